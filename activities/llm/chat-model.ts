@@ -1,0 +1,17 @@
+import type { ChatRequest, ChatResponse } from '../../common/chat.js';
+import type { Provider } from '../../common/model-ref.js';
+
+/**
+ * The one interface every model sits behind: an OpenAI or Anthropic adapter, an
+ * OpenAI-compatible local server, or the scripted model used offline.
+ *
+ * Contract: adapters do not retry (Temporal is the only retry layer) and throw either the
+ * vendor SDK's own errors or an `ApplicationFailure` from `toModelFailure`; the activity maps
+ * whatever they throw through `toModelFailure` once. `signal` aborts the HTTP request when the
+ * activity is cancelled.
+ */
+export interface ChatModel {
+  readonly provider: Provider;
+  readonly model: string;
+  generate(request: ChatRequest, options?: { signal?: AbortSignal }): Promise<ChatResponse>;
+}

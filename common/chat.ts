@@ -1,0 +1,76 @@
+import { z } from 'zod';
+
+/** A tool call exactly as the model emitted it; `arguments` is the raw JSON text, validated later. */
+export const ToolCallSchema = z.object({
+  id: z.string().min(1),
+  name: z.string().min(1),
+  arguments: z.string(),
+});
+export type ToolCall = z.infer<typeof ToolCallSchema>;
+
+export const SystemMessageSchema = z.object({ role: z.literal('system'), content: z.string() });
+export const UserMessageSchema = z.object({ role: z.literal('user'), content: z.string() });
+export const AssistantMessageSchema = z.object({
+  role: z.literal('assistant'),
+  content: z.string(),
+  toolCalls: z.array(ToolCallSchema).default([]),
+});
+export const ToolResultMessageSchema = z.object({
+  role: z.literal('tool'),
+  toolCallId: z.string().min(1),
+  toolName: z.string().min(1),
+  content: z.string(),
+  isError: z.boolean().default(false),
+});
+
+export const ChatMessageSchema = z.discriminatedUnion('role', [
+  SystemMessageSchema,
+  UserMessageSchema,
+  AssistantMessageSchema,
+  ToolResultMessageSchema,
+]);
+export type ChatMessage = z.infer<typeof ChatMessageSchema>;
+export type AssistantMessage = z.infer<typeof AssistantMessageSchema>;
+export type ToolResultMessage = z.infer<typeof ToolResultMessageSchema>;
+
+/** A tool as the model sees it: `parameters` is a JSON Schema object derived from the tool's zod schema. */
+export const ToolSpecSchema = z.object({
+  name: z.string().regex(/^[a-zA-Z0-9_-]{1,64}$/, 'tool names are 1-64 letters, digits, _ or -'),
+  description: z.string(),
+  parameters: z.record(z.string(), z.unknown()),
+});
+export type ToolSpec = z.infer<typeof ToolSpecSchema>;
+
+/** Token counts normalized across providers. `inputTokens` includes `cachedInputTokens`. */
+export const UsageSchema = z.object({
+  inputTokens: z.number().int().nonnegative(),
+  outputTokens: z.number().int().nonnegative(),
+  cachedInputTokens: z.number().int().nonnegative().default(0),
+  /** Reasoning tokens, already included in `outputTokens` (OpenAI reports them separately). */
+  reasoningTokens: z.number().int().nonnegative().default(0),
+});
+export type Usage = z.infer<typeof UsageSchema>;
+
+export const emptyUsage: Usage = { inputTokens: 0, outputTokens: 0, cachedInputTokens: 0, reasoningTokens: 0 };
+
+export const FinishReasonSchema = z.enum(['stop', 'tool_calls', 'length', 'content_filter', 'other']);
+export type FinishReason = z.infer<typeof FinishReasonSchema>;
+
+/** What a `ChatModel` is asked: provider-neutral, plain data. */
+export const ChatRequestSchema = z.object({
+  messages: z.array(ChatMessageSchema).min(1),
+  tools: z.array(ToolSpecSchema).default([]),
+  temperature: z.number().min(0).max(2).optional(),
+  maxOutputTokens: z.number().int().positive().optional(),
+});
+export type ChatRequest = z.infer<typeof ChatRequestSchema>;
+
+/** What a `ChatModel` answers. Cost and latency are added by the activity, not the adapter. */
+export const ChatResponseSchema = z.object({
+  message: AssistantMessageSchema,
+  usage: UsageSchema,
+  finishReason: FinishReasonSchema,
+  /** The model name the provider reports having used (may be a dated snapshot of the requested one). */
+  responseModel: z.string(),
+});
+export type ChatResponse = z.infer<typeof ChatResponseSchema>;

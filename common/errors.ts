@@ -1,0 +1,40 @@
+/**
+ * Failure type strings carried by `ApplicationFailure.type`. Workflows branch on these, never on
+ * `instanceof` of project classes: class identity does not survive the workflow sandbox boundary.
+ */
+export const ErrorType = {
+  InvalidInput: 'InvalidInput',
+  /** 400/401/403/404/422 from a provider: the same request will fail again. */
+  ModelRequestRejected: 'ModelRequestRejected',
+  /** 429: retryable, with the provider's `retry-after` as the next delay. */
+  ModelRateLimited: 'ModelRateLimited',
+  /** 408/409/5xx, network errors and timeouts: retryable. */
+  ModelUnavailable: 'ModelUnavailable',
+  /** The provider answered with a body that is not a valid response of its protocol: retryable. */
+  ModelResponseMalformed: 'ModelResponseMalformed',
+  /** The prompt does not fit the model's context window: the workflow must shrink it, not retry. */
+  ContextTooLong: 'ContextTooLong',
+  /** Structured output that does not match its schema after the repair loop. */
+  ModelOutputInvalid: 'ModelOutputInvalid',
+  UnknownModel: 'UnknownModel',
+  UnknownTool: 'UnknownTool',
+  InvalidToolInput: 'InvalidToolInput',
+  ToolFailed: 'ToolFailed',
+  BudgetExceeded: 'BudgetExceeded',
+  UnsafeSql: 'UnsafeSql',
+} as const;
+
+export type ErrorType = (typeof ErrorType)[keyof typeof ErrorType];
+
+/** Failure types that retrying the same request cannot fix. */
+export const nonRetryableErrorTypes: readonly ErrorType[] = [
+  ErrorType.InvalidInput,
+  ErrorType.ModelRequestRejected,
+  ErrorType.ContextTooLong,
+  ErrorType.ModelOutputInvalid,
+  ErrorType.UnknownModel,
+  ErrorType.UnknownTool,
+  ErrorType.InvalidToolInput,
+  ErrorType.BudgetExceeded,
+  ErrorType.UnsafeSql,
+];

@@ -1,0 +1,76 @@
+import { z } from 'zod';
+
+/** Per-reply fault injection. Faults apply before (or instead of) the scripted answer. */
+export const FaultSchema = z.object({
+  /** Answer with this HTTP status and an error body shaped like the provider's. */
+  status: z.number().int().min(400).max(599).optional(),
+  /** Sent as the `retry-after` header (seconds) with an error status. */
+  retryAfterSeconds: z.number().nonnegative().optional(),
+  /** Provider error code, e.g. `context_length_exceeded`. */
+  errorCode: z.string().optional(),
+  errorMessage: z.string().optional(),
+  /** Wait this long before answering. */
+  delayMs: z.number().int().nonnegative().optional(),
+  /** Never answer; the connection stays open until the client gives up. */
+  hang: z.boolean().optional(),
+  /** Answer 200 with a body that is not JSON. */
+  malformed: z.boolean().optional(),
+  /** Answer 200 with a valid response cut off in the middle. */
+  truncated: z.boolean().optional(),
+});
+
+export const ScriptedToolCallSchema = z.object({
+  name: z.string().min(1),
+  /** An object is sent as its JSON text; a string is sent verbatim (to script invalid arguments). */
+  arguments: z.union([z.record(z.string(), z.unknown()), z.string()]).default({}),
+});
+
+/**
+ * One scripted answer. `text` may contain `{{lastToolResult}}` and `{{lastUserMessage}}`, which
+ * are replaced with the request's last tool result and last user message.
+ */
+export const ScriptedReplySchema = FaultSchema.extend({
+  text: z.string().default(''),
+  toolCalls: z.array(ScriptedToolCallSchema).default([]),
+  /** Reported usage; counts not given are estimated from the text (about 4 characters a token). */
+  usage: z
+    .object({
+      inputTokens: z.number().int().nonnegative(),
+      outputTokens: z.number().int().nonnegative(),
+      cachedInputTokens: z.number().int().nonnegative(),
+    })
+    .partial()
+    .optional(),
+});
+
+/** Conditions a request must all meet for a rule to answer it. Patterns are case-insensitive regexes. */
+export const RuleMatchSchema = z.object({
+  lastUserMessage: z.string().optional(),
+  lastToolResult: z.string().optional(),
+  /** The number of assistant messages already in the request: 0 for the first call of a conversation. */
+  step: z.number().int().nonnegative().optional(),
+  model: z.string().optional(),
+  protocol: z.enum(['openai', 'anthropic']).optional(),
+});
+
+export const ScriptRuleSchema = z.object({
+  match: RuleMatchSchema.default({}),
+  reply: ScriptedReplySchema,
+  /** How many requests this rule may answer; unlimited when absent. */
+  times: z.number().int().positive().optional(),
+});
+
+/**
+ * A fake-LLM script. For each request the first rule that matches (and has uses left) answers;
+ * otherwise the next ordered turn; otherwise the server fails loudly (HTTP 500 naming the request).
+ */
+export const FakeLlmScriptSchema = z.object({
+  rules: z.array(ScriptRuleSchema).default([]),
+  turns: z.array(ScriptedReplySchema).default([]),
+});
+
+export type Fault = z.infer<typeof FaultSchema>;
+export type ScriptedReply = z.infer<typeof ScriptedReplySchema>;
+export type ScriptRule = z.infer<typeof ScriptRuleSchema>;
+export type FakeLlmScript = z.input<typeof FakeLlmScriptSchema>;
+export type ParsedFakeLlmScript = z.output<typeof FakeLlmScriptSchema>;
