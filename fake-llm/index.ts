@@ -1,0 +1,55 @@
+/**
+ * The fake LLM: a scripted stand-in for OpenAI and Anthropic, served over HTTP
+ * (`llmos fake-llm --script <file> --port <n>`) or run in-process by `ScriptedChatModel`.
+ */
+export {
+  FakeLlmScriptSchema,
+  FaultSchema,
+  RuleMatchSchema,
+  ScriptRuleSchema,
+  ScriptedReplySchema,
+  ScriptedToolCallSchema,
+  type FakeLlmScript,
+  type Fault,
+  type ParsedFakeLlmScript,
+  type ScriptRule,
+  type ScriptedReply,
+} from './script-schema.js';
+export {
+  ScriptEngine,
+  contextLengthExceededCode,
+  estimateTokens,
+  faultStatus,
+  findScriptPatternIssues,
+  type AnsweredBy,
+  type ScriptOutcome,
+  type ScriptReply,
+  type ScriptRequestContext,
+  type ScriptSource,
+  type WireProtocol,
+} from './script-engine.js';
+export { loadFakeLlmScript, parseFakeLlmScript } from './load-script.js';
+export { formatIssuePath, describeZodIssues } from './format-issues.js';
+export type { ParsedWireRequest, WireError, WireParseResult, WireProtocolAdapter } from './wire-protocol.js';
+export {
+  OpenAiChatRequestSchema,
+  openAiCompletionBody,
+  openAiErrorBody,
+  openAiProtocol,
+  parseOpenAiRequest,
+} from './openai-protocol.js';
+export {
+  AnthropicMessagesRequestSchema,
+  anthropicErrorBody,
+  anthropicErrorType,
+  anthropicMessageBody,
+  anthropicProtocol,
+  parseAnthropicRequest,
+  toolUseInput,
+} from './anthropic-protocol.js';
+export {
+  startFakeLlmServer,
+  type FakeLlmServer,
+  type FakeLlmServerOptions,
+  type RecordedRequest,
+} from './server.js';

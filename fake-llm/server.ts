@@ -1,0 +1,340 @@
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { ChatRequest } from '../common/chat.js';
+import { anthropicProtocol } from './anthropic-protocol.js';
+import { parseFakeLlmScript } from './load-script.js';
+import { openAiProtocol } from './openai-protocol.js';
+import { faultStatus, ScriptEngine, type AnsweredBy, type WireProtocol } from './script-engine.js';
+import type { FakeLlmScript, ParsedFakeLlmScript } from './script-schema.js';
+import type { WireProtocolAdapter } from './wire-protocol.js';
+
+/** One request the fake server received, as recorded in `requests` and served by `GET /_fake/requests`. */
+export interface RecordedRequest {
+  readonly protocol: WireProtocol;
+  /** The URL path without its query, e.g. `/v1/messages`. */
+  readonly path: string;
+  /** The model the body names; null when the body has none (or is not JSON). */
+  model: string | null;
+  /** Assistant messages already in the request; null when the request never reached the script. */
+  step: number | null;
+  /** Request headers, with API keys replaced by `[redacted]` so logs can be shared. */
+  readonly headers: IncomingHttpHeaders;
+  /** The parsed JSON body, or the raw text when it was not JSON. */
+  body: unknown;
+  /** The request in the neutral shape the script engine read; null when it could not be parsed. */
+  chatRequest: ChatRequest | null;
+  /** OpenAI's `response_format`, when sent. */
+  responseFormat?: unknown;
+  /** `Date.now()` when the request arrived. */
+  readonly receivedAt: number;
+  /**
+   * Which rule or turn answered (`rule 0` is `rules[0]`), `exhausted`, or `rejected` when the
+   * request was refused before reaching the script (not JSON, streaming, invalid shape).
+   */
+  answeredBy: AnsweredBy | 'rejected' | null;
+  /** The HTTP status sent; null while no response has been sent (a delay or a hang). */
+  status: number | null;
+}
+
+/** Options of `startFakeLlmServer`. */
+export interface FakeLlmServerOptions {
+  readonly script: FakeLlmScript | ParsedFakeLlmScript;
+  /** 0 (the default) picks a free port; read it back from `port`. */
+  readonly port?: number;
+  /** Loopback by default: the fake has no authentication and must not be reachable from elsewhere. */
+  readonly host?: string;
+  /** Receives one line per model request: `method path model step -> answeredBy status ms`. */
+  readonly log?: (line: string) => void;
+}
+
+/** A running fake LLM server speaking the OpenAI Chat Completions and Anthropic Messages protocols. */
+export interface FakeLlmServer {
+  /** Base URL without a trailing slash, e.g. `http://127.0.0.1:41234`. */
+  readonly url: string;
+  readonly port: number;
+  /** Every request received since start or the last `reset()`, oldest first. */
+  readonly requests: RecordedRequest[];
+  /** Replaces the script; turn and rule counters start again. The request log is kept. */
+  setScript(script: FakeLlmScript | ParsedFakeLlmScript): void;
+  /** Restarts the script's counters and clears the request log (also `POST /_fake/reset`). */
+  reset(): void;
+  /** Stops listening and ends every open connection, hanging ones included. */
+  close(): Promise<void>;
+}
+
+const protocolRoutes: Readonly<Record<string, WireProtocolAdapter>> = {
+  '/v1/chat/completions': openAiProtocol,
+  '/chat/completions': openAiProtocol,
+  '/v1/messages': anthropicProtocol,
+  '/messages': anthropicProtocol,
+};
+
+const secretHeaders = new Set(['authorization', 'x-api-key', 'api-key', 'proxy-authorization']);
+
+function redactHeaders(headers: IncomingHttpHeaders): IncomingHttpHeaders {
+  const copy: IncomingHttpHeaders = { ...headers };
+  for (const name of Object.keys(copy)) if (secretHeaders.has(name)) copy[name] = '[redacted]';
+  return copy;
+}
+
+async function readBody(request: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of request) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function sendJsonText(
+  response: ServerResponse,
+  status: number,
+  text: string,
+  headers: Record<string, string> = {},
+): void {
+  response.writeHead(status, {
+    'content-type': 'application/json',
+    'content-length': String(Buffer.byteLength(text)),
+    ...headers,
+  });
+  response.end(text);
+}
+
+/**
+ * Resolves true after `ms` (or never, when `ms` is undefined) if the client is still connected,
+ * false as soon as the connection closes: a client abort or `close()` ends every wait.
+ */
+function waitWhileConnected(response: ServerResponse, ms: number | undefined): Promise<boolean> {
+  return new Promise((resolve) => {
+    if (response.destroyed || response.socket === null) {
+      resolve(false);
+      return;
+    }
+    const onClose = (): void => {
+      clearTimeout(timer);
+      resolve(false);
+    };
+    const timer =
+      ms === undefined
+        ? undefined
+        : setTimeout(() => {
+            response.off('close', onClose);
+            resolve(true);
+          }, ms);
+    response.once('close', onClose);
+  });
+}
+
+class FakeLlmHttpServer implements FakeLlmServer {
+  private engine: ScriptEngine;
+  private log: RecordedRequest[] = [];
+  private closing: Promise<void> | undefined;
+  private readonly server = createServer((request, response) => {
+    this.handle(request, response).catch((error: unknown) => {
+      // A bug in the fake must still answer, or the client under test would hang.
+      if (!response.headersSent) {
+        const message = `fake-llm internal error: ${error instanceof Error ? error.message : String(error)}`;
+        sendJsonText(response, 500, JSON.stringify({ error: { message } }));
+      } else response.destroy();
+    });
+  });
+  url = '';
+  port = 0;
+
+  constructor(
+    script: FakeLlmScript | ParsedFakeLlmScript,
+    private readonly logLine: ((line: string) => void) | undefined,
+  ) {
+    this.engine = new ScriptEngine(script);
+  }
+
+  get requests(): RecordedRequest[] {
+    return this.log;
+  }
+
+  async listen(port: number, host: string): Promise<void> {
+    await new Promise<void>((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(port, host, () => {
+        this.server.off('error', reject);
+        resolve();
+      });
+    });
+    this.port = (this.server.address() as AddressInfo).port;
+    this.url = `http://${host.includes(':') ? `[${host}]` : host}:${this.port}`;
+  }
+
+  setScript(script: FakeLlmScript | ParsedFakeLlmScript): void {
+    this.engine = new ScriptEngine(script);
+  }
+
+  reset(): void {
+    this.engine.reset();
+    this.log = [];
+  }
+
+  close(): Promise<void> {
+    this.closing ??= new Promise<void>((resolve, reject) => {
+      this.server.close((error) => (error ? reject(error) : resolve()));
+      // Keep-alive and hanging connections would otherwise hold close() open indefinitely.
+      this.server.closeAllConnections();
+    });
+    return this.closing;
+  }
+
+  private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const method = request.method ?? 'GET';
+    const path = new URL(request.url ?? '/', 'http://fake-llm').pathname;
+    const adapter = protocolRoutes[path];
+    if (adapter && method === 'POST') return this.answerModelRequest(adapter, path, request, response);
+    if (path === '/_fake/requests' && method === 'GET')
+      return sendJsonText(response, 200, JSON.stringify(this.log));
+    if (path === '/_fake/reset' && method === 'POST') {
+      await readBody(request);
+      this.reset();
+      return sendJsonText(response, 200, JSON.stringify({ ok: true }));
+    }
+    if (path === '/_fake/script' && method === 'POST') return this.replaceScript(request, response);
+    const known = adapter !== undefined || path.startsWith('/_fake/');
+    const message = known
+      ? `fake-llm: ${method} is not supported on ${path}`
+      : `fake-llm: no route for ${method} ${path}; use POST /v1/chat/completions or POST /v1/messages`;
+    sendJsonText(response, known ? 405 : 404, JSON.stringify({ error: { message } }));
+  }
+
+  /** `POST /_fake/script`: swaps the script of a server started from the CLI, for tests in another process. */
+  private async replaceScript(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    try {
+      this.setScript(parseFakeLlmScript(JSON.parse(await readBody(request)), 'POST /_fake/script'));
+      sendJsonText(response, 200, JSON.stringify({ ok: true }));
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      sendJsonText(response, 400, JSON.stringify({ error: { message } }));
+    }
+  }
+
+  private async answerModelRequest(
+    adapter: WireProtocolAdapter,
+    path: string,
+    request: IncomingMessage,
+    response: ServerResponse,
+  ): Promise<void> {
+    const record: RecordedRequest = {
+      protocol: adapter.protocol,
+      path,
+      model: null,
+      step: null,
+      headers: redactHeaders(request.headers),
+      body: null,
+      chatRequest: null,
+      receivedAt: Date.now(),
+      answeredBy: null,
+      status: null,
+    };
+    this.log.push(record);
+    const requestId = adapter.requestId(this.log.length);
+    const send = (status: number, text: string, headers: Record<string, string> = {}): void => {
+      record.status = status;
+      sendJsonText(response, status, text, { [adapter.requestIdHeader]: requestId, ...headers });
+    };
+    const reject = (message: string): void => {
+      record.answeredBy = 'rejected';
+      send(
+        400,
+        JSON.stringify(
+          adapter.errorBody({ status: 400, message, model: record.model ?? '', inputTokens: 0 }),
+        ),
+      );
+    };
+    try {
+      await this.answer(adapter, request, record, response, send, reject);
+    } finally {
+      this.logLine?.(
+        `${request.method} ${path} ${record.model ?? '-'} step ${record.step ?? '-'} -> ` +
+          `${record.answeredBy ?? '-'} ${record.status ?? 'no response'} ${Date.now() - record.receivedAt}ms`,
+      );
+    }
+  }
+
+  private async answer(
+    adapter: WireProtocolAdapter,
+    request: IncomingMessage,
+    record: RecordedRequest,
+    response: ServerResponse,
+    send: (status: number, text: string, headers?: Record<string, string>) => void,
+    reject: (message: string) => void,
+  ): Promise<void> {
+    const text = await readBody(request);
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch (error) {
+      record.body = text;
+      return reject(
+        `fake-llm: request body is not valid JSON: ${error instanceof Error ? error.message : String(error)}`,
+      );
+    }
+    record.body = body;
+    const fields = body !== null && typeof body === 'object' ? (body as Record<string, unknown>) : {};
+    if (typeof fields.model === 'string') record.model = fields.model;
+    if (fields.stream === true) {
+      return reject(
+        'fake-llm does not support streaming ("stream": true); send the request without streaming.',
+      );
+    }
+    const parsed = adapter.parseRequest(body);
+    if (!parsed.ok) return reject(parsed.message);
+    const { model, chatRequest, responseFormat } = parsed.value;
+    record.chatRequest = chatRequest;
+    if (responseFormat !== undefined) record.responseFormat = responseFormat;
+
+    const outcome = this.engine.respond(chatRequest, { model, protocol: adapter.protocol });
+    record.step = outcome.step;
+    record.answeredBy = outcome.answeredBy;
+    if (outcome.kind === 'exhausted') {
+      const error = { status: 500, message: outcome.message, model, inputTokens: outcome.usage.inputTokens };
+      return send(500, JSON.stringify(adapter.errorBody(error)));
+    }
+
+    const { fault, reply } = outcome;
+    if (fault.hang) {
+      await waitWhileConnected(response, undefined);
+      return;
+    }
+    if (fault.delayMs !== undefined && !(await waitWhileConnected(response, fault.delayMs))) return;
+
+    const status = faultStatus(fault);
+    if (status !== undefined) {
+      const error = {
+        status,
+        message: fault.errorMessage,
+        code: fault.errorCode,
+        model,
+        inputTokens: reply.usage.inputTokens,
+      };
+      const headers: Record<string, string> =
+        fault.retryAfterSeconds !== undefined ? { 'retry-after': String(fault.retryAfterSeconds) } : {};
+      return send(status, JSON.stringify(adapter.errorBody(error)), headers);
+    }
+    if (fault.malformed) {
+      // What a misbehaving proxy sends: an HTML error page labelled as JSON.
+      return send(
+        200,
+        '<html><body><h1>502 Bad Gateway</h1> (fake-llm scripted malformed response)</body></html>',
+      );
+    }
+    const json = JSON.stringify(adapter.successBody(reply, { requestNumber: outcome.requestNumber, model }));
+    // Half of a JSON object never parses: its braces cannot balance.
+    send(200, fault.truncated ? json.slice(0, Math.floor(json.length / 2)) : json);
+  }
+}
+
+/**
+ * Starts the fake LLM server. Model endpoints: `POST /v1/chat/completions` and
+ * `/chat/completions` (OpenAI), `POST /v1/messages` and `/messages` (Anthropic). Control
+ * endpoints: `GET /_fake/requests` (the request log), `POST /_fake/reset`, `POST /_fake/script`.
+ *
+ * @throws Error when the script is invalid or the port cannot be bound.
+ */
+export async function startFakeLlmServer(options: FakeLlmServerOptions): Promise<FakeLlmServer> {
+  const server = new FakeLlmHttpServer(options.script, options.log);
+  await server.listen(options.port ?? 0, options.host ?? '127.0.0.1');
+  return server;
+}
