@@ -11,7 +11,11 @@ export interface HttpFailureDetails {
   readonly retryAfterMs?: number | undefined;
 }
 
-const contextTooLongPattern = /context[_ ]length|context window|prompt is too long|maximum context|too many tokens/i;
+// Wordings seen in the wild: OpenAI "maximum context length" / context_length_exceeded, Anthropic
+// "prompt is too long" and "input length and `max_tokens` exceed context limit", llama.cpp
+// "exceeds the available context size".
+const contextTooLongPattern =
+  /context[_ ](length|limit|size)|context window|prompt is too long|maximum context|too many tokens/i;
 
 /**
  * The one place an HTTP status becomes a Temporal failure: 429 retryable after `retry-after`;
@@ -53,8 +57,11 @@ export function parseRetryAfterMs(headers: unknown, now: number = Date.now()): n
     }
     return undefined;
   };
-  const milliseconds = Number(get('retry-after-ms'));
-  if (get('retry-after-ms') !== undefined && Number.isFinite(milliseconds) && milliseconds >= 0) return milliseconds;
+  const retryAfterMs = get('retry-after-ms');
+  const milliseconds = Number(retryAfterMs);
+  // Number('') is 0: an empty header must not turn into "retry immediately".
+  const hasMilliseconds = retryAfterMs !== undefined && retryAfterMs.trim() !== '';
+  if (hasMilliseconds && Number.isFinite(milliseconds) && milliseconds >= 0) return milliseconds;
   const retryAfter = get('retry-after');
   if (retryAfter === undefined) return undefined;
   const seconds = Number(retryAfter);

@@ -1,0 +1,120 @@
+import type {
+  ContentBlockParam,
+  MessageCreateParamsNonStreaming,
+  MessageParam,
+  Tool,
+  ToolUseBlockParam,
+} from '@anthropic-ai/sdk/resources/messages';
+import type { AssistantMessage, ChatMessage, ChatRequest, ToolCall, ToolSpec } from '../../../common/chat.js';
+
+/** The key a tool call's arguments go under when they are not a JSON object. */
+export const unparsedArgumentsKey = '_unparsed_arguments';
+
+/**
+ * A tool call's `arguments` text as a `tool_use` block's `input`, which Anthropic requires to be
+ * an object. Text that is not a JSON object was produced by the model itself; it is sent back as
+ * `{ "_unparsed_arguments": "<raw>" }` rather than `{}`, so the model sees what it actually wrote
+ * next to the tool result that rejected it and can correct it, and the history stays truthful.
+ */
+export function toToolUseInput(argumentsText: string): Record<string, unknown> {
+  try {
+    const parsed: unknown = JSON.parse(argumentsText);
+    if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed))
+      return parsed as Record<string, unknown>;
+  } catch {
+    // Not JSON at all: kept verbatim below.
+  }
+  return { [unparsedArgumentsKey]: argumentsText };
+}
+
+function toToolUseBlock(call: ToolCall): ToolUseBlockParam {
+  return { type: 'tool_use', id: call.id, name: call.name, input: toToolUseInput(call.arguments) };
+}
+
+function toAssistantContent(message: AssistantMessage): MessageParam['content'] {
+  if (message.toolCalls.length === 0) return message.content;
+  // Anthropic rejects empty text blocks, so a turn that only calls tools has none.
+  const text: ContentBlockParam[] = message.content === '' ? [] : [{ type: 'text', text: message.content }];
+  return [...text, ...message.toolCalls.map(toToolUseBlock)];
+}
+
+function asBlocks(content: MessageParam['content']): ContentBlockParam[] {
+  return typeof content === 'string' ? [{ type: 'text', text: content }] : content;
+}
+
+/**
+ * The conversation without its system messages, as Anthropic messages. Tool results become
+ * `tool_result` blocks of a user message, and adjacent messages of the same role are merged into
+ * one, because Anthropic wants all results of one assistant turn in the single user message
+ * that follows it.
+ */
+export function toAnthropicMessages(messages: readonly ChatMessage[]): MessageParam[] {
+  const wire: Array<{ role: 'user' | 'assistant'; content: MessageParam['content'] }> = [];
+  for (const message of messages) {
+    let next: { role: 'user' | 'assistant'; content: MessageParam['content'] };
+    switch (message.role) {
+      case 'system':
+        continue;
+      case 'user':
+        next = { role: 'user', content: message.content };
+        break;
+      case 'assistant':
+        next = { role: 'assistant', content: toAssistantContent(message) };
+        break;
+      case 'tool':
+        next = {
+          role: 'user',
+          content: [
+            {
+              type: 'tool_result',
+              tool_use_id: message.toolCallId,
+              content: message.content,
+              ...(message.isError ? { is_error: true } : {}),
+            },
+          ],
+        };
+        break;
+    }
+    const previous = wire.at(-1);
+    if (previous?.role === next.role)
+      previous.content = [...asBlocks(previous.content), ...asBlocks(next.content)];
+    else wire.push(next);
+  }
+  return wire;
+}
+
+/** The system messages joined into Anthropic's top-level `system`, or `undefined` when there are none. */
+export function toAnthropicSystem(messages: readonly ChatMessage[]): string | undefined {
+  const system = messages.filter((message) => message.role === 'system').map((message) => message.content);
+  return system.length > 0 ? system.join('\n\n') : undefined;
+}
+
+/** One `ToolSpec` as an Anthropic client tool; its JSON Schema becomes `input_schema`. */
+export function toAnthropicTool(tool: ToolSpec): Tool {
+  return {
+    name: tool.name,
+    description: tool.description,
+    input_schema: { type: 'object', ...tool.parameters },
+  };
+}
+
+/**
+ * The non-streaming Messages API body for `request`. `max_tokens` is mandatory on this API, so
+ * `defaultMaxOutputTokens` applies when the request sets none. `request.temperature` is not
+ * sent: the Messages API this SDK speaks has deprecated and removed the parameter, and a
+ * sampling hint is not worth a request the API may reject.
+ */
+export function toAnthropicRequest(
+  model: string,
+  request: ChatRequest,
+  defaultMaxOutputTokens: number,
+): MessageCreateParamsNonStreaming {
+  const system = toAnthropicSystem(request.messages);
+  return {
+    model,
+    max_tokens: request.maxOutputTokens ?? defaultMaxOutputTokens,
+    messages: toAnthropicMessages(request.messages),
+    ...(system !== undefined ? { system } : {}),
+    ...(request.tools.length > 0 ? { tools: request.tools.map(toAnthropicTool) } : {}),
+  };
+}

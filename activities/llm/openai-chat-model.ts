@@ -1,0 +1,47 @@
+import OpenAI from 'openai';
+import type { ChatRequest, ChatResponse } from '../../common/chat.js';
+import type { ChatModel } from './chat-model.js';
+import { defaultModelTimeoutMs } from './default-model-timeout.js';
+import { toOpenAiRequest } from './openai/openai-request.js';
+import { fromOpenAiResponse } from './openai/openai-response.js';
+
+export interface OpenAiChatModelOptions {
+  /** `openai` for api.openai.com; `compatible` for any other Chat Completions server (Ollama, vLLM, llama.cpp). */
+  readonly provider: 'openai' | 'compatible';
+  readonly model: string;
+  /** Required by the SDK; a local compatible server usually ignores it, so any placeholder will do there. */
+  readonly apiKey: string;
+  /** E.g. `http://localhost:11434/v1` for Ollama; the SDK appends `/chat/completions`. */
+  readonly baseURL?: string | undefined;
+  /** Per-request timeout; a request that takes longer fails as `ModelUnavailable`. Default ten minutes. */
+  readonly timeoutMs?: number | undefined;
+}
+
+/**
+ * A `ChatModel` over OpenAI Chat Completions (non-streaming), for OpenAI itself and for
+ * OpenAI-compatible servers. Makes exactly one HTTP request per `generate` (the SDK's retries are
+ * off: Temporal is the only retry layer) and throws the SDK's errors unmapped, or a
+ * `ModelResponseMalformed` failure when the body is not a chat completion.
+ */
+export class OpenAiChatModel implements ChatModel {
+  readonly provider: 'openai' | 'compatible';
+  readonly model: string;
+  readonly #client: OpenAI;
+
+  constructor(options: OpenAiChatModelOptions) {
+    this.provider = options.provider;
+    this.model = options.model;
+    this.#client = new OpenAI({
+      apiKey: options.apiKey,
+      baseURL: options.baseURL,
+      timeout: options.timeoutMs ?? defaultModelTimeoutMs,
+      maxRetries: 0,
+    });
+  }
+
+  async generate(request: ChatRequest, options: { signal?: AbortSignal } = {}): Promise<ChatResponse> {
+    const body = toOpenAiRequest(this.model, request, this.provider);
+    const completion: unknown = await this.#client.chat.completions.create(body, { signal: options.signal });
+    return fromOpenAiResponse(completion);
+  }
+}
