@@ -1,0 +1,32 @@
+import type { z } from 'zod';
+
+export interface ToolContext {
+  /** Aborted when the activity is cancelled. */
+  signal: AbortSignal;
+  /** Stable across retries of the same call: workflow id + activity id. Side-effecting tools pass it on. */
+  idempotencyKey: string;
+}
+
+/**
+ * A tool the agent can call. `inputSchema` is the single source of truth: it validates the
+ * model's arguments and becomes the JSON Schema the model sees.
+ *
+ * `execute` returns the observation text. It throws `ToolInputError` for input that is valid by
+ * the schema but still unusable (the model gets the message and can correct itself); any other
+ * error is a tool failure, retried by Temporal when its `ApplicationFailure` says so.
+ */
+export interface Tool<Schema extends z.ZodType = z.ZodType> {
+  readonly name: string;
+  readonly description: string;
+  readonly inputSchema: Schema;
+  execute(input: z.output<Schema>, context: ToolContext): Promise<string>;
+}
+
+/** The model asked for something the tool cannot do; told back to the model, never retried. */
+export class ToolInputError extends Error {
+  override readonly name = 'ToolInputError';
+}
+
+export function defineTool<Schema extends z.ZodType>(tool: Tool<Schema>): Tool<Schema> {
+  return tool;
+}

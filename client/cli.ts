@@ -1,0 +1,36 @@
+import { Command, CommanderError } from 'commander';
+import { registerAgentCommand } from './commands/agent.js';
+import { registerDemoCommand } from './commands/demo.js';
+import { registerFakeLlmCommand } from './commands/fake-llm.js';
+import { registerServerCommands } from './commands/server.js';
+import { registerStatusCommands } from './commands/status.js';
+import { registerWorkerCommand } from './commands/worker.js';
+
+export function createProgram(): Command {
+  const program = new Command('llmos')
+    .description('llmos: durable, bounded LLM agents and jobs on Temporal')
+    .showHelpAfterError()
+    .exitOverride();
+  registerDemoCommand(program);
+  registerAgentCommand(program);
+  registerStatusCommands(program);
+  registerWorkerCommand(program);
+  registerServerCommands(program);
+  registerFakeLlmCommand(program);
+  return program;
+}
+
+/** Runs the CLI; errors are printed as one clear message, not a stack trace. */
+export async function main(argv: string[]): Promise<void> {
+  try {
+    await createProgram().parseAsync(argv);
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      process.exitCode = error.exitCode;
+      return;
+    }
+    console.error(`llmos: ${error instanceof Error ? error.message : String(error)}`);
+    if (process.env.LLMOS_DEBUG) console.error(error);
+    process.exitCode = 1;
+  }
+}

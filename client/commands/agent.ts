@@ -1,0 +1,51 @@
+import type { Command } from 'commander';
+import type { AgentRequest } from '../../common/agent.js';
+import { chooseDefaultModel } from '../../common/default-model.js';
+import { capsFromFlags, duration, list, positiveInteger, positiveNumber, type CapFlags } from '../cli-options.js';
+import { connectClient, startAgentRun, validateAgentRequest } from '../llmos-client.js';
+import { followAndPrint } from './follow.js';
+
+interface AgentFlags extends CapFlags {
+  model?: string;
+  tools: string[];
+  holdOnCap: number;
+  detach?: boolean;
+  id?: string;
+  json?: boolean;
+}
+
+export function registerAgentCommand(program: Command): void {
+  program
+    .command('agent')
+    .description('Ask a question of a bounded ReAct agent and follow it to the answer')
+    .argument('<question>', 'the question')
+    .option('--model <provider:model>', 'e.g. openai:gpt-4o-mini, anthropic:claude-haiku-4-5, compatible:llama3.1, scripted:demo-agent')
+    .option('--tools <names>', 'comma-separated tools', list, ['calculator'])
+    .option('--max-iterations <n>', 'cap on model calls', positiveInteger)
+    .option('--max-tokens <n>', 'cap on input + output tokens', positiveInteger)
+    .option('--max-cost <usd>', 'cap on spend in US dollars', positiveNumber)
+    .option('--deadline <duration>', 'cap on wall time, e.g. 90s or 5m', duration)
+    .option('--hold-on-cap <duration>', 'how long a run stopped by a cap waits for `llmos raise`', duration, 10 * 60_000)
+    .option('--id <workflow-id>', 'workflow id (default: agent-<uuid>)')
+    .option('--detach', 'print the workflow id and return without following')
+    .option('--json', 'print the result as JSON')
+    .action(async (question: string, flags: AgentFlags) => {
+      const model = flags.model ?? chooseDefaultModel(process.env).model;
+      const request: AgentRequest = {
+        question,
+        model,
+        tools: flags.tools,
+        caps: capsFromFlags(flags),
+        holdOnCapMs: flags.holdOnCap,
+      };
+      validateAgentRequest(request);
+      const client = await connectClient();
+      const handle = await startAgentRun(client, request, flags.id ? { workflowId: flags.id } : {});
+      if (flags.detach) {
+        console.log(handle.workflowId);
+        return;
+      }
+      if (!flags.json) console.log(`Run ${handle.workflowId} on ${model}`);
+      process.exitCode = await followAndPrint(handle, { json: flags.json ?? false });
+    });
+}

@@ -1,0 +1,55 @@
+import type { Command } from 'commander';
+import { chooseDefaultModel } from '../../common/default-model.js';
+import { parseWorkerConfig } from '../../workers/config.js';
+import { createWorker } from '../../workers/create-worker.js';
+import { installRuntime } from '../../workers/install-runtime.js';
+import { positiveInteger } from '../cli-options.js';
+import { ensureBackgroundServer } from '../dev-server/background-server.js';
+import { connectClient, startAgentRun } from '../llmos-client.js';
+import { followAndPrint } from './follow.js';
+
+export const demoQuestion = 'What is 17.5% of 2,340, plus the square root of 144?';
+
+/**
+ * The one-command tour: a Temporal dev server (built or reused), a worker in this process, one
+ * agent run followed live, and the link to it in the Temporal UI. The server keeps running.
+ */
+export function registerDemoCommand(program: Command): void {
+  program
+    .command('demo')
+    .description('Start a local Temporal dev server and a worker, and run a sample agent question')
+    .option('--question <text>', 'the question to ask', demoQuestion)
+    .option('--port <port>', 'Temporal gRPC port', positiveInteger, 7233)
+    .option('--ui-port <port>', 'Temporal UI port', positiveInteger, 8233)
+    .action(async (flags: { question: string; port: number; uiPort: number }) => {
+      installRuntime('WARN');
+      const { model, scripted } = chooseDefaultModel(process.env);
+      if (scripted) {
+        console.log(
+          `No OPENAI_API_KEY, ANTHROPIC_API_KEY or LLMOS_COMPATIBLE_BASE_URL is set, so this demo runs on the SCRIPTED model ` +
+            `(${model}, examples/scripted/demo-agent.json): its replies are canned, the tool calls and Temporal are real.`,
+        );
+      } else {
+        console.log(`Using ${model}.`);
+      }
+      const { address, started } = await ensureBackgroundServer({ port: flags.port, uiPort: flags.uiPort, log: (line) => console.log(line) });
+      console.log(`${started ? 'Started' : 'Reusing'} the Temporal dev server on ${address}.`);
+
+      const config = parseWorkerConfig({ ...process.env, TEMPORAL_ADDRESS: address });
+      const { worker, connection } = await createWorker(config);
+      const running = worker.run();
+      try {
+        const client = await connectClient({ address });
+        const handle = await startAgentRun(client, { question: flags.question, model }, { taskQueue: config.LLMOS_TASK_QUEUE });
+        console.log(`\nQuestion: ${flags.question}\nRun ${handle.workflowId}:`);
+        process.exitCode = await followAndPrint(handle, { json: false });
+        console.log(`\nSee the run in the Temporal UI: http://localhost:${flags.uiPort}/namespaces/${config.TEMPORAL_NAMESPACE}/workflows/${handle.workflowId}`);
+        console.log('The dev server keeps running for the UI; stop it with `npx llmos server stop`.');
+        await client.connection.close();
+      } finally {
+        worker.shutdown();
+        await running;
+        await connection.close();
+      }
+    });
+}

@@ -1,0 +1,53 @@
+import type { Command } from 'commander';
+import { capsFromFlags, duration, positiveInteger, positiveNumber, type CapFlags } from '../cli-options.js';
+import { formatStep, formatTotals } from '../format.js';
+import { connectClient, getAgentHandle, queryAgentProgress, raiseAgentCaps } from '../llmos-client.js';
+import { exitCodeFor, followAndPrint, printResult } from './follow.js';
+
+export function registerStatusCommands(program: Command): void {
+  program
+    .command('status')
+    .description('Show the state of a run: progress while it runs, the result once it has finished')
+    .argument('<workflow-id>')
+    .option('--json', 'print as JSON')
+    .action(async (workflowId: string, flags: { json?: boolean }) => {
+      const handle = getAgentHandle(await connectClient(), workflowId);
+      const description = await handle.describe();
+      if (description.status.name === 'RUNNING') {
+        const progress = await queryAgentProgress(handle, 0);
+        if (flags.json) return console.log(JSON.stringify(progress, null, 2));
+        console.log(`${workflowId}: ${progress.status}, iteration ${progress.iteration}/${progress.caps.maxIterations}, ${progress.elapsedMs} ms`);
+        for (const step of progress.steps) console.log(formatStep(step));
+        console.log(`Usage so far: ${formatTotals(progress.totals)}`);
+        if (progress.stopReason) console.log(`Stopped on a cap: ${progress.stopReason} (${progress.stopDetail}); raise it with \`llmos raise\`.`);
+        return;
+      }
+      if (description.status.name !== 'COMPLETED') {
+        console.log(`${workflowId}: ${description.status.name}`);
+        process.exitCode = 1;
+        return;
+      }
+      const result = await handle.result();
+      printResult(result, flags.json ?? false);
+      process.exitCode = exitCodeFor(result);
+    });
+
+  program
+    .command('raise')
+    .description('Raise the caps of a run and follow it again (a run stopped on a cap continues)')
+    .argument('<workflow-id>')
+    .option('--max-iterations <n>', 'new cap on model calls', positiveInteger)
+    .option('--max-tokens <n>', 'new cap on tokens', positiveInteger)
+    .option('--max-cost <usd>', 'new cap on spend', positiveNumber)
+    .option('--deadline <duration>', 'new cap on wall time from the start of the run', duration)
+    .option('--json', 'print the result as JSON')
+    .action(async (workflowId: string, flags: CapFlags & { json?: boolean }) => {
+      const raise = capsFromFlags(flags);
+      if (Object.keys(raise).length === 0) throw new Error('name at least one cap to raise, e.g. --max-iterations 20');
+      const handle = getAgentHandle(await connectClient(), workflowId);
+      const sinceStep = (await queryAgentProgress(handle, Number.MAX_SAFE_INTEGER)).stepCount;
+      const caps = await raiseAgentCaps(handle, raise);
+      if (!flags.json) console.log(`Caps now ${JSON.stringify(caps)}`);
+      process.exitCode = await followAndPrint(handle, { json: flags.json ?? false, sinceStep });
+    });
+}

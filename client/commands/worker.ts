@@ -1,0 +1,25 @@
+import type { Command } from 'commander';
+import { parseWorkerConfig } from '../../workers/config.js';
+import { createWorker } from '../../workers/create-worker.js';
+
+export function registerWorkerCommand(program: Command): void {
+  program
+    .command('worker')
+    .description('Run an llmos worker (configured by environment variables; see the README)')
+    .action(async () => {
+      const config = parseWorkerConfig();
+      const { worker, connection } = await createWorker(config);
+      const providers = [
+        config.OPENAI_API_KEY && 'openai',
+        config.ANTHROPIC_API_KEY && 'anthropic',
+        config.LLMOS_COMPATIBLE_BASE_URL && `compatible (${config.LLMOS_COMPATIBLE_BASE_URL})`,
+        'scripted',
+      ].filter(Boolean);
+      console.log(
+        `llmos worker on ${config.TEMPORAL_ADDRESS}, namespace ${config.TEMPORAL_NAMESPACE}, task queue ${config.LLMOS_TASK_QUEUE}; models: ${providers.join(', ')}`,
+      );
+      // Worker.run() shuts down gracefully on SIGINT/SIGTERM: in-flight activities finish first.
+      await worker.run();
+      await connection.close();
+    });
+}

@@ -1,0 +1,56 @@
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { LlmosCostUsd, LlmosKind, LlmosModel, LlmosStopReason, LlmosTotalTokens } from '../../common/search-attributes.js';
+import { findTemporalCli, type TemporalCli } from './find-temporal-cli.js';
+
+export interface DevServerOptions {
+  toolsDirectory: string;
+  /** SQLite file that keeps the server's state across restarts; in memory when absent. */
+  dbFilename?: string;
+  ip?: string;
+  /** gRPC port; a free one when absent. */
+  port?: number;
+  /** Web UI port; no UI when absent. */
+  uiPort?: number;
+  namespace?: string;
+  log?: (line: string) => void;
+}
+
+export interface DevServer {
+  readonly address: string;
+  readonly namespace: string;
+  readonly uiUrl: string | undefined;
+  readonly cli: TemporalCli;
+  shutdown(): Promise<void>;
+}
+
+/**
+ * Starts `temporal server start-dev` (found or built by `findTemporalCli`) with llmos's search
+ * attributes registered, and waits until it accepts connections. The server lives as long as
+ * this process, or until `shutdown()`.
+ */
+export async function startDevServer(options: DevServerOptions): Promise<DevServer> {
+  const cli = await findTemporalCli({ toolsDirectory: options.toolsDirectory, ...(options.log ? { log: options.log } : {}) });
+  const namespace = options.namespace ?? 'default';
+  const environment = await TestWorkflowEnvironment.createLocal({
+    server: {
+      executable:
+        cli.kind === 'executable'
+          ? { type: 'existing-path', path: cli.path }
+          : { type: 'cached-download', downloadDir: options.toolsDirectory },
+      namespace,
+      ip: options.ip ?? '127.0.0.1',
+      ...(options.port !== undefined ? { port: options.port } : {}),
+      ...(options.uiPort !== undefined ? { ui: true, uiPort: options.uiPort } : { ui: false }),
+      ...(options.dbFilename !== undefined ? { dbFilename: options.dbFilename } : {}),
+      searchAttributes: [LlmosKind, LlmosModel, LlmosStopReason, LlmosCostUsd, LlmosTotalTokens],
+      log: { format: 'pretty', level: 'error' },
+    },
+  });
+  return {
+    address: environment.address,
+    namespace,
+    uiUrl: options.uiPort !== undefined ? `http://localhost:${options.uiPort}` : undefined,
+    cli,
+    shutdown: () => environment.teardown(),
+  };
+}

@@ -1,0 +1,57 @@
+import type { AgentProgress, AgentResult, AgentStep, RunTotals } from '../common/agent.js';
+
+export function formatCost(totals: RunTotals): string {
+  return `$${totals.costUsd.toFixed(6)}${totals.costComplete ? '' : ' (some calls had no known price)'}`;
+}
+
+export function formatTotals(totals: RunTotals): string {
+  const { inputTokens, outputTokens, cachedInputTokens } = totals.usage;
+  return `${totals.totalTokens} tokens (${inputTokens} in, ${cachedInputTokens} cached, ${outputTokens} out), ${formatCost(totals)}`;
+}
+
+function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
+}
+
+function oneLine(text: string, limit = 160): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length > limit ? `${flat.slice(0, limit - 1)}…` : flat;
+}
+
+/** One line per trace step, as `llmos agent` prints them while it follows a run. */
+export function formatStep(step: AgentStep): string {
+  switch (step.kind) {
+    case 'model': {
+      const cost = step.costUsd === null ? 'price unknown' : `$${step.costUsd.toFixed(6)}`;
+      const action =
+        step.toolCalls.length > 0 ? `calls ${step.toolCalls.map((call) => `${call.name}(${oneLine(call.arguments, 80)})`).join(', ')}` : `says: ${oneLine(step.text)}`;
+      return `  [${step.iteration}] model ${step.model} ${action}  (${step.usage.inputTokens}+${step.usage.outputTokens} tokens, ${cost}, ${step.latencyMs} ms)`;
+    }
+    case 'tool':
+      return `  [${step.iteration}] tool ${step.toolName} ${step.ok ? '->' : 'rejected:'} ${oneLine(step.observation)}  (${step.latencyMs} ms)`;
+    case 'caps_raised':
+      return `  [${step.iteration}] caps raised: ${JSON.stringify(step.caps)}`;
+  }
+}
+
+export function formatResult(result: AgentResult): string {
+  const lines = [
+    '',
+    result.answer !== null ? `Answer: ${result.answer}` : 'Answer: (none)',
+    `Stop reason: ${result.stopReason} (${result.stopDetail})`,
+    `Iterations: ${result.iterations} of ${result.caps.maxIterations}`,
+    `Usage: ${formatTotals(result.totals)}; ${plural(result.totals.modelCalls, 'model call')}, ${plural(result.totals.toolCalls, 'tool call')}`,
+  ];
+  if (result.error) lines.push(`Error: ${result.error.type}: ${result.error.message}`);
+  return lines.join('\n');
+}
+
+export function formatWaiting(progress: AgentProgress, workflowId: string): string {
+  return [
+    '',
+    `Stopped on a cap: ${progress.stopReason} (${progress.stopDetail})`,
+    `Usage so far: ${formatTotals(progress.totals)}`,
+    `The run waits for raised caps. Continue it with, for example:`,
+    `  npx llmos raise ${workflowId} --max-iterations ${progress.caps.maxIterations * 2}`,
+  ].join('\n');
+}

@@ -1,0 +1,41 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+import { defaultTaskQueue } from '../common/task-queues.js';
+
+const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+const optionalText = z
+  .string()
+  .optional()
+  .transform((value) => (value && value.trim() !== '' ? value.trim() : undefined));
+const optionalUrl = optionalText.pipe(z.url().optional());
+
+/** The worker's environment, parsed once at start-up; a bad value stops the worker with its name. */
+export const WorkerConfigSchema = z.object({
+  TEMPORAL_ADDRESS: z.string().default('localhost:7233'),
+  TEMPORAL_NAMESPACE: z.string().default('default'),
+  LLMOS_TASK_QUEUE: z.string().min(1).default(defaultTaskQueue),
+  OPENAI_API_KEY: optionalText,
+  OPENAI_BASE_URL: optionalUrl,
+  ANTHROPIC_API_KEY: optionalText,
+  ANTHROPIC_BASE_URL: optionalUrl,
+  LLMOS_COMPATIBLE_BASE_URL: optionalUrl,
+  LLMOS_COMPATIBLE_API_KEY: optionalText,
+  LLMOS_SCRIPTS_DIRECTORY: z.string().default(path.join(projectRoot, 'examples', 'scripted')),
+  LLMOS_MODEL_TIMEOUT_MS: z.coerce.number().int().positive().default(120_000),
+  /** Comma-separated hosts the `http_get` tool may fetch from. */
+  LLMOS_HTTP_ALLOWED_HOSTS: z
+    .string()
+    .default('')
+    .transform((value) => value.split(',').map((host) => host.trim()).filter(Boolean)),
+  LLMOS_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().positive().default(50),
+});
+export type WorkerConfig = z.infer<typeof WorkerConfigSchema>;
+
+export function parseWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
+  const parsed = WorkerConfigSchema.safeParse(env);
+  if (parsed.success) return parsed.data;
+  const problems = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`).join('\n');
+  throw new Error(`invalid worker configuration:\n${problems}`);
+}

@@ -1,0 +1,43 @@
+import { NativeConnection, Worker } from '@temporalio/worker';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createActivities } from '../activities/index.js';
+import { createModelResolver } from '../activities/llm/model-resolver.js';
+import { calculator } from '../activities/tools/calculator.js';
+import { createHttpGetTool } from '../activities/tools/http-get.js';
+import { createToolRegistry } from '../activities/tools/tool-registry.js';
+import type { WorkerConfig } from './config.js';
+
+export const workflowsPath = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'workflows', 'index.ts');
+
+/** The activities a worker with this configuration runs: model providers and tools. */
+export function createActivitiesFromConfig(config: WorkerConfig) {
+  const resolveModel = createModelResolver({
+    openai: config.OPENAI_API_KEY ? { apiKey: config.OPENAI_API_KEY, baseURL: config.OPENAI_BASE_URL } : undefined,
+    anthropic: config.ANTHROPIC_API_KEY ? { apiKey: config.ANTHROPIC_API_KEY, baseURL: config.ANTHROPIC_BASE_URL } : undefined,
+    compatible: config.LLMOS_COMPATIBLE_BASE_URL
+      ? { baseURL: config.LLMOS_COMPATIBLE_BASE_URL, apiKey: config.LLMOS_COMPATIBLE_API_KEY }
+      : undefined,
+    scriptsDirectory: config.LLMOS_SCRIPTS_DIRECTORY,
+    timeoutMs: config.LLMOS_MODEL_TIMEOUT_MS,
+  });
+  const tools = createToolRegistry([calculator, createHttpGetTool({ allowedHosts: config.LLMOS_HTTP_ALLOWED_HOSTS })]);
+  return createActivities({ resolveModel, tools });
+}
+
+/**
+ * The composition root: one worker polling the llmos task queue for workflow and activity tasks.
+ * `workflowBundle` lets tests and benchmarks reuse one webpack bundle across workers.
+ */
+export async function createWorker(config: WorkerConfig, options: { workflowBundle?: { code: string } } = {}) {
+  const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
+  const worker = await Worker.create({
+    connection,
+    namespace: config.TEMPORAL_NAMESPACE,
+    taskQueue: config.LLMOS_TASK_QUEUE,
+    ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath }),
+    activities: createActivitiesFromConfig(config),
+    maxConcurrentActivityTaskExecutions: config.LLMOS_MAX_CONCURRENT_ACTIVITIES,
+  });
+  return { worker, connection };
+}

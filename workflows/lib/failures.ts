@@ -1,0 +1,14 @@
+import { ActivityFailure, ApplicationFailure, TemporalFailure } from '@temporalio/workflow';
+
+/**
+ * The type and message of what really went wrong: an activity failure is unwrapped to its cause,
+ * whose `type` is one of `ErrorType` (or a Temporal failure name such as a timeout).
+ */
+export function describeFailure(error: unknown): { type: string; message: string } {
+  let current: unknown = error;
+  while (current instanceof ActivityFailure && current.cause) current = current.cause;
+  if (current instanceof ApplicationFailure) return { type: current.type ?? 'Error', message: current.message };
+  if (current instanceof TemporalFailure) return { type: current.name, message: current.message };
+  if (current instanceof Error) return { type: current.name, message: current.message };
+  return { type: 'Error', message: String(current) };
+}

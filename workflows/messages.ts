@@ -1,0 +1,11 @@
+import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import type { AgentCaps, AgentProgress, CapsRaise } from '../common/agent.js';
+
+/** Progress of an agent run; the argument is the trace index to return steps from (0 for all). */
+export const agentProgressQuery = defineQuery<AgentProgress, [number]>('agentProgress');
+
+/**
+ * Raises some caps of an agent run. Rejected (by the validator, so nothing lands in history)
+ * when it would lower a cap. A run waiting on an exhausted cap continues when the raise frees it.
+ */
+export const raiseCapsUpdate = defineUpdate<AgentCaps, [CapsRaise]>('raiseCaps');

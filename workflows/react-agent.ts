@@ -1,0 +1,236 @@
+import {
+  ApplicationFailure,
+  CancellationScope,
+  condition,
+  isCancellation,
+  proxyActivities,
+  setCurrentDetails,
+  setHandler,
+  upsertSearchAttributes,
+} from '@temporalio/workflow';
+import type { Activities } from '../activities/index.js';
+import {
+  AgentInputSchema,
+  CapsRaiseSchema,
+  type AgentInput,
+  type AgentProgress,
+  type AgentRequest,
+  type AgentResult,
+  type AgentStatus,
+  type AgentStep,
+  type StopReason,
+} from '../common/agent.js';
+import type { ChatMessage, ToolCall, ToolSpec } from '../common/chat.js';
+import { ErrorType, nonRetryableErrorTypes } from '../common/errors.js';
+import { LlmosCostUsd, LlmosStopReason, LlmosTotalTokens } from '../common/search-attributes.js';
+import { applyRaise, checkRaise, findExhaustedCap } from './lib/caps.js';
+import { compactConversation, shortenForTrace } from './lib/conversation.js';
+import { describeFailure } from './lib/failures.js';
+import { addModelCall, emptyTotals } from './lib/totals.js';
+import { agentProgressQuery, raiseCapsUpdate } from './messages.js';
+
+const { describeTools, runTool } = proxyActivities<Activities>({
+  startToCloseTimeout: '1 minute',
+  retry: { maximumAttempts: 3, initialInterval: '1 second', nonRetryableErrorTypes: [...nonRetryableErrorTypes] },
+});
+
+function parseInput(request: AgentRequest): AgentInput {
+  const parsed = AgentInputSchema.safeParse(request);
+  if (parsed.success) return parsed.data;
+  // A plain throw would fail the workflow task and retry forever; bad input must fail the run.
+  const problems = parsed.error.issues.map((issue) => `${issue.path.join('.') || 'input'}: ${issue.message}`).join('; ');
+  throw ApplicationFailure.create({ type: ErrorType.InvalidInput, message: problems, nonRetryable: true });
+}
+
+/**
+ * A bounded ReAct loop: the model thinks, calls tools, reads their results and answers. Every
+ * model and tool call is an activity; caps (iterations, tokens, dollars, wall time) are checked
+ * before each model call. The run always ends with a typed stop reason and the trace so far; one
+ * stopped by a cap can wait `holdOnCapMs` for `raiseCapsUpdate` and then continue.
+ */
+export async function reactAgentWorkflow(request: AgentRequest): Promise<AgentResult> {
+  const input = parseInput(request);
+  const { callChatModel } = proxyActivities<Activities>({
+    startToCloseTimeout: input.retry.attemptTimeoutMs,
+    heartbeatTimeout: input.retry.heartbeatTimeoutMs,
+    retry: {
+      maximumAttempts: input.retry.maximumAttempts,
+      initialInterval: input.retry.initialIntervalMs,
+      maximumInterval: input.retry.maximumIntervalMs,
+      backoffCoefficient: 2,
+      nonRetryableErrorTypes: [...nonRetryableErrorTypes],
+    },
+  });
+  const startedAt = Date.now();
+  let caps = input.caps;
+  let totals = emptyTotals;
+  let iterations = 0;
+  let status: AgentStatus = 'running';
+  let stop: { stopReason: StopReason; detail: string } | undefined;
+  let answer: string | null = null;
+  const trace: AgentStep[] = [];
+
+  setHandler(agentProgressQuery, (sinceStep: number): AgentProgress => ({
+    status,
+    model: input.model,
+    iteration: iterations,
+    caps,
+    totals,
+    elapsedMs: Date.now() - startedAt,
+    ...(stop ? { stopReason: stop.stopReason, stopDetail: stop.detail } : {}),
+    answer,
+    stepCount: trace.length,
+    steps: trace.slice(Math.max(0, sinceStep)),
+  }));
+  setHandler(
+    raiseCapsUpdate,
+    (raise) => {
+      caps = applyRaise(caps, raise);
+      trace.push({ kind: 'caps_raised', iteration: iterations, caps });
+      return caps;
+    },
+    {
+      validator: (raise) => {
+        if (status === 'finished') throw new Error('the run has finished');
+        const problem = checkRaise(caps, CapsRaiseSchema.parse(raise));
+        if (problem) throw new Error(problem);
+      },
+    },
+  );
+
+  const finish = (stopReason: StopReason, detail: string, error?: { type: string; message: string }): AgentResult => {
+    status = 'finished';
+    stop = { stopReason, detail };
+    upsertSearchAttributes([
+      { key: LlmosStopReason, value: stopReason },
+      { key: LlmosCostUsd, value: totals.costUsd },
+      { key: LlmosTotalTokens, value: totals.totalTokens },
+    ]);
+    setCurrentDetails(`${stopReason}: ${detail}`);
+    return { answer, stopReason, stopDetail: detail, iterations, caps, totals, trace, ...(error ? { error } : {}) };
+  };
+
+  let tools: ToolSpec[];
+  try {
+    tools = await describeTools({ names: input.tools });
+  } catch (error) {
+    const failure = describeFailure(error);
+    return finish('error', failure.message, failure);
+  }
+  const toolNames = new Set(tools.map((tool) => tool.name));
+  let messages: ChatMessage[] = [
+    { role: 'system', content: input.systemPrompt },
+    { role: 'user', content: input.question },
+  ];
+
+  const runToolCall = async (call: ToolCall): Promise<ChatMessage> => {
+    const started = Date.now();
+    let result: { ok: boolean; observation: string };
+    if (!toolNames.has(call.name)) {
+      result = { ok: false, observation: `${ErrorType.UnknownTool}: no tool "${call.name}"; tools: ${[...toolNames].join(', ')}` };
+    } else {
+      try {
+        result = await runTool.executeWithOptions(
+          { startToCloseTimeout: '1 minute', summary: `${call.name} (iteration ${iterations})` },
+          [{ name: call.name, arguments: call.arguments }],
+        );
+      } catch (error) {
+        // The model decides what to do about a tool that keeps failing; the run goes on.
+        result = { ok: false, observation: `${ErrorType.ToolFailed}: ${describeFailure(error).message}` };
+      }
+    }
+    trace.push({
+      kind: 'tool',
+      iteration: iterations,
+      toolName: call.name,
+      arguments: call.arguments,
+      ok: result.ok,
+      observation: shortenForTrace(result.observation),
+      latencyMs: Date.now() - started,
+    });
+    totals = { ...totals, toolCalls: totals.toolCalls + 1 };
+    return { role: 'tool', toolCallId: call.id, toolName: call.name, content: result.observation, isError: !result.ok };
+  };
+
+  for (;;) {
+    const exhausted = findExhaustedCap(caps, { iterations, totals, elapsedMs: Date.now() - startedAt });
+    if (exhausted) {
+      stop = { stopReason: exhausted.stopReason, detail: exhausted.detail };
+      if (input.holdOnCapMs > 0) {
+        status = 'waiting_for_caps';
+        setCurrentDetails(`waiting for raised caps: ${exhausted.detail}`);
+        const freed = await condition(
+          () => !findExhaustedCap(caps, { iterations, totals, elapsedMs: Date.now() - startedAt }),
+          input.holdOnCapMs,
+        );
+        if (freed) {
+          status = 'running';
+          stop = undefined;
+          continue;
+        }
+      }
+      return finish(exhausted.stopReason, exhausted.detail);
+    }
+
+    iterations += 1;
+    setCurrentDetails(`iteration ${iterations}/${caps.maxIterations}, ${totals.totalTokens} tokens, $${totals.costUsd.toFixed(6)}`);
+    const remainingMs = caps.maxWallTimeMs - (Date.now() - startedAt);
+    let call;
+    try {
+      call = await CancellationScope.withTimeout(remainingMs, () =>
+        callChatModel.executeWithOptions(
+          { summary: `${input.model} (iteration ${iterations})` },
+          [
+            {
+              model: input.model,
+              request: {
+                messages,
+                tools,
+                temperature: input.temperature,
+                maxOutputTokens: Math.max(1, Math.min(4_096, caps.maxTotalTokens - totals.totalTokens)),
+              },
+            },
+          ],
+        ),
+      );
+    } catch (error) {
+      if (isCancellation(error) && Date.now() - startedAt >= caps.maxWallTimeMs) continue; // the deadline check stops the run
+      const failure = describeFailure(error);
+      if (failure.type === ErrorType.ContextTooLong) {
+        const compacted = compactConversation(messages);
+        if (compacted) {
+          messages = compacted;
+          iterations -= 1; // the refused call did no work
+          continue;
+        }
+      }
+      return finish('error', `model call failed: ${failure.message}`, failure);
+    }
+
+    const { response, costUsd, latencyMs } = call;
+    totals = addModelCall(totals, response.usage, costUsd);
+    trace.push({
+      kind: 'model',
+      iteration: iterations,
+      model: response.responseModel,
+      text: response.message.content,
+      toolCalls: response.message.toolCalls,
+      finishReason: response.finishReason,
+      usage: response.usage,
+      costUsd,
+      latencyMs,
+    });
+    upsertSearchAttributes([
+      { key: LlmosCostUsd, value: totals.costUsd },
+      { key: LlmosTotalTokens, value: totals.totalTokens },
+    ]);
+    messages = [...messages, response.message];
+    if (response.message.toolCalls.length === 0) {
+      answer = response.message.content;
+      return finish('answer', `answered after ${iterations} model call${iterations === 1 ? '' : 's'}`);
+    }
+    // Tool calls of one turn are independent: run them in parallel, keep their results in order.
+    const results = await Promise.all(response.message.toolCalls.map(runToolCall));
+    messages = [...messages, ...results];
+  }
+}
