@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { UsageSchema, type ToolCall } from './chat.js';
+import type { ToolCall, Usage } from './chat.js';
 import { ModelRefSchema } from './model-ref.js';
 
 /** Hard limits checked before every model call is scheduled. */
@@ -61,7 +61,7 @@ export interface ModelStep {
   text: string;
   toolCalls: ToolCall[];
   finishReason: string;
-  usage: z.infer<typeof UsageSchema>;
+  usage: Usage;
   costUsd: number | null;
   latencyMs: number;
 }
@@ -86,7 +86,7 @@ export interface CapsRaisedStep {
 export type AgentStep = ModelStep | ToolStep | CapsRaisedStep;
 
 export interface RunTotals {
-  usage: z.infer<typeof UsageSchema>;
+  usage: Usage;
   totalTokens: number;
   costUsd: number;
   /** False when some call used a model without a known price: `costUsd` is then a lower bound. */

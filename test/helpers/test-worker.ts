@@ -1,0 +1,39 @@
+import { randomUUID } from 'node:crypto';
+import { parseWorkerConfig } from '../../workers/config.js';
+import { createWorker } from '../../workers/create-worker.js';
+import { getWorkflowBundle } from './workflow-bundle.js';
+
+export interface TestWorker {
+  taskQueue: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * A real llmos worker on its own task queue, configured like production from environment
+ * variables (`env`), e.g. `OPENAI_BASE_URL` pointing at the fake LLM server.
+ */
+export async function startTestWorker(address: string, env: Record<string, string> = {}): Promise<TestWorker> {
+  const taskQueue = `test-${randomUUID()}`;
+  const config = parseWorkerConfig({ TEMPORAL_ADDRESS: address, LLMOS_TASK_QUEUE: taskQueue, ...env });
+  const { worker, connection } = await createWorker(config, { workflowBundle: await getWorkflowBundle() });
+  const running = worker.run();
+  return {
+    taskQueue,
+    async stop() {
+      worker.shutdown();
+      await running;
+      await connection.close();
+    },
+  };
+}
+
+/** Worker environment that sends `openai:*` and `anthropic:*` models to a fake LLM server. */
+export function fakeProviderEnv(fakeUrl: string): Record<string, string> {
+  return {
+    OPENAI_API_KEY: 'test-key',
+    OPENAI_BASE_URL: `${fakeUrl}/v1`,
+    ANTHROPIC_API_KEY: 'test-key',
+    ANTHROPIC_BASE_URL: fakeUrl,
+    LLMOS_MODEL_TIMEOUT_MS: '10000',
+  };
+}

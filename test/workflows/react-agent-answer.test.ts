@@ -1,0 +1,67 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { AgentRequest, AgentResult } from '../../common/agent.js';
+import { startFakeLlmServer, type FakeLlmServer } from '../../fake-llm/server.js';
+import { connectTemporal } from '../helpers/temporal.js';
+import { fakeProviderEnv, startTestWorker, type TestWorker } from '../helpers/test-worker.js';
+
+const question = 'What is 0.175 * 2340 + sqrt(144)?';
+
+void describe('reactAgentWorkflow: the answer path', () => {
+  let temporal: Awaited<ReturnType<typeof connectTemporal>>;
+  let fake: FakeLlmServer;
+  let worker: TestWorker;
+
+  before(async () => {
+    temporal = await connectTemporal();
+    fake = await startFakeLlmServer({ script: {} });
+    worker = await startTestWorker(temporal.address, fakeProviderEnv(fake.url));
+  });
+  after(async () => {
+    await worker?.stop();
+    await fake?.close();
+    await temporal?.close();
+  });
+
+  const run = (request: AgentRequest): Promise<AgentResult> =>
+    temporal.env.client.workflow.execute('reactAgentWorkflow', {
+      args: [request],
+      taskQueue: worker.taskQueue,
+      workflowId: `answer-${crypto.randomUUID()}`,
+    });
+
+  for (const provider of ['openai:gpt-4o-mini', 'anthropic:claude-haiku-4-5'] as const) {
+    void it(`calls the calculator through ${provider} and answers with its result`, async () => {
+      fake.reset();
+      fake.setScript({
+        turns: [
+          { toolCalls: [{ name: 'calculator', arguments: { expression: '0.175 * 2340 + sqrt(144)' } }], usage: { inputTokens: 100, outputTokens: 20 } },
+          { text: 'The result is {{lastToolResult}}.', usage: { inputTokens: 150, outputTokens: 10 } },
+        ],
+      });
+      const result = await run({ question, model: provider });
+
+      assert.equal(result.stopReason, 'answer');
+      assert.equal(result.answer, 'The result is 421.5.');
+      assert.equal(result.iterations, 2);
+      assert.deepEqual(
+        result.trace.map((step) => step.kind),
+        ['model', 'tool', 'model'],
+      );
+      assert.equal(result.totals.usage.inputTokens, 250);
+      assert.equal(result.totals.usage.outputTokens, 30);
+      assert.equal(result.totals.modelCalls, 2);
+      assert.equal(result.totals.toolCalls, 1);
+      const expectedCost = provider.startsWith('openai') ? (250 * 0.15 + 30 * 0.6) / 1e6 : (250 * 1 + 30 * 5) / 1e6;
+      assert.ok(Math.abs(result.totals.costUsd - expectedCost) < 1e-12, `cost ${result.totals.costUsd} != ${expectedCost}`);
+
+      // What the provider really received: the question, then the tool result fed back.
+      assert.equal(fake.requests.length, 2);
+      const second = fake.requests[1]!.chatRequest!;
+      assert.equal(fake.requests[0]!.model, provider.split(':')[1]);
+      const toolMessage = second.messages.find((message) => message.role === 'tool');
+      assert.equal(toolMessage?.content, '421.5');
+      assert.ok(second.tools.some((tool) => tool.name === 'calculator'));
+    });
+  }
+});
