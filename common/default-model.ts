@@ -7,6 +7,6 @@ export function chooseDefaultModel(env: Readonly<Record<string, string | undefin
   if (env.LLMOS_DEFAULT_MODEL) return pick(env.LLMOS_DEFAULT_MODEL);
   if (env.OPENAI_API_KEY) return pick('openai:gpt-4o-mini');
   if (env.ANTHROPIC_API_KEY) return pick('anthropic:claude-haiku-4-5');
-  if (env.LLMOS_COMPATIBLE_BASE_URL) return pick(`compatible:${env.LLMOS_COMPATIBLE_MODEL ?? 'llama3.1'}`);
+  if (env.LLMOS_COMPATIBLE_BASE_URL) return pick(`compatible:${env.LLMOS_COMPATIBLE_MODEL || 'llama3.1'}`);
   return pick('scripted:demo-agent');
 }

@@ -1,0 +1,49 @@
+# syntax=docker/dockerfile:1
+# The llmos worker image: built by docker-compose.yml (`docker compose up --build` after code
+# changes), or alone with `docker build -t llmos .`. It runs `llmos worker`, configured by the
+# environment (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, LLMOS_TASK_QUEUE, model keys).
+#
+# The app runs its TypeScript through tsx, a runtime dependency, so there is no build step:
+# the image is the production dependencies plus the source folders.
+#
+# Debian (glibc), not Alpine: the Temporal SDK's native core bridge ships prebuilt binaries for
+# glibc Linux only.
+FROM node:20.20-bookworm-slim
+
+ENV NODE_ENV=production
+WORKDIR /app
+
+# Dependencies first, so that a change to the source reuses this layer.
+COPY package.json package-lock.json ./
+# Install scripts: the native dependencies (@temporalio/core-bridge, @swc/core, esbuild) ship
+# prebuilt binaries inside their npm packages (the core bridge's under releases/, @swc/core's and
+# esbuild's as per-platform optional packages), so nothing is compiled or downloaded here, and their
+# install scripts only check those binaries. The install works the same where npm 11 skips or blocks
+# dependency install scripts.
+# Leaner image: the core bridge ships one ~27 MB binary per OS and CPU; keep only this image's
+# (best effort), then check that the bridge still loads.
+RUN npm ci --omit=dev --no-audit --no-fund \
+  && npm cache clean --force \
+  && ( cd node_modules/@temporalio/core-bridge/releases \
+    && keep="$(node -p "require('../common.js').getPrebuiltTargetName()")" \
+    && test -f "$keep/index.node" \
+    && find . -mindepth 1 -maxdepth 1 ! -name "$keep" -exec rm -rf {} + \
+    || echo "Kept all core-bridge binaries" ) \
+  && node -e "require('@temporalio/core-bridge')"
+
+COPY bin ./bin
+COPY common ./common
+COPY activities ./activities
+COPY workflows ./workflows
+COPY workers ./workers
+COPY client ./client
+COPY fake-llm ./fake-llm
+COPY examples ./examples
+
+# Local state that the app may keep under its working folder (.llmos/) stays writable.
+RUN mkdir -p /app/.llmos && chown node:node /app/.llmos
+
+# Run as the image's unprivileged user; the code and node_modules stay owned by root, read-only.
+USER node
+
+CMD ["node", "bin/llmos.js", "worker"]
