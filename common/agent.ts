@@ -2,19 +2,31 @@ import { z } from 'zod';
 import type { ToolCall, Usage } from './chat.js';
 import { ModelRefSchema } from './model-ref.js';
 
+/** The bounds of each cap, without defaults (see `CapsRaiseSchema`). */
+const capBounds = {
+  maxIterations: z.number().int().positive().max(10_000),
+  maxTotalTokens: z.number().int().positive(),
+  maxCostUsd: z.number().positive(),
+  maxWallTimeMs: z.number().int().positive(),
+};
+
 /** Hard limits checked before every model call is scheduled. */
 export const AgentCapsSchema = z.object({
-  maxIterations: z.number().int().positive().max(10_000).default(10),
+  maxIterations: capBounds.maxIterations.default(10),
   /** Input plus output tokens over the whole run. */
-  maxTotalTokens: z.number().int().positive().default(200_000),
-  maxCostUsd: z.number().positive().default(1),
+  maxTotalTokens: capBounds.maxTotalTokens.default(200_000),
+  maxCostUsd: capBounds.maxCostUsd.default(1),
   /** Wall time from the start of the run; a model call in flight at the deadline is cancelled. */
-  maxWallTimeMs: z.number().int().positive().default(10 * 60_000),
+  maxWallTimeMs: capBounds.maxWallTimeMs.default(10 * 60_000),
 });
 export type AgentCaps = z.infer<typeof AgentCapsSchema>;
 
-/** A raise of some caps; each given value must be at least the current one. */
-export const CapsRaiseSchema = AgentCapsSchema.partial();
+/**
+ * A raise of some caps; each given value must be at least the current one. Built from the bounds,
+ * not from `AgentCapsSchema.partial()`: that keeps the defaults, so parsing a raise would fill in
+ * every cap it does not name with its default value.
+ */
+export const CapsRaiseSchema = z.object(capBounds).partial();
 export type CapsRaise = z.infer<typeof CapsRaiseSchema>;
 
 /** Temporal retry policy for model calls, as data. Tool calls use a fixed small policy. */

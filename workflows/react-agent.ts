@@ -153,7 +153,8 @@ export async function reactAgentWorkflow(request: AgentRequest): Promise<AgentRe
   };
 
   for (;;) {
-    const exhausted = findExhaustedCap(caps, { iterations, totals, elapsedMs: Date.now() - startedAt });
+    const stoppedAtMs = Date.now() - startedAt;
+    const exhausted = findExhaustedCap(caps, { iterations, totals, elapsedMs: stoppedAtMs });
     if (exhausted) {
       stop = { stopReason: exhausted.stopReason, detail: exhausted.detail };
       if (input.holdOnCapMs > 0) {
@@ -168,6 +169,10 @@ export async function reactAgentWorkflow(request: AgentRequest): Promise<AgentRe
           stop = undefined;
           continue;
         }
+        // A raise may have freed the cap that stopped the run while another one still holds it:
+        // report that one, as it stood when the run stopped (the hold itself is not a deadline).
+        const blocking = findExhaustedCap(caps, { iterations, totals, elapsedMs: stoppedAtMs }) ?? exhausted;
+        return finish(blocking.stopReason, blocking.detail);
       }
       return finish(exhausted.stopReason, exhausted.detail);
     }
@@ -194,7 +199,14 @@ export async function reactAgentWorkflow(request: AgentRequest): Promise<AgentRe
         ),
       );
     } catch (error) {
-      if (isCancellation(error) && Date.now() - startedAt >= caps.maxWallTimeMs) continue; // the deadline check stops the run
+      if (isCancellation(error)) {
+        if (Date.now() - startedAt >= caps.maxWallTimeMs) continue; // the deadline check stops the run
+        if (!CancellationScope.current().consideredCancelled) {
+          // Cut off at a deadline that was raised while the call ran: it did no work, so make it again.
+          iterations -= 1;
+          continue;
+        }
+      }
       const failure = describeFailure(error);
       if (failure.type === ErrorType.ContextTooLong) {
         const compacted = compactConversation(messages);
