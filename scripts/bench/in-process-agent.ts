@@ -1,0 +1,109 @@
+/**
+ * The ReAct loop of workflows/react-agent.ts run as a plain async function, without Temporal, for
+ * the agent-step benchmark. It is not a second implementation of the agent: it mirrors the
+ * workflow's happy path step by step and calls the same activity functions a worker runs
+ * (`createActivitiesFromConfig`), so the difference in time is what Temporal adds. Mirrored, in
+ * order: parse the input (`AgentInputSchema`), `describeTools`, then per iteration
+ * `findExhaustedCap`, `callChatModel`, `addModelCall` and the model trace step, append the
+ * assistant message, stop with the answer when there are no tool calls, otherwise run the tool
+ * calls in parallel with `runTool` (tool trace steps, `toolCalls` total) and append their results.
+ * Not mirrored, because a benchmark run never reaches them: waiting for raised caps, the deadline
+ * cancellation, context compaction, activity retries, search attributes and the progress query.
+ * Any failure throws instead of ending the run with `stopReason: 'error'`.
+ */
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { AgentInputSchema, type AgentRequest, type AgentStep, type StopReason } from '../../common/agent.js';
+import type { ChatMessage, ToolCall } from '../../common/chat.js';
+import type { Activities } from '../../activities/index.js';
+import { findExhaustedCap } from '../../workflows/lib/caps.js';
+import { shortenForTrace } from '../../workflows/lib/conversation.js';
+import { addModelCall, emptyTotals } from '../../workflows/lib/totals.js';
+
+export interface InProcessResult {
+  answer: string | null;
+  stopReason: StopReason;
+  iterations: number;
+  toolCalls: number;
+  trace: AgentStep[];
+}
+
+/**
+ * Runs one agent request against `activities` in this process. Activities read
+ * `Context.current()` (heartbeats, cancellation signal, idempotency keys), so each call runs
+ * inside a mock activity context: no server, no task queue, no serialization.
+ */
+export async function runAgentInProcess(activities: Activities, request: AgentRequest, runId: string): Promise<InProcessResult> {
+  const input = AgentInputSchema.parse(request);
+  const environment = new MockActivityEnvironment({ workflowExecution: { workflowId: runId, runId } });
+  // MockActivityEnvironment.run cannot infer an activity's result type; this typed wrapper can.
+  const run = <P extends unknown[], R>(activity: (...args: P) => Promise<R>, ...args: P): Promise<R> =>
+    environment.run<P, R, typeof activity>(activity, ...args);
+  const startedAt = Date.now();
+  const caps = input.caps;
+  let totals = emptyTotals;
+  let iterations = 0;
+  const trace: AgentStep[] = [];
+  const finish = (stopReason: StopReason, answer: string | null): InProcessResult => ({
+    answer,
+    stopReason,
+    iterations,
+    toolCalls: totals.toolCalls,
+    trace,
+  });
+
+  const tools = await run(activities.describeTools, { names: input.tools });
+  const toolNames = new Set(tools.map((tool) => tool.name));
+  let messages: ChatMessage[] = [
+    { role: 'system', content: input.systemPrompt },
+    { role: 'user', content: input.question },
+  ];
+
+  const runToolCall = async (call: ToolCall): Promise<ChatMessage> => {
+    const started = Date.now();
+    if (!toolNames.has(call.name)) throw new Error(`the model called an unknown tool "${call.name}"`);
+    const result = await run(activities.runTool, { name: call.name, arguments: call.arguments });
+    trace.push({
+      kind: 'tool',
+      iteration: iterations,
+      toolName: call.name,
+      arguments: call.arguments,
+      ok: result.ok,
+      observation: shortenForTrace(result.observation),
+      latencyMs: Date.now() - started,
+    });
+    totals = { ...totals, toolCalls: totals.toolCalls + 1 };
+    return { role: 'tool', toolCallId: call.id, toolName: call.name, content: result.observation, isError: !result.ok };
+  };
+
+  for (;;) {
+    const exhausted = findExhaustedCap(caps, { iterations, totals, elapsedMs: Date.now() - startedAt });
+    if (exhausted) return finish(exhausted.stopReason, null);
+
+    iterations += 1;
+    const { response, costUsd, latencyMs } = await run(activities.callChatModel, {
+      model: input.model,
+      request: {
+        messages,
+        tools,
+        temperature: input.temperature,
+        maxOutputTokens: Math.max(1, Math.min(4_096, caps.maxTotalTokens - totals.totalTokens)),
+      },
+    });
+    totals = addModelCall(totals, response.usage, costUsd);
+    trace.push({
+      kind: 'model',
+      iteration: iterations,
+      model: response.responseModel,
+      text: response.message.content,
+      toolCalls: response.message.toolCalls,
+      finishReason: response.finishReason,
+      usage: response.usage,
+      costUsd,
+      latencyMs,
+    });
+    messages = [...messages, response.message];
+    if (response.message.toolCalls.length === 0) return finish('answer', response.message.content);
+    const results = await Promise.all(response.message.toolCalls.map(runToolCall));
+    messages = [...messages, ...results];
+  }
+}
