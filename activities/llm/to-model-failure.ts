@@ -24,7 +24,8 @@ const contextTooLongPattern =
  */
 export function failureFromHttpStatus(details: HttpFailureDetails): ApplicationFailure {
   const { status, message, code, retryAfterMs } = details;
-  const text = `${status} ${message}`;
+  // The provider SDKs already start their messages with the status ("401 Incorrect API key"): say it once.
+  const text = message.startsWith(`${status} `) ? message : `${status} ${message}`;
   if ((status === 400 || status === 413) && (contextTooLongPattern.test(message) || contextTooLongPattern.test(code ?? ''))) {
     return ApplicationFailure.create({ type: ErrorType.ContextTooLong, message: text, nonRetryable: true, details: [{ status, code }] });
   }

@@ -1,12 +1,15 @@
 import type { Command } from 'commander';
 import { parseWorkerConfig } from '../../workers/config.js';
 import { createWorker } from '../../workers/create-worker.js';
+import { installRuntime } from '../../workers/install-runtime.js';
 
 export function registerWorkerCommand(program: Command): void {
   program
     .command('worker')
     .description('Run an llmos worker (configured by environment variables; see the README)')
     .action(async () => {
+      // Before the first connection: the Temporal runtime takes its log level (LLMOS_LOG_LEVEL) once.
+      installRuntime('INFO');
       const config = parseWorkerConfig();
       const { worker, connection } = await createWorker(config);
       const providers = [
