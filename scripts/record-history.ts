@@ -1,0 +1,168 @@
+/**
+ * Records the workflow histories that test/replay/replay.test.ts replays against today's workflow
+ * code. Each scenario runs a real reactAgentWorkflow on a real Temporal dev server, with a real
+ * worker whose OpenAI and Anthropic clients talk to the fake LLM server, and writes
+ * `handle.fetchHistory()` in Temporal's JSON history format (what `historyToJSON` and
+ * `temporal workflow show --output json` write; see test/replay/history-json.ts for why not
+ * `historyToJSON` itself) to test/replay/histories/<scenario>.json.
+ *
+ * Re-record only on purpose: a committed history stands for runs already in flight in production.
+ * When a workflow change is meant to break replay, version it (`patched()`) rather than re-record;
+ * re-record when the change is deliberately incompatible, or to add a scenario:
+ *
+ *   node --import tsx scripts/record-history.ts                 # every scenario
+ *   node --import tsx scripts/record-history.ts cap-raise       # only the named ones
+ *
+ * It starts its own dev server (or uses LLMOS_TEST_TEMPORAL_ADDRESS when set), so it needs only
+ * what `npm test` needs. Then run `LLMOS_TEST_SKIP_CHECKS=1 node --import tsx scripts/run-tests.ts
+ * replay` and commit the JSON files.
+ */
+import type { Client, WorkflowHandle } from '@temporalio/client';
+import { randomUUID } from 'node:crypto';
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { AgentRequest, AgentResult, StopReason } from '../common/agent.js';
+import { projectRoot } from '../client/project-paths.js';
+import { startFakeLlmServer } from '../fake-llm/server.js';
+import type { FakeLlmScript } from '../fake-llm/script-schema.js';
+import { connectTemporal } from '../test/helpers/temporal.js';
+import { fakeProviderEnv, startTestWorker } from '../test/helpers/test-worker.js';
+import { historyToJson } from '../test/replay/history-json.js';
+import { agentProgressQuery, raiseCapsUpdate } from '../workflows/messages.js';
+import type { reactAgentWorkflow } from '../workflows/react-agent.js';
+
+const historiesDirectory = path.join(projectRoot, 'test', 'replay', 'histories');
+
+type AgentHandle = WorkflowHandle<typeof reactAgentWorkflow>;
+
+interface Scenario {
+  /** What the history covers; the replay test prints it. */
+  description: string;
+  script: FakeLlmScript;
+  request: AgentRequest;
+  /** Drives the run after it started (e.g. sends an update); the default only waits. */
+  drive?: (handle: AgentHandle) => Promise<void>;
+  expect: { stopReason: StopReason; answer: string | null };
+}
+
+const usage = { inputTokens: 120, outputTokens: 15 };
+const calculator = (expression: string) => ({ name: 'calculator', arguments: { expression } });
+
+const scenarios: Record<string, Scenario> = {
+  'tool-answer': {
+    description: 'tools in parallel, an unknown tool, then the answer (OpenAI protocol)',
+    script: {
+      rules: [
+        {
+          match: { step: 0 },
+          reply: { toolCalls: [calculator('0.175 * 2340'), calculator('sqrt(144)')], usage },
+        },
+        {
+          match: { step: 1 },
+          reply: {
+            toolCalls: [{ name: 'weather', arguments: { city: 'Oslo' } }, calculator('409.5 + 12')],
+            usage,
+          },
+        },
+        {
+          match: { step: 2 },
+          reply: { text: '17.5% of 2,340 plus the square root of 144 is {{lastToolResult}}.', usage },
+        },
+      ],
+    },
+    request: {
+      question: 'What is 17.5% of 2,340, plus the square root of 144?',
+      model: 'openai:gpt-4o-mini',
+    },
+    expect: { stopReason: 'answer', answer: '17.5% of 2,340 plus the square root of 144 is 421.5.' },
+  },
+  'cap-raise': {
+    description:
+      'stopped on the iteration cap, raised by the raiseCaps update, continued to the answer (Anthropic protocol)',
+    script: {
+      rules: [
+        { match: { step: 0 }, reply: { toolCalls: [calculator('0.03 * 18250')], usage } },
+        { match: { step: 1 }, reply: { text: '3% of 18,250 is {{lastToolResult}}.', usage } },
+      ],
+    },
+    request: {
+      question: 'What is 3% of 18,250?',
+      model: 'anthropic:claude-haiku-4-5',
+      caps: { maxIterations: 1 },
+      holdOnCapMs: 10 * 60_000,
+    },
+    drive: async (handle) => {
+      await waitUntil('the run to wait on its cap', async () => {
+        const progress = await handle.query(agentProgressQuery, 0).catch(() => undefined);
+        return progress?.status === 'waiting_for_caps';
+      });
+      await handle.executeUpdate(raiseCapsUpdate, { args: [{ maxIterations: 5 }] });
+    },
+    expect: { stopReason: 'answer', answer: '3% of 18,250 is 547.5.' },
+  },
+  'model-error': {
+    description: 'a tool call, then a model call refused with 401 (not retried): the run stops with error',
+    script: {
+      rules: [
+        { match: { step: 0 }, reply: { toolCalls: [calculator('2 ^ 10')], usage } },
+        { match: { step: 1 }, reply: { status: 401, errorMessage: 'Incorrect API key provided' } },
+      ],
+    },
+    request: { question: 'What is 2 to the 10th?', model: 'openai:gpt-4o-mini' },
+    expect: { stopReason: 'error', answer: null },
+  },
+};
+
+async function waitUntil(what: string, probe: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await probe())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+async function record(client: Client, taskQueue: string, name: string, scenario: Scenario): Promise<string> {
+  const handle = await client.workflow.start<typeof reactAgentWorkflow>('reactAgentWorkflow', {
+    args: [scenario.request],
+    taskQueue,
+    workflowId: `replay-${name}-${randomUUID()}`,
+  });
+  await scenario.drive?.(handle);
+  const result: AgentResult = await handle.result();
+  if (result.stopReason !== scenario.expect.stopReason || result.answer !== scenario.expect.answer) {
+    throw new Error(
+      `scenario ${name} ended unexpectedly: ${result.stopReason} (${result.stopDetail}), answer ${JSON.stringify(result.answer)}`,
+    );
+  }
+  const file = path.join(historiesDirectory, `${name}.json`);
+  await writeFile(file, historyToJson(await handle.fetchHistory()));
+  return file;
+}
+
+async function main(names: string[]): Promise<void> {
+  const unknown = names.filter((name) => !(name in scenarios));
+  if (unknown.length > 0)
+    throw new Error(
+      `unknown scenario ${unknown.join(', ')}; scenarios: ${Object.keys(scenarios).join(', ')}`,
+    );
+  const chosen = names.length > 0 ? names : Object.keys(scenarios);
+  await mkdir(historiesDirectory, { recursive: true });
+  const temporal = await connectTemporal();
+  const fake = await startFakeLlmServer({ script: {} });
+  const worker = await startTestWorker(temporal.address, fakeProviderEnv(fake.url));
+  try {
+    for (const name of chosen) {
+      const scenario = scenarios[name]!;
+      fake.reset();
+      fake.setScript(scenario.script);
+      const file = await record(temporal.env.client, worker.taskQueue, name, scenario);
+      console.log(`${name}: ${scenario.description}\n  -> ${path.relative(projectRoot, file)}`);
+    }
+  } finally {
+    await worker.stop();
+    await fake.close();
+    await temporal.close();
+  }
+}
+
+await main(process.argv.slice(2));

@@ -1,0 +1,229 @@
+/**
+ * The `llmos` command as a user types it: every command runs as its own `node bin/llmos.js`
+ * process, against the test's Temporal dev server, with a worker process whose OpenAI client
+ * talks to the fake LLM server in this process.
+ */
+import { WorkflowNotFoundError } from '@temporalio/client';
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:net';
+import { after, before, describe, it } from 'node:test';
+import { startFakeLlmServer, type FakeLlmServer } from '../../fake-llm/server.js';
+import type { reactAgentWorkflow } from '../../workflows/react-agent.js';
+import { connectTemporal } from '../helpers/temporal.js';
+import { fakeProviderEnv } from '../helpers/test-worker.js';
+import {
+  runLlmos,
+  spawnLlmosCommand,
+  startWorkerProcess,
+  type LlmosRun,
+  type WorkerProcess,
+} from '../helpers/worker-process.js';
+
+const question = 'What is 3% of 18,250?';
+const answer = 'The answer is 547.5.';
+const model = 'openai:gpt-4o-mini';
+/** Two model calls of 100 + 10 tokens at gpt-4o-mini's price ($0.15 in, $0.60 out per million). */
+const usageLine = 'Usage: 220 tokens (200 in, 0 cached, 20 out), $0.000042; 2 model calls, 1 tool call';
+
+function describeRun(run: LlmosRun): string {
+  return `exit ${run.code} ${run.signal ?? ''}\nstdout:\n${run.stdout}\nstderr:\n${run.stderr}`;
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  assert.ok(address && typeof address === 'object');
+  return address.port;
+}
+
+async function waitFor(what: string, probe: () => boolean, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!probe()) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+void describe('the llmos CLI, end to end', { timeout: 600_000 }, () => {
+  let temporal: Awaited<ReturnType<typeof connectTemporal>>;
+  let fake: FakeLlmServer;
+  let worker: WorkerProcess;
+  let cliEnv: Record<string, string>;
+
+  before(async () => {
+    temporal = await connectTemporal();
+    fake = await startFakeLlmServer({
+      script: {
+        rules: [
+          {
+            match: { step: 0 },
+            reply: {
+              toolCalls: [{ name: 'calculator', arguments: { expression: '0.03 * 18250' } }],
+              usage: { inputTokens: 100, outputTokens: 10 },
+            },
+          },
+          {
+            match: { step: 1 },
+            reply: {
+              text: 'The answer is {{lastToolResult}}.',
+              usage: { inputTokens: 100, outputTokens: 10 },
+            },
+          },
+        ],
+      },
+    });
+    const taskQueue = `e2e-${randomUUID()}`;
+    worker = await startWorkerProcess({
+      address: temporal.address,
+      taskQueue,
+      env: fakeProviderEnv(fake.url),
+    });
+    // What a user's shell would hold: where Temporal is and which queue the worker polls.
+    cliEnv = { TEMPORAL_ADDRESS: temporal.address, LLMOS_TASK_QUEUE: taskQueue };
+  });
+  after(async () => {
+    await worker?.stop();
+    await fake?.close();
+    await temporal?.close();
+  });
+
+  const llmos = (...args: string[]) => runLlmos(args, cliEnv);
+  const assertAnswered = (run: LlmosRun): void => {
+    assert.equal(run.code, 0, describeRun(run));
+    assert.ok(run.stdout.includes(`Answer: ${answer}`), describeRun(run));
+    assert.match(run.stdout, /^Stop reason: answer \(answered after 2 model calls\)$/m);
+  };
+
+  void it('agent: follows a run to the answer and prints stop reason, tokens and cost', async () => {
+    const requestsBefore = fake.requests.length;
+    const run = await llmos('agent', question, '--model', model);
+
+    assertAnswered(run);
+    assert.match(run.stdout, /^Run agent-[0-9a-f-]{36} on openai:gpt-4o-mini$/m);
+    assert.match(run.stdout, /model gpt-4o-mini calls calculator\(\{"expression":"0\.03 \* 18250"\}\)/);
+    assert.match(run.stdout, /tool calculator -> 547\.5/);
+    assert.ok(run.stdout.includes(usageLine), describeRun(run));
+    assert.equal(fake.requests.length - requestsBefore, 2);
+  });
+
+  void it('agent --detach prints only the workflow id; status prints the result', async () => {
+    const detached = await llmos('agent', question, '--model', model, '--detach');
+    assert.equal(detached.code, 0, describeRun(detached));
+    assert.match(detached.stdout, /^agent-[0-9a-f-]{36}\n$/, 'only the workflow id');
+    const workflowId = detached.stdout.trim();
+
+    const result = await temporal.env.client.workflow
+      .getHandle<typeof reactAgentWorkflow>(workflowId)
+      .result();
+    assert.equal(result.answer, answer);
+    const status = await llmos('status', workflowId);
+    assertAnswered(status);
+    assert.ok(status.stdout.includes(usageLine), describeRun(status));
+  });
+
+  void it('agent stopped on a cap exits 3 and waits; raise continues it to the answer', async () => {
+    const workflowId = `e2e-cap-${randomUUID()}`;
+    const stopped = await llmos(
+      'agent',
+      question,
+      '--model',
+      model,
+      '--max-iterations',
+      '1',
+      '--hold-on-cap',
+      '60s',
+      '--id',
+      workflowId,
+    );
+    assert.equal(stopped.code, 3, describeRun(stopped));
+    assert.match(stopped.stdout, /^Stopped on a cap: iteration_limit /m);
+    assert.ok(stopped.stdout.includes('The run waits for raised caps.'), describeRun(stopped));
+    assert.ok(stopped.stdout.includes(`llmos raise ${workflowId} --max-iterations 2`), describeRun(stopped));
+    assert.ok(!stopped.stdout.includes('Answer:'), describeRun(stopped));
+    const description = await temporal.env.client.workflow.getHandle(workflowId).describe();
+    assert.equal(description.status.name, 'RUNNING', 'the run waits for a raise');
+
+    const raised = await llmos('raise', workflowId, '--max-iterations', '5');
+    assertAnswered(raised);
+    assert.match(raised.stdout, /^Caps now \{"maxIterations":5,/m);
+    assert.match(raised.stdout, /caps raised: \{"maxIterations":5,/);
+    assert.match(raised.stdout, /^Iterations: 2 of 5$/m);
+  });
+
+  for (const [label, args, message] of [
+    ['an empty question', ['agent', ''], /question: the question is empty/],
+    [
+      'an unknown model',
+      ['agent', question, '--model', 'nope'],
+      /model must be "provider:model".*\(got "nope"\)/,
+    ],
+    [
+      '--max-iterations 0',
+      ['agent', question, '--model', model, '--max-iterations', '0'],
+      /'0' is invalid\. "0" is not a positive whole number\./,
+    ],
+  ] as const) {
+    void it(`agent with ${label} fails with a clear message and starts nothing`, async () => {
+      const requestsBefore = fake.requests.length;
+      const workflowId = `e2e-bad-${randomUUID()}`;
+      const run = await llmos(...args, '--id', workflowId);
+
+      assert.equal(run.code, 1, describeRun(run));
+      assert.match(run.stderr, message);
+      assert.ok(!/^\s+at /m.test(run.stderr), `a message, not a stack trace:\n${run.stderr}`);
+      assert.equal(run.stdout, '');
+      assert.equal(fake.requests.length, requestsBefore, 'no model request');
+      await assert.rejects(
+        temporal.env.client.workflow.getHandle(workflowId).describe(),
+        WorkflowNotFoundError,
+      );
+    });
+  }
+
+  void it('fake-llm serves OpenAI requests from a script and stops on SIGTERM', async () => {
+    const port = await freePort();
+    const server = spawnLlmosCommand(
+      ['fake-llm', '--script', 'examples/scripted/demo-agent.json', '--port', String(port)],
+      {},
+    );
+    try {
+      await waitFor('the fake-llm start line', () =>
+        server.output().includes(`fake LLM on http://127.0.0.1:${port}`),
+      );
+      const response = await fetch(`http://127.0.0.1:${port}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: 'Bearer fake' },
+        body: JSON.stringify({
+          model: 'gpt-4o-mini',
+          messages: [{ role: 'user', content: 'What is 17.5% of 2,340, plus the square root of 144?' }],
+        }),
+      });
+      assert.equal(response.status, 200);
+      const body = (await response.json()) as {
+        object: string;
+        choices: {
+          finish_reason: string;
+          message: { tool_calls?: { function: { name: string; arguments: string } }[] };
+        }[];
+      };
+      assert.equal(body.object, 'chat.completion');
+      assert.equal(body.choices[0]?.finish_reason, 'tool_calls');
+      const call = body.choices[0]?.message.tool_calls?.[0]?.function;
+      assert.equal(call?.name, 'calculator');
+      assert.deepEqual(JSON.parse(call.arguments), { expression: '0.175 * 2340 + sqrt(144)' });
+      await waitFor('the request log line', () =>
+        /POST \/v1\/chat\/completions gpt-4o-mini step 0 -> rule 0 200/.test(server.output()),
+      );
+
+      server.child.kill('SIGTERM');
+      const exit = await server.exited;
+      assert.deepEqual(exit, { code: 0, signal: null }, server.output());
+      await assert.rejects(fetch(`http://127.0.0.1:${port}/_fake/requests`), 'nothing listens any more');
+    } finally {
+      server.child.kill('SIGKILL');
+    }
+  });
+});

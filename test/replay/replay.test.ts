@@ -1,0 +1,119 @@
+/**
+ * Replays committed workflow histories against today's workflow code, with no server. A change to
+ * workflows/ that would break runs already in flight (different activities, a different order,
+ * a timer more or less) fails here. The histories come from scripts/record-history.ts; its header
+ * says when and how to re-record them.
+ */
+import { Worker } from '@temporalio/worker';
+import { DeterminismViolationError } from '@temporalio/workflow';
+import assert from 'node:assert/strict';
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { installRuntime } from '../../workers/install-runtime.js';
+import { getWorkflowBundle } from '../helpers/workflow-bundle.js';
+import { historyFromJson } from './history-json.js';
+
+const historiesDirectory = path.join(path.dirname(fileURLToPath(import.meta.url)), 'histories');
+
+interface JsonEvent {
+  eventType: string;
+  workflowExecutionStartedEventAttributes?: { workflowType?: { name?: string } };
+  activityTaskScheduledEventAttributes?: { activityType?: { name?: string } };
+  [attributes: string]: unknown;
+}
+interface JsonHistory {
+  events: JsonEvent[];
+}
+
+/** What each committed history must contain, so a re-recording cannot quietly lose its point. */
+const expectedContents: Record<string, { activities: string[]; eventTypes: string[] }> = {
+  'tool-answer': {
+    // Two calculator calls in parallel, then an unknown tool (no activity) beside a third one.
+    activities: [
+      'describeTools',
+      'callChatModel',
+      'runTool',
+      'runTool',
+      'callChatModel',
+      'runTool',
+      'callChatModel',
+    ],
+    eventTypes: [],
+  },
+  'cap-raise': {
+    activities: ['describeTools', 'callChatModel', 'runTool', 'callChatModel'],
+    eventTypes: [
+      'EVENT_TYPE_TIMER_STARTED',
+      'EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED',
+      'EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_COMPLETED',
+    ],
+  },
+  'model-error': {
+    activities: ['describeTools', 'callChatModel', 'runTool', 'callChatModel'],
+    eventTypes: ['EVENT_TYPE_ACTIVITY_TASK_FAILED'],
+  },
+};
+
+async function loadHistory(name: string): Promise<JsonHistory> {
+  return JSON.parse(await readFile(path.join(historiesDirectory, `${name}.json`), 'utf8')) as JsonHistory;
+}
+
+async function replay(name: string, history: JsonHistory): Promise<void> {
+  await Worker.runReplayHistory(
+    { workflowBundle: await getWorkflowBundle(), replayName: name },
+    historyFromJson(history),
+    `replay-${name}`,
+  );
+}
+
+void describe('replay of committed histories', { timeout: 180_000 }, () => {
+  installRuntime('ERROR');
+
+  void it('has every expected history, and nothing unexpected', async () => {
+    const files = (await readdir(historiesDirectory)).filter((file) => file.endsWith('.json')).sort();
+    assert.deepEqual(
+      files,
+      Object.keys(expectedContents)
+        .map((name) => `${name}.json`)
+        .sort(),
+    );
+  });
+
+  for (const [name, expected] of Object.entries(expectedContents)) {
+    void it(`replays ${name} against today's workflow code`, async () => {
+      const history = await loadHistory(name);
+      const { events } = history;
+      assert.equal(
+        events[0]?.workflowExecutionStartedEventAttributes?.workflowType?.name,
+        'reactAgentWorkflow',
+      );
+      assert.equal(
+        events.at(-1)?.eventType,
+        'EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED',
+        'a whole run, not a prefix',
+      );
+      assert.deepEqual(
+        events.flatMap((event) => event.activityTaskScheduledEventAttributes?.activityType?.name ?? []),
+        expected.activities,
+      );
+      for (const type of expected.eventTypes)
+        assert.ok(
+          events.some((event) => event.eventType === type),
+          `${name} has no ${type}`,
+        );
+
+      await replay(name, history);
+    });
+  }
+
+  void it('rejects a history the code did not make (the replay is not a no-op)', async () => {
+    // As if the code had scheduled its first activity differently: what reordering activities does.
+    const history = await loadHistory('tool-answer');
+    const first = history.events.find((event) => event.activityTaskScheduledEventAttributes)!;
+    assert.equal(first.activityTaskScheduledEventAttributes!.activityType!.name, 'describeTools');
+    first.activityTaskScheduledEventAttributes!.activityType!.name = 'callChatModel';
+    await assert.rejects(replay('tool-answer-tampered', history), DeterminismViolationError);
+  });
+});
