@@ -2,9 +2,8 @@
  * Records the workflow histories that test/replay/replay.test.ts replays against today's workflow
  * code. Each scenario runs a real reactAgentWorkflow on a real Temporal dev server, with a real
  * worker whose OpenAI and Anthropic clients talk to the fake LLM server, and writes
- * `handle.fetchHistory()` in Temporal's JSON history format (what `historyToJSON` and
- * `temporal workflow show --output json` write; see test/replay/history-json.ts for why not
- * `historyToJSON` itself) to test/replay/histories/<scenario>.json.
+ * `handle.fetchHistory()` in Temporal's JSON history format (`historyToJSON`, the same as
+ * `temporal workflow show --output json` writes) to test/replay/histories/<scenario>.json.
  *
  * Re-record only on purpose: a committed history stands for runs already in flight in production.
  * When a workflow change is meant to break replay, version it (`patched()`) rather than re-record;
@@ -27,7 +26,7 @@ import { startFakeLlmServer } from '../fake-llm/server.js';
 import type { FakeLlmScript } from '../fake-llm/script-schema.js';
 import { connectTemporal } from '../test/helpers/temporal.js';
 import { fakeProviderEnv, startTestWorker } from '../test/helpers/test-worker.js';
-import { historyToJson } from '../test/replay/history-json.js';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import { agentProgressQuery, raiseCapsUpdate } from '../workflows/messages.js';
 import type { reactAgentWorkflow } from '../workflows/react-agent.js';
 
@@ -135,7 +134,7 @@ async function record(client: Client, taskQueue: string, name: string, scenario:
     );
   }
   const file = path.join(historiesDirectory, `${name}.json`);
-  await writeFile(file, historyToJson(await handle.fetchHistory()));
+  await writeFile(file, `${JSON.stringify(JSON.parse(historyToJSON(await handle.fetchHistory())), null, 2)}\n`);
   return file;
 }
 

@@ -4,6 +4,7 @@
  * a timer more or less) fails here. The histories come from scripts/record-history.ts; its header
  * says when and how to re-record them.
  */
+import { historyFromJSON } from '@temporalio/common/lib/proto-utils.js';
 import { Worker } from '@temporalio/worker';
 import { DeterminismViolationError } from '@temporalio/workflow';
 import assert from 'node:assert/strict';
@@ -13,7 +14,6 @@ import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { installRuntime } from '../../workers/install-runtime.js';
 import { getWorkflowBundle } from '../helpers/workflow-bundle.js';
-import { historyFromJson } from './history-json.js';
 
 const historiesDirectory = path.join(path.dirname(fileURLToPath(import.meta.url)), 'histories');
 
@@ -63,7 +63,7 @@ async function loadHistory(name: string): Promise<JsonHistory> {
 async function replay(name: string, history: JsonHistory): Promise<void> {
   await Worker.runReplayHistory(
     { workflowBundle: await getWorkflowBundle(), replayName: name },
-    historyFromJson(history),
+    historyFromJSON(history),
     `replay-${name}`,
   );
 }
