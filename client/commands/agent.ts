@@ -2,8 +2,6 @@ import type { Command } from 'commander';
 import type { AgentRequest } from '../../common/agent.js';
 import { chooseDefaultModel } from '../../common/default-model.js';
 import { capsFromFlags, duration, list, positiveInteger, positiveNumber, type CapFlags } from '../cli-options.js';
-import { connectClient, startAgentRun, validateAgentRequest } from '../llmos-client.js';
-import { followAndPrint } from './follow.js';
 
 interface AgentFlags extends CapFlags {
   model?: string;
@@ -38,6 +36,10 @@ export function registerAgentCommand(program: Command): void {
         caps: capsFromFlags(flags),
         holdOnCapMs: flags.holdOnCap,
       };
+      const [{ connectClient, startAgentRun, validateAgentRequest }, { followAndPrint }] = await Promise.all([
+        import('../llmos-client.js'),
+        import('./follow.js'),
+      ]);
       validateAgentRequest(request);
       const client = await connectClient();
       const handle = await startAgentRun(client, request, flags.id ? { workflowId: flags.id } : {});

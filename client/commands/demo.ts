@@ -1,12 +1,6 @@
 import type { Command } from 'commander';
 import { chooseDefaultModel } from '../../common/default-model.js';
-import { parseWorkerConfig } from '../../workers/config.js';
-import { createWorker } from '../../workers/create-worker.js';
-import { installRuntime } from '../../workers/install-runtime.js';
 import { positiveInteger } from '../cli-options.js';
-import { ensureBackgroundServer } from '../dev-server/background-server.js';
-import { connectClient, startAgentRun } from '../llmos-client.js';
-import { followAndPrint } from './follow.js';
 
 export const demoQuestion = 'What is 17.5% of 2,340, plus the square root of 144?';
 
@@ -22,6 +16,15 @@ export function registerDemoCommand(program: Command): void {
     .option('--port <port>', 'Temporal gRPC port', positiveInteger, 7233)
     .option('--ui-port <port>', 'Temporal UI port', positiveInteger, 8233)
     .action(async (flags: { question: string; port: number; uiPort: number }) => {
+      const [{ parseWorkerConfig }, { createWorker }, { installRuntime }, { ensureBackgroundServer }, { connectClient, startAgentRun }, { followAndPrint }] =
+        await Promise.all([
+          import('../../workers/config.js'),
+          import('../../workers/create-worker.js'),
+          import('../../workers/install-runtime.js'),
+          import('../dev-server/background-server.js'),
+          import('../llmos-client.js'),
+          import('./follow.js'),
+        ]);
       installRuntime('WARN');
       const { model, scripted } = chooseDefaultModel(process.env);
       if (scripted) {

@@ -1,6 +1,4 @@
 import type { Command } from 'commander';
-import { loadFakeLlmScript } from '../../fake-llm/load-script.js';
-import { startFakeLlmServer } from '../../fake-llm/server.js';
 import { positiveInteger } from '../cli-options.js';
 import { untilInterrupted } from '../until-interrupted.js';
 
@@ -12,6 +10,10 @@ export function registerFakeLlmCommand(program: Command): void {
     .option('--port <port>', 'port to listen on', positiveInteger, 8787)
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .action(async (flags: { script: string; port: number; host: string }) => {
+      const [{ loadFakeLlmScript }, { startFakeLlmServer }] = await Promise.all([
+        import('../../fake-llm/load-script.js'),
+        import('../../fake-llm/server.js'),
+      ]);
       const script = await loadFakeLlmScript(flags.script);
       const server = await startFakeLlmServer({ script, port: flags.port, host: flags.host, log: (line) => console.log(line) });
       console.log(`fake LLM on ${server.url}`);

@@ -1,7 +1,5 @@
 import type { Command } from 'commander';
 import { positiveInteger } from '../cli-options.js';
-import { ensureBackgroundServer, isServerUp, stopBackgroundServer } from '../dev-server/background-server.js';
-import { startDevServer } from '../dev-server/dev-server.js';
 import { toolsDirectory } from '../project-paths.js';
 import { untilInterrupted } from '../until-interrupted.js';
 
@@ -15,6 +13,7 @@ export function registerServerCommands(program: Command): void {
     .option('--ui-port <port>', 'web UI port', positiveInteger, 8233)
     .option('--db <file>', 'SQLite file that keeps state across restarts')
     .action(async (flags: { port: number; uiPort: number; db?: string }) => {
+      const { startDevServer } = await import('../dev-server/dev-server.js');
       const dev = await startDevServer({
         toolsDirectory,
         port: flags.port,
@@ -34,6 +33,7 @@ export function registerServerCommands(program: Command): void {
     .option('--port <port>', 'gRPC port', positiveInteger, 7233)
     .option('--ui-port <port>', 'web UI port', positiveInteger, 8233)
     .action(async (flags: { port: number; uiPort: number }) => {
+      const { ensureBackgroundServer } = await import('../dev-server/background-server.js');
       const { address, started } = await ensureBackgroundServer({ ...flags, log: (line) => console.log(line) });
       console.log(`${started ? 'Started' : 'Already running:'} Temporal on ${address}, UI http://localhost:${flags.uiPort}`);
     });
@@ -42,6 +42,7 @@ export function registerServerCommands(program: Command): void {
     .command('stop')
     .description('Stop the dev server started by `llmos server start` or `llmos demo`')
     .action(async () => {
+      const { stopBackgroundServer } = await import('../dev-server/background-server.js');
       console.log((await stopBackgroundServer()) ? 'Stopped the Temporal dev server.' : 'No background dev server was recorded.');
     });
 
@@ -50,6 +51,7 @@ export function registerServerCommands(program: Command): void {
     .description('Say whether a Temporal server answers')
     .option('--address <host:port>', 'server address', process.env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233')
     .action(async (flags: { address: string }) => {
+      const { isServerUp } = await import('../dev-server/background-server.js');
       const up = await isServerUp(flags.address);
       console.log(up ? `Temporal answers on ${flags.address}.` : `Nothing answers on ${flags.address}.`);
       process.exitCode = up ? 0 : 1;

@@ -1,8 +1,6 @@
 import type { Command } from 'commander';
 import { capsFromFlags, duration, positiveInteger, positiveNumber, type CapFlags } from '../cli-options.js';
 import { formatStep, formatTotals } from '../format.js';
-import { connectClient, getAgentHandle, queryAgentProgress, raiseAgentCaps } from '../llmos-client.js';
-import { exitCodeFor, followAndPrint, printResult } from './follow.js';
 
 export function registerStatusCommands(program: Command): void {
   program
@@ -11,6 +9,10 @@ export function registerStatusCommands(program: Command): void {
     .argument('<workflow-id>')
     .option('--json', 'print as JSON')
     .action(async (workflowId: string, flags: { json?: boolean }) => {
+      const [{ connectClient, getAgentHandle, queryAgentProgress }, { exitCodeFor, printResult }] = await Promise.all([
+        import('../llmos-client.js'),
+        import('./follow.js'),
+      ]);
       const handle = getAgentHandle(await connectClient(), workflowId);
       const description = await handle.describe();
       if (description.status.name === 'RUNNING') {
@@ -44,6 +46,10 @@ export function registerStatusCommands(program: Command): void {
     .action(async (workflowId: string, flags: CapFlags & { json?: boolean }) => {
       const raise = capsFromFlags(flags);
       if (Object.keys(raise).length === 0) throw new Error('name at least one cap to raise, e.g. --max-iterations 20');
+      const [{ connectClient, getAgentHandle, queryAgentProgress, raiseAgentCaps }, { followAndPrint }] = await Promise.all([
+        import('../llmos-client.js'),
+        import('./follow.js'),
+      ]);
       const handle = getAgentHandle(await connectClient(), workflowId);
       const sinceStep = (await queryAgentProgress(handle, Number.MAX_SAFE_INTEGER)).stepCount;
       const caps = await raiseAgentCaps(handle, raise);

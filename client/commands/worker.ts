@@ -1,13 +1,16 @@
 import type { Command } from 'commander';
-import { parseWorkerConfig } from '../../workers/config.js';
-import { createWorker } from '../../workers/create-worker.js';
-import { installRuntime } from '../../workers/install-runtime.js';
 
 export function registerWorkerCommand(program: Command): void {
   program
     .command('worker')
     .description('Run an llmos worker (configured by environment variables; see the README)')
     .action(async () => {
+      // Loaded here, not at the top: every other command would pay for the worker's imports.
+      const [{ parseWorkerConfig }, { createWorker }, { installRuntime }] = await Promise.all([
+        import('../../workers/config.js'),
+        import('../../workers/create-worker.js'),
+        import('../../workers/install-runtime.js'),
+      ]);
       // Before the first connection: the Temporal runtime takes its log level (LLMOS_LOG_LEVEL) once.
       installRuntime('INFO');
       const config = parseWorkerConfig();
