@@ -3,13 +3,15 @@ import { parseDurationMs } from '../common/durations.js';
 
 export function positiveInteger(value: string): number {
   const number = Number(value);
-  if (!Number.isInteger(number) || number <= 0) throw new InvalidArgumentError(`"${value}" is not a positive whole number.`);
+  if (!Number.isInteger(number) || number <= 0)
+    throw new InvalidArgumentError(`"${value}" is not a positive whole number.`);
   return number;
 }
 
 export function positiveNumber(value: string): number {
   const number = Number(value);
-  if (!Number.isFinite(number) || number <= 0) throw new InvalidArgumentError(`"${value}" is not a positive number.`);
+  if (!Number.isFinite(number) || number <= 0)
+    throw new InvalidArgumentError(`"${value}" is not a positive number.`);
   return number;
 }
 
@@ -20,7 +22,10 @@ export function duration(value: string): number {
 }
 
 export function list(value: string): string[] {
-  return value.split(',').map((item) => item.trim()).filter(Boolean);
+  return value
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);
 }
 
 /** Cap flags shared by `agent` and `raise`, as a partial caps object. */

@@ -24,7 +24,9 @@ export function formatStep(step: AgentStep): string {
     case 'model': {
       const cost = step.costUsd === null ? 'price unknown' : `$${step.costUsd.toFixed(6)}`;
       const action =
-        step.toolCalls.length > 0 ? `calls ${step.toolCalls.map((call) => `${call.name}(${oneLine(call.arguments, 80)})`).join(', ')}` : `says: ${oneLine(step.text)}`;
+        step.toolCalls.length > 0
+          ? `calls ${step.toolCalls.map((call) => `${call.name}(${oneLine(call.arguments, 80)})`).join(', ')}`
+          : `says: ${oneLine(step.text)}`;
       return `  [${step.iteration}] model ${step.model} ${action}  (${step.usage.inputTokens}+${step.usage.outputTokens} tokens, ${cost}, ${step.latencyMs} ms)`;
     }
     case 'tool':

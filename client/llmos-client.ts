@@ -20,8 +20,13 @@ export interface ClientOptions {
 }
 
 export async function connectClient(options: ClientOptions = {}): Promise<Client> {
-  const connection = await Connection.connect({ address: options.address ?? process.env.TEMPORAL_ADDRESS ?? 'localhost:7233' });
-  return new Client({ connection, namespace: options.namespace ?? process.env.TEMPORAL_NAMESPACE ?? 'default' });
+  const connection = await Connection.connect({
+    address: options.address ?? process.env.TEMPORAL_ADDRESS ?? 'localhost:7233',
+  });
+  return new Client({
+    connection,
+    namespace: options.namespace ?? process.env.TEMPORAL_NAMESPACE ?? 'default',
+  });
 }
 
 export type AgentHandle = WorkflowHandle<typeof reactAgentWorkflow>;
@@ -30,7 +35,9 @@ export type AgentHandle = WorkflowHandle<typeof reactAgentWorkflow>;
 export function validateAgentRequest(request: AgentRequest): AgentRequest {
   const parsed = AgentInputSchema.safeParse(request);
   if (parsed.success) return request;
-  const problems = parsed.error.issues.map((issue) => `  ${issue.path.join('.') || 'input'}: ${issue.message}`);
+  const problems = parsed.error.issues.map(
+    (issue) => `  ${issue.path.join('.') || 'input'}: ${issue.message}`,
+  );
   throw new Error(`invalid agent request:\n${problems.join('\n')}`);
 }
 
@@ -67,7 +74,8 @@ export function raiseAgentCaps(handle: AgentHandle, raise: CapsRaise): Promise<A
   return handle.executeUpdate(raiseCapsUpdate, { args: [raise] });
 }
 
-export type FollowOutcome = { kind: 'finished'; result: AgentResult } | { kind: 'waiting_for_caps'; progress: AgentProgress };
+export type FollowOutcome =
+  { kind: 'finished'; result: AgentResult } | { kind: 'waiting_for_caps'; progress: AgentProgress };
 
 /**
  * Polls a run's progress, handing each new trace step to `onSteps`, until it finishes or stops

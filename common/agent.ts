@@ -50,7 +50,8 @@ export const AgentInputSchema = z.object({
   /** `provider:model`, e.g. `openai:gpt-4o-mini`, `anthropic:claude-haiku-4-5`, `scripted:demo-agent`. */
   model: z.string().superRefine((value, context) => {
     const parsed = ModelRefSchema.safeParse(value);
-    if (!parsed.success) for (const issue of parsed.error.issues) context.addIssue({ code: 'custom', message: issue.message });
+    if (!parsed.success)
+      for (const issue of parsed.error.issues) context.addIssue({ code: 'custom', message: issue.message });
   }),
   tools: z.array(z.string().min(1)).default(['calculator']),
   systemPrompt: z.string().min(1).default(defaultAgentSystemPrompt),
@@ -63,7 +64,13 @@ export const AgentInputSchema = z.object({
 export type AgentInput = z.output<typeof AgentInputSchema>;
 export type AgentRequest = z.input<typeof AgentInputSchema>;
 
-export const StopReasonSchema = z.enum(['answer', 'iteration_limit', 'budget_exhausted', 'deadline', 'error']);
+export const StopReasonSchema = z.enum([
+  'answer',
+  'iteration_limit',
+  'budget_exhausted',
+  'deadline',
+  'error',
+]);
 export type StopReason = z.infer<typeof StopReasonSchema>;
 
 export interface ModelStep {

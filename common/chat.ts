@@ -51,7 +51,12 @@ export const UsageSchema = z.object({
 });
 export type Usage = z.infer<typeof UsageSchema>;
 
-export const emptyUsage: Usage = { inputTokens: 0, outputTokens: 0, cachedInputTokens: 0, reasoningTokens: 0 };
+export const emptyUsage: Usage = {
+  inputTokens: 0,
+  outputTokens: 0,
+  cachedInputTokens: 0,
+  reasoningTokens: 0,
+};
 
 export const FinishReasonSchema = z.enum(['stop', 'tool_calls', 'length', 'content_filter', 'other']);
 export type FinishReason = z.infer<typeof FinishReasonSchema>;

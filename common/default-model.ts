@@ -2,7 +2,10 @@
  * The model a run uses when none is named: `LLMOS_DEFAULT_MODEL`, else the first provider with a
  * key (OpenAI, Anthropic, an OpenAI-compatible server), else the offline scripted demo model.
  */
-export function chooseDefaultModel(env: Readonly<Record<string, string | undefined>>): { model: string; scripted: boolean } {
+export function chooseDefaultModel(env: Readonly<Record<string, string | undefined>>): {
+  model: string;
+  scripted: boolean;
+} {
   const pick = (model: string) => ({ model, scripted: model.startsWith('scripted:') });
   if (env.LLMOS_DEFAULT_MODEL) return pick(env.LLMOS_DEFAULT_MODEL);
   if (env.OPENAI_API_KEY) return pick('openai:gpt-4o-mini');

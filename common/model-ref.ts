@@ -7,21 +7,19 @@ export type Provider = z.infer<typeof ProviderSchema>;
  * A model reference is `provider:model`, split on the first colon so that names which contain
  * colons themselves (Ollama's `llama3.1:8b`) survive: `compatible:llama3.1:8b`.
  */
-export const ModelRefSchema = z
-  .string()
-  .transform((value, context) => {
-    const separator = value.indexOf(':');
-    const provider = ProviderSchema.safeParse(value.slice(0, Math.max(separator, 0)));
-    const model = value.slice(separator + 1);
-    if (separator <= 0 || !provider.success || model.length === 0) {
-      context.addIssue({
-        code: 'custom',
-        message: `model must be "provider:model" with provider one of ${ProviderSchema.options.join(', ')} (got "${value}")`,
-      });
-      return z.NEVER;
-    }
-    return { provider: provider.data, model };
-  });
+export const ModelRefSchema = z.string().transform((value, context) => {
+  const separator = value.indexOf(':');
+  const provider = ProviderSchema.safeParse(value.slice(0, Math.max(separator, 0)));
+  const model = value.slice(separator + 1);
+  if (separator <= 0 || !provider.success || model.length === 0) {
+    context.addIssue({
+      code: 'custom',
+      message: `model must be "provider:model" with provider one of ${ProviderSchema.options.join(', ')} (got "${value}")`,
+    });
+    return z.NEVER;
+  }
+  return { provider: provider.data, model };
+});
 export type ModelRef = z.output<typeof ModelRefSchema>;
 
 export function formatModelRef(ref: ModelRef): string {

@@ -31,13 +31,19 @@ export const priceTable: Readonly<Record<string, ModelPrice>> = {
 const free: ModelPrice = { inputPerMillion: 0, outputPerMillion: 0, cachedInputPerMillion: 0 };
 
 /** The price of a model, or `undefined` when the table does not know it (the cost is then unknown). */
-export function findPrice(ref: ModelRef, table: Readonly<Record<string, ModelPrice>> = priceTable): ModelPrice | undefined {
+export function findPrice(
+  ref: ModelRef,
+  table: Readonly<Record<string, ModelPrice>> = priceTable,
+): ModelPrice | undefined {
   if (ref.provider === 'scripted' || ref.provider === 'compatible') return free;
   const key = `${ref.provider}:${ref.model}`;
   if (table[key]) return table[key];
   // Longest table key that the model name extends with a dated suffix, e.g. "-2024-07-18" or "-20250929".
   const candidates = Object.keys(table)
-    .filter((known) => key.startsWith(`${known}-`) && /^-(\d{4}-\d{2}-\d{2}|\d{8}|latest)$/.test(key.slice(known.length)))
+    .filter(
+      (known) =>
+        key.startsWith(`${known}-`) && /^-(\d{4}-\d{2}-\d{2}|\d{8}|latest)$/.test(key.slice(known.length)),
+    )
     .sort((a, b) => b.length - a.length);
   return candidates[0] ? table[candidates[0]] : undefined;
 }

@@ -22,17 +22,28 @@ import { toolsDirectory } from '../client/project-paths.js';
 import { parseWorkerConfig } from '../workers/config.js';
 import { createActivitiesFromConfig, createWorker } from '../workers/create-worker.js';
 import { installRuntime } from '../workers/install-runtime.js';
-import { agentStepRequest, checkRun, median, percentile, writeAgentStepScript } from './bench/agent-fixture.js';
+import {
+  agentStepRequest,
+  checkRun,
+  median,
+  percentile,
+  writeAgentStepScript,
+} from './bench/agent-fixture.js';
 import { runAgentInProcess } from './bench/in-process-agent.js';
 
 function positiveInt(name: string, text: string): number {
   const value = Number(text);
-  if (!Number.isInteger(value) || value < 1) throw new Error(`--${name} must be a positive integer (got "${text}")`);
+  if (!Number.isInteger(value) || value < 1)
+    throw new Error(`--${name} must be a positive integer (got "${text}")`);
   return value;
 }
 
 /** Per-step times (ms) of `count` runs made one after the other by `run`. */
-async function measure(count: number, steps: number, run: (index: number) => Promise<void>): Promise<number[]> {
+async function measure(
+  count: number,
+  steps: number,
+  run: (index: number) => Promise<void>,
+): Promise<number[]> {
   const perStep: number[] = [];
   for (let index = 0; index < count; index += 1) {
     const started = performance.now();
@@ -47,7 +58,10 @@ const runTimeoutMs = 60_000;
 async function resultWithin(handle: AgentHandle) {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`run ${handle.workflowId} gave no result in ${runTimeoutMs} ms`)), runTimeoutMs);
+    timer = setTimeout(
+      () => reject(new Error(`run ${handle.workflowId} gave no result in ${runTimeoutMs} ms`)),
+      runTimeoutMs,
+    );
   });
   try {
     return await Promise.race([handle.result(), timeout]);
@@ -76,7 +90,10 @@ async function main(): Promise<void> {
   try {
     const request = agentStepRequest(await writeAgentStepScript(scriptDirectory, steps), steps);
     server = await startDevServer({ toolsDirectory, log: (line) => console.error(line) });
-    const config = parseWorkerConfig({ TEMPORAL_ADDRESS: server.address, LLMOS_TASK_QUEUE: `bench-${randomUUID()}` });
+    const config = parseWorkerConfig({
+      TEMPORAL_ADDRESS: server.address,
+      LLMOS_TASK_QUEUE: `bench-${randomUUID()}`,
+    });
     const created = await createWorker(config);
     const running = created.worker.run();
     worker = { worker: created.worker, running, close: () => created.connection.close() };
@@ -90,7 +107,11 @@ async function main(): Promise<void> {
     };
     const activities = createActivitiesFromConfig(config);
     const inProcessRun = async (index: number) => {
-      checkRun(`in-process run ${index}`, steps, await runAgentInProcess(activities, request, `bench-in-process-${index}`));
+      checkRun(
+        `in-process run ${index}`,
+        steps,
+        await runAgentInProcess(activities, request, `bench-in-process-${index}`),
+      );
     };
 
     // A worker that stops early (a bad bundle, a lost server) fails the benchmark instead of hanging it.
@@ -125,7 +146,9 @@ async function main(): Promise<void> {
         '',
         `history of one Temporal run: ${history.events?.length ?? 0} events, ` +
           `${Buffer.byteLength(JSON.stringify(history)).toLocaleString('en-US')} bytes as JSON` +
-          (description.historySize !== undefined ? ` (server-reported size ${description.historySize.toLocaleString('en-US')} bytes)` : ''),
+          (description.historySize !== undefined
+            ? ` (server-reported size ${description.historySize.toLocaleString('en-US')} bytes)`
+            : ''),
       ].join('\n'),
     );
   } finally {
@@ -143,6 +166,8 @@ async function main(): Promise<void> {
 try {
   await main();
 } catch (error) {
-  console.error(`bench:agent-step failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+  console.error(
+    `bench:agent-step failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+  );
   process.exitCode = 1;
 }

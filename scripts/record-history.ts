@@ -134,7 +134,10 @@ async function record(client: Client, taskQueue: string, name: string, scenario:
     );
   }
   const file = path.join(historiesDirectory, `${name}.json`);
-  await writeFile(file, `${JSON.stringify(JSON.parse(historyToJSON(await handle.fetchHistory())), null, 2)}\n`);
+  await writeFile(
+    file,
+    `${JSON.stringify(JSON.parse(historyToJSON(await handle.fetchHistory())), null, 2)}\n`,
+  );
   return file;
 }
 

@@ -46,7 +46,9 @@ if (!quick) {
 
 console.log('\n== Temporal dev server');
 const server = await startDevServer({ toolsDirectory, log: (line) => console.log(line) });
-console.log(`dev server on ${server.address} (${server.cli.kind === 'executable' ? server.cli.path : 'SDK download'})`);
+console.log(
+  `dev server on ${server.address} (${server.cli.kind === 'executable' ? server.cli.path : 'SDK download'})`,
+);
 const files = await testFiles(filter);
 console.log(`\n== ${files.length} test files`);
 let code: number;

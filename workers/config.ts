@@ -28,7 +28,12 @@ export const WorkerConfigSchema = z.object({
   LLMOS_HTTP_ALLOWED_HOSTS: z
     .string()
     .default('')
-    .transform((value) => value.split(',').map((host) => host.trim()).filter(Boolean)),
+    .transform((value) =>
+      value
+        .split(',')
+        .map((host) => host.trim())
+        .filter(Boolean),
+    ),
   LLMOS_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().positive().default(50),
 });
 export type WorkerConfig = z.infer<typeof WorkerConfigSchema>;
@@ -36,6 +41,8 @@ export type WorkerConfig = z.infer<typeof WorkerConfigSchema>;
 export function parseWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
   const parsed = WorkerConfigSchema.safeParse(env);
   if (parsed.success) return parsed.data;
-  const problems = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`).join('\n');
+  const problems = parsed.error.issues
+    .map((issue) => `  ${issue.path.join('.')}: ${issue.message}`)
+    .join('\n');
   throw new Error(`invalid worker configuration:\n${problems}`);
 }

@@ -8,20 +8,32 @@ import { createHttpGetTool } from '../activities/tools/http-get.js';
 import { createToolRegistry } from '../activities/tools/tool-registry.js';
 import type { WorkerConfig } from './config.js';
 
-export const workflowsPath = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'workflows', 'index.ts');
+export const workflowsPath = path.join(
+  path.dirname(fileURLToPath(import.meta.url)),
+  '..',
+  'workflows',
+  'index.ts',
+);
 
 /** The activities a worker with this configuration runs: model providers and tools. */
 export function createActivitiesFromConfig(config: WorkerConfig) {
   const resolveModel = createModelResolver({
-    openai: config.OPENAI_API_KEY ? { apiKey: config.OPENAI_API_KEY, baseURL: config.OPENAI_BASE_URL } : undefined,
-    anthropic: config.ANTHROPIC_API_KEY ? { apiKey: config.ANTHROPIC_API_KEY, baseURL: config.ANTHROPIC_BASE_URL } : undefined,
+    openai: config.OPENAI_API_KEY
+      ? { apiKey: config.OPENAI_API_KEY, baseURL: config.OPENAI_BASE_URL }
+      : undefined,
+    anthropic: config.ANTHROPIC_API_KEY
+      ? { apiKey: config.ANTHROPIC_API_KEY, baseURL: config.ANTHROPIC_BASE_URL }
+      : undefined,
     compatible: config.LLMOS_COMPATIBLE_BASE_URL
       ? { baseURL: config.LLMOS_COMPATIBLE_BASE_URL, apiKey: config.LLMOS_COMPATIBLE_API_KEY }
       : undefined,
     scriptsDirectory: config.LLMOS_SCRIPTS_DIRECTORY,
     timeoutMs: config.LLMOS_MODEL_TIMEOUT_MS,
   });
-  const tools = createToolRegistry([calculator, createHttpGetTool({ allowedHosts: config.LLMOS_HTTP_ALLOWED_HOSTS })]);
+  const tools = createToolRegistry([
+    calculator,
+    createHttpGetTool({ allowedHosts: config.LLMOS_HTTP_ALLOWED_HOSTS }),
+  ]);
   return createActivities({ resolveModel, tools });
 }
 
@@ -29,7 +41,10 @@ export function createActivitiesFromConfig(config: WorkerConfig) {
  * The composition root: one worker polling the llmos task queue for workflow and activity tasks.
  * `workflowBundle` lets tests and benchmarks reuse one webpack bundle across workers.
  */
-export async function createWorker(config: WorkerConfig, options: { workflowBundle?: { code: string } } = {}) {
+export async function createWorker(
+  config: WorkerConfig,
+  options: { workflowBundle?: { code: string } } = {},
+) {
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
   const worker = await Worker.create({
     connection,

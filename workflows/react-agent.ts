@@ -31,14 +31,20 @@ import { agentProgressQuery, raiseCapsUpdate } from './messages.js';
 
 const { describeTools, runTool } = proxyActivities<Activities>({
   startToCloseTimeout: '1 minute',
-  retry: { maximumAttempts: 3, initialInterval: '1 second', nonRetryableErrorTypes: [...nonRetryableErrorTypes] },
+  retry: {
+    maximumAttempts: 3,
+    initialInterval: '1 second',
+    nonRetryableErrorTypes: [...nonRetryableErrorTypes],
+  },
 });
 
 function parseInput(request: AgentRequest): AgentInput {
   const parsed = AgentInputSchema.safeParse(request);
   if (parsed.success) return parsed.data;
   // A plain throw would fail the workflow task and retry forever; bad input must fail the run.
-  const problems = parsed.error.issues.map((issue) => `${issue.path.join('.') || 'input'}: ${issue.message}`).join('; ');
+  const problems = parsed.error.issues
+    .map((issue) => `${issue.path.join('.') || 'input'}: ${issue.message}`)
+    .join('; ');
   throw ApplicationFailure.create({ type: ErrorType.InvalidInput, message: problems, nonRetryable: true });
 }
 
@@ -98,7 +104,11 @@ export async function reactAgentWorkflow(request: AgentRequest): Promise<AgentRe
     },
   );
 
-  const finish = (stopReason: StopReason, detail: string, error?: { type: string; message: string }): AgentResult => {
+  const finish = (
+    stopReason: StopReason,
+    detail: string,
+    error?: { type: string; message: string },
+  ): AgentResult => {
     status = 'finished';
     stop = { stopReason, detail };
     upsertSearchAttributes([
@@ -107,7 +117,16 @@ export async function reactAgentWorkflow(request: AgentRequest): Promise<AgentRe
       { key: LlmosTotalTokens, value: totals.totalTokens },
     ]);
     setCurrentDetails(`${stopReason}: ${detail}`);
-    return { answer, stopReason, stopDetail: detail, iterations, caps, totals, trace, ...(error ? { error } : {}) };
+    return {
+      answer,
+      stopReason,
+      stopDetail: detail,
+      iterations,
+      caps,
+      totals,
+      trace,
+      ...(error ? { error } : {}),
+    };
   };
 
   let tools: ToolSpec[];
@@ -127,7 +146,10 @@ export async function reactAgentWorkflow(request: AgentRequest): Promise<AgentRe
     const started = Date.now();
     let result: { ok: boolean; observation: string };
     if (!toolNames.has(call.name)) {
-      result = { ok: false, observation: `${ErrorType.UnknownTool}: no tool "${call.name}"; tools: ${[...toolNames].join(', ')}` };
+      result = {
+        ok: false,
+        observation: `${ErrorType.UnknownTool}: no tool "${call.name}"; tools: ${[...toolNames].join(', ')}`,
+      };
     } else {
       try {
         result = await runTool.executeWithOptions(
@@ -149,7 +171,13 @@ export async function reactAgentWorkflow(request: AgentRequest): Promise<AgentRe
       latencyMs: Date.now() - started,
     });
     totals = { ...totals, toolCalls: totals.toolCalls + 1 };
-    return { role: 'tool', toolCallId: call.id, toolName: call.name, content: result.observation, isError: !result.ok };
+    return {
+      role: 'tool',
+      toolCallId: call.id,
+      toolName: call.name,
+      content: result.observation,
+      isError: !result.ok,
+    };
   };
 
   for (;;) {
@@ -178,25 +206,24 @@ export async function reactAgentWorkflow(request: AgentRequest): Promise<AgentRe
     }
 
     iterations += 1;
-    setCurrentDetails(`iteration ${iterations}/${caps.maxIterations}, ${totals.totalTokens} tokens, $${totals.costUsd.toFixed(6)}`);
+    setCurrentDetails(
+      `iteration ${iterations}/${caps.maxIterations}, ${totals.totalTokens} tokens, $${totals.costUsd.toFixed(6)}`,
+    );
     const remainingMs = caps.maxWallTimeMs - (Date.now() - startedAt);
     let call;
     try {
       call = await CancellationScope.withTimeout(remainingMs, () =>
-        callChatModel.executeWithOptions(
-          { summary: `${input.model} (iteration ${iterations})` },
-          [
-            {
-              model: input.model,
-              request: {
-                messages,
-                tools,
-                temperature: input.temperature,
-                maxOutputTokens: Math.max(1, Math.min(4_096, caps.maxTotalTokens - totals.totalTokens)),
-              },
+        callChatModel.executeWithOptions({ summary: `${input.model} (iteration ${iterations})` }, [
+          {
+            model: input.model,
+            request: {
+              messages,
+              tools,
+              temperature: input.temperature,
+              maxOutputTokens: Math.max(1, Math.min(4_096, caps.maxTotalTokens - totals.totalTokens)),
             },
-          ],
-        ),
+          },
+        ]),
       );
     } catch (error) {
       if (isCancellation(error)) {

@@ -40,7 +40,12 @@ export function createModelResolver(config: ModelProvidersConfig): ModelResolver
     switch (ref.provider) {
       case 'openai':
         if (!config.openai) throw notConfigured(ref, 'set OPENAI_API_KEY on the worker');
-        return new OpenAiChatModel({ provider: 'openai', model: ref.model, timeoutMs: config.timeoutMs, ...config.openai });
+        return new OpenAiChatModel({
+          provider: 'openai',
+          model: ref.model,
+          timeoutMs: config.timeoutMs,
+          ...config.openai,
+        });
       case 'anthropic':
         if (!config.anthropic) throw notConfigured(ref, 'set ANTHROPIC_API_KEY on the worker');
         return new AnthropicChatModel({ model: ref.model, timeoutMs: config.timeoutMs, ...config.anthropic });
@@ -54,7 +59,9 @@ export function createModelResolver(config: ModelProvidersConfig): ModelResolver
           apiKey: config.compatible.apiKey ?? 'not-needed',
         });
       case 'scripted': {
-        const file = ref.model.endsWith('.json') ? path.resolve(ref.model) : path.join(config.scriptsDirectory, `${ref.model}.json`);
+        const file = ref.model.endsWith('.json')
+          ? path.resolve(ref.model)
+          : path.join(config.scriptsDirectory, `${ref.model}.json`);
         if (!existsSync(file)) throw notConfigured(ref, `no script at ${file}`);
         return createScriptedChatModel(ref.model, await loadFakeLlmScript(file));
       }

@@ -26,8 +26,16 @@ export function failureFromHttpStatus(details: HttpFailureDetails): ApplicationF
   const { status, message, code, retryAfterMs } = details;
   // The provider SDKs already start their messages with the status ("401 Incorrect API key"): say it once.
   const text = message.startsWith(`${status} `) ? message : `${status} ${message}`;
-  if ((status === 400 || status === 413) && (contextTooLongPattern.test(message) || contextTooLongPattern.test(code ?? ''))) {
-    return ApplicationFailure.create({ type: ErrorType.ContextTooLong, message: text, nonRetryable: true, details: [{ status, code }] });
+  if (
+    (status === 400 || status === 413) &&
+    (contextTooLongPattern.test(message) || contextTooLongPattern.test(code ?? ''))
+  ) {
+    return ApplicationFailure.create({
+      type: ErrorType.ContextTooLong,
+      message: text,
+      nonRetryable: true,
+      details: [{ status, code }],
+    });
   }
   if (status === 429) {
     return ApplicationFailure.create({
@@ -45,7 +53,12 @@ export function failureFromHttpStatus(details: HttpFailureDetails): ApplicationF
       ...(retryAfterMs !== undefined ? { nextRetryDelay: retryAfterMs } : {}),
     });
   }
-  return ApplicationFailure.create({ type: ErrorType.ModelRequestRejected, message: text, nonRetryable: true, details: [{ status, code }] });
+  return ApplicationFailure.create({
+    type: ErrorType.ModelRequestRejected,
+    message: text,
+    nonRetryable: true,
+    details: [{ status, code }],
+  });
 }
 
 /** Parses `retry-after-ms`, then `retry-after` as seconds or as an HTTP date. */
@@ -107,7 +120,10 @@ export function toModelFailure(error: unknown): ApplicationFailure {
   const name = error instanceof Error ? error.constructor.name : typeof error;
   const message = error instanceof Error ? error.message : String(error);
   if (error instanceof SyntaxError || /JSON|Unexpected (token|end)/i.test(message)) {
-    return ApplicationFailure.create({ type: ErrorType.ModelResponseMalformed, message: `${name}: ${message}` });
+    return ApplicationFailure.create({
+      type: ErrorType.ModelResponseMalformed,
+      message: `${name}: ${message}`,
+    });
   }
   // Connection refused/reset, timeouts and anything unrecognised: worth another attempt.
   return ApplicationFailure.create({ type: ErrorType.ModelUnavailable, message: `${name}: ${message}` });

@@ -35,7 +35,11 @@ export const calculator = defineTool({
     'Evaluates one arithmetic expression exactly and returns the number. Supports + - * / ^ %, parentheses, ' +
     'sqrt, abs, round, floor, ceil, log, exp, sin, cos, tan, pi, e and unit conversions such as "5 km to mi".',
   inputSchema: z.object({
-    expression: z.string().min(1).max(maxExpressionLength).describe('The expression, e.g. "0.175 * 2340 + sqrt(144)"'),
+    expression: z
+      .string()
+      .min(1)
+      .max(maxExpressionLength)
+      .describe('The expression, e.g. "0.175 * 2340 + sqrt(144)"'),
   }),
   execute({ expression }) {
     let value: unknown;

@@ -28,7 +28,8 @@ function parseUrl(text: string, allowedHosts: readonly string[]): URL {
   } catch {
     throw new ToolInputError(`"${text}" is not an absolute URL`);
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ToolInputError(`only http and https URLs are allowed`);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new ToolInputError(`only http and https URLs are allowed`);
   if (!isAllowed(url, allowedHosts)) {
     const list = allowedHosts.length > 0 ? allowedHosts.join(', ') : 'none (set LLMOS_HTTP_ALLOWED_HOSTS)';
     throw new ToolInputError(`host ${url.host} is not on the allow-list; allowed hosts: ${list}`);
@@ -55,21 +56,35 @@ export function createHttpGetTool(options: HttpGetOptions) {
       for (let redirects = 0; ; redirects += 1) {
         let response: Response;
         try {
-          response = await fetch(url, { redirect: 'manual', signal, headers: { accept: 'text/*, application/json' } });
+          response = await fetch(url, {
+            redirect: 'manual',
+            signal,
+            headers: { accept: 'text/*, application/json' },
+          });
         } catch (error) {
-          throw ApplicationFailure.create({ type: ErrorType.ToolFailed, message: `GET ${url.href} failed: ${(error as Error).message}` });
+          throw ApplicationFailure.create({
+            type: ErrorType.ToolFailed,
+            message: `GET ${url.href} failed: ${(error as Error).message}`,
+          });
         }
         const location = response.headers.get('location');
         if (response.status >= 300 && response.status < 400 && location) {
-          if (redirects >= maxRedirects) throw new ToolInputError(`more than ${maxRedirects} redirects from ${text}`);
+          if (redirects >= maxRedirects)
+            throw new ToolInputError(`more than ${maxRedirects} redirects from ${text}`);
           url = parseUrl(new URL(location, url).href, allowedHosts);
           continue;
         }
         if (response.status >= 500) {
-          throw ApplicationFailure.create({ type: ErrorType.ToolFailed, message: `GET ${url.href} answered ${response.status}` });
+          throw ApplicationFailure.create({
+            type: ErrorType.ToolFailed,
+            message: `GET ${url.href} answered ${response.status}`,
+          });
         }
         const body = await response.text();
-        const shown = body.length > maxCharacters ? `${body.slice(0, maxCharacters)}\n[... ${body.length - maxCharacters} more characters cut]` : body;
+        const shown =
+          body.length > maxCharacters
+            ? `${body.slice(0, maxCharacters)}\n[... ${body.length - maxCharacters} more characters cut]`
+            : body;
         return [
           `HTTP ${response.status} ${response.headers.get('content-type') ?? ''}`.trim(),
           `<untrusted source="${url.href}">`,

@@ -17,7 +17,9 @@ export interface RunToolOutput {
 }
 
 function formatIssues(issues: readonly { path: readonly PropertyKey[]; message: string }[]): string {
-  return issues.map((issue) => `${issue.path.length > 0 ? issue.path.join('.') : '(input)'}: ${issue.message}`).join('; ');
+  return issues
+    .map((issue) => `${issue.path.length > 0 ? issue.path.join('.') : '(input)'}: ${issue.message}`)
+    .join('; ');
 }
 
 /**
@@ -33,11 +35,17 @@ export function createRunTool(registry: ToolRegistry) {
     try {
       raw = input.arguments.trim() === '' ? {} : JSON.parse(input.arguments);
     } catch {
-      return { ok: false, observation: `${ErrorType.InvalidToolInput}: arguments are not valid JSON: ${input.arguments.slice(0, 200)}` };
+      return {
+        ok: false,
+        observation: `${ErrorType.InvalidToolInput}: arguments are not valid JSON: ${input.arguments.slice(0, 200)}`,
+      };
     }
     const parsed = tool.inputSchema.safeParse(raw);
     if (!parsed.success) {
-      return { ok: false, observation: `${ErrorType.InvalidToolInput}: ${formatIssues(parsed.error.issues)}` };
+      return {
+        ok: false,
+        observation: `${ErrorType.InvalidToolInput}: ${formatIssues(parsed.error.issues)}`,
+      };
     }
     const context = Context.current();
     const { workflowExecution, activityId } = context.info;
@@ -49,9 +57,13 @@ export function createRunTool(registry: ToolRegistry) {
       });
       return { ok: true, observation };
     } catch (error) {
-      if (error instanceof ToolInputError) return { ok: false, observation: `${ErrorType.InvalidToolInput}: ${error.message}` };
+      if (error instanceof ToolInputError)
+        return { ok: false, observation: `${ErrorType.InvalidToolInput}: ${error.message}` };
       if (error instanceof ApplicationFailure) throw error;
-      throw ApplicationFailure.create({ type: ErrorType.ToolFailed, message: `${input.name}: ${(error as Error).message}` });
+      throw ApplicationFailure.create({
+        type: ErrorType.ToolFailed,
+        message: `${input.name}: ${(error as Error).message}`,
+      });
     }
   };
 }

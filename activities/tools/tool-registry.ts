@@ -23,6 +23,8 @@ export function getTool(registry: ToolRegistry, name: string): Tool {
 
 /** The tool as a model sees it: name, description and the JSON Schema of its zod input schema. */
 export function toToolSpec(tool: Tool): ToolSpec {
-  const { $schema: _ignored, ...parameters } = z.toJSONSchema(tool.inputSchema, { target: 'draft-7' }) as Record<string, unknown>;
+  const { $schema: _ignored, ...parameters } = z.toJSONSchema(tool.inputSchema, {
+    target: 'draft-7',
+  }) as Record<string, unknown>;
   return { name: tool.name, description: tool.description, parameters };
 }

@@ -1,7 +1,14 @@
 import type { Command } from 'commander';
 import type { AgentRequest } from '../../common/agent.js';
 import { chooseDefaultModel } from '../../common/default-model.js';
-import { capsFromFlags, duration, list, positiveInteger, positiveNumber, type CapFlags } from '../cli-options.js';
+import {
+  capsFromFlags,
+  duration,
+  list,
+  positiveInteger,
+  positiveNumber,
+  type CapFlags,
+} from '../cli-options.js';
 
 interface AgentFlags extends CapFlags {
   model?: string;
@@ -17,13 +24,21 @@ export function registerAgentCommand(program: Command): void {
     .command('agent')
     .description('Ask a question of a bounded ReAct agent and follow it to the answer')
     .argument('<question>', 'the question')
-    .option('--model <provider:model>', 'e.g. openai:gpt-4o-mini, anthropic:claude-haiku-4-5, compatible:llama3.1, scripted:demo-agent')
+    .option(
+      '--model <provider:model>',
+      'e.g. openai:gpt-4o-mini, anthropic:claude-haiku-4-5, compatible:llama3.1, scripted:demo-agent',
+    )
     .option('--tools <names>', 'comma-separated tools', list, ['calculator'])
     .option('--max-iterations <n>', 'cap on model calls', positiveInteger)
     .option('--max-tokens <n>', 'cap on input + output tokens', positiveInteger)
     .option('--max-cost <usd>', 'cap on spend in US dollars', positiveNumber)
     .option('--deadline <duration>', 'cap on wall time, e.g. 90s or 5m', duration)
-    .option('--hold-on-cap <duration>', 'how long a run stopped by a cap waits for `llmos raise`', duration, 10 * 60_000)
+    .option(
+      '--hold-on-cap <duration>',
+      'how long a run stopped by a cap waits for `llmos raise`',
+      duration,
+      10 * 60_000,
+    )
     .option('--id <workflow-id>', 'workflow id (default: agent-<uuid>)')
     .option('--detach', 'print the workflow id and return without following')
     .option('--json', 'print the result as JSON')

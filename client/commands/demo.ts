@@ -16,15 +16,21 @@ export function registerDemoCommand(program: Command): void {
     .option('--port <port>', 'Temporal gRPC port', positiveInteger, 7233)
     .option('--ui-port <port>', 'Temporal UI port', positiveInteger, 8233)
     .action(async (flags: { question: string; port: number; uiPort: number }) => {
-      const [{ parseWorkerConfig }, { createWorker }, { installRuntime }, { ensureBackgroundServer }, { connectClient, startAgentRun }, { followAndPrint }] =
-        await Promise.all([
-          import('../../workers/config.js'),
-          import('../../workers/create-worker.js'),
-          import('../../workers/install-runtime.js'),
-          import('../dev-server/background-server.js'),
-          import('../llmos-client.js'),
-          import('./follow.js'),
-        ]);
+      const [
+        { parseWorkerConfig },
+        { createWorker },
+        { installRuntime },
+        { ensureBackgroundServer },
+        { connectClient, startAgentRun },
+        { followAndPrint },
+      ] = await Promise.all([
+        import('../../workers/config.js'),
+        import('../../workers/create-worker.js'),
+        import('../../workers/install-runtime.js'),
+        import('../dev-server/background-server.js'),
+        import('../llmos-client.js'),
+        import('./follow.js'),
+      ]);
       installRuntime('WARN');
       const { model, scripted } = chooseDefaultModel(process.env);
       if (scripted) {
@@ -35,7 +41,11 @@ export function registerDemoCommand(program: Command): void {
       } else {
         console.log(`Using ${model}.`);
       }
-      const { address, started } = await ensureBackgroundServer({ port: flags.port, uiPort: flags.uiPort, log: (line) => console.log(line) });
+      const { address, started } = await ensureBackgroundServer({
+        port: flags.port,
+        uiPort: flags.uiPort,
+        log: (line) => console.log(line),
+      });
       console.log(`${started ? 'Started' : 'Reusing'} the Temporal dev server on ${address}.`);
 
       const config = parseWorkerConfig({ ...process.env, TEMPORAL_ADDRESS: address });
@@ -43,10 +53,16 @@ export function registerDemoCommand(program: Command): void {
       const running = worker.run();
       try {
         const client = await connectClient({ address });
-        const handle = await startAgentRun(client, { question: flags.question, model }, { taskQueue: config.LLMOS_TASK_QUEUE });
+        const handle = await startAgentRun(
+          client,
+          { question: flags.question, model },
+          { taskQueue: config.LLMOS_TASK_QUEUE },
+        );
         console.log(`\nQuestion: ${flags.question}\nRun ${handle.workflowId}:`);
         process.exitCode = await followAndPrint(handle, { json: false });
-        console.log(`\nSee the run in the Temporal UI: http://localhost:${flags.uiPort}/namespaces/${config.TEMPORAL_NAMESPACE}/workflows/${handle.workflowId}`);
+        console.log(
+          `\nSee the run in the Temporal UI: http://localhost:${flags.uiPort}/namespaces/${config.TEMPORAL_NAMESPACE}/workflows/${handle.workflowId}`,
+        );
         console.log('The dev server keeps running for the UI; stop it with `npx llmos server stop`.');
         await client.connection.close();
       } finally {

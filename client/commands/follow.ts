@@ -6,7 +6,10 @@ import { followAgentRun, type AgentHandle } from '../llmos-client.js';
 export const exitCodes = { answer: 0, error: 1, stoppedOnCap: 3 } as const;
 
 /** Follows a run, printing each step as it happens; returns the exit code for the outcome. */
-export async function followAndPrint(handle: AgentHandle, options: { json: boolean; sinceStep?: number }): Promise<number> {
+export async function followAndPrint(
+  handle: AgentHandle,
+  options: { json: boolean; sinceStep?: number },
+): Promise<number> {
   const outcome = await followAgentRun(
     handle,
     (steps) => {
@@ -15,7 +18,11 @@ export async function followAndPrint(handle: AgentHandle, options: { json: boole
     options.sinceStep !== undefined ? { sinceStep: options.sinceStep } : {},
   );
   if (outcome.kind === 'waiting_for_caps') {
-    console.log(options.json ? JSON.stringify(outcome.progress, null, 2) : formatWaiting(outcome.progress, handle.workflowId));
+    console.log(
+      options.json
+        ? JSON.stringify(outcome.progress, null, 2)
+        : formatWaiting(outcome.progress, handle.workflowId),
+    );
     return exitCodes.stoppedOnCap;
   }
   printResult(outcome.result, options.json);

@@ -4,7 +4,9 @@ import { toolsDirectory } from '../project-paths.js';
 import { untilInterrupted } from '../until-interrupted.js';
 
 export function registerServerCommands(program: Command): void {
-  const server = program.command('server').description('Run a local Temporal dev server (SQLite-backed, UI included)');
+  const server = program
+    .command('server')
+    .description('Run a local Temporal dev server (SQLite-backed, UI included)');
 
   server
     .command('run')
@@ -34,8 +36,13 @@ export function registerServerCommands(program: Command): void {
     .option('--ui-port <port>', 'web UI port', positiveInteger, 8233)
     .action(async (flags: { port: number; uiPort: number }) => {
       const { ensureBackgroundServer } = await import('../dev-server/background-server.js');
-      const { address, started } = await ensureBackgroundServer({ ...flags, log: (line) => console.log(line) });
-      console.log(`${started ? 'Started' : 'Already running:'} Temporal on ${address}, UI http://localhost:${flags.uiPort}`);
+      const { address, started } = await ensureBackgroundServer({
+        ...flags,
+        log: (line) => console.log(line),
+      });
+      console.log(
+        `${started ? 'Started' : 'Already running:'} Temporal on ${address}, UI http://localhost:${flags.uiPort}`,
+      );
     });
 
   server
@@ -43,7 +50,11 @@ export function registerServerCommands(program: Command): void {
     .description('Stop the dev server started by `llmos server start` or `llmos demo`')
     .action(async () => {
       const { stopBackgroundServer } = await import('../dev-server/background-server.js');
-      console.log((await stopBackgroundServer()) ? 'Stopped the Temporal dev server.' : 'No background dev server was recorded.');
+      console.log(
+        (await stopBackgroundServer())
+          ? 'Stopped the Temporal dev server.'
+          : 'No background dev server was recorded.',
+      );
     });
 
   server

@@ -9,19 +9,22 @@ export function registerStatusCommands(program: Command): void {
     .argument('<workflow-id>')
     .option('--json', 'print as JSON')
     .action(async (workflowId: string, flags: { json?: boolean }) => {
-      const [{ connectClient, getAgentHandle, queryAgentProgress }, { exitCodeFor, printResult }] = await Promise.all([
-        import('../llmos-client.js'),
-        import('./follow.js'),
-      ]);
+      const [{ connectClient, getAgentHandle, queryAgentProgress }, { exitCodeFor, printResult }] =
+        await Promise.all([import('../llmos-client.js'), import('./follow.js')]);
       const handle = getAgentHandle(await connectClient(), workflowId);
       const description = await handle.describe();
       if (description.status.name === 'RUNNING') {
         const progress = await queryAgentProgress(handle, 0);
         if (flags.json) return console.log(JSON.stringify(progress, null, 2));
-        console.log(`${workflowId}: ${progress.status}, iteration ${progress.iteration}/${progress.caps.maxIterations}, ${progress.elapsedMs} ms`);
+        console.log(
+          `${workflowId}: ${progress.status}, iteration ${progress.iteration}/${progress.caps.maxIterations}, ${progress.elapsedMs} ms`,
+        );
         for (const step of progress.steps) console.log(formatStep(step));
         console.log(`Usage so far: ${formatTotals(progress.totals)}`);
-        if (progress.stopReason) console.log(`Stopped on a cap: ${progress.stopReason} (${progress.stopDetail}); raise it with \`llmos raise\`.`);
+        if (progress.stopReason)
+          console.log(
+            `Stopped on a cap: ${progress.stopReason} (${progress.stopDetail}); raise it with \`llmos raise\`.`,
+          );
         return;
       }
       if (description.status.name !== 'COMPLETED') {
@@ -45,11 +48,10 @@ export function registerStatusCommands(program: Command): void {
     .option('--json', 'print the result as JSON')
     .action(async (workflowId: string, flags: CapFlags & { json?: boolean }) => {
       const raise = capsFromFlags(flags);
-      if (Object.keys(raise).length === 0) throw new Error('name at least one cap to raise, e.g. --max-iterations 20');
-      const [{ connectClient, getAgentHandle, queryAgentProgress, raiseAgentCaps }, { followAndPrint }] = await Promise.all([
-        import('../llmos-client.js'),
-        import('./follow.js'),
-      ]);
+      if (Object.keys(raise).length === 0)
+        throw new Error('name at least one cap to raise, e.g. --max-iterations 20');
+      const [{ connectClient, getAgentHandle, queryAgentProgress, raiseAgentCaps }, { followAndPrint }] =
+        await Promise.all([import('../llmos-client.js'), import('./follow.js')]);
       const handle = getAgentHandle(await connectClient(), workflowId);
       const sinceStep = (await queryAgentProgress(handle, Number.MAX_SAFE_INTEGER)).stepCount;
       const caps = await raiseAgentCaps(handle, raise);

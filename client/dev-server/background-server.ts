@@ -45,7 +45,9 @@ export interface BackgroundServerOptions {
  * restart) and leaves it running for the UI. The CLI is found or built in the foreground first
  * so that a first-time build shows its progress.
  */
-export async function ensureBackgroundServer(options: BackgroundServerOptions): Promise<{ address: string; started: boolean }> {
+export async function ensureBackgroundServer(
+  options: BackgroundServerOptions,
+): Promise<{ address: string; started: boolean }> {
   const address = `127.0.0.1:${options.port}`;
   if (await isServerUp(address)) return { address, started: false };
   const cli = await findTemporalCli({ toolsDirectory, log: options.log });
@@ -53,7 +55,17 @@ export async function ensureBackgroundServer(options: BackgroundServerOptions): 
   const logHandle = await open(serverLogFile, 'a');
   const child = spawn(
     process.execPath,
-    [llmosBin, 'server', 'run', '--port', String(options.port), '--ui-port', String(options.uiPort), '--db', serverDbFile],
+    [
+      llmosBin,
+      'server',
+      'run',
+      '--port',
+      String(options.port),
+      '--ui-port',
+      String(options.uiPort),
+      '--db',
+      serverDbFile,
+    ],
     {
       detached: true,
       stdio: ['ignore', logHandle.fd, logHandle.fd],

@@ -1,5 +1,11 @@
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { LlmosCostUsd, LlmosKind, LlmosModel, LlmosStopReason, LlmosTotalTokens } from '../../common/search-attributes.js';
+import {
+  LlmosCostUsd,
+  LlmosKind,
+  LlmosModel,
+  LlmosStopReason,
+  LlmosTotalTokens,
+} from '../../common/search-attributes.js';
 import { findTemporalCli, type TemporalCli } from './find-temporal-cli.js';
 
 export interface DevServerOptions {
@@ -29,7 +35,10 @@ export interface DevServer {
  * this process, or until `shutdown()`.
  */
 export async function startDevServer(options: DevServerOptions): Promise<DevServer> {
-  const cli = await findTemporalCli({ toolsDirectory: options.toolsDirectory, ...(options.log ? { log: options.log } : {}) });
+  const cli = await findTemporalCli({
+    toolsDirectory: options.toolsDirectory,
+    ...(options.log ? { log: options.log } : {}),
+  });
   const namespace = options.namespace ?? 'default';
   const environment = await TestWorkflowEnvironment.createLocal({
     server: {

@@ -6,7 +6,11 @@ import path from 'node:path';
 export const temporalCliModule = 'github.com/temporalio/cli/cmd/temporal@v1.5.1';
 
 export type TemporalCli =
-  | { kind: 'executable'; path: string; origin: 'LLMOS_TEMPORAL_CLI' | 'PATH' | 'tools folder' | 'go install' }
+  | {
+      kind: 'executable';
+      path: string;
+      origin: 'LLMOS_TEMPORAL_CLI' | 'PATH' | 'tools folder' | 'go install';
+    }
   | { kind: 'sdk-download' };
 
 async function isExecutable(file: string): Promise<boolean> {
@@ -26,7 +30,12 @@ async function findOnPath(name: string, searchPath: string | undefined): Promise
   return undefined;
 }
 
-function run(command: string, args: string[], env: NodeJS.ProcessEnv, log: (line: string) => void): Promise<void> {
+function run(
+  command: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  log: (line: string) => void,
+): Promise<void> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let tail = '';
@@ -35,7 +44,10 @@ function run(command: string, args: string[], env: NodeJS.ProcessEnv, log: (line
     };
     child.stdout.on('data', collect);
     child.stderr.on('data', collect);
-    const ticker = setInterval(() => log(`still building the Temporal CLI (${command} ${args[0]})...`), 30_000);
+    const ticker = setInterval(
+      () => log(`still building the Temporal CLI (${command} ${args[0]})...`),
+      30_000,
+    );
     child.on('error', (error) => {
       clearInterval(ticker);
       reject(error);
@@ -66,7 +78,8 @@ export async function findTemporalCli(options: FindTemporalCliOptions): Promise<
   const log = options.log ?? (() => {});
   const explicit = env.LLMOS_TEMPORAL_CLI;
   if (explicit) {
-    if (await isExecutable(explicit)) return { kind: 'executable', path: explicit, origin: 'LLMOS_TEMPORAL_CLI' };
+    if (await isExecutable(explicit))
+      return { kind: 'executable', path: explicit, origin: 'LLMOS_TEMPORAL_CLI' };
     throw new Error(`LLMOS_TEMPORAL_CLI is set to "${explicit}", which is not an executable file.`);
   }
   const onPath = await findOnPath('temporal', env.PATH);
@@ -78,12 +91,16 @@ export async function findTemporalCli(options: FindTemporalCliOptions): Promise<
 
   const go = await findOnPath('go', env.PATH);
   if (go) {
-    log(`Building the Temporal CLI with ${go} (go install ${temporalCliModule}); this happens once per machine.`);
+    log(
+      `Building the Temporal CLI with ${go} (go install ${temporalCliModule}); this happens once per machine.`,
+    );
     await mkdir(binDirectory, { recursive: true });
     await run(go, ['install', temporalCliModule], { ...env, GOBIN: binDirectory }, log);
     if (await isExecutable(cached)) return { kind: 'executable', path: cached, origin: 'go install' };
     throw new Error(`go install ${temporalCliModule} succeeded but ${cached} is missing.`);
   }
-  log('No Temporal CLI found and no Go toolchain to build one: falling back to the SDK download (needs internet).');
+  log(
+    'No Temporal CLI found and no Go toolchain to build one: falling back to the SDK download (needs internet).',
+  );
   return { kind: 'sdk-download' };
 }

@@ -13,7 +13,9 @@ export function agentStepScript(steps: number): FakeLlmScript {
     match: { step },
     reply: { toolCalls: [{ name: 'calculator', arguments: { expression: `${step} + 1` } }] },
   }));
-  return { rules: [...toolRules, { match: { step: steps - 1 }, reply: { text: 'Counted to {{lastToolResult}}.' } }] };
+  return {
+    rules: [...toolRules, { match: { step: steps - 1 }, reply: { text: 'Counted to {{lastToolResult}}.' } }],
+  };
 }
 
 /** Writes the script into `directory` and returns the model reference that reads it: `scripted:<file>.json`. */
@@ -29,15 +31,29 @@ export function agentStepRequest(model: string, steps: number): AgentRequest {
     model,
     tools: ['calculator'],
     // Caps that a benchmark run never reaches: the script, not a cap, ends the run.
-    caps: { maxIterations: steps + 1, maxTotalTokens: 1_000_000_000, maxCostUsd: 1_000, maxWallTimeMs: 10 * 60_000 },
+    caps: {
+      maxIterations: steps + 1,
+      maxTotalTokens: 1_000_000_000,
+      maxCostUsd: 1_000,
+      maxWallTimeMs: 10 * 60_000,
+    },
   };
 }
 
 /** What every run must look like, through Temporal or not: `steps` model calls, one good tool call each but the last. */
-export function checkRun(where: string, steps: number, result: { stopReason: string; iterations: number; trace: AgentStep[] }): void {
+export function checkRun(
+  where: string,
+  steps: number,
+  result: { stopReason: string; iterations: number; trace: AgentStep[] },
+): void {
   const tools = result.trace.filter((step) => step.kind === 'tool');
   const failed = tools.filter((step) => !step.ok).length;
-  if (result.stopReason !== 'answer' || result.iterations !== steps || tools.length !== steps - 1 || failed > 0) {
+  if (
+    result.stopReason !== 'answer' ||
+    result.iterations !== steps ||
+    tools.length !== steps - 1 ||
+    failed > 0
+  ) {
     throw new Error(
       `${where}: expected an answer after ${steps} model calls and ${steps - 1} good tool calls, got ` +
         `${result.stopReason} after ${result.iterations} model calls and ${tools.length} tool calls (${failed} failed)`,

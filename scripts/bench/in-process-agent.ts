@@ -32,7 +32,11 @@ export interface InProcessResult {
  * `Context.current()` (heartbeats, cancellation signal, idempotency keys), so each call runs
  * inside a mock activity context: no server, no task queue, no serialization.
  */
-export async function runAgentInProcess(activities: Activities, request: AgentRequest, runId: string): Promise<InProcessResult> {
+export async function runAgentInProcess(
+  activities: Activities,
+  request: AgentRequest,
+  runId: string,
+): Promise<InProcessResult> {
   const input = AgentInputSchema.parse(request);
   const environment = new MockActivityEnvironment({ workflowExecution: { workflowId: runId, runId } });
   // MockActivityEnvironment.run cannot infer an activity's result type; this typed wrapper can.
@@ -72,7 +76,13 @@ export async function runAgentInProcess(activities: Activities, request: AgentRe
       latencyMs: Date.now() - started,
     });
     totals = { ...totals, toolCalls: totals.toolCalls + 1 };
-    return { role: 'tool', toolCallId: call.id, toolName: call.name, content: result.observation, isError: !result.ok };
+    return {
+      role: 'tool',
+      toolCallId: call.id,
+      toolName: call.name,
+      content: result.observation,
+      isError: !result.ok,
+    };
   };
 
   for (;;) {

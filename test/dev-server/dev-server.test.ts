@@ -30,7 +30,11 @@ void describe('the provisioned Temporal dev server', () => {
     }
     // A workflow nobody runs: it stays open, which is all this test needs to find it again.
     const workflowId = `survives-restart-${crypto.randomUUID()}`;
-    await client.workflow.start('reactAgentWorkflow', { args: [{}], taskQueue: 'nobody-polls-this', workflowId });
+    await client.workflow.start('reactAgentWorkflow', {
+      args: [{}],
+      taskQueue: 'nobody-polls-this',
+      workflowId,
+    });
     await connection.close();
     await first.shutdown();
 

@@ -7,7 +7,11 @@ import { installRuntime } from '../../workers/install-runtime.js';
  * The Temporal server tests run against: the one `npm test` started (TEMPORAL_ADDRESS), or, when
  * a test file runs on its own, a dev server started for this process. Never a mock.
  */
-export async function connectTemporal(): Promise<{ env: TestWorkflowEnvironment; address: string; close(): Promise<void> }> {
+export async function connectTemporal(): Promise<{
+  env: TestWorkflowEnvironment;
+  address: string;
+  close(): Promise<void>;
+}> {
   installRuntime('WARN');
   const address = process.env.LLMOS_TEST_TEMPORAL_ADDRESS;
   if (address) {

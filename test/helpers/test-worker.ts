@@ -12,7 +12,10 @@ export interface TestWorker {
  * A real llmos worker on its own task queue, configured like production from environment
  * variables (`env`), e.g. `OPENAI_BASE_URL` pointing at the fake LLM server.
  */
-export async function startTestWorker(address: string, env: Record<string, string> = {}): Promise<TestWorker> {
+export async function startTestWorker(
+  address: string,
+  env: Record<string, string> = {},
+): Promise<TestWorker> {
   const taskQueue = `test-${randomUUID()}`;
   const config = parseWorkerConfig({ TEMPORAL_ADDRESS: address, LLMOS_TASK_QUEUE: taskQueue, ...env });
   const { worker, connection } = await createWorker(config, { workflowBundle: await getWorkflowBundle() });

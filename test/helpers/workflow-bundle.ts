@@ -24,14 +24,18 @@ export function getWorkflowBundle(): Promise<{ code: string }> {
   bundle ??= (async () => {
     const hash = createHash('sha256');
     for (const directory of ['workflows', 'common']) {
-      for (const file of await sourceFiles(path.join(projectRoot, directory))) hash.update(file).update(await readFile(file));
+      for (const file of await sourceFiles(path.join(projectRoot, directory)))
+        hash.update(file).update(await readFile(file));
     }
     const cacheDirectory = path.join(tmpdir(), 'llmos-test-bundles');
     const cacheFile = path.join(cacheDirectory, `${hash.digest('hex').slice(0, 16)}.js`);
     try {
       return { code: await readFile(cacheFile, 'utf8') };
     } catch {
-      const built = await bundleWorkflowCode({ workflowsPath, logger: { trace() {}, debug() {}, info() {}, warn() {}, error: console.error, log() {} } });
+      const built = await bundleWorkflowCode({
+        workflowsPath,
+        logger: { trace() {}, debug() {}, info() {}, warn() {}, error: console.error, log() {} },
+      });
       await mkdir(cacheDirectory, { recursive: true });
       // Test files run in parallel processes: write aside, then rename, so no one reads half a file.
       const partial = `${cacheFile}.${process.pid}.partial`;

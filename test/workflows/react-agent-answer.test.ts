@@ -35,7 +35,10 @@ void describe('reactAgentWorkflow: the answer path', () => {
       fake.reset();
       fake.setScript({
         turns: [
-          { toolCalls: [{ name: 'calculator', arguments: { expression: '0.175 * 2340 + sqrt(144)' } }], usage: { inputTokens: 100, outputTokens: 20 } },
+          {
+            toolCalls: [{ name: 'calculator', arguments: { expression: '0.175 * 2340 + sqrt(144)' } }],
+            usage: { inputTokens: 100, outputTokens: 20 },
+          },
           { text: 'The result is {{lastToolResult}}.', usage: { inputTokens: 150, outputTokens: 10 } },
         ],
       });
@@ -52,8 +55,13 @@ void describe('reactAgentWorkflow: the answer path', () => {
       assert.equal(result.totals.usage.outputTokens, 30);
       assert.equal(result.totals.modelCalls, 2);
       assert.equal(result.totals.toolCalls, 1);
-      const expectedCost = provider.startsWith('openai') ? (250 * 0.15 + 30 * 0.6) / 1e6 : (250 * 1 + 30 * 5) / 1e6;
-      assert.ok(Math.abs(result.totals.costUsd - expectedCost) < 1e-12, `cost ${result.totals.costUsd} != ${expectedCost}`);
+      const expectedCost = provider.startsWith('openai')
+        ? (250 * 0.15 + 30 * 0.6) / 1e6
+        : (250 * 1 + 30 * 5) / 1e6;
+      assert.ok(
+        Math.abs(result.totals.costUsd - expectedCost) < 1e-12,
+        `cost ${result.totals.costUsd} != ${expectedCost}`,
+      );
 
       // What the provider really received: the question, then the tool result fed back.
       assert.equal(fake.requests.length, 2);

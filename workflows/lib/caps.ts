@@ -14,10 +14,16 @@ export interface CapUse {
 /** The first cap the next model call would break, or undefined when the call may be scheduled. */
 export function findExhaustedCap(caps: AgentCaps, use: CapUse): CapStop | undefined {
   if (use.elapsedMs >= caps.maxWallTimeMs) {
-    return { stopReason: 'deadline', detail: `wall time ${use.elapsedMs} ms reached the cap of ${caps.maxWallTimeMs} ms` };
+    return {
+      stopReason: 'deadline',
+      detail: `wall time ${use.elapsedMs} ms reached the cap of ${caps.maxWallTimeMs} ms`,
+    };
   }
   if (use.iterations >= caps.maxIterations) {
-    return { stopReason: 'iteration_limit', detail: `${use.iterations} model calls reached the cap of ${caps.maxIterations}` };
+    return {
+      stopReason: 'iteration_limit',
+      detail: `${use.iterations} model calls reached the cap of ${caps.maxIterations}`,
+    };
   }
   if (use.totals.totalTokens >= caps.maxTotalTokens) {
     return {
@@ -36,8 +42,11 @@ export function findExhaustedCap(caps: AgentCaps, use: CapUse): CapStop | undefi
 
 /** Why a raise is refused, or undefined when it is acceptable: a raise never lowers a cap. */
 export function checkRaise(caps: AgentCaps, raise: CapsRaise): string | undefined {
-  const lowered = (Object.keys(raise) as (keyof AgentCaps)[]).filter((key) => (raise[key] ?? caps[key]) < caps[key]);
-  if (lowered.length > 0) return `a raise cannot lower caps: ${lowered.map((key) => `${key} is ${caps[key]}`).join(', ')}`;
+  const lowered = (Object.keys(raise) as (keyof AgentCaps)[]).filter(
+    (key) => (raise[key] ?? caps[key]) < caps[key],
+  );
+  if (lowered.length > 0)
+    return `a raise cannot lower caps: ${lowered.map((key) => `${key} is ${caps[key]}`).join(', ')}`;
   if (Object.values(raise).every((value) => value === undefined)) return 'the raise names no cap';
   return undefined;
 }

@@ -17,7 +17,10 @@ const cutMarker = ' [... cut to fit the context window]';
  * results are cut too. Returns undefined when nothing could be cut (a result already cut is not
  * cut again), so the caller knows that retrying is pointless.
  */
-export function compactConversation(messages: readonly ChatMessage[], keepCharacters = 500): ChatMessage[] | undefined {
+export function compactConversation(
+  messages: readonly ChatMessage[],
+  keepCharacters = 500,
+): ChatMessage[] | undefined {
   let lastAssistant = -1;
   messages.forEach((message, index) => {
     if (message.role === 'assistant') lastAssistant = index;
@@ -26,7 +29,12 @@ export function compactConversation(messages: readonly ChatMessage[], keepCharac
     let changed = false;
     const compacted = messages.map((message, index) => {
       // A result no longer than its cut form (an earlier cut included) is left alone: cutting must shrink it.
-      if (message.role !== 'tool' || index >= before || message.content.length <= keepCharacters + cutMarker.length) return message;
+      if (
+        message.role !== 'tool' ||
+        index >= before ||
+        message.content.length <= keepCharacters + cutMarker.length
+      )
+        return message;
       changed = true;
       return { ...message, content: `${message.content.slice(0, keepCharacters)}${cutMarker}` };
     });
