@@ -9,7 +9,7 @@ import {
   type CapsRaise,
 } from '../common/agent.js';
 import { ModelRefSchema } from '../common/model-ref.js';
-import { LlmosKind, LlmosModel } from '../common/search-attributes.js';
+import { LlmosKind, LlmosModel, llmosSearchAttributes } from '../common/search-attributes.js';
 import { defaultTaskQueue } from '../common/task-queues.js';
 import { agentProgressQuery, raiseCapsUpdate } from '../workflows/messages.js';
 import type { reactAgentWorkflow } from '../workflows/react-agent.js';
@@ -41,7 +41,29 @@ export function validateAgentRequest(request: AgentRequest): AgentRequest {
   throw new Error(`invalid agent request:\n${problems.join('\n')}`);
 }
 
-/** Starts a ReAct agent run; the run's kind and model become search attributes for the UI. */
+const searchAttributesChecks = new WeakMap<Client, Promise<boolean>>();
+
+/**
+ * Whether the client's namespace has every llmos search attribute registered (`llmos server`
+ * and docker-compose register them; other clusters may not). Asked once per client.
+ */
+export function hasLlmosSearchAttributes(client: Client): Promise<boolean> {
+  let check = searchAttributesChecks.get(client);
+  if (!check) {
+    check = client.connection.operatorService
+      .listSearchAttributes({ namespace: client.options.namespace })
+      .then(({ customAttributes }) =>
+        llmosSearchAttributes.every(({ name }) => name in (customAttributes ?? {})),
+      );
+    searchAttributesChecks.set(client, check);
+  }
+  return check;
+}
+
+/**
+ * Starts a ReAct agent run. Where the namespace has the llmos search attributes, the run's kind
+ * and model are set at the start and its stop reason, cost and tokens kept up to date, for the UI.
+ */
 export async function startAgentRun(
   client: Client,
   request: AgentRequest,
@@ -49,15 +71,20 @@ export async function startAgentRun(
 ): Promise<AgentHandle> {
   validateAgentRequest(request);
   const model = ModelRefSchema.parse(request.model);
+  const searchable = await hasLlmosSearchAttributes(client);
   return client.workflow.start<typeof reactAgentWorkflow>('reactAgentWorkflow', {
-    args: [request],
+    args: [{ ...request, recordSearchAttributes: searchable }],
     taskQueue: options.taskQueue ?? process.env.LLMOS_TASK_QUEUE ?? defaultTaskQueue,
     workflowId: options.workflowId ?? `agent-${crypto.randomUUID()}`,
     workflowIdConflictPolicy: WorkflowIdConflictPolicy.FAIL,
-    typedSearchAttributes: [
-      { key: LlmosKind, value: 'react' },
-      { key: LlmosModel, value: `${model.provider}:${model.model}` },
-    ],
+    ...(searchable
+      ? {
+          typedSearchAttributes: [
+            { key: LlmosKind, value: 'react' },
+            { key: LlmosModel, value: `${model.provider}:${model.model}` },
+          ],
+        }
+      : {}),
     staticSummary: `ReAct agent on ${request.model}: ${request.question.slice(0, 120)}`,
   });
 }

@@ -60,6 +60,12 @@ export const AgentInputSchema = z.object({
   retry: ModelRetrySchema.default(ModelRetrySchema.parse({})),
   /** How long a run stopped by a cap waits for `raiseCapsUpdate` before it ends; 0 ends at once. */
   holdOnCapMs: z.number().int().nonnegative().default(0),
+  /**
+   * Keep the llmos search attributes (stop reason, cost, tokens) up to date on the run. Only for
+   * namespaces where they are registered: upserting an unregistered one fails every workflow
+   * task. `startAgentRun` checks the namespace and sets this.
+   */
+  recordSearchAttributes: z.boolean().default(false),
 });
 export type AgentInput = z.output<typeof AgentInputSchema>;
 export type AgentRequest = z.input<typeof AgentInputSchema>;

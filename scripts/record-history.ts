@@ -122,7 +122,8 @@ async function waitUntil(what: string, probe: () => Promise<boolean>, timeoutMs 
 
 async function record(client: Client, taskQueue: string, name: string, scenario: Scenario): Promise<string> {
   const handle = await client.workflow.start<typeof reactAgentWorkflow>('reactAgentWorkflow', {
-    args: [scenario.request],
+    // The dev server has the llmos search attributes, so the histories cover their upserts too.
+    args: [{ ...scenario.request, recordSearchAttributes: true }],
     taskQueue,
     workflowId: `replay-${name}-${randomUUID()}`,
   });

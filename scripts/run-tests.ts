@@ -1,5 +1,5 @@
 /**
- * `npm test`: type-check, lint, prove the workflow bundle is sandbox-clean, start one real
+ * `npm test`: type-check, lint, check formatting, prove the workflow bundle is sandbox-clean, start one real
  * Temporal dev server (built on first use), and run every test file against it.
  */
 import { spawn } from 'node:child_process';
@@ -33,6 +33,7 @@ if (!quick) {
   for (const [name, command, args] of [
     ['type-check', npx, ['tsc', '--noEmit']],
     ['lint', npx, ['eslint', '.']],
+    ['format', npx, ['prettier', '--check', '.']],
     ['workflow bundle check', process.execPath, ['--import', 'tsx', 'scripts/check-workflow-bundle.ts']],
   ] as const) {
     console.log(`\n== ${name}`);

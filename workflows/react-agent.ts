@@ -67,6 +67,9 @@ export async function reactAgentWorkflow(request: AgentRequest): Promise<AgentRe
       nonRetryableErrorTypes: [...nonRetryableErrorTypes],
     },
   });
+  const recordSearchAttributes: typeof upsertSearchAttributes = (attributes) => {
+    if (input.recordSearchAttributes) upsertSearchAttributes(attributes);
+  };
   const startedAt = Date.now();
   let caps = input.caps;
   let totals = emptyTotals;
@@ -111,7 +114,7 @@ export async function reactAgentWorkflow(request: AgentRequest): Promise<AgentRe
   ): AgentResult => {
     status = 'finished';
     stop = { stopReason, detail };
-    upsertSearchAttributes([
+    recordSearchAttributes([
       { key: LlmosStopReason, value: stopReason },
       { key: LlmosCostUsd, value: totals.costUsd },
       { key: LlmosTotalTokens, value: totals.totalTokens },
@@ -259,7 +262,7 @@ export async function reactAgentWorkflow(request: AgentRequest): Promise<AgentRe
       costUsd,
       latencyMs,
     });
-    upsertSearchAttributes([
+    recordSearchAttributes([
       { key: LlmosCostUsd, value: totals.costUsd },
       { key: LlmosTotalTokens, value: totals.totalTokens },
     ]);

@@ -51,10 +51,10 @@ export function registerAgentCommand(program: Command): void {
         caps: capsFromFlags(flags),
         holdOnCapMs: flags.holdOnCap,
       };
-      const [{ connectClient, startAgentRun, validateAgentRequest }, { followAndPrint }] = await Promise.all([
-        import('../llmos-client.js'),
-        import('./follow.js'),
-      ]);
+      const [
+        { connectClient, hasLlmosSearchAttributes, startAgentRun, validateAgentRequest },
+        { followAndPrint },
+      ] = await Promise.all([import('../llmos-client.js'), import('./follow.js')]);
       validateAgentRequest(request);
       const client = await connectClient();
       const handle = await startAgentRun(client, request, flags.id ? { workflowId: flags.id } : {});
@@ -63,6 +63,11 @@ export function registerAgentCommand(program: Command): void {
         return;
       }
       if (!flags.json) console.log(`Run ${handle.workflowId} on ${model}`);
+      if (!flags.json && !(await hasLlmosSearchAttributes(client))) {
+        console.log(
+          '(The namespace lacks the llmos search attributes, so the run is not searchable by cost; see the README.)',
+        );
+      }
       process.exitCode = await followAndPrint(handle, { json: flags.json ?? false });
     });
 }

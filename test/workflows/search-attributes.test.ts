@@ -1,0 +1,106 @@
+import { Client } from '@temporalio/client';
+import { msToTs } from '@temporalio/common/lib/time.js';
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { hasLlmosSearchAttributes, startAgentRun } from '../../client/llmos-client.js';
+import {
+  LlmosCostUsd,
+  LlmosKind,
+  LlmosModel,
+  LlmosStopReason,
+  LlmosTotalTokens,
+} from '../../common/search-attributes.js';
+import { startFakeLlmServer, type FakeLlmServer } from '../../fake-llm/server.js';
+import { connectTemporal } from '../helpers/temporal.js';
+import { fakeProviderEnv, startTestWorker, type TestWorker } from '../helpers/test-worker.js';
+
+const script = {
+  rules: [
+    {
+      match: { step: 0 },
+      reply: {
+        toolCalls: [{ name: 'calculator', arguments: { expression: '6 * 7' } }],
+        usage: { inputTokens: 1000, outputTokens: 100 },
+      },
+    },
+    {
+      match: { step: 1 },
+      reply: { text: 'It is {{lastToolResult}}.', usage: { inputTokens: 1200, outputTokens: 50 } },
+    },
+  ],
+};
+
+void describe('llmos search attributes', () => {
+  let temporal: Awaited<ReturnType<typeof connectTemporal>>;
+  let fake: FakeLlmServer;
+  const workers: TestWorker[] = [];
+
+  before(async () => {
+    temporal = await connectTemporal();
+    fake = await startFakeLlmServer({ script });
+  });
+  after(async () => {
+    for (const worker of workers) await worker.stop();
+    await fake?.close();
+    await temporal?.close();
+  });
+
+  void it('are set at the start and kept up to date where the namespace has them', async () => {
+    const worker = await startTestWorker(temporal.address, fakeProviderEnv(fake.url));
+    workers.push(worker);
+    const client = temporal.env.client;
+    assert.equal(await hasLlmosSearchAttributes(client), true);
+    const handle = await startAgentRun(
+      client,
+      { question: 'What is 6 * 7?', model: 'openai:gpt-4o-mini' },
+      { taskQueue: worker.taskQueue },
+    );
+    const result = await handle.result();
+    assert.equal(result.answer, 'It is 42.');
+
+    const attributes = (await handle.describe()).typedSearchAttributes;
+    assert.equal(attributes.get(LlmosKind), 'react');
+    assert.equal(attributes.get(LlmosModel), 'openai:gpt-4o-mini');
+    assert.equal(attributes.get(LlmosStopReason), 'answer');
+    assert.equal(attributes.get(LlmosTotalTokens), 2350);
+    assert.ok(Math.abs((attributes.get(LlmosCostUsd) ?? 0) - result.totals.costUsd) < 1e-12);
+  });
+
+  void it('are left alone where the namespace lacks them, and the run still completes', async () => {
+    const namespace = `bare-${crypto.randomUUID()}`;
+    await temporal.env.connection.workflowService.registerNamespace({
+      namespace,
+      workflowExecutionRetentionPeriod: msToTs('1 day'),
+    });
+    // A new namespace takes a moment to reach every service of the server.
+    const client = new Client({ connection: temporal.env.connection, namespace });
+    for (let attempt = 0; ; attempt += 1) {
+      try {
+        await client.workflowService.describeNamespace({ namespace });
+        break;
+      } catch (error) {
+        if (attempt > 50) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+    }
+    const worker = await startTestWorker(temporal.address, {
+      ...fakeProviderEnv(fake.url),
+      TEMPORAL_NAMESPACE: namespace,
+    });
+    workers.push(worker);
+
+    assert.equal(await hasLlmosSearchAttributes(client), false);
+    const handle = await startAgentRun(
+      client,
+      { question: 'What is 6 * 7?', model: 'openai:gpt-4o-mini' },
+      { taskQueue: worker.taskQueue },
+    );
+    const result = await handle.result();
+    assert.equal(result.stopReason, 'answer');
+    const history = await handle.fetchHistory();
+    assert.ok(
+      !history.events?.some((event) => event.upsertWorkflowSearchAttributesEventAttributes),
+      'no search attribute upserts',
+    );
+  });
+});
