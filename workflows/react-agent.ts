@@ -24,7 +24,14 @@ import type { ChatMessage, ToolCall, ToolSpec } from '../common/chat.js';
 import { ErrorType, nonRetryableErrorTypes } from '../common/errors.js';
 import { LlmosCostUsd, LlmosStopReason, LlmosTotalTokens } from '../common/search-attributes.js';
 import { applyRaise, checkRaise, findExhaustedCap } from './lib/caps.js';
-import { compactConversation, shortenForTrace } from './lib/conversation.js';
+import {
+  modelStep,
+  nextModelRequest,
+  openingMessages,
+  toolResultMessage,
+  toolStep,
+} from './lib/agent-steps.js';
+import { compactConversation } from './lib/conversation.js';
 import { describeFailure } from './lib/failures.js';
 import { addModelCall, emptyTotals } from './lib/totals.js';
 import { agentProgressQuery, raiseCapsUpdate } from './messages.js';
@@ -140,10 +147,7 @@ export async function reactAgentWorkflow(request: AgentRequest): Promise<AgentRe
     return finish('error', failure.message, failure);
   }
   const toolNames = new Set(tools.map((tool) => tool.name));
-  let messages: ChatMessage[] = [
-    { role: 'system', content: input.systemPrompt },
-    { role: 'user', content: input.question },
-  ];
+  let messages = openingMessages(input);
 
   const runToolCall = async (call: ToolCall): Promise<ChatMessage> => {
     const started = Date.now();
@@ -164,23 +168,9 @@ export async function reactAgentWorkflow(request: AgentRequest): Promise<AgentRe
         result = { ok: false, observation: `${ErrorType.ToolFailed}: ${describeFailure(error).message}` };
       }
     }
-    trace.push({
-      kind: 'tool',
-      iteration: iterations,
-      toolName: call.name,
-      arguments: call.arguments,
-      ok: result.ok,
-      observation: shortenForTrace(result.observation),
-      latencyMs: Date.now() - started,
-    });
+    trace.push(toolStep(iterations, call, result, Date.now() - started));
     totals = { ...totals, toolCalls: totals.toolCalls + 1 };
-    return {
-      role: 'tool',
-      toolCallId: call.id,
-      toolName: call.name,
-      content: result.observation,
-      isError: !result.ok,
-    };
+    return toolResultMessage(call, result);
   };
 
   for (;;) {
@@ -217,15 +207,7 @@ export async function reactAgentWorkflow(request: AgentRequest): Promise<AgentRe
     try {
       call = await CancellationScope.withTimeout(remainingMs, () =>
         callChatModel.executeWithOptions({ summary: `${input.model} (iteration ${iterations})` }, [
-          {
-            model: input.model,
-            request: {
-              messages,
-              tools,
-              temperature: input.temperature,
-              maxOutputTokens: Math.max(1, Math.min(4_096, caps.maxTotalTokens - totals.totalTokens)),
-            },
-          },
+          { model: input.model, request: nextModelRequest(input, messages, tools, caps, totals) },
         ]),
       );
     } catch (error) {
@@ -249,19 +231,9 @@ export async function reactAgentWorkflow(request: AgentRequest): Promise<AgentRe
       return finish('error', `model call failed: ${failure.message}`, failure);
     }
 
-    const { response, costUsd, latencyMs } = call;
-    totals = addModelCall(totals, response.usage, costUsd);
-    trace.push({
-      kind: 'model',
-      iteration: iterations,
-      model: response.responseModel,
-      text: response.message.content,
-      toolCalls: response.message.toolCalls,
-      finishReason: response.finishReason,
-      usage: response.usage,
-      costUsd,
-      latencyMs,
-    });
+    const { response } = call;
+    totals = addModelCall(totals, response.usage, call.costUsd);
+    trace.push(modelStep(iterations, call));
     recordSearchAttributes([
       { key: LlmosCostUsd, value: totals.costUsd },
       { key: LlmosTotalTokens, value: totals.totalTokens },

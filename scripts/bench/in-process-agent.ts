@@ -16,7 +16,13 @@ import { AgentInputSchema, type AgentRequest, type AgentStep, type StopReason } 
 import type { ChatMessage, ToolCall } from '../../common/chat.js';
 import type { Activities } from '../../activities/index.js';
 import { findExhaustedCap } from '../../workflows/lib/caps.js';
-import { shortenForTrace } from '../../workflows/lib/conversation.js';
+import {
+  modelStep,
+  nextModelRequest,
+  openingMessages,
+  toolResultMessage,
+  toolStep,
+} from '../../workflows/lib/agent-steps.js';
 import { addModelCall, emptyTotals } from '../../workflows/lib/totals.js';
 
 export interface InProcessResult {
@@ -57,32 +63,15 @@ export async function runAgentInProcess(
 
   const tools = await run(activities.describeTools, { names: input.tools });
   const toolNames = new Set(tools.map((tool) => tool.name));
-  let messages: ChatMessage[] = [
-    { role: 'system', content: input.systemPrompt },
-    { role: 'user', content: input.question },
-  ];
+  let messages = openingMessages(input);
 
   const runToolCall = async (call: ToolCall): Promise<ChatMessage> => {
     const started = Date.now();
     if (!toolNames.has(call.name)) throw new Error(`the model called an unknown tool "${call.name}"`);
     const result = await run(activities.runTool, { name: call.name, arguments: call.arguments });
-    trace.push({
-      kind: 'tool',
-      iteration: iterations,
-      toolName: call.name,
-      arguments: call.arguments,
-      ok: result.ok,
-      observation: shortenForTrace(result.observation),
-      latencyMs: Date.now() - started,
-    });
+    trace.push(toolStep(iterations, call, result, Date.now() - started));
     totals = { ...totals, toolCalls: totals.toolCalls + 1 };
-    return {
-      role: 'tool',
-      toolCallId: call.id,
-      toolName: call.name,
-      content: result.observation,
-      isError: !result.ok,
-    };
+    return toolResultMessage(call, result);
   };
 
   for (;;) {
@@ -90,27 +79,13 @@ export async function runAgentInProcess(
     if (exhausted) return finish(exhausted.stopReason, null);
 
     iterations += 1;
-    const { response, costUsd, latencyMs } = await run(activities.callChatModel, {
+    const call = await run(activities.callChatModel, {
       model: input.model,
-      request: {
-        messages,
-        tools,
-        temperature: input.temperature,
-        maxOutputTokens: Math.max(1, Math.min(4_096, caps.maxTotalTokens - totals.totalTokens)),
-      },
+      request: nextModelRequest(input, messages, tools, caps, totals),
     });
-    totals = addModelCall(totals, response.usage, costUsd);
-    trace.push({
-      kind: 'model',
-      iteration: iterations,
-      model: response.responseModel,
-      text: response.message.content,
-      toolCalls: response.message.toolCalls,
-      finishReason: response.finishReason,
-      usage: response.usage,
-      costUsd,
-      latencyMs,
-    });
+    const { response } = call;
+    totals = addModelCall(totals, response.usage, call.costUsd);
+    trace.push(modelStep(iterations, call));
     messages = [...messages, response.message];
     if (response.message.toolCalls.length === 0) return finish('answer', response.message.content);
     const results = await Promise.all(response.message.toolCalls.map(runToolCall));
