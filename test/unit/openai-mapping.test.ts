@@ -113,6 +113,14 @@ void describe('toOpenAiRequest', () => {
     assert.equal('max_completion_tokens' in body, false);
   });
 
+  void it("leaves out the temperature for OpenAI's reasoning models, which reject it", () => {
+    for (const model of ['o4-mini', 'o3', 'gpt-5', 'gpt-5-mini']) {
+      assert.equal('temperature' in toOpenAiRequest(model, conversation, 'openai'), false, model);
+    }
+    assert.equal(toOpenAiRequest('gpt-4.1', conversation, 'openai').temperature, 0.2);
+    assert.equal(toOpenAiRequest('o4-mini', conversation, 'compatible').temperature, 0.2);
+  });
+
   void it('leaves out tools, temperature and limits that are not set', () => {
     const body = toOpenAiRequest(
       'gpt-4o',

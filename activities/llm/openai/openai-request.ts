@@ -41,6 +41,9 @@ export function toOpenAiTool(tool: ToolSpec): ChatCompletionFunctionTool {
   };
 }
 
+/** OpenAI's reasoning models (o-series, gpt-5) reject any temperature but their default. */
+const reasoningModelPattern = /^(o\d|gpt-5)/;
+
 /**
  * The non-streaming Chat Completions body for `request`. `tools` is left out when there are
  * none (the API rejects an empty list). The output limit goes in `max_completion_tokens` for
@@ -56,7 +59,9 @@ export function toOpenAiRequest(
     model,
     messages: request.messages.map(toOpenAiMessage),
     ...(request.tools.length > 0 ? { tools: request.tools.map(toOpenAiTool) } : {}),
-    ...(request.temperature !== undefined ? { temperature: request.temperature } : {}),
+    ...(request.temperature !== undefined && !(flavour === 'openai' && reasoningModelPattern.test(model))
+      ? { temperature: request.temperature }
+      : {}),
     ...(request.maxOutputTokens !== undefined
       ? flavour === 'openai'
         ? { max_completion_tokens: request.maxOutputTokens }
