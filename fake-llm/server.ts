@@ -1,4 +1,5 @@
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
+import { readBody, redactHeaders, sendJsonText, waitWhileConnected } from './http.js';
 import type { AddressInfo } from 'node:net';
 import type { ChatRequest } from '../common/chat.js';
 import { anthropicProtocol } from './anthropic-protocol.js';
@@ -68,59 +69,6 @@ const protocolRoutes: Readonly<Record<string, WireProtocolAdapter>> = {
   '/v1/messages': anthropicProtocol,
   '/messages': anthropicProtocol,
 };
-
-const secretHeaders = new Set(['authorization', 'x-api-key', 'api-key', 'proxy-authorization']);
-
-function redactHeaders(headers: IncomingHttpHeaders): IncomingHttpHeaders {
-  const copy: IncomingHttpHeaders = { ...headers };
-  for (const name of Object.keys(copy)) if (secretHeaders.has(name)) copy[name] = '[redacted]';
-  return copy;
-}
-
-async function readBody(request: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of request) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
-}
-
-function sendJsonText(
-  response: ServerResponse,
-  status: number,
-  text: string,
-  headers: Record<string, string> = {},
-): void {
-  response.writeHead(status, {
-    'content-type': 'application/json',
-    'content-length': String(Buffer.byteLength(text)),
-    ...headers,
-  });
-  response.end(text);
-}
-
-/**
- * Resolves true after `ms` (or never, when `ms` is undefined) if the client is still connected,
- * false as soon as the connection closes: a client abort or `close()` ends every wait.
- */
-function waitWhileConnected(response: ServerResponse, ms: number | undefined): Promise<boolean> {
-  return new Promise((resolve) => {
-    if (response.destroyed || response.socket === null) {
-      resolve(false);
-      return;
-    }
-    const onClose = (): void => {
-      clearTimeout(timer);
-      resolve(false);
-    };
-    const timer =
-      ms === undefined
-        ? undefined
-        : setTimeout(() => {
-            response.off('close', onClose);
-            resolve(true);
-          }, ms);
-    response.once('close', onClose);
-  });
-}
 
 class FakeLlmHttpServer implements FakeLlmServer {
   private engine: ScriptEngine;
