@@ -1,6 +1,7 @@
-import type { Command } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import type { AgentRequest } from '../../common/agent.js';
 import { chooseDefaultModel } from '../../common/default-model.js';
+import { builtInToolNames } from '../../common/tool-names.js';
 import {
   capsFromFlags,
   duration,
@@ -19,6 +20,17 @@ interface AgentFlags extends CapFlags {
   json?: boolean;
 }
 
+function toolList(value: string): string[] {
+  const names = list(value);
+  const unknown = names.filter((name) => !(builtInToolNames as readonly string[]).includes(name));
+  if (unknown.length > 0) {
+    throw new InvalidArgumentError(
+      `unknown tool ${unknown.join(', ')}; the tools are ${builtInToolNames.join(', ')}.`,
+    );
+  }
+  return names;
+}
+
 export function registerAgentCommand(program: Command): void {
   program
     .command('agent')
@@ -28,16 +40,17 @@ export function registerAgentCommand(program: Command): void {
       '--model <provider:model>',
       'e.g. openai:gpt-4o-mini, anthropic:claude-haiku-4-5, compatible:llama3.1, scripted:demo-agent',
     )
-    .option('--tools <names>', 'comma-separated tools', list, ['calculator'])
+    .option('--tools <names>', `comma-separated tools: ${builtInToolNames.join(', ')}`, toolList, [
+      'calculator',
+    ])
     .option('--max-iterations <n>', 'cap on model calls', positiveInteger)
     .option('--max-tokens <n>', 'cap on input + output tokens', positiveInteger)
     .option('--max-cost <usd>', 'cap on spend in US dollars', positiveNumber)
     .option('--deadline <duration>', 'cap on wall time, e.g. 90s or 5m', duration)
-    .option(
-      '--hold-on-cap <duration>',
-      'how long a run stopped by a cap waits for `llmos raise`',
-      duration,
-      10 * 60_000,
+    .addOption(
+      new Option('--hold-on-cap <duration>', 'how long a run stopped by a cap waits for `llmos raise`')
+        .argParser(duration)
+        .default(10 * 60_000, '10m'),
     )
     .option('--id <workflow-id>', 'workflow id (default: agent-<uuid>)')
     .option('--detach', 'print the workflow id and return without following')

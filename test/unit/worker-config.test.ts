@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { defaultTaskQueue } from '../../common/task-queues.js';
+import { builtInToolNames } from '../../common/tool-names.js';
 import { parseWorkerConfig } from '../../workers/config.js';
+import { createActivitiesFromConfig } from '../../workers/create-worker.js';
 
 void describe('parseWorkerConfig', () => {
   void it('fills in defaults for an empty environment', () => {
@@ -79,5 +81,16 @@ void describe('parseWorkerConfig', () => {
       'docs.example.org',
     ]);
     assert.deepEqual(parseWorkerConfig({ LLMOS_HTTP_ALLOWED_HOSTS: '' }).LLMOS_HTTP_ALLOWED_HOSTS, []);
+  });
+});
+
+void describe('the worker built from a configuration', () => {
+  void it('offers every built-in tool the CLI lets users name', async () => {
+    const activities = createActivitiesFromConfig(parseWorkerConfig({}));
+    const specs = await activities.describeTools({ names: [...builtInToolNames] });
+    assert.deepEqual(
+      specs.map((spec) => spec.name),
+      [...builtInToolNames],
+    );
   });
 });
