@@ -54,10 +54,21 @@ const files = await testFiles(filter);
 console.log(`\n== ${files.length} test files`);
 let code: number;
 try {
-  code = await run(process.execPath, ['--import', 'tsx', '--test', ...files], {
-    ...process.env,
-    LLMOS_TEST_TEMPORAL_ADDRESS: server.address,
-  });
+  code = await run(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      '--test',
+      // A test that hangs fails after five minutes instead of holding the whole run.
+      '--test-timeout=300000',
+      ...files,
+    ],
+    {
+      ...process.env,
+      LLMOS_TEST_TEMPORAL_ADDRESS: server.address,
+    },
+  );
 } finally {
   await server.shutdown();
 }
