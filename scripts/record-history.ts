@@ -135,10 +135,9 @@ async function record(client: Client, taskQueue: string, name: string, scenario:
     );
   }
   const file = path.join(historiesDirectory, `${name}.json`);
-  await writeFile(
-    file,
-    `${JSON.stringify(JSON.parse(historyToJSON(await handle.fetchHistory())), null, 2)}\n`,
-  );
+  const json = JSON.stringify(JSON.parse(historyToJSON(await handle.fetchHistory())), null, 2);
+  // Failure stack traces name this checkout's folder; the committed file should not.
+  await writeFile(file, `${json.replaceAll(projectRoot, '<project>')}\n`);
   return file;
 }
 
