@@ -1,39 +1,24 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { AgentRequest, AgentResult } from '../../common/agent.js';
-import { startFakeLlmServer, type FakeLlmServer } from '../../fake-llm/server.js';
-import { connectTemporal } from '../helpers/temporal.js';
-import { fakeProviderEnv, startTestWorker, type TestWorker } from '../helpers/test-worker.js';
+import { useAgentTestbed } from '../helpers/agent-testbed.js';
 
 const question = 'What is 0.175 * 2340 + sqrt(144)?';
 
 void describe('reactAgentWorkflow: the answer path', () => {
-  let temporal: Awaited<ReturnType<typeof connectTemporal>>;
-  let fake: FakeLlmServer;
-  let worker: TestWorker;
-
-  before(async () => {
-    temporal = await connectTemporal();
-    fake = await startFakeLlmServer({ script: {} });
-    worker = await startTestWorker(temporal.address, fakeProviderEnv(fake.url));
-  });
-  after(async () => {
-    await worker?.stop();
-    await fake?.close();
-    await temporal?.close();
-  });
+  const testbed = useAgentTestbed();
 
   const run = (request: AgentRequest): Promise<AgentResult> =>
-    temporal.env.client.workflow.execute('reactAgentWorkflow', {
+    testbed.temporal.env.client.workflow.execute('reactAgentWorkflow', {
       args: [request],
-      taskQueue: worker.taskQueue,
+      taskQueue: testbed.worker.taskQueue,
       workflowId: `answer-${crypto.randomUUID()}`,
     });
 
   for (const provider of ['openai:gpt-4o-mini', 'anthropic:claude-haiku-4-5'] as const) {
     void it(`calls the calculator through ${provider} and answers with its result`, async () => {
-      fake.reset();
-      fake.setScript({
+      testbed.fake.reset();
+      testbed.fake.setScript({
         turns: [
           {
             toolCalls: [{ name: 'calculator', arguments: { expression: '0.175 * 2340 + sqrt(144)' } }],
@@ -64,9 +49,9 @@ void describe('reactAgentWorkflow: the answer path', () => {
       );
 
       // What the provider really received: the question, then the tool result fed back.
-      assert.equal(fake.requests.length, 2);
-      const second = fake.requests[1]!.chatRequest!;
-      assert.equal(fake.requests[0]!.model, provider.split(':')[1]);
+      assert.equal(testbed.fake.requests.length, 2);
+      const second = testbed.fake.requests[1]!.chatRequest!;
+      assert.equal(testbed.fake.requests[0]!.model, provider.split(':')[1]);
       const toolMessage = second.messages.find((message) => message.role === 'tool');
       assert.equal(toolMessage?.content, '421.5');
       assert.ok(second.tools.some((tool) => tool.name === 'calculator'));

@@ -1,47 +1,34 @@
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { beforeEach, describe, it } from 'node:test';
 import type { AgentRequest, AgentResult } from '../../common/agent.js';
-import { startFakeLlmServer, type FakeLlmServer } from '../../fake-llm/server.js';
-import { connectTemporal } from '../helpers/temporal.js';
-import { fakeProviderEnv, startTestWorker, type TestWorker } from '../helpers/test-worker.js';
+import { useAgentTestbed } from '../helpers/agent-testbed.js';
 import { eventually, messagesOf, quickRetry, wireBody } from './agent-harness.js';
 
 const calculate = { toolCalls: [{ name: 'calculator', arguments: { expression: '2 + 2' } }] };
 
 void describe('reactAgentWorkflow: caps', () => {
-  let temporal: Awaited<ReturnType<typeof connectTemporal>>;
-  let fake: FakeLlmServer;
-  let worker: TestWorker;
   const fakeLog: string[] = [];
 
-  before(async () => {
-    temporal = await connectTemporal();
-    fake = await startFakeLlmServer({ script: {}, log: (line) => fakeLog.push(line) });
+  const testbed = useAgentTestbed({
     // A provider timeout far beyond every deadline here: only the workflow's deadline can end a hung call.
-    worker = await startTestWorker(temporal.address, {
-      ...fakeProviderEnv(fake.url),
-      LLMOS_MODEL_TIMEOUT_MS: '300000',
-    });
-  });
-  after(async () => {
-    await worker?.stop();
-    await fake?.close();
-    await temporal?.close();
+    workerEnv: () => ({ LLMOS_MODEL_TIMEOUT_MS: '300000' }),
+    fakeLog: (line) => fakeLog.push(line),
   });
   beforeEach(() => {
-    fake.reset();
     fakeLog.length = 0;
   });
 
   const run = (name: string, request: AgentRequest): Promise<AgentResult> =>
-    temporal.env.client.workflow.execute('reactAgentWorkflow', {
+    testbed.temporal.env.client.workflow.execute('reactAgentWorkflow', {
       args: [{ retry: quickRetry, ...request }],
-      taskQueue: worker.taskQueue,
+      taskQueue: testbed.worker.taskQueue,
       workflowId: `caps-${name}-${crypto.randomUUID()}`,
     });
 
   void it('stops with iteration_limit after exactly maxIterations model calls', async () => {
-    fake.setScript({ rules: [{ reply: { ...calculate, usage: { inputTokens: 100, outputTokens: 10 } } }] });
+    testbed.fake.setScript({
+      rules: [{ reply: { ...calculate, usage: { inputTokens: 100, outputTokens: 10 } } }],
+    });
     const result = await run('iterations', {
       question: 'Keep adding.',
       model: 'openai:gpt-4o-mini',
@@ -62,37 +49,39 @@ void describe('reactAgentWorkflow: caps', () => {
     assert.equal(result.totals.totalTokens, 330);
     assert.ok(Math.abs(result.totals.costUsd - (300 * 0.15 + 30 * 0.6) / 1e6) < 1e-12);
 
-    assert.equal(fake.requests.length, 3);
+    assert.equal(testbed.fake.requests.length, 3);
     assert.deepEqual(
-      fake.requests.map((request) => request.model),
+      testbed.fake.requests.map((request) => request.model),
       ['gpt-4o-mini', 'gpt-4o-mini', 'gpt-4o-mini'],
     );
     // Each request carries one more assistant turn than the last: no call was repeated.
     assert.deepEqual(
-      fake.requests.map((request) => request.step),
+      testbed.fake.requests.map((request) => request.step),
       [0, 1, 2],
     );
-    assert.equal(messagesOf(fake.requests[2]).filter((message) => message.role === 'tool').length, 2);
+    assert.equal(messagesOf(testbed.fake.requests[2]).filter((message) => message.role === 'tool').length, 2);
   });
 
   void it('stops with iteration_limit through the Anthropic protocol as well', async () => {
-    fake.setScript({ rules: [{ reply: calculate }] });
+    testbed.fake.setScript({ rules: [{ reply: calculate }] });
     const result = await run('iterations-anthropic', {
       question: 'Keep adding.',
       model: 'anthropic:claude-haiku-4-5',
       caps: { maxIterations: 2 },
     });
     assert.equal(result.stopReason, 'iteration_limit');
-    assert.equal(fake.requests.length, 2);
+    assert.equal(testbed.fake.requests.length, 2);
     assert.ok(
-      fake.requests.every(
+      testbed.fake.requests.every(
         (request) => request.protocol === 'anthropic' && request.model === 'claude-haiku-4-5',
       ),
     );
   });
 
   void it('stops with budget_exhausted once the token cap is reached, after exactly 2 calls', async () => {
-    fake.setScript({ rules: [{ reply: { ...calculate, usage: { inputTokens: 300, outputTokens: 200 } } }] });
+    testbed.fake.setScript({
+      rules: [{ reply: { ...calculate, usage: { inputTokens: 300, outputTokens: 200 } } }],
+    });
     const result = await run('tokens', {
       question: 'Keep adding.',
       model: 'openai:gpt-4o-mini',
@@ -113,17 +102,17 @@ void describe('reactAgentWorkflow: caps', () => {
       result.trace.map((step) => step.kind),
       ['model', 'tool', 'model', 'tool'],
     );
-    assert.equal(fake.requests.length, 2);
+    assert.equal(testbed.fake.requests.length, 2);
     // The output limit sent is the token budget left: 1000, then 1000 - 500.
     assert.deepEqual(
-      fake.requests.map((request) => wireBody(request).max_completion_tokens),
+      testbed.fake.requests.map((request) => wireBody(request).max_completion_tokens),
       [1_000, 500],
     );
   });
 
   void it('stops with budget_exhausted once the cost cap is reached, priced as gpt-4o-mini', async () => {
     // $0.015 input + $0.03 output = $0.045 a call: under $0.05 after one call, over it after two.
-    fake.setScript({
+    testbed.fake.setScript({
       rules: [{ reply: { ...calculate, usage: { inputTokens: 100_000, outputTokens: 50_000 } } }],
     });
     const result = await run('cost', {
@@ -140,11 +129,11 @@ void describe('reactAgentWorkflow: caps', () => {
     const costs = result.trace.flatMap((step) => (step.kind === 'model' ? [step.costUsd] : []));
     assert.equal(costs.length, 2);
     for (const cost of costs) assert.ok(cost !== null && Math.abs(cost - 0.045) < 1e-12);
-    assert.equal(fake.requests.length, 2);
+    assert.equal(testbed.fake.requests.length, 2);
   });
 
   void it('never asks the provider for more output tokens than the budget has left', async () => {
-    fake.setScript({
+    testbed.fake.setScript({
       turns: [
         { ...calculate, usage: { inputTokens: 1_000, outputTokens: 200 } },
         { ...calculate, usage: { inputTokens: 1_500, outputTokens: 250 } },
@@ -157,22 +146,22 @@ void describe('reactAgentWorkflow: caps', () => {
       caps: { maxTotalTokens: 3_000 },
     });
     assert.equal(result.stopReason, 'answer');
-    assert.equal(fake.requests.length, 3);
+    assert.equal(testbed.fake.requests.length, 3);
     // Anthropic's max_tokens: 3000 left, then 3000 - 1200, then 3000 - 2950.
     assert.deepEqual(
-      fake.requests.map((request) => wireBody(request).max_tokens),
+      testbed.fake.requests.map((request) => wireBody(request).max_tokens),
       [3_000, 1_800, 50],
     );
 
-    fake.reset();
-    fake.setScript({ turns: [{ text: 'Done.' }] });
+    testbed.fake.reset();
+    testbed.fake.setScript({ turns: [{ text: 'Done.' }] });
     await run('max-output-default', { question: 'Just answer.', model: 'openai:gpt-4o-mini' });
     // A large budget is still limited to 4096 output tokens a call.
-    assert.equal(wireBody(fake.requests[0]).max_completion_tokens, 4_096);
+    assert.equal(wireBody(testbed.fake.requests[0]).max_completion_tokens, 4_096);
   });
 
   void it('stops with deadline at maxWallTimeMs and cancels the model call in flight', async () => {
-    fake.setScript({
+    testbed.fake.setScript({
       turns: [
         { ...calculate, usage: { inputTokens: 50, outputTokens: 5 } },
         { hang: true },
@@ -208,9 +197,9 @@ void describe('reactAgentWorkflow: caps', () => {
       fakeLog.find((line) => line.includes(' step 1 -> turn 1 no response')),
     );
     assert.ok(closed);
-    assert.equal(fake.requests[1]?.status, null);
+    assert.equal(testbed.fake.requests[1]?.status, null);
     // And nothing was asked after the deadline.
-    assert.equal(fake.requests.length, 2);
-    assert.equal(fake.requests[1]?.answeredBy, 'turn 1');
+    assert.equal(testbed.fake.requests.length, 2);
+    assert.equal(testbed.fake.requests[1]?.answeredBy, 'turn 1');
   });
 });

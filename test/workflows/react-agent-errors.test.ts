@@ -3,20 +3,15 @@ import { ApplicationFailure } from '@temporalio/common';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import type { AgentRequest } from '../../common/agent.js';
-import { startFakeLlmServer, type FakeLlmServer } from '../../fake-llm/server.js';
 import type { reactAgentWorkflow } from '../../workflows/react-agent.js';
-import { connectTemporal } from '../helpers/temporal.js';
-import { fakeProviderEnv, startTestWorker, type TestWorker } from '../helpers/test-worker.js';
+import { useAgentTestbed } from '../helpers/agent-testbed.js';
 import { historyCounts, quickRetry, scheduledActivities, toolMessagesOf } from './agent-harness.js';
 
 const longPage = `${'The quick brown fox jumps over the lazy dog. '.repeat(80)}END`;
 
 void describe('reactAgentWorkflow: failures', () => {
-  let temporal: Awaited<ReturnType<typeof connectTemporal>>;
-  let fake: FakeLlmServer;
-  let worker: TestWorker;
   let pages: Server;
   let pagesHost: string;
 
@@ -27,27 +22,20 @@ void describe('reactAgentWorkflow: failures', () => {
     });
     await new Promise<void>((resolve) => pages.listen(0, '127.0.0.1', resolve));
     pagesHost = `127.0.0.1:${(pages.address() as AddressInfo).port}`;
-    temporal = await connectTemporal();
-    fake = await startFakeLlmServer({ script: {} });
+  });
+  const testbed = useAgentTestbed({
     // No LLMOS_COMPATIBLE_BASE_URL: `compatible:*` models are not configured on this worker.
-    worker = await startTestWorker(temporal.address, {
-      ...fakeProviderEnv(fake.url),
-      LLMOS_HTTP_ALLOWED_HOSTS: pagesHost,
-    });
+    workerEnv: () => ({ LLMOS_HTTP_ALLOWED_HOSTS: pagesHost }),
   });
   after(async () => {
-    await worker?.stop();
-    await fake?.close();
-    await temporal?.close();
     pages?.closeAllConnections();
     await new Promise<void>((resolve) => (pages ? pages.close(() => resolve()) : resolve()));
   });
-  beforeEach(() => fake.reset());
 
   const start = (name: string, request: Partial<AgentRequest>) =>
-    temporal.env.client.workflow.start<typeof reactAgentWorkflow>('reactAgentWorkflow', {
+    testbed.temporal.env.client.workflow.start<typeof reactAgentWorkflow>('reactAgentWorkflow', {
       args: [{ question: 'What is 2 + 2?', model: 'openai:gpt-4o-mini', retry: quickRetry, ...request }],
-      taskQueue: worker.taskQueue,
+      taskQueue: testbed.worker.taskQueue,
       workflowId: `errors-${name}-${crypto.randomUUID()}`,
       // A backstop only: every run here ends (or fails) in seconds.
       workflowExecutionTimeout: '2 minutes',
@@ -55,7 +43,7 @@ void describe('reactAgentWorkflow: failures', () => {
   const run = async (name: string, request: Partial<AgentRequest>) => (await start(name, request)).result();
 
   void it('ends with error after exactly one request when the provider rejects the key (401)', async () => {
-    fake.setScript({ turns: [{ status: 401 }, { text: 'never asked for' }] });
+    testbed.fake.setScript({ turns: [{ status: 401 }, { text: 'never asked for' }] });
     const handle = await start('401', { retry: { ...quickRetry, maximumAttempts: 5 } });
     const result = await handle.result();
     assert.equal(result.stopReason, 'error');
@@ -66,66 +54,66 @@ void describe('reactAgentWorkflow: failures', () => {
     assert.deepEqual(result.trace, []);
     assert.equal(result.totals.modelCalls, 0);
     // Not retried: one request at the provider, one attempt in the history.
-    assert.equal(fake.requests.length, 1);
-    assert.equal(fake.requests[0]?.status, 401);
+    assert.equal(testbed.fake.requests.length, 1);
+    assert.equal(testbed.fake.requests[0]?.status, 401);
     const counts = await historyCounts(handle);
     assert.equal(counts.activityTasksStarted, 2); // describeTools and the one callChatModel attempt
   });
 
   void it('waits for retry-after on a 429 and then answers', async () => {
-    fake.setScript({ turns: [{ status: 429, retryAfterSeconds: 1 }, { text: 'Four.' }] });
+    testbed.fake.setScript({ turns: [{ status: 429, retryAfterSeconds: 1 }, { text: 'Four.' }] });
     const result = await run('429', {});
     assert.equal(result.stopReason, 'answer');
     assert.equal(result.answer, 'Four.');
     assert.equal(result.iterations, 1);
     assert.equal(result.totals.modelCalls, 1);
-    assert.equal(fake.requests.length, 2);
+    assert.equal(testbed.fake.requests.length, 2);
     assert.deepEqual(
-      fake.requests.map((request) => [request.step, request.status]),
+      testbed.fake.requests.map((request) => [request.step, request.status]),
       [
         [0, 429],
         [0, 200],
       ],
     );
-    const [first, second] = fake.requests;
+    const [first, second] = testbed.fake.requests;
     // The retry policy alone would retry after 100 ms; the provider asked for 1 s.
     const gap = second!.receivedAt - first!.receivedAt;
     assert.ok(gap >= 900, `retried after ${gap} ms`);
   });
 
   void it('retries a 500 and then answers', async () => {
-    fake.setScript({ turns: [{ status: 500 }, { text: 'Four.' }] });
+    testbed.fake.setScript({ turns: [{ status: 500 }, { text: 'Four.' }] });
     const result = await run('500', {});
     assert.equal(result.stopReason, 'answer');
     assert.equal(result.answer, 'Four.');
     assert.deepEqual(
-      fake.requests.map((request) => request.status),
+      testbed.fake.requests.map((request) => request.status),
       [500, 200],
     );
   });
 
   void it('retries a malformed body and then answers', async () => {
-    fake.setScript({ turns: [{ malformed: true }, { text: 'Four.' }] });
+    testbed.fake.setScript({ turns: [{ malformed: true }, { text: 'Four.' }] });
     const result = await run('malformed', { model: 'anthropic:claude-haiku-4-5' });
     assert.equal(result.stopReason, 'answer');
     assert.equal(result.answer, 'Four.');
-    assert.equal(fake.requests.length, 2);
+    assert.equal(testbed.fake.requests.length, 2);
     assert.deepEqual(
-      fake.requests.map((request) => request.answeredBy),
+      testbed.fake.requests.map((request) => request.answeredBy),
       ['turn 0', 'turn 1'],
     );
   });
 
   void it('ends with error once the model call keeps failing past maximumAttempts', async () => {
-    fake.setScript({ rules: [{ reply: { status: 503 } }] });
+    testbed.fake.setScript({ rules: [{ reply: { status: 503 } }] });
     const result = await run('503', { retry: { ...quickRetry, maximumAttempts: 3 } });
     assert.equal(result.stopReason, 'error');
     assert.equal(result.error?.type, 'ModelUnavailable');
-    assert.equal(fake.requests.length, 3);
+    assert.equal(testbed.fake.requests.length, 3);
   });
 
   void it('compacts the conversation once when the context is too long, and then answers', async () => {
-    fake.setScript({
+    testbed.fake.setScript({
       turns: [
         { toolCalls: [{ name: 'http_get', arguments: { url: `http://${pagesHost}/long` } }] },
         { errorCode: 'context_length_exceeded', status: 400 },
@@ -143,17 +131,17 @@ void describe('reactAgentWorkflow: failures', () => {
       ['model', 'tool', 'model'],
     );
 
-    assert.equal(fake.requests.length, 3);
-    assert.equal(fake.requests[1]?.status, 400);
-    const refused = toolMessagesOf(fake.requests[1])[0]?.content ?? '';
-    const retried = toolMessagesOf(fake.requests[2])[0]?.content ?? '';
+    assert.equal(testbed.fake.requests.length, 3);
+    assert.equal(testbed.fake.requests[1]?.status, 400);
+    const refused = toolMessagesOf(testbed.fake.requests[1])[0]?.content ?? '';
+    const retried = toolMessagesOf(testbed.fake.requests[2])[0]?.content ?? '';
     assert.ok(refused.includes(longPage));
     assert.ok(retried.length < refused.length, `${retried.length} >= ${refused.length}`);
     assert.equal(retried, `${refused.slice(0, 500)} [... cut to fit the context window]`);
     // The same conversation otherwise: only the tool result changed.
     assert.equal(
-      fake.requests[2]?.chatRequest?.messages.length,
-      fake.requests[1]?.chatRequest?.messages.length,
+      testbed.fake.requests[2]?.chatRequest?.messages.length,
+      testbed.fake.requests[1]?.chatRequest?.messages.length,
     );
     // Context-too-long is not retried by Temporal: one attempt per refused request.
     assert.deepEqual(
@@ -163,7 +151,7 @@ void describe('reactAgentWorkflow: failures', () => {
   });
 
   void it('ends with error when the context is still too long after compaction, instead of looping', async () => {
-    fake.setScript({
+    testbed.fake.setScript({
       turns: [
         { toolCalls: [{ name: 'http_get', arguments: { url: `http://${pagesHost}/long` } }] },
         { toolCalls: [{ name: 'calculator', arguments: { expression: '2 + 2' } }] },
@@ -184,8 +172,8 @@ void describe('reactAgentWorkflow: failures', () => {
     );
     // Two calls, the refused third, one retry after the only compaction possible, and no more:
     // cutting an already cut result changes nothing, so there is nothing left to retry with.
-    assert.equal(fake.requests.length, 4);
-    const [, , refused, retried] = fake.requests;
+    assert.equal(testbed.fake.requests.length, 4);
+    const [, , refused, retried] = testbed.fake.requests;
     const page = toolMessagesOf(refused)[0]?.content ?? '';
     assert.ok(page.includes(longPage));
     assert.equal(
@@ -196,7 +184,7 @@ void describe('reactAgentWorkflow: failures', () => {
   });
 
   void it('ends with UnknownModel when the worker has no configuration for the provider', async () => {
-    fake.setScript({ turns: [{ text: 'never asked for' }] });
+    testbed.fake.setScript({ turns: [{ text: 'never asked for' }] });
     const compatible = await run('unknown-model', { model: 'compatible:x' });
     assert.equal(compatible.stopReason, 'error');
     assert.equal(compatible.error?.type, 'UnknownModel');
@@ -205,16 +193,16 @@ void describe('reactAgentWorkflow: failures', () => {
     const scripted = await run('unknown-script', { model: 'scripted:no-such-script' });
     assert.equal(scripted.stopReason, 'error');
     assert.equal(scripted.error?.type, 'UnknownModel');
-    assert.equal(fake.requests.length, 0);
+    assert.equal(testbed.fake.requests.length, 0);
   });
 
   void it('ends with UnknownTool when the request names a tool the worker does not have', async () => {
-    fake.setScript({ turns: [{ text: 'never asked for' }] });
+    testbed.fake.setScript({ turns: [{ text: 'never asked for' }] });
     const result = await run('unknown-tool', { tools: ['calculator', 'teleport'] });
     assert.equal(result.stopReason, 'error');
     assert.equal(result.error?.type, 'UnknownTool');
     assert.match(result.error?.message ?? '', /teleport/);
-    assert.equal(fake.requests.length, 0);
+    assert.equal(testbed.fake.requests.length, 0);
   });
 
   for (const [name, request, problem] of [
@@ -244,7 +232,7 @@ void describe('reactAgentWorkflow: failures', () => {
       const counts = await historyCounts(handle);
       assert.equal(counts.workflowTaskFailures, 0);
       assert.deepEqual(await scheduledActivities(handle), []);
-      assert.equal(fake.requests.length, 0);
+      assert.equal(testbed.fake.requests.length, 0);
     });
   }
 });

@@ -1,37 +1,21 @@
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { AgentProgress, AgentRequest } from '../../common/agent.js';
-import { startFakeLlmServer, type FakeLlmServer } from '../../fake-llm/server.js';
 import { agentProgressQuery, raiseCapsUpdate } from '../../workflows/messages.js';
 import type { reactAgentWorkflow } from '../../workflows/react-agent.js';
-import { connectTemporal } from '../helpers/temporal.js';
-import { fakeProviderEnv, startTestWorker, type TestWorker } from '../helpers/test-worker.js';
+import { useAgentTestbed } from '../helpers/agent-testbed.js';
 import { eventually, historyCounts, quickRetry, toolMessagesOf } from './agent-harness.js';
 
 const calculate = { toolCalls: [{ name: 'calculator', arguments: { expression: '6 * 7' } }] };
 
 void describe('reactAgentWorkflow: raising caps', () => {
-  let temporal: Awaited<ReturnType<typeof connectTemporal>>;
-  let fake: FakeLlmServer;
-  let worker: TestWorker;
-
-  before(async () => {
-    temporal = await connectTemporal();
-    fake = await startFakeLlmServer({ script: {} });
-    worker = await startTestWorker(temporal.address, fakeProviderEnv(fake.url));
-  });
-  after(async () => {
-    await worker?.stop();
-    await fake?.close();
-    await temporal?.close();
-  });
-  beforeEach(() => fake.reset());
+  const testbed = useAgentTestbed();
 
   const start = (name: string, request: AgentRequest) =>
-    temporal.env.client.workflow.start<typeof reactAgentWorkflow>('reactAgentWorkflow', {
+    testbed.temporal.env.client.workflow.start<typeof reactAgentWorkflow>('reactAgentWorkflow', {
       args: [{ retry: quickRetry, ...request }],
-      taskQueue: worker.taskQueue,
+      taskQueue: testbed.worker.taskQueue,
       workflowId: `raise-${name}-${crypto.randomUUID()}`,
     });
   type Handle = Awaited<ReturnType<typeof start>>;
@@ -43,7 +27,7 @@ void describe('reactAgentWorkflow: raising caps', () => {
     });
 
   void it('continues a run stopped on a cap once the cap is raised, without repeating a call', async () => {
-    fake.setScript({ turns: [calculate, { text: 'It is {{lastToolResult}}.' }] });
+    testbed.fake.setScript({ turns: [calculate, { text: 'It is {{lastToolResult}}.' }] });
     const handle = await start('continue', {
       question: 'What is 6 * 7?',
       model: 'openai:gpt-4o-mini',
@@ -60,7 +44,7 @@ void describe('reactAgentWorkflow: raising caps', () => {
       waiting.steps.map((step) => step.kind),
       ['model', 'tool'],
     );
-    assert.equal(fake.requests.length, 1);
+    assert.equal(testbed.fake.requests.length, 1);
 
     const raised = await handle.executeUpdate(raiseCapsUpdate, { args: [{ maxIterations: 5 }] });
     assert.equal(raised.maxIterations, 5);
@@ -81,23 +65,23 @@ void describe('reactAgentWorkflow: raising caps', () => {
     assert.deepEqual(raisedStep.caps, raised);
 
     // Two calls in all: the first, then the continuation that saw the tool result. No repeats.
-    assert.equal(fake.requests.length, 2);
+    assert.equal(testbed.fake.requests.length, 2);
     assert.deepEqual(
-      fake.requests.map((request) => request.step),
+      testbed.fake.requests.map((request) => request.step),
       [0, 1],
     );
     assert.deepEqual(
-      fake.requests.map((request) => request.answeredBy),
+      testbed.fake.requests.map((request) => request.answeredBy),
       ['turn 0', 'turn 1'],
     );
-    assert.equal(toolMessagesOf(fake.requests[1])[0]?.content, '42');
+    assert.equal(toolMessagesOf(testbed.fake.requests[1])[0]?.content, '42');
     const counts = await historyCounts(handle);
     assert.equal(counts.updatesAccepted, 1);
     assert.equal(counts.updatesCompleted, 1);
   });
 
   void it('raises one cap without touching caps set above their defaults', async () => {
-    fake.setScript({ turns: [calculate, { text: 'Done.' }] });
+    testbed.fake.setScript({ turns: [calculate, { text: 'Done.' }] });
     const caps = { maxIterations: 1, maxTotalTokens: 1_000_000, maxCostUsd: 5, maxWallTimeMs: 900_000 };
     const handle = await start('above-defaults', {
       question: 'What is 6 * 7?',
@@ -113,11 +97,11 @@ void describe('reactAgentWorkflow: raising caps', () => {
     const result = await handle.result();
     assert.equal(result.stopReason, 'answer');
     assert.deepEqual(result.caps, { ...caps, maxIterations: 3 });
-    assert.equal(fake.requests.length, 2);
+    assert.equal(testbed.fake.requests.length, 2);
   });
 
   void it('rejects a raise that lowers a cap, or names none, and changes nothing', async () => {
-    fake.setScript({ turns: [calculate, { text: 'Done.' }] });
+    testbed.fake.setScript({ turns: [calculate, { text: 'Done.' }] });
     const handle = await start('lower', {
       question: 'What is 6 * 7?',
       model: 'anthropic:claude-haiku-4-5',
@@ -149,7 +133,7 @@ void describe('reactAgentWorkflow: raising caps', () => {
     assert.deepEqual(after.caps, before.caps);
     assert.equal(after.stepCount, before.stepCount);
     assert.ok(after.steps.every((step) => step.kind !== 'caps_raised'));
-    assert.equal(fake.requests.length, 1);
+    assert.equal(testbed.fake.requests.length, 1);
     // Rejected by the validator: nothing about these updates reached the history.
     assert.equal((await historyCounts(handle)).updatesAccepted, 0);
 
@@ -158,11 +142,11 @@ void describe('reactAgentWorkflow: raising caps', () => {
     const result = await handle.result();
     assert.equal(result.stopReason, 'answer');
     assert.equal(result.caps.maxCostUsd, 1);
-    assert.equal(fake.requests.length, 2);
+    assert.equal(testbed.fake.requests.length, 2);
   });
 
   void it('continues a run stopped on the token budget once the budget is raised', async () => {
-    fake.setScript({
+    testbed.fake.setScript({
       turns: [
         { ...calculate, usage: { inputTokens: 400, outputTokens: 100 } },
         { text: 'Done.', usage: { inputTokens: 600, outputTokens: 10 } },
@@ -182,14 +166,17 @@ void describe('reactAgentWorkflow: raising caps', () => {
     const result = await handle.result();
     assert.equal(result.stopReason, 'answer');
     assert.equal(result.totals.totalTokens, 1_110);
-    assert.equal(fake.requests.length, 2);
+    assert.equal(testbed.fake.requests.length, 2);
     // The continued call may use only what the raised budget has left.
-    assert.equal((fake.requests[1]?.body as { max_completion_tokens?: number }).max_completion_tokens, 1_500);
+    assert.equal(
+      (testbed.fake.requests[1]?.body as { max_completion_tokens?: number }).max_completion_tokens,
+      1_500,
+    );
   });
 
   void it('reports the cap that still blocks the run when a raise frees another one but the hold runs out', async () => {
     // After one call both the iteration cap and the token budget are used up; iterations are reported first.
-    fake.setScript({
+    testbed.fake.setScript({
       turns: [{ ...calculate, usage: { inputTokens: 400, outputTokens: 100 } }, { text: 'never asked for' }],
     });
     const handle = await start('still-blocked', {
@@ -207,19 +194,21 @@ void describe('reactAgentWorkflow: raising caps', () => {
     assert.equal(result.caps.maxIterations, 5);
     assert.equal(result.stopReason, 'budget_exhausted');
     assert.equal(result.stopDetail, '500 tokens reached the cap of 500');
-    assert.equal(fake.requests.length, 1);
+    assert.equal(testbed.fake.requests.length, 1);
   });
 
   void it('goes on when the wall-time cap is raised while a model call is in flight', async () => {
     // The first call outlives the original deadline; the raise comes while it is still running.
-    fake.setScript({ turns: [{ text: 'too slow', delayMs: 120_000 }, { text: 'Done.' }] });
+    testbed.fake.setScript({ turns: [{ text: 'too slow', delayMs: 120_000 }, { text: 'Done.' }] });
     const handle = await start('raise-deadline-in-flight', {
       question: 'Take your time.',
       model: 'openai:gpt-4o-mini',
       caps: { maxWallTimeMs: 10_000 },
       retry: { ...quickRetry, attemptTimeoutMs: 300_000 },
     });
-    await eventually('the first model request', () => (fake.requests.length === 1 ? true : undefined));
+    await eventually('the first model request', () =>
+      testbed.fake.requests.length === 1 ? true : undefined,
+    );
     await handle.executeUpdate(raiseCapsUpdate, { args: [{ maxWallTimeMs: 300_000 }] });
 
     const result = await handle.result();
@@ -232,9 +221,9 @@ void describe('reactAgentWorkflow: raising caps', () => {
       result.trace.map((step) => step.kind),
       ['caps_raised', 'model'],
     );
-    assert.equal(fake.requests.length, 2);
+    assert.equal(testbed.fake.requests.length, 2);
     assert.deepEqual(
-      fake.requests.map((request) => [request.step, request.status]),
+      testbed.fake.requests.map((request) => [request.step, request.status]),
       [
         [0, null],
         [0, 200],
@@ -243,7 +232,7 @@ void describe('reactAgentWorkflow: raising caps', () => {
   });
 
   void it('ends at once with the cap stop reason when holdOnCapMs is 0', async () => {
-    fake.setScript({ turns: [calculate, { text: 'never asked for' }] });
+    testbed.fake.setScript({ turns: [calculate, { text: 'never asked for' }] });
     const handle = await start('no-hold', {
       question: 'What is 6 * 7?',
       model: 'openai:gpt-4o-mini',
@@ -257,7 +246,7 @@ void describe('reactAgentWorkflow: raising caps', () => {
       result.trace.map((step) => step.kind),
       ['model', 'tool'],
     );
-    assert.equal(fake.requests.length, 1);
+    assert.equal(testbed.fake.requests.length, 1);
     // It never waited: the only timer is the model call's deadline (the default 10 minutes).
     const { timerDurationsMs } = await historyCounts(handle);
     assert.equal(timerDurationsMs.length, 1);
@@ -268,7 +257,7 @@ void describe('reactAgentWorkflow: raising caps', () => {
   });
 
   void it('ends with the cap stop reason when no raise comes within holdOnCapMs', async () => {
-    fake.setScript({ turns: [calculate, { text: 'never asked for' }] });
+    testbed.fake.setScript({ turns: [calculate, { text: 'never asked for' }] });
     const started = Date.now();
     const handle = await start('hold-expires', {
       question: 'What is 6 * 7?',
@@ -281,7 +270,7 @@ void describe('reactAgentWorkflow: raising caps', () => {
     assert.equal(result.stopDetail, '1 model calls reached the cap of 1');
     assert.equal(result.caps.maxIterations, 1);
     assert.ok(result.trace.every((step) => step.kind !== 'caps_raised'));
-    assert.equal(fake.requests.length, 1);
+    assert.equal(testbed.fake.requests.length, 1);
     // It waited the hold out: the hold's timer fired, and no less than the hold went by.
     const counts = await historyCounts(handle);
     assert.ok(counts.timerDurationsMs.includes(1_500), String(counts.timerDurationsMs));

@@ -3,19 +3,14 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import type { AgentRequest, AgentStep, ToolStep } from '../../common/agent.js';
-import { startFakeLlmServer, type FakeLlmServer } from '../../fake-llm/server.js';
 import type { reactAgentWorkflow } from '../../workflows/react-agent.js';
-import { connectTemporal } from '../helpers/temporal.js';
-import { fakeProviderEnv, startTestWorker, type TestWorker } from '../helpers/test-worker.js';
+import { useAgentTestbed } from '../helpers/agent-testbed.js';
 import { messagesOf, quickRetry, scheduledActivities, toolMessagesOf } from './agent-harness.js';
 
 const toolSteps = (trace: AgentStep[]): ToolStep[] =>
   trace.filter((step): step is ToolStep => step.kind === 'tool');
 
 void describe('reactAgentWorkflow: tool calls', () => {
-  let temporal: Awaited<ReturnType<typeof connectTemporal>>;
-  let fake: FakeLlmServer;
-  let worker: TestWorker;
   let pages: Server;
   let pagesHost: string;
   const pagesRequested: string[] = [];
@@ -33,34 +28,25 @@ void describe('reactAgentWorkflow: tool calls', () => {
     });
     await new Promise<void>((resolve) => pages.listen(0, '127.0.0.1', resolve));
     pagesHost = `127.0.0.1:${(pages.address() as AddressInfo).port}`;
-    temporal = await connectTemporal();
-    fake = await startFakeLlmServer({ script: {} });
-    worker = await startTestWorker(temporal.address, {
-      ...fakeProviderEnv(fake.url),
-      LLMOS_HTTP_ALLOWED_HOSTS: pagesHost,
-    });
   });
+  const testbed = useAgentTestbed({ workerEnv: () => ({ LLMOS_HTTP_ALLOWED_HOSTS: pagesHost }) });
   after(async () => {
-    await worker?.stop();
-    await fake?.close();
-    await temporal?.close();
     pages?.closeAllConnections();
     await new Promise<void>((resolve) => (pages ? pages.close(() => resolve()) : resolve()));
   });
   beforeEach(() => {
-    fake.reset();
     pagesRequested.length = 0;
   });
 
   const start = (name: string, request: Partial<AgentRequest>) =>
-    temporal.env.client.workflow.start<typeof reactAgentWorkflow>('reactAgentWorkflow', {
+    testbed.temporal.env.client.workflow.start<typeof reactAgentWorkflow>('reactAgentWorkflow', {
       args: [{ question: 'Use the tools.', model: 'openai:gpt-4o-mini', retry: quickRetry, ...request }],
-      taskQueue: worker.taskQueue,
+      taskQueue: testbed.worker.taskQueue,
       workflowId: `tools-${name}-${crypto.randomUUID()}`,
     });
 
   void it('gives schema errors back to the model, which corrects its call', async () => {
-    fake.setScript({
+    testbed.fake.setScript({
       turns: [
         { toolCalls: [{ name: 'calculator', arguments: { expr: '1+1' } }] },
         { toolCalls: [{ name: 'calculator', arguments: { expression: '1+1' } }] },
@@ -80,16 +66,16 @@ void describe('reactAgentWorkflow: tool calls', () => {
     assert.equal(right?.observation, '2');
     assert.equal(result.totals.toolCalls, 2);
 
-    assert.equal(fake.requests.length, 3);
+    assert.equal(testbed.fake.requests.length, 3);
     // The model saw exactly the observation in the trace, as the result of its own call.
-    const [observation] = toolMessagesOf(fake.requests[1]);
+    const [observation] = toolMessagesOf(testbed.fake.requests[1]);
     assert.equal(observation?.content, wrong?.observation);
     assert.equal(observation?.toolCallId, 'call_0_0');
-    assert.equal(toolMessagesOf(fake.requests[2])[1]?.content, '2');
+    assert.equal(toolMessagesOf(testbed.fake.requests[2])[1]?.content, '2');
   });
 
   void it('gives arguments that are not JSON back to the model', async () => {
-    fake.setScript({
+    testbed.fake.setScript({
       turns: [{ toolCalls: [{ name: 'calculator', arguments: '{not json' }] }, { text: 'Sorry.' }],
     });
     const result = await (await start('not-json', {})).result();
@@ -98,11 +84,11 @@ void describe('reactAgentWorkflow: tool calls', () => {
     assert.equal(step?.ok, false);
     assert.equal(step?.arguments, '{not json');
     assert.equal(step?.observation, 'InvalidToolInput: arguments are not valid JSON: {not json');
-    assert.equal(toolMessagesOf(fake.requests[1])[0]?.content, step?.observation);
+    assert.equal(toolMessagesOf(testbed.fake.requests[1])[0]?.content, step?.observation);
   });
 
   void it('answers a tool the model invents with UnknownTool, without running any activity for it', async () => {
-    fake.setScript({
+    testbed.fake.setScript({
       turns: [{ toolCalls: [{ name: 'teleport', arguments: { to: 'Mars' } }] }, { text: 'I cannot.' }],
     });
     const handle = await start('unknown-tool', {});
@@ -112,12 +98,12 @@ void describe('reactAgentWorkflow: tool calls', () => {
     assert.equal(step?.ok, false);
     assert.equal(step?.toolName, 'teleport');
     assert.equal(step?.observation, 'UnknownTool: no tool "teleport"; tools: calculator');
-    assert.equal(toolMessagesOf(fake.requests[1])[0]?.content, step?.observation);
+    assert.equal(toolMessagesOf(testbed.fake.requests[1])[0]?.content, step?.observation);
     assert.deepEqual(await scheduledActivities(handle), ['describeTools', 'callChatModel', 'callChatModel']);
   });
 
   void it('gives an expression mathjs rejects back to the model', async () => {
-    fake.setScript({
+    testbed.fake.setScript({
       turns: [
         { toolCalls: [{ name: 'calculator', arguments: { expression: '2 +* 3' } }] },
         { toolCalls: [{ name: 'calculator', arguments: { expression: 'import({}, {})' } }] },
@@ -131,12 +117,12 @@ void describe('reactAgentWorkflow: tool calls', () => {
     assert.ok(steps.every((step) => !step.ok));
     assert.match(steps[0]?.observation ?? '', /^InvalidToolInput: cannot evaluate "2 \+\* 3": /);
     assert.match(steps[1]?.observation ?? '', /import is disabled/);
-    assert.equal(toolMessagesOf(fake.requests[1])[0]?.content, steps[0]?.observation);
-    assert.equal(toolMessagesOf(fake.requests[2])[1]?.content, steps[1]?.observation);
+    assert.equal(toolMessagesOf(testbed.fake.requests[1])[0]?.content, steps[0]?.observation);
+    assert.equal(toolMessagesOf(testbed.fake.requests[2])[1]?.content, steps[1]?.observation);
   });
 
   void it('fetches from an allowed host with http_get, marking the body as untrusted', async () => {
-    fake.setScript({
+    testbed.fake.setScript({
       turns: [
         { toolCalls: [{ name: 'http_get', arguments: { url: `http://${pagesHost}/page` } }] },
         { text: 'Read it.' },
@@ -156,9 +142,9 @@ void describe('reactAgentWorkflow: tool calls', () => {
       ].join('\n'),
     );
     assert.deepEqual(pagesRequested, ['/page']);
-    assert.equal(toolMessagesOf(fake.requests[1])[0]?.content, step?.observation);
+    assert.equal(toolMessagesOf(testbed.fake.requests[1])[0]?.content, step?.observation);
     // The model was shown both tools, and http_get's description names the allowed host.
-    const tools = fake.requests[0]?.chatRequest?.tools ?? [];
+    const tools = testbed.fake.requests[0]?.chatRequest?.tools ?? [];
     assert.deepEqual(
       tools.map((tool) => tool.name),
       ['calculator', 'http_get'],
@@ -167,7 +153,7 @@ void describe('reactAgentWorkflow: tool calls', () => {
   });
 
   void it('refuses a host that is not on the allow-list, as an observation', async () => {
-    fake.setScript({
+    testbed.fake.setScript({
       turns: [
         { toolCalls: [{ name: 'http_get', arguments: { url: 'http://example.com/secrets' } }] },
         {
@@ -193,11 +179,11 @@ void describe('reactAgentWorkflow: tool calls', () => {
       /^InvalidToolInput: host localhost:\d+ is not on the allow-list/,
     );
     assert.deepEqual(pagesRequested, []);
-    assert.equal(toolMessagesOf(fake.requests[1])[0]?.content, steps[0]?.observation);
+    assert.equal(toolMessagesOf(testbed.fake.requests[1])[0]?.content, steps[0]?.observation);
   });
 
   void it('runs two tool calls of one turn and gives both results back in the order they were called', async () => {
-    fake.setScript({
+    testbed.fake.setScript({
       turns: [
         {
           toolCalls: [
@@ -217,8 +203,8 @@ void describe('reactAgentWorkflow: tool calls', () => {
     assert.deepEqual(steps.map((step) => step.toolName).sort(), ['calculator', 'http_get']);
     assert.ok(steps.every((step) => step.ok));
 
-    assert.equal(fake.requests.length, 2);
-    const results = toolMessagesOf(fake.requests[1]);
+    assert.equal(testbed.fake.requests.length, 2);
+    const results = toolMessagesOf(testbed.fake.requests[1]);
     assert.deepEqual(
       results.map((message) => [message.toolCallId, message.toolName]),
       [
@@ -229,7 +215,7 @@ void describe('reactAgentWorkflow: tool calls', () => {
     assert.match(results[0]?.content ?? '', /the slow page/);
     assert.equal(results[1]?.content, '9');
     // Both results follow the assistant turn that asked for them, with nothing in between.
-    const roles = messagesOf(fake.requests[1]).map((message) => message.role);
+    const roles = messagesOf(testbed.fake.requests[1]).map((message) => message.role);
     assert.deepEqual(roles, ['system', 'user', 'assistant', 'tool', 'tool']);
     const runs = (await scheduledActivities(handle)).filter((name) => name === 'runTool');
     assert.equal(runs.length, 2);
