@@ -9,7 +9,7 @@ import {
   type CapsRaise,
 } from '../common/agent.js';
 import { ModelRefSchema } from '../common/model-ref.js';
-import { LlmosKind, LlmosModel, llmosSearchAttributes } from '../common/search-attributes.js';
+import { LlmosKind, LlmosModel, llmosSearchAttributeKeys } from '../common/search-attributes.js';
 import { defaultTaskQueue } from '../common/task-queues.js';
 import { agentProgressQuery, raiseCapsUpdate } from '../workflows/messages.js';
 import type { reactAgentWorkflow } from '../workflows/react-agent.js';
@@ -53,7 +53,7 @@ export function hasLlmosSearchAttributes(client: Client): Promise<boolean> {
     check = client.connection.operatorService
       .listSearchAttributes({ namespace: client.options.namespace })
       .then(({ customAttributes }) =>
-        llmosSearchAttributes.every(({ name }) => name in (customAttributes ?? {})),
+        llmosSearchAttributeKeys.every(({ name }) => name in (customAttributes ?? {})),
       );
     searchAttributesChecks.set(client, check);
   }

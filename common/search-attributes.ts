@@ -7,11 +7,11 @@ export const LlmosStopReason = defineSearchAttributeKey('LlmosStopReason', Searc
 export const LlmosCostUsd = defineSearchAttributeKey('LlmosCostUsd', SearchAttributeType.DOUBLE);
 export const LlmosTotalTokens = defineSearchAttributeKey('LlmosTotalTokens', SearchAttributeType.INT);
 
-/** Name and server-side type of each, as `temporal server start-dev --search-attribute` wants them. */
-export const llmosSearchAttributes = [
-  { name: LlmosKind.name, type: 'Keyword' },
-  { name: LlmosModel.name, type: 'Keyword' },
-  { name: LlmosStopReason.name, type: 'Keyword' },
-  { name: LlmosCostUsd.name, type: 'Double' },
-  { name: LlmosTotalTokens.name, type: 'Int' },
-] as const;
+/** Every llmos search attribute: what a namespace must have registered for llmos to set them. */
+export const llmosSearchAttributeKeys = [
+  LlmosKind,
+  LlmosModel,
+  LlmosStopReason,
+  LlmosCostUsd,
+  LlmosTotalTokens,
+];

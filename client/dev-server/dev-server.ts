@@ -1,11 +1,5 @@
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import {
-  LlmosCostUsd,
-  LlmosKind,
-  LlmosModel,
-  LlmosStopReason,
-  LlmosTotalTokens,
-} from '../../common/search-attributes.js';
+import { llmosSearchAttributeKeys } from '../../common/search-attributes.js';
 import { findTemporalCli, type TemporalCli } from './find-temporal-cli.js';
 
 export interface DevServerOptions {
@@ -51,7 +45,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
       ...(options.port !== undefined ? { port: options.port } : {}),
       ...(options.uiPort !== undefined ? { ui: true, uiPort: options.uiPort } : { ui: false }),
       ...(options.dbFilename !== undefined ? { dbFilename: options.dbFilename } : {}),
-      searchAttributes: [LlmosKind, LlmosModel, LlmosStopReason, LlmosCostUsd, LlmosTotalTokens],
+      searchAttributes: llmosSearchAttributeKeys,
       log: { format: 'pretty', level: 'error' },
     },
   });

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { startDevServer } from '../../client/dev-server/dev-server.js';
 import { toolsDirectory } from '../../client/project-paths.js';
-import { llmosSearchAttributes } from '../../common/search-attributes.js';
+import { llmosSearchAttributeKeys } from '../../common/search-attributes.js';
 import { installRuntime } from '../../workers/install-runtime.js';
 
 void describe('the provisioned Temporal dev server', () => {
@@ -25,7 +25,7 @@ void describe('the provisioned Temporal dev server', () => {
     let connection = await Connection.connect({ address: first.address });
     let client = new Client({ connection });
     const attributes = await connection.operatorService.listSearchAttributes({ namespace: 'default' });
-    for (const { name } of llmosSearchAttributes) {
+    for (const { name } of llmosSearchAttributeKeys) {
       assert.ok(name in (attributes.customAttributes ?? {}), `search attribute ${name} is registered`);
     }
     // A workflow nobody runs: it stays open, which is all this test needs to find it again.
