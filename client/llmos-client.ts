@@ -20,9 +20,15 @@ export interface ClientOptions {
 }
 
 export async function connectClient(options: ClientOptions = {}): Promise<Client> {
-  const connection = await Connection.connect({
-    address: options.address ?? process.env.TEMPORAL_ADDRESS ?? 'localhost:7233',
-  });
+  const address = options.address ?? process.env.TEMPORAL_ADDRESS ?? 'localhost:7233';
+  let connection: Connection;
+  try {
+    connection = await Connection.connect({ address, connectTimeout: 5_000 });
+  } catch (error) {
+    throw new Error(
+      `cannot reach Temporal at ${address} (${(error as Error).message}); start one with \`npx llmos server start\` or set TEMPORAL_ADDRESS`,
+    );
+  }
   return new Client({
     connection,
     namespace: options.namespace ?? process.env.TEMPORAL_NAMESPACE ?? 'default',

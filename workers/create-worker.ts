@@ -45,7 +45,12 @@ export async function createWorker(
   config: WorkerConfig,
   options: { workflowBundle?: { code: string } } = {},
 ) {
-  const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
+  let connection: NativeConnection;
+  try {
+    connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
+  } catch (error) {
+    throw new Error(`cannot reach Temporal at ${config.TEMPORAL_ADDRESS}: ${(error as Error).message}`);
+  }
   const worker = await Worker.create({
     connection,
     namespace: config.TEMPORAL_NAMESPACE,

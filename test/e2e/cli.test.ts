@@ -165,6 +165,11 @@ void describe('the llmos CLI, end to end', { timeout: 600_000 }, () => {
       ['agent', question, '--model', model, '--max-iterations', '0'],
       /'0' is invalid\. "0" is not a positive whole number\./,
     ],
+    [
+      'an unknown tool',
+      ['agent', question, '--model', model, '--tools', 'calculator,teleport'],
+      /unknown tool teleport; the tools are calculator, http_get\./,
+    ],
   ] as const) {
     void it(`agent with ${label} fails with a clear message and starts nothing`, async () => {
       const requestsBefore = fake.requests.length;
@@ -182,6 +187,15 @@ void describe('the llmos CLI, end to end', { timeout: 600_000 }, () => {
       );
     });
   }
+
+  void it('agent says which Temporal address it cannot reach', async () => {
+    const run = await runLlmos(['agent', question, '--model', model], {
+      ...cliEnv,
+      TEMPORAL_ADDRESS: '127.0.0.1:1',
+    });
+    assert.equal(run.code, 1, describeRun(run));
+    assert.match(run.stderr, /^llmos: cannot reach Temporal at 127\.0\.0\.1:1 .*npx llmos server start/m);
+  });
 
   void it('fake-llm serves OpenAI requests from a script and stops on SIGTERM', async () => {
     const port = await freePort();
