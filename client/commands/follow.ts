@@ -10,13 +10,24 @@ export async function followAndPrint(
   handle: AgentHandle,
   options: { json: boolean; sinceStep?: number },
 ): Promise<number> {
-  const outcome = await followAgentRun(
-    handle,
-    (steps) => {
-      if (!options.json) for (const step of steps) console.log(formatStep(step));
-    },
-    options.sinceStep !== undefined ? { sinceStep: options.sinceStep } : {},
-  );
+  // Ctrl-C stops following, not the run: it goes on in Temporal and can be followed again.
+  const onInterrupt = () => {
+    console.error(`\nStopped following. The run goes on; see it with: npx llmos status ${handle.workflowId}`);
+    process.exit(130);
+  };
+  process.once('SIGINT', onInterrupt);
+  let outcome;
+  try {
+    outcome = await followAgentRun(
+      handle,
+      (steps) => {
+        if (!options.json) for (const step of steps) console.log(formatStep(step));
+      },
+      options.sinceStep !== undefined ? { sinceStep: options.sinceStep } : {},
+    );
+  } finally {
+    process.off('SIGINT', onInterrupt);
+  }
   if (outcome.kind === 'waiting_for_caps') {
     console.log(
       options.json
