@@ -1,19 +1,11 @@
 import { NativeConnection, Worker } from '@temporalio/worker';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { createActivities } from '../activities/index.js';
 import { createModelResolver } from '../activities/llm/model-resolver.js';
 import { calculator } from '../activities/tools/calculator.js';
 import { createHttpGetTool } from '../activities/tools/http-get.js';
 import { createToolRegistry } from '../activities/tools/tool-registry.js';
 import type { WorkerConfig } from './config.js';
-
-export const workflowsPath = path.join(
-  path.dirname(fileURLToPath(import.meta.url)),
-  '..',
-  'workflows',
-  'index.ts',
-);
+import { workflowsPath } from './workflow-bundle.js';
 
 /** The activities a worker with this configuration runs: model providers and tools. */
 export function createActivitiesFromConfig(config: WorkerConfig) {

@@ -1,0 +1,88 @@
+import { bundleWorkflowCode } from '@temporalio/worker';
+import { createHash } from 'node:crypto';
+import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+export const workflowsPath = path.join(projectRoot, 'workflows', 'index.ts');
+
+/** Where `npm run check:workflow-bundle` stores the bundle it checked, and the tests read it. */
+export const workflowBundleCacheDirectory = path.join(tmpdir(), 'llmos-workflow-bundles');
+
+/** Packages that are deterministic and sandbox-safe. Admit a new one here deliberately. */
+const allowedPackages = new Set([
+  '@temporalio/common',
+  '@temporalio/workflow',
+  'long',
+  'ms',
+  'nexus-rpc',
+  'zod',
+]);
+
+export interface WorkflowBundle {
+  code: string;
+}
+
+function bundledPackages(code: string): string[] {
+  const names = [...code.matchAll(/node_modules\/((?:@[^/]+\/)?[^/]+)\//g)].map((match) => match[1]!);
+  return [...new Set(names)].sort();
+}
+
+/**
+ * Bundles the workflow code exactly as a worker does, and fails when it reaches what workflows
+ * must not: a Node built-in (the bundler itself refuses those, even transitively, which tsc
+ * cannot see) or any package outside the allow-list, such as a provider SDK that does its I/O
+ * through `fetch` and so bundles without complaint.
+ */
+export async function bundleWorkflows(): Promise<WorkflowBundle> {
+  const { code } = await bundleWorkflowCode({
+    workflowsPath,
+    logger: { trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error, log() {} },
+  });
+  const forbidden = bundledPackages(code).filter((name) => !allowedPackages.has(name));
+  if (forbidden.length > 0) {
+    throw new Error(`the workflow bundle reaches packages workflows must not use: ${forbidden.join(', ')}`);
+  }
+  return { code };
+}
+
+async function sourceFiles(directory: string): Promise<string[]> {
+  const entries = await readdir(directory, { withFileTypes: true, recursive: true });
+  return entries
+    .filter((entry) => entry.isFile() && entry.name.endsWith('.ts'))
+    .map((entry) => path.join(entry.parentPath, entry.name))
+    .sort();
+}
+
+/** Where the bundle of today's workflows/ and common/ sources is cached in `cacheDirectory`. */
+async function bundleCacheFile(cacheDirectory: string): Promise<string> {
+  const hash = createHash('sha256');
+  for (const directory of ['workflows', 'common']) {
+    for (const file of await sourceFiles(path.join(projectRoot, directory)))
+      hash.update(file).update(await readFile(file));
+  }
+  return path.join(cacheDirectory, `${hash.digest('hex').slice(0, 16)}.js`);
+}
+
+/** Stores a bundle for `cachedWorkflowBundle` to find, written aside and renamed so no reader sees half a file. */
+export async function storeWorkflowBundle(cacheDirectory: string, bundle: WorkflowBundle): Promise<void> {
+  const cacheFile = await bundleCacheFile(cacheDirectory);
+  await mkdir(cacheDirectory, { recursive: true });
+  const partial = `${cacheFile}.${process.pid}.partial`;
+  await writeFile(partial, bundle.code);
+  await rename(partial, cacheFile);
+}
+
+/** The checked bundle of today's sources from the cache, built and stored on a miss. */
+export async function cachedWorkflowBundle(cacheDirectory: string): Promise<WorkflowBundle> {
+  try {
+    return { code: await readFile(await bundleCacheFile(cacheDirectory), 'utf8') };
+  } catch {
+    const bundle = await bundleWorkflows();
+    await storeWorkflowBundle(cacheDirectory, bundle);
+    return bundle;
+  }
+}
