@@ -1,5 +1,3 @@
-import type { ApplicationFailure } from '@temporalio/common';
-import { msToNumber } from '@temporalio/common/lib/time.js';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { ChatRequestSchema, type ChatRequest } from '../../common/chat.js';
@@ -8,9 +6,9 @@ import {
   AnthropicChatModel,
   type AnthropicChatModelOptions,
 } from '../../activities/llm/anthropic-chat-model.js';
-import { toModelFailure } from '../../activities/llm/to-model-failure.js';
 import { startFakeLlmServer, type FakeLlmServer } from '../../fake-llm/server.js';
 import type { FakeLlmScript } from '../../fake-llm/script-schema.js';
+import { failureOf, itMapsProviderFailures } from './provider-failure-cases.js';
 
 // The real Anthropic SDK over real HTTP against the local fake LLM server: only the server is fake.
 
@@ -52,20 +50,6 @@ function anthropicModel(options: Partial<AnthropicChatModelOptions> = {}): Anthr
     baseURL: server.url,
     ...options,
   });
-}
-
-/** What the activity would report: the adapter's error passed through the one mapper. */
-async function failureOf(call: Promise<unknown>): Promise<ApplicationFailure> {
-  try {
-    await call;
-  } catch (error) {
-    return toModelFailure(error);
-  }
-  assert.fail('expected the model call to fail');
-}
-
-function nextRetryDelayMs(failure: ApplicationFailure): number | undefined {
-  return failure.nextRetryDelay == null ? undefined : msToNumber(failure.nextRetryDelay);
 }
 
 void describe('AnthropicChatModel against the fake LLM server', () => {
@@ -217,83 +201,17 @@ void describe('AnthropicChatModel against the fake LLM server', () => {
     });
   });
 
-  void it('429 with retry-after is ModelRateLimited after exactly one request', async () => {
-    script([{ status: 429, retryAfterSeconds: 2 }, { text: 'a retry would have got this' }]);
-    const failure = await failureOf(anthropicModel().generate(question));
-    assert.equal(failure.type, ErrorType.ModelRateLimited);
-    assert.equal(failure.nonRetryable, false);
-    assert.equal(nextRetryDelayMs(failure), 2000);
-    assert.equal(server.requests.length, 1);
-  });
-
-  void it('500 is ModelUnavailable after exactly one request (the SDK does not retry)', async () => {
-    script([{ status: 500 }, { text: 'a retry would have got this' }]);
-    const failure = await failureOf(anthropicModel().generate(question));
-    assert.equal(failure.type, ErrorType.ModelUnavailable);
-    assert.equal(failure.nonRetryable, false);
-    assert.equal(server.requests.length, 1);
+  itMapsProviderFailures({
+    server: () => server,
+    script,
+    model: (options) => anthropicModel(options),
+    request: question,
+    contextTooLongMessage: /prompt is too long/,
   });
 
   void it('529 overloaded is ModelUnavailable', async () => {
     script([{ status: 529 }]);
     const failure = await failureOf(anthropicModel().generate(question));
     assert.equal(failure.type, ErrorType.ModelUnavailable);
-  });
-
-  void it('401 is ModelRequestRejected and not retryable', async () => {
-    script([{ status: 401 }]);
-    const failure = await failureOf(anthropicModel().generate(question));
-    assert.equal(failure.type, ErrorType.ModelRequestRejected);
-    assert.equal(failure.nonRetryable, true);
-    assert.match(failure.message, /^401 /);
-  });
-
-  void it('a prompt that is too long is ContextTooLong and not retryable', async () => {
-    script([{ errorCode: 'context_length_exceeded' }]);
-    const failure = await failureOf(anthropicModel().generate(question));
-    assert.equal(failure.type, ErrorType.ContextTooLong);
-    assert.equal(failure.nonRetryable, true);
-    assert.match(failure.message, /prompt is too long/);
-  });
-
-  void it(
-    'a server that never answers times out after timeoutMs as ModelUnavailable',
-    { timeout: 10_000 },
-    async () => {
-      script([{ hang: true }]);
-      const started = Date.now();
-      const failure = await failureOf(anthropicModel({ timeoutMs: 300 }).generate(question));
-      const elapsed = Date.now() - started;
-      assert.equal(failure.type, ErrorType.ModelUnavailable);
-      assert.ok(elapsed >= 250 && elapsed < 3000, `took ${elapsed} ms`);
-      assert.equal(server.requests.length, 1);
-    },
-  );
-
-  void it('an aborted signal ends a hanging request promptly', { timeout: 10_000 }, async () => {
-    script([{ hang: true }]);
-    const controller = new AbortController();
-    const started = Date.now();
-    setTimeout(() => controller.abort(), 100);
-    const failure = await failureOf(
-      anthropicModel({ timeoutMs: 60_000 }).generate(question, { signal: controller.signal }),
-    );
-    const elapsed = Date.now() - started;
-    assert.ok(elapsed < 2000, `took ${elapsed} ms`);
-    assert.equal(failure.type, ErrorType.ModelUnavailable);
-    assert.match(failure.message, /abort/i);
-  });
-
-  void it('a body that is not JSON is ModelResponseMalformed', async () => {
-    script([{ malformed: true }]);
-    const failure = await failureOf(anthropicModel().generate(question));
-    assert.equal(failure.type, ErrorType.ModelResponseMalformed);
-    assert.equal(failure.nonRetryable, false);
-  });
-
-  void it('a truncated body is ModelResponseMalformed', async () => {
-    script([{ truncated: true }]);
-    const failure = await failureOf(anthropicModel().generate(question));
-    assert.equal(failure.type, ErrorType.ModelResponseMalformed);
   });
 });
