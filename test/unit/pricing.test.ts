@@ -1,17 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { Usage } from '../../common/chat.js';
+import { emptyUsage, type Usage } from '../../common/chat.js';
 import { ModelRefSchema } from '../../common/model-ref.js';
 import { computeCostUsd, findPrice, priceTable, type ModelPrice } from '../../common/pricing.js';
 
 const ref = (value: string) => ModelRefSchema.parse(value);
-const usage = (fields: Partial<Usage>): Usage => ({
-  inputTokens: 0,
-  outputTokens: 0,
-  cachedInputTokens: 0,
-  reasoningTokens: 0,
-  ...fields,
-});
+const usage = (fields: Partial<Usage>): Usage => ({ ...emptyUsage, ...fields });
 
 void describe('findPrice', () => {
   void it('finds an exact table entry', () => {

@@ -1,15 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { Usage } from '../../common/chat.js';
+import { emptyUsage, type Usage } from '../../common/chat.js';
 import { addModelCall, emptyTotals } from '../../workflows/lib/totals.js';
 
-const usage = (fields: Partial<Usage>): Usage => ({
-  inputTokens: 0,
-  outputTokens: 0,
-  cachedInputTokens: 0,
-  reasoningTokens: 0,
-  ...fields,
-});
+const usage = (fields: Partial<Usage>): Usage => ({ ...emptyUsage, ...fields });
 
 void describe('run totals', () => {
   void it('start at zero with a complete cost', () => {
