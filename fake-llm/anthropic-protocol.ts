@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ChatRequestSchema, type ChatMessage, type ToolCall } from '../common/chat.js';
+import { parseJsonObject } from '../common/parse-json-object.js';
 import { describeZodIssues } from './format-issues.js';
 import { contextLengthExceededCode, type ScriptReply } from './script-engine.js';
 import {
@@ -156,14 +157,7 @@ function invalid(issues: string[]): WireParseResult {
  * real tool schema accepts, so the invalid-input path is still exercised.
  */
 export function toolUseInput(argumentsText: string): Record<string, unknown> {
-  try {
-    const parsed: unknown = JSON.parse(argumentsText);
-    if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed))
-      return parsed as Record<string, unknown>;
-  } catch {
-    // Not JSON: fall through to the documented wrapper.
-  }
-  return { _raw: argumentsText };
+  return parseJsonObject(argumentsText) ?? { _raw: argumentsText };
 }
 
 /** The `message` object Anthropic answers with. */

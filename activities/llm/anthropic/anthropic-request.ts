@@ -6,6 +6,7 @@ import type {
   ToolUseBlockParam,
 } from '@anthropic-ai/sdk/resources/messages';
 import type { AssistantMessage, ChatMessage, ChatRequest, ToolCall, ToolSpec } from '../../../common/chat.js';
+import { parseJsonObject } from '../../../common/parse-json-object.js';
 
 /** The key a tool call's arguments go under when they are not a JSON object. */
 export const unparsedArgumentsKey = '_unparsed_arguments';
@@ -17,14 +18,7 @@ export const unparsedArgumentsKey = '_unparsed_arguments';
  * next to the tool result that rejected it and can correct it, and the history stays truthful.
  */
 export function toToolUseInput(argumentsText: string): Record<string, unknown> {
-  try {
-    const parsed: unknown = JSON.parse(argumentsText);
-    if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed))
-      return parsed as Record<string, unknown>;
-  } catch {
-    // Not JSON at all: kept verbatim below.
-  }
-  return { [unparsedArgumentsKey]: argumentsText };
+  return parseJsonObject(argumentsText) ?? { [unparsedArgumentsKey]: argumentsText };
 }
 
 function toToolUseBlock(call: ToolCall): ToolUseBlockParam {
