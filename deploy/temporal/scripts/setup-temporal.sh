@@ -26,16 +26,23 @@ LlmosTotalTokens Int
 MAX_TRIES=${SETUP_MAX_TRIES:-60}
 RETRY_SECONDS=${SETUP_RETRY_SECONDS:-2}
 
+# Runs the command until it succeeds; after MAX_TRIES failures prints the message and exits 1.
+wait_until() {
+  failure_message=$1
+  shift
+  tries=0
+  until "$@"; do
+    tries=$((tries + 1))
+    if [ "$tries" -ge "$MAX_TRIES" ]; then
+      echo "$failure_message" >&2
+      exit 1
+    fi
+    sleep "$RETRY_SECONDS"
+  done
+}
+
 echo "Waiting for the Temporal server port at ${TEMPORAL_ADDRESS}..."
-tries=0
-until nc -z -w 5 "$TEMPORAL_HOST" "$TEMPORAL_PORT"; do
-  tries=$((tries + 1))
-  if [ "$tries" -ge "$MAX_TRIES" ]; then
-    echo "Temporal server at ${TEMPORAL_ADDRESS} is not reachable" >&2
-    exit 1
-  fi
-  sleep "$RETRY_SECONDS"
-done
+wait_until "Temporal server at ${TEMPORAL_ADDRESS} is not reachable" nc -z -w 5 "$TEMPORAL_HOST" "$TEMPORAL_PORT"
 
 # Dial the server by its IPv4 address: the server binds 0.0.0.0 only, and a client that resolves the
 # service name to an IPv6 address first would fail (the same workaround as Temporal's own compose
@@ -49,15 +56,7 @@ fi
 echo "Using Temporal server address ${ADDRESS}"
 
 echo "Waiting for the Temporal server to be healthy..."
-tries=0
-until temporal operator cluster health --address "$ADDRESS"; do
-  tries=$((tries + 1))
-  if [ "$tries" -ge "$MAX_TRIES" ]; then
-    echo "Temporal server at ${ADDRESS} did not become healthy" >&2
-    exit 1
-  fi
-  sleep "$RETRY_SECONDS"
-done
+wait_until "Temporal server at ${ADDRESS} did not become healthy" temporal operator cluster health --address "$ADDRESS"
 
 if temporal operator namespace describe --namespace "$NAMESPACE" --address "$ADDRESS" >/dev/null 2>&1; then
   echo "Namespace '${NAMESPACE}' already exists"
