@@ -68,6 +68,8 @@ export function registerAgentCommand(program: Command): void {
         { connectClient, hasLlmosSearchAttributes, startAgentRun, validateAgentRequest },
         { followAndPrint },
       ] = await Promise.all([import('../llmos-client.js'), import('./follow.js')]);
+      // Before connecting, so bad input is reported even when Temporal is down; startAgentRun
+      // checks again for library callers.
       validateAgentRequest(request);
       const client = await connectClient();
       const handle = await startAgentRun(client, request, flags.id ? { workflowId: flags.id } : {});
