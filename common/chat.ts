@@ -61,13 +61,33 @@ export const emptyUsage: Usage = {
 export const FinishReasonSchema = z.enum(['stop', 'tool_calls', 'length', 'content_filter', 'other']);
 export type FinishReason = z.infer<typeof FinishReasonSchema>;
 
-/** What a `ChatModel` is asked: provider-neutral, plain data. */
-export const ChatRequestSchema = z.object({
-  messages: z.array(ChatMessageSchema).min(1),
-  tools: z.array(ToolSpecSchema).default([]),
-  temperature: z.number().min(0).max(2).optional(),
-  maxOutputTokens: z.number().int().positive().optional(),
+/**
+ * Structured output: the answer must be one JSON value matching `schema` (a JSON Schema object,
+ * usually derived from a zod schema). Adapters send it natively (OpenAI's `json_schema` response
+ * format, Anthropic's forced tool) and return the JSON text as the assistant message's `content`,
+ * with no tool calls. The schema's root must be an object: Anthropic's tool input schemas are.
+ */
+export const ResponseFormatSchema = z.object({
+  name: z.string().regex(/^[a-zA-Z0-9_-]{1,64}$/, 'output names are 1-64 letters, digits, _ or -'),
+  description: z.string().optional(),
+  schema: z.record(z.string(), z.unknown()),
 });
+export type ResponseFormat = z.infer<typeof ResponseFormatSchema>;
+
+/** What a `ChatModel` is asked: provider-neutral, plain data. */
+export const ChatRequestSchema = z
+  .object({
+    messages: z.array(ChatMessageSchema).min(1),
+    tools: z.array(ToolSpecSchema).default([]),
+    temperature: z.number().min(0).max(2).optional(),
+    maxOutputTokens: z.number().int().positive().optional(),
+    responseFormat: ResponseFormatSchema.optional(),
+  })
+  .refine((request) => !(request.responseFormat && request.tools.length > 0), {
+    // Anthropic delivers structured output through a forced tool, which rules out other tools.
+    message: 'a request with a responseFormat cannot also offer tools',
+    path: ['tools'],
+  });
 export type ChatRequest = z.infer<typeof ChatRequestSchema>;
 
 /** What a `ChatModel` answers. Cost and latency are added by the activity, not the adapter. */

@@ -1,15 +1,16 @@
 import { z } from 'zod';
-import { ChatRequestSchema, type ChatMessage, type ToolCall } from '../common/chat.js';
+import {
+  ChatRequestSchema,
+  type ChatMessage,
+  type ResponseFormat,
+  type ToolCall,
+  type ToolSpec,
+} from '../common/chat.js';
 import { parseJsonObject } from '../common/parse-json-object.js';
 import { describeZodIssues } from './format-issues.js';
-import { contextLengthExceededCode, type ScriptReply } from './script-engine.js';
-import {
-  fakeContextWindow,
-  tokensOverLimit,
-  type WireError,
-  type WireParseResult,
-  type WireProtocolAdapter,
-} from './wire-protocol.js';
+import { anthropicErrorBody } from './anthropic-error-body.js';
+import type { ScriptReply } from './script-engine.js';
+import type { ReplyContext, WireParseResult, WireProtocolAdapter } from './wire-protocol.js';
 
 // Wire shapes of the Anthropic Messages API, as far as the fake reads them. Unknown fields are
 // ignored (and kept in the recorded raw body), so newer clients keep working.
@@ -39,6 +40,13 @@ const ContentBlockSchema = z.discriminatedUnion('type', [
   OpaqueBlockSchema,
 ]);
 
+const AnthropicToolSchema = z.object({
+  name: z.string().min(1),
+  description: z.string().optional(),
+  input_schema: z.record(z.string(), z.unknown()),
+});
+type AnthropicTool = z.infer<typeof AnthropicToolSchema>;
+
 /** The request body of `POST /v1/messages`, as far as the fake reads it. */
 export const AnthropicMessagesRequestSchema = z.object({
   model: z.string().min(1),
@@ -53,14 +61,12 @@ export const AnthropicMessagesRequestSchema = z.object({
       }),
     )
     .min(1),
-  tools: z
-    .array(
-      z.object({
-        name: z.string().min(1),
-        description: z.string().optional(),
-        input_schema: z.record(z.string(), z.unknown()),
-      }),
-    )
+  tools: z.array(AnthropicToolSchema).optional(),
+  tool_choice: z
+    .discriminatedUnion('type', [
+      z.looseObject({ type: z.literal('tool'), name: z.string().min(1) }),
+      z.looseObject({ type: z.enum(['auto', 'any', 'none']) }),
+    ])
     .optional(),
   temperature: z.number().optional(),
 });
@@ -114,11 +120,38 @@ function assistantMessage(blocks: readonly ContentBlock[], toolNames: Map<string
   return { role: 'assistant', content: textOf(blocks), toolCalls };
 }
 
+const neutralTool = (tool: AnthropicTool): ToolSpec => ({
+  name: tool.name,
+  description: tool.description ?? '',
+  parameters: tool.input_schema,
+});
+
+/**
+ * The request's tools in the neutral shape. A tool forced by `tool_choice` is how Anthropic is
+ * asked for structured output (see the adapter), so it becomes the `responseFormat` and leaves the
+ * tools; were other tools offered beside it, the neutral request refuses them.
+ */
+function neutralTools(
+  tools: readonly AnthropicTool[],
+  toolChoice: AnthropicMessagesRequest['tool_choice'],
+): { tools: ToolSpec[]; responseFormat?: ResponseFormat } | { error: string } {
+  if (toolChoice?.type !== 'tool') return { tools: tools.map(neutralTool) };
+  const forced = tools.find((tool) => tool.name === toolChoice.name);
+  if (!forced) return { error: `tool_choice: names tool "${toolChoice.name}", which is not among the tools` };
+  const { name, description, input_schema } = forced;
+  return {
+    tools: tools.filter((tool) => tool !== forced).map(neutralTool),
+    responseFormat: { name, ...(description !== undefined ? { description } : {}), schema: input_schema },
+  };
+}
+
 /** Converts an Anthropic Messages request body into the neutral `ChatRequest`. */
 export function parseAnthropicRequest(body: unknown): WireParseResult {
   const wire = AnthropicMessagesRequestSchema.safeParse(body);
   if (!wire.success) return invalid(describeZodIssues(wire.error.issues));
-  const { model, system, messages, tools, temperature, max_tokens } = wire.data;
+  const { model, system, messages, tools, tool_choice, temperature, max_tokens } = wire.data;
+  const toolFields = neutralTools(tools ?? [], tool_choice);
+  if ('error' in toolFields) return invalid([toolFields.error]);
 
   const neutral: ChatMessage[] = [];
   const systemText = typeof system === 'string' ? system : textOf(system ?? []);
@@ -134,11 +167,7 @@ export function parseAnthropicRequest(body: unknown): WireParseResult {
 
   const chat = ChatRequestSchema.safeParse({
     messages: neutral,
-    tools: (tools ?? []).map((tool) => ({
-      name: tool.name,
-      description: tool.description ?? '',
-      parameters: tool.input_schema,
-    })),
+    ...toolFields,
     ...(temperature !== undefined ? { temperature } : {}),
     maxOutputTokens: max_tokens,
   });
@@ -160,25 +189,49 @@ export function toolUseInput(argumentsText: string): Record<string, unknown> {
   return parseJsonObject(argumentsText) ?? { _raw: argumentsText };
 }
 
-/** The `message` object Anthropic answers with. */
-export function anthropicMessageBody(
-  reply: ScriptReply,
-  meta: { readonly requestNumber: number; readonly model: string },
-): unknown {
-  const { usage } = reply;
+/** The key scripted structured output goes under when it is not a JSON object. */
+export const unparsedOutputKey = '_unparsed_output';
+
+/**
+ * Scripted structured output as the forced tool's `input`. A real model's output tool input is
+ * always an object; a script that answers anything else (to test the caller's repair loop) is
+ * sent as `{ "_unparsed_output": "<the scripted text>" }`, which still reaches the caller as
+ * output its schema rejects, with the scripted text visible in it.
+ */
+export function outputToolInput(text: string): Record<string, unknown> {
+  return parseJsonObject(text) ?? { [unparsedOutputKey]: text };
+}
+
+/**
+ * The content blocks of a reply. Anthropic leaves out an empty text block before tool calls, but
+ * always has content otherwise. Structured output is the forced tool's `tool_use` in place of text.
+ */
+function contentBlocks(reply: ScriptReply, context: ReplyContext): unknown[] {
+  const { responseFormat } = context;
   const content: unknown[] = [];
-  // Anthropic leaves out an empty text block before tool calls, but always has content otherwise.
-  if (reply.text !== '' || reply.toolCalls.length === 0) content.push({ type: 'text', text: reply.text });
+  if (responseFormat) {
+    const id = `toolu_output_${context.requestNumber}`;
+    content.push({ type: 'tool_use', id, name: responseFormat.name, input: outputToolInput(reply.text) });
+  } else if (reply.text !== '' || reply.toolCalls.length === 0) {
+    content.push({ type: 'text', text: reply.text });
+  }
   for (const call of reply.toolCalls) {
     content.push({ type: 'tool_use', id: call.id, name: call.name, input: toolUseInput(call.arguments) });
   }
+  return content;
+}
+
+/** The `message` object Anthropic answers with. */
+export function anthropicMessageBody(reply: ScriptReply, context: ReplyContext): unknown {
+  const { usage } = reply;
+  const usesTool = context.responseFormat !== undefined || reply.finishReason === 'tool_calls';
   return {
-    id: `msg_fake_${meta.requestNumber}`,
+    id: `msg_fake_${context.requestNumber}`,
     type: 'message',
     role: 'assistant',
-    model: meta.model,
-    content,
-    stop_reason: reply.finishReason === 'tool_calls' ? 'tool_use' : 'end_turn',
+    model: context.model,
+    content: contentBlocks(reply, context),
+    stop_reason: usesTool ? 'tool_use' : 'end_turn',
     stop_sequence: null,
     usage: {
       // Anthropic counts cached input separately; the neutral usage includes it in inputTokens.
@@ -186,65 +239,6 @@ export function anthropicMessageBody(
       output_tokens: usage.outputTokens,
       cache_read_input_tokens: usage.cachedInputTokens,
       cache_creation_input_tokens: 0,
-    },
-  };
-}
-
-/** Anthropic's error `type` for each HTTP status it uses. */
-export function anthropicErrorType(status: number): string {
-  switch (status) {
-    case 401:
-      return 'authentication_error';
-    case 403:
-      return 'permission_error';
-    case 404:
-      return 'not_found_error';
-    case 413:
-      return 'request_too_large';
-    case 429:
-      return 'rate_limit_error';
-    case 529:
-      return 'overloaded_error';
-    default:
-      return status >= 500 ? 'api_error' : 'invalid_request_error';
-  }
-}
-
-function defaultMessage(status: number, model: string): string {
-  switch (status) {
-    case 401:
-      return 'invalid x-api-key (fake-llm scripted fault)';
-    case 404:
-      return `model: ${model} (fake-llm scripted fault)`;
-    case 429:
-      return 'Number of request tokens has exceeded your per-minute rate limit (fake-llm scripted fault)';
-    case 529:
-      return 'Overloaded (fake-llm scripted fault)';
-    default:
-      return status >= 500
-        ? 'Internal server error (fake-llm scripted fault)'
-        : `fake-llm scripted fault: HTTP ${status}`;
-  }
-}
-
-/**
- * Anthropic's error body, `{ type: 'error', error: { type, message } }`. A context-length error
- * reads exactly like the one Anthropic sends for a prompt that does not fit. Anthropic bodies
- * have no error code, so any other scripted `errorCode` is not sent: the type follows the status.
- */
-export function anthropicErrorBody(error: WireError): unknown {
-  if (error.code === contextLengthExceededCode) {
-    const limit = fakeContextWindow.anthropic;
-    const message =
-      error.message ??
-      `prompt is too long: ${tokensOverLimit(error.inputTokens, limit)} tokens > ${limit} maximum`;
-    return { type: 'error', error: { type: 'invalid_request_error', message } };
-  }
-  return {
-    type: 'error',
-    error: {
-      type: anthropicErrorType(error.status),
-      message: error.message ?? defaultMessage(error.status, error.model),
     },
   };
 }

@@ -30,7 +30,13 @@ export {
 } from './script-engine.js';
 export { loadFakeLlmScript, parseFakeLlmScript } from './load-script.js';
 export { formatIssuePath, describeZodIssues } from './format-issues.js';
-export type { ParsedWireRequest, WireError, WireParseResult, WireProtocolAdapter } from './wire-protocol.js';
+export type {
+  ParsedWireRequest,
+  ReplyContext,
+  WireError,
+  WireParseResult,
+  WireProtocolAdapter,
+} from './wire-protocol.js';
 export {
   OpenAiChatRequestSchema,
   openAiCompletionBody,
@@ -38,14 +44,15 @@ export {
   openAiProtocol,
   parseOpenAiRequest,
 } from './openai-protocol.js';
+export { anthropicErrorBody, anthropicErrorType } from './anthropic-error-body.js';
 export {
   AnthropicMessagesRequestSchema,
-  anthropicErrorBody,
-  anthropicErrorType,
   anthropicMessageBody,
   anthropicProtocol,
+  outputToolInput,
   parseAnthropicRequest,
   toolUseInput,
+  unparsedOutputKey,
 } from './anthropic-protocol.js';
 export {
   startFakeLlmServer,

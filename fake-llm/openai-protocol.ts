@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ChatRequestSchema, type ChatMessage } from '../common/chat.js';
+import { ChatRequestSchema, type ChatMessage, type ResponseFormat } from '../common/chat.js';
 import { describeZodIssues } from './format-issues.js';
 import { contextLengthExceededCode, type ScriptReply } from './script-engine.js';
 import {
@@ -39,6 +39,22 @@ const OpenAiMessageSchema = z.discriminatedUnion('role', [
   z.object({ role: z.literal('tool'), tool_call_id: z.string().min(1), content: ContentSchema }),
 ]);
 
+/** Structured output; `strict` is recorded in the raw body but means nothing to a scripted answer. */
+const JsonSchemaResponseFormatSchema = z.object({
+  type: z.literal('json_schema'),
+  json_schema: z.object({
+    name: z.string().min(1),
+    description: z.string().optional(),
+    schema: z.record(z.string(), z.unknown()).optional(),
+    strict: z.boolean().nullable().optional(),
+  }),
+});
+
+/** `text`, `json_object` and newer kinds: accepted and recorded, with nothing for the script to use. */
+const OtherResponseFormatSchema = z.looseObject({
+  type: z.string().refine((type) => type !== 'json_schema'),
+});
+
 /** The request body of `POST /v1/chat/completions`, as far as the fake reads it. */
 export const OpenAiChatRequestSchema = z.object({
   model: z.string().min(1),
@@ -55,7 +71,7 @@ export const OpenAiChatRequestSchema = z.object({
       }),
     )
     .optional(),
-  response_format: z.unknown().optional(),
+  response_format: z.union([JsonSchemaResponseFormatSchema, OtherResponseFormatSchema]).optional(),
   temperature: z.number().nullable().optional(),
   max_tokens: z.number().int().positive().nullable().optional(),
   max_completion_tokens: z.number().int().positive().nullable().optional(),
@@ -71,7 +87,19 @@ function contentText(content: z.infer<typeof ContentSchema> | undefined): string
     .join('\n');
 }
 
-/** Converts an OpenAI Chat Completions request body into the neutral `ChatRequest`. */
+/** A `json_schema` response format as the neutral `responseFormat`; other kinds have none. */
+function neutralResponseFormat(format: OpenAiChatRequest['response_format']): ResponseFormat | undefined {
+  const parsed = JsonSchemaResponseFormatSchema.safeParse(format);
+  if (!parsed.success) return undefined;
+  const { name, description, schema } = parsed.data.json_schema;
+  return { name, ...(description !== undefined ? { description } : {}), schema: schema ?? {} };
+}
+
+/**
+ * Converts an OpenAI Chat Completions request body into the neutral `ChatRequest`. A
+ * `json_schema` response format becomes its `responseFormat`. The neutral request allows no tools
+ * beside a response format (no adapter sends both), so a body with both is refused.
+ */
 export function parseOpenAiRequest(body: unknown): WireParseResult {
   const wire = OpenAiChatRequestSchema.safeParse(body);
   if (!wire.success) return invalid(describeZodIssues(wire.error.issues));
@@ -105,6 +133,7 @@ export function parseOpenAiRequest(body: unknown): WireParseResult {
     }
   });
 
+  const responseFormat = neutralResponseFormat(response_format);
   const chat = ChatRequestSchema.safeParse({
     messages: neutral,
     tools: (tools ?? []).map(({ function: fn }) => ({
@@ -116,6 +145,7 @@ export function parseOpenAiRequest(body: unknown): WireParseResult {
     ...((max_completion_tokens ?? max_tokens) != null
       ? { maxOutputTokens: max_completion_tokens ?? max_tokens }
       : {}),
+    ...(responseFormat !== undefined ? { responseFormat } : {}),
   });
   if (!chat.success) return invalid(describeZodIssues(chat.error.issues));
   return {

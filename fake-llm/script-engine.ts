@@ -83,6 +83,7 @@ function promptCharacters(request: ChatRequest): number {
     }
   }
   if (request.tools.length > 0) characters += JSON.stringify(request.tools).length;
+  if (request.responseFormat) characters += JSON.stringify(request.responseFormat).length;
   return characters;
 }
 
@@ -98,7 +99,7 @@ function lastContentOf(messages: readonly ChatMessage[], role: 'user' | 'tool'):
 export function findScriptPatternIssues(script: ParsedFakeLlmScript): string[] {
   const issues: string[] = [];
   script.rules.forEach((rule, index) => {
-    for (const key of ['lastUserMessage', 'lastToolResult'] as const) {
+    for (const key of ['lastUserMessage', 'lastToolResult', 'responseFormat'] as const) {
       const pattern = rule.match[key];
       if (pattern === undefined) continue;
       try {
@@ -117,6 +118,7 @@ interface CompiledRule {
   readonly index: number;
   readonly lastUserMessage?: RegExp | undefined;
   readonly lastToolResult?: RegExp | undefined;
+  readonly responseFormat?: RegExp | undefined;
   readonly step?: number | undefined;
   readonly model?: string | undefined;
   readonly protocol?: WireProtocol | undefined;
@@ -127,7 +129,39 @@ interface CompiledRule {
 const compilePattern = (pattern: string | undefined): RegExp | undefined =>
   pattern === undefined ? undefined : new RegExp(pattern, 'i');
 
+/** What a rule's conditions and a reply's placeholders are checked against. */
+interface RequestFacts extends ScriptRequestContext {
+  readonly step: number;
+  readonly lastUserMessage: string | undefined;
+  readonly lastToolResult: string | undefined;
+  /** The name of the requested structured output, if any. */
+  readonly outputName: string | undefined;
+}
+
+/** A pattern condition holds when it is absent, or when the text exists and matches it. */
+const patternHolds = (pattern: RegExp | undefined, text: string | undefined): boolean =>
+  pattern === undefined || (text !== undefined && pattern.test(text));
+
+function ruleMatches(rule: CompiledRule, facts: RequestFacts): boolean {
+  return (
+    patternHolds(rule.lastUserMessage, facts.lastUserMessage) &&
+    patternHolds(rule.lastToolResult, facts.lastToolResult) &&
+    patternHolds(rule.responseFormat, facts.outputName) &&
+    (rule.step === undefined || rule.step === facts.step) &&
+    (rule.model === undefined || rule.model === facts.model) &&
+    (rule.protocol === undefined || rule.protocol === facts.protocol)
+  );
+}
+
 const placeholderPattern = /\{\{\s*(lastToolResult|lastUserMessage)\s*\}\}/g;
+
+/** The reply's text with its placeholders filled, or its `json` as JSON text. */
+function replyText(reply: ScriptedReply, facts: RequestFacts): string {
+  if (reply.json !== undefined) return JSON.stringify(reply.json);
+  return reply.text.replace(placeholderPattern, (_whole, name: string) =>
+    name === 'lastToolResult' ? (facts.lastToolResult ?? '') : (facts.lastUserMessage ?? ''),
+  );
+}
 
 /**
  * Answers chat requests from a fake-LLM script, independent of any wire protocol.
@@ -153,6 +187,7 @@ export class ScriptEngine {
       index,
       lastUserMessage: compilePattern(rule.match.lastUserMessage),
       lastToolResult: compilePattern(rule.match.lastToolResult),
+      responseFormat: compilePattern(rule.match.responseFormat),
       step: rule.match.step,
       model: rule.match.model,
       protocol: rule.match.protocol,
@@ -181,17 +216,13 @@ export class ScriptEngine {
     const step = request.messages.filter((message) => message.role === 'assistant').length;
     const lastUserMessage = lastContentOf(request.messages, 'user');
     const lastToolResult = lastContentOf(request.messages, 'tool');
+    const outputName = request.responseFormat?.name;
 
+    const facts: RequestFacts = { ...context, step, lastUserMessage, lastToolResult, outputName };
     const rule = this.rules.find(
       (candidate) =>
         (candidate.times === undefined || (this.ruleUses[candidate.index] ?? 0) < candidate.times) &&
-        (candidate.lastUserMessage === undefined ||
-          (lastUserMessage !== undefined && candidate.lastUserMessage.test(lastUserMessage))) &&
-        (candidate.lastToolResult === undefined ||
-          (lastToolResult !== undefined && candidate.lastToolResult.test(lastToolResult))) &&
-        (candidate.step === undefined || candidate.step === step) &&
-        (candidate.model === undefined || candidate.model === context.model) &&
-        (candidate.protocol === undefined || candidate.protocol === context.protocol),
+        ruleMatches(candidate, facts),
     );
 
     let chosen: { reply: ScriptedReply; answeredBy: ScriptSource } | undefined;
@@ -207,7 +238,9 @@ export class ScriptEngine {
     }
 
     if (!chosen) {
-      const where = `model "${context.model}"${context.protocol ? `, ${context.protocol} protocol` : ''}, step ${step}`;
+      const where =
+        `model "${context.model}"${context.protocol ? `, ${context.protocol} protocol` : ''}` +
+        `${outputName !== undefined ? `, output "${outputName}"` : ''}, step ${step}`;
       const quoted =
         lastUserMessage === undefined ? '(none)' : JSON.stringify(truncate(lastUserMessage, 300));
       return {
@@ -223,9 +256,7 @@ export class ScriptEngine {
     }
 
     const { reply, answeredBy } = chosen;
-    const text = reply.text.replace(placeholderPattern, (_whole, name: string) =>
-      name === 'lastToolResult' ? (lastToolResult ?? '') : (lastUserMessage ?? ''),
-    );
+    const text = replyText(reply, facts);
     const toolCalls: ToolCall[] = reply.toolCalls.map((call, index) => ({
       // Deterministic ids keep recorded runs and assertions stable; unique within a conversation.
       id: `call_${step}_${index}`,
@@ -263,7 +294,7 @@ function usageFor(request: ChatRequest, given: Partial<Usage>, outputCharacters:
 
 /** The reply's fault fields: everything but what it says. */
 function pickFault(reply: ScriptedReply): Fault {
-  const { text: _text, toolCalls: _toolCalls, usage: _usage, ...fault } = reply;
+  const { text: _text, json: _json, toolCalls: _toolCalls, usage: _usage, ...fault } = reply;
   return fault;
 }
 

@@ -27,10 +27,16 @@ export const ScriptedToolCallSchema = z.object({
 
 /**
  * One scripted answer. `text` may contain `{{lastToolResult}}` and `{{lastUserMessage}}`, which
- * are replaced with the request's last tool result and last user message.
+ * are replaced with the request's last tool result and last user message. For a request with a
+ * response format, the text is the structured output (see the protocols for how it is sent).
  */
 export const ScriptedReplySchema = FaultSchema.extend({
   text: z.string().default(''),
+  /**
+   * Any JSON value, sent as its JSON text in place of `text`: structured output written readably.
+   * Sent verbatim, without placeholders (a substituted value could break the JSON).
+   */
+  json: z.json().optional(),
   toolCalls: z.array(ScriptedToolCallSchema).default([]),
   /** Reported usage; counts not given are estimated from the text (about 4 characters a token). */
   usage: z
@@ -41,6 +47,9 @@ export const ScriptedReplySchema = FaultSchema.extend({
     })
     .partial()
     .optional(),
+}).refine((reply) => reply.json === undefined || reply.text === '', {
+  message: 'give either text or json, not both',
+  path: ['json'],
 });
 
 /** Conditions a request must all meet for a rule to answer it. Patterns are case-insensitive regexes. */
@@ -51,6 +60,8 @@ export const RuleMatchSchema = z.object({
   step: z.number().int().nonnegative().optional(),
   model: z.string().optional(),
   protocol: z.enum(['openai', 'anthropic']).optional(),
+  /** Matched against the name of the requested structured output; a request without one never matches. */
+  responseFormat: z.string().optional(),
 });
 
 export const ScriptRuleSchema = z.object({

@@ -24,7 +24,7 @@ export interface RecordedRequest {
   body: unknown;
   /** The request in the neutral shape the script engine read; null when it could not be parsed. */
   chatRequest: ChatRequest | null;
-  /** OpenAI's `response_format`, when sent. */
+  /** OpenAI's `response_format` as sent, when sent; the neutral form is `chatRequest.responseFormat`. */
   responseFormat?: unknown;
   /** `Date.now()` when the request arrived. */
   readonly receivedAt: number;
@@ -268,7 +268,13 @@ class FakeLlmHttpServer implements FakeLlmServer {
         '<html><body><h1>502 Bad Gateway</h1> (fake-llm scripted malformed response)</body></html>',
       );
     }
-    const json = JSON.stringify(adapter.successBody(reply, { requestNumber: outcome.requestNumber, model }));
+    const json = JSON.stringify(
+      adapter.successBody(reply, {
+        requestNumber: outcome.requestNumber,
+        model,
+        responseFormat: chatRequest.responseFormat,
+      }),
+    );
     // Half of a JSON object never parses: its braces cannot balance.
     send(200, fault.truncated ? json.slice(0, Math.floor(json.length / 2)) : json);
   }

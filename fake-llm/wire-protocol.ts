@@ -1,11 +1,14 @@
-import type { ChatRequest } from '../common/chat.js';
+import type { ChatRequest, ResponseFormat } from '../common/chat.js';
 import type { ScriptReply, WireProtocol } from './script-engine.js';
 
 /** A provider request turned into the neutral shape the script engine reads. */
 export interface ParsedWireRequest {
   readonly model: string;
   readonly chatRequest: ChatRequest;
-  /** OpenAI's `response_format`, recorded as sent: the fake accepts it but does not enforce it. */
+  /**
+   * OpenAI's `response_format`, recorded as sent (a `json_schema` one is also the chat request's
+   * `responseFormat`). The fake does not enforce the schema: scripts may answer anything.
+   */
   readonly responseFormat?: unknown;
 }
 
@@ -24,6 +27,14 @@ export interface WireError {
   readonly inputTokens: number;
 }
 
+/** What a protocol needs to know about the request it answers, beyond the reply itself. */
+export interface ReplyContext {
+  readonly requestNumber: number;
+  readonly model: string;
+  /** The request's structured output, which decides how the reply's text is sent. */
+  readonly responseFormat?: ResponseFormat | undefined;
+}
+
 /** What the server needs from one provider protocol: parse its requests, shape its replies. */
 export interface WireProtocolAdapter {
   readonly protocol: WireProtocol;
@@ -31,7 +42,7 @@ export interface WireProtocolAdapter {
   readonly requestIdHeader: string;
   requestId(requestNumber: number): string;
   parseRequest(body: unknown): WireParseResult;
-  successBody(reply: ScriptReply, meta: { readonly requestNumber: number; readonly model: string }): unknown;
+  successBody(reply: ScriptReply, context: ReplyContext): unknown;
   errorBody(error: WireError): unknown;
 }
 

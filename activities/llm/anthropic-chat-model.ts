@@ -20,6 +20,7 @@ export interface AnthropicChatModelOptions {
  * A `ChatModel` over the Anthropic Messages API (non-streaming). Makes exactly one HTTP request
  * per `generate` (the SDK's retries are off: Temporal is the only retry layer) and throws the
  * SDK's errors unmapped, or a `ModelResponseMalformed` failure when the body is not a message.
+ * Structured output goes through a forced tool; its input comes back as the message's content.
  */
 export class AnthropicChatModel implements ChatModel {
   readonly provider = 'anthropic';
@@ -41,6 +42,6 @@ export class AnthropicChatModel implements ChatModel {
   async generate(request: ChatRequest, options: { signal?: AbortSignal } = {}): Promise<ChatResponse> {
     const body = toAnthropicRequest(this.model, request, this.#maxOutputTokens);
     const message: unknown = await this.#client.messages.create(body, { signal: options.signal });
-    return fromAnthropicResponse(message);
+    return fromAnthropicResponse(message, request.responseFormat?.name);
   }
 }

@@ -20,6 +20,8 @@ function untilAborted(signal: AbortSignal | undefined): Promise<never> {
  * demos and tests. It runs the same `ScriptEngine` as the fake server, and its faults fail the
  * way a real adapter's would: statuses through `failureFromHttpStatus`, malformed and truncated
  * bodies as `ModelResponseMalformed`. Rules conditioned on a wire `protocol` never match here.
+ * A request with a `responseFormat` gets the reply's text (or its `json`) as content, which is
+ * what the HTTP adapters return for structured output.
  */
 export class ScriptedChatModel implements ChatModel {
   readonly provider = 'scripted' as const;

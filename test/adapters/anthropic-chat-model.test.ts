@@ -9,6 +9,7 @@ import {
 import { startFakeLlmServer, type FakeLlmServer } from '../../fake-llm/server.js';
 import type { FakeLlmScript } from '../../fake-llm/script-schema.js';
 import { failureOf, itMapsProviderFailures } from './provider-failure-cases.js';
+import { plan, planRequest, planWireSchema } from './structured-output-request.js';
 
 // The real Anthropic SDK over real HTTP against the local fake LLM server: only the server is fake.
 
@@ -198,6 +199,34 @@ void describe('AnthropicChatModel against the fake LLM server', () => {
       cachedInputTokens: 1536,
       outputTokens: 17,
       reasoningTokens: 0,
+    });
+  });
+
+  void it('asks for structured output with one forced tool, and returns its input as JSON content', async () => {
+    script([{ json: plan, usage: { inputTokens: 40, outputTokens: 12 } }]);
+    const response = await anthropicModel().generate(planRequest);
+
+    assert.deepEqual(response, {
+      message: { role: 'assistant', content: JSON.stringify(plan), toolCalls: [] },
+      usage: { inputTokens: 40, outputTokens: 12, cachedInputTokens: 0, reasoningTokens: 0 },
+      finishReason: 'stop',
+      responseModel: 'claude-haiku-4-5',
+    });
+    const body = server.requests[0]!.body as Record<string, unknown>;
+    assert.deepEqual(body.tools, [
+      { name: 'plan', description: 'The steps to take.', input_schema: planWireSchema },
+    ]);
+    assert.deepEqual(body.tool_choice, { type: 'tool', name: 'plan', disable_parallel_tool_use: true });
+    assert.equal(body.system, 'You plan.');
+  });
+
+  void it('returns output that is not a JSON object as content the caller can reject', async () => {
+    script([{ text: 'Step one: multiply.' }]);
+    const response = await anthropicModel().generate(planRequest);
+    assert.deepEqual(response.message, {
+      role: 'assistant',
+      content: '{"_unparsed_output":"Step one: multiply."}',
+      toolCalls: [],
     });
   });
 

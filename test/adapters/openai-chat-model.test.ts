@@ -5,6 +5,7 @@ import { OpenAiChatModel, type OpenAiChatModelOptions } from '../../activities/l
 import { startFakeLlmServer, type FakeLlmServer } from '../../fake-llm/server.js';
 import type { FakeLlmScript } from '../../fake-llm/script-schema.js';
 import { itMapsProviderFailures } from './provider-failure-cases.js';
+import { plan, planRequest, planWireSchema } from './structured-output-request.js';
 
 // The real OpenAI SDK over real HTTP against the local fake LLM server: only the server is fake.
 
@@ -138,6 +139,46 @@ void describe('OpenAiChatModel against the fake LLM server', () => {
     const body = server.requests[0]!.body as Record<string, unknown>;
     assert.equal(body.max_tokens, 256);
     assert.equal(body.max_completion_tokens, undefined);
+  });
+
+  void it('asks for structured output with a strict json_schema response_format, and returns its JSON as content', async () => {
+    script([{ json: plan, usage: { inputTokens: 40, outputTokens: 12 } }]);
+    const response = await openAiModel().generate(planRequest);
+
+    assert.deepEqual(response, {
+      message: { role: 'assistant', content: JSON.stringify(plan), toolCalls: [] },
+      usage: { inputTokens: 40, outputTokens: 12, cachedInputTokens: 0, reasoningTokens: 0 },
+      finishReason: 'stop',
+      responseModel: 'gpt-4o-mini',
+    });
+    const body = server.requests[0]!.body as Record<string, unknown>;
+    assert.deepEqual(body.response_format, {
+      type: 'json_schema',
+      json_schema: {
+        name: 'plan',
+        description: 'The steps to take.',
+        schema: planWireSchema,
+        strict: true,
+      },
+    });
+    assert.equal('tools' in body, false);
+    assert.equal('tool_choice' in body, false);
+  });
+
+  void it('sends the same response_format to a compatible server, strict: false for an open schema', async () => {
+    script([{ json: { note: 'hi' } }]);
+    const openSchema = { type: 'object', properties: { note: { type: 'string' } } };
+    const response = await openAiModel({ provider: 'compatible', model: 'llama3.1:8b' }).generate({
+      ...planRequest,
+      responseFormat: { name: 'note', schema: openSchema },
+    });
+
+    assert.equal(response.message.content, '{"note":"hi"}');
+    const body = server.requests[0]!.body as Record<string, unknown>;
+    assert.deepEqual(body.response_format, {
+      type: 'json_schema',
+      json_schema: { name: 'note', schema: openSchema, strict: false },
+    });
   });
 
   itMapsProviderFailures({

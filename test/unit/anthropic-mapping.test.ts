@@ -3,7 +3,11 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ChatRequestSchema, type ChatRequest } from '../../common/chat.js';
 import { ErrorType } from '../../common/errors.js';
-import { toAnthropicRequest, toToolUseInput } from '../../activities/llm/anthropic/anthropic-request.js';
+import {
+  toAnthropicOutputTool,
+  toAnthropicRequest,
+  toToolUseInput,
+} from '../../activities/llm/anthropic/anthropic-request.js';
 import {
   fromAnthropicResponse,
   fromAnthropicStopReason,
@@ -46,6 +50,20 @@ const conversation: ChatRequest = ChatRequestSchema.parse({
     },
   ],
   temperature: 1.5,
+});
+
+const verdictSchema = {
+  type: 'object',
+  properties: { pass: { type: 'boolean' }, reason: { type: 'string' } },
+  required: ['pass', 'reason'],
+};
+
+const verdictRequest: ChatRequest = ChatRequestSchema.parse({
+  messages: [
+    { role: 'system', content: 'Judge.' },
+    { role: 'user', content: 'Is 2+2=4?' },
+  ],
+  responseFormat: { name: 'verdict', description: 'Whether it holds.', schema: verdictSchema },
 });
 
 function message(overrides: Record<string, unknown> = {}) {
@@ -146,6 +164,72 @@ void describe('toAnthropicRequest', () => {
     assert.deepEqual(toToolUseInput('[1,2]'), { _unparsed_arguments: '[1,2]' });
     assert.deepEqual(toToolUseInput('null'), { _unparsed_arguments: 'null' });
     assert.deepEqual(toToolUseInput('"text"'), { _unparsed_arguments: '"text"' });
+  });
+});
+
+void describe('toAnthropicRequest with a responseFormat', () => {
+  void it('sends the output schema as the one tool, forced by tool_choice', () => {
+    assert.deepEqual(toAnthropicRequest('claude-haiku-4-5', verdictRequest, 4096), {
+      model: 'claude-haiku-4-5',
+      max_tokens: 4096,
+      system: 'Judge.',
+      messages: [{ role: 'user', content: 'Is 2+2=4?' }],
+      tools: [{ name: 'verdict', description: 'Whether it holds.', input_schema: verdictSchema }],
+      tool_choice: { type: 'tool', name: 'verdict', disable_parallel_tool_use: true },
+    });
+  });
+
+  void it('leaves out $schema and a description that is not given, and types the schema as an object', () => {
+    const { tools } = toAnthropicOutputTool({
+      name: 'anything',
+      schema: { $schema: 'http://json-schema.org/draft-07/schema#', properties: {} },
+    });
+    assert.deepEqual(tools, [{ name: 'anything', input_schema: { type: 'object', properties: {} } }]);
+  });
+});
+
+void describe('fromAnthropicResponse for a structured output', () => {
+  void it("returns the output tool's input as the JSON content, with no tool calls and a stop", () => {
+    const response = fromAnthropicResponse(
+      message({
+        content: [
+          { type: 'tool_use', id: 'toolu_1', name: 'verdict', input: { pass: true, reason: 'math' } },
+        ],
+        stop_reason: 'tool_use',
+      }),
+      'verdict',
+    );
+    assert.deepEqual(response.message, {
+      role: 'assistant',
+      content: '{"pass":true,"reason":"math"}',
+      toolCalls: [],
+    });
+    assert.equal(response.finishReason, 'stop');
+    assert.equal(response.usage.inputTokens, 10);
+  });
+
+  void it('returns the text, for the caller to reject, when the model did not use the output tool', () => {
+    const response = fromAnthropicResponse(
+      message({ content: [{ type: 'text', text: 'Yes, it is.' }], stop_reason: 'end_turn' }),
+      'verdict',
+    );
+    assert.deepEqual(response.message, { role: 'assistant', content: 'Yes, it is.', toolCalls: [] });
+    assert.equal(response.finishReason, 'stop');
+  });
+
+  void it('ignores other tool_use blocks, and keeps a max_tokens stop as length', () => {
+    const response = fromAnthropicResponse(
+      message({
+        content: [
+          { type: 'tool_use', id: 'toolu_1', name: 'other', input: { x: 1 } },
+          { type: 'tool_use', id: 'toolu_2', name: 'verdict', input: { pass: false } },
+        ],
+        stop_reason: 'max_tokens',
+      }),
+      'verdict',
+    );
+    assert.deepEqual(response.message, { role: 'assistant', content: '{"pass":false}', toolCalls: [] });
+    assert.equal(response.finishReason, 'length');
   });
 });
 

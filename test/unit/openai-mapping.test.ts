@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ChatRequestSchema, type ChatRequest } from '../../common/chat.js';
 import { ErrorType } from '../../common/errors.js';
-import { toOpenAiRequest } from '../../activities/llm/openai/openai-request.js';
+import { toOpenAiRequest, toOpenAiResponseFormat } from '../../activities/llm/openai/openai-request.js';
 import { fromOpenAiFinishReason, fromOpenAiResponse } from '../../activities/llm/openai/openai-response.js';
 
 const conversation: ChatRequest = ChatRequestSchema.parse({
@@ -33,6 +33,19 @@ const conversation: ChatRequest = ChatRequestSchema.parse({
   ],
   temperature: 0.2,
   maxOutputTokens: 100,
+});
+
+const planSchema = {
+  $schema: 'https://json-schema.org/draft/2020-12/schema',
+  type: 'object',
+  properties: { steps: { type: 'array', items: { type: 'string' } } },
+  required: ['steps'],
+  additionalProperties: false,
+};
+
+const planRequest: ChatRequest = ChatRequestSchema.parse({
+  messages: [{ role: 'user', content: 'Plan it.' }],
+  responseFormat: { name: 'plan', description: 'The steps to take.', schema: planSchema },
 });
 
 function completion(
@@ -131,6 +144,43 @@ void describe('toOpenAiRequest', () => {
   });
 });
 
+void describe('toOpenAiRequest with a responseFormat', () => {
+  const { $schema: _dialect, ...schemaWithoutDialect } = planSchema;
+
+  void it('sends a json_schema response format without $schema, strict when the schema allows it', () => {
+    for (const flavour of ['openai', 'compatible'] as const) {
+      const body = toOpenAiRequest('gpt-4o-mini', planRequest, flavour);
+      assert.deepEqual(
+        body.response_format,
+        {
+          type: 'json_schema',
+          json_schema: {
+            name: 'plan',
+            description: 'The steps to take.',
+            schema: schemaWithoutDialect,
+            strict: true,
+          },
+        },
+        flavour,
+      );
+      assert.equal('tools' in body, false);
+    }
+  });
+
+  void it('sends strict: false, and no description, when the schema is not strict-compatible', () => {
+    const open = { type: 'object', properties: { note: { type: 'string' } } };
+    assert.deepEqual(toOpenAiResponseFormat({ name: 'note', schema: open }), {
+      type: 'json_schema',
+      json_schema: { name: 'note', schema: open, strict: false },
+    });
+  });
+
+  void it('leaves the caller schema untouched', () => {
+    toOpenAiRequest('gpt-4o-mini', planRequest, 'openai');
+    assert.equal(planRequest.responseFormat?.schema.$schema, planSchema.$schema);
+  });
+});
+
 void describe('fromOpenAiResponse', () => {
   void it('reads text, model and usage with cached and reasoning tokens', () => {
     const response = fromOpenAiResponse(
@@ -210,6 +260,26 @@ void describe('fromOpenAiResponse', () => {
     assert.equal(fromOpenAiFinishReason('content_filter'), 'content_filter');
     assert.equal(fromOpenAiFinishReason(null), 'other');
     assert.equal(fromOpenAiFinishReason('eos'), 'other');
+  });
+
+  void it('returns structured output as the content, like any text', () => {
+    const response = fromOpenAiResponse(
+      completion({}, { role: 'assistant', content: '{"steps":["a"]}', refusal: null }),
+    );
+    assert.deepEqual(response.message, { role: 'assistant', content: '{"steps":["a"]}', toolCalls: [] });
+    assert.equal(response.finishReason, 'stop');
+  });
+
+  void it('throws a non-retryable ModelRequestRejected naming the refusal when the model refuses', () => {
+    const refused = completion({}, { role: 'assistant', content: null, refusal: "I can't help with that." });
+    assert.throws(
+      () => fromOpenAiResponse(refused),
+      (error: unknown) =>
+        error instanceof ApplicationFailure &&
+        error.type === ErrorType.ModelRequestRejected &&
+        error.nonRetryable &&
+        error.message === "the model refused the request: I can't help with that.",
+    );
   });
 
   void it('throws ModelResponseMalformed for bodies that are not chat completions', () => {

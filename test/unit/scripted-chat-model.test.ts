@@ -57,6 +57,26 @@ void describe('ScriptedChatModel', () => {
     });
   });
 
+  void it('answers a structured request with its json reply as content, routed by the output name', async () => {
+    const model = createScriptedChatModel('demo', {
+      rules: [
+        { match: { responseFormat: '^plan$' }, reply: { json: { steps: ['add', 'check'] } } },
+        { match: { responseFormat: '^verdict$' }, reply: { json: { pass: true } } },
+      ],
+    });
+    const structured = (name: string): ChatRequest =>
+      ChatRequestSchema.parse({
+        messages: [{ role: 'user', content: 'go' }],
+        responseFormat: { name, schema: { type: 'object' } },
+      });
+    const verdict = await model.generate(structured('verdict'));
+    assert.deepEqual(verdict.message, { role: 'assistant', content: '{"pass":true}', toolCalls: [] });
+    assert.equal(verdict.finishReason, 'stop');
+    const plan = await model.generate(structured('plan'));
+    assert.equal(plan.message.content, '{"steps":["add","check"]}');
+    await assert.rejects(model.generate(ask('no output requested')), /script exhausted/);
+  });
+
   void it('throws ModelRateLimited with the retry-after as nextRetryDelay for a 429 fault', async () => {
     const model = createScriptedChatModel('demo', { turns: [{ status: 429, retryAfterSeconds: 2 }] });
     const failure = await failureOf(model.generate(ask('hi')));

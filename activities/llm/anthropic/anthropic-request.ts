@@ -3,9 +3,17 @@ import type {
   MessageCreateParamsNonStreaming,
   MessageParam,
   Tool,
+  ToolChoiceTool,
   ToolUseBlockParam,
 } from '@anthropic-ai/sdk/resources/messages';
-import type { AssistantMessage, ChatMessage, ChatRequest, ToolCall, ToolSpec } from '../../../common/chat.js';
+import type {
+  AssistantMessage,
+  ChatMessage,
+  ChatRequest,
+  ResponseFormat,
+  ToolCall,
+  ToolSpec,
+} from '../../../common/chat.js';
 import { parseJsonObject } from '../../../common/parse-json-object.js';
 
 /** The key a tool call's arguments go under when they are not a JSON object. */
@@ -93,10 +101,36 @@ export function toAnthropicTool(tool: ToolSpec): Tool {
 }
 
 /**
+ * A `ResponseFormat` as Anthropic's way to structured output: one tool whose input schema is the
+ * output schema, forced by `tool_choice`, so the answer arrives as that tool's `input`. Parallel
+ * use is off so that there is exactly one answer to read. The `$schema` dialect marker that
+ * `z.toJSONSchema` adds is dropped: Anthropic checks input schemas as draft 2020-12, which a
+ * draft-07 marker would contradict.
+ */
+export function toAnthropicOutputTool(format: ResponseFormat): {
+  tools: Tool[];
+  tool_choice: ToolChoiceTool;
+} {
+  const { $schema: _dialect, ...schema } = format.schema;
+  const tool: Tool = {
+    name: format.name,
+    ...(format.description !== undefined ? { description: format.description } : {}),
+    input_schema: { type: 'object', ...schema },
+  };
+  return { tools: [tool], tool_choice: { type: 'tool', name: format.name, disable_parallel_tool_use: true } };
+}
+
+function toolFields(request: ChatRequest): Pick<MessageCreateParamsNonStreaming, 'tools' | 'tool_choice'> {
+  if (request.responseFormat) return toAnthropicOutputTool(request.responseFormat);
+  return request.tools.length > 0 ? { tools: request.tools.map(toAnthropicTool) } : {};
+}
+
+/**
  * The non-streaming Messages API body for `request`. `max_tokens` is mandatory on this API, so
  * `defaultMaxOutputTokens` applies when the request sets none. `request.temperature` is not
  * sent: the Messages API this SDK speaks has deprecated and removed the parameter, and a
- * sampling hint is not worth a request the API may reject.
+ * sampling hint is not worth a request the API may reject. A `responseFormat` becomes a forced
+ * tool (see `toAnthropicOutputTool`).
  */
 export function toAnthropicRequest(
   model: string,
@@ -109,6 +143,6 @@ export function toAnthropicRequest(
     max_tokens: request.maxOutputTokens ?? defaultMaxOutputTokens,
     messages: toAnthropicMessages(request.messages),
     ...(system !== undefined ? { system } : {}),
-    ...(request.tools.length > 0 ? { tools: request.tools.map(toAnthropicTool) } : {}),
+    ...toolFields(request),
   };
 }

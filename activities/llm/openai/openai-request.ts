@@ -3,7 +3,9 @@ import type {
   ChatCompletionFunctionTool,
   ChatCompletionMessageParam,
 } from 'openai/resources/chat/completions';
-import type { ChatMessage, ChatRequest, ToolSpec } from '../../../common/chat.js';
+import type { ResponseFormatJSONSchema } from 'openai/resources/shared';
+import type { ChatMessage, ChatRequest, ResponseFormat, ToolSpec } from '../../../common/chat.js';
+import { isStrictCompatibleSchema } from './strict-json-schema.js';
 
 /** Which flavour of Chat Completions server the request is for. */
 export type OpenAiWireFlavour = 'openai' | 'compatible';
@@ -41,6 +43,24 @@ export function toOpenAiTool(tool: ToolSpec): ChatCompletionFunctionTool {
   };
 }
 
+/**
+ * A `ResponseFormat` as a `json_schema` response format. The `$schema` dialect marker that
+ * `z.toJSONSchema` adds is dropped: it is addressed to validators, not to the model. `strict` is on
+ * only where OpenAI would accept the schema with it.
+ */
+export function toOpenAiResponseFormat(format: ResponseFormat): ResponseFormatJSONSchema {
+  const { $schema: _dialect, ...schema } = format.schema;
+  return {
+    type: 'json_schema',
+    json_schema: {
+      name: format.name,
+      ...(format.description !== undefined ? { description: format.description } : {}),
+      schema,
+      strict: isStrictCompatibleSchema(schema),
+    },
+  };
+}
+
 /** OpenAI's reasoning models (o-series, gpt-5) reject any temperature but their default. */
 const reasoningModelPattern = /^(o\d|gpt-5)/;
 
@@ -48,7 +68,8 @@ const reasoningModelPattern = /^(o\d|gpt-5)/;
  * The non-streaming Chat Completions body for `request`. `tools` is left out when there are
  * none (the API rejects an empty list). The output limit goes in `max_completion_tokens` for
  * OpenAI, which rejects `max_tokens` on reasoning models, and in `max_tokens` for compatible
- * servers, several of which only know the older name.
+ * servers, several of which only know the older name. A `responseFormat` goes out as the same
+ * `json_schema` response format for both flavours (llama.cpp, vLLM and Ollama accept it).
  */
 export function toOpenAiRequest(
   model: string,
@@ -59,6 +80,7 @@ export function toOpenAiRequest(
     model,
     messages: request.messages.map(toOpenAiMessage),
     ...(request.tools.length > 0 ? { tools: request.tools.map(toOpenAiTool) } : {}),
+    ...(request.responseFormat ? { response_format: toOpenAiResponseFormat(request.responseFormat) } : {}),
     ...(request.temperature !== undefined && !(flavour === 'openai' && reasoningModelPattern.test(model))
       ? { temperature: request.temperature }
       : {}),

@@ -1,5 +1,7 @@
+import { ApplicationFailure } from '@temporalio/common';
 import { z } from 'zod';
 import type { ChatResponse, FinishReason, ToolCall } from '../../../common/chat.js';
+import { ErrorType } from '../../../common/errors.js';
 import { parseProviderResponse } from '../malformed-response.js';
 
 const count = z.number().int().nonnegative();
@@ -13,6 +15,7 @@ const OpenAiChoiceSchema = z.object({
   finish_reason: z.string().nullish(),
   message: z.object({
     content: z.string().nullish(),
+    refusal: z.string().nullish(),
     tool_calls: z.array(OpenAiToolCallSchema).nullish(),
   }),
 });
@@ -51,13 +54,31 @@ export function fromOpenAiFinishReason(reason: string | null | undefined): Finis
 }
 
 /**
+ * The failure for a completion whose `message.refusal` is set (OpenAI's structured outputs answer
+ * a request they will not serve that way instead of with content). Non-retryable: the same
+ * request is refused again, and a refusal read as content would only send the caller's repair
+ * loop asking a model that has already said no.
+ */
+export function refusalFailure(refusal: string): ApplicationFailure {
+  return ApplicationFailure.create({
+    type: ErrorType.ModelRequestRejected,
+    message: `the model refused the request: ${refusal}`,
+    nonRetryable: true,
+    details: [{ refusal }],
+  });
+}
+
+/**
  * A Chat Completions response body as a `ChatResponse`, from its first choice. Throws a
- * `ModelResponseMalformed` failure when the body is not a chat completion. `inputTokens` is
- * `prompt_tokens`, which already includes the cached ones.
+ * `ModelResponseMalformed` failure when the body is not a chat completion, and `refusalFailure`
+ * when the model refused. `inputTokens` is `prompt_tokens`, which already includes the cached ones.
+ * Structured output needs nothing special: it arrives as the message's content.
  */
 export function fromOpenAiResponse(body: unknown): ChatResponse {
   const completion = parseProviderResponse('OpenAI chat completion', OpenAiCompletionSchema, body);
   const [choice] = completion.choices;
+  const { refusal } = choice.message;
+  if (refusal) throw refusalFailure(refusal);
   const toolCalls: ToolCall[] = (choice.message.tool_calls ?? []).map((call) => ({
     id: call.id,
     name: call.function.name,
