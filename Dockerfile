@@ -39,6 +39,7 @@ COPY workers ./workers
 COPY client ./client
 COPY fake-llm ./fake-llm
 COPY examples ./examples
+COPY prompts ./prompts
 
 # Local state that the app may keep under its working folder (.llmos/) stays writable.
 RUN mkdir -p /app/.llmos && chown node:node /app/.llmos

@@ -1,5 +1,7 @@
 import { createCallChatModel } from './llm/call-chat-model.js';
 import type { ModelResolver } from './llm/model-resolver.js';
+import { createLoadPrompts } from './prompts/load-prompts.js';
+import type { PromptLibrary } from './prompts/prompt-library.js';
 import { createDescribeTools } from './tools/describe-tools.js';
 import { createRunTool } from './tools/run-tool.js';
 import type { ToolRegistry } from './tools/tool-registry.js';
@@ -7,6 +9,7 @@ import type { ToolRegistry } from './tools/tool-registry.js';
 export interface ActivityDependencies {
   resolveModel: ModelResolver;
   tools: ToolRegistry;
+  prompts: PromptLibrary;
 }
 
 /**
@@ -17,10 +20,12 @@ export function createActivities(dependencies: ActivityDependencies) {
   return {
     callChatModel: createCallChatModel(dependencies.resolveModel),
     describeTools: createDescribeTools(dependencies.tools),
+    loadPrompts: createLoadPrompts(dependencies.prompts),
     runTool: createRunTool(dependencies.tools),
   };
 }
 
 export type Activities = ReturnType<typeof createActivities>;
 export type { CallChatModelInput, CallChatModelOutput } from './llm/call-chat-model.js';
+export type { LoadPromptsInput } from './prompts/load-prompts.js';
 export type { RunToolInput, RunToolOutput } from './tools/run-tool.js';

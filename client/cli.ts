@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { registerAgentCommand } from './commands/agent.js';
 import { registerDemoCommand } from './commands/demo.js';
 import { registerFakeLlmCommand } from './commands/fake-llm.js';
+import { registerPromptsCommands } from './commands/prompts.js';
 import { registerServerCommands } from './commands/server.js';
 import { registerStatusCommands } from './commands/status.js';
 import { registerWorkerCommand } from './commands/worker.js';
@@ -17,6 +18,7 @@ export function createProgram(): Command {
   registerWorkerCommand(program);
   registerServerCommands(program);
   registerFakeLlmCommand(program);
+  registerPromptsCommands(program);
   return program;
 }
 

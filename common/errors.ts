@@ -18,6 +18,8 @@ export const ErrorType = {
   ModelOutputInvalid: 'ModelOutputInvalid',
   UnknownModel: 'UnknownModel',
   UnknownTool: 'UnknownTool',
+  /** A prompt template ref (`id@version`) the worker's prompt library does not hold. */
+  UnknownPrompt: 'UnknownPrompt',
   InvalidToolInput: 'InvalidToolInput',
   ToolFailed: 'ToolFailed',
   BudgetExceeded: 'BudgetExceeded',
@@ -34,6 +36,7 @@ export const nonRetryableErrorTypes: readonly ErrorType[] = [
   ErrorType.ModelOutputInvalid,
   ErrorType.UnknownModel,
   ErrorType.UnknownTool,
+  ErrorType.UnknownPrompt,
   ErrorType.InvalidToolInput,
   ErrorType.BudgetExceeded,
   ErrorType.UnsafeSql,

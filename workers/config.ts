@@ -35,8 +35,24 @@ export const WorkerConfigSchema = z.object({
         .filter(Boolean),
     ),
   LLMOS_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().positive().default(50),
+  /** Comma-separated folders of `<id>/<version>.yaml` prompt templates, loaded after the built-in `prompts/`. */
+  LLMOS_PROMPTS_DIRECTORIES: z
+    .string()
+    .default('')
+    .transform((value) =>
+      value
+        .split(',')
+        .map((directory) => directory.trim())
+        .filter(Boolean)
+        .map((directory) => path.resolve(directory)),
+    ),
 });
 export type WorkerConfig = z.infer<typeof WorkerConfigSchema>;
+
+/** The built-in templates first, then the operator's; a ref defined twice stops the worker. */
+export function promptDirectories(config: Pick<WorkerConfig, 'LLMOS_PROMPTS_DIRECTORIES'>): string[] {
+  return [path.join(projectRoot, 'prompts'), ...config.LLMOS_PROMPTS_DIRECTORIES];
+}
 
 export function parseWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
   const parsed = WorkerConfigSchema.safeParse(env);

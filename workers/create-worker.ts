@@ -1,14 +1,22 @@
-import { NativeConnection, Worker } from '@temporalio/worker';
+import { NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { createActivities } from '../activities/index.js';
 import { createModelResolver } from '../activities/llm/model-resolver.js';
+import { loadPromptLibrary, type PromptLibrary } from '../activities/prompts/prompt-library.js';
 import { calculator } from '../activities/tools/calculator.js';
 import { createHttpGetTool } from '../activities/tools/http-get.js';
 import { createToolRegistry } from '../activities/tools/tool-registry.js';
-import type { WorkerConfig } from './config.js';
+import { promptDirectories, type WorkerConfig } from './config.js';
 import { workflowsPath } from './workflow-bundle.js';
 
-/** The activities a worker with this configuration runs: model providers and tools. */
-export function createActivitiesFromConfig(config: WorkerConfig) {
+/**
+ * The activities a worker with this configuration runs: model providers, tools and prompt
+ * templates. The prompt library is loaded here unless given (`createWorker` loads it first, to
+ * log its warnings); an invalid one throws.
+ */
+export function createActivitiesFromConfig(
+  config: WorkerConfig,
+  prompts: PromptLibrary = loadPromptLibrary(promptDirectories(config)),
+) {
   const resolveModel = createModelResolver({
     openai: config.OPENAI_API_KEY
       ? { apiKey: config.OPENAI_API_KEY, baseURL: config.OPENAI_BASE_URL }
@@ -26,7 +34,7 @@ export function createActivitiesFromConfig(config: WorkerConfig) {
     calculator,
     createHttpGetTool({ allowedHosts: config.LLMOS_HTTP_ALLOWED_HOSTS }),
   ]);
-  return createActivities({ resolveModel, tools });
+  return createActivities({ resolveModel, tools, prompts });
 }
 
 /**
@@ -37,6 +45,9 @@ export async function createWorker(
   config: WorkerConfig,
   options: { workflowBundle?: { code: string } } = {},
 ) {
+  // Before connecting: a broken template folder stops the worker at once, with every bad file named.
+  const prompts = loadPromptLibrary(promptDirectories(config));
+  for (const warning of prompts.warnings) Runtime.instance().logger.warn(`prompt library: ${warning}`);
   let connection: NativeConnection;
   try {
     connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
@@ -48,7 +59,7 @@ export async function createWorker(
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.LLMOS_TASK_QUEUE,
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath }),
-    activities: createActivitiesFromConfig(config),
+    activities: createActivitiesFromConfig(config, prompts),
     maxConcurrentActivityTaskExecutions: config.LLMOS_MAX_CONCURRENT_ACTIVITIES,
   });
   return { worker, connection };

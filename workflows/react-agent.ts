@@ -1,5 +1,4 @@
 import {
-  ApplicationFailure,
   CancellationScope,
   condition,
   isCancellation,
@@ -25,18 +24,20 @@ import { ErrorType, nonRetryableErrorTypes } from '../common/errors.js';
 import { LlmosCostUsd, LlmosStopReason, LlmosTotalTokens } from '../common/search-attributes.js';
 import { applyRaise, checkRaise, findExhaustedCap } from './lib/caps.js';
 import {
+  agentPromptVariables,
   modelStep,
   nextModelRequest,
-  openingMessages,
   toolResultMessage,
   toolStep,
 } from './lib/agent-steps.js';
 import { compactConversation } from './lib/conversation.js';
 import { describeFailure } from './lib/failures.js';
+import { parseWorkflowInput } from './lib/parse-input.js';
+import { PromptSet } from './lib/prompts.js';
 import { addModelCall, emptyTotals } from './lib/totals.js';
 import { agentProgressQuery, raiseCapsUpdate } from './messages.js';
 
-const { describeTools, runTool } = proxyActivities<Activities>({
+const { describeTools, loadPrompts, runTool } = proxyActivities<Activities>({
   startToCloseTimeout: '1 minute',
   retry: {
     maximumAttempts: 3,
@@ -45,16 +46,6 @@ const { describeTools, runTool } = proxyActivities<Activities>({
   },
 });
 
-function parseInput(request: AgentRequest): AgentInput {
-  const parsed = AgentInputSchema.safeParse(request);
-  if (parsed.success) return parsed.data;
-  // A plain throw would fail the workflow task and retry forever; bad input must fail the run.
-  const problems = parsed.error.issues
-    .map((issue) => `${issue.path.join('.') || 'input'}: ${issue.message}`)
-    .join('; ');
-  throw ApplicationFailure.create({ type: ErrorType.InvalidInput, message: problems, nonRetryable: true });
-}
-
 /**
  * A bounded ReAct loop: the model thinks, calls tools, reads their results and answers. Every
  * model and tool call is an activity; caps (iterations, tokens, dollars, wall time) are checked
@@ -62,7 +53,7 @@ function parseInput(request: AgentRequest): AgentInput {
  * stopped by a cap can wait `holdOnCapMs` for `raiseCapsUpdate` and then continue.
  */
 export async function reactAgentWorkflow(request: AgentRequest): Promise<AgentResult> {
-  const input = parseInput(request);
+  const input: AgentInput = parseWorkflowInput(AgentInputSchema, request);
   const { callChatModel } = proxyActivities<Activities>({
     startToCloseTimeout: input.retry.attemptTimeoutMs,
     heartbeatTimeout: input.retry.heartbeatTimeoutMs,
@@ -140,14 +131,19 @@ export async function reactAgentWorkflow(request: AgentRequest): Promise<AgentRe
   };
 
   let tools: ToolSpec[];
+  let messages: ChatMessage[];
   try {
-    tools = await describeTools({ names: input.tools });
+    const [toolSpecs, templates] = await Promise.all([
+      describeTools({ names: input.tools }),
+      loadPrompts({ refs: [input.prompt] }),
+    ]);
+    tools = toolSpecs;
+    messages = new PromptSet(templates).render(input.prompt, agentPromptVariables(input));
   } catch (error) {
     const failure = describeFailure(error);
     return finish('error', failure.message, failure);
   }
   const toolNames = new Set(tools.map((tool) => tool.name));
-  let messages = openingMessages(input);
 
   const runToolCall = async (call: ToolCall): Promise<ChatMessage> => {
     const started = Date.now();
@@ -207,7 +203,11 @@ export async function reactAgentWorkflow(request: AgentRequest): Promise<AgentRe
     try {
       call = await CancellationScope.withTimeout(remainingMs, () =>
         callChatModel.executeWithOptions({ summary: `${input.model} (iteration ${iterations})` }, [
-          { model: input.model, request: nextModelRequest(input, messages, tools, caps, totals) },
+          {
+            model: input.model,
+            prompt: input.prompt,
+            request: nextModelRequest(input, messages, tools, caps, totals),
+          },
         ]),
       );
     } catch (error) {
@@ -233,7 +233,7 @@ export async function reactAgentWorkflow(request: AgentRequest): Promise<AgentRe
 
     const { response } = call;
     totals = addModelCall(totals, response.usage, call.costUsd);
-    trace.push(modelStep(iterations, call));
+    trace.push(modelStep(iterations, call, input.prompt));
     recordSearchAttributes([
       { key: LlmosCostUsd, value: totals.costUsd },
       { key: LlmosTotalTokens, value: totals.totalTokens },

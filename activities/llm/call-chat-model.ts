@@ -1,6 +1,7 @@
 import { Context } from '@temporalio/activity';
 import { ChatRequestSchema, type ChatRequest, type ChatResponse } from '../../common/chat.js';
 import { ModelRefSchema } from '../../common/model-ref.js';
+import type { PromptRef } from '../../common/prompt-template.js';
 import { computeCostUsd, findPrice } from '../../common/pricing.js';
 import type { ModelResolver } from './model-resolver.js';
 import { toModelFailure } from './to-model-failure.js';
@@ -8,6 +9,8 @@ import { toModelFailure } from './to-model-failure.js';
 export interface CallChatModelInput {
   /** `provider:model`. */
   model: string;
+  /** The template the request was rendered from: recorded with the call in history, not used. */
+  prompt?: PromptRef | undefined;
   request: ChatRequest;
 }
 

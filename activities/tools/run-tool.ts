@@ -1,5 +1,6 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
+import { describeIssues } from '../../common/describe-issues.js';
 import { ErrorType } from '../../common/errors.js';
 import { ToolInputError } from './tool.js';
 import { getTool, type ToolRegistry } from './tool-registry.js';
@@ -14,12 +15,6 @@ export interface RunToolInput {
 export interface RunToolOutput {
   ok: boolean;
   observation: string;
-}
-
-function formatIssues(issues: readonly { path: readonly PropertyKey[]; message: string }[]): string {
-  return issues
-    .map((issue) => `${issue.path.length > 0 ? issue.path.join('.') : '(input)'}: ${issue.message}`)
-    .join('; ');
 }
 
 /**
@@ -44,7 +39,7 @@ export function createRunTool(registry: ToolRegistry) {
     if (!parsed.success) {
       return {
         ok: false,
-        observation: `${ErrorType.InvalidToolInput}: ${formatIssues(parsed.error.issues)}`,
+        observation: `${ErrorType.InvalidToolInput}: ${describeIssues(parsed.error.issues, '(input)').join('; ')}`,
       };
     }
     const context = Context.current();

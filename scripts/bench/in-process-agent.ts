@@ -3,7 +3,8 @@
  * the agent-step benchmark. It is not a second implementation of the agent: it mirrors the
  * workflow's happy path step by step and calls the same activity functions a worker runs
  * (`createActivitiesFromConfig`), so the difference in time is what Temporal adds. Mirrored, in
- * order: parse the input (`AgentInputSchema`), `describeTools`, then per iteration
+ * order: parse the input (`AgentInputSchema`), `describeTools` and `loadPrompts`, render the
+ * template, then per iteration
  * `findExhaustedCap`, `callChatModel`, `addModelCall` and the model trace step, append the
  * assistant message, stop with the answer when there are no tool calls, otherwise run the tool
  * calls in parallel with `runTool` (tool trace steps, `toolCalls` total) and append their results.
@@ -17,12 +18,13 @@ import type { ChatMessage, ToolCall } from '../../common/chat.js';
 import type { Activities } from '../../activities/index.js';
 import { findExhaustedCap } from '../../workflows/lib/caps.js';
 import {
+  agentPromptVariables,
   modelStep,
   nextModelRequest,
-  openingMessages,
   toolResultMessage,
   toolStep,
 } from '../../workflows/lib/agent-steps.js';
+import { PromptSet } from '../../workflows/lib/prompts.js';
 import { addModelCall, emptyTotals } from '../../workflows/lib/totals.js';
 
 export interface InProcessResult {
@@ -61,9 +63,12 @@ export async function runAgentInProcess(
     trace,
   });
 
-  const tools = await run(activities.describeTools, { names: input.tools });
+  const [tools, templates] = await Promise.all([
+    run(activities.describeTools, { names: input.tools }),
+    run(activities.loadPrompts, { refs: [input.prompt] }),
+  ]);
   const toolNames = new Set(tools.map((tool) => tool.name));
-  let messages = openingMessages(input);
+  let messages = new PromptSet(templates).render(input.prompt, agentPromptVariables(input));
 
   const runToolCall = async (call: ToolCall): Promise<ChatMessage> => {
     const started = Date.now();
@@ -81,11 +86,12 @@ export async function runAgentInProcess(
     iterations += 1;
     const call = await run(activities.callChatModel, {
       model: input.model,
+      prompt: input.prompt,
       request: nextModelRequest(input, messages, tools, caps, totals),
     });
     const { response } = call;
     totals = addModelCall(totals, response.usage, call.costUsd);
-    trace.push(modelStep(iterations, call));
+    trace.push(modelStep(iterations, call, input.prompt));
     messages = [...messages, response.message];
     if (response.message.toolCalls.length === 0) return finish('answer', response.message.content);
     const results = await Promise.all(response.message.toolCalls.map(runToolCall));

@@ -252,6 +252,7 @@ void describe('a worker process killed with SIGKILL mid-run', { timeout: 600_000
       activitiesBeforeKill.map((activity) => [activity.type, activity.completions]),
       [
         ['describeTools', 1],
+        ['loadPrompts', 1],
         ['callChatModel', 1],
         ['runTool', 1],
         ['callChatModel', 1],

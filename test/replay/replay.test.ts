@@ -28,11 +28,15 @@ interface JsonHistory {
 }
 
 /** What each committed history must contain, so a re-recording cannot quietly lose its point. */
-const expectedContents: Record<string, { activities: string[]; eventTypes: string[] }> = {
+const expectedContents: Record<
+  string,
+  { workflowType?: string; activities: string[]; eventTypes: string[] }
+> = {
   'tool-answer': {
     // Two calculator calls in parallel, then an unknown tool (no activity) beside a third one.
     activities: [
       'describeTools',
+      'loadPrompts',
       'callChatModel',
       'runTool',
       'runTool',
@@ -43,7 +47,7 @@ const expectedContents: Record<string, { activities: string[]; eventTypes: strin
     eventTypes: [],
   },
   'cap-raise': {
-    activities: ['describeTools', 'callChatModel', 'runTool', 'callChatModel'],
+    activities: ['describeTools', 'loadPrompts', 'callChatModel', 'runTool', 'callChatModel'],
     eventTypes: [
       'EVENT_TYPE_TIMER_STARTED',
       'EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED',
@@ -51,7 +55,7 @@ const expectedContents: Record<string, { activities: string[]; eventTypes: strin
     ],
   },
   'model-error': {
-    activities: ['describeTools', 'callChatModel', 'runTool', 'callChatModel'],
+    activities: ['describeTools', 'loadPrompts', 'callChatModel', 'runTool', 'callChatModel'],
     eventTypes: ['EVENT_TYPE_ACTIVITY_TASK_FAILED'],
   },
 };
@@ -87,7 +91,7 @@ void describe('replay of committed histories', { timeout: 180_000 }, () => {
       const { events } = history;
       assert.equal(
         events[0]?.workflowExecutionStartedEventAttributes?.workflowType?.name,
-        'reactAgentWorkflow',
+        expected.workflowType ?? 'reactAgentWorkflow',
       );
       assert.equal(
         events.at(-1)?.eventType,

@@ -57,4 +57,38 @@ void describe('reactAgentWorkflow: the answer path', () => {
       assert.ok(second.tools.some((tool) => tool.name === 'calculator'));
     });
   }
+
+  void it('renders the chosen prompt template version and records it on every model call', async () => {
+    testbed.fake.setScript({ rules: [{ match: {}, reply: { text: 'Answer: 421.5' } }] });
+    const v1 = await run({ question, model: 'openai:gpt-4o-mini' });
+    const v2 = await run({
+      question,
+      model: 'openai:gpt-4o-mini',
+      prompt: { id: 'agent.system', version: 'v2' },
+    });
+
+    const promptsOf = (result: AgentResult) =>
+      result.trace.flatMap((step) =>
+        step.kind === 'model' ? [`${step.prompt.id}@${step.prompt.version}`] : [],
+      );
+    assert.deepEqual(promptsOf(v1), ['agent.system@v1']);
+    assert.deepEqual(promptsOf(v2), ['agent.system@v2']);
+    const [first, second] = testbed.fake.requests.map((request) => request.chatRequest?.messages ?? []);
+    assert.equal(first?.[0]?.role, 'system');
+    assert.notEqual(first?.[0]?.content, second?.[0]?.content, 'each version has its own system prompt');
+    assert.equal(first?.at(-1)?.content, question);
+    assert.equal(second?.at(-1)?.content, question);
+  });
+
+  void it('ends with InvalidInput when the template needs a variable the run does not give', async () => {
+    const result = await run({
+      question,
+      model: 'openai:gpt-4o-mini',
+      prompt: { id: 'psv.solve', version: 'v1' },
+    });
+    assert.equal(result.stopReason, 'error');
+    assert.equal(result.error?.type, 'InvalidInput');
+    assert.match(result.error?.message ?? '', /psv\.solve@v1/);
+    assert.equal(testbed.fake.requests.length, 0, 'no model call');
+  });
 });

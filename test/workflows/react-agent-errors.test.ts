@@ -57,7 +57,7 @@ void describe('reactAgentWorkflow: failures', () => {
     assert.equal(testbed.fake.requests.length, 1);
     assert.equal(testbed.fake.requests[0]?.status, 401);
     const counts = await historyCounts(handle);
-    assert.equal(counts.activityTasksStarted, 2); // describeTools and the one callChatModel attempt
+    assert.equal(counts.activityTasksStarted, 3); // describeTools, loadPrompts and the one callChatModel attempt
   });
 
   void it('waits for retry-after on a 429 and then answers', async () => {

@@ -99,7 +99,12 @@ void describe('reactAgentWorkflow: tool calls', () => {
     assert.equal(step?.toolName, 'teleport');
     assert.equal(step?.observation, 'UnknownTool: no tool "teleport"; tools: calculator');
     assert.equal(toolMessagesOf(testbed.fake.requests[1])[0]?.content, step?.observation);
-    assert.deepEqual(await scheduledActivities(handle), ['describeTools', 'callChatModel', 'callChatModel']);
+    assert.deepEqual(await scheduledActivities(handle), [
+      'describeTools',
+      'loadPrompts',
+      'callChatModel',
+      'callChatModel',
+    ]);
   });
 
   void it('gives an expression mathjs rejects back to the model', async () => {

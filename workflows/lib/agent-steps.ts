@@ -1,17 +1,15 @@
 import type { CallChatModelOutput, RunToolOutput } from '../../activities/index.js';
 import type { AgentCaps, AgentInput, ModelStep, RunTotals, ToolStep } from '../../common/agent.js';
+import type { PromptRef } from '../../common/prompt-template.js';
 import type { ChatMessage, ChatRequest, ToolCall, ToolResultMessage, ToolSpec } from '../../common/chat.js';
+import { outputAllowance } from './caps.js';
 import { shortenForTrace } from './conversation.js';
 
-/** Output tokens asked for per call: never more than the token budget has left. */
-const maxOutputTokensPerCall = 4_096;
-
-/** The system prompt and the question: where every agent conversation starts. */
-export function openingMessages(input: Pick<AgentInput, 'systemPrompt' | 'question'>): ChatMessage[] {
-  return [
-    { role: 'system', content: input.systemPrompt },
-    { role: 'user', content: input.question },
-  ];
+/** The variables an agent's template is rendered with: the question, then whatever the caller adds. */
+export function agentPromptVariables(
+  input: Pick<AgentInput, 'question' | 'promptVariables'>,
+): Record<string, string> {
+  return { ...input.promptVariables, question: input.question };
 }
 
 /** The next model request; its output allowance is cut to what the token cap leaves. */
@@ -26,11 +24,11 @@ export function nextModelRequest(
     messages,
     tools,
     temperature: input.temperature,
-    maxOutputTokens: Math.max(1, Math.min(maxOutputTokensPerCall, caps.maxTotalTokens - totals.totalTokens)),
+    maxOutputTokens: outputAllowance(caps, totals),
   };
 }
 
-export function modelStep(iteration: number, call: CallChatModelOutput): ModelStep {
+export function modelStep(iteration: number, call: CallChatModelOutput, prompt: PromptRef): ModelStep {
   const { response, costUsd, latencyMs } = call;
   return {
     kind: 'model',
@@ -39,6 +37,7 @@ export function modelStep(iteration: number, call: CallChatModelOutput): ModelSt
     text: response.message.content,
     toolCalls: response.message.toolCalls,
     finishReason: response.finishReason,
+    prompt,
     usage: response.usage,
     costUsd,
     latencyMs,

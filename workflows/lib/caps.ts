@@ -11,6 +11,14 @@ export interface CapUse {
   elapsedMs: number;
 }
 
+/** Output tokens asked for per call: never more than the token budget has left. */
+const maxOutputTokensPerCall = 4_096;
+
+/** The output tokens the next call may ask for. */
+export function outputAllowance(caps: AgentCaps, totals: RunTotals): number {
+  return Math.max(1, Math.min(maxOutputTokensPerCall, caps.maxTotalTokens - totals.totalTokens));
+}
+
 /** The first cap the next model call would break, or undefined when the call may be scheduled. */
 export function findExhaustedCap(caps: AgentCaps, use: CapUse): CapStop | undefined {
   if (use.elapsedMs >= caps.maxWallTimeMs) {

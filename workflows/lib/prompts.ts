@@ -1,0 +1,22 @@
+import type { ChatMessage } from '../../common/chat.js';
+import { formatPromptRef, type PromptRef, type PromptTemplate } from '../../common/prompt-template.js';
+import { renderPrompt } from '../../common/render-prompt.js';
+
+/**
+ * The templates a run uses, fetched once by one activity so their exact text is in history:
+ * a template edited on disk while the run is in flight cannot change how it replays.
+ */
+export class PromptSet {
+  private readonly byRef = new Map<string, PromptTemplate>();
+
+  constructor(templates: readonly PromptTemplate[]) {
+    for (const template of templates) this.byRef.set(formatPromptRef(template), template);
+  }
+
+  /** @throws Error when the template was not loaded or a variable is missing. */
+  render(ref: PromptRef, variables: Record<string, string>): ChatMessage[] {
+    const template = this.byRef.get(formatPromptRef(ref));
+    if (!template) throw new Error(`prompt ${formatPromptRef(ref)} was not loaded for this run`);
+    return renderPrompt(template, variables).messages;
+  }
+}
