@@ -1,4 +1,7 @@
+import { builtInOutputs } from '../common/outputs.js';
+import type { OutputDefinition } from '../common/structured-output.js';
 import { createCallChatModel } from './llm/call-chat-model.js';
+import { createGenerateStructured, createOutputRegistry } from './llm/generate-structured.js';
 import type { ModelResolver } from './llm/model-resolver.js';
 import { createLoadPrompts } from './prompts/load-prompts.js';
 import type { PromptLibrary } from './prompts/prompt-library.js';
@@ -10,6 +13,8 @@ export interface ActivityDependencies {
   resolveModel: ModelResolver;
   tools: ToolRegistry;
   prompts: PromptLibrary;
+  /** Structured outputs beyond the built-in ones (plan, verdict) that workflows may ask for by name. */
+  outputs?: readonly OutputDefinition[];
 }
 
 /**
@@ -17,8 +22,11 @@ export interface ActivityDependencies {
  * type of this object only (`import type`) and reach the functions through `proxyActivities`.
  */
 export function createActivities(dependencies: ActivityDependencies) {
+  const callChatModel = createCallChatModel(dependencies.resolveModel);
+  const outputs = createOutputRegistry([...builtInOutputs, ...(dependencies.outputs ?? [])]);
   return {
-    callChatModel: createCallChatModel(dependencies.resolveModel),
+    callChatModel,
+    generateStructured: createGenerateStructured(callChatModel, outputs),
     describeTools: createDescribeTools(dependencies.tools),
     loadPrompts: createLoadPrompts(dependencies.prompts),
     runTool: createRunTool(dependencies.tools),
@@ -27,5 +35,6 @@ export function createActivities(dependencies: ActivityDependencies) {
 
 export type Activities = ReturnType<typeof createActivities>;
 export type { CallChatModelInput, CallChatModelOutput } from './llm/call-chat-model.js';
+export type { GenerateStructuredInput, GenerateStructuredOutput } from './llm/generate-structured.js';
 export type { LoadPromptsInput } from './prompts/load-prompts.js';
 export type { RunToolInput, RunToolOutput } from './tools/run-tool.js';

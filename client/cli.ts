@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { registerAgentCommand } from './commands/agent.js';
 import { registerDemoCommand } from './commands/demo.js';
 import { registerFakeLlmCommand } from './commands/fake-llm.js';
+import { registerPsvCommand } from './commands/psv.js';
 import { registerPromptsCommands } from './commands/prompts.js';
 import { registerServerCommands } from './commands/server.js';
 import { registerStatusCommands } from './commands/status.js';
@@ -14,6 +15,7 @@ export function createProgram(): Command {
     .exitOverride();
   registerDemoCommand(program);
   registerAgentCommand(program);
+  registerPsvCommand(program);
   registerStatusCommands(program);
   registerWorkerCommand(program);
   registerServerCommands(program);

@@ -1,3 +1,5 @@
+import type { Workflow as TemporalWorkflow } from '@temporalio/common';
+import type { z } from 'zod';
 import { Client, Connection, WorkflowIdConflictPolicy, type WorkflowHandle } from '@temporalio/client';
 import {
   AgentInputSchema,
@@ -8,11 +10,16 @@ import {
   type AgentStep,
   type CapsRaise,
 } from '../common/agent.js';
+import { describeIssues } from '../common/describe-issues.js';
 import { ModelRefSchema } from '../common/model-ref.js';
+import { PsvInputSchema, type PsvRequest } from '../common/psv.js';
+import { SelfConsistencyInputSchema, type SelfConsistencyRequest } from '../common/self-consistency.js';
 import { LlmosKind, LlmosModel, llmosSearchAttributeKeys } from '../common/search-attributes.js';
 import { defaultTaskQueue } from '../common/task-queues.js';
 import { agentProgressQuery, raiseCapsUpdate } from '../workflows/messages.js';
+import type { planSolveVerifyWorkflow } from '../workflows/plan-solve-verify.js';
 import type { reactAgentWorkflow } from '../workflows/react-agent.js';
+import type { selfConsistencyWorkflow } from '../workflows/self-consistency.js';
 
 export interface ClientOptions {
   address?: string;
@@ -37,14 +44,15 @@ export async function connectClient(options: ClientOptions = {}): Promise<Client
 
 export type AgentHandle = WorkflowHandle<typeof reactAgentWorkflow>;
 
-/** The request validated as the workflow will validate it, so bad input is reported before anything starts. */
-export function validateAgentRequest(request: AgentRequest): AgentRequest {
-  const parsed = AgentInputSchema.safeParse(request);
+/** A request validated as its workflow will validate it, so bad input is reported before anything starts. */
+function validateRequest<Request>(schema: z.ZodType, request: Request, what: string): Request {
+  const parsed = schema.safeParse(request);
   if (parsed.success) return request;
-  const problems = parsed.error.issues.map(
-    (issue) => `  ${issue.path.join('.') || 'input'}: ${issue.message}`,
-  );
-  throw new Error(`invalid agent request:\n${problems.join('\n')}`);
+  throw new Error(`invalid ${what} request:\n  ${describeIssues(parsed.error.issues).join('\n  ')}`);
+}
+
+export function validateAgentRequest(request: AgentRequest): AgentRequest {
+  return validateRequest(AgentInputSchema, request, 'agent');
 }
 
 const searchAttributesChecks = new WeakMap<Client, Promise<boolean>>();
@@ -66,33 +74,111 @@ export function hasLlmosSearchAttributes(client: Client): Promise<boolean> {
   return check;
 }
 
+interface StartRunOptions {
+  taskQueue?: string;
+  workflowId?: string;
+}
+
 /**
- * Starts a ReAct agent run. Where the namespace has the llmos search attributes, the run's kind
- * and model are set at the start and its stop reason, cost and tokens kept up to date, for the UI.
+ * Starts an llmos workflow. Where the namespace has the llmos search attributes, the run's kind
+ * and model are set at the start and the workflow keeps its stop reason, cost and tokens up to
+ * date, for the UI.
  */
-export async function startAgentRun(
+async function startRun<Workflow extends TemporalWorkflow>(
   client: Client,
-  request: AgentRequest,
-  options: { taskQueue?: string; workflowId?: string } = {},
-): Promise<AgentHandle> {
-  validateAgentRequest(request);
-  const model = ModelRefSchema.parse(request.model);
+  run: {
+    workflowType: string;
+    kind: string;
+    /** Default workflow ids are `<idPrefix>-<uuid>`. */
+    idPrefix: string;
+    model: string;
+    summary: string;
+    request: Parameters<Workflow>[0];
+  },
+  options: StartRunOptions,
+): Promise<WorkflowHandle<Workflow>> {
+  const model = ModelRefSchema.parse(run.model);
   const searchable = await hasLlmosSearchAttributes(client);
-  return client.workflow.start<typeof reactAgentWorkflow>('reactAgentWorkflow', {
-    args: [{ ...request, recordSearchAttributes: searchable }],
+  const handle = await client.workflow.start(run.workflowType, {
+    args: [{ ...run.request, recordSearchAttributes: searchable }],
     taskQueue: options.taskQueue ?? process.env.LLMOS_TASK_QUEUE ?? defaultTaskQueue,
-    workflowId: options.workflowId ?? `agent-${crypto.randomUUID()}`,
+    workflowId: options.workflowId ?? `${run.idPrefix}-${crypto.randomUUID()}`,
     workflowIdConflictPolicy: WorkflowIdConflictPolicy.FAIL,
     ...(searchable
       ? {
           typedSearchAttributes: [
-            { key: LlmosKind, value: 'react' },
+            { key: LlmosKind, value: run.kind },
             { key: LlmosModel, value: `${model.provider}:${model.model}` },
           ],
         }
       : {}),
-    staticSummary: `ReAct agent on ${request.model}: ${request.question.slice(0, 120)}`,
+    staticSummary: run.summary.slice(0, 200),
   });
+  // Started by type name, so the SDK cannot know the result type; the callers name the workflow.
+  return handle as WorkflowHandle<Workflow>;
+}
+
+/** Starts a ReAct agent run. */
+export function startAgentRun(
+  client: Client,
+  request: AgentRequest,
+  options: StartRunOptions = {},
+): Promise<AgentHandle> {
+  validateAgentRequest(request);
+  return startRun<typeof reactAgentWorkflow>(
+    client,
+    {
+      workflowType: 'reactAgentWorkflow',
+      kind: 'react',
+      idPrefix: 'agent',
+      model: request.model,
+      summary: `ReAct agent on ${request.model}: ${request.question}`,
+      request,
+    },
+    options,
+  );
+}
+
+/** Starts a Plan -> Solve -> Verify run. */
+export function startPsvRun(
+  client: Client,
+  request: PsvRequest,
+  options: StartRunOptions = {},
+): Promise<WorkflowHandle<typeof planSolveVerifyWorkflow>> {
+  validateRequest(PsvInputSchema, request, 'plan-solve-verify');
+  return startRun<typeof planSolveVerifyWorkflow>(
+    client,
+    {
+      workflowType: 'planSolveVerifyWorkflow',
+      kind: 'psv',
+      idPrefix: 'psv',
+      model: request.model,
+      summary: `Plan -> Solve -> Verify on ${request.model}: ${request.task}`,
+      request,
+    },
+    options,
+  );
+}
+
+/** Starts a self-consistency run: N samples of a ReAct or PSV request, voted. */
+export function startSelfConsistencyRun(
+  client: Client,
+  request: SelfConsistencyRequest,
+  options: StartRunOptions = {},
+): Promise<WorkflowHandle<typeof selfConsistencyWorkflow>> {
+  validateRequest(SelfConsistencyInputSchema, request, 'self-consistency');
+  return startRun<typeof selfConsistencyWorkflow>(
+    client,
+    {
+      workflowType: 'selfConsistencyWorkflow',
+      kind: 'self-consistency',
+      idPrefix: 'sc',
+      model: request.run.request.model,
+      summary: `${request.samples ?? 5} ${request.run.workflow} samples on ${request.run.request.model}`,
+      request,
+    },
+    options,
+  );
 }
 
 export function getAgentHandle(client: Client, workflowId: string): AgentHandle {

@@ -1,6 +1,6 @@
 /**
  * Records the workflow histories that test/replay/replay.test.ts replays against today's workflow
- * code. Each scenario runs a real reactAgentWorkflow on a real Temporal dev server, with a real
+ * code. Each scenario runs a real llmos workflow on a real Temporal dev server, with a real
  * worker whose OpenAI and Anthropic clients talk to the fake LLM server, and writes
  * `handle.fetchHistory()` in Temporal's JSON history format (`historyToJSON`, the same as
  * `temporal workflow show --output json` writes) to test/replay/histories/<scenario>.json.
@@ -17,10 +17,10 @@
  * replay` and commit the JSON files.
  */
 import type { Client, WorkflowHandle } from '@temporalio/client';
-import { randomUUID } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { AgentRequest, AgentResult, StopReason } from '../common/agent.js';
+import type { AgentRequest } from '../common/agent.js';
+import type { PsvRequest, PsvStopReason } from '../common/psv.js';
 import { projectRoot } from '../client/project-paths.js';
 import { startFakeLlmServer } from '../fake-llm/server.js';
 import type { FakeLlmScript } from '../fake-llm/script-schema.js';
@@ -28,21 +28,27 @@ import { connectTemporal } from '../test/helpers/temporal.js';
 import { fakeProviderEnv, startTestWorker } from '../test/helpers/test-worker.js';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import { agentProgressQuery, raiseCapsUpdate } from '../workflows/messages.js';
+import type { planSolveVerifyWorkflow } from '../workflows/plan-solve-verify.js';
 import type { reactAgentWorkflow } from '../workflows/react-agent.js';
 
 const historiesDirectory = path.join(projectRoot, 'test', 'replay', 'histories');
 
 type AgentHandle = WorkflowHandle<typeof reactAgentWorkflow>;
 
-interface Scenario {
+type Scenario = {
   /** What the history covers; the replay test prints it. */
   description: string;
   script: FakeLlmScript;
-  request: AgentRequest;
-  /** Drives the run after it started (e.g. sends an update); the default only waits. */
-  drive?: (handle: AgentHandle) => Promise<void>;
-  expect: { stopReason: StopReason; answer: string | null };
-}
+  expect: { stopReason: PsvStopReason; answer: string | null };
+} & (
+  | {
+      workflowType?: 'reactAgentWorkflow';
+      request: AgentRequest;
+      /** Drives the run after it started (e.g. sends an update); the default only waits. */
+      drive?: (handle: AgentHandle) => Promise<void>;
+    }
+  | { workflowType: 'planSolveVerifyWorkflow'; request: PsvRequest; drive?: undefined }
+);
 
 const usage = { inputTokens: 120, outputTokens: 15 };
 const calculator = (expression: string) => ({ name: 'calculator', arguments: { expression } });
@@ -112,6 +118,66 @@ const scenarios: Record<string, Scenario> = {
   },
 };
 
+const planStep = (
+  id: string,
+  expression: string,
+  check?: { kind: 'number' } | { kind: 'equals'; value: string },
+) => ({
+  id,
+  goal: `compute ${expression}`,
+  tool: { name: 'calculator', arguments: { expression } },
+  successCriterion: 'a number',
+  ...(check ? { check } : {}),
+});
+
+scenarios['psv-replan'] = {
+  description:
+    'Plan -> Solve -> Verify: a plan that fails its check, a re-plan whose second step is a child ReAct run, a judge (OpenAI protocol)',
+  workflowType: 'planSolveVerifyWorkflow',
+  script: {
+    rules: [
+      {
+        match: { responseFormat: '^plan$' },
+        times: 1,
+        reply: {
+          json: { steps: [planStep('s1', '48 / 2', { kind: 'equals', value: '25' })], answerStep: 's1' },
+          usage,
+        },
+      },
+      {
+        match: { responseFormat: '^plan$' },
+        reply: {
+          json: {
+            steps: [
+              planStep('s1', '48 / 2', { kind: 'number' }),
+              {
+                id: 's2',
+                goal: 'add the new batch',
+                agent: { question: 'What is {{steps.s1}} plus 30?' },
+                successCriterion: 'the total number of rolls',
+              },
+            ],
+            answerStep: 's2',
+            confidence: 0.9,
+          },
+          usage,
+        },
+      },
+      {
+        match: { responseFormat: '^verdict$' },
+        reply: { json: { pass: true, reason: '24 + 30 = 54' }, usage },
+      },
+      { match: { step: 0 }, reply: { toolCalls: [calculator('24 + 30')], usage } },
+      { match: { step: 1 }, reply: { text: '{{lastToolResult}}', usage } },
+    ],
+  },
+  request: {
+    task: 'A baker makes 48 rolls, sells half, then bakes 30 more. How many rolls are there?',
+    model: 'openai:gpt-4o-mini',
+  },
+  expect: { stopReason: 'answer', answer: '54' },
+};
+
 async function waitUntil(what: string, probe: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await probe())) {
@@ -121,14 +187,27 @@ async function waitUntil(what: string, probe: () => Promise<boolean>, timeoutMs 
 }
 
 async function record(client: Client, taskQueue: string, name: string, scenario: Scenario): Promise<string> {
-  const handle = await client.workflow.start<typeof reactAgentWorkflow>('reactAgentWorkflow', {
-    // The dev server has the llmos search attributes, so the histories cover their upserts too.
-    args: [{ ...scenario.request, recordSearchAttributes: true }],
-    taskQueue,
-    workflowId: `replay-${name}-${randomUUID()}`,
-  });
-  await scenario.drive?.(handle);
-  const result: AgentResult = await handle.result();
+  // The id replay.test.ts replays under: child workflow ids derive from it, so they must match.
+  const start = { taskQueue, workflowId: `replay-${name}` };
+  // The dev server has the llmos search attributes, so the histories cover their upserts too.
+  let handle: WorkflowHandle;
+  let result: { stopReason: PsvStopReason; stopDetail: string; answer: string | null };
+  if (scenario.workflowType === 'planSolveVerifyWorkflow') {
+    const psv = await client.workflow.start<typeof planSolveVerifyWorkflow>(scenario.workflowType, {
+      ...start,
+      args: [{ ...scenario.request, recordSearchAttributes: true }],
+    });
+    handle = psv;
+    result = await psv.result();
+  } else {
+    const agent = await client.workflow.start<typeof reactAgentWorkflow>('reactAgentWorkflow', {
+      ...start,
+      args: [{ ...scenario.request, recordSearchAttributes: true }],
+    });
+    handle = agent;
+    await scenario.drive?.(agent);
+    result = await agent.result();
+  }
   if (result.stopReason !== scenario.expect.stopReason || result.answer !== scenario.expect.answer) {
     throw new Error(
       `scenario ${name} ended unexpectedly: ${result.stopReason} (${result.stopDetail}), answer ${JSON.stringify(result.answer)}`,

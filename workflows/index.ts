@@ -3,3 +3,5 @@
  * public API and are never renamed lightly.
  */
 export { reactAgentWorkflow } from './react-agent.js';
+export { planSolveVerifyWorkflow } from './plan-solve-verify.js';
+export { selfConsistencyWorkflow } from './self-consistency.js';

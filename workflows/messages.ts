@@ -1,5 +1,6 @@
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import type { AgentCaps, AgentProgress, CapsRaise } from '../common/agent.js';
+import type { PsvProgress } from '../common/psv.js';
 
 /** Progress of an agent run; the argument is the trace index to return steps from (0 for all). */
 export const agentProgressQuery = defineQuery<AgentProgress, [number]>('agentProgress');
@@ -9,3 +10,6 @@ export const agentProgressQuery = defineQuery<AgentProgress, [number]>('agentPro
  * when it would lower a cap. A run waiting on an exhausted cap continues when the raise frees it.
  */
 export const raiseCapsUpdate = defineUpdate<AgentCaps, [CapsRaise]>('raiseCaps');
+
+/** Progress of a Plan -> Solve -> Verify run: its phase, plan attempt and totals. */
+export const psvProgressQuery = defineQuery<PsvProgress>('psvProgress');

@@ -229,7 +229,7 @@ void describe('the llmos CLI, end to end', { timeout: 600_000 }, () => {
       assert.equal(call?.name, 'calculator');
       assert.deepEqual(JSON.parse(call.arguments), { expression: '0.175 * 2340 + sqrt(144)' });
       await waitFor('the request log line', () =>
-        /POST \/v1\/chat\/completions gpt-4o-mini step 0 -> rule 0 200/.test(server.output()),
+        /POST \/v1\/chat\/completions gpt-4o-mini step 0 -> rule 2 200/.test(server.output()),
       );
 
       server.child.kill('SIGTERM');

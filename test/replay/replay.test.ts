@@ -58,6 +58,23 @@ const expectedContents: Record<
     activities: ['describeTools', 'loadPrompts', 'callChatModel', 'runTool', 'callChatModel'],
     eventTypes: ['EVENT_TYPE_ACTIVITY_TASK_FAILED'],
   },
+  'psv-replan': {
+    workflowType: 'planSolveVerifyWorkflow',
+    // Plan 1 fails its check; plan 2 runs a tool step, a child ReAct run, and a judge.
+    activities: [
+      'describeTools',
+      'loadPrompts',
+      'generateStructured',
+      'runTool',
+      'generateStructured',
+      'runTool',
+      'generateStructured',
+    ],
+    eventTypes: [
+      'EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_INITIATED',
+      'EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_COMPLETED',
+    ],
+  },
 };
 
 async function loadHistory(name: string): Promise<JsonHistory> {

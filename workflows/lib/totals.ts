@@ -12,18 +12,30 @@ export const emptyTotals: RunTotals = {
 
 /** Totals after one more model call; a call without a known price marks the cost as a lower bound. */
 export function addModelCall(totals: RunTotals, usage: Usage, costUsd: number | null): RunTotals {
-  const sum: Usage = {
-    inputTokens: totals.usage.inputTokens + usage.inputTokens,
-    outputTokens: totals.usage.outputTokens + usage.outputTokens,
-    cachedInputTokens: totals.usage.cachedInputTokens + usage.cachedInputTokens,
-    reasoningTokens: totals.usage.reasoningTokens + usage.reasoningTokens,
+  return addTotals(totals, {
+    usage,
+    totalTokens: usage.inputTokens + usage.outputTokens,
+    costUsd: costUsd ?? 0,
+    costComplete: costUsd !== null,
+    modelCalls: 1,
+    toolCalls: 0,
+  });
+}
+
+/** Totals of two runs together, e.g. a parent and the sub-agent it ran. */
+export function addTotals(a: RunTotals, b: RunTotals): RunTotals {
+  const usage: Usage = {
+    inputTokens: a.usage.inputTokens + b.usage.inputTokens,
+    outputTokens: a.usage.outputTokens + b.usage.outputTokens,
+    cachedInputTokens: a.usage.cachedInputTokens + b.usage.cachedInputTokens,
+    reasoningTokens: a.usage.reasoningTokens + b.usage.reasoningTokens,
   };
   return {
-    ...totals,
-    usage: sum,
-    totalTokens: sum.inputTokens + sum.outputTokens,
-    costUsd: totals.costUsd + (costUsd ?? 0),
-    costComplete: totals.costComplete && costUsd !== null,
-    modelCalls: totals.modelCalls + 1,
+    usage,
+    totalTokens: a.totalTokens + b.totalTokens,
+    costUsd: a.costUsd + b.costUsd,
+    costComplete: a.costComplete && b.costComplete,
+    modelCalls: a.modelCalls + b.modelCalls,
+    toolCalls: a.toolCalls + b.toolCalls,
   };
 }

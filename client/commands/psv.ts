@@ -1,0 +1,61 @@
+import type { Command } from 'commander';
+import type { PsvRequest } from '../../common/psv.js';
+import { chooseDefaultModel } from '../../common/default-model.js';
+import {
+  capsFromFlags,
+  duration,
+  list,
+  positiveInteger,
+  positiveNumber,
+  type CapFlags,
+} from '../cli-options.js';
+
+interface PsvFlags extends CapFlags {
+  model?: string;
+  tools: string[];
+  maxReplans?: number;
+  planVersion?: string;
+  id?: string;
+  json?: boolean;
+}
+
+export function registerPsvCommand(program: Command): void {
+  program
+    .command('psv')
+    .description(
+      'Solve a task with Plan -> Solve -> Verify: a checked plan, solved step by step, re-planned when a check fails',
+    )
+    .argument('<task>', 'the task')
+    .option('--model <provider:model>', 'the model (default: from the environment, else the scripted model)')
+    .option('--tools <names>', 'comma-separated tools the plan may use', list, ['calculator'])
+    .option('--max-replans <n>', 'new plans after a failed verification (default 2)', (value) =>
+      value === '0' ? 0 : positiveInteger(value),
+    )
+    .option('--plan-version <version>', 'version of the psv.plan prompt template (default v1)')
+    .option('--max-iterations <n>', 'cap on model calls, sub-agents included', positiveInteger)
+    .option('--max-tokens <n>', 'cap on input + output tokens', positiveInteger)
+    .option('--max-cost <usd>', 'cap on spend in US dollars', positiveNumber)
+    .option('--deadline <duration>', 'cap on wall time, e.g. 90s or 5m', duration)
+    .option('--id <workflow-id>', 'workflow id (default: psv-<uuid>)')
+    .option('--json', 'print the result as JSON')
+    .action(async (task: string, flags: PsvFlags) => {
+      const request: PsvRequest = {
+        task,
+        model: flags.model ?? chooseDefaultModel(process.env).model,
+        tools: flags.tools,
+        caps: capsFromFlags(flags),
+        ...(flags.maxReplans !== undefined ? { maxReplans: flags.maxReplans } : {}),
+        ...(flags.planVersion ? { prompts: { plan: { id: 'psv.plan', version: flags.planVersion } } } : {}),
+      };
+      const [{ connectClient, startPsvRun }, { formatPsvResult }] = await Promise.all([
+        import('../llmos-client.js'),
+        import('../format-psv.js'),
+      ]);
+      const client = await connectClient();
+      const handle = await startPsvRun(client, request, flags.id ? { workflowId: flags.id } : {});
+      if (!flags.json) console.log(`Run ${handle.workflowId} on ${request.model}`);
+      const result = await handle.result();
+      console.log(flags.json ? JSON.stringify(result, null, 2) : formatPsvResult(result));
+      process.exitCode = result.stopReason === 'answer' ? 0 : result.stopReason === 'error' ? 1 : 3;
+    });
+}

@@ -1,0 +1,105 @@
+import { z } from 'zod';
+import {
+  AgentCapsSchema,
+  ModelFieldSchema,
+  ModelRetrySchema,
+  RecordSearchAttributesSchema,
+  StopReasonSchema,
+  type AgentCaps,
+  type ModelStep,
+  type RunTotals,
+  type ToolStep,
+} from './agent.js';
+import type { Plan } from './plan.js';
+import { PromptRefSchema } from './prompt-template.js';
+
+export const PsvPromptsSchema = z.object({
+  plan: PromptRefSchema.default({ id: 'psv.plan', version: 'v1' }),
+  verify: PromptRefSchema.default({ id: 'psv.verify', version: 'v1' }),
+  /** The template sub-agents solve their step with (a ReAct agent template). */
+  solve: PromptRefSchema.default({ id: 'psv.solve', version: 'v1' }),
+});
+
+export const PsvInputSchema = z.object({
+  task: z.string().trim().min(1, 'the task is empty'),
+  model: ModelFieldSchema,
+  /** Tools the plan may call directly and sub-agents may use. */
+  tools: z.array(z.string().min(1)).default(['calculator']),
+  temperature: z.number().min(0).max(2).default(0),
+  /** Caps for the whole run, sub-agents included: `maxIterations` bounds all model calls. */
+  caps: AgentCapsSchema.default(AgentCapsSchema.parse({ maxIterations: 30 })),
+  retry: ModelRetrySchema.default(ModelRetrySchema.parse({})),
+  /** New plans after a failed verification; past it the run stops with `verification_failed`. */
+  maxReplans: z.number().int().min(0).max(10).default(2),
+  /** Repair turns per structured call (plan, verdict) before it fails with `ModelOutputInvalid`. */
+  maxRepairs: z.number().int().min(0).max(5).default(2),
+  prompts: PsvPromptsSchema.default(PsvPromptsSchema.parse({})),
+  recordSearchAttributes: RecordSearchAttributesSchema,
+});
+export type PsvInput = z.output<typeof PsvInputSchema>;
+export type PsvRequest = z.input<typeof PsvInputSchema>;
+
+export const PsvStopReasonSchema = z.enum([...StopReasonSchema.options, 'verification_failed']);
+export type PsvStopReason = z.infer<typeof PsvStopReasonSchema>;
+
+/** What solving one step produced. `ok: false` when the tool or sub-agent could not give a result. */
+export interface StepResult {
+  stepId: string;
+  via: 'tool' | 'agent';
+  ok: boolean;
+  /** The tool's observation or the sub-agent's answer; on failure, what went wrong. */
+  result: string;
+  /** The sub-agent's run, for `via: 'agent'`. */
+  workflowId?: string;
+}
+
+export interface StepVerification {
+  stepId: string;
+  /** `check`: the plan's programmatic check; `judge`: a model; `failed`: there was no result to verify. */
+  method: 'check' | 'judge' | 'failed';
+  pass: boolean;
+  reason: string;
+}
+
+/** One plan and what became of it. */
+export interface PsvAttempt {
+  plan: Plan;
+  steps: StepResult[];
+  verification: StepVerification[];
+  /** Every step solved and verified. */
+  passed: boolean;
+}
+
+export interface AgentRunStep {
+  kind: 'agent';
+  stepId: string;
+  workflowId: string;
+  stopReason: string;
+  answer: string | null;
+  totals: RunTotals;
+}
+
+export type PsvTraceStep = ModelStep | ToolStep | AgentRunStep;
+
+export interface PsvResult {
+  /** The verified result of the plan's answer step; null unless the run stopped with `answer`. */
+  answer: string | null;
+  /** The planner's confidence in the plan that passed. */
+  confidence?: number;
+  stopReason: PsvStopReason;
+  stopDetail: string;
+  /** Every plan tried, in order, with its step results and verification report. */
+  attempts: PsvAttempt[];
+  caps: AgentCaps;
+  totals: RunTotals;
+  trace: PsvTraceStep[];
+  error?: { type: string; message: string };
+}
+
+export interface PsvProgress {
+  status: 'running' | 'finished';
+  phase: string;
+  attempt: number;
+  totals: RunTotals;
+  elapsedMs: number;
+}

@@ -1,0 +1,212 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { PsvRequest, PsvResult } from '../../common/psv.js';
+import type { FakeLlmScript } from '../../fake-llm/script-schema.js';
+
+type ScriptRule = NonNullable<FakeLlmScript['rules']>[number];
+type Json = NonNullable<ScriptRule['reply']['json']>;
+import { useAgentTestbed } from '../helpers/agent-testbed.js';
+import { messagesOf, quickRetry } from './agent-harness.js';
+
+const task = 'A baker makes 48 rolls and sells half of them, then bakes 30 more. How many rolls are there?';
+
+const plan = (steps: Json[], answerStep = 's2'): Json => ({ steps, answerStep, confidence: 0.8 });
+const calculatorStep = (id: string, expression: string, check?: Json): Record<string, Json> => ({
+  id,
+  goal: `compute ${expression}`,
+  tool: { name: 'calculator', arguments: { expression } },
+  successCriterion: 'a number',
+  ...(check ? { check } : {}),
+});
+const goodPlan = plan([
+  calculatorStep('s1', '48 / 2', { kind: 'number' }),
+  calculatorStep('s2', '{{steps.s1}} + 30'),
+]);
+const planRule = (json: Json, times?: number): ScriptRule => ({
+  match: { responseFormat: '^plan$' },
+  reply: { json, usage: { inputTokens: 200, outputTokens: 50 } },
+  ...(times ? { times } : {}),
+});
+const verdictRule = (pass: boolean): ScriptRule => ({
+  match: { responseFormat: '^verdict$' },
+  reply: {
+    json: { pass, reason: pass ? 'a count of rolls' : 'not plausible' },
+    usage: { inputTokens: 80, outputTokens: 10 },
+  },
+});
+
+void describe('planSolveVerifyWorkflow', () => {
+  const testbed = useAgentTestbed();
+
+  const run = (request: Partial<PsvRequest>): Promise<PsvResult> =>
+    testbed.temporal.env.client.workflow.execute('planSolveVerifyWorkflow', {
+      args: [{ task, model: 'openai:gpt-4o-mini', retry: quickRetry, ...request }],
+      taskQueue: testbed.worker.taskQueue,
+      workflowId: `psv-${crypto.randomUUID()}`,
+    });
+  const structuredRequests = (name: string) =>
+    testbed.fake.requests.filter((request) => request.chatRequest?.responseFormat?.name === name);
+
+  for (const model of ['openai:gpt-4o-mini', 'anthropic:claude-haiku-4-5']) {
+    void it(`passes: plans, solves with the calculator, verifies by check and by judge (${model})`, async () => {
+      testbed.fake.setScript({ rules: [planRule(goodPlan), verdictRule(true)] });
+      const result = await run({ model });
+
+      assert.equal(result.stopReason, 'answer', result.stopDetail);
+      assert.equal(result.answer, '54');
+      assert.equal(result.confidence, 0.8);
+      assert.equal(result.attempts.length, 1);
+      assert.deepEqual(
+        result.attempts[0]?.verification.map(({ stepId, method, pass }) => ({ stepId, method, pass })),
+        [
+          { stepId: 's1', method: 'check', pass: true },
+          { stepId: 's2', method: 'judge', pass: true },
+        ],
+      );
+      assert.deepEqual(
+        result.attempts[0]?.steps.map((step) => step.result),
+        ['24', '54'],
+      );
+      assert.equal(result.totals.modelCalls, 2, 'one plan, one judge');
+      assert.equal(result.totals.toolCalls, 2);
+      assert.equal(result.totals.usage.inputTokens, 280);
+      // Every call records the template it was rendered from.
+      assert.deepEqual(
+        result.trace.flatMap((step) =>
+          step.kind === 'model' ? [`${step.prompt.id}@${step.prompt.version}`] : [],
+        ),
+        ['psv.plan@v1', 'psv.verify@v1'],
+      );
+      const judged = messagesOf(structuredRequests('verdict')[0]).at(-1)?.content ?? '';
+      assert.match(judged, /54/);
+    });
+  }
+
+  void it('re-plans when a step fails its check, with the failure in the new prompt', async () => {
+    const failing = plan([
+      calculatorStep('s1', '48 / 2', { kind: 'equals', value: '100' }),
+      calculatorStep('s2', '1'),
+    ]);
+    testbed.fake.setScript({ rules: [planRule(failing, 1), planRule(goodPlan), verdictRule(true)] });
+    const result = await run({});
+
+    assert.equal(result.stopReason, 'answer', result.stopDetail);
+    assert.equal(result.answer, '54');
+    assert.equal(result.attempts.length, 2);
+    assert.equal(result.attempts[0]?.passed, false);
+    assert.deepEqual(result.attempts[0]?.verification, [
+      { stepId: 's1', method: 'check', pass: false, reason: 'expected "100", got "24"' },
+    ]);
+    assert.equal(result.attempts[0]?.steps.length, 1, 'a failed step stops the attempt');
+    const replan = messagesOf(structuredRequests('plan')[1]).at(-1)?.content ?? '';
+    assert.match(replan, /failed verification/);
+    assert.match(replan, /expected \\"100\\", got \\"24\\"|expected "100", got "24"/);
+  });
+
+  void it('stops with verification_failed when re-plans run out', async () => {
+    const failing = plan([calculatorStep('s1', '2 + 2'), calculatorStep('s2', '{{steps.s1}} * 2')], 's2');
+    testbed.fake.setScript({ rules: [planRule(failing), verdictRule(false)] });
+    const result = await run({ maxReplans: 1 });
+
+    assert.equal(result.stopReason, 'verification_failed');
+    assert.equal(result.answer, null);
+    assert.equal(result.attempts.length, 2);
+    assert.match(result.stopDetail, /2 plans failed verification; last: step s1: not plausible/);
+    assert.equal(structuredRequests('plan').length, 2);
+  });
+
+  void it('repairs a plan that does not match the schema, showing the model its errors', async () => {
+    const invalid = {
+      steps: [{ id: 's1', goal: 'compute', tool: { name: 'calculator', arguments: {} } }],
+      answerStep: 's9',
+    };
+    testbed.fake.setScript({ rules: [planRule(invalid, 1), planRule(goodPlan), verdictRule(true)] });
+    const result = await run({});
+
+    assert.equal(result.stopReason, 'answer', result.stopDetail);
+    const plans = structuredRequests('plan');
+    assert.equal(plans.length, 2);
+    const repair = messagesOf(plans[1]).at(-1)?.content ?? '';
+    assert.match(repair, /does not match the required output/);
+    assert.match(repair, /steps\.0\.successCriterion/);
+    assert.equal(messagesOf(plans[1]).at(-2)?.role, 'assistant', 'the invalid answer is shown back');
+  });
+
+  void it('repairs a plan that names a tool the run does not have', async () => {
+    const unknownTool = plan([
+      { ...calculatorStep('s1', '1'), tool: { name: 'spreadsheet', arguments: {} } },
+      calculatorStep('s2', '2'),
+    ]);
+    testbed.fake.setScript({ rules: [planRule(unknownTool, 1), planRule(goodPlan), verdictRule(true)] });
+    const result = await run({});
+    assert.equal(result.stopReason, 'answer', result.stopDetail);
+    assert.match(messagesOf(structuredRequests('plan')[1]).at(-1)?.content ?? '', /no tool "spreadsheet"/);
+  });
+
+  void it('fails with ModelOutputInvalid when repairs run out', async () => {
+    testbed.fake.setScript({ rules: [planRule({ steps: [] })] });
+    const result = await run({ maxRepairs: 1 });
+
+    assert.equal(result.stopReason, 'error');
+    assert.equal(result.error?.type, 'ModelOutputInvalid');
+    assert.match(result.error?.message ?? '', /after 1 repair/);
+    assert.equal(structuredRequests('plan').length, 2, 'the first answer and one repair');
+    assert.equal(result.totals.modelCalls, 2, 'failed attempts still count');
+  });
+
+  void it('solves a step with a child ReAct run and verifies its answer', async () => {
+    const agentPlan = plan(
+      [
+        calculatorStep('s1', '48 / 2', { kind: 'number' }),
+        {
+          id: 's2',
+          goal: 'add the new batch',
+          agent: { question: 'What is {{steps.s1}} plus 30?' },
+          successCriterion: 'a number',
+          check: { kind: 'range', min: 0, max: 1000 },
+        },
+      ],
+      's2',
+    );
+    testbed.fake.setScript({
+      rules: [
+        planRule(agentPlan),
+        {
+          match: { lastUserMessage: 'What is 24 plus 30', step: 0 },
+          reply: { toolCalls: [{ name: 'calculator', arguments: { expression: '24 + 30' } }] },
+        },
+        { match: { lastUserMessage: 'What is 24 plus 30', step: 1 }, reply: { text: '{{lastToolResult}}' } },
+      ],
+    });
+    const result = await run({});
+
+    assert.equal(result.stopReason, 'answer', result.stopDetail);
+    assert.equal(result.answer, '54');
+    const agentStep = result.trace.find((step) => step.kind === 'agent');
+    assert.ok(agentStep && agentStep.kind === 'agent');
+    assert.equal(agentStep.stopReason, 'answer');
+    assert.match(agentStep.workflowId, /\/attempt-1\/s2$/);
+    assert.equal(result.totals.modelCalls, 3, 'the plan and the sub-agent two calls');
+    assert.equal(result.totals.toolCalls, 2);
+    // The sub-agent was framed by the solve template, with the task and earlier results.
+    const child = testbed.fake.requests.find((request) => (request.chatRequest?.tools.length ?? 0) > 0);
+    const system = messagesOf(child)[0]?.content ?? '';
+    assert.match(
+      messagesOf(child)
+        .map((message) => message.content)
+        .join('\n'),
+      /s1: 24/,
+    );
+    assert.ok(system.length > 0);
+  });
+
+  void it('stops on the model-call cap before a judge call it cannot afford', async () => {
+    testbed.fake.setScript({ rules: [planRule(goodPlan), verdictRule(true)] });
+    const result = await run({ caps: { maxIterations: 1 } });
+
+    assert.equal(result.stopReason, 'iteration_limit');
+    assert.equal(result.totals.modelCalls, 1);
+    assert.equal(result.attempts[0]?.steps.length, 2, 'both steps solved; the judge was not called');
+    assert.equal(structuredRequests('verdict').length, 0);
+  });
+});

@@ -1,0 +1,70 @@
+import type { AgentCaps, RunTotals } from '../../common/agent.js';
+import { findExhaustedCap, outputAllowance, type CapStop } from './caps.js';
+import { addModelCall, addTotals, emptyTotals } from './totals.js';
+import type { CallChatModelOutput } from '../../activities/index.js';
+
+/** Thrown inside a run when the next model call would break a cap; the run ends with its stop. */
+export class CapReached extends Error {
+  constructor(readonly stop: CapStop) {
+    super(stop.detail);
+    this.name = 'CapReached';
+  }
+}
+
+/**
+ * The caps of a run that makes model calls in several places (its own, and sub-agents'), and
+ * what it has used so far. `maxIterations` bounds model calls, sub-agents' included.
+ */
+export class RunBudget {
+  totals: RunTotals = emptyTotals;
+
+  constructor(
+    readonly caps: AgentCaps,
+    private readonly startedAt: number,
+  ) {}
+
+  elapsedMs(): number {
+    return Date.now() - this.startedAt;
+  }
+
+  exhausted(): CapStop | undefined {
+    return findExhaustedCap(this.caps, {
+      iterations: this.totals.modelCalls,
+      totals: this.totals,
+      elapsedMs: this.elapsedMs(),
+    });
+  }
+
+  /** @throws CapReached when no further model call may be made. */
+  assertAvailable(): void {
+    const stop = this.exhausted();
+    if (stop) throw new CapReached(stop);
+  }
+
+  /** The output tokens the next call may ask for. */
+  outputAllowance(): number {
+    return outputAllowance(this.caps, this.totals);
+  }
+
+  /** What is left, as caps for a sub-agent: it cannot spend more than the run has. */
+  remainingCaps(): AgentCaps {
+    return {
+      maxIterations: Math.max(1, this.caps.maxIterations - this.totals.modelCalls),
+      maxTotalTokens: Math.max(1, this.caps.maxTotalTokens - this.totals.totalTokens),
+      maxCostUsd: Math.max(Number.MIN_VALUE, this.caps.maxCostUsd - this.totals.costUsd),
+      maxWallTimeMs: Math.max(1, this.caps.maxWallTimeMs - this.elapsedMs()),
+    };
+  }
+
+  addModelCall(call: CallChatModelOutput): void {
+    this.totals = addModelCall(this.totals, call.response.usage, call.costUsd);
+  }
+
+  addToolCall(): void {
+    this.totals = { ...this.totals, toolCalls: this.totals.toolCalls + 1 };
+  }
+
+  addRun(totals: RunTotals): void {
+    this.totals = addTotals(this.totals, totals);
+  }
+}

@@ -1,0 +1,80 @@
+import { ApplicationFailure } from '@temporalio/workflow';
+import type { GenerateStructuredInput, GenerateStructuredOutput } from '../../activities/index.js';
+import type { ChatMessage } from '../../common/chat.js';
+import { ErrorType } from '../../common/errors.js';
+import { formatPromptRef, type PromptRef } from '../../common/prompt-template.js';
+import type { OutputDefinition } from '../../common/structured-output.js';
+
+export interface StructuredCallOptions<T> {
+  output: OutputDefinition<T>;
+  model: string;
+  prompt: PromptRef;
+  messages: ChatMessage[];
+  temperature?: number;
+  /** Repair turns after the first answer; past them the call fails with `ModelOutputInvalid`. */
+  maxRepairs: number;
+  /** Problems only the workflow can see (e.g. a tool that does not exist); repaired like schema errors. */
+  check?: (value: T) => string[];
+  /** Runs before every attempt: throws to stop (a cap), returns the output tokens the call may use. */
+  beforeCall: () => number;
+  /** Every attempt's call, for the run's totals and trace. */
+  onCall: (call: GenerateStructuredOutput) => void;
+}
+
+/** The turn that shows the model why its answer was refused. */
+export function repairMessage(problems: readonly string[]): ChatMessage {
+  return {
+    role: 'user',
+    content:
+      'Your answer does not match the required output:\n' +
+      problems.map((problem) => `- ${problem}`).join('\n') +
+      '\nAnswer again with the corrected JSON only.',
+  };
+}
+
+/**
+ * One structured answer with a bounded repair loop. Each attempt is one `generateStructured`
+ * activity (so a crash never repeats a finished attempt); an answer that fails the schema or
+ * `check` goes back to the model with the problems, at most `maxRepairs` times.
+ *
+ * @throws ApplicationFailure `ModelOutputInvalid` (non-retryable) when the repairs run out.
+ */
+export async function generateStructured<T>(
+  generate: (input: GenerateStructuredInput) => Promise<GenerateStructuredOutput>,
+  options: StructuredCallOptions<T>,
+): Promise<T> {
+  let messages = options.messages;
+  let problems: string[] = [];
+  for (let attempt = 0; attempt <= options.maxRepairs; attempt += 1) {
+    const maxOutputTokens = options.beforeCall();
+    const call = await generate({
+      model: options.model,
+      output: options.output.name,
+      prompt: options.prompt,
+      messages,
+      temperature: options.temperature,
+      maxOutputTokens,
+    });
+    options.onCall(call);
+    if (call.parsed.ok) {
+      // The activity validated the value with this same schema; parsing again gives the workflow its type.
+      const value = options.output.schema.parse(call.parsed.value);
+      problems = options.check?.(value) ?? [];
+      if (problems.length === 0) return value;
+    } else {
+      problems = call.parsed.problems;
+    }
+    messages = [
+      ...messages,
+      { role: 'assistant', content: call.response.message.content, toolCalls: [] },
+      repairMessage(problems),
+    ];
+  }
+  throw ApplicationFailure.create({
+    type: ErrorType.ModelOutputInvalid,
+    message:
+      `${options.output.name} output from ${options.model} (${formatPromptRef(options.prompt)}) still invalid ` +
+      `after ${options.maxRepairs} repair${options.maxRepairs === 1 ? '' : 's'}: ${problems.join('; ')}`,
+    nonRetryable: true,
+  });
+}

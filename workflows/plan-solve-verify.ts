@@ -1,0 +1,300 @@
+import {
+  CancellationScope,
+  executeChild,
+  isCancellation,
+  proxyActivities,
+  setCurrentDetails,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { Activities } from '../activities/index.js';
+import { nonRetryableErrorTypes } from '../common/errors.js';
+import { planOutput, verdictOutput, type Plan, type PlanStep } from '../common/plan.js';
+import {
+  PsvInputSchema,
+  type PsvAttempt,
+  type PsvInput,
+  type PsvRequest,
+  type PsvResult,
+  type PsvStopReason,
+  type PsvTraceStep,
+  type StepResult,
+  type StepVerification,
+} from '../common/psv.js';
+import {
+  LlmosCostUsd,
+  LlmosKind,
+  LlmosModel,
+  LlmosStopReason,
+  LlmosTotalTokens,
+} from '../common/search-attributes.js';
+import { runStepCheck } from '../common/step-checks.js';
+import { modelStep } from './lib/agent-steps.js';
+import { describeFailure } from './lib/failures.js';
+import { parseWorkflowInput } from './lib/parse-input.js';
+import {
+  describeStepResults,
+  describeToolsForPlanner,
+  replanFeedback,
+  substituteStepResults,
+  unavailableTools,
+} from './lib/plan-steps.js';
+import { PromptSet } from './lib/prompts.js';
+import { CapReached, RunBudget } from './lib/run-budget.js';
+import { generateStructured, type StructuredCallOptions } from './lib/structured-call.js';
+import { psvProgressQuery } from './messages.js';
+import { reactAgentWorkflow } from './react-agent.js';
+
+const { describeTools, loadPrompts, runTool } = proxyActivities<Activities>({
+  startToCloseTimeout: '1 minute',
+  retry: {
+    maximumAttempts: 3,
+    initialInterval: '1 second',
+    nonRetryableErrorTypes: [...nonRetryableErrorTypes],
+  },
+});
+
+/**
+ * Plan -> Solve -> Verify. A model writes a structured plan (steps with success criteria); each
+ * step is solved by one tool call or a child ReAct run; each result is verified by the plan's
+ * programmatic check, or by a model judge where the plan names none. A failed step stops the
+ * attempt and the planner tries again with the failure in view, at most `maxReplans` times.
+ * Caps cover the whole run, sub-agents included; it always ends with a typed stop reason, every
+ * attempt's verification report and the totals.
+ */
+export async function planSolveVerifyWorkflow(request: PsvRequest): Promise<PsvResult> {
+  const input: PsvInput = parseWorkflowInput(PsvInputSchema, request);
+  const { generateStructured: generate } = proxyActivities<Activities>({
+    startToCloseTimeout: input.retry.attemptTimeoutMs,
+    heartbeatTimeout: input.retry.heartbeatTimeoutMs,
+    retry: {
+      maximumAttempts: input.retry.maximumAttempts,
+      initialInterval: input.retry.initialIntervalMs,
+      maximumInterval: input.retry.maximumIntervalMs,
+      backoffCoefficient: 2,
+      nonRetryableErrorTypes: [...nonRetryableErrorTypes],
+    },
+  });
+  const budget = new RunBudget(input.caps, Date.now());
+  const attempts: PsvAttempt[] = [];
+  const trace: PsvTraceStep[] = [];
+  let phase = 'starting';
+  let finished = false;
+  setHandler(psvProgressQuery, () => ({
+    status: finished ? 'finished' : 'running',
+    phase,
+    attempt: attempts.length,
+    totals: budget.totals,
+    elapsedMs: budget.elapsedMs(),
+  }));
+  const enterPhase = (name: string): void => {
+    phase = name;
+    setCurrentDetails(
+      `${name}; ${budget.totals.modelCalls} model calls, $${budget.totals.costUsd.toFixed(6)}`,
+    );
+  };
+
+  const finish = (
+    stopReason: PsvStopReason,
+    stopDetail: string,
+    extra: Pick<PsvResult, 'answer' | 'confidence' | 'error'> = { answer: null },
+  ): PsvResult => {
+    finished = true;
+    phase = 'finished';
+    if (input.recordSearchAttributes)
+      upsertSearchAttributes([
+        { key: LlmosStopReason, value: stopReason },
+        { key: LlmosCostUsd, value: budget.totals.costUsd },
+        { key: LlmosTotalTokens, value: budget.totals.totalTokens },
+      ]);
+    setCurrentDetails(`${stopReason}: ${stopDetail}`);
+    return { ...extra, stopReason, stopDetail, attempts, caps: input.caps, totals: budget.totals, trace };
+  };
+
+  /** A structured call within the run's caps; the deadline cancels one in flight. */
+  const structured = <T>(
+    options: Pick<StructuredCallOptions<T>, 'output' | 'prompt' | 'messages' | 'check'>,
+  ): Promise<T> =>
+    CancellationScope.withTimeout(Math.max(1, input.caps.maxWallTimeMs - budget.elapsedMs()), () =>
+      generateStructured(generate, {
+        ...options,
+        model: input.model,
+        temperature: input.temperature,
+        maxRepairs: input.maxRepairs,
+        beforeCall: () => {
+          budget.assertAvailable();
+          return budget.outputAllowance();
+        },
+        onCall: (call) => {
+          budget.addModelCall(call);
+          trace.push(modelStep(budget.totals.modelCalls, call, options.prompt));
+        },
+      }),
+    );
+
+  try {
+    enterPhase('loading tools and prompts');
+    const [tools, templates] = await Promise.all([
+      describeTools({ names: input.tools }),
+      loadPrompts({ refs: [input.prompts.plan, input.prompts.verify, input.prompts.solve] }),
+    ]);
+    const prompts = new PromptSet(templates);
+
+    const makePlan = (feedback: string): Promise<Plan> =>
+      structured<Plan>({
+        output: planOutput,
+        prompt: input.prompts.plan,
+        messages: prompts.render(input.prompts.plan, {
+          task: input.task,
+          tools: describeToolsForPlanner(tools),
+          feedback,
+        }),
+        check: (plan) => unavailableTools(plan.steps, tools),
+      });
+
+    const solveWithTool = async (
+      step: PlanStep & { tool: NonNullable<PlanStep['tool']> },
+      results: Map<string, string>,
+    ): Promise<StepResult> => {
+      const args = substituteStepResults(step.tool.arguments, results);
+      const started = Date.now();
+      let outcome: { ok: boolean; observation: string };
+      try {
+        outcome = await runTool.executeWithOptions(
+          { startToCloseTimeout: '1 minute', summary: `${step.tool.name} (step ${step.id})` },
+          [{ name: step.tool.name, arguments: JSON.stringify(args) }],
+        );
+      } catch (error) {
+        if (isCancellation(error)) throw error;
+        outcome = { ok: false, observation: describeFailure(error).message };
+      }
+      budget.addToolCall();
+      trace.push({
+        kind: 'tool',
+        iteration: budget.totals.modelCalls,
+        toolName: step.tool.name,
+        arguments: JSON.stringify(args),
+        ok: outcome.ok,
+        observation: outcome.observation,
+        latencyMs: Date.now() - started,
+      });
+      return { stepId: step.id, via: 'tool', ok: outcome.ok, result: outcome.observation };
+    };
+
+    const solveWithAgent = async (
+      step: PlanStep & { agent: NonNullable<PlanStep['agent']> },
+      results: Map<string, string>,
+      attemptNumber: number,
+    ): Promise<StepResult> => {
+      budget.assertAvailable();
+      const workflowId = `${workflowInfo().workflowId}/attempt-${attemptNumber}/${step.id}`;
+      const child = await executeChild(reactAgentWorkflow, {
+        workflowId,
+        args: [
+          {
+            question: substituteStepResults(step.agent.question, results),
+            model: input.model,
+            tools: input.tools,
+            prompt: input.prompts.solve,
+            promptVariables: { task: input.task, goal: step.goal, context: describeStepResults(results) },
+            temperature: input.temperature,
+            caps: budget.remainingCaps(),
+            retry: input.retry,
+            recordSearchAttributes: input.recordSearchAttributes,
+          },
+        ],
+        ...(input.recordSearchAttributes
+          ? {
+              typedSearchAttributes: [
+                { key: LlmosKind, value: 'react' },
+                { key: LlmosModel, value: input.model },
+              ],
+            }
+          : {}),
+        staticSummary: `PSV step ${step.id}: ${step.goal.slice(0, 120)}`,
+      });
+      budget.addRun(child.totals);
+      trace.push({
+        kind: 'agent',
+        stepId: step.id,
+        workflowId,
+        stopReason: child.stopReason,
+        answer: child.answer,
+        totals: child.totals,
+      });
+      return child.stopReason === 'answer' && child.answer !== null
+        ? { stepId: step.id, via: 'agent', ok: true, result: child.answer, workflowId }
+        : {
+            stepId: step.id,
+            via: 'agent',
+            ok: false,
+            result: `sub-agent stopped: ${child.stopReason}: ${child.stopDetail}`,
+            workflowId,
+          };
+    };
+
+    const verify = async (step: PlanStep, solved: StepResult): Promise<StepVerification> => {
+      if (!solved.ok) return { stepId: step.id, method: 'failed', pass: false, reason: solved.result };
+      if (step.check) return { stepId: step.id, method: 'check', ...runStepCheck(step.check, solved.result) };
+      const verdict = await structured<{ pass: boolean; reason: string }>({
+        output: verdictOutput,
+        prompt: input.prompts.verify,
+        messages: prompts.render(input.prompts.verify, {
+          task: input.task,
+          step: `${step.goal}\nSuccess criterion: ${step.successCriterion}`,
+          result: solved.result,
+        }),
+      });
+      return { stepId: step.id, method: 'judge', pass: verdict.pass, reason: verdict.reason };
+    };
+
+    let feedback = '';
+    for (let attemptNumber = 1; ; attemptNumber += 1) {
+      enterPhase(`planning (attempt ${attemptNumber})`);
+      const plan = await makePlan(feedback);
+      const attempt: PsvAttempt = { plan, steps: [], verification: [], passed: false };
+      attempts.push(attempt);
+      const results = new Map<string, string>();
+      for (const step of plan.steps) {
+        enterPhase(`attempt ${attemptNumber}: solving ${step.id}`);
+        const solved = step.tool
+          ? await solveWithTool({ ...step, tool: step.tool }, results)
+          : await solveWithAgent({ ...step, agent: step.agent! }, results, attemptNumber);
+        attempt.steps.push(solved);
+        enterPhase(`attempt ${attemptNumber}: verifying ${step.id}`);
+        const verification = await verify(step, solved);
+        attempt.verification.push(verification);
+        if (!verification.pass) break;
+        results.set(step.id, solved.result);
+      }
+      attempt.passed =
+        attempt.verification.length === plan.steps.length && attempt.verification.every((v) => v.pass);
+      if (attempt.passed) {
+        return finish('answer', `verified after ${attemptNumber} plan${attemptNumber === 1 ? '' : 's'}`, {
+          answer: results.get(plan.answerStep) ?? null,
+          ...(plan.confidence !== undefined ? { confidence: plan.confidence } : {}),
+        });
+      }
+      if (attemptNumber > input.maxReplans) {
+        const failed = attempt.verification.at(-1);
+        return finish(
+          'verification_failed',
+          `${attemptNumber} plan${attemptNumber === 1 ? '' : 's'} failed verification; last: step ${failed?.stepId}: ${failed?.reason}`,
+        );
+      }
+      feedback = replanFeedback(attempt);
+    }
+  } catch (error) {
+    if (error instanceof CapReached) return finish(error.stop.stopReason, error.stop.detail);
+    if (isCancellation(error)) {
+      // Cut off by the run's own deadline, not cancelled from outside: a cap stop like any other.
+      const stop = budget.exhausted();
+      if (stop?.stopReason === 'deadline' && !CancellationScope.current().consideredCancelled)
+        return finish(stop.stopReason, stop.detail);
+      throw error;
+    }
+    const failure = describeFailure(error);
+    return finish('error', failure.message, { answer: null, error: failure });
+  }
+}

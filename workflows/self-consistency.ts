@@ -1,0 +1,110 @@
+import {
+  executeChild,
+  isCancellation,
+  setCurrentDetails,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import { parseConfidence, voteAnswers } from '../common/answer-vote.js';
+import {
+  SelfConsistencyInputSchema,
+  type SampleOutcome,
+  type SelfConsistencyInput,
+  type SelfConsistencyRequest,
+  type SelfConsistencyResult,
+} from '../common/self-consistency.js';
+import {
+  LlmosCostUsd,
+  LlmosKind,
+  LlmosModel,
+  LlmosStopReason,
+  LlmosTotalTokens,
+} from '../common/search-attributes.js';
+import { describeFailure } from './lib/failures.js';
+import { parseWorkflowInput } from './lib/parse-input.js';
+import { addTotals, emptyTotals } from './lib/totals.js';
+import { planSolveVerifyWorkflow } from './plan-solve-verify.js';
+import { reactAgentWorkflow } from './react-agent.js';
+
+/** Runs one sample as a child workflow; a sample whose run fails counts as one without an answer. */
+async function runSample(input: SelfConsistencyInput, index: number): Promise<SampleOutcome> {
+  const workflowId = `${workflowInfo().workflowId}/sample-${index + 1}`;
+  const { run } = input;
+  const options = {
+    workflowId,
+    ...(input.recordSearchAttributes
+      ? {
+          typedSearchAttributes: [
+            { key: LlmosKind, value: run.workflow },
+            { key: LlmosModel, value: run.request.model },
+          ],
+        }
+      : {}),
+    staticSummary: `self-consistency sample ${index + 1} of ${input.samples}`,
+  };
+  const common = { temperature: input.temperature, recordSearchAttributes: input.recordSearchAttributes };
+  try {
+    if (run.workflow === 'react') {
+      const result = await executeChild(reactAgentWorkflow, {
+        ...options,
+        args: [{ ...run.request, ...common }],
+      });
+      const confidence = parseConfidence(result.answer);
+      return {
+        workflowId,
+        answer: result.answer,
+        ...(confidence !== undefined ? { confidence } : {}),
+        stopReason: result.stopReason,
+        totals: result.totals,
+      };
+    }
+    const result = await executeChild(planSolveVerifyWorkflow, {
+      ...options,
+      args: [{ ...run.request, ...common }],
+    });
+    return {
+      workflowId,
+      answer: result.answer,
+      ...(result.confidence !== undefined ? { confidence: result.confidence } : {}),
+      stopReason: result.stopReason,
+      totals: result.totals,
+    };
+  } catch (error) {
+    if (isCancellation(error)) throw error;
+    return {
+      workflowId,
+      answer: null,
+      stopReason: `error: ${describeFailure(error).message}`,
+      totals: emptyTotals,
+    };
+  }
+}
+
+/**
+ * Self-consistency: the same request sampled N times in parallel at a temperature, the answers
+ * normalized and majority-voted (weighted by the models' stated confidence where given), and the
+ * agreement ratio reported as the consistency score. Each sample is a child workflow with the
+ * request's own caps, so the run can spend at most N times those caps.
+ */
+export async function selfConsistencyWorkflow(
+  request: SelfConsistencyRequest,
+): Promise<SelfConsistencyResult> {
+  const input = parseWorkflowInput(SelfConsistencyInputSchema, request);
+  setCurrentDetails(`${input.samples} ${input.run.workflow} samples at temperature ${input.temperature}`);
+  const samples = await Promise.all(
+    Array.from({ length: input.samples }, (_unused, index) => runSample(input, index)),
+  );
+  const vote = voteAnswers(samples, input.answerKind);
+  const totals = samples.reduce((sum, sample) => addTotals(sum, sample.totals), emptyTotals);
+  const stopReason = vote.answer === null ? 'no_answer' : 'answer';
+  if (input.recordSearchAttributes)
+    upsertSearchAttributes([
+      { key: LlmosStopReason, value: stopReason },
+      { key: LlmosCostUsd, value: totals.costUsd },
+      { key: LlmosTotalTokens, value: totals.totalTokens },
+    ]);
+  setCurrentDetails(
+    `${stopReason}: consistency ${vote.consistency.toFixed(2)} over ${input.samples} samples`,
+  );
+  return { ...vote, stopReason, samples, totals };
+}
