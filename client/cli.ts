@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { registerAgentCommand } from './commands/agent.js';
 import { registerDemoCommand } from './commands/demo.js';
+import { registerEvalCommand } from './commands/eval.js';
 import { registerFakeLlmCommand } from './commands/fake-llm.js';
 import { registerPsvCommand } from './commands/psv.js';
 import { registerPromptsCommands } from './commands/prompts.js';
@@ -17,6 +18,7 @@ export function createProgram(): Command {
   registerAgentCommand(program);
   registerPsvCommand(program);
   registerStatusCommands(program);
+  registerEvalCommand(program);
   registerWorkerCommand(program);
   registerServerCommands(program);
   registerFakeLlmCommand(program);

@@ -1,0 +1,136 @@
+import { InvalidArgumentError, Option, type Command } from 'commander';
+import { chooseDefaultModel } from '../../common/default-model.js';
+import {
+  capsFromFlags,
+  duration,
+  list,
+  positiveInteger,
+  positiveNumber,
+  type CapFlags,
+} from '../cli-options.js';
+
+interface EvalFlags extends CapFlags {
+  workflow: 'react' | 'psv';
+  model?: string;
+  tools: string[];
+  samples: number;
+  temperature: number;
+  promptVersion: string[];
+  concurrency: number;
+  limit?: number;
+  offset?: number;
+  requireTool?: string | false;
+  json?: boolean;
+}
+
+function temperature(value: string): number {
+  const number = Number(value);
+  if (!Number.isFinite(number) || number < 0 || number > 2)
+    throw new InvalidArgumentError(`"${value}" is not a temperature between 0 and 2.`);
+  return number;
+}
+
+function collectVersion(value: string, previous: string[]): string[] {
+  const versions = [...previous, ...list(value)];
+  if (versions.length > 2) throw new InvalidArgumentError('at most two prompt versions can be compared.');
+  return versions;
+}
+
+export function registerEvalCommand(program: Command): void {
+  program
+    .command('eval')
+    .description(
+      'Run a JSONL dataset through a workflow and report accuracy, consistency, tokens, cost and latency',
+    )
+    .argument(
+      '<dataset.jsonl>',
+      'rows of {"question", "answer": "... #### 42"} (GSM8K) or {"question", "expected"}',
+    )
+    .addOption(
+      new Option('--workflow <name>', 'the workflow each item runs')
+        .choices(['react', 'psv'])
+        .default('react'),
+    )
+    .option('--model <provider:model>', 'the model (default: from the environment, else the scripted model)')
+    .option('--tools <names>', 'comma-separated tools', list, ['calculator'])
+    .option(
+      '--samples <n>',
+      'samples per item; above 1 they are voted (self-consistency)',
+      positiveInteger,
+      1,
+    )
+    .option('--temperature <t>', 'sampling temperature when --samples is above 1', temperature, 0.7)
+    .option(
+      '--prompt-version <version>',
+      'version of agent.system (react) or psv.plan (psv); give two to compare them side by side',
+      collectVersion,
+      [],
+    )
+    .option('--concurrency <n>', 'items run at once', positiveInteger, 4)
+    .option('--limit <n>', 'only the first n items (after --offset)', positiveInteger)
+    .option('--offset <n>', 'skip the first n items', (value) => (value === '0' ? 0 : positiveInteger(value)))
+    .option(
+      '--require-tool <name>',
+      'count an answer as correct only if the run called a tool (default for number datasets: calculator)',
+    )
+    .option('--no-require-tool', 'do not require a tool call')
+    .option('--max-iterations <n>', 'cap on model calls per run', positiveInteger)
+    .option('--max-tokens <n>', 'cap on tokens per run', positiveInteger)
+    .option('--max-cost <usd>', 'cap on spend per run in US dollars', positiveNumber)
+    .option('--deadline <duration>', 'cap on wall time per run', duration)
+    .option('--json', 'print the reports as JSON')
+    .action(async (file: string, flags: EvalFlags) => {
+      const [{ loadEvalDataset }, { runEval }, { formatMisses, formatReports }, { connectClient }] =
+        await Promise.all([
+          import('../eval/dataset.js'),
+          import('../eval/run-eval.js'),
+          import('../eval/format-report.js'),
+          import('../llmos-client.js'),
+        ]);
+      const dataset = await loadEvalDataset(file, { limit: flags.limit, offset: flags.offset });
+      const model = flags.model ?? chooseDefaultModel(process.env).model;
+      const versions = flags.promptVersion.length > 0 ? flags.promptVersion : ['v1'];
+      const requireTool =
+        flags.requireTool === false
+          ? undefined
+          : (flags.requireTool ??
+            (dataset.kind === 'number' && flags.tools.includes('calculator') ? 'calculator' : undefined));
+      const client = await connectClient();
+      const reports = [];
+      for (const promptVersion of versions) {
+        if (!flags.json)
+          console.log(
+            `Evaluating ${dataset.items.length} items with ${flags.workflow} on ${model}, prompt version ${promptVersion}`,
+          );
+        const report = await runEval(
+          client,
+          dataset,
+          {
+            workflow: flags.workflow,
+            model,
+            tools: flags.tools,
+            samples: flags.samples,
+            temperature: flags.temperature,
+            promptVersion,
+            concurrency: flags.concurrency,
+            requireTool,
+            caps: capsFromFlags(flags),
+          },
+          (outcome, done) => {
+            if (!flags.json)
+              process.stdout.write(
+                `  ${done}/${dataset.items.length} #${outcome.id} ${outcome.correct ? 'correct' : 'wrong'}\n`,
+              );
+          },
+        );
+        reports.push(report);
+      }
+      if (flags.json) {
+        console.log(JSON.stringify(reports, null, 2));
+        return;
+      }
+      console.log(`\n${formatReports(reports)}`);
+      const misses = reports.flatMap(formatMisses);
+      if (misses.length > 0) console.log(`\nNot correct:\n${misses.join('\n')}`);
+    });
+}
