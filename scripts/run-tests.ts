@@ -16,17 +16,18 @@ function run(command: string, args: string[], env: NodeJS.ProcessEnv = process.e
   });
 }
 
-async function testFiles(filter: string | undefined): Promise<string[]> {
+async function testFiles(filters: readonly string[]): Promise<string[]> {
   const entries = await readdir(path.join(projectRoot, 'test'), { recursive: true, withFileTypes: true });
   return entries
     .filter((entry) => entry.isFile() && entry.name.endsWith('.test.ts'))
     .map((entry) => path.relative(projectRoot, path.join(entry.parentPath, entry.name)))
-    .filter((file) => !filter || file.includes(filter))
+    .filter((file) => filters.length === 0 || filters.some((filter) => file.includes(filter)))
     .sort();
 }
 
-const filter = process.argv[2];
-const quick = process.env.LLMOS_TEST_SKIP_CHECKS === '1' || filter !== undefined;
+/** Path substrings: only test files containing one of them run. */
+const filters = process.argv.slice(2);
+const quick = process.env.LLMOS_TEST_SKIP_CHECKS === '1' || filters.length > 0;
 const npx = process.platform === 'win32' ? 'npx.cmd' : 'npx';
 
 if (!quick) {
@@ -50,7 +51,7 @@ const server = await startDevServer({ toolsDirectory, log: (line) => console.log
 console.log(
   `dev server on ${server.address} (${server.cli.kind === 'executable' ? server.cli.path : 'SDK download'})`,
 );
-const files = await testFiles(filter);
+const files = await testFiles(filters);
 console.log(`\n== ${files.length} test files`);
 let code: number;
 try {
