@@ -5,11 +5,9 @@ import {
   proxyActivities,
   setCurrentDetails,
   setHandler,
-  upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
-import { nonRetryableErrorTypes } from '../common/errors.js';
 import { planOutput, verdictOutput, type Plan, type PlanStep } from '../common/plan.js';
 import {
   PsvInputSchema,
@@ -22,15 +20,9 @@ import {
   type StepResult,
   type StepVerification,
 } from '../common/psv.js';
-import {
-  LlmosCostUsd,
-  LlmosKind,
-  LlmosModel,
-  LlmosStopReason,
-  LlmosTotalTokens,
-} from '../common/search-attributes.js';
 import { runStepCheck } from '../common/step-checks.js';
-import { modelStep } from './lib/agent-steps.js';
+import { localActivityOptions, modelActivityOptions } from './lib/activity-options.js';
+import { modelStep, toolStep } from './lib/agent-steps.js';
 import { describeFailure } from './lib/failures.js';
 import { parseWorkflowInput } from './lib/parse-input.js';
 import {
@@ -42,18 +34,14 @@ import {
 } from './lib/plan-steps.js';
 import { PromptSet } from './lib/prompts.js';
 import { CapReached, RunBudget } from './lib/run-budget.js';
+import { childRunAttributes, recordRunOutcome } from './lib/run-search-attributes.js';
 import { generateStructured, type StructuredCallOptions } from './lib/structured-call.js';
 import { psvProgressQuery } from './messages.js';
 import { reactAgentWorkflow } from './react-agent.js';
 
-const { describeTools, loadPrompts, runTool } = proxyActivities<Activities>({
-  startToCloseTimeout: '1 minute',
-  retry: {
-    maximumAttempts: 3,
-    initialInterval: '1 second',
-    nonRetryableErrorTypes: [...nonRetryableErrorTypes],
-  },
-});
+const { describeTools, loadPrompts, runTool } = proxyActivities<Activities>(localActivityOptions);
+
+const plans = (count: number): string => `${count} plan${count === 1 ? '' : 's'}`;
 
 /**
  * Plan -> Solve -> Verify. A model writes a structured plan (steps with success criteria); each
@@ -65,17 +53,7 @@ const { describeTools, loadPrompts, runTool } = proxyActivities<Activities>({
  */
 export async function planSolveVerifyWorkflow(request: PsvRequest): Promise<PsvResult> {
   const input: PsvInput = parseWorkflowInput(PsvInputSchema, request);
-  const { generateStructured: generate } = proxyActivities<Activities>({
-    startToCloseTimeout: input.retry.attemptTimeoutMs,
-    heartbeatTimeout: input.retry.heartbeatTimeoutMs,
-    retry: {
-      maximumAttempts: input.retry.maximumAttempts,
-      initialInterval: input.retry.initialIntervalMs,
-      maximumInterval: input.retry.maximumIntervalMs,
-      backoffCoefficient: 2,
-      nonRetryableErrorTypes: [...nonRetryableErrorTypes],
-    },
-  });
+  const { generateStructured: generate } = proxyActivities<Activities>(modelActivityOptions(input.retry));
   const budget = new RunBudget(input.caps, Date.now());
   const attempts: PsvAttempt[] = [];
   const trace: PsvTraceStep[] = [];
@@ -102,12 +80,7 @@ export async function planSolveVerifyWorkflow(request: PsvRequest): Promise<PsvR
   ): PsvResult => {
     finished = true;
     phase = 'finished';
-    if (input.recordSearchAttributes)
-      upsertSearchAttributes([
-        { key: LlmosStopReason, value: stopReason },
-        { key: LlmosCostUsd, value: budget.totals.costUsd },
-        { key: LlmosTotalTokens, value: budget.totals.totalTokens },
-      ]);
+    recordRunOutcome(input.recordSearchAttributes, budget.totals, stopReason);
     setCurrentDetails(`${stopReason}: ${stopDetail}`);
     return { ...extra, stopReason, stopDetail, attempts, caps: input.caps, totals: budget.totals, trace };
   };
@@ -154,36 +127,33 @@ export async function planSolveVerifyWorkflow(request: PsvRequest): Promise<PsvR
       });
 
     const solveWithTool = async (
-      step: PlanStep & { tool: NonNullable<PlanStep['tool']> },
+      step: PlanStep,
+      tool: NonNullable<PlanStep['tool']>,
       results: Map<string, string>,
     ): Promise<StepResult> => {
-      const args = substituteStepResults(step.tool.arguments, results);
+      const call = {
+        id: step.id,
+        name: tool.name,
+        arguments: JSON.stringify(substituteStepResults(tool.arguments, results)),
+      };
       const started = Date.now();
       let outcome: { ok: boolean; observation: string };
       try {
-        outcome = await runTool.executeWithOptions(
-          { startToCloseTimeout: '1 minute', summary: `${step.tool.name} (step ${step.id})` },
-          [{ name: step.tool.name, arguments: JSON.stringify(args) }],
-        );
+        outcome = await runTool.executeWithOptions({ summary: `${tool.name} (step ${step.id})` }, [
+          { name: call.name, arguments: call.arguments },
+        ]);
       } catch (error) {
         if (isCancellation(error)) throw error;
         outcome = { ok: false, observation: describeFailure(error).message };
       }
       budget.addToolCall();
-      trace.push({
-        kind: 'tool',
-        iteration: budget.totals.modelCalls,
-        toolName: step.tool.name,
-        arguments: JSON.stringify(args),
-        ok: outcome.ok,
-        observation: outcome.observation,
-        latencyMs: Date.now() - started,
-      });
+      trace.push(toolStep(budget.totals.modelCalls, call, outcome, Date.now() - started));
       return { stepId: step.id, via: 'tool', ok: outcome.ok, result: outcome.observation };
     };
 
     const solveWithAgent = async (
-      step: PlanStep & { agent: NonNullable<PlanStep['agent']> },
+      step: PlanStep,
+      agent: NonNullable<PlanStep['agent']>,
       results: Map<string, string>,
       attemptNumber: number,
     ): Promise<StepResult> => {
@@ -193,7 +163,7 @@ export async function planSolveVerifyWorkflow(request: PsvRequest): Promise<PsvR
         workflowId,
         args: [
           {
-            question: substituteStepResults(step.agent.question, results),
+            question: substituteStepResults(agent.question, results),
             model: input.model,
             tools: input.tools,
             prompt: input.prompts.solve,
@@ -204,14 +174,7 @@ export async function planSolveVerifyWorkflow(request: PsvRequest): Promise<PsvR
             recordSearchAttributes: input.recordSearchAttributes,
           },
         ],
-        ...(input.recordSearchAttributes
-          ? {
-              typedSearchAttributes: [
-                { key: LlmosKind, value: 'react' },
-                { key: LlmosModel, value: input.model },
-              ],
-            }
-          : {}),
+        ...childRunAttributes(input.recordSearchAttributes, 'react', input.model),
         staticSummary: `PSV step ${step.id}: ${step.goal.slice(0, 120)}`,
       });
       budget.addRun(child.totals);
@@ -258,9 +221,10 @@ export async function planSolveVerifyWorkflow(request: PsvRequest): Promise<PsvR
       const results = new Map<string, string>();
       for (const step of plan.steps) {
         enterPhase(`attempt ${attemptNumber}: solving ${step.id}`);
+        // The plan schema gives every step exactly one of the two.
         const solved = step.tool
-          ? await solveWithTool({ ...step, tool: step.tool }, results)
-          : await solveWithAgent({ ...step, agent: step.agent! }, results, attemptNumber);
+          ? await solveWithTool(step, step.tool, results)
+          : await solveWithAgent(step, step.agent ?? { question: step.goal }, results, attemptNumber);
         attempt.steps.push(solved);
         enterPhase(`attempt ${attemptNumber}: verifying ${step.id}`);
         const verification = await verify(step, solved);
@@ -271,7 +235,7 @@ export async function planSolveVerifyWorkflow(request: PsvRequest): Promise<PsvR
       attempt.passed =
         attempt.verification.length === plan.steps.length && attempt.verification.every((v) => v.pass);
       if (attempt.passed) {
-        return finish('answer', `verified after ${attemptNumber} plan${attemptNumber === 1 ? '' : 's'}`, {
+        return finish('answer', `verified after ${plans(attemptNumber)}`, {
           answer: results.get(plan.answerStep) ?? null,
           ...(plan.confidence !== undefined ? { confidence: plan.confidence } : {}),
         });
@@ -280,7 +244,7 @@ export async function planSolveVerifyWorkflow(request: PsvRequest): Promise<PsvR
         const failed = attempt.verification.at(-1);
         return finish(
           'verification_failed',
-          `${attemptNumber} plan${attemptNumber === 1 ? '' : 's'} failed verification; last: step ${failed?.stepId}: ${failed?.reason}`,
+          `${plans(attemptNumber)} failed verification; last: step ${failed?.stepId}: ${failed?.reason}`,
         );
       }
       feedback = replanFeedback(attempt);

@@ -5,7 +5,6 @@ import {
   proxyActivities,
   setCurrentDetails,
   setHandler,
-  upsertSearchAttributes,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
 import {
@@ -20,8 +19,8 @@ import {
   type StopReason,
 } from '../common/agent.js';
 import type { ChatMessage, ToolCall, ToolSpec } from '../common/chat.js';
-import { ErrorType, nonRetryableErrorTypes } from '../common/errors.js';
-import { LlmosCostUsd, LlmosStopReason, LlmosTotalTokens } from '../common/search-attributes.js';
+import { ErrorType } from '../common/errors.js';
+import { localActivityOptions, modelActivityOptions } from './lib/activity-options.js';
 import { applyRaise, checkRaise, findExhaustedCap } from './lib/caps.js';
 import {
   agentPromptVariables,
@@ -34,17 +33,11 @@ import { compactConversation } from './lib/conversation.js';
 import { describeFailure } from './lib/failures.js';
 import { parseWorkflowInput } from './lib/parse-input.js';
 import { PromptSet } from './lib/prompts.js';
+import { recordRunOutcome } from './lib/run-search-attributes.js';
 import { addModelCall, emptyTotals } from './lib/totals.js';
 import { agentProgressQuery, raiseCapsUpdate } from './messages.js';
 
-const { describeTools, loadPrompts, runTool } = proxyActivities<Activities>({
-  startToCloseTimeout: '1 minute',
-  retry: {
-    maximumAttempts: 3,
-    initialInterval: '1 second',
-    nonRetryableErrorTypes: [...nonRetryableErrorTypes],
-  },
-});
+const { describeTools, loadPrompts, runTool } = proxyActivities<Activities>(localActivityOptions);
 
 /**
  * A bounded ReAct loop: the model thinks, calls tools, reads their results and answers. Every
@@ -54,20 +47,7 @@ const { describeTools, loadPrompts, runTool } = proxyActivities<Activities>({
  */
 export async function reactAgentWorkflow(request: AgentRequest): Promise<AgentResult> {
   const input: AgentInput = parseWorkflowInput(AgentInputSchema, request);
-  const { callChatModel } = proxyActivities<Activities>({
-    startToCloseTimeout: input.retry.attemptTimeoutMs,
-    heartbeatTimeout: input.retry.heartbeatTimeoutMs,
-    retry: {
-      maximumAttempts: input.retry.maximumAttempts,
-      initialInterval: input.retry.initialIntervalMs,
-      maximumInterval: input.retry.maximumIntervalMs,
-      backoffCoefficient: 2,
-      nonRetryableErrorTypes: [...nonRetryableErrorTypes],
-    },
-  });
-  const recordSearchAttributes: typeof upsertSearchAttributes = (attributes) => {
-    if (input.recordSearchAttributes) upsertSearchAttributes(attributes);
-  };
+  const { callChatModel } = proxyActivities<Activities>(modelActivityOptions(input.retry));
   const startedAt = Date.now();
   let caps = input.caps;
   let totals = emptyTotals;
@@ -112,11 +92,7 @@ export async function reactAgentWorkflow(request: AgentRequest): Promise<AgentRe
   ): AgentResult => {
     status = 'finished';
     stop = { stopReason, detail };
-    recordSearchAttributes([
-      { key: LlmosStopReason, value: stopReason },
-      { key: LlmosCostUsd, value: totals.costUsd },
-      { key: LlmosTotalTokens, value: totals.totalTokens },
-    ]);
+    recordRunOutcome(input.recordSearchAttributes, totals, stopReason);
     setCurrentDetails(`${stopReason}: ${detail}`);
     return {
       answer,
@@ -155,10 +131,9 @@ export async function reactAgentWorkflow(request: AgentRequest): Promise<AgentRe
       };
     } else {
       try {
-        result = await runTool.executeWithOptions(
-          { startToCloseTimeout: '1 minute', summary: `${call.name} (iteration ${iterations})` },
-          [{ name: call.name, arguments: call.arguments }],
-        );
+        result = await runTool.executeWithOptions({ summary: `${call.name} (iteration ${iterations})` }, [
+          { name: call.name, arguments: call.arguments },
+        ]);
       } catch (error) {
         // The model decides what to do about a tool that keeps failing; the run goes on.
         result = { ok: false, observation: `${ErrorType.ToolFailed}: ${describeFailure(error).message}` };
@@ -234,10 +209,7 @@ export async function reactAgentWorkflow(request: AgentRequest): Promise<AgentRe
     const { response } = call;
     totals = addModelCall(totals, response.usage, call.costUsd);
     trace.push(modelStep(iterations, call, input.prompt));
-    recordSearchAttributes([
-      { key: LlmosCostUsd, value: totals.costUsd },
-      { key: LlmosTotalTokens, value: totals.totalTokens },
-    ]);
+    recordRunOutcome(input.recordSearchAttributes, totals);
     messages = [...messages, response.message];
     if (response.message.toolCalls.length === 0) {
       answer = response.message.content;

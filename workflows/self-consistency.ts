@@ -1,10 +1,4 @@
-import {
-  executeChild,
-  isCancellation,
-  setCurrentDetails,
-  upsertSearchAttributes,
-  workflowInfo,
-} from '@temporalio/workflow';
+import { executeChild, isCancellation, setCurrentDetails, workflowInfo } from '@temporalio/workflow';
 import { parseConfidence, voteAnswers } from '../common/answer-vote.js';
 import {
   SelfConsistencyInputSchema,
@@ -13,15 +7,9 @@ import {
   type SelfConsistencyRequest,
   type SelfConsistencyResult,
 } from '../common/self-consistency.js';
-import {
-  LlmosCostUsd,
-  LlmosKind,
-  LlmosModel,
-  LlmosStopReason,
-  LlmosTotalTokens,
-} from '../common/search-attributes.js';
 import { describeFailure } from './lib/failures.js';
 import { parseWorkflowInput } from './lib/parse-input.js';
+import { childRunAttributes, recordRunOutcome } from './lib/run-search-attributes.js';
 import { addTotals, emptyTotals } from './lib/totals.js';
 import { planSolveVerifyWorkflow } from './plan-solve-verify.js';
 import { reactAgentWorkflow } from './react-agent.js';
@@ -32,14 +20,7 @@ async function runSample(input: SelfConsistencyInput, index: number): Promise<Sa
   const { run } = input;
   const options = {
     workflowId,
-    ...(input.recordSearchAttributes
-      ? {
-          typedSearchAttributes: [
-            { key: LlmosKind, value: run.workflow },
-            { key: LlmosModel, value: run.request.model },
-          ],
-        }
-      : {}),
+    ...childRunAttributes(input.recordSearchAttributes, run.workflow, run.request.model),
     staticSummary: `self-consistency sample ${index + 1} of ${input.samples}`,
   };
   const common = { temperature: input.temperature, recordSearchAttributes: input.recordSearchAttributes };
@@ -97,12 +78,7 @@ export async function selfConsistencyWorkflow(
   const vote = voteAnswers(samples, input.answerKind);
   const totals = samples.reduce((sum, sample) => addTotals(sum, sample.totals), emptyTotals);
   const stopReason = vote.answer === null ? 'no_answer' : 'answer';
-  if (input.recordSearchAttributes)
-    upsertSearchAttributes([
-      { key: LlmosStopReason, value: stopReason },
-      { key: LlmosCostUsd, value: totals.costUsd },
-      { key: LlmosTotalTokens, value: totals.totalTokens },
-    ]);
+  recordRunOutcome(input.recordSearchAttributes, totals, stopReason);
   setCurrentDetails(
     `${stopReason}: consistency ${vote.consistency.toFixed(2)} over ${input.samples} samples`,
   );
