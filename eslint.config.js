@@ -43,7 +43,9 @@ export default tseslint.config(
     languageOptions: {
       globals: globals.node,
       parserOptions: {
-        projectService: { allowDefaultProject: ['eslint.config.js', 'bin/*.js'] },
+        projectService: {
+          allowDefaultProject: ['eslint.config.js', 'bin/*.js', 'activities/sql/sqlite-runner.js'],
+        },
         tsconfigRootDir: import.meta.dirname,
       },
     },

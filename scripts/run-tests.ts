@@ -3,6 +3,7 @@
  * Temporal dev server (built on first use), and run every test file against it.
  */
 import { spawn } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { startDevServer } from '../client/dev-server/dev-server.js';
@@ -46,6 +47,52 @@ if (!quick) {
   }
 }
 
+/** PostgreSQL binaries on this machine: on PATH, or where Debian's packages put them. */
+function hasPostgres(): boolean {
+  const onPath = (process.env.PATH ?? '')
+    .split(path.delimiter)
+    .some((dir) => dir && existsSync(path.join(dir, 'pg_ctl')));
+  const debian =
+    existsSync('/usr/lib/postgresql') &&
+    readdirSync('/usr/lib/postgresql').some((version) =>
+      existsSync(path.join('/usr/lib/postgresql', version, 'bin', 'pg_ctl')),
+    );
+  return onPath || debian;
+}
+
+/** Starts (or reuses) the local test cluster and returns its URL; see scripts/postgres/setup-postgres.sh. */
+function setUpPostgres(): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('bash', ['scripts/postgres/setup-postgres.sh'], {
+      cwd: projectRoot,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      const url = /^LLMOS_TEST_POSTGRES_URL=(\S+)$/m.exec(output)?.[1];
+      if (code === 0 && url) resolve(url);
+      else reject(new Error(`scripts/postgres/setup-postgres.sh failed (exit code ${code})`));
+    });
+  });
+}
+
+console.log('\n== PostgreSQL');
+let postgresUrl = process.env.LLMOS_TEST_POSTGRES_URL;
+if (postgresUrl) {
+  console.log(`using LLMOS_TEST_POSTGRES_URL=${postgresUrl}`);
+} else if (hasPostgres()) {
+  postgresUrl = await setUpPostgres();
+  console.log(
+    `test cluster at ${postgresUrl} (left running; stop it with scripts/postgres/setup-postgres.sh stop)`,
+  );
+} else {
+  console.log(
+    'PostgreSQL is not installed: the PostgreSQL tests will be SKIPPED. Run scripts/postgres/setup-postgres.sh to install it.',
+  );
+}
+
 console.log('\n== Temporal dev server');
 const server = await startDevServer({ toolsDirectory, log: (line) => console.log(line) });
 console.log(
@@ -68,6 +115,7 @@ try {
     {
       ...process.env,
       LLMOS_TEST_TEMPORAL_ADDRESS: server.address,
+      ...(postgresUrl ? { LLMOS_TEST_POSTGRES_URL: postgresUrl } : {}),
     },
   );
 } finally {
