@@ -4,6 +4,7 @@ import { createCallChatModel } from './llm/call-chat-model.js';
 import { createGenerateStructured, createOutputRegistry } from './llm/generate-structured.js';
 import type { ModelResolver } from './llm/model-resolver.js';
 import { createLoadPrompts } from './prompts/load-prompts.js';
+import { createSqlActivities, type SqlActivitiesConfig } from './sql/sql-activities.js';
 import type { PromptLibrary } from './prompts/prompt-library.js';
 import { createDescribeTools } from './tools/describe-tools.js';
 import { createRunTool } from './tools/run-tool.js';
@@ -13,6 +14,7 @@ export interface ActivityDependencies {
   resolveModel: ModelResolver;
   tools: ToolRegistry;
   prompts: PromptLibrary;
+  sql: SqlActivitiesConfig;
   /** Structured outputs beyond the built-in ones (plan, verdict) that workflows may ask for by name. */
   outputs?: readonly OutputDefinition[];
 }
@@ -30,6 +32,7 @@ export function createActivities(dependencies: ActivityDependencies) {
     describeTools: createDescribeTools(dependencies.tools),
     loadPrompts: createLoadPrompts(dependencies.prompts),
     runTool: createRunTool(dependencies.tools),
+    ...createSqlActivities(dependencies.sql),
   };
 }
 

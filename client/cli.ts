@@ -6,6 +6,7 @@ import { registerFakeLlmCommand } from './commands/fake-llm.js';
 import { registerPsvCommand } from './commands/psv.js';
 import { registerPromptsCommands } from './commands/prompts.js';
 import { registerServerCommands } from './commands/server.js';
+import { registerSqlCommands } from './commands/sql.js';
 import { registerStatusCommands } from './commands/status.js';
 import { registerWorkerCommand } from './commands/worker.js';
 
@@ -17,6 +18,7 @@ export function createProgram(): Command {
   registerDemoCommand(program);
   registerAgentCommand(program);
   registerPsvCommand(program);
+  registerSqlCommands(program);
   registerStatusCommands(program);
   registerEvalCommand(program);
   registerWorkerCommand(program);

@@ -12,11 +12,13 @@ import {
 } from '../common/agent.js';
 import { describeIssues } from '../common/describe-issues.js';
 import { ModelRefSchema } from '../common/model-ref.js';
+import { Nl2SqlInputSchema, type Nl2SqlRequest } from '../common/nl2sql.js';
 import { PsvInputSchema, type PsvRequest } from '../common/psv.js';
 import { SelfConsistencyInputSchema, type SelfConsistencyRequest } from '../common/self-consistency.js';
 import { LlmosKind, LlmosModel, llmosSearchAttributeKeys } from '../common/search-attributes.js';
 import { defaultTaskQueue } from '../common/task-queues.js';
 import { agentProgressQuery, raiseCapsUpdate } from '../workflows/messages.js';
+import type { nl2sqlWorkflow } from '../workflows/nl2sql.js';
 import type { planSolveVerifyWorkflow } from '../workflows/plan-solve-verify.js';
 import type { reactAgentWorkflow } from '../workflows/react-agent.js';
 import type { selfConsistencyWorkflow } from '../workflows/self-consistency.js';
@@ -154,6 +156,27 @@ export function startPsvRun(
       idPrefix: 'psv',
       model: request.model,
       summary: `Plan -> Solve -> Verify on ${request.model}: ${request.task}`,
+      request,
+    },
+    options,
+  );
+}
+
+/** Starts an NL2SQL run. */
+export function startNl2SqlRun(
+  client: Client,
+  request: Nl2SqlRequest,
+  options: StartRunOptions = {},
+): Promise<WorkflowHandle<typeof nl2sqlWorkflow>> {
+  validateRequest(Nl2SqlInputSchema, request, 'nl2sql');
+  return startRun<typeof nl2sqlWorkflow>(
+    client,
+    {
+      workflowType: 'nl2sqlWorkflow',
+      kind: 'nl2sql',
+      idPrefix: 'sql',
+      model: request.model,
+      summary: `NL2SQL on ${request.model}: ${request.question}`,
       request,
     },
     options,

@@ -23,6 +23,10 @@ export const WorkerConfigSchema = z.object({
   LLMOS_COMPATIBLE_BASE_URL: optionalUrl,
   LLMOS_COMPATIBLE_API_KEY: optionalText,
   LLMOS_SCRIPTS_DIRECTORY: z.string().default(path.join(projectRoot, 'examples', 'scripted')),
+  /** Where NL2SQL looks for `<database>.examples.jsonl` few-shot files. */
+  LLMOS_SQL_EXAMPLES_DIRECTORY: z.string().default(path.join(projectRoot, 'examples', 'databases')),
+  /** PostgreSQL role NL2SQL statements run under (`SET LOCAL ROLE`), when set. */
+  LLMOS_SQL_POSTGRES_ROLE: optionalText,
   LLMOS_MODEL_TIMEOUT_MS: z.coerce.number().int().positive().default(120_000),
   /** Comma-separated hosts the `http_get` tool may fetch from. */
   LLMOS_HTTP_ALLOWED_HOSTS: z

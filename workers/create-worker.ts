@@ -34,7 +34,15 @@ export function createActivitiesFromConfig(
     calculator,
     createHttpGetTool({ allowedHosts: config.LLMOS_HTTP_ALLOWED_HOSTS }),
   ]);
-  return createActivities({ resolveModel, tools, prompts });
+  return createActivities({
+    resolveModel,
+    tools,
+    prompts,
+    sql: {
+      examplesDirectory: config.LLMOS_SQL_EXAMPLES_DIRECTORY,
+      postgresRole: config.LLMOS_SQL_POSTGRES_ROLE,
+    },
+  });
 }
 
 /**

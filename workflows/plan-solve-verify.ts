@@ -33,7 +33,7 @@ import {
   unavailableTools,
 } from './lib/plan-steps.js';
 import { PromptSet } from './lib/prompts.js';
-import { CapReached, RunBudget } from './lib/run-budget.js';
+import { capStopOf, RunBudget } from './lib/run-budget.js';
 import { childRunAttributes, recordRunOutcome } from './lib/run-search-attributes.js';
 import { generateStructured, type StructuredCallOptions } from './lib/structured-call.js';
 import { psvProgressQuery } from './messages.js';
@@ -250,14 +250,8 @@ export async function planSolveVerifyWorkflow(request: PsvRequest): Promise<PsvR
       feedback = replanFeedback(attempt);
     }
   } catch (error) {
-    if (error instanceof CapReached) return finish(error.stop.stopReason, error.stop.detail);
-    if (isCancellation(error)) {
-      // Cut off by the run's own deadline, not cancelled from outside: a cap stop like any other.
-      const stop = budget.exhausted();
-      if (stop?.stopReason === 'deadline' && !CancellationScope.current().consideredCancelled)
-        return finish(stop.stopReason, stop.detail);
-      throw error;
-    }
+    const stop = capStopOf(error, budget);
+    if (stop) return finish(stop.stopReason, stop.detail);
     const failure = describeFailure(error);
     return finish('error', failure.message, { answer: null, error: failure });
   }

@@ -27,5 +27,8 @@ export function registerWorkerCommand(program: Command): void {
       // Worker.run() shuts down gracefully on SIGINT/SIGTERM: in-flight activities finish first.
       await worker.run();
       await connection.close();
+      // SQLite runner processes and PostgreSQL pools the NL2SQL activities kept warm.
+      const { closeAllDatabases } = await import('../../activities/sql/open-database.js');
+      await closeAllDatabases();
     });
 }

@@ -16,6 +16,8 @@ const reactAgentSystemPrompt =
 const expectedVariables: Record<string, string[]> = {
   'agent.system@v1': ['question'],
   'agent.system@v2': ['question'],
+  'nl2sql.answer@v1': ['question', 'rowSummary', 'rows', 'sql'],
+  'nl2sql.generate@v1': ['dialect', 'examples', 'question', 'schema'],
   'psv.plan@v1': ['feedback', 'task', 'tools'],
   'psv.plan@v2': ['feedback', 'task', 'tools'],
   'psv.solve@v1': ['context', 'goal', 'question', 'task'],

@@ -1,3 +1,4 @@
+import { CancellationScope, isCancellation } from '@temporalio/workflow';
 import type { AgentCaps, RunTotals } from '../../common/agent.js';
 import { findExhaustedCap, outputAllowance, type CapStop } from './caps.js';
 import { addModelCall, addTotals, emptyTotals } from './totals.js';
@@ -67,4 +68,17 @@ export class RunBudget {
   addRun(totals: RunTotals): void {
     this.totals = addTotals(this.totals, totals);
   }
+}
+
+/**
+ * The cap stop a caught error stands for: a `CapReached`, or the run's own deadline cancelling a
+ * call in flight. A cancellation from outside (the run was cancelled) is rethrown; any other
+ * error gives undefined, for the caller to report.
+ */
+export function capStopOf(error: unknown, budget: RunBudget): CapStop | undefined {
+  if (error instanceof CapReached) return error.stop;
+  if (!isCancellation(error)) return undefined;
+  const stop = budget.exhausted();
+  if (stop?.stopReason === 'deadline' && !CancellationScope.current().consideredCancelled) return stop;
+  throw error;
 }

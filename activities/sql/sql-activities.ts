@@ -1,0 +1,136 @@
+import { ApplicationFailure } from '@temporalio/common';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { ErrorType } from '../../common/errors.js';
+import type { SqlDialect, SqlExecution, SqlVerdict } from '../../common/sql.js';
+import { loadExamples, selectExamples, type SqlExample } from './few-shot.js';
+import { introspectDatabase } from './introspect.js';
+import { describeDatabase, openDatabase, type SqlBackend } from './open-database.js';
+import { formatSchemaForPrompt, linkSchema } from './schema-linking.js';
+import { checkSql } from './sql-guard.js';
+
+export interface SqlActivitiesConfig {
+  /** Where `<database name>.examples.jsonl` few-shot files are looked up (besides the SQLite file's own folder). */
+  examplesDirectory: string;
+  /** PostgreSQL: the read-only role statements run under, when one is configured. */
+  postgresRole?: string | undefined;
+}
+
+export interface PrepareSqlPromptInput {
+  database: string;
+  question: string;
+  tableLimit: number;
+  exampleLimit: number;
+  allowedTables?: string[] | undefined;
+}
+
+export interface PrepareSqlPromptOutput {
+  dialect: SqlDialect;
+  fingerprint: string;
+  /** The database as shown to people (no password). */
+  database: string;
+  linkedTables: Array<{ table: string; score: number }>;
+  /** The linked tables as the model reads them. */
+  schemaText: string;
+  examples: SqlExample[];
+}
+
+export interface CheckSqlInput {
+  sql: string;
+  dialect: SqlDialect;
+  allowedTables?: string[] | undefined;
+}
+
+export interface ExecuteSqlInput {
+  database: string;
+  sql: string;
+  timeoutMs: number;
+  maxRows: number;
+  allowedTables?: string[] | undefined;
+}
+
+/** `<name>.examples.jsonl` next to a SQLite file or in the examples folder, by database name. */
+function findExamplesFile(database: string, examplesDirectory: string): string | undefined {
+  const isUrl = /^postgres(ql)?:\/\//i.test(database);
+  const name = isUrl
+    ? decodeURIComponent(new URL(database).pathname.replace(/^\//, ''))
+    : path.basename(database).replace(/\.[^.]+$/, '');
+  const candidates = [
+    ...(isUrl ? [] : [path.join(path.dirname(path.resolve(database)), `${name}.examples.jsonl`)]),
+    path.join(examplesDirectory, `${name}.examples.jsonl`),
+  ];
+  return candidates.find((candidate) => existsSync(candidate));
+}
+
+function badDatabase(database: string, error: unknown): ApplicationFailure {
+  return ApplicationFailure.create({
+    type: ErrorType.InvalidInput,
+    message: `cannot open ${describeDatabase(database)}: ${(error as Error).message}`,
+    nonRetryable: true,
+  });
+}
+
+/**
+ * The database side of the NL2SQL job. `openDatabase` keeps the SQLite runner process and the
+ * PostgreSQL pool warm between calls, so each call opens and closes its handle. The guard runs in
+ * `checkSql` (so its verdict is recorded) and again in `executeSql`: nothing reaches a database
+ * without passing it, whatever called the activity.
+ */
+export function createSqlActivities(config: SqlActivitiesConfig) {
+  return {
+    async prepareSqlPrompt(input: PrepareSqlPromptInput): Promise<PrepareSqlPromptOutput> {
+      let schema;
+      try {
+        schema = await introspectDatabase(input.database);
+      } catch (error) {
+        throw badDatabase(input.database, error);
+      }
+      const allowed = input.allowedTables?.map((table) => table.toLowerCase());
+      const visible = allowed
+        ? { ...schema, tables: schema.tables.filter((table) => allowed.includes(table.name.toLowerCase())) }
+        : schema;
+      const ranked = linkSchema(input.question, visible, { limit: input.tableLimit });
+      const examplesFile =
+        input.exampleLimit > 0 ? findExamplesFile(input.database, config.examplesDirectory) : undefined;
+      const examples = examplesFile
+        ? selectExamples(input.question, await loadExamples(examplesFile), input.exampleLimit)
+        : [];
+      return {
+        dialect: schema.dialect,
+        fingerprint: schema.fingerprint,
+        database: describeDatabase(input.database),
+        linkedTables: ranked.map(({ table, score }) => ({ table, score })),
+        schemaText: formatSchemaForPrompt(visible, ranked, { maxTables: input.tableLimit }),
+        examples,
+      };
+    },
+
+    // eslint-disable-next-line @typescript-eslint/require-await -- activities are async functions
+    async checkSql(input: CheckSqlInput): Promise<SqlVerdict> {
+      return checkSql(input.sql, { dialect: input.dialect, allowedTables: input.allowedTables });
+    },
+
+    async executeSql(input: ExecuteSqlInput): Promise<SqlExecution> {
+      let backend: SqlBackend;
+      try {
+        backend = await openDatabase(input.database, { postgresRole: config.postgresRole });
+      } catch (error) {
+        throw badDatabase(input.database, error);
+      }
+      try {
+        const verdict = checkSql(input.sql, { dialect: backend.dialect, allowedTables: input.allowedTables });
+        if (!verdict.safe) {
+          throw ApplicationFailure.create({
+            type: ErrorType.UnsafeSql,
+            message: `refused before execution: ${verdict.reason ?? 'unsafe'}`,
+            nonRetryable: true,
+          });
+        }
+        return await backend.execute(input.sql, { timeoutMs: input.timeoutMs, maxRows: input.maxRows });
+      } finally {
+        // The runner process or pool stays warm for the next call (see openDatabase).
+        await backend.close();
+      }
+    },
+  };
+}

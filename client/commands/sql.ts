@@ -1,0 +1,116 @@
+import { Option, type Command } from 'commander';
+import { chooseDefaultModel } from '../../common/default-model.js';
+import type { Nl2SqlRequest } from '../../common/nl2sql.js';
+import { list, positiveInteger } from '../cli-options.js';
+import { databaseArg } from '../database-arg.js';
+import { registerSqlCheckCommand } from './sql-check.js';
+
+interface AskFlags {
+  db: string;
+  model?: string;
+  format: 'table' | 'json' | 'csv';
+  answer?: boolean;
+  maxRows?: number;
+  timeout?: number;
+  maxCorrections?: number;
+  allowedTables?: string[];
+  id?: string;
+}
+
+const count = (value: string): number => (value === '0' ? 0 : positiveInteger(value));
+
+function registerAskCommand(sql: Command): void {
+  sql
+    .command('ask', { isDefault: true })
+    .description(
+      'Answer a question with one checked, read-only SQL query (the default: llmos sql "question")',
+    )
+    .argument('<question>', 'the question')
+    .option(
+      '--db <database>',
+      'a SQLite file, a postgres:// URL, or chinook / northwind',
+      databaseArg,
+      databaseArg('chinook'),
+    )
+    .option('--model <provider:model>', 'the model (default: from the environment, else the scripted model)')
+    .addOption(
+      new Option('--format <format>', 'how to print the rows')
+        .choices(['table', 'json', 'csv'])
+        .default('table'),
+    )
+    .option('--answer', 'also write a one-paragraph answer from the rows')
+    .option('--max-rows <n>', 'row limit (default 200)', positiveInteger)
+    .option('--timeout <ms>', 'statement timeout in milliseconds (default 10000)', positiveInteger)
+    .option('--max-corrections <n>', 'corrected queries after an SQL error (default 2)', count)
+    .option('--allowed-tables <names>', 'comma-separated tables the query may read', list)
+    .option('--id <workflow-id>', 'workflow id (default: sql-<uuid>)')
+    .action(async (question: string, flags: AskFlags) => {
+      const request: Nl2SqlRequest = {
+        question,
+        database: flags.db,
+        model: flags.model ?? chooseDefaultModel(process.env, 'demo-sql').model,
+        answer: flags.answer ?? false,
+        ...(flags.maxRows !== undefined ? { maxRows: flags.maxRows } : {}),
+        ...(flags.timeout !== undefined ? { timeoutMs: flags.timeout } : {}),
+        ...(flags.maxCorrections !== undefined ? { maxCorrections: flags.maxCorrections } : {}),
+        ...(flags.allowedTables ? { allowedTables: flags.allowedTables } : {}),
+      };
+      const [{ connectClient, startNl2SqlRun }, { formatNl2SqlResult }] = await Promise.all([
+        import('../llmos-client.js'),
+        import('../format-nl2sql.js'),
+      ]);
+      const client = await connectClient();
+      const handle = await startNl2SqlRun(client, request, flags.id ? { workflowId: flags.id } : {});
+      if (flags.format === 'table') console.error(`Run ${handle.workflowId} on ${request.model}`);
+      const result = await handle.result();
+      console.log(formatNl2SqlResult(result, flags.format));
+      process.exitCode = result.stopReason === 'answer' ? 0 : result.stopReason === 'unsafe_sql' ? 2 : 1;
+    });
+}
+
+function registerLinkCommand(sql: Command): void {
+  sql
+    .command('link')
+    .description(
+      'Rank the tables (and their columns) relevant to a question; runs here, reads only the schema',
+    )
+    .argument('<question>', 'the question')
+    .option(
+      '--db <database>',
+      'a SQLite file, a postgres:// URL, or chinook / northwind',
+      databaseArg,
+      databaseArg('chinook'),
+    )
+    .option('--limit <n>', 'how many tables', positiveInteger, 5)
+    .option('--json', 'print the ranking as JSON')
+    .action(async (question: string, flags: { db: string; limit: number; json?: boolean }) => {
+      const [{ introspectDatabase }, { linkSchema }] = await Promise.all([
+        import('../../activities/sql/introspect.js'),
+        import('../../activities/sql/schema-linking.js'),
+      ]);
+      const ranked = linkSchema(question, await introspectDatabase(flags.db), { limit: flags.limit });
+      if (flags.json) {
+        console.log(JSON.stringify(ranked, null, 2));
+      } else {
+        ranked.forEach((entry, index) => {
+          const columns = entry.columns
+            .filter((column) => column.score > 0)
+            .slice(0, 4)
+            .map((column) => `${column.name} ${column.score.toFixed(2)}`);
+          console.log(
+            `${String(index + 1).padStart(2)}. ${entry.table.padEnd(20)} ${entry.score.toFixed(3)}${columns.length > 0 ? `   (${columns.join(', ')})` : ''}`,
+          );
+        });
+      }
+      process.exit(0); // the introspection may leave a database pool open
+    });
+}
+
+export function registerSqlCommands(program: Command): void {
+  const sql = program
+    .command('sql')
+    .description('Ask questions of SQLite and PostgreSQL databases; link schemas; check SQL for safety');
+  registerAskCommand(sql);
+  registerLinkCommand(sql);
+  registerSqlCheckCommand(sql);
+}

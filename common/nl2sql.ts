@@ -1,0 +1,99 @@
+import { z } from 'zod';
+import {
+  AgentCapsSchema,
+  ModelFieldSchema,
+  ModelRetrySchema,
+  RecordSearchAttributesSchema,
+  StopReasonSchema,
+  type AgentCaps,
+  type ModelStep,
+  type RunTotals,
+} from './agent.js';
+import { PromptRefSchema } from './prompt-template.js';
+import type { QueryRows, SqlDialect, SqlExecution, SqlVerdict } from './sql.js';
+import { defineOutput } from './structured-output.js';
+
+export const SqlQuerySchema = z.object({
+  sql: z.string().trim().min(1, 'the SQL is empty'),
+  /** One or two sentences on how the query answers the question. */
+  rationale: z.string().trim().default(''),
+});
+export type SqlQuery = z.infer<typeof SqlQuerySchema>;
+
+export const sqlQueryOutput = defineOutput(
+  'sql_query',
+  'One read-only SQL SELECT statement that answers the question, and a short rationale.',
+  SqlQuerySchema,
+);
+
+export const Nl2SqlPromptsSchema = z.object({
+  generate: PromptRefSchema.default({ id: 'nl2sql.generate', version: 'v1' }),
+  answer: PromptRefSchema.default({ id: 'nl2sql.answer', version: 'v1' }),
+});
+
+export const Nl2SqlInputSchema = z.object({
+  question: z.string().trim().min(1, 'the question is empty'),
+  /** A SQLite file path or a postgres:// URL, as the worker sees it (keep passwords in PGPASSWORD). */
+  database: z.string().trim().min(1, 'the database is empty'),
+  model: ModelFieldSchema,
+  /** When set, statements may read only these tables. */
+  allowedTables: z.array(z.string().min(1)).optional(),
+  /** Corrected queries after an SQL error or a timeout; past them the run stops with `correction_limit`. */
+  maxCorrections: z.number().int().min(0).max(5).default(2),
+  /** Repair turns when the model's answer is not a valid {sql, rationale} object. */
+  maxRepairs: z.number().int().min(0).max(5).default(1),
+  maxRows: z.number().int().min(1).max(10_000).default(200),
+  /** Statement timeout, enforced by the database (PostgreSQL) or by killing the runner (SQLite). */
+  timeoutMs: z.number().int().min(100).max(600_000).default(10_000),
+  /** Tables shown to the model, best-linked first. */
+  tableLimit: z.number().int().min(1).max(100).default(6),
+  /** Few-shot examples picked from the database's example file. */
+  exampleLimit: z.number().int().min(0).max(20).default(3),
+  /** Also write a one-paragraph answer from the rows (one more model call). */
+  answer: z.boolean().default(false),
+  temperature: z.number().min(0).max(2).default(0),
+  caps: AgentCapsSchema.default(AgentCapsSchema.parse({ maxIterations: 8, maxCostUsd: 0.5 })),
+  retry: ModelRetrySchema.default(ModelRetrySchema.parse({})),
+  prompts: Nl2SqlPromptsSchema.default(Nl2SqlPromptsSchema.parse({})),
+  recordSearchAttributes: RecordSearchAttributesSchema,
+});
+export type Nl2SqlInput = z.output<typeof Nl2SqlInputSchema>;
+export type Nl2SqlRequest = z.input<typeof Nl2SqlInputSchema>;
+
+export const Nl2SqlStopReasonSchema = z.enum([...StopReasonSchema.options, 'unsafe_sql', 'correction_limit']);
+export type Nl2SqlStopReason = z.infer<typeof Nl2SqlStopReasonSchema>;
+
+/** Every statement the model wrote, the guard's verdict on it and, when it ran, how it went. */
+export interface SqlStatementRecord {
+  attempt: number;
+  sql: string;
+  rationale: string;
+  verdict: SqlVerdict;
+  /** Absent when the statement was refused and never ran. Rows are kept only in the result. */
+  execution?:
+    | { ok: true; elapsedMs: number; rowCount: number; truncated: boolean }
+    | Extract<SqlExecution, { ok: false }>;
+}
+
+export interface Nl2SqlResult {
+  question: string;
+  /** The database as shown to people: a URL's password is redacted. */
+  database: string;
+  dialect: SqlDialect | null;
+  /** The statement whose rows are returned; null when none ran successfully. */
+  sql: string | null;
+  rows: QueryRows | null;
+  /** The one-paragraph answer, when asked for. */
+  answer: string | null;
+  stopReason: Nl2SqlStopReason;
+  stopDetail: string;
+  statements: SqlStatementRecord[];
+  /** The tables schema linking put before the model, with their scores. */
+  linkedTables: Array<{ table: string; score: number }>;
+  /** The few-shot example questions picked for this question. */
+  examples: string[];
+  caps: AgentCaps;
+  totals: RunTotals;
+  trace: ModelStep[];
+  error?: { type: string; message: string };
+}

@@ -1,0 +1,218 @@
+import { CancellationScope, proxyActivities, setCurrentDetails } from '@temporalio/workflow';
+import type { Activities } from '../activities/index.js';
+import type { ModelStep } from '../common/agent.js';
+import type { ChatMessage } from '../common/chat.js';
+import { ErrorType } from '../common/errors.js';
+import { rowsToCsv } from '../common/format-rows.js';
+import {
+  Nl2SqlInputSchema,
+  sqlQueryOutput,
+  type Nl2SqlInput,
+  type Nl2SqlRequest,
+  type Nl2SqlResult,
+  type Nl2SqlStopReason,
+  type SqlStatementRecord,
+} from '../common/nl2sql.js';
+import type { QueryRows } from '../common/sql.js';
+import { localActivityOptions, modelActivityOptions } from './lib/activity-options.js';
+import { modelStep } from './lib/agent-steps.js';
+import { describeFailure } from './lib/failures.js';
+import { parseWorkflowInput } from './lib/parse-input.js';
+import { PromptSet } from './lib/prompts.js';
+import { capStopOf, RunBudget } from './lib/run-budget.js';
+import { recordRunOutcome } from './lib/run-search-attributes.js';
+import { generateStructured } from './lib/structured-call.js';
+
+const { loadPrompts, prepareSqlPrompt, checkSql } = proxyActivities<Activities>(localActivityOptions);
+
+/** Rows shown to the model for the one-paragraph answer; the rest are summarized by count. */
+const answerRowLimit = 50;
+
+/** The turn that shows the model why its query failed. */
+function correctionMessage(error: string, timedOut: boolean): ChatMessage {
+  return {
+    role: 'user',
+    content: timedOut
+      ? `The query was stopped: ${error}. Write a cheaper query that answers the same question.`
+      : `The database refused the query: ${error}\nWrite a corrected query.`,
+  };
+}
+
+/**
+ * NL2SQL: introspect and link the schema, pick few-shot examples, generate one SELECT
+ * (structured), check it with the parser-based guard, run it read-only with a timeout and a row
+ * limit, and on an SQL error or timeout show the model the error and let it correct the query,
+ * at most `maxCorrections` times. Unsafe SQL ends the run with `unsafe_sql` and never runs. Every
+ * statement is recorded with its verdict and execution.
+ */
+export async function nl2sqlWorkflow(request: Nl2SqlRequest): Promise<Nl2SqlResult> {
+  const input: Nl2SqlInput = parseWorkflowInput(Nl2SqlInputSchema, request);
+  const { generateStructured: generate, callChatModel } = proxyActivities<Activities>(
+    modelActivityOptions(input.retry),
+  );
+  const { executeSql } = proxyActivities<Activities>({
+    ...localActivityOptions,
+    // The database enforces `timeoutMs`; the activity timeout only catches a worker that died.
+    startToCloseTimeout: input.timeoutMs + 30_000,
+  });
+  const budget = new RunBudget(input.caps, Date.now());
+  const statements: SqlStatementRecord[] = [];
+  const trace: ModelStep[] = [];
+  let prepared: Awaited<ReturnType<typeof prepareSqlPrompt>> | undefined;
+
+  const finish = (
+    stopReason: Nl2SqlStopReason,
+    stopDetail: string,
+    extra: Partial<Pick<Nl2SqlResult, 'sql' | 'rows' | 'answer' | 'error'>> = {},
+  ): Nl2SqlResult => {
+    recordRunOutcome(input.recordSearchAttributes, budget.totals, stopReason);
+    setCurrentDetails(`${stopReason}: ${stopDetail}`);
+    return {
+      question: input.question,
+      database: prepared?.database ?? '(not opened)',
+      dialect: prepared?.dialect ?? null,
+      sql: null,
+      rows: null,
+      answer: null,
+      ...extra,
+      stopReason,
+      stopDetail,
+      statements,
+      linkedTables: prepared?.linkedTables ?? [],
+      examples: prepared?.examples.map((example) => example.question) ?? [],
+      caps: input.caps,
+      totals: budget.totals,
+      trace,
+    };
+  };
+  const withinCaps = () => {
+    budget.assertAvailable();
+    return budget.outputAllowance();
+  };
+  const recordCall =
+    (prompt: Nl2SqlInput['prompts']['generate']) => (call: Parameters<typeof modelStep>[1]) => {
+      budget.addModelCall(call);
+      trace.push(modelStep(budget.totals.modelCalls, call, prompt));
+    };
+
+  try {
+    setCurrentDetails('introspecting and linking the schema');
+    const [context, templates] = await Promise.all([
+      prepareSqlPrompt({
+        database: input.database,
+        question: input.question,
+        tableLimit: input.tableLimit,
+        exampleLimit: input.exampleLimit,
+        allowedTables: input.allowedTables,
+      }),
+      loadPrompts({
+        refs: input.answer ? [input.prompts.generate, input.prompts.answer] : [input.prompts.generate],
+      }),
+    ]);
+    prepared = context;
+    const prompts = new PromptSet(templates);
+    let messages = prompts.render(input.prompts.generate, {
+      dialect: context.dialect === 'postgres' ? 'PostgreSQL' : 'SQLite',
+      schema: context.schemaText,
+      examples:
+        context.examples
+          .map((example) => `Question: ${example.question}\nSQL: ${example.sql}`)
+          .join('\n\n') || '(none)',
+      question: input.question,
+    });
+
+    let rows: QueryRows | undefined;
+    let sql = '';
+    for (let attempt = 1; !rows; attempt += 1) {
+      setCurrentDetails(`attempt ${attempt}: writing SQL`);
+      const query = await CancellationScope.withTimeout(
+        Math.max(1, input.caps.maxWallTimeMs - budget.elapsedMs()),
+        () =>
+          generateStructured(generate, {
+            output: sqlQueryOutput,
+            model: input.model,
+            prompt: input.prompts.generate,
+            messages,
+            temperature: input.temperature,
+            maxRepairs: input.maxRepairs,
+            beforeCall: withinCaps,
+            onCall: recordCall(input.prompts.generate),
+          }),
+      );
+      sql = query.sql;
+      const verdict = await checkSql({ sql, dialect: context.dialect, allowedTables: input.allowedTables });
+      const record: SqlStatementRecord = { attempt, sql, rationale: query.rationale, verdict };
+      statements.push(record);
+      if (!verdict.safe) {
+        const reason = verdict.reason ?? 'refused by the guard';
+        return finish('unsafe_sql', `statement ${attempt} refused: ${reason}`, {
+          error: { type: ErrorType.UnsafeSql, message: reason },
+        });
+      }
+      setCurrentDetails(`attempt ${attempt}: running SQL`);
+      const execution = await executeSql({
+        database: input.database,
+        sql,
+        timeoutMs: input.timeoutMs,
+        maxRows: input.maxRows,
+        allowedTables: input.allowedTables,
+      });
+      if (execution.ok) {
+        const { columns, rows: values, truncated, elapsedMs } = execution;
+        record.execution = { ok: true, elapsedMs, truncated, rowCount: values.length };
+        rows = { columns, rows: values, truncated };
+        break;
+      }
+      record.execution = execution;
+      if (attempt > input.maxCorrections) {
+        return finish(
+          'correction_limit',
+          `${attempt} statement${attempt === 1 ? '' : 's'} failed; last: ${execution.error}`,
+        );
+      }
+      messages = [
+        ...messages,
+        { role: 'assistant', content: JSON.stringify(query), toolCalls: [] },
+        correctionMessage(execution.error, execution.timedOut),
+      ];
+    }
+
+    let answer: string | null = null;
+    if (input.answer) {
+      setCurrentDetails('writing the answer');
+      const shown = { columns: rows.columns, rows: rows.rows.slice(0, answerRowLimit) };
+      const call = await callChatModel({
+        model: input.model,
+        prompt: input.prompts.answer,
+        request: {
+          messages: prompts.render(input.prompts.answer, {
+            question: input.question,
+            sql,
+            rows: rowsToCsv(shown),
+            rowSummary:
+              `${rows.rows.length} row${rows.rows.length === 1 ? '' : 's'}` +
+              (rows.rows.length > answerRowLimit ? `, the first ${answerRowLimit} shown` : '') +
+              (rows.truncated ? ', cut off at the row limit' : ''),
+          }),
+          tools: [],
+          temperature: input.temperature,
+          maxOutputTokens: withinCaps(),
+        },
+      });
+      recordCall(input.prompts.answer)(call);
+      answer = call.response.message.content;
+    }
+    return finish(
+      'answer',
+      `${rows.rows.length} row${rows.rows.length === 1 ? '' : 's'}${rows.truncated ? ' (cut at the row limit)' : ''} after ${statements.length} statement${statements.length === 1 ? '' : 's'}`,
+      { sql, rows, answer },
+    );
+  } catch (error) {
+    const stop = capStopOf(error, budget);
+    if (stop) return finish(stop.stopReason, stop.detail);
+    const failure = describeFailure(error);
+    return finish(failure.type === ErrorType.UnsafeSql ? 'unsafe_sql' : 'error', failure.message, {
+      error: failure,
+    });
+  }
+}
