@@ -3,7 +3,7 @@
  * schema-linking recall and time per question, and the SQL guard's throughput for both dialects.
  * No model, no Temporal: only the introspected SQLite file.
  *
- *   npm run bench:nl2sql -- [--database ../shared/data/sql/chinook.sqlite] [--seconds 2] [--repeat 20]
+ *   npm run bench:nl2sql -- [--database examples/databases/chinook.sqlite] [--seconds 2] [--repeat 20]
  *
  * recall@k: the share of a question's gold tables among the top k linked tables, averaged over the
  * questions. all@k: the share of questions whose gold tables are all in the top k.
@@ -29,7 +29,7 @@ const { values } = parseArgs({
   options: {
     database: {
       type: 'string',
-      default: fileURLToPath(new URL('../../shared/data/sql/chinook.sqlite', import.meta.url)),
+      default: fileURLToPath(new URL('../examples/databases/chinook.sqlite', import.meta.url)),
     },
     gold: {
       type: 'string',

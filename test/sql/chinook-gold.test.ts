@@ -11,7 +11,7 @@ import { closeAllDatabases } from '../../activities/sql/open-database.js';
 import { linkSchema } from '../../activities/sql/schema-linking.js';
 
 const here = (relative: string): string => fileURLToPath(new URL(relative, import.meta.url));
-const chinookFile = here('../../../shared/data/sql/chinook.sqlite');
+const chinookFile = here('../../examples/databases/chinook.sqlite');
 
 const GoldRowSchema = z.strictObject({
   id: z.string().regex(/^[a-z]+-\d\d$/),

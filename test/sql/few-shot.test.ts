@@ -66,7 +66,7 @@ void describe('loadExamples', () => {
       const loaded = await loadExamples(here(`../../examples/databases/${name}.examples.jsonl`));
       assert.ok(loaded.length >= low && loaded.length <= high, `${loaded.length} examples`);
       assert.equal(new Set(loaded.map((example) => example.question.toLowerCase())).size, loaded.length);
-      const db = new Database(here(`../../../shared/data/sql/${database}`), {
+      const db = new Database(here(`../../examples/databases/${database}`), {
         readonly: true,
         fileMustExist: true,
       });

@@ -10,7 +10,7 @@ import { checkSql } from '../../activities/sql/sql-guard.js';
 import type { SqlDialect } from '../../common/sql.js';
 
 const fixtures = new URL('../fixtures/sqli/', import.meta.url);
-const chinook = new URL('../../../shared/data/sql/chinook.sqlite', import.meta.url);
+const chinook = new URL('../../examples/databases/chinook.sqlite', import.meta.url);
 const dialects: SqlDialect[] = ['sqlite', 'postgres'];
 
 /** How a model might splice an injected string into the SQL it writes; quotes are not escaped. */
