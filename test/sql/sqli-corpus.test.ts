@@ -5,6 +5,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import Database from 'better-sqlite3';
+import { openDatabase } from '../../activities/sql/open-database.js';
+import { postgresTestUrl, requirePostgres } from '../helpers/postgres.js';
 import sqlParser from 'node-sql-parser';
 import { checkSql } from '../../activities/sql/sql-guard.js';
 import type { SqlDialect } from '../../common/sql.js';
@@ -116,6 +118,7 @@ void describe('SQL guard against the PayloadsAllTheThings injection corpus', () 
             for (const call of dangerous)
               assert.ok(!calls.has(call), `${dialect} accepted ${call}(): ${sql}`);
             if (dialect === 'sqlite') accepted.push(sql);
+            else acceptedOnPostgres.push(sql);
           }
         }
         t.diagnostic(
@@ -123,7 +126,9 @@ void describe('SQL guard against the PayloadsAllTheThings injection corpus', () 
         );
       }
     }
-    t.diagnostic(`${total} wrapped statements checked; ${accepted.length} accepted on sqlite`);
+    t.diagnostic(
+      `${total} wrapped statements checked; ${accepted.length} accepted on sqlite, ${acceptedOnPostgres.length} on postgres`,
+    );
     acceptedOnSqlite.push(...accepted);
   });
 
@@ -161,6 +166,31 @@ void describe('SQL guard against the PayloadsAllTheThings injection corpus', () 
       rmSync(directory, { recursive: true, force: true });
     }
   });
+
+  void it(
+    'leaves the PostgreSQL Chinook unchanged after running every statement accepted on postgres',
+    requirePostgres(),
+    async (t) => {
+      const backend = await openDatabase(postgresTestUrl()!);
+      try {
+        const before = await backend.checksum();
+        let ran = 0;
+        let failed = 0;
+        for (const sql of acceptedOnPostgres) {
+          const result = await backend.execute(sql, { timeoutMs: 2_000, maxRows: 100 });
+          if (result.ok) ran += 1;
+          else failed += 1;
+        }
+        t.diagnostic(
+          `${acceptedOnPostgres.length} accepted statements: ${ran} ran, ${failed} failed with an SQL error`,
+        );
+        assert.equal(await backend.checksum(), before);
+      } finally {
+        await backend.close();
+      }
+    },
+  );
 });
 
 const acceptedOnSqlite: string[] = [];
+const acceptedOnPostgres: string[] = [];
