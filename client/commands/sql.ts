@@ -102,7 +102,6 @@ function registerLinkCommand(sql: Command): void {
           );
         });
       }
-      process.exit(0); // the introspection may leave a database pool open
     });
 }
 
