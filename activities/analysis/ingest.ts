@@ -1,0 +1,102 @@
+import { readdir, readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { normalizeText } from '../../common/normalize-text.js';
+import { extractPdfText } from './pdf-text.js';
+
+export type DocumentFormat = 'text' | 'markdown' | 'pdf';
+
+export type IngestedDocument = {
+  /** Stable id in the run: the path relative to the folder it was listed from, or the file name. */
+  id: string;
+  name: string;
+  format: DocumentFormat;
+  /** Normalized (`normalizeText`): every offset in chunks and citations points into this text. */
+  text: string;
+  /** PDFs only. */
+  pages?: number;
+};
+
+/** A file to ingest and the id it gets. */
+export type DocumentSource = { file: string; id: string };
+
+const formatByExtension: Readonly<Record<string, DocumentFormat>> = {
+  '.txt': 'text',
+  '.md': 'markdown',
+  '.markdown': 'markdown',
+  '.pdf': 'pdf',
+};
+
+export const supportedExtensions = Object.keys(formatByExtension);
+
+export function documentFormat(file: string): DocumentFormat | undefined {
+  return formatByExtension[path.extname(file).toLowerCase()];
+}
+
+/** Reads one document and returns its normalized text. Fails with the file's name on any problem. */
+export async function ingestDocument(
+  file: string,
+  id: string = path.basename(file),
+): Promise<IngestedDocument> {
+  const name = path.basename(file);
+  const format = documentFormat(file);
+  if (format === undefined) {
+    throw new Error(
+      `unsupported document type for ${file}: expected one of ${supportedExtensions.join(', ')}`,
+    );
+  }
+  let data: Buffer;
+  try {
+    data = await readFile(file);
+  } catch (error) {
+    throw new Error(`cannot read document ${file}: ${(error as Error).message}`, { cause: error });
+  }
+  if (format === 'pdf') {
+    let extracted: Awaited<ReturnType<typeof extractPdfText>>;
+    try {
+      extracted = await extractPdfText(new Uint8Array(data));
+    } catch (error) {
+      throw new Error(`cannot read PDF ${file}: ${(error as Error).message}`, { cause: error });
+    }
+    const text = normalizeText(extracted.text);
+    if (text.length === 0) throw new Error(`PDF ${file} has no text layer (a scan needs OCR first)`);
+    return { id, name, format, text, pages: extracted.pages };
+  }
+  const text = normalizeText(new TextDecoder('utf-8').decode(data));
+  if (text.length === 0) throw new Error(`document ${file} is empty`);
+  return { id, name, format, text };
+}
+
+/**
+ * The supported documents among `pathsOrFolders`: files as given (any extension, so a wrong one
+ * fails loudly at ingestion), folders searched recursively for supported extensions, in sorted
+ * order, each file once.
+ */
+export async function listDocuments(pathsOrFolders: readonly string[]): Promise<DocumentSource[]> {
+  const sources: DocumentSource[] = [];
+  const seen = new Set<string>();
+  const add = (file: string, id: string): void => {
+    const resolved = path.resolve(file);
+    if (seen.has(resolved)) return;
+    seen.add(resolved);
+    sources.push({ file: resolved, id });
+  };
+  for (const given of pathsOrFolders) {
+    let isFolder: boolean;
+    try {
+      isFolder = (await stat(given)).isDirectory();
+    } catch (error) {
+      throw new Error(`cannot read ${given}: ${(error as Error).message}`, { cause: error });
+    }
+    if (!isFolder) {
+      add(given, path.basename(given));
+      continue;
+    }
+    const entries = await readdir(given, { recursive: true, withFileTypes: true });
+    const files = entries
+      .filter((entry) => entry.isFile() && documentFormat(entry.name) !== undefined)
+      .map((entry) => path.relative(given, path.join(entry.parentPath, entry.name)).split(path.sep).join('/'))
+      .sort();
+    for (const relative of files) add(path.join(given, relative), relative);
+  }
+  return sources;
+}
