@@ -1,5 +1,7 @@
 import { builtInOutputs } from '../common/outputs.js';
 import type { OutputDefinition } from '../common/structured-output.js';
+import { createAnalysisActivities } from './analysis/analysis-activities.js';
+import type { BlobStore } from './analysis/blob-store.js';
 import { createCallChatModel } from './llm/call-chat-model.js';
 import { createGenerateStructured, createOutputRegistry } from './llm/generate-structured.js';
 import type { ModelResolver } from './llm/model-resolver.js';
@@ -15,6 +17,8 @@ export interface ActivityDependencies {
   tools: ToolRegistry;
   prompts: PromptLibrary;
   sql: SqlActivitiesConfig;
+  /** Where document texts and chunks are kept, so workflow history carries only references. */
+  blobs: BlobStore;
   /** Structured outputs beyond the built-in ones (plan, verdict) that workflows may ask for by name. */
   outputs?: readonly OutputDefinition[];
 }
@@ -33,6 +37,7 @@ export function createActivities(dependencies: ActivityDependencies) {
     loadPrompts: createLoadPrompts(dependencies.prompts),
     runTool: createRunTool(dependencies.tools),
     ...createSqlActivities(dependencies.sql),
+    ...createAnalysisActivities({ blobs: dependencies.blobs, prompts: dependencies.prompts, callChatModel }),
   };
 }
 

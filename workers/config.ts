@@ -27,6 +27,8 @@ export const WorkerConfigSchema = z.object({
   LLMOS_SQL_EXAMPLES_DIRECTORY: z.string().default(path.join(projectRoot, 'examples', 'databases')),
   /** PostgreSQL role NL2SQL statements run under (`SET LOCAL ROLE`), when set. */
   LLMOS_SQL_POSTGRES_ROLE: optionalText,
+  /** The content-addressed store of document texts and chunks (document analysis). */
+  LLMOS_BLOB_DIRECTORY: z.string().default(path.join(projectRoot, '.llmos', 'blobs')),
   LLMOS_MODEL_TIMEOUT_MS: z.coerce.number().int().positive().default(120_000),
   /** Comma-separated hosts the `http_get` tool may fetch from. */
   LLMOS_HTTP_ALLOWED_HOSTS: z

@@ -1,5 +1,6 @@
 import { NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { createActivities } from '../activities/index.js';
+import { createBlobStore } from '../activities/analysis/blob-store.js';
 import { createModelResolver } from '../activities/llm/model-resolver.js';
 import { loadPromptLibrary, type PromptLibrary } from '../activities/prompts/prompt-library.js';
 import { calculator } from '../activities/tools/calculator.js';
@@ -38,6 +39,7 @@ export function createActivitiesFromConfig(
     resolveModel,
     tools,
     prompts,
+    blobs: createBlobStore(config.LLMOS_BLOB_DIRECTORY),
     sql: {
       examplesDirectory: config.LLMOS_SQL_EXAMPLES_DIRECTORY,
       postgresRole: config.LLMOS_SQL_POSTGRES_ROLE,

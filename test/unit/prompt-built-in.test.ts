@@ -15,6 +15,7 @@ const reactAgentSystemPrompt =
 
 const expectedVariables: Record<string, string[]> = {
   'agent.system@v1': ['question'],
+  'analysis.extract@v1': ['analysis', 'chunk', 'document', 'fields', 'text'],
   'agent.system@v2': ['question'],
   'nl2sql.answer@v1': ['question', 'rowSummary', 'rows', 'sql'],
   'nl2sql.generate@v1': ['dialect', 'examples', 'question', 'schema'],

@@ -1,0 +1,160 @@
+import { MockActivityEnvironment } from '@temporalio/testing';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, describe, it } from 'node:test';
+import { createAnalysisActivities } from '../../activities/analysis/analysis-activities.js';
+import { createBlobStore } from '../../activities/analysis/blob-store.js';
+import { createCallChatModel } from '../../activities/llm/call-chat-model.js';
+import { createScriptedChatModel } from '../../activities/llm/scripted-chat-model.js';
+import { loadPromptLibrary } from '../../activities/prompts/prompt-library.js';
+import { projectRoot } from '../../client/project-paths.js';
+import type { AnalysisSpec } from '../../common/analysis-spec.js';
+import type { FakeLlmScript } from '../../fake-llm/script-schema.js';
+
+const contract = path.join(projectRoot, 'test', 'fixtures', 'cuad');
+const spec: AnalysisSpec = {
+  name: 'contracts',
+  fields: [
+    { name: 'governing_law', type: 'text', typeSource: 'inferred' },
+    { name: 'parties', type: 'list', typeSource: 'inferred' },
+  ],
+  compare: ['governing_law'],
+  across: 'documents',
+  identify: ['risks'],
+  output: ['executive_summary'],
+};
+
+const blobDirectory = mkdtempSync(path.join(tmpdir(), 'llmos-blobs-'));
+after(() => rmSync(blobDirectory, { recursive: true, force: true }));
+
+function activitiesWith(script: FakeLlmScript) {
+  const model = createScriptedChatModel('analysis', script);
+  return createAnalysisActivities({
+    blobs: createBlobStore(blobDirectory),
+    prompts: loadPromptLibrary([path.join(projectRoot, 'prompts')]),
+    callChatModel: createCallChatModel(() => Promise.resolve(model)),
+  });
+}
+
+const environment = new MockActivityEnvironment();
+const run = <P extends unknown[], R>(activity: (...args: P) => Promise<R>, ...args: P): Promise<R> =>
+  environment.run<P, R, typeof activity>(activity, ...args);
+
+void describe('document analysis activities', () => {
+  void it('prepareDocument chunks a contract and returns references only, far smaller than the text', async () => {
+    const { prepareDocument } = activitiesWith({});
+    const blobs = createBlobStore(blobDirectory);
+    const [name] = readdirSync(path.join(contract, 'txt')).sort();
+    const file = path.join(contract, 'txt', name!);
+    const prepared = await run(prepareDocument, { file, id: name!, maxTokens: 800, overlapTokens: 80 });
+
+    assert.ok(prepared.chunks.length > 1, `${prepared.chunks.length} chunks`);
+    const text = await blobs.get(prepared.text);
+    assert.equal(text.length, prepared.characters);
+    for (const chunk of prepared.chunks) {
+      assert.equal(await blobs.get(chunk.blob), text.slice(chunk.start, chunk.end));
+      assert.ok(chunk.tokens <= 800);
+    }
+    const payload = JSON.stringify(prepared).length;
+    assert.ok(payload * 10 < text.length, `payload ${payload} bytes for ${text.length} characters of text`);
+  });
+
+  void it('prepareDocument names a file it cannot read', async () => {
+    const { prepareDocument } = activitiesWith({});
+    await assert.rejects(
+      run(prepareDocument, {
+        file: path.join(contract, 'missing.txt'),
+        id: 'missing',
+        maxTokens: 500,
+        overlapTokens: 50,
+      }),
+      /missing\.txt/,
+    );
+  });
+
+  void it('extractChunk keeps quotes found verbatim, with document offsets, and drops invented ones', async () => {
+    const text =
+      'This Agreement is governed by the laws of the State of New York.\n\nThe parties are Acme Inc. and Globex LLC.';
+    const blob = await createBlobStore(blobDirectory).put(text);
+    const { extractChunk } = activitiesWith({
+      rules: [
+        {
+          match: { responseFormat: '^chunk_extraction$' },
+          reply: {
+            json: {
+              fields: [
+                // Whitespace differs from the chunk: still found.
+                {
+                  field: 'governing_law',
+                  value: 'New York',
+                  quote: 'governed by the  laws of the State of\nNew York',
+                },
+                {
+                  field: 'parties',
+                  value: ['Acme Inc.', 'Initech'],
+                  quote: 'The parties are Acme Inc. and Initech.',
+                },
+              ],
+            },
+          },
+        },
+      ],
+    });
+    const output = await run(extractChunk, {
+      spec,
+      model: 'scripted:analysis',
+      prompt: { id: 'analysis.extract', version: 'v1' },
+      documentId: 'a.txt',
+      chunk: { index: 2, start: 1_000, blob },
+    });
+
+    assert.ok(output.result.ok);
+    assert.deepEqual(output.result.hallucinatedQuotes, ['The parties are Acme Inc. and Initech.']);
+    assert.equal(output.result.fields.length, 1);
+    const [law] = output.result.fields;
+    assert.equal(law?.value, 'New York');
+    assert.equal(law?.citation.document, 'a.txt');
+    assert.equal(law?.citation.offset, 1_000 + text.indexOf('governed'));
+    assert.equal(law?.citation.quote, 'governed by the laws of the State of New York');
+    assert.ok(output.usage.inputTokens > 0);
+  });
+
+  void it('extractChunk returns schema problems for the repair loop, and shows them on the next attempt', async () => {
+    const blob = await createBlobStore(blobDirectory).put('Governed by Delaware law.');
+    const script: FakeLlmScript = {
+      rules: [
+        {
+          match: {
+            responseFormat: '^chunk_extraction$',
+            lastUserMessage: 'does not match the required output',
+          },
+          reply: { json: { fields: [{ field: 'governing_law', value: 'Delaware', quote: 'Delaware law' }] } },
+        },
+        {
+          match: { responseFormat: '^chunk_extraction$' },
+          reply: { json: { fields: [{ field: 'term', value: 'x', quote: 'y' }] } },
+        },
+      ],
+    };
+    const { extractChunk } = activitiesWith(script);
+    const request = {
+      spec,
+      model: 'scripted:analysis',
+      prompt: { id: 'analysis.extract', version: 'v1' },
+      documentId: 'b.txt',
+      chunk: { index: 0, start: 0, blob },
+    };
+    const first = await run(extractChunk, request);
+    assert.ok(!first.result.ok);
+    assert.match(first.result.problems.join('\n'), /fields\.0/);
+
+    const second = await run(extractChunk, {
+      ...request,
+      repairs: [{ output: first.output, problems: first.result.problems }],
+    });
+    assert.ok(second.result.ok);
+    assert.equal(second.result.fields[0]?.citation.quote, 'Delaware law');
+  });
+});
