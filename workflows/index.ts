@@ -6,3 +6,4 @@ export { reactAgentWorkflow } from './react-agent.js';
 export { planSolveVerifyWorkflow } from './plan-solve-verify.js';
 export { selfConsistencyWorkflow } from './self-consistency.js';
 export { nl2sqlWorkflow } from './nl2sql.js';
+export { analyzeDocumentWorkflow } from './analyze-document.js';

@@ -1,0 +1,51 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { AnalysisSpec } from '../../common/analysis-spec.js';
+import type { FieldCandidate } from '../../common/document-analysis.js';
+import { mergeFields } from '../../common/merge-fields.js';
+
+const spec: AnalysisSpec = {
+  name: 'contracts',
+  fields: [
+    { name: 'governing_law', type: 'text', typeSource: 'inferred' },
+    { name: 'parties', type: 'list', typeSource: 'inferred' },
+    { name: 'effective_date', type: 'date', typeSource: 'inferred' },
+  ],
+  compare: [],
+  across: 'documents',
+  identify: [],
+  output: [],
+};
+const at = (field: string, value: FieldCandidate['value'], offset: number): FieldCandidate => ({
+  field,
+  value,
+  citation: { document: 'a.txt', offset, length: 5, quote: String(value) },
+});
+
+void describe('mergeFields', () => {
+  void it('takes the value most chunks cited, with its citations; ties go to the first in the document', () => {
+    const merged = mergeFields(spec, [
+      at('governing_law', 'Delaware', 900),
+      at('governing_law', 'New York', 100),
+      at('governing_law', 'new  york', 500),
+      at('effective_date', '2020-01-01', 300),
+      at('effective_date', '2021-01-01', 200),
+    ]);
+    assert.equal(merged.governing_law?.value, 'New York');
+    assert.deepEqual(
+      merged.governing_law?.citations.map((citation) => citation.offset),
+      [100, 500],
+    );
+    assert.equal(merged.effective_date?.value, '2021-01-01', 'a tie: the one cited first in the document');
+  });
+
+  void it('unites list items across chunks, each once, and leaves out fields nobody found', () => {
+    const merged = mergeFields(spec, [
+      at('parties', ['Acme Inc.', 'Globex'], 10),
+      at('parties', ['acme inc.', 'Initech'], 20),
+    ]);
+    assert.deepEqual(merged.parties?.value, ['Acme Inc.', 'Globex', 'Initech']);
+    assert.equal(merged.parties?.citations.length, 2);
+    assert.equal(merged.governing_law, undefined);
+  });
+});
