@@ -10,21 +10,11 @@ import { createCallChatModel } from '../../activities/llm/call-chat-model.js';
 import { createScriptedChatModel } from '../../activities/llm/scripted-chat-model.js';
 import { loadPromptLibrary } from '../../activities/prompts/prompt-library.js';
 import { projectRoot } from '../../client/project-paths.js';
-import type { AnalysisSpec } from '../../common/analysis-spec.js';
 import type { FakeLlmScript } from '../../fake-llm/script-schema.js';
+import { contractsTestSpec } from '../helpers/analysis-spec.js';
 
 const contract = path.join(projectRoot, 'test', 'fixtures', 'cuad');
-const spec: AnalysisSpec = {
-  name: 'contracts',
-  fields: [
-    { name: 'governing_law', type: 'text', typeSource: 'inferred' },
-    { name: 'parties', type: 'list', typeSource: 'inferred' },
-  ],
-  compare: ['governing_law'],
-  across: 'documents',
-  identify: ['risks'],
-  output: ['executive_summary'],
-};
+const spec = contractsTestSpec;
 
 const blobDirectory = mkdtempSync(path.join(tmpdir(), 'llmos-blobs-'));
 after(() => rmSync(blobDirectory, { recursive: true, force: true }));

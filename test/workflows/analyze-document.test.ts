@@ -4,10 +4,10 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { ingestDocument } from '../../activities/analysis/ingest.js';
 import { projectRoot } from '../../client/project-paths.js';
-import type { AnalysisSpec } from '../../common/analysis-spec.js';
 import type { AnalyzeDocumentRequest } from '../../common/document-analysis.js';
 import type { FakeLlmScript } from '../../fake-llm/script-schema.js';
 import type { analyzeDocumentWorkflow } from '../../workflows/analyze-document.js';
+import { contractsTestSpec } from '../helpers/analysis-spec.js';
 import { useAgentTestbed } from '../helpers/agent-testbed.js';
 import { quickRetry } from './agent-harness.js';
 
@@ -18,17 +18,7 @@ const [fileName] = readdirSync(folder).sort();
 const file = path.join(folder, fileName!);
 const lawQuote = 'laws of the State of New York';
 
-const spec: AnalysisSpec = {
-  name: 'contracts',
-  fields: [
-    { name: 'governing_law', type: 'text', typeSource: 'inferred' },
-    { name: 'parties', type: 'list', typeSource: 'inferred' },
-  ],
-  compare: ['governing_law'],
-  across: 'documents',
-  identify: ['risks'],
-  output: ['executive_summary'],
-};
+const spec = contractsTestSpec;
 
 const extraction = (
   fields: unknown[],
