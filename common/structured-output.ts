@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { ResponseFormat } from './chat.js';
+import type { ChatMessage, ResponseFormat } from './chat.js';
 import { describeIssues } from './describe-issues.js';
 
 /**
@@ -57,4 +57,15 @@ export function parseStructuredOutput(output: OutputDefinition, text: string): S
   return parsed.success
     ? { ok: true, value: parsed.data }
     : { ok: false, problems: describeIssues(parsed.error.issues, 'output') };
+}
+
+/** The turn that shows the model why its answer was refused. */
+export function repairMessage(problems: readonly string[]): ChatMessage {
+  return {
+    role: 'user',
+    content:
+      'Your answer does not match the required output:\n' +
+      problems.map((problem) => `- ${problem}`).join('\n') +
+      '\nAnswer again with the corrected JSON only.',
+  };
 }

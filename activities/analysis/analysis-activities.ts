@@ -12,6 +12,7 @@ import { describeIssues } from '../../common/describe-issues.js';
 import { ErrorType } from '../../common/errors.js';
 import type { PromptRef } from '../../common/prompt-template.js';
 import { renderPrompt } from '../../common/render-prompt.js';
+import { repairMessage } from '../../common/structured-output.js';
 import { verifyQuotes } from '../../common/verify-quote.js';
 import type { CallChatModelInput, CallChatModelOutput } from '../llm/call-chat-model.js';
 import { countTokens } from '../prompts/count-tokens.js';
@@ -141,10 +142,7 @@ export function createAnalysisActivities(dependencies: {
       });
       const repairTurns: ChatMessage[] = (input.repairs ?? []).flatMap((repair) => [
         { role: 'assistant', content: repair.output, toolCalls: [] },
-        {
-          role: 'user',
-          content: `Your answer does not match the required output:\n${repair.problems.map((problem) => `- ${problem}`).join('\n')}\nAnswer again with the corrected JSON only.`,
-        },
+        repairMessage(repair.problems),
       ]);
       const call = await callChatModel({
         model: input.model,

@@ -3,8 +3,12 @@ import { describe, it } from 'node:test';
 import { z } from 'zod';
 import { PlanSchema, planOutput, referencedSteps, verdictOutput } from '../../common/plan.js';
 import { runStepCheck } from '../../common/step-checks.js';
-import { defineOutput, parseStructuredOutput, toResponseFormat } from '../../common/structured-output.js';
-import { repairMessage } from '../../workflows/lib/structured-call.js';
+import {
+  defineOutput,
+  parseStructuredOutput,
+  repairMessage,
+  toResponseFormat,
+} from '../../common/structured-output.js';
 import { replanFeedback, substituteStepResults, unavailableTools } from '../../workflows/lib/plan-steps.js';
 
 const answer = defineOutput(

@@ -3,7 +3,7 @@ import type { GenerateStructuredInput, GenerateStructuredOutput } from '../../ac
 import type { ChatMessage } from '../../common/chat.js';
 import { ErrorType } from '../../common/errors.js';
 import { formatPromptRef, type PromptRef } from '../../common/prompt-template.js';
-import type { OutputDefinition } from '../../common/structured-output.js';
+import { repairMessage, type OutputDefinition } from '../../common/structured-output.js';
 
 export interface StructuredCallOptions<T> {
   output: OutputDefinition<T>;
@@ -19,17 +19,6 @@ export interface StructuredCallOptions<T> {
   beforeCall: () => number;
   /** Every attempt's call, for the run's totals and trace. */
   onCall: (call: GenerateStructuredOutput) => void;
-}
-
-/** The turn that shows the model why its answer was refused. */
-export function repairMessage(problems: readonly string[]): ChatMessage {
-  return {
-    role: 'user',
-    content:
-      'Your answer does not match the required output:\n' +
-      problems.map((problem) => `- ${problem}`).join('\n') +
-      '\nAnswer again with the corrected JSON only.',
-  };
 }
 
 /**
