@@ -1,4 +1,4 @@
-import { InvalidArgumentError } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import { parseDurationMs } from '../common/durations.js';
 
 export function positiveInteger(value: string): number {
@@ -43,4 +43,16 @@ export function capsFromFlags(flags: CapFlags) {
     ...(flags.maxCost !== undefined ? { maxCostUsd: flags.maxCost } : {}),
     ...(flags.deadline !== undefined ? { maxWallTimeMs: flags.deadline } : {}),
   };
+}
+
+/**
+ * Adds --max-iterations, --max-tokens, --max-cost and --deadline (read back with
+ * `capsFromFlags`). `scope` ends each description, e.g. " per run".
+ */
+export function addCapOptions(command: Command, scope = '', iterationsNote = ''): Command {
+  return command
+    .option('--max-iterations <n>', `cap on model calls${iterationsNote}${scope}`, positiveInteger)
+    .option('--max-tokens <n>', `cap on input + output tokens${scope}`, positiveInteger)
+    .option('--max-cost <usd>', `cap on spend in US dollars${scope}`, positiveNumber)
+    .option('--deadline <duration>', `cap on wall time${scope}, e.g. 90s or 5m`, duration);
 }

@@ -2,14 +2,7 @@ import { InvalidArgumentError, Option, type Command } from 'commander';
 import type { AgentRequest } from '../../common/agent.js';
 import { chooseDefaultModel } from '../../common/default-model.js';
 import { builtInToolNames } from '../../common/tool-names.js';
-import {
-  capsFromFlags,
-  duration,
-  list,
-  positiveInteger,
-  positiveNumber,
-  type CapFlags,
-} from '../cli-options.js';
+import { capsFromFlags, duration, list, type CapFlags, addCapOptions } from '../cli-options.js';
 
 interface AgentFlags extends CapFlags {
   model?: string;
@@ -32,8 +25,7 @@ function toolList(value: string): string[] {
 }
 
 export function registerAgentCommand(program: Command): void {
-  program
-    .command('agent')
+  addCapOptions(program.command('agent'))
     .description('Ask a question of a bounded ReAct agent and follow it to the answer')
     .argument('<question>', 'the question')
     .option(
@@ -43,10 +35,6 @@ export function registerAgentCommand(program: Command): void {
     .option('--tools <names>', `comma-separated tools: ${builtInToolNames.join(', ')}`, toolList, [
       'calculator',
     ])
-    .option('--max-iterations <n>', 'cap on model calls', positiveInteger)
-    .option('--max-tokens <n>', 'cap on input + output tokens', positiveInteger)
-    .option('--max-cost <usd>', 'cap on spend in US dollars', positiveNumber)
-    .option('--deadline <duration>', 'cap on wall time, e.g. 90s or 5m', duration)
     .addOption(
       new Option('--hold-on-cap <duration>', 'how long a run stopped by a cap waits for `llmos raise`')
         .argParser(duration)

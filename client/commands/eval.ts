@@ -1,13 +1,6 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { chooseDefaultModel } from '../../common/default-model.js';
-import {
-  capsFromFlags,
-  duration,
-  list,
-  positiveInteger,
-  positiveNumber,
-  type CapFlags,
-} from '../cli-options.js';
+import { capsFromFlags, list, positiveInteger, type CapFlags, addCapOptions } from '../cli-options.js';
 
 interface EvalFlags extends CapFlags {
   workflow: 'react' | 'psv';
@@ -37,8 +30,7 @@ function collectVersion(value: string, previous: string[]): string[] {
 }
 
 export function registerEvalCommand(program: Command): void {
-  program
-    .command('eval')
+  addCapOptions(program.command('eval'), ' per run')
     .description(
       'Run a JSONL dataset through a workflow and report accuracy, consistency, tokens, cost and latency',
     )
@@ -74,10 +66,6 @@ export function registerEvalCommand(program: Command): void {
       'count an answer as correct only if the run called a tool (default for number datasets: calculator)',
     )
     .option('--no-require-tool', 'do not require a tool call')
-    .option('--max-iterations <n>', 'cap on model calls per run', positiveInteger)
-    .option('--max-tokens <n>', 'cap on tokens per run', positiveInteger)
-    .option('--max-cost <usd>', 'cap on spend per run in US dollars', positiveNumber)
-    .option('--deadline <duration>', 'cap on wall time per run', duration)
     .option('--json', 'print the reports as JSON')
     .action(async (file: string, flags: EvalFlags) => {
       const [{ loadEvalDataset }, { runEval }, { formatMisses, formatReports }, { connectClient }] =

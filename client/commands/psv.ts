@@ -1,14 +1,7 @@
 import type { Command } from 'commander';
 import type { PsvRequest } from '../../common/psv.js';
 import { chooseDefaultModel } from '../../common/default-model.js';
-import {
-  capsFromFlags,
-  duration,
-  list,
-  positiveInteger,
-  positiveNumber,
-  type CapFlags,
-} from '../cli-options.js';
+import { capsFromFlags, list, positiveInteger, type CapFlags, addCapOptions } from '../cli-options.js';
 
 interface PsvFlags extends CapFlags {
   model?: string;
@@ -20,8 +13,7 @@ interface PsvFlags extends CapFlags {
 }
 
 export function registerPsvCommand(program: Command): void {
-  program
-    .command('psv')
+  addCapOptions(program.command('psv'), '', ', sub-agents included')
     .description(
       'Solve a task with Plan -> Solve -> Verify: a checked plan, solved step by step, re-planned when a check fails',
     )
@@ -32,10 +24,6 @@ export function registerPsvCommand(program: Command): void {
       value === '0' ? 0 : positiveInteger(value),
     )
     .option('--plan-version <version>', 'version of the psv.plan prompt template (default v1)')
-    .option('--max-iterations <n>', 'cap on model calls, sub-agents included', positiveInteger)
-    .option('--max-tokens <n>', 'cap on input + output tokens', positiveInteger)
-    .option('--max-cost <usd>', 'cap on spend in US dollars', positiveNumber)
-    .option('--deadline <duration>', 'cap on wall time, e.g. 90s or 5m', duration)
     .option('--id <workflow-id>', 'workflow id (default: psv-<uuid>)')
     .option('--json', 'print the result as JSON')
     .action(async (task: string, flags: PsvFlags) => {

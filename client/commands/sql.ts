@@ -17,6 +17,12 @@ interface AskFlags {
   id?: string;
 }
 
+/** --db for every sql subcommand: resolved when parsed, the shipped Chinook by default. */
+const databaseOption = (): Option =>
+  new Option('--db <database>', 'a SQLite file, a postgres:// URL, or chinook / northwind')
+    .argParser(databaseArg)
+    .default(databaseArg('chinook'), 'chinook');
+
 const count = (value: string): number => (value === '0' ? 0 : positiveInteger(value));
 
 function registerAskCommand(sql: Command): void {
@@ -26,12 +32,7 @@ function registerAskCommand(sql: Command): void {
       'Answer a question with one checked, read-only SQL query (the default: llmos sql "question")',
     )
     .argument('<question>', 'the question')
-    .option(
-      '--db <database>',
-      'a SQLite file, a postgres:// URL, or chinook / northwind',
-      databaseArg,
-      databaseArg('chinook'),
-    )
+    .addOption(databaseOption())
     .option('--model <provider:model>', 'the model (default: from the environment, else the scripted model)')
     .addOption(
       new Option('--format <format>', 'how to print the rows')
@@ -75,12 +76,7 @@ function registerLinkCommand(sql: Command): void {
       'Rank the tables (and their columns) relevant to a question; runs here, reads only the schema',
     )
     .argument('<question>', 'the question')
-    .option(
-      '--db <database>',
-      'a SQLite file, a postgres:// URL, or chinook / northwind',
-      databaseArg,
-      databaseArg('chinook'),
-    )
+    .addOption(databaseOption())
     .option('--limit <n>', 'how many tables', positiveInteger, 5)
     .option('--json', 'print the ranking as JSON')
     .action(async (question: string, flags: { db: string; limit: number; json?: boolean }) => {
