@@ -2,6 +2,8 @@ import { builtInOutputs } from '../common/outputs.js';
 import type { OutputDefinition } from '../common/structured-output.js';
 import { createAnalysisActivities } from './analysis/analysis-activities.js';
 import type { BlobStore } from './analysis/blob-store.js';
+import { createReduceActivities } from './analysis/reduce-activities.js';
+import { createReportActivities } from './analysis/report-activities.js';
 import { createCallChatModel } from './llm/call-chat-model.js';
 import { createGenerateStructured, createOutputRegistry } from './llm/generate-structured.js';
 import type { ModelResolver } from './llm/model-resolver.js';
@@ -19,6 +21,8 @@ export interface ActivityDependencies {
   sql: SqlActivitiesConfig;
   /** Where document texts and chunks are kept, so workflow history carries only references. */
   blobs: BlobStore;
+  /** Where analysis reports are written when a run names no output folder. */
+  reportsDirectory: string;
   /** Structured outputs beyond the built-in ones (plan, verdict) that workflows may ask for by name. */
   outputs?: readonly OutputDefinition[];
 }
@@ -38,6 +42,8 @@ export function createActivities(dependencies: ActivityDependencies) {
     runTool: createRunTool(dependencies.tools),
     ...createSqlActivities(dependencies.sql),
     ...createAnalysisActivities({ blobs: dependencies.blobs, prompts: dependencies.prompts, callChatModel }),
+    ...createReduceActivities({ blobs: dependencies.blobs, prompts: dependencies.prompts, callChatModel }),
+    ...createReportActivities({ blobs: dependencies.blobs, reportsDirectory: dependencies.reportsDirectory }),
   };
 }
 

@@ -11,14 +11,29 @@ const capBounds = {
   maxWallTimeMs: z.number().int().positive(),
 };
 
+/** Caps with these defaults for the ones a request leaves out. */
+export function capsSchemaWithDefaults(defaults: {
+  maxIterations: number;
+  maxTotalTokens: number;
+  maxCostUsd: number;
+  maxWallTimeMs: number;
+}) {
+  return z.object({
+    maxIterations: capBounds.maxIterations.default(defaults.maxIterations),
+    /** Input plus output tokens over the whole run. */
+    maxTotalTokens: capBounds.maxTotalTokens.default(defaults.maxTotalTokens),
+    maxCostUsd: capBounds.maxCostUsd.default(defaults.maxCostUsd),
+    /** Wall time from the start of the run; a model call in flight at the deadline is cancelled. */
+    maxWallTimeMs: capBounds.maxWallTimeMs.default(defaults.maxWallTimeMs),
+  });
+}
+
 /** Hard limits checked before every model call is scheduled. */
-export const AgentCapsSchema = z.object({
-  maxIterations: capBounds.maxIterations.default(10),
-  /** Input plus output tokens over the whole run. */
-  maxTotalTokens: capBounds.maxTotalTokens.default(200_000),
-  maxCostUsd: capBounds.maxCostUsd.default(1),
-  /** Wall time from the start of the run; a model call in flight at the deadline is cancelled. */
-  maxWallTimeMs: capBounds.maxWallTimeMs.default(10 * 60_000),
+export const AgentCapsSchema = capsSchemaWithDefaults({
+  maxIterations: 10,
+  maxTotalTokens: 200_000,
+  maxCostUsd: 1,
+  maxWallTimeMs: 10 * 60_000,
 });
 export type AgentCaps = z.infer<typeof AgentCapsSchema>;
 

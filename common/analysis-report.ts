@@ -17,6 +17,13 @@ export interface Citation {
 export interface FieldValue {
   value: string | number | string[] | null;
   citations: Citation[];
+  /** Present when the document's chunks gave different values: how one was chosen, and the others. */
+  conflict?: {
+    resolvedBy: 'majority' | 'first_in_document' | 'model';
+    /** The model's reason, when it chose. */
+    reason?: string;
+    alternatives: Array<{ value: string | number | string[] | null; citations: Citation[] }>;
+  };
 }
 
 export interface DocumentResult {

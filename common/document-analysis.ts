@@ -1,8 +1,30 @@
 import { z } from 'zod';
-import { AgentCapsSchema, ModelFieldSchema, ModelRetrySchema, type RunTotals } from './agent.js';
+import {
+  capsSchemaWithDefaults,
+  ModelFieldSchema,
+  ModelRetrySchema,
+  RecordSearchAttributesSchema,
+  type RunTotals,
+} from './agent.js';
 import { AnalysisSpecSchema } from './analysis-spec.js';
 import type { Citation, DocumentResult } from './analysis-report.js';
+import type { BlobRef } from './blob-ref.js';
 import { PromptRefSchema } from './prompt-template.js';
+
+const documentCapsSchema = capsSchemaWithDefaults({
+  maxIterations: 1_000,
+  maxTotalTokens: 5_000_000,
+  maxCostUsd: 5,
+  maxWallTimeMs: 3_600_000,
+});
+
+/** A corpus run's caps: a budget given alone (`--budget`) leaves the others generous, not an agent's. */
+const corpusCapsSchema = capsSchemaWithDefaults({
+  maxIterations: 10_000,
+  maxTotalTokens: 50_000_000,
+  maxCostUsd: 10,
+  maxWallTimeMs: 24 * 3_600_000,
+});
 
 export const ChunkingSchema = z.object({
   maxTokens: z.number().int().min(100).max(32_000).default(1_500),
@@ -19,12 +41,13 @@ export const AnalyzeDocumentInputSchema = z.object({
   /** Chunk extractions in flight at once for this document. */
   concurrency: z.number().int().min(1).max(64).default(4),
   maxRepairs: z.number().int().min(0).max(5).default(1),
+  /** Fields whose chunks disagree with no majority go to the model, at most this many per document. */
+  maxReconciliations: z.number().int().min(0).max(20).default(3),
   prompt: PromptRefSchema.default({ id: 'analysis.extract', version: 'v1' }),
+  reconcilePrompt: PromptRefSchema.default({ id: 'analysis.reconcile', version: 'v1' }),
   temperature: z.number().min(0).max(2).default(0),
   /** Caps for this document; a cap reached leaves the remaining chunks unanalyzed, and says so. */
-  caps: AgentCapsSchema.default(
-    AgentCapsSchema.parse({ maxIterations: 1_000, maxCostUsd: 5, maxTotalTokens: 5_000_000 }),
-  ),
+  caps: documentCapsSchema.default(documentCapsSchema.parse({})),
   retry: ModelRetrySchema.default(ModelRetrySchema.parse({})),
 });
 export type AnalyzeDocumentInput = z.output<typeof AnalyzeDocumentInputSchema>;
@@ -37,10 +60,96 @@ export interface FieldCandidate {
   citation: Citation;
 }
 
-export interface AnalyzeDocumentResult extends DocumentResult {
-  /** Every supported value the chunks gave, in document order, for the corpus-level steps. */
-  candidates: FieldCandidate[];
+export type NotAnalyzed = { document: string; chunk?: number; reason: string };
+
+/**
+ * One document's outcome as its parent holds it: counts and references. The merged fields with
+ * their citations are in the blob store (`result`, a `DocumentResult` as JSON), so a corpus run's
+ * history grows by a few hundred bytes per document whatever the documents say.
+ */
+export interface AnalyzeDocumentResult extends Omit<DocumentResult, 'fields'> {
+  /** The `DocumentResult` as JSON in the blob store; absent when the document could not be read. */
+  result?: BlobRef;
+  /** The document's normalized text, for checking quotes later. */
+  text?: BlobRef;
+  fieldsFound: number;
   hallucinatedQuotes: number;
-  notAnalyzed: Array<{ document: string; chunk: number; reason: string }>;
+  /** Conflicting values settled by the model (the rest by majority or document order). */
+  reconciled: number;
+  notAnalyzed: NotAnalyzed[];
+  totals: RunTotals;
+}
+
+/** How far a document run has got: the `analysisProgress` query. */
+export interface DocumentProgress {
+  chunks: number;
+  chunksDone: number;
+  totals: RunTotals;
+}
+
+export const AnalyzeCorpusInputSchema = z.object({
+  /** Files and folders (searched recursively for .txt, .md and .pdf), as the worker sees them. */
+  paths: z.array(z.string().min(1)).min(1),
+  spec: AnalysisSpecSchema,
+  model: ModelFieldSchema,
+  chunking: ChunkingSchema.default(ChunkingSchema.parse({})),
+  /** Model calls in flight at once over the whole corpus (documents times chunks per document). */
+  concurrency: z.number().int().min(1).max(64).default(4),
+  maxRepairs: z.number().int().min(0).max(5).default(1),
+  maxReconciliations: z.number().int().min(0).max(20).default(3),
+  /** Documents per IDENTIFY call: bounds each prompt's size whatever the corpus size. */
+  identifyBatchSize: z.number().int().min(1).max(200).default(20),
+  prompts: z
+    .object({
+      extract: PromptRefSchema.default({ id: 'analysis.extract', version: 'v1' }),
+      reconcile: PromptRefSchema.default({ id: 'analysis.reconcile', version: 'v1' }),
+      identify: PromptRefSchema.default({ id: 'analysis.identify', version: 'v1' }),
+      output: PromptRefSchema.default({ id: 'analysis.output', version: 'v1' }),
+    })
+    .default({
+      extract: { id: 'analysis.extract', version: 'v1' },
+      reconcile: { id: 'analysis.reconcile', version: 'v1' },
+      identify: { id: 'analysis.identify', version: 'v1' },
+      output: { id: 'analysis.output', version: 'v1' },
+    }),
+  temperature: z.number().min(0).max(2).default(0),
+  /**
+   * Caps for the whole corpus. The map step may use all but `reduceShare` of them, so the
+   * IDENTIFY and OUTPUT steps can still run after a budget stop.
+   */
+  caps: corpusCapsSchema.default(corpusCapsSchema.parse({})),
+  reduceShare: z.number().min(0).max(0.9).default(0.1),
+  /** Where the report folder is created; the worker's reports directory when absent. */
+  outputFolder: z.string().min(1).optional(),
+  retry: ModelRetrySchema.default(ModelRetrySchema.parse({})),
+  recordSearchAttributes: RecordSearchAttributesSchema,
+});
+export type AnalyzeCorpusInput = z.output<typeof AnalyzeCorpusInputSchema>;
+export type AnalyzeCorpusRequest = z.input<typeof AnalyzeCorpusInputSchema>;
+
+export type CorpusPhase = 'listing' | 'extracting' | 'identifying' | 'writing' | 'reporting' | 'done';
+
+/** How far a corpus run has got: the `analysisProgress` query. Running documents report their own. */
+export interface CorpusProgress {
+  phase: CorpusPhase;
+  documents: number;
+  documentsDone: number;
+  /** Chunks of the finished documents. */
+  chunks: number;
+  chunksDone: number;
+  /** Workflow ids of the documents in flight, to ask each for its own progress. */
+  running: string[];
+  totals: RunTotals;
+}
+
+export interface AnalyzeCorpusResult {
+  report: { folder: string; files: { markdown: string; json: string; html: string } };
+  documents: Array<Pick<AnalyzeDocumentResult, 'id' | 'status' | 'chunks' | 'chunksAnalyzed'>>;
+  findings: number;
+  /** Documents, chunks and steps that were not analyzed, with the reason. */
+  notAnalyzed: NotAnalyzed[];
+  hallucinatedQuotes: number;
+  /** Why the run stopped early, when a cap did stop it. */
+  stop?: { stopReason: string; detail: string };
   totals: RunTotals;
 }

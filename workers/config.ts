@@ -29,6 +29,8 @@ export const WorkerConfigSchema = z.object({
   LLMOS_SQL_POSTGRES_ROLE: optionalText,
   /** The content-addressed store of document texts and chunks (document analysis). */
   LLMOS_BLOB_DIRECTORY: z.string().default(path.join(projectRoot, '.llmos', 'blobs')),
+  /** Where analysis reports go when a run names no output folder. */
+  LLMOS_REPORTS_DIRECTORY: z.string().default(path.join(projectRoot, '.llmos', 'reports')),
   LLMOS_MODEL_TIMEOUT_MS: z.coerce.number().int().positive().default(120_000),
   /** Comma-separated hosts the `http_get` tool may fetch from. */
   LLMOS_HTTP_ALLOWED_HOSTS: z

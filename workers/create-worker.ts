@@ -40,6 +40,7 @@ export function createActivitiesFromConfig(
     tools,
     prompts,
     blobs: createBlobStore(config.LLMOS_BLOB_DIRECTORY),
+    reportsDirectory: config.LLMOS_REPORTS_DIRECTORY,
     sql: {
       examplesDirectory: config.LLMOS_SQL_EXAMPLES_DIRECTORY,
       postgresRole: config.LLMOS_SQL_POSTGRES_ROLE,

@@ -1,149 +1,146 @@
-import { proxyActivities, setCurrentDetails } from '@temporalio/workflow';
+import { defineQuery, proxyActivities, setCurrentDetails, setHandler } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
+import type { DocumentResult } from '../common/analysis-report.js';
 import {
   AnalyzeDocumentInputSchema,
   type AnalyzeDocumentInput,
   type AnalyzeDocumentRequest,
   type AnalyzeDocumentResult,
+  type DocumentProgress,
   type FieldCandidate,
+  type NotAnalyzed,
 } from '../common/document-analysis.js';
-import { mergeFields } from '../common/merge-fields.js';
+import { chooseValue, mergeFields } from '../common/merge-fields.js';
 import { localActivityOptions, modelActivityOptions } from './lib/activity-options.js';
 import { describeFailure } from './lib/failures.js';
+import { runInLanes } from './lib/lanes.js';
 import { parseWorkflowInput } from './lib/parse-input.js';
+import { callWithRepairs } from './lib/repair-loop.js';
 import { RunBudget } from './lib/run-budget.js';
 
-const { prepareDocument } = proxyActivities<Activities>(localActivityOptions);
+const { prepareDocument, storeDocumentResult } = proxyActivities<Activities>(localActivityOptions);
 
-type PreparedChunk = Awaited<ReturnType<typeof prepareDocument>>['chunks'][number];
+/** Chunks done, tokens and cost so far: what `llmos analyze` shows in its progress bar. */
+export const documentProgressQuery = defineQuery<DocumentProgress>('analysisProgress');
 
 /**
  * One document of an analysis: chunk it (texts go to the blob store, history keeps references),
  * extract the spec's fields from every chunk under a concurrency limit, each chunk with a bounded
- * repair loop, drop quotes not found verbatim, and merge the values per field. A chunk that
- * cannot be analyzed (repairs exhausted, provider error, a cap reached) is listed with the reason;
- * the document is then `partial`. Runs as a child workflow per document, so a corpus scales past
- * one workflow's history.
+ * repair loop, drop quotes not found verbatim, merge the values per field, and let the model
+ * settle fields whose chunks disagree with no majority (bounded). A chunk that cannot be
+ * analyzed (repairs exhausted, provider error, a cap reached) is listed with the reason; the
+ * document is then `partial`. The merged result goes to the blob store and the workflow returns
+ * its reference: a corpus run holds a few hundred bytes per document.
  */
 export async function analyzeDocumentWorkflow(
   request: AnalyzeDocumentRequest,
 ): Promise<AnalyzeDocumentResult> {
   const input: AnalyzeDocumentInput = parseWorkflowInput(AnalyzeDocumentInputSchema, request);
-  const { extractChunk } = proxyActivities<Activities>(modelActivityOptions(input.retry));
+  const { extractChunk, reconcileField } = proxyActivities<Activities>(modelActivityOptions(input.retry));
   const budget = new RunBudget(input.caps, Date.now());
   const name = input.file.split(/[\\/]/).at(-1) ?? input.id;
-  const failed = (reason: string): AnalyzeDocumentResult => ({
-    id: input.id,
-    name,
-    status: 'failed',
-    reason,
-    chunks: 0,
-    chunksAnalyzed: 0,
-    fields: {},
-    candidates: [],
-    hallucinatedQuotes: 0,
-    notAnalyzed: [{ document: input.id, chunk: -1, reason }],
+  let chunkCount = 0;
+  let analyzed = 0;
+  setHandler(documentProgressQuery, () => ({
+    chunks: chunkCount,
+    chunksDone: analyzed,
     totals: budget.totals,
-  });
+  }));
 
   let prepared;
   try {
     prepared = await prepareDocument({ file: input.file, id: input.id, ...input.chunking });
   } catch (error) {
-    return failed(describeFailure(error).message);
+    const reason = describeFailure(error).message;
+    return {
+      id: input.id,
+      name,
+      status: 'failed',
+      reason,
+      chunks: 0,
+      chunksAnalyzed: 0,
+      fieldsFound: 0,
+      hallucinatedQuotes: 0,
+      reconciled: 0,
+      notAnalyzed: [{ document: input.id, reason }],
+      totals: budget.totals,
+    };
   }
+  chunkCount = prepared.chunks.length;
 
   const candidates: FieldCandidate[] = [];
-  const notAnalyzed: AnalyzeDocumentResult['notAnalyzed'] = [];
+  const notAnalyzed: NotAnalyzed[] = [];
   let hallucinatedQuotes = 0;
-  let analyzed = 0;
-
-  const analyzeChunk = async (chunk: PreparedChunk): Promise<void> => {
-    const repairs: Array<{ output: string; problems: string[] }> = [];
-    for (;;) {
-      const stop = budget.exhausted();
-      if (stop) {
-        notAnalyzed.push({
-          document: input.id,
-          chunk: chunk.index,
-          reason: `${stop.stopReason}: ${stop.detail}`,
-        });
-        return;
-      }
-      let output;
-      try {
-        output = await extractChunk.executeWithOptions(
-          { summary: `${input.id} chunk ${chunk.index + 1}/${prepared.chunks.length}` },
-          [
-            {
-              spec: input.spec,
-              model: input.model,
-              prompt: input.prompt,
-              documentId: input.id,
-              chunk: { index: chunk.index, start: chunk.start, blob: chunk.blob },
-              repairs,
-              temperature: input.temperature,
-              maxOutputTokens: budget.outputAllowance(),
-            },
-          ],
-        );
-      } catch (error) {
-        notAnalyzed.push({ document: input.id, chunk: chunk.index, reason: describeFailure(error).message });
-        return;
-      }
-      budget.addRun({
-        usage: output.usage,
-        totalTokens: output.usage.inputTokens + output.usage.outputTokens,
-        costUsd: output.costUsd ?? 0,
-        costComplete: output.costUsd !== null,
-        modelCalls: 1,
-        toolCalls: 0,
-      });
-      if (output.result.ok) {
-        candidates.push(...output.result.fields);
-        hallucinatedQuotes += output.result.hallucinatedQuotes.length;
-        analyzed += 1;
-        return;
-      }
-      if (repairs.length >= input.maxRepairs) {
-        notAnalyzed.push({
-          document: input.id,
-          chunk: chunk.index,
-          reason: `output still invalid after ${repairs.length} repairs: ${output.result.problems.join('; ')}`,
-        });
-        return;
-      }
-      repairs.push({ output: output.output, problems: output.result.problems });
+  await runInLanes(prepared.chunks, input.concurrency, async (chunk) => {
+    const outcome = await callWithRepairs(budget, input.maxRepairs, (repairs, maxOutputTokens) =>
+      extractChunk.executeWithOptions({ summary: `${input.id} chunk ${chunk.index + 1}/${chunkCount}` }, [
+        {
+          spec: input.spec,
+          model: input.model,
+          prompt: input.prompt,
+          documentId: input.id,
+          chunk: { index: chunk.index, start: chunk.start, blob: chunk.blob },
+          repairs,
+          temperature: input.temperature,
+          maxOutputTokens,
+        },
+      ]),
+    );
+    if (outcome.ok) {
+      candidates.push(...outcome.value.fields);
+      hallucinatedQuotes += outcome.value.hallucinatedQuotes.length;
+      analyzed += 1;
+    } else {
+      notAnalyzed.push({ document: input.id, chunk: chunk.index, reason: outcome.reason });
     }
-  };
-
-  // A fixed number of lanes, each taking the next chunk: at most `concurrency` calls in flight.
-  let next = 0;
-  const lane = async (): Promise<void> => {
-    while (next < prepared.chunks.length) {
-      const chunk = prepared.chunks[next];
-      next += 1;
-      if (chunk) await analyzeChunk(chunk);
-      setCurrentDetails(`${analyzed}/${prepared.chunks.length} chunks analyzed`);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(input.concurrency, prepared.chunks.length) }, lane));
-
+    setCurrentDetails(`${analyzed}/${chunkCount} chunks analyzed`);
+  });
   candidates.sort((a, b) => a.citation.offset - b.citation.offset);
-  notAnalyzed.sort((a, b) => a.chunk - b.chunk);
-  const status = analyzed === prepared.chunks.length ? 'analyzed' : analyzed === 0 ? 'failed' : 'partial';
-  return {
+  notAnalyzed.sort((a, b) => (a.chunk ?? -1) - (b.chunk ?? -1));
+
+  // Fields with no majority among the chunks: the model chooses, for a bounded number of them.
+  const { fields, undecided } = mergeFields(input.spec, candidates);
+  let reconciled = 0;
+  for (const field of undecided.slice(0, input.maxReconciliations)) {
+    const value = fields[field]!;
+    const outcome = await callWithRepairs(budget, input.maxRepairs, (repairs, maxOutputTokens) =>
+      reconcileField({
+        spec: input.spec,
+        model: input.model,
+        prompt: input.reconcilePrompt,
+        documentId: input.id,
+        field,
+        value,
+        repairs,
+        temperature: input.temperature,
+        maxOutputTokens,
+      }),
+    );
+    // Not settled by the model: the rule's choice (first in the document) stands, and says so.
+    if (!outcome.ok) continue;
+    fields[field] = chooseValue(value, outcome.value.choice, outcome.value.reason);
+    reconciled += 1;
+  }
+
+  const status = analyzed === chunkCount ? 'analyzed' : analyzed === 0 ? 'failed' : 'partial';
+  const summary: Omit<DocumentResult, 'fields'> = {
     id: input.id,
     name: prepared.name,
     status,
     ...(status !== 'analyzed'
-      ? { reason: `${notAnalyzed.length} of ${prepared.chunks.length} chunks not analyzed` }
+      ? { reason: `${notAnalyzed.length} of ${chunkCount} chunks not analyzed` }
       : {}),
-    chunks: prepared.chunks.length,
+    chunks: chunkCount,
     chunksAnalyzed: analyzed,
-    fields: mergeFields(input.spec, candidates),
-    candidates,
+  };
+  const result = await storeDocumentResult({ ...summary, fields });
+  return {
+    ...summary,
+    result,
+    text: prepared.text,
+    fieldsFound: Object.keys(fields).length,
     hallucinatedQuotes,
+    reconciled,
     notAnalyzed,
     totals: budget.totals,
   };

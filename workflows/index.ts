@@ -7,3 +7,4 @@ export { planSolveVerifyWorkflow } from './plan-solve-verify.js';
 export { selfConsistencyWorkflow } from './self-consistency.js';
 export { nl2sqlWorkflow } from './nl2sql.js';
 export { analyzeDocumentWorkflow } from './analyze-document.js';
+export { analyzeCorpusWorkflow } from './analyze-corpus.js';

@@ -5,20 +5,18 @@ import {
   extractionSchemaFor,
   type AnalysisSpec,
 } from '../../common/analysis-spec.js';
-import type { Citation } from '../../common/analysis-report.js';
-import type { ChatMessage } from '../../common/chat.js';
+import type { Citation, DocumentResult } from '../../common/analysis-report.js';
 import { chunkText } from '../../common/chunk-text.js';
-import { describeIssues } from '../../common/describe-issues.js';
 import { ErrorType } from '../../common/errors.js';
 import type { PromptRef } from '../../common/prompt-template.js';
 import { renderPrompt } from '../../common/render-prompt.js';
-import { repairMessage } from '../../common/structured-output.js';
 import { verifyQuotes } from '../../common/verify-quote.js';
 import type { CallChatModelInput, CallChatModelOutput } from '../llm/call-chat-model.js';
 import { countTokens } from '../prompts/count-tokens.js';
 import type { PromptLibrary } from '../prompts/prompt-library.js';
 import type { BlobRef, BlobStore } from './blob-store.js';
-import { ingestDocument } from './ingest.js';
+import { ingestDocument, listDocuments, type DocumentSource } from './ingest.js';
+import { callForJson, type AnalysisCallOutput, type RepairTurn } from './json-model-call.js';
 
 export interface PrepareDocumentInput {
   file: string;
@@ -45,7 +43,7 @@ export interface ExtractChunkInput {
   documentId: string;
   chunk: { index: number; start: number; blob: BlobRef };
   /** Earlier answers for this chunk that failed validation, with their problems, oldest first. */
-  repairs?: Array<{ output: string; problems: string[] }>;
+  repairs?: RepairTurn[];
   temperature?: number;
   maxOutputTokens?: number;
 }
@@ -56,13 +54,10 @@ export interface ExtractedField {
   citation: Citation;
 }
 
-export interface ExtractChunkOutput extends Omit<CallChatModelOutput, 'response'> {
-  usage: CallChatModelOutput['response']['usage'];
-  /** The model's raw answer, for a repair turn when it did not validate. */
-  output: string;
-  result:
-    { ok: true; fields: ExtractedField[]; hallucinatedQuotes: string[] } | { ok: false; problems: string[] };
-}
+export type ExtractChunkOutput = AnalysisCallOutput<{
+  fields: ExtractedField[];
+  hallucinatedQuotes: string[];
+}>;
 
 /** The spec's fields as the model reads them: name, type and description. */
 function describeFields(spec: AnalysisSpec): string {
@@ -87,18 +82,37 @@ export function createAnalysisActivities(dependencies: {
   callChatModel: (input: CallChatModelInput) => Promise<CallChatModelOutput>;
 }) {
   const { blobs, prompts, callChatModel } = dependencies;
+  const invalidInput = (error: unknown): ApplicationFailure =>
+    ApplicationFailure.create({
+      type: ErrorType.InvalidInput,
+      message: (error as Error).message,
+      nonRetryable: true,
+    });
   return {
+    /** The documents of a corpus run: files as given, folders searched for .txt, .md and .pdf. */
+    listAnalysisDocuments: async (paths: string[]): Promise<DocumentSource[]> => {
+      let sources;
+      try {
+        sources = await listDocuments(paths);
+      } catch (error) {
+        throw invalidInput(error);
+      }
+      if (sources.length === 0)
+        throw invalidInput(new Error(`no .txt, .md or .pdf documents in ${paths.join(', ')}`));
+      return sources;
+    },
+
+    /** Keeps a document's merged fields out of its parent's history: the parent holds the reference. */
+    storeDocumentResult: async (result: DocumentResult): Promise<BlobRef> =>
+      blobs.put(JSON.stringify(result)),
+
     /** Ingests, normalizes and chunks one document; stores its text and chunks; returns references. */
     prepareDocument: async (input: PrepareDocumentInput): Promise<PreparedDocument> => {
       let document;
       try {
         document = await ingestDocument(input.file, input.id);
       } catch (error) {
-        throw ApplicationFailure.create({
-          type: ErrorType.InvalidInput,
-          message: (error as Error).message,
-          nonRetryable: true,
-        });
+        throw invalidInput(error);
       }
       const chunks = chunkText(document.text, {
         maxTokens: input.maxTokens,
@@ -140,44 +154,25 @@ export function createAnalysisActivities(dependencies: {
         chunk: String(input.chunk.index + 1),
         text,
       });
-      const repairTurns: ChatMessage[] = (input.repairs ?? []).flatMap((repair) => [
-        { role: 'assistant', content: repair.output, toolCalls: [] },
-        repairMessage(repair.problems),
-      ]);
-      const call = await callChatModel({
+      const { base, parsed } = await callForJson(callChatModel, {
         model: input.model,
         prompt: input.prompt,
-        request: {
-          messages: [...rendered.messages, ...repairTurns],
-          tools: [],
-          responseFormat: {
-            name: 'chunk_extraction',
-            description: `Fields of the ${spec.name} analysis found in one chunk, each with a verbatim quote`,
-            schema: extractionJsonSchemaFor(spec),
-          },
-          ...(input.temperature !== undefined ? { temperature: input.temperature } : {}),
-          ...(input.maxOutputTokens !== undefined ? { maxOutputTokens: input.maxOutputTokens } : {}),
+        messages: rendered.messages,
+        repairs: input.repairs,
+        responseFormat: {
+          name: 'chunk_extraction',
+          description: `Fields of the ${spec.name} analysis found in one chunk, each with a verbatim quote`,
+          schema: extractionJsonSchemaFor(spec),
         },
+        schema: extractionSchemaFor(spec),
+        temperature: input.temperature,
+        maxOutputTokens: input.maxOutputTokens,
       });
-      const { response, ...accounting } = call;
-      const output = response.message.content;
-      const base = { ...accounting, usage: response.usage, output };
-      let raw: unknown;
-      try {
-        raw = JSON.parse(output);
-      } catch (error) {
-        return {
-          ...base,
-          result: { ok: false, problems: [`the output is not valid JSON (${(error as Error).message})`] },
-        };
-      }
-      const parsed = extractionSchemaFor(spec).safeParse(raw);
-      if (!parsed.success)
-        return { ...base, result: { ok: false, problems: describeIssues(parsed.error.issues, 'output') } };
+      if (!parsed.ok) return { ...base, result: parsed };
 
       const fields: ExtractedField[] = [];
       const hallucinatedQuotes: string[] = [];
-      for (const entry of parsed.data.fields) {
+      for (const entry of parsed.value.fields) {
         const [found] = verifyQuotes(text, [entry.quote], input.chunk.start).found;
         if (!found) {
           hallucinatedQuotes.push(entry.quote);

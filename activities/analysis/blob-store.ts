@@ -2,14 +2,15 @@ import { createHash, randomUUID } from 'node:crypto';
 import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { BlobRef } from '../../common/blob-ref.js';
+
+export type { BlobRef };
 
 /**
  * A content-addressed store for large texts (documents, chunk results), so workflow history holds
  * a small reference instead of the text. The key is the SHA-256 of the UTF-8 bytes: writing the
  * same text twice is a no-op, and a read proves the bytes are the ones that were written.
  */
-export type BlobRef = { key: `sha256:${string}`; bytes: number };
-
 export type BlobStore = {
   readonly directory: string;
   put(text: string): Promise<BlobRef>;

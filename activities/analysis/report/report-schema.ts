@@ -12,9 +12,18 @@ export const CitationSchema = z.object({
   quote: z.string(),
 });
 
+const ValueSchema = z.union([z.string(), z.number(), z.array(z.string()), z.null()]);
+
 export const FieldValueSchema = z.object({
-  value: z.union([z.string(), z.number(), z.array(z.string()), z.null()]),
+  value: ValueSchema,
   citations: z.array(CitationSchema),
+  conflict: z
+    .object({
+      resolvedBy: z.enum(['majority', 'first_in_document', 'model']),
+      reason: z.string().optional(),
+      alternatives: z.array(z.object({ value: ValueSchema, citations: z.array(CitationSchema) })),
+    })
+    .optional(),
 });
 
 export const DocumentResultSchema = z.object({

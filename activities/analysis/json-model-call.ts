@@ -1,0 +1,78 @@
+import type { ChatMessage, ResponseFormat } from '../../common/chat.js';
+import type { PromptRef } from '../../common/prompt-template.js';
+import {
+  parseStructuredOutput,
+  repairMessage,
+  type StructuredParse,
+} from '../../common/structured-output.js';
+import type { z } from 'zod';
+import type { CallChatModelInput, CallChatModelOutput } from '../llm/call-chat-model.js';
+
+/** An earlier answer to the same request that failed validation, and why: one repair turn. */
+export interface RepairTurn {
+  output: string;
+  problems: string[];
+}
+
+/** What every analysis model step returns: its accounting, the raw answer, and a checked result. */
+export type AnalysisCallOutput<Result> = Omit<CallChatModelOutput, 'response'> & {
+  usage: CallChatModelOutput['response']['usage'];
+  /** The model's raw answer, for a repair turn when it did not validate. */
+  output: string;
+  result: ({ ok: true } & Result) | { ok: false; problems: string[] };
+};
+
+export interface JsonModelCall<T> {
+  model: string;
+  prompt: PromptRef;
+  /** The rendered template; the repair turns are appended here. */
+  messages: ChatMessage[];
+  repairs?: readonly RepairTurn[] | undefined;
+  responseFormat: ResponseFormat;
+  /** Validates the answer; the JSON Schema in `responseFormat` is what the model is shown. */
+  schema: z.ZodType<T>;
+  temperature?: number | undefined;
+  maxOutputTokens?: number | undefined;
+}
+
+/**
+ * One model call of an analysis step that must answer with JSON: earlier failed answers and
+ * their problems go in as repair turns, and the answer is validated with the zod schema. The
+ * workflow owns the repair loop (each attempt is its own activity, so a crash repeats none).
+ */
+export async function callForJson<T>(
+  callChatModel: (input: CallChatModelInput) => Promise<CallChatModelOutput>,
+  call: JsonModelCall<T>,
+): Promise<{
+  base: Omit<AnalysisCallOutput<never>, 'result'>;
+  parsed: { ok: true; value: T } | { ok: false; problems: string[] };
+}> {
+  const repairTurns: ChatMessage[] = (call.repairs ?? []).flatMap((repair) => [
+    { role: 'assistant', content: repair.output, toolCalls: [] },
+    repairMessage(repair.problems),
+  ]);
+  const { response, ...accounting } = await callChatModel({
+    model: call.model,
+    prompt: call.prompt,
+    request: {
+      messages: [...call.messages, ...repairTurns],
+      tools: [],
+      responseFormat: call.responseFormat,
+      ...(call.temperature !== undefined ? { temperature: call.temperature } : {}),
+      ...(call.maxOutputTokens !== undefined ? { maxOutputTokens: call.maxOutputTokens } : {}),
+    },
+  });
+  const output = response.message.content;
+  const parsed: StructuredParse = parseStructuredOutput(
+    {
+      name: call.responseFormat.name,
+      description: call.responseFormat.description ?? '',
+      schema: call.schema,
+    },
+    output,
+  );
+  return {
+    base: { ...accounting, usage: response.usage, output },
+    parsed: parsed.ok ? { ok: true, value: parsed.value as T } : parsed,
+  };
+}

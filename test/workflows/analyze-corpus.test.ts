@@ -1,0 +1,184 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, describe, it } from 'node:test';
+import { ingestDocument } from '../../activities/analysis/ingest.js';
+import type { AnalysisReport } from '../../common/analysis-report.js';
+import type { AnalyzeCorpusRequest } from '../../common/document-analysis.js';
+import { computeCostUsd, findPrice } from '../../common/pricing.js';
+import type { analyzeCorpusWorkflow } from '../../workflows/analyze-corpus.js';
+import {
+  chunkOf,
+  demoAnalysisScript,
+  exampleContracts,
+  exampleContractsSpec,
+} from '../helpers/analysis-corpus.js';
+import { useAgentTestbed } from '../helpers/agent-testbed.js';
+import { quickRetry } from './agent-harness.js';
+
+const model = 'openai:gpt-4o-mini';
+const usage = { inputTokens: 1_000, outputTokens: 100 };
+const costPerCall = computeCostUsd(
+  { ...usage, cachedInputTokens: 0, reasoningTokens: 0 },
+  findPrice({ provider: 'openai', model: 'gpt-4o-mini' }),
+)!;
+
+void describe('analyzeCorpusWorkflow', () => {
+  const testbed = useAgentTestbed();
+  const output = mkdtempSync(path.join(tmpdir(), 'llmos-corpus-'));
+  after(() => rmSync(output, { recursive: true, force: true }));
+
+  const run = async (request: Partial<AnalyzeCorpusRequest>) => {
+    const handle = await testbed.temporal.env.client.workflow.start<typeof analyzeCorpusWorkflow>(
+      'analyzeCorpusWorkflow',
+      {
+        args: [
+          {
+            paths: [exampleContracts],
+            spec: exampleContractsSpec(),
+            model,
+            outputFolder: output,
+            retry: quickRetry,
+            ...request,
+          },
+        ],
+        taskQueue: testbed.worker.taskQueue,
+        workflowId: `analyze-corpus-${crypto.randomUUID()}`,
+      },
+    );
+    const result = await handle.result();
+    const report = JSON.parse(readFileSync(result.report.files.json, 'utf8')) as AnalysisReport;
+    return { handle, result, report };
+  };
+
+  void it('maps every chunk once, reduces, and writes the report in three formats', async () => {
+    testbed.fake.setScript(demoAnalysisScript({ usage }));
+    const { handle, result, report } = await run({ concurrency: 2 });
+
+    assert.deepEqual(
+      result.documents.map((document) => [document.id, document.status]),
+      [
+        ['arca-development-agreement.txt', 'analyzed'],
+        ['dgt-outsourcing-agreement.txt', 'analyzed'],
+        ['gocall-promotion-agreement.txt', 'analyzed'],
+      ],
+    );
+    assert.deepEqual(result.notAnalyzed, []);
+    assert.equal(result.hallucinatedQuotes, 0);
+
+    // Every chunk extraction sent once; then one IDENTIFY batch and one OUTPUT call.
+    const extractions = testbed.fake.requests.filter(
+      (request) => request.chatRequest?.responseFormat?.name === 'chunk_extraction',
+    );
+    const chunks = extractions.map((request) => chunkOf(request.chatRequest?.messages.at(-1)?.content));
+    const totalChunks = result.documents.reduce((sum, document) => sum + document.chunks, 0);
+    assert.equal(new Set(chunks).size, totalChunks);
+    assert.equal(extractions.length, totalChunks, 'no chunk was extracted twice');
+    assert.deepEqual(
+      testbed.fake.requests.slice(totalChunks).map((request) => request.chatRequest?.responseFormat?.name),
+      ['analysis_findings', 'analysis_sections'],
+    );
+    assert.equal(result.totals.modelCalls, totalChunks + 2);
+    assert.ok(Math.abs(result.totals.costUsd - costPerCall * (totalChunks + 2)) < 1e-12);
+
+    // The three formats, from one report.
+    for (const file of Object.values(result.report.files))
+      assert.ok(readFileSync(file, 'utf8').length > 500, file);
+    assert.match(
+      readFileSync(result.report.files.markdown, 'utf8'),
+      /### Governing law \(inconsistent\)[\s\S]*California/,
+    );
+    assert.match(readFileSync(result.report.files.html, 'utf8'), /<table[\s\S]*Nevada/);
+
+    const law = report.comparisons.find((comparison) => comparison.field === 'governing_law');
+    assert.deepEqual(
+      law?.rows.map((row) => [row.document, row.value]),
+      [
+        ['arca-development-agreement.txt', 'New York'],
+        ['dgt-outsourcing-agreement.txt', 'Nevada'],
+        ['gocall-promotion-agreement.txt', 'California'],
+      ],
+    );
+    assert.equal(law?.consistent, false);
+    assert.equal(
+      report.comparisons.find((comparison) => comparison.field === 'liability_cap')?.rows[0]?.value,
+      null,
+    );
+    assert.deepEqual(Object.keys(report.sections).sort(), ['detailed_findings', 'executive_summary']);
+
+    // Every citation, of fields and of findings, points at its quote in the document's text.
+    const texts = new Map(
+      await Promise.all(
+        result.documents.map(
+          async (document) =>
+            [
+              document.id,
+              (await ingestDocument(path.join(exampleContracts, document.id), document.id)).text,
+            ] as const,
+        ),
+      ),
+    );
+    const citations = [
+      ...report.documents.flatMap((document) =>
+        Object.values(document.fields).flatMap((field) => field.citations),
+      ),
+      ...report.findings.flatMap((finding) => finding.citations),
+    ];
+    assert.ok(citations.length >= 15, `${citations.length} citations`);
+    for (const citation of citations)
+      assert.equal(
+        texts.get(citation.document)?.slice(citation.offset, citation.offset + citation.length),
+        citation.quote,
+      );
+    assert.equal(report.findings.length, 4);
+
+    // The parent holds references: no contract text in its history.
+    const history = JSON.stringify((await handle.fetchHistory()).events);
+    assert.ok(!history.includes('by and between Go Call'), 'contract text in the corpus history');
+  });
+
+  void it('stops at the budget, keeps a share for the report, and says what was not analyzed', async () => {
+    testbed.fake.setScript(demoAnalysisScript({ usage }));
+    // The map may spend 75% of ten calls' cost: the third document gets half a call's worth.
+    const budget = costPerCall * 10;
+    const { result, report } = await run({ concurrency: 1, caps: { maxCostUsd: budget }, reduceShare: 0.25 });
+
+    const spent = testbed.fake.requests.length * costPerCall;
+    assert.ok(spent <= budget + 1e-12, `the fake server saw $${spent} of a $${budget} budget`);
+    // Shares of 7.5, 4.5 and 2.5 calls: a document stops at its share, at most one call over it.
+    assert.deepEqual(
+      result.documents.map((document) => [document.status, document.chunksAnalyzed, document.chunks]),
+      [
+        ['analyzed', 3, 3],
+        ['analyzed', 2, 2],
+        ['partial', 3, 4],
+      ],
+    );
+    assert.equal(testbed.fake.requests.length, 10, 'eight extractions, then IDENTIFY and OUTPUT');
+    const partial = result.documents.find((document) => document.status === 'partial');
+    assert.ok(partial, 'one document was cut short by the budget');
+    assert.ok(
+      report.notAnalyzed.some((item) => item.document === partial.id && /budget_exhausted/.test(item.reason)),
+      JSON.stringify(report.notAnalyzed),
+    );
+    assert.match(readFileSync(result.report.files.markdown, 'utf8'), /Not analyzed[\s\S]*budget_exhausted/);
+    assert.deepEqual(
+      Object.keys(report.sections).sort(),
+      ['detailed_findings', 'executive_summary'],
+      'the reduce steps still ran',
+    );
+  });
+
+  void it('skips documents once the budget is spent, and still writes the report', async () => {
+    testbed.fake.setScript(demoAnalysisScript({ usage }));
+    const { result, report } = await run({ concurrency: 1, caps: { maxIterations: 4 }, reduceShare: 0.5 });
+    assert.deepEqual(
+      result.documents.map((document) => document.status),
+      ['partial', 'skipped', 'skipped'],
+    );
+    assert.equal(result.stop?.stopReason, 'iteration_limit');
+    assert.equal(report.notAnalyzed.filter((item) => item.reason.startsWith('iteration_limit')).length, 3);
+    assert.equal(testbed.fake.requests.length, 4, 'two extractions, then IDENTIFY and OUTPUT');
+  });
+});
