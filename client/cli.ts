@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { registerAgentCommand } from './commands/agent.js';
+import { registerAnalyzeCommand } from './commands/analyze.js';
 import { registerDemoCommand } from './commands/demo.js';
 import { registerEvalCommand } from './commands/eval.js';
 import { registerFakeLlmCommand } from './commands/fake-llm.js';
@@ -19,6 +20,7 @@ export function createProgram(): Command {
   registerAgentCommand(program);
   registerPsvCommand(program);
   registerSqlCommands(program);
+  registerAnalyzeCommand(program);
   registerStatusCommands(program);
   registerEvalCommand(program);
   registerWorkerCommand(program);

@@ -11,6 +11,12 @@ import {
   type CapsRaise,
 } from '../common/agent.js';
 import { describeIssues } from '../common/describe-issues.js';
+import {
+  AnalyzeCorpusInputSchema,
+  type AnalyzeCorpusRequest,
+  type CorpusProgress,
+  type DocumentProgress,
+} from '../common/document-analysis.js';
 import { ModelRefSchema } from '../common/model-ref.js';
 import { Nl2SqlInputSchema, type Nl2SqlRequest } from '../common/nl2sql.js';
 import { PsvInputSchema, type PsvRequest } from '../common/psv.js';
@@ -18,6 +24,7 @@ import { SelfConsistencyInputSchema, type SelfConsistencyRequest } from '../comm
 import { LlmosKind, LlmosModel, llmosSearchAttributeKeys } from '../common/search-attributes.js';
 import { defaultTaskQueue } from '../common/task-queues.js';
 import { agentProgressQuery, raiseCapsUpdate } from '../workflows/messages.js';
+import type { analyzeCorpusWorkflow } from '../workflows/analyze-corpus.js';
 import type { nl2sqlWorkflow } from '../workflows/nl2sql.js';
 import type { planSolveVerifyWorkflow } from '../workflows/plan-solve-verify.js';
 import type { reactAgentWorkflow } from '../workflows/react-agent.js';
@@ -254,4 +261,59 @@ export async function followAgentRun(
     if (progress.status === 'waiting_for_caps') return { kind: 'waiting_for_caps', progress };
     await new Promise((resolve) => setTimeout(resolve, options.pollMs ?? 300));
   }
+}
+
+/** Starts a document-analysis run over files and folders. */
+export function startAnalysisRun(
+  client: Client,
+  request: AnalyzeCorpusRequest,
+  options: StartRunOptions = {},
+): Promise<WorkflowHandle<typeof analyzeCorpusWorkflow>> {
+  validateRequest(AnalyzeCorpusInputSchema, request, 'analysis');
+  return startRun<typeof analyzeCorpusWorkflow>(
+    client,
+    {
+      workflowType: 'analyzeCorpusWorkflow',
+      kind: 'analysis',
+      idPrefix: 'analyze',
+      model: request.model,
+      summary: `Analysis ${request.spec.name} of ${request.paths.join(', ')} on ${request.model}`,
+      request,
+    },
+    options,
+  );
+}
+
+/** An analysis run's progress with its running documents' chunks, tokens and cost added in. */
+export async function analysisProgress(
+  client: Client,
+  handle: WorkflowHandle<typeof analyzeCorpusWorkflow>,
+): Promise<CorpusProgress> {
+  const corpus = await handle.query<CorpusProgress>('analysisProgress');
+  const running = await Promise.all(
+    corpus.running.map((workflowId) =>
+      // A document that has just started or just ended may not answer: it is counted next time.
+      client.workflow
+        .getHandle(workflowId)
+        .query<DocumentProgress>('analysisProgress')
+        .catch(() => undefined),
+    ),
+  );
+  return running.reduce<CorpusProgress>(
+    (sum, document) =>
+      document
+        ? {
+            ...sum,
+            chunks: sum.chunks + document.chunks,
+            chunksDone: sum.chunksDone + document.chunksDone,
+            totals: {
+              ...sum.totals,
+              totalTokens: sum.totals.totalTokens + document.totals.totalTokens,
+              costUsd: sum.totals.costUsd + document.totals.costUsd,
+              modelCalls: sum.totals.modelCalls + document.totals.modelCalls,
+            },
+          }
+        : sum,
+    corpus,
+  );
 }

@@ -1,0 +1,106 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { InvalidArgumentError, type Command } from 'commander';
+import { chooseDefaultModel } from '../../common/default-model.js';
+import type { AnalyzeCorpusRequest, AnalyzeCorpusResult } from '../../common/document-analysis.js';
+import { duration, positiveInteger, positiveNumber } from '../cli-options.js';
+
+interface AnalyzeFlags {
+  spec: string;
+  model?: string;
+  concurrency: number;
+  budget?: number;
+  maxTokens?: number;
+  deadline?: number;
+  out: string;
+  chunkTokens?: number;
+  overlapTokens?: number;
+  json?: boolean;
+  id?: string;
+}
+
+const wholeNumber = (value: string): number => {
+  const number = Number(value);
+  if (!Number.isInteger(number) || number < 0)
+    throw new InvalidArgumentError(`"${value}" is not a whole number.`);
+  return number;
+};
+
+/** Exit codes: 0 when everything was analyzed, 3 when a cap stopped the run early. */
+const exitCodeOf = (result: AnalyzeCorpusResult): number => (result.stop ? 3 : 0);
+
+/** The spec, parsed here so a mistake is shown at its line and column before anything starts. */
+async function readSpec(file: string) {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    throw new Error(`cannot read the spec ${file}: ${(error as Error).message}`, { cause: error });
+  }
+  const { parseAnalysisSpec, formatSpecErrors } = await import('../../activities/analysis/dsl/index.js');
+  const parsed = parseAnalysisSpec(text, file);
+  if (!parsed.ok) throw new Error(`the spec has errors:\n${formatSpecErrors(parsed.errors, file)}`);
+  return parsed.spec;
+}
+
+export function registerAnalyzeCommand(program: Command): void {
+  program
+    .command('analyze')
+    .description(
+      'Analyze documents (.txt, .md, .pdf) with an analysis spec; writes a cited report in Markdown, HTML and JSON',
+    )
+    .argument('<paths...>', 'files and folders (searched recursively)')
+    .requiredOption('--spec <file>', 'the analysis spec (ANALYZE name { EXTRACT: ... })')
+    .option('--model <provider:model>', 'the model (default: from the environment, else the scripted model)')
+    .option('--concurrency <n>', 'model calls in flight at once', positiveInteger, 4)
+    .option('--budget <usd>', 'cap on spend in US dollars for the whole run (default 10)', positiveNumber)
+    .option('--max-tokens <n>', 'cap on input + output tokens for the whole run', positiveInteger)
+    .option('--deadline <duration>', 'cap on wall time, e.g. 30m or 2h', duration)
+    .option('--out <folder>', 'where the report folder is created', 'llmos-reports')
+    .option('--chunk-tokens <n>', 'tokens per chunk (default 1500)', positiveInteger)
+    .option('--overlap-tokens <n>', 'tokens shared by neighbouring chunks (default 150)', wholeNumber)
+    .option('--json', 'print the result as JSON instead of a summary')
+    .option('--id <workflow-id>', 'workflow id (default: analyze-<uuid>)')
+    .action(async (paths: string[], flags: AnalyzeFlags) => {
+      const spec = await readSpec(flags.spec);
+      // Listed here too, so a missing path or an empty folder is reported before a run starts.
+      const { listDocuments } = await import('../../activities/analysis/ingest.js');
+      const documents = await listDocuments(paths);
+      if (documents.length === 0) throw new Error(`no .txt, .md or .pdf documents in ${paths.join(', ')}`);
+      const request: AnalyzeCorpusRequest = {
+        paths: paths.map((given) => path.resolve(given)),
+        spec,
+        model: flags.model ?? chooseDefaultModel(process.env, 'demo-analysis').model,
+        concurrency: flags.concurrency,
+        outputFolder: path.resolve(flags.out),
+        ...(flags.chunkTokens !== undefined || flags.overlapTokens !== undefined
+          ? {
+              chunking: {
+                ...(flags.chunkTokens !== undefined ? { maxTokens: flags.chunkTokens } : {}),
+                ...(flags.overlapTokens !== undefined ? { overlapTokens: flags.overlapTokens } : {}),
+              },
+            }
+          : {}),
+        caps: {
+          ...(flags.budget !== undefined ? { maxCostUsd: flags.budget } : {}),
+          ...(flags.maxTokens !== undefined ? { maxTotalTokens: flags.maxTokens } : {}),
+          ...(flags.deadline !== undefined ? { maxWallTimeMs: flags.deadline } : {}),
+        },
+      };
+      const [{ connectClient, startAnalysisRun }, { followAnalysis }, { formatAnalysisResult }] =
+        await Promise.all([
+          import('../llmos-client.js'),
+          import('../follow-analysis.js'),
+          import('../format-analysis.js'),
+        ]);
+      const client = await connectClient();
+      const handle = await startAnalysisRun(client, request, flags.id ? { workflowId: flags.id } : {});
+      console.error(
+        `Run ${handle.workflowId}: ${documents.length} document${documents.length === 1 ? '' : 's'}, ` +
+          `spec ${spec.name}, ${request.model}`,
+      );
+      const result = await followAnalysis(client, handle);
+      console.log(flags.json ? JSON.stringify(result, null, 2) : formatAnalysisResult(result));
+      process.exitCode = exitCodeOf(result);
+    });
+}

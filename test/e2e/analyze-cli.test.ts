@@ -1,0 +1,93 @@
+/**
+ * `llmos analyze` as a user runs it: the example contracts and spec, a worker process on the
+ * scripted demo model, and the report written to a folder whose path is printed.
+ */
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { connectTemporal } from '../helpers/temporal.js';
+import {
+  runLlmos,
+  startWorkerProcess,
+  type LlmosRun,
+  type WorkerProcess,
+} from '../helpers/worker-process.js';
+
+function describeRun(run: LlmosRun): string {
+  return `exit ${run.code} ${run.signal ?? ''}\nstdout:\n${run.stdout}\nstderr:\n${run.stderr}`;
+}
+
+void describe('llmos analyze, end to end', { timeout: 300_000 }, () => {
+  let temporal: Awaited<ReturnType<typeof connectTemporal>>;
+  let worker: WorkerProcess;
+  let cliEnv: Record<string, string>;
+  const scratch = mkdtempSync(path.join(tmpdir(), 'llmos-analyze-'));
+
+  before(async () => {
+    temporal = await connectTemporal();
+    const taskQueue = `analyze-${randomUUID()}`;
+    worker = await startWorkerProcess({ address: temporal.address, taskQueue, env: {} });
+    cliEnv = { TEMPORAL_ADDRESS: temporal.address, LLMOS_TASK_QUEUE: taskQueue };
+  });
+  after(async () => {
+    await worker?.stop();
+    await temporal?.close();
+    rmSync(scratch, { recursive: true, force: true });
+  });
+
+  void it('analyzes the example contracts, shows progress and prints where the report is', async () => {
+    const out = path.join(scratch, 'reports');
+    const run = await runLlmos(
+      [
+        'analyze',
+        'examples/analysis/contracts',
+        '--spec',
+        'examples/analysis/contracts.spec',
+        '--out',
+        out,
+        '--concurrency',
+        '3',
+      ],
+      cliEnv,
+    );
+    assert.equal(run.code, 0, describeRun(run));
+    assert.match(run.stderr, /^Run analyze-[\w-]+: 3 documents, spec contracts, scripted:demo-analysis$/m);
+    assert.match(run.stderr, /\[#{24}\] 3\/3 documents · chunks 9\/9 · [\d,]+ tokens · \$0\.0000 · done/);
+    const folder = /^Report: (.+)$/m.exec(run.stdout)?.[1] ?? '';
+    assert.ok(folder.startsWith(out), describeRun(run));
+    for (const name of ['report.md', 'report.html', 'report.json']) {
+      assert.ok(existsSync(path.join(folder, name)), name);
+      assert.match(
+        run.stdout,
+        new RegExp(`^  ${path.join(folder, name).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`, 'm'),
+      );
+    }
+    assert.match(run.stdout, /^Documents: 3 \(3 analyzed, 0 partly, 0 failed, 0 skipped\); chunks 9\/9$/m);
+    assert.match(run.stdout, /^Findings: 4; invented quotes dropped: 0$/m);
+    assert.match(readFileSync(path.join(folder, 'report.md'), 'utf8'), /Three agreements were reviewed/);
+  });
+
+  void it('shows a spec error at its line and column, with a hint, and starts nothing', async () => {
+    const spec = path.join(scratch, 'broken.spec');
+    writeFileSync(spec, 'ANALYZE contracts {\n  EXTRACT: parties\n  COMPAR: parties ACROSS documents\n}\n');
+    const run = await runLlmos(['analyze', 'examples/analysis/contracts', '--spec', spec], cliEnv);
+    assert.equal(run.code, 1, describeRun(run));
+    assert.match(
+      run.stderr,
+      new RegExp(`${spec.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:3:3: .*\n  hint: .*COMPARE`),
+    );
+    assert.doesNotMatch(run.stderr, /^Run /m);
+  });
+
+  void it('names a path that does not exist', async () => {
+    const run = await runLlmos(
+      ['analyze', 'no/such/folder', '--spec', 'examples/analysis/contracts.spec'],
+      cliEnv,
+    );
+    assert.equal(run.code, 1, describeRun(run));
+    assert.match(run.stderr, /cannot read no\/such\/folder/);
+  });
+});
