@@ -30,7 +30,7 @@ export const documentProgressQuery = defineQuery<DocumentProgress>('analysisProg
  * settle fields whose chunks disagree with no majority (bounded). A chunk that cannot be
  * analyzed (repairs exhausted, provider error, a cap reached) is listed with the reason; the
  * document is then `partial`. The merged result goes to the blob store and the workflow returns
- * its reference: a corpus run holds a few hundred bytes per document.
+ * its reference: a corpus run holds about 3 KB per document, whatever its size.
  */
 export async function analyzeDocumentWorkflow(
   request: AnalyzeDocumentRequest,

@@ -17,6 +17,7 @@ interface AnalyzeFlags {
   overlapTokens?: number;
   json?: boolean;
   id?: string;
+  workerPaths?: boolean;
 }
 
 const wholeNumber = (value: string): number => {
@@ -25,6 +26,8 @@ const wholeNumber = (value: string): number => {
     throw new InvalidArgumentError(`"${value}" is not a whole number.`);
   return number;
 };
+
+const defaultOut = 'llmos-reports';
 
 /** Exit codes: 0 when everything was analyzed, 3 when a cap stopped the run early. */
 const exitCodeOf = (result: AnalyzeCorpusResult): number => (result.stop ? 3 : 0);
@@ -56,23 +59,31 @@ export function registerAnalyzeCommand(program: Command): void {
     .option('--budget <usd>', 'cap on spend in US dollars for the whole run (default 10)', positiveNumber)
     .option('--max-tokens <n>', 'cap on input + output tokens for the whole run', positiveInteger)
     .option('--deadline <duration>', 'cap on wall time, e.g. 30m or 2h', duration)
-    .option('--out <folder>', 'where the report folder is created', 'llmos-reports')
+    .option('--out <folder>', 'where the report folder is created', defaultOut)
     .option('--chunk-tokens <n>', 'tokens per chunk (default 1500)', positiveInteger)
     .option('--overlap-tokens <n>', 'tokens shared by neighbouring chunks (default 150)', wholeNumber)
+    .option(
+      '--worker-paths',
+      'the paths (and --out) are as the workers see them, e.g. in containers: not checked or resolved here',
+    )
     .option('--json', 'print the result as JSON instead of a summary')
     .option('--id <workflow-id>', 'workflow id (default: analyze-<uuid>)')
     .action(async (paths: string[], flags: AnalyzeFlags) => {
       const spec = await readSpec(flags.spec);
       // Listed here too, so a missing path or an empty folder is reported before a run starts.
-      const { listDocuments } = await import('../../activities/analysis/ingest.js');
-      const documents = await listDocuments(paths);
-      if (documents.length === 0) throw new Error(`no .txt, .md or .pdf documents in ${paths.join(', ')}`);
+      let documents: number | undefined;
+      if (!flags.workerPaths) {
+        const { listDocuments } = await import('../../activities/analysis/ingest.js');
+        documents = (await listDocuments(paths)).length;
+        if (documents === 0) throw new Error(`no .txt, .md or .pdf documents in ${paths.join(', ')}`);
+      }
+      const local = (given: string): string => (flags.workerPaths ? given : path.resolve(given));
       const request: AnalyzeCorpusRequest = {
-        paths: paths.map((given) => path.resolve(given)),
+        paths: paths.map(local),
         spec,
         model: flags.model ?? chooseDefaultModel(process.env, 'demo-analysis').model,
         concurrency: flags.concurrency,
-        outputFolder: path.resolve(flags.out),
+        ...(flags.workerPaths && flags.out === defaultOut ? {} : { outputFolder: local(flags.out) }),
         ...(flags.chunkTokens !== undefined || flags.overlapTokens !== undefined
           ? {
               chunking: {
@@ -95,10 +106,8 @@ export function registerAnalyzeCommand(program: Command): void {
         ]);
       const client = await connectClient();
       const handle = await startAnalysisRun(client, request, flags.id ? { workflowId: flags.id } : {});
-      console.error(
-        `Run ${handle.workflowId}: ${documents.length} document${documents.length === 1 ? '' : 's'}, ` +
-          `spec ${spec.name}, ${request.model}`,
-      );
+      const counted = documents === undefined ? '' : `${documents} document${documents === 1 ? '' : 's'}, `;
+      console.error(`Run ${handle.workflowId}: ${counted}spec ${spec.name}, ${request.model}`);
       const result = await followAnalysis(client, handle);
       console.log(flags.json ? JSON.stringify(result, null, 2) : formatAnalysisResult(result));
       process.exitCode = exitCodeOf(result);
