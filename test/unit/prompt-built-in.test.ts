@@ -16,6 +16,9 @@ const reactAgentSystemPrompt =
 const expectedVariables: Record<string, string[]> = {
   'agent.system@v1': ['question'],
   'analysis.extract@v1': ['analysis', 'chunk', 'document', 'fields', 'text'],
+  'analysis.identify@v1': ['analysis', 'documents', 'fields', 'kinds'],
+  'analysis.output@v1': ['analysis', 'results', 'sections'],
+  'analysis.reconcile@v1': ['analysis', 'candidates', 'document', 'field'],
   'agent.system@v2': ['question'],
   'nl2sql.answer@v1': ['question', 'rowSummary', 'rows', 'sql'],
   'nl2sql.generate@v1': ['dialect', 'examples', 'question', 'schema'],
