@@ -40,6 +40,7 @@ COPY client ./client
 COPY fake-llm ./fake-llm
 COPY examples ./examples
 COPY prompts ./prompts
+COPY config ./config
 
 # Local state that the app may keep under its working folder (.llmos/) stays writable.
 RUN mkdir -p /app/.llmos && chown node:node /app/.llmos
