@@ -4,7 +4,7 @@ import { createAnalysisActivities } from './analysis/analysis-activities.js';
 import type { BlobStore } from './analysis/blob-store.js';
 import { createReduceActivities } from './analysis/reduce-activities.js';
 import { createReportActivities } from './analysis/report-activities.js';
-import { createCallChatModel } from './llm/call-chat-model.js';
+import { createCallChatModel, type ModelCallServices } from './llm/call-chat-model.js';
 import { createGenerateStructured, createOutputRegistry } from './llm/generate-structured.js';
 import type { ModelResolver } from './llm/model-resolver.js';
 import { createLoadPrompts } from './prompts/load-prompts.js';
@@ -16,6 +16,8 @@ import type { ToolRegistry } from './tools/tool-registry.js';
 
 export interface ActivityDependencies {
   resolveModel: ModelResolver;
+  /** Prices, the response cache and the circuit breaker every model call goes through. */
+  models: ModelCallServices;
   tools: ToolRegistry;
   prompts: PromptLibrary;
   sql: SqlActivitiesConfig;
@@ -32,7 +34,7 @@ export interface ActivityDependencies {
  * type of this object only (`import type`) and reach the functions through `proxyActivities`.
  */
 export function createActivities(dependencies: ActivityDependencies) {
-  const callChatModel = createCallChatModel(dependencies.resolveModel);
+  const callChatModel = createCallChatModel(dependencies.resolveModel, dependencies.models);
   const outputs = createOutputRegistry([...builtInOutputs, ...(dependencies.outputs ?? [])]);
   return {
     callChatModel,

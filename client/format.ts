@@ -6,7 +6,11 @@ export function formatCost(totals: RunTotals): string {
 
 export function formatTotals(totals: RunTotals): string {
   const { inputTokens, outputTokens, cachedInputTokens } = totals.usage;
-  return `${totals.totalTokens} tokens (${inputTokens} in, ${cachedInputTokens} cached, ${outputTokens} out), ${formatCost(totals)}`;
+  const saved =
+    totals.cacheHits > 0
+      ? `; ${totals.cacheHits} from the response cache, saving $${totals.cacheSavedUsd.toFixed(6)}`
+      : '';
+  return `${totals.totalTokens} tokens (${inputTokens} in, ${cachedInputTokens} cached, ${outputTokens} out), ${formatCost(totals)}${saved}`;
 }
 
 function plural(count: number, noun: string): string {
@@ -22,7 +26,11 @@ function oneLine(text: string, limit = 160): string {
 export function formatStep(step: AgentStep): string {
   switch (step.kind) {
     case 'model': {
-      const cost = step.costUsd === null ? 'price unknown' : `$${step.costUsd.toFixed(6)}`;
+      const cost = step.cacheHit
+        ? `cached, saved ${step.cacheHit.savedUsd === null ? 'an unknown amount' : `$${step.cacheHit.savedUsd.toFixed(6)}`}`
+        : step.costUsd === null
+          ? 'price unknown'
+          : `$${step.costUsd.toFixed(6)}`;
       const action =
         step.toolCalls.length > 0
           ? `calls ${step.toolCalls.map((call) => `${call.name}(${oneLine(call.arguments, 80)})`).join(', ')}`

@@ -111,6 +111,8 @@ export interface ModelStep {
   usage: Usage;
   costUsd: number | null;
   latencyMs: number;
+  /** Answered from the response cache: what the original call cost (null: unknown price). */
+  cacheHit?: { savedUsd: number | null };
 }
 
 export interface ToolStep {
@@ -140,6 +142,9 @@ export interface RunTotals {
   costComplete: boolean;
   modelCalls: number;
   toolCalls: number;
+  /** Model calls answered from the response cache, and what their original calls had cost. */
+  cacheHits: number;
+  cacheSavedUsd: number;
 }
 
 export interface AgentResult {

@@ -17,6 +17,8 @@ export const ErrorType = {
   /** Structured output that does not match its schema after the repair loop. */
   ModelOutputInvalid: 'ModelOutputInvalid',
   UnknownModel: 'UnknownModel',
+  /** The model's circuit breaker is open after repeated failures: go to the next model of the chain. */
+  ModelCircuitOpen: 'ModelCircuitOpen',
   UnknownTool: 'UnknownTool',
   /** A prompt template ref (`id@version`) the worker's prompt library does not hold. */
   UnknownPrompt: 'UnknownPrompt',
@@ -35,6 +37,7 @@ export const nonRetryableErrorTypes: readonly ErrorType[] = [
   ErrorType.ContextTooLong,
   ErrorType.ModelOutputInvalid,
   ErrorType.UnknownModel,
+  ErrorType.ModelCircuitOpen,
   ErrorType.UnknownTool,
   ErrorType.UnknownPrompt,
   ErrorType.InvalidToolInput,

@@ -93,10 +93,11 @@ async function main(): Promise<void> {
     const config = parseWorkerConfig({
       TEMPORAL_ADDRESS: server.address,
       LLMOS_TASK_QUEUE: `bench-${randomUUID()}`,
+      LLMOS_CACHE: 'off', // every step a real model call
     });
     const created = await createWorker(config);
     const running = created.worker.run();
-    worker = { worker: created.worker, running, close: () => created.connection.close() };
+    worker = { worker: created.worker, running, close: created.close };
     client = await connectClient({ address: server.address, namespace: server.namespace });
 
     let lastHandle: AgentHandle | undefined;

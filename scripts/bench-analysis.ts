@@ -123,6 +123,7 @@ async function main(): Promise<void> {
     const config = parseWorkerConfig({
       TEMPORAL_ADDRESS: server.address,
       LLMOS_TASK_QUEUE: `bench-analysis-${randomUUID()}`,
+      LLMOS_CACHE: 'off', // every extraction a real model call
       OPENAI_API_KEY: 'bench',
       OPENAI_BASE_URL: `${fake.url}/v1`,
       LLMOS_BLOB_DIRECTORY: path.join(scratch, 'blobs'),
@@ -208,7 +209,7 @@ async function main(): Promise<void> {
     if (worker) {
       if (worker.worker.getState() === 'RUNNING') worker.worker.shutdown();
       await running?.catch(() => {});
-      await worker.connection.close().catch(() => {});
+      await worker.close().catch(() => {});
     }
     await fake?.close().catch(() => {});
     await server?.shutdown().catch(() => {});

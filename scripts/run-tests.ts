@@ -49,31 +49,28 @@ if (!quick) {
 
 /** PostgreSQL binaries on this machine: on PATH, or where Debian's packages put them. */
 function hasPostgres(): boolean {
-  const onPath = (process.env.PATH ?? '')
-    .split(path.delimiter)
-    .some((dir) => dir && existsSync(path.join(dir, 'pg_ctl')));
   const debian =
     existsSync('/usr/lib/postgresql') &&
     readdirSync('/usr/lib/postgresql').some((version) =>
       existsSync(path.join('/usr/lib/postgresql', version, 'bin', 'pg_ctl')),
     );
-  return onPath || debian;
+  return onPath('pg_ctl') || debian;
 }
 
-/** Starts (or reuses) the local test cluster and returns its URL; see scripts/postgres/setup-postgres.sh. */
-function setUpPostgres(): Promise<string> {
+const onPath = (program: string): boolean =>
+  (process.env.PATH ?? '').split(path.delimiter).some((dir) => dir && existsSync(path.join(dir, program)));
+
+/** Runs a setup script that prints a URL on stdout (progress on stderr) and returns the URL. */
+function urlFromScript(script: string, pattern: RegExp): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn('bash', ['scripts/postgres/setup-postgres.sh'], {
-      cwd: projectRoot,
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
+    const child = spawn('bash', [script], { cwd: projectRoot, stdio: ['ignore', 'pipe', 'inherit'] });
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.on('error', reject);
     child.on('exit', (code) => {
-      const url = /^LLMOS_TEST_POSTGRES_URL=(\S+)$/m.exec(output)?.[1];
+      const url = pattern.exec(output)?.[1];
       if (code === 0 && url) resolve(url);
-      else reject(new Error(`scripts/postgres/setup-postgres.sh failed (exit code ${code})`));
+      else reject(new Error(`${script} failed (exit code ${code})`));
     });
   });
 }
@@ -83,13 +80,27 @@ let postgresUrl = process.env.LLMOS_TEST_POSTGRES_URL;
 if (postgresUrl) {
   console.log(`using LLMOS_TEST_POSTGRES_URL=${postgresUrl}`);
 } else if (hasPostgres()) {
-  postgresUrl = await setUpPostgres();
+  // Starts (or reuses) the local test cluster.
+  postgresUrl = await urlFromScript('scripts/postgres/setup-postgres.sh', /^LLMOS_TEST_POSTGRES_URL=(\S+)$/m);
   console.log(
     `test cluster at ${postgresUrl} (left running; stop it with scripts/postgres/setup-postgres.sh stop)`,
   );
 } else {
   console.log(
     'PostgreSQL is not installed: the PostgreSQL tests will be SKIPPED. Run scripts/postgres/setup-postgres.sh to install it.',
+  );
+}
+
+console.log('\n== Redis');
+let redisUrl = process.env.LLMOS_TEST_REDIS_URL;
+if (redisUrl) {
+  console.log(`using LLMOS_TEST_REDIS_URL=${redisUrl}`);
+} else if (onPath('redis-server')) {
+  redisUrl = await urlFromScript('scripts/redis/setup-redis.sh', /^(redis:\/\/\S+)$/m);
+  console.log(`test Redis at ${redisUrl} (left running; stop it with scripts/redis/setup-redis.sh stop)`);
+} else {
+  console.log(
+    'Redis is not installed: the Redis cache tests will be SKIPPED. Run scripts/redis/setup-redis.sh to install it.',
   );
 }
 
@@ -116,6 +127,7 @@ try {
       ...process.env,
       LLMOS_TEST_TEMPORAL_ADDRESS: server.address,
       ...(postgresUrl ? { LLMOS_TEST_POSTGRES_URL: postgresUrl } : {}),
+      ...(redisUrl ? { LLMOS_TEST_REDIS_URL: redisUrl } : {}),
     },
   );
 } finally {

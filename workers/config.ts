@@ -43,6 +43,21 @@ export const WorkerConfigSchema = z.object({
         .filter(Boolean),
     ),
   LLMOS_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().positive().default(50),
+  /** The model catalog (models, prices, aliases); the built-in config/models.yaml when unset. */
+  LLMOS_MODELS_FILE: optionalText,
+  /** The exact response cache: a SQLite file by default, Redis when REDIS_URL is set, or off. */
+  LLMOS_CACHE: z.enum(['on', 'off']).default('on'),
+  LLMOS_CACHE_FILE: z.string().default(path.join(projectRoot, '.llmos', 'response-cache.sqlite')),
+  REDIS_URL: optionalText,
+  /** How long a cached answer is served, in milliseconds (a day by default). */
+  LLMOS_CACHE_TTL_MS: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(24 * 3_600_000),
+  /** Consecutive provider failures that open a model's circuit breaker, and how long it stays open. */
+  LLMOS_BREAKER_FAILURES: z.coerce.number().int().positive().default(5),
+  LLMOS_BREAKER_COOLDOWN_MS: z.coerce.number().int().nonnegative().default(30_000),
   /** Comma-separated folders of `<id>/<version>.yaml` prompt templates, loaded after the built-in `prompts/`. */
   LLMOS_PROMPTS_DIRECTORIES: z
     .string()

@@ -7,16 +7,19 @@ import { calculator } from '../activities/tools/calculator.js';
 import { createHttpGetTool } from '../activities/tools/http-get.js';
 import { createToolRegistry } from '../activities/tools/tool-registry.js';
 import { promptDirectories, type WorkerConfig } from './config.js';
+import { createModelServices, type WorkerModelServices } from './model-services.js';
 import { workflowsPath } from './workflow-bundle.js';
 
 /**
  * The activities a worker with this configuration runs: model providers, tools and prompt
- * templates. The prompt library is loaded here unless given (`createWorker` loads it first, to
- * log its warnings); an invalid one throws.
+ * templates, prices, cache and breaker. The prompt library and model services are made here
+ * unless given (`createWorker` makes them first, to log warnings and wait for the cache); an
+ * invalid prompt library or model catalog throws.
  */
 export function createActivitiesFromConfig(
   config: WorkerConfig,
   prompts: PromptLibrary = loadPromptLibrary(promptDirectories(config)),
+  models: WorkerModelServices = createModelServices(config),
 ) {
   const resolveModel = createModelResolver({
     openai: config.OPENAI_API_KEY
@@ -37,6 +40,7 @@ export function createActivitiesFromConfig(
   ]);
   return createActivities({
     resolveModel,
+    models,
     tools,
     prompts,
     blobs: createBlobStore(config.LLMOS_BLOB_DIRECTORY),
@@ -59,6 +63,8 @@ export async function createWorker(
   // Before connecting: a broken template folder stops the worker at once, with every bad file named.
   const prompts = loadPromptLibrary(promptDirectories(config));
   for (const warning of prompts.warnings) Runtime.instance().logger.warn(`prompt library: ${warning}`);
+  const models = createModelServices(config);
+  await models.ready;
   let connection: NativeConnection;
   try {
     connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
@@ -70,8 +76,13 @@ export async function createWorker(
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.LLMOS_TASK_QUEUE,
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath }),
-    activities: createActivitiesFromConfig(config, prompts),
+    activities: createActivitiesFromConfig(config, prompts, models),
     maxConcurrentActivityTaskExecutions: config.LLMOS_MAX_CONCURRENT_ACTIVITIES,
   });
-  return { worker, connection };
+  /** After the worker has stopped: the Temporal connection and the cache's. */
+  const close = async (): Promise<void> => {
+    await connection.close();
+    await models.close();
+  };
+  return { worker, connection, close };
 }

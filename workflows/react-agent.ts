@@ -207,7 +207,7 @@ export async function reactAgentWorkflow(request: AgentRequest): Promise<AgentRe
     }
 
     const { response } = call;
-    totals = addModelCall(totals, response.usage, call.costUsd);
+    totals = addModelCall(totals, response.usage, call.costUsd, call.cacheHit);
     trace.push(modelStep(iterations, call, input.prompt));
     recordRunOutcome(input.recordSearchAttributes, totals);
     messages = [...messages, response.message];

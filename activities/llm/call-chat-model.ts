@@ -1,9 +1,13 @@
-import { Context } from '@temporalio/activity';
+import { ApplicationFailure, Context } from '@temporalio/activity';
 import { ChatRequestSchema, type ChatRequest, type ChatResponse } from '../../common/chat.js';
+import { ErrorType } from '../../common/errors.js';
 import { ModelRefSchema } from '../../common/model-ref.js';
+import { computeCostUsd, type ModelPrice } from '../../common/pricing.js';
 import type { PromptRef } from '../../common/prompt-template.js';
-import { computeCostUsd, findPrice } from '../../common/pricing.js';
+import type { CircuitBreaker } from './circuit-breaker.js';
 import type { ModelResolver } from './model-resolver.js';
+import { cacheKey, shouldUseCache } from './response-cache/cache-key.js';
+import type { ResponseCache } from './response-cache/response-cache.js';
 import { toModelFailure } from './to-model-failure.js';
 
 export interface CallChatModelInput {
@@ -12,17 +16,41 @@ export interface CallChatModelInput {
   /** The template the request was rendered from: recorded with the call in history, not used. */
   prompt?: PromptRef | undefined;
   request: ChatRequest;
+  /**
+   * The response cache: `auto` (the default) for requests at temperature 0, `sampled` also for
+   * requests above it (the same sample comes back every time), `off` never.
+   */
+  cache?: 'auto' | 'sampled' | 'off' | undefined;
 }
 
 export interface CallChatModelOutput {
   response: ChatResponse;
-  /** USD, or null when the model has no known price. */
+  /** USD, or null when the model has no known price. A cache hit costs nothing. */
   costUsd: number | null;
   latencyMs: number;
+  /** Present when the answer came from the response cache: what the original call cost. */
+  cacheHit?: { savedUsd: number | null; storedAt: number } | undefined;
+}
+
+/** What every model call shares on a worker, beyond the providers. */
+export interface ModelCallServices {
+  /** Prices by model id, from the model catalog. */
+  priceOf: (model: string) => ModelPrice | undefined;
+  /** The exact response cache; absent when caching is off. */
+  cache?: { store: ResponseCache; ttlMs: number } | undefined;
+  /** Per-model circuit breaker: a model that keeps failing is skipped for a while. */
+  breaker?: CircuitBreaker | undefined;
 }
 
 /** Heartbeats this often while the provider thinks, so a dead worker is noticed within the heartbeat timeout. */
 const heartbeatIntervalMs = 1_000;
+
+/** Failures that say the provider is unwell (not that this request is wrong): they open the breaker. */
+const healthFailures: ReadonlySet<string> = new Set([
+  ErrorType.ModelUnavailable,
+  ErrorType.ModelRateLimited,
+  ErrorType.ModelResponseMalformed,
+]);
 
 /**
  * Calls a chat model once. Temporal contract: no retries inside (SDK retries are off); every
@@ -30,26 +58,70 @@ const heartbeatIntervalMs = 1_000;
  * provider's `retry-after` as the next retry delay. It heartbeats on a timer and aborts the HTTP
  * request when the activity is cancelled (deadline, workflow cancellation). Not idempotent in
  * cost: each attempt that reaches the provider is billed.
+ *
+ * An identical earlier request answered within the cache's TTL is answered from the cache, at no
+ * cost, and says what it saved. A model whose breaker is open fails at once with the
+ * non-retryable `ModelCircuitOpen`, so a workflow moves to the next model of its chain.
  */
-export function createCallChatModel(resolveModel: ModelResolver) {
+export function createCallChatModel(resolveModel: ModelResolver, services: ModelCallServices) {
+  const { priceOf, cache, breaker } = services;
   return async function callChatModel(input: CallChatModelInput): Promise<CallChatModelOutput> {
     const context = Context.current();
     const ref = ModelRefSchema.parse(input.model);
-    const model = await resolveModel(ref);
     const request = ChatRequestSchema.parse(input.request);
-    const heartbeat = setInterval(() => context.heartbeat(), heartbeatIntervalMs);
     const started = performance.now();
+
+    const policy = input.cache ?? 'auto';
+    const key =
+      cache && policy !== 'off' && shouldUseCache(request, { allowNonZeroTemperature: policy === 'sampled' })
+        ? cacheKey(input.model, request)
+        : undefined;
+    if (key !== undefined) {
+      // A cache that cannot be read is a miss, never a failed call.
+      const hit = await cache!.store.get(key).catch((error: unknown) => {
+        context.log.warn(`response cache read failed: ${(error as Error).message}`);
+        return undefined;
+      });
+      if (hit)
+        return {
+          response: hit.response,
+          costUsd: 0,
+          latencyMs: Math.round(performance.now() - started),
+          cacheHit: { savedUsd: hit.costUsd, storedAt: hit.createdAt },
+        };
+    }
+
+    const decision = breaker?.allow(input.model);
+    if (decision && !decision.allowed)
+      throw ApplicationFailure.create({
+        type: ErrorType.ModelCircuitOpen,
+        message: `${input.model} failed repeatedly; its circuit breaker lets calls through again in ${Math.ceil(decision.retryInMs / 1_000)} s`,
+        nonRetryable: true,
+      });
+
+    const model = await resolveModel(ref);
+    const heartbeat = setInterval(() => context.heartbeat(), heartbeatIntervalMs);
+    let response: ChatResponse;
     try {
-      const response = await model.generate(request, { signal: context.cancellationSignal });
-      const latencyMs = Math.round(performance.now() - started);
-      const costUsd = computeCostUsd(response.usage, findPrice(ref)) ?? null;
-      return { response, costUsd, latencyMs };
+      response = await model.generate(request, { signal: context.cancellationSignal });
     } catch (error) {
       // A cancelled activity must end with the cancellation itself, not a provider error.
       if (context.cancellationSignal.aborted) throw context.cancellationSignal.reason;
-      throw toModelFailure(error);
+      const failure = toModelFailure(error);
+      if (healthFailures.has(failure.type ?? '')) breaker?.recordFailure(input.model);
+      throw failure;
     } finally {
       clearInterval(heartbeat);
     }
+    breaker?.recordSuccess(input.model);
+    const latencyMs = Math.round(performance.now() - started);
+    const costUsd = computeCostUsd(response.usage, priceOf(input.model)) ?? null;
+    if (key !== undefined)
+      await cache!.store
+        .set(key, { model: input.model, response, costUsd }, { ttlMs: cache!.ttlMs })
+        .catch((error: unknown) => {
+          context.log.warn(`response cache write failed: ${(error as Error).message}`);
+        });
+    return { response, costUsd, latencyMs };
   };
 }

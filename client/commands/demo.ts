@@ -49,7 +49,7 @@ export function registerDemoCommand(program: Command): void {
       console.log(`${started ? 'Started' : 'Reusing'} the Temporal dev server on ${address}.`);
 
       const config = parseWorkerConfig({ ...process.env, TEMPORAL_ADDRESS: address });
-      const { worker, connection } = await createWorker(config);
+      const { worker, close } = await createWorker(config);
       const running = worker.run();
       try {
         const client = await connectClient({ address });
@@ -68,7 +68,7 @@ export function registerDemoCommand(program: Command): void {
       } finally {
         worker.shutdown();
         await running;
-        await connection.close();
+        await close();
       }
     });
 }

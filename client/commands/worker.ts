@@ -14,7 +14,7 @@ export function registerWorkerCommand(program: Command): void {
       // Before the first connection: the Temporal runtime takes its log level (LLMOS_LOG_LEVEL) once.
       installRuntime('INFO');
       const config = parseWorkerConfig();
-      const { worker, connection } = await createWorker(config);
+      const { worker, close } = await createWorker(config);
       const providers = [
         config.OPENAI_API_KEY && 'openai',
         config.ANTHROPIC_API_KEY && 'anthropic',
@@ -26,7 +26,7 @@ export function registerWorkerCommand(program: Command): void {
       );
       // Worker.run() shuts down gracefully on SIGINT/SIGTERM: in-flight activities finish first.
       await worker.run();
-      await connection.close();
+      await close();
       // SQLite runner processes and PostgreSQL pools the NL2SQL activities kept warm.
       const { closeAllDatabases } = await import('../../activities/sql/open-database.js');
       await closeAllDatabases();

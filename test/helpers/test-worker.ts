@@ -17,15 +17,21 @@ export async function startTestWorker(
   env: Record<string, string> = {},
 ): Promise<TestWorker> {
   const taskQueue = `test-${randomUUID()}`;
-  const config = parseWorkerConfig({ TEMPORAL_ADDRESS: address, LLMOS_TASK_QUEUE: taskQueue, ...env });
-  const { worker, connection } = await createWorker(config, { workflowBundle: await getWorkflowBundle() });
+  // No response cache unless a test asks: tests count the requests a model receives.
+  const config = parseWorkerConfig({
+    TEMPORAL_ADDRESS: address,
+    LLMOS_TASK_QUEUE: taskQueue,
+    LLMOS_CACHE: 'off',
+    ...env,
+  });
+  const { worker, close } = await createWorker(config, { workflowBundle: await getWorkflowBundle() });
   const running = worker.run();
   return {
     taskQueue,
     async stop() {
       worker.shutdown();
       await running;
-      await connection.close();
+      await close();
     },
   };
 }

@@ -29,7 +29,8 @@ export function llmosChildEnv(env: Record<string, string>): NodeJS.ProcessEnv {
   const base = Object.fromEntries(
     Object.entries(process.env).filter(([name]) => !/^(OPENAI_|ANTHROPIC_|LLMOS_|TEMPORAL_)/.test(name)),
   );
-  return { ...base, NO_COLOR: '1', ...env };
+  // No response cache unless a test asks: tests count the requests a model receives.
+  return { ...base, NO_COLOR: '1', LLMOS_CACHE: 'off', ...env };
 }
 
 const live = new Set<ChildProcess>();

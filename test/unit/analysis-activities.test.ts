@@ -24,7 +24,7 @@ function activitiesWith(script: FakeLlmScript) {
   return createAnalysisActivities({
     blobs: createBlobStore(blobDirectory),
     prompts: loadPromptLibrary([path.join(projectRoot, 'prompts')]),
-    callChatModel: createCallChatModel(() => Promise.resolve(model)),
+    callChatModel: createCallChatModel(() => Promise.resolve(model), { priceOf: () => undefined }),
   });
 }
 

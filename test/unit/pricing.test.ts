@@ -2,10 +2,17 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { emptyUsage, type Usage } from '../../common/chat.js';
 import { ModelRefSchema } from '../../common/model-ref.js';
-import { computeCostUsd, findPrice, priceTable, type ModelPrice } from '../../common/pricing.js';
+import { builtInModelCatalogFile, loadModelCatalog } from '../../activities/llm/load-model-catalog.js';
+import { priceTableOf } from '../../common/model-catalog.js';
+import { computeCostUsd, findPrice as findPriceIn, type ModelPrice } from '../../common/pricing.js';
 
 const ref = (value: string) => ModelRefSchema.parse(value);
 const usage = (fields: Partial<Usage>): Usage => ({ ...emptyUsage, ...fields });
+
+/** The built-in catalog's prices: the table workers price calls with. */
+const priceTable = priceTableOf(loadModelCatalog(builtInModelCatalogFile));
+const findPrice = (ref: Parameters<typeof findPriceIn>[0], table: Record<string, ModelPrice> = priceTable) =>
+  findPriceIn(ref, table);
 
 void describe('findPrice', () => {
   void it('finds an exact table entry', () => {

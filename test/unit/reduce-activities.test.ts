@@ -27,7 +27,7 @@ function activitiesAnswering(json: unknown) {
   return createReduceActivities({
     blobs,
     prompts: loadPromptLibrary([path.join(projectRoot, 'prompts')]),
-    callChatModel: createCallChatModel(() => Promise.resolve(model)),
+    callChatModel: createCallChatModel(() => Promise.resolve(model), { priceOf: () => undefined }),
   });
 }
 

@@ -6,7 +6,9 @@ import { after, describe, it } from 'node:test';
 import { ingestDocument } from '../../activities/analysis/ingest.js';
 import type { AnalysisReport } from '../../common/analysis-report.js';
 import type { AnalyzeCorpusRequest } from '../../common/document-analysis.js';
-import { computeCostUsd, findPrice } from '../../common/pricing.js';
+import { builtInModelCatalogFile, loadModelCatalog } from '../../activities/llm/load-model-catalog.js';
+import { priceOf } from '../../common/model-catalog.js';
+import { computeCostUsd } from '../../common/pricing.js';
 import type { analyzeCorpusWorkflow } from '../../workflows/analyze-corpus.js';
 import {
   chunkOf,
@@ -21,7 +23,7 @@ const model = 'openai:gpt-4o-mini';
 const usage = { inputTokens: 1_000, outputTokens: 100 };
 const costPerCall = computeCostUsd(
   { ...usage, cachedInputTokens: 0, reasoningTokens: 0 },
-  findPrice({ provider: 'openai', model: 'gpt-4o-mini' }),
+  priceOf(loadModelCatalog(builtInModelCatalogFile), model),
 )!;
 
 void describe('analyzeCorpusWorkflow', () => {

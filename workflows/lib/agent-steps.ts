@@ -29,7 +29,7 @@ export function nextModelRequest(
 }
 
 export function modelStep(iteration: number, call: CallChatModelOutput, prompt: PromptRef): ModelStep {
-  const { response, costUsd, latencyMs } = call;
+  const { response, costUsd, latencyMs, cacheHit } = call;
   return {
     kind: 'model',
     iteration,
@@ -41,6 +41,7 @@ export function modelStep(iteration: number, call: CallChatModelOutput, prompt: 
     usage: response.usage,
     costUsd,
     latencyMs,
+    ...(cacheHit ? { cacheHit: { savedUsd: cacheHit.savedUsd } } : {}),
   };
 }
 

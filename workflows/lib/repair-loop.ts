@@ -26,7 +26,7 @@ export async function callWithRepairs<Result>(
     } catch (error) {
       return { ok: false, reason: describeFailure(error).message };
     }
-    budget.addRun(addModelCall(emptyTotals, output.usage, output.costUsd));
+    budget.addRun(addModelCall(emptyTotals, output.usage, output.costUsd, output.cacheHit));
     if (output.result.ok) return { ok: true, value: output.result };
     if (repairs.length >= maxRepairs)
       return {

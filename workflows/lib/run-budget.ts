@@ -58,7 +58,7 @@ export class RunBudget {
   }
 
   addModelCall(call: CallChatModelOutput): void {
-    this.totals = addModelCall(this.totals, call.response.usage, call.costUsd);
+    this.totals = addModelCall(this.totals, call.response.usage, call.costUsd, call.cacheHit);
   }
 
   addToolCall(): void {

@@ -8,10 +8,17 @@ export const emptyTotals: RunTotals = {
   costComplete: true,
   modelCalls: 0,
   toolCalls: 0,
+  cacheHits: 0,
+  cacheSavedUsd: 0,
 };
 
 /** Totals after one more model call; a call without a known price marks the cost as a lower bound. */
-export function addModelCall(totals: RunTotals, usage: Usage, costUsd: number | null): RunTotals {
+export function addModelCall(
+  totals: RunTotals,
+  usage: Usage,
+  costUsd: number | null,
+  cacheHit?: { savedUsd: number | null },
+): RunTotals {
   return addTotals(totals, {
     usage,
     totalTokens: usage.inputTokens + usage.outputTokens,
@@ -19,6 +26,8 @@ export function addModelCall(totals: RunTotals, usage: Usage, costUsd: number | 
     costComplete: costUsd !== null,
     modelCalls: 1,
     toolCalls: 0,
+    cacheHits: cacheHit ? 1 : 0,
+    cacheSavedUsd: cacheHit?.savedUsd ?? 0,
   });
 }
 
@@ -37,5 +46,8 @@ export function addTotals(a: RunTotals, b: RunTotals): RunTotals {
     costComplete: a.costComplete && b.costComplete,
     modelCalls: a.modelCalls + b.modelCalls,
     toolCalls: a.toolCalls + b.toolCalls,
+    // Absent in results recorded before the cache existed.
+    cacheHits: (a.cacheHits ?? 0) + (b.cacheHits ?? 0),
+    cacheSavedUsd: (a.cacheSavedUsd ?? 0) + (b.cacheSavedUsd ?? 0),
   };
 }

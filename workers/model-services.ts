@@ -1,0 +1,64 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import type { ModelCallServices } from '../activities/llm/call-chat-model.js';
+import { CircuitBreaker } from '../activities/llm/circuit-breaker.js';
+import { loadModelCatalog, modelCatalogFile } from '../activities/llm/load-model-catalog.js';
+import { connectRedisResponseCache } from '../activities/llm/response-cache/redis-response-cache.js';
+import type { ResponseCache } from '../activities/llm/response-cache/response-cache.js';
+import { SqliteResponseCache } from '../activities/llm/response-cache/sqlite-response-cache.js';
+import { priceOf, type ModelCatalog } from '../common/model-catalog.js';
+import type { WorkerConfig } from './config.js';
+
+export interface WorkerModelServices extends ModelCallServices {
+  catalog: ModelCatalog;
+  /** Settles once the cache is connected; rejects (naming the cache) when it cannot be. */
+  ready: Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * A Redis cache is connected in the background; its first use waits for the connection. The
+ * worker awaits `ready` before it polls, so a wrong `REDIS_URL` stops it at start-up.
+ */
+function deferredCache(connecting: Promise<ResponseCache>): ResponseCache {
+  return {
+    get: async (key) => (await connecting).get(key),
+    set: async (key, entry, options) => (await connecting).set(key, entry, options),
+    delete: async (key) => (await connecting).delete(key),
+    close: async () => (await connecting).close(),
+  };
+}
+
+/**
+ * The model catalog (prices, aliases), the response cache (a SQLite file by default, Redis when
+ * `REDIS_URL` is set, none with `LLMOS_CACHE=off`) and the circuit breaker of one worker.
+ * @throws ModelCatalogError naming the file and each problem, when the catalog is invalid.
+ */
+export function createModelServices(config: WorkerConfig): WorkerModelServices {
+  const catalog = loadModelCatalog(modelCatalogFile({ LLMOS_MODELS_FILE: config.LLMOS_MODELS_FILE }));
+  let store: ResponseCache | undefined;
+  let ready: Promise<void> = Promise.resolve();
+  if (config.LLMOS_CACHE === 'on' && config.REDIS_URL) {
+    const connecting = connectRedisResponseCache({ url: config.REDIS_URL });
+    ready = connecting.then(() => undefined);
+    // Observed here so a failure surfaces through `ready`, not as an unhandled rejection.
+    ready.catch(() => {});
+    store = deferredCache(connecting);
+  } else if (config.LLMOS_CACHE === 'on') {
+    mkdirSync(path.dirname(config.LLMOS_CACHE_FILE), { recursive: true });
+    store = new SqliteResponseCache({ file: config.LLMOS_CACHE_FILE });
+  }
+  return {
+    catalog,
+    priceOf: (model) => priceOf(catalog, model),
+    cache: store ? { store, ttlMs: config.LLMOS_CACHE_TTL_MS } : undefined,
+    breaker: new CircuitBreaker({
+      failureThreshold: config.LLMOS_BREAKER_FAILURES,
+      cooldownMs: config.LLMOS_BREAKER_COOLDOWN_MS,
+    }),
+    ready,
+    close: async () => {
+      await store?.close().catch(() => {});
+    },
+  };
+}
