@@ -14,6 +14,8 @@ void describe('run totals', () => {
       costComplete: true,
       modelCalls: 0,
       toolCalls: 0,
+      cacheHits: 0,
+      cacheSavedUsd: 0,
     });
   });
 
@@ -51,6 +53,18 @@ void describe('run totals', () => {
     assert.equal(pricedAgain.costComplete, false);
     assert.ok(Math.abs(pricedAgain.costUsd - 0.03) < 1e-12);
     assert.equal(pricedAgain.totalTokens, 33);
+  });
+
+  void it('count cache hits and the cost they saved, at no cost of their own', () => {
+    const hit = addModelCall(emptyTotals, usage({ inputTokens: 100, outputTokens: 5 }), 0, {
+      savedUsd: 0.02,
+    });
+    const unknown = addModelCall(hit, usage({ inputTokens: 100, outputTokens: 5 }), 0, { savedUsd: null });
+    const paid = addModelCall(unknown, usage({ inputTokens: 100, outputTokens: 5 }), 0.02);
+    assert.equal(paid.cacheHits, 2);
+    assert.equal(paid.cacheSavedUsd, 0.02);
+    assert.equal(paid.costUsd, 0.02);
+    assert.equal(paid.modelCalls, 3);
   });
 
   void it('keep tool calls and never change the totals they are given', () => {
