@@ -4,9 +4,11 @@ import { createAnalysisActivities } from './analysis/analysis-activities.js';
 import type { BlobStore } from './analysis/blob-store.js';
 import { createReduceActivities } from './analysis/reduce-activities.js';
 import { createReportActivities } from './analysis/report-activities.js';
+import type { ModelCatalog } from '../common/model-catalog.js';
 import { createCallChatModel, type ModelCallServices } from './llm/call-chat-model.js';
 import { createGenerateStructured, createOutputRegistry } from './llm/generate-structured.js';
 import type { ModelResolver } from './llm/model-resolver.js';
+import { createResolveModelChain } from './llm/resolve-model-chain.js';
 import { createLoadPrompts } from './prompts/load-prompts.js';
 import { createSqlActivities, type SqlActivitiesConfig } from './sql/sql-activities.js';
 import type { PromptLibrary } from './prompts/prompt-library.js';
@@ -16,8 +18,8 @@ import type { ToolRegistry } from './tools/tool-registry.js';
 
 export interface ActivityDependencies {
   resolveModel: ModelResolver;
-  /** Prices, the response cache and the circuit breaker every model call goes through. */
-  models: ModelCallServices;
+  /** The model catalog, and the prices, response cache and circuit breaker every model call goes through. */
+  models: ModelCallServices & { catalog: ModelCatalog };
   tools: ToolRegistry;
   prompts: PromptLibrary;
   sql: SqlActivitiesConfig;
@@ -38,6 +40,7 @@ export function createActivities(dependencies: ActivityDependencies) {
   const outputs = createOutputRegistry([...builtInOutputs, ...(dependencies.outputs ?? [])]);
   return {
     callChatModel,
+    resolveModelChain: createResolveModelChain(dependencies.models.catalog),
     generateStructured: createGenerateStructured(callChatModel, outputs),
     describeTools: createDescribeTools(dependencies.tools),
     loadPrompts: createLoadPrompts(dependencies.prompts),

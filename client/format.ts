@@ -52,6 +52,11 @@ export function formatResult(result: AgentResult): string {
     `Iterations: ${result.iterations} of ${result.caps.maxIterations}`,
     `Usage: ${formatTotals(result.totals)}; ${plural(result.totals.modelCalls, 'model call')}, ${plural(result.totals.toolCalls, 'tool call')}`,
   ];
+  // Absent from results of runs recorded before fallback chains.
+  for (const fallback of result.fallbacks ?? [])
+    lines.push(
+      `Fell back at iteration ${fallback.iteration}: ${fallback.from} -> ${fallback.to} (${oneLine(fallback.reason)})`,
+    );
   if (result.error) lines.push(`Error: ${result.error.type}: ${result.error.message}`);
   return lines.join('\n');
 }

@@ -106,7 +106,9 @@ async function startRun<Workflow extends TemporalWorkflow>(
   },
   options: StartRunOptions,
 ): Promise<WorkflowHandle<Workflow>> {
-  const model = ModelRefSchema.parse(run.model);
+  // An alias (`fast`) is kept as given; the worker resolves it to its chain.
+  const ref = ModelRefSchema.safeParse(run.model);
+  const model = ref.success ? `${ref.data.provider}:${ref.data.model}` : run.model;
   const searchable = await hasLlmosSearchAttributes(client);
   const handle = await client.workflow.start(run.workflowType, {
     args: [{ ...run.request, recordSearchAttributes: searchable }],
@@ -117,7 +119,7 @@ async function startRun<Workflow extends TemporalWorkflow>(
       ? {
           typedSearchAttributes: [
             { key: LlmosKind, value: run.kind },
-            { key: LlmosModel, value: `${model.provider}:${model.model}` },
+            { key: LlmosModel, value: model },
           ],
         }
       : {}),

@@ -65,6 +65,24 @@ export const ModelFieldSchema = z.string().superRefine((value, context) => {
 });
 
 /**
+ * A model as `provider:model`, or an alias of the worker's model catalog (`fast`, `smart`, ...)
+ * naming a fallback chain; the worker resolves an alias when the run starts.
+ */
+export const ModelOrAliasFieldSchema = z.union([
+  z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'an alias is letters, digits, _, . or -'),
+  ModelFieldSchema,
+]);
+
+/** A move down a run's fallback chain: from which model, to which, why, at which iteration. */
+export interface ModelFallback {
+  from: string;
+  to: string;
+  /** The failure that caused it, `Type: message`. */
+  reason: string;
+  iteration: number;
+}
+
+/**
  * Keep the llmos search attributes (stop reason, cost, tokens) up to date on the run. Only for
  * namespaces where they are registered: upserting an unregistered one fails every workflow task.
  * The client checks the namespace and sets this.
@@ -75,7 +93,7 @@ export const defaultAgentPrompt: PromptRef = { id: 'agent.system', version: 'v1'
 
 export const AgentInputSchema = z.object({
   question: z.string().trim().min(1, 'the question is empty'),
-  model: ModelFieldSchema,
+  model: ModelOrAliasFieldSchema,
   tools: z.array(z.string().min(1)).default(['calculator']),
   /** The template that frames the question; `{{question}}` and `promptVariables` fill it. */
   prompt: PromptRefSchema.default(defaultAgentPrompt),
@@ -156,6 +174,8 @@ export interface AgentResult {
   caps: AgentCaps;
   totals: RunTotals;
   trace: AgentStep[];
+  /** Each move down the fallback chain, when the model named was an alias (or failed over). */
+  fallbacks: ModelFallback[];
   error?: { type: string; message: string };
 }
 

@@ -5,6 +5,7 @@ import {
   proxyActivities,
   setCurrentDetails,
   setHandler,
+  patched,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
 import {
@@ -31,13 +32,15 @@ import {
 } from './lib/agent-steps.js';
 import { compactConversation } from './lib/conversation.js';
 import { describeFailure } from './lib/failures.js';
+import { ModelChain } from './lib/model-chain.js';
 import { parseWorkflowInput } from './lib/parse-input.js';
 import { PromptSet } from './lib/prompts.js';
 import { recordRunOutcome } from './lib/run-search-attributes.js';
 import { addModelCall, emptyTotals } from './lib/totals.js';
 import { agentProgressQuery, raiseCapsUpdate } from './messages.js';
 
-const { describeTools, loadPrompts, runTool } = proxyActivities<Activities>(localActivityOptions);
+const { describeTools, loadPrompts, resolveModelChain, runTool } =
+  proxyActivities<Activities>(localActivityOptions);
 
 /**
  * A bounded ReAct loop: the model thinks, calls tools, reads their results and answers. Every
@@ -56,6 +59,7 @@ export async function reactAgentWorkflow(request: AgentRequest): Promise<AgentRe
   let stop: { stopReason: StopReason; detail: string } | undefined;
   let answer: string | null = null;
   const trace: AgentStep[] = [];
+  let chain = new ModelChain([input.model]);
 
   setHandler(agentProgressQuery, (sinceStep: number): AgentProgress => ({
     status,
@@ -102,6 +106,7 @@ export async function reactAgentWorkflow(request: AgentRequest): Promise<AgentRe
       caps,
       totals,
       trace,
+      fallbacks: chain.fallbacks,
       ...(error ? { error } : {}),
     };
   };
@@ -109,10 +114,13 @@ export async function reactAgentWorkflow(request: AgentRequest): Promise<AgentRe
   let tools: ToolSpec[];
   let messages: ChatMessage[];
   try {
-    const [toolSpecs, templates] = await Promise.all([
+    const [toolSpecs, templates, models] = await Promise.all([
       describeTools({ names: input.tools }),
       loadPrompts({ refs: [input.prompt] }),
+      // Runs recorded before fallback chains existed resolved nothing: they keep their one model.
+      patched('model-chain') ? resolveModelChain({ model: input.model }) : [input.model],
     ]);
+    chain = new ModelChain(models);
     tools = toolSpecs;
     messages = new PromptSet(templates).render(input.prompt, agentPromptVariables(input));
   } catch (error) {
@@ -177,9 +185,9 @@ export async function reactAgentWorkflow(request: AgentRequest): Promise<AgentRe
     let call;
     try {
       call = await CancellationScope.withTimeout(remainingMs, () =>
-        callChatModel.executeWithOptions({ summary: `${input.model} (iteration ${iterations})` }, [
+        callChatModel.executeWithOptions({ summary: `${chain.current} (iteration ${iterations})` }, [
           {
-            model: input.model,
+            model: chain.current,
             prompt: input.prompt,
             request: nextModelRequest(input, messages, tools, caps, totals),
           },
@@ -195,6 +203,10 @@ export async function reactAgentWorkflow(request: AgentRequest): Promise<AgentRe
         }
       }
       const failure = describeFailure(error);
+      if (chain.fallBack(failure, iterations)) {
+        iterations -= 1; // the failed call did no work: the next model makes it
+        continue;
+      }
       if (failure.type === ErrorType.ContextTooLong) {
         const compacted = compactConversation(messages);
         if (compacted) {

@@ -1,0 +1,92 @@
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { projectRoot } from '../../client/project-paths.js';
+import type { AgentRequest, AgentResult } from '../../common/agent.js';
+import type { FakeLlmScript } from '../../fake-llm/script-schema.js';
+import { useAgentTestbed } from '../helpers/agent-testbed.js';
+import { quickRetry } from './agent-harness.js';
+
+const catalog = path.join(projectRoot, 'test', 'fixtures', 'models', 'fallback-catalog.yaml');
+const cooldownMs = 1_500;
+const backupAnswers: FakeLlmScript['rules'] = [
+  { match: { protocol: 'anthropic' }, reply: { text: 'Backup answer.' } },
+];
+
+void describe('fallback chains and circuit breakers', () => {
+  const testbed = useAgentTestbed({
+    workerEnv: () => ({
+      LLMOS_MODELS_FILE: catalog,
+      LLMOS_BREAKER_FAILURES: '2',
+      LLMOS_BREAKER_COOLDOWN_MS: String(cooldownMs),
+    }),
+  });
+  const run = (request: Partial<AgentRequest> = {}): Promise<AgentResult> =>
+    testbed.temporal.env.client.workflow.execute('reactAgentWorkflow', {
+      args: [
+        {
+          question: 'Say something.',
+          model: 'primary-then-backup',
+          tools: [],
+          retry: { ...quickRetry, maximumAttempts: 2 },
+          ...request,
+        },
+      ],
+      taskQueue: testbed.worker.taskQueue,
+      workflowId: `fallback-${crypto.randomUUID()}`,
+    });
+  const sentTo = (protocol: 'openai' | 'anthropic') =>
+    testbed.fake.requests.filter((request) => request.protocol === protocol).length;
+
+  void it('moves to the next model of the alias when the first refuses the request (401)', async () => {
+    testbed.fake.setScript({
+      rules: [
+        { match: { protocol: 'openai' }, reply: { status: 401, errorMessage: 'Incorrect API key' } },
+        ...backupAnswers,
+      ],
+    });
+    const result = await run();
+    assert.equal(result.stopReason, 'answer', result.stopDetail);
+    assert.equal(result.answer, 'Backup answer.');
+    assert.equal(sentTo('openai'), 1, 'a refused request is not retried');
+    assert.equal(sentTo('anthropic'), 1);
+    assert.equal(result.fallbacks?.length, 1);
+    assert.equal(result.fallbacks?.[0]?.from, 'openai:gpt-4o-mini');
+    assert.equal(result.fallbacks?.[0]?.to, 'anthropic:claude-haiku-4-5');
+    assert.match(result.fallbacks?.[0]?.reason ?? '', /^ModelRequestRejected: .*Incorrect API key/);
+  });
+
+  void it('falls back once retries are exhausted, opens the breaker, and closes it after the cooldown', async () => {
+    testbed.fake.setScript({
+      rules: [{ match: { protocol: 'openai' }, reply: { status: 500 } }, ...backupAnswers],
+    });
+    const first = await run();
+    assert.equal(first.answer, 'Backup answer.');
+    assert.equal(sentTo('openai'), 2, 'both attempts of the retry policy');
+    assert.match(first.fallbacks?.[0]?.reason ?? '', /^ModelUnavailable/);
+
+    // Two failures in a row opened the breaker: the next run skips the model without a request.
+    const second = await run();
+    assert.equal(second.answer, 'Backup answer.');
+    assert.equal(sentTo('openai'), 2, 'no request while the breaker is open');
+    assert.match(second.fallbacks?.[0]?.reason ?? '', /^ModelCircuitOpen/);
+
+    // After the cooldown one trial goes through; the model has recovered, so the breaker closes.
+    testbed.fake.setScript({
+      rules: [{ match: { protocol: 'openai' }, reply: { text: 'Primary answer.' } }],
+    });
+    await new Promise((resolve) => setTimeout(resolve, cooldownMs + 200));
+    const third = await run();
+    assert.equal(third.answer, 'Primary answer.');
+    assert.deepEqual(third.fallbacks ?? [], []);
+    const fourth = await run();
+    assert.equal(fourth.answer, 'Primary answer.', 'closed again: every call goes to the first model');
+  });
+
+  void it('names the aliases when the model is neither an alias nor provider:model', async () => {
+    const result = await run({ model: 'no-such-alias' });
+    assert.equal(result.stopReason, 'error');
+    assert.match(result.stopDetail, /unknown model or alias "no-such-alias".*primary-then-backup/);
+    assert.equal(testbed.fake.requests.length, 0);
+  });
+});
