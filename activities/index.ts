@@ -4,7 +4,9 @@ import { createAnalysisActivities } from './analysis/analysis-activities.js';
 import type { BlobStore } from './analysis/blob-store.js';
 import { createReduceActivities } from './analysis/reduce-activities.js';
 import { createReportActivities } from './analysis/report-activities.js';
+import type { Client } from '@temporalio/client';
 import type { ModelCatalog } from '../common/model-catalog.js';
+import { createBudgetActivities } from './budget/budget-activities.js';
 import { createCallChatModel, type ModelCallServices } from './llm/call-chat-model.js';
 import { createGenerateStructured, createOutputRegistry } from './llm/generate-structured.js';
 import type { ModelResolver } from './llm/model-resolver.js';
@@ -20,6 +22,8 @@ export interface ActivityDependencies {
   resolveModel: ModelResolver;
   /** The model catalog, and the prices, response cache and circuit breaker every model call goes through. */
   models: ModelCallServices & { catalog: ModelCatalog };
+  /** Shared budgets: a Temporal client for the ledger workflows, and the queue they run on. */
+  budgets: { client: () => Promise<Client>; taskQueue: string };
   tools: ToolRegistry;
   prompts: PromptLibrary;
   sql: SqlActivitiesConfig;
@@ -41,6 +45,7 @@ export function createActivities(dependencies: ActivityDependencies) {
   return {
     callChatModel,
     resolveModelChain: createResolveModelChain(dependencies.models.catalog),
+    ...createBudgetActivities({ ...dependencies.budgets, priceOf: dependencies.models.priceOf }),
     generateStructured: createGenerateStructured(callChatModel, outputs),
     describeTools: createDescribeTools(dependencies.tools),
     loadPrompts: createLoadPrompts(dependencies.prompts),

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { ToolCall, Usage } from './chat.js';
 import { ModelRefSchema } from './model-ref.js';
 import { PromptRefSchema, type PromptRef } from './prompt-template.js';
+import { SharedBudgetSchema } from './shared-budget.js';
 
 /** The bounds of each cap, without defaults (see `CapsRaiseSchema`). */
 const capBounds = {
@@ -104,6 +105,8 @@ export const AgentInputSchema = z.object({
   /** How long a run stopped by a cap waits for `raiseCapsUpdate` before it ends; 0 ends at once. */
   holdOnCapMs: z.number().int().nonnegative().default(0),
   recordSearchAttributes: RecordSearchAttributesSchema,
+  /** A spend limit shared with every run of the same scope; each model call reserves against it first. */
+  budget: SharedBudgetSchema.optional(),
 });
 export type AgentInput = z.output<typeof AgentInputSchema>;
 export type AgentRequest = z.input<typeof AgentInputSchema>;

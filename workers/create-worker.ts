@@ -41,6 +41,7 @@ export function createActivitiesFromConfig(
   return createActivities({
     resolveModel,
     models,
+    budgets: { client: models.temporalClient, taskQueue: config.LLMOS_TASK_QUEUE },
     tools,
     prompts,
     blobs: createBlobStore(config.LLMOS_BLOB_DIRECTORY),

@@ -1,3 +1,4 @@
+import { Client, Connection } from '@temporalio/client';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { ModelCallServices } from '../activities/llm/call-chat-model.js';
@@ -13,6 +14,8 @@ export interface WorkerModelServices extends ModelCallServices {
   catalog: ModelCatalog;
   /** Settles once the cache is connected; rejects (naming the cache) when it cannot be. */
   ready: Promise<void>;
+  /** A client of this worker's Temporal, made on first use: shared-budget activities send updates with it. */
+  temporalClient: () => Promise<Client>;
   close(): Promise<void>;
 }
 
@@ -48,8 +51,13 @@ export function createModelServices(config: WorkerConfig): WorkerModelServices {
     mkdirSync(path.dirname(config.LLMOS_CACHE_FILE), { recursive: true });
     store = new SqliteResponseCache({ file: config.LLMOS_CACHE_FILE });
   }
+  let connecting: Promise<Connection> | undefined;
+  const connection = (): Promise<Connection> =>
+    (connecting ??= Connection.connect({ address: config.TEMPORAL_ADDRESS }));
   return {
     catalog,
+    temporalClient: async () =>
+      new Client({ connection: await connection(), namespace: config.TEMPORAL_NAMESPACE }),
     priceOf: (model) => priceOf(catalog, model),
     cache: store ? { store, ttlMs: config.LLMOS_CACHE_TTL_MS } : undefined,
     breaker: new CircuitBreaker({
@@ -59,6 +67,7 @@ export function createModelServices(config: WorkerConfig): WorkerModelServices {
     ready,
     close: async () => {
       await store?.close().catch(() => {});
+      if (connecting) await (await connecting).close().catch(() => {});
     },
   };
 }

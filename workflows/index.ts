@@ -8,3 +8,4 @@ export { selfConsistencyWorkflow } from './self-consistency.js';
 export { nl2sqlWorkflow } from './nl2sql.js';
 export { analyzeDocumentWorkflow } from './analyze-document.js';
 export { analyzeCorpusWorkflow } from './analyze-corpus.js';
+export { budgetLedgerWorkflow } from './budget-ledger.js';

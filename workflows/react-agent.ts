@@ -6,6 +6,8 @@ import {
   setCurrentDetails,
   setHandler,
   patched,
+  sleep,
+  workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
 import {
@@ -39,8 +41,11 @@ import { recordRunOutcome } from './lib/run-search-attributes.js';
 import { addModelCall, emptyTotals } from './lib/totals.js';
 import { agentProgressQuery, raiseCapsUpdate } from './messages.js';
 
-const { describeTools, loadPrompts, resolveModelChain, runTool } =
+const { describeTools, loadPrompts, resolveModelChain, runTool, reserveModelCall, settleModelCall } =
   proxyActivities<Activities>(localActivityOptions);
+
+/** How long a run waits before asking a busy shared budget again. */
+const budgetRetryMs = 500;
 
 /**
  * A bounded ReAct loop: the model thinks, calls tools, reads their results and answers. Every
@@ -60,6 +65,7 @@ export async function reactAgentWorkflow(request: AgentRequest): Promise<AgentRe
   let answer: string | null = null;
   const trace: AgentStep[] = [];
   let chain = new ModelChain([input.model]);
+  let reservations = 0;
 
   setHandler(agentProgressQuery, (sinceStep: number): AgentProgress => ({
     status,
@@ -181,19 +187,62 @@ export async function reactAgentWorkflow(request: AgentRequest): Promise<AgentRe
     setCurrentDetails(
       `iteration ${iterations}/${caps.maxIterations}, ${totals.totalTokens} tokens, $${totals.costUsd.toFixed(6)}`,
     );
+    const request = nextModelRequest(input, messages, tools, caps, totals);
+
+    // A shared budget: reserve the call's worst case first; a refusal ends the run, typed.
+    let reservation: { id: string; amountUsd: number } | undefined;
+    if (input.budget) {
+      reservations += 1;
+      const id = `${workflowInfo().workflowId}/${workflowInfo().runId}/${reservations}`;
+      const grant = await reserveModelCall({
+        budget: input.budget,
+        reservationId: id,
+        model: chain.current,
+        request,
+      });
+      if (!grant.granted) {
+        iterations -= 1; // no call was made
+        if (!grant.busy)
+          return finish('budget_exhausted', grant.reason, {
+            type: ErrorType.BudgetExceeded,
+            message: grant.reason,
+          });
+        // Calls in flight hold the rest of the budget: wait for them (a durable timer; the caps still apply).
+        setCurrentDetails(`waiting for budget: ${grant.reason}`);
+        await sleep(budgetRetryMs);
+        continue;
+      }
+      reservation = { id, amountUsd: grant.amountUsd };
+      const cheaper = input.budget.downgradeTo;
+      if (grant.downgrade && cheaper !== undefined && chain.current !== cheaper) {
+        await settleModelCall({ budget: input.budget, reservationId: id, actualUsd: 0 });
+        chain.switchTo(
+          cheaper,
+          `past ${input.budget.softLimitShare * 100}% of budget ${input.budget.scope}`,
+          iterations,
+        );
+        iterations -= 1; // reserved again, for the cheaper model
+        continue;
+      }
+    }
+    const settle = async (actualUsd: number): Promise<void> => {
+      if (input.budget && reservation)
+        // Even when the run is being cancelled: an open reservation would hold the budget.
+        await CancellationScope.nonCancellable(() =>
+          settleModelCall({ budget: input.budget!, reservationId: reservation.id, actualUsd }),
+        );
+    };
+
     const remainingMs = caps.maxWallTimeMs - (Date.now() - startedAt);
     let call;
     try {
       call = await CancellationScope.withTimeout(remainingMs, () =>
         callChatModel.executeWithOptions({ summary: `${chain.current} (iteration ${iterations})` }, [
-          {
-            model: chain.current,
-            prompt: input.prompt,
-            request: nextModelRequest(input, messages, tools, caps, totals),
-          },
+          { model: chain.current, prompt: input.prompt, request },
         ]),
       );
     } catch (error) {
+      await settle(0);
       if (isCancellation(error)) {
         if (Date.now() - startedAt >= caps.maxWallTimeMs) continue; // the deadline check stops the run
         if (!CancellationScope.current().consideredCancelled) {
@@ -219,6 +268,7 @@ export async function reactAgentWorkflow(request: AgentRequest): Promise<AgentRe
     }
 
     const { response } = call;
+    await settle(call.costUsd ?? reservation?.amountUsd ?? 0);
     totals = addModelCall(totals, response.usage, call.costUsd, call.cacheHit);
     trace.push(modelStep(iterations, call, input.prompt));
     recordRunOutcome(input.recordSearchAttributes, totals);

@@ -26,8 +26,15 @@ export class ModelChain {
   private index = 0;
   readonly fallbacks: ModelFallback[] = [];
 
-  constructor(readonly models: readonly string[]) {
+  constructor(private models: readonly string[]) {
     if (models.length === 0) throw new Error('a model chain needs at least one model');
+  }
+
+  /** Switches to one model for the rest of the run (a cheaper one past a budget's soft limit), recorded like a fallback. */
+  switchTo(model: string, reason: string, iteration: number): void {
+    this.fallbacks.push({ from: this.current, to: model, reason, iteration });
+    this.models = [model];
+    this.index = 0;
   }
 
   get current(): string {

@@ -1,0 +1,101 @@
+import { ApplicationFailure } from '@temporalio/activity';
+import { WithStartWorkflowOperation, WorkflowIdConflictPolicy, type Client } from '@temporalio/client';
+import type { ChatRequest } from '../../common/chat.js';
+import { ErrorType } from '../../common/errors.js';
+import { computeCostUsd, type ModelPrice } from '../../common/pricing.js';
+import {
+  ledgerWorkflowId,
+  newLedgerState,
+  type LedgerSnapshot,
+  type ReserveResult,
+  type SharedBudget,
+} from '../../common/shared-budget.js';
+import {
+  budgetLedgerWorkflow,
+  reserveBudgetUpdate,
+  settleBudgetUpdate,
+} from '../../workflows/budget-ledger.js';
+import { countTokens } from '../prompts/count-tokens.js';
+
+/** Output tokens assumed when a request sets no limit: the most a call asks for (workflows/lib/caps.ts). */
+const defaultOutputTokens = 4_096;
+/** Per-message framing the providers add around each message's text. */
+const tokensPerMessage = 4;
+
+/**
+ * The most a request can cost: its input counted with the o200k tokenizer (text, tool calls,
+ * tool definitions, output schema) plus its whole output allowance, at the model's prices. An
+ * upper bound on purpose: a reservation must cover what the call will be billed.
+ */
+export function worstCaseCostUsd(request: ChatRequest, price: ModelPrice): number {
+  const texts = [
+    ...request.messages.map((message) =>
+      message.role === 'assistant'
+        ? `${message.content}${JSON.stringify(message.toolCalls)}`
+        : message.content,
+    ),
+    JSON.stringify(request.tools),
+    request.responseFormat ? JSON.stringify(request.responseFormat) : '',
+  ];
+  const inputTokens =
+    texts.reduce((sum, text) => sum + countTokens(text), 0) + tokensPerMessage * request.messages.length;
+  const outputTokens = request.maxOutputTokens ?? defaultOutputTokens;
+  return computeCostUsd({ inputTokens, outputTokens, cachedInputTokens: 0, reasoningTokens: 0 }, price) ?? 0;
+}
+
+/**
+ * Reserve and settle against a shared budget's ledger workflow, by update-with-start: the first
+ * call for a scope starts its ledger, later ones reach the running one (after a continue-as-new
+ * too). Workflows cannot send updates themselves, hence activities.
+ */
+export function createBudgetActivities(dependencies: {
+  client: () => Promise<Client>;
+  taskQueue: string;
+  priceOf: (model: string) => ModelPrice | undefined;
+}) {
+  const { client, taskQueue, priceOf } = dependencies;
+  const ledger = (budget: SharedBudget) =>
+    new WithStartWorkflowOperation(budgetLedgerWorkflow, {
+      workflowId: ledgerWorkflowId(budget.scope),
+      taskQueue,
+      args: [newLedgerState(budget, Date.now())],
+      workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
+    });
+
+  return {
+    /** Reserves a model call's worst-case cost; refused when the budget cannot cover it. */
+    reserveModelCall: async (input: {
+      budget: SharedBudget;
+      reservationId: string;
+      model: string;
+      request: ChatRequest;
+    }): Promise<ReserveResult & { amountUsd: number }> => {
+      const price = priceOf(input.model);
+      if (!price)
+        throw ApplicationFailure.create({
+          type: ErrorType.InvalidInput,
+          message: `${input.model} has no price in the model catalog, so budget ${input.budget.scope} cannot be enforced for it`,
+          nonRetryable: true,
+        });
+      const amountUsd = worstCaseCostUsd(input.request, price);
+      const result = await (
+        await client()
+      ).workflow.executeUpdateWithStart(reserveBudgetUpdate, {
+        args: [{ reservationId: input.reservationId, amountUsd, budget: input.budget }],
+        startWorkflowOperation: ledger(input.budget),
+      });
+      return { ...result, amountUsd };
+    },
+
+    /** Replaces a reservation with what the call really cost. Idempotent. */
+    settleModelCall: async (input: {
+      budget: SharedBudget;
+      reservationId: string;
+      actualUsd: number;
+    }): Promise<LedgerSnapshot> =>
+      (await client()).workflow.executeUpdateWithStart(settleBudgetUpdate, {
+        args: [{ reservationId: input.reservationId, actualUsd: input.actualUsd }],
+        startWorkflowOperation: ledger(input.budget),
+      }),
+  };
+}

@@ -1,0 +1,95 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { builtInModelCatalogFile, loadModelCatalog } from '../../activities/llm/load-model-catalog.js';
+import type { AgentRequest, AgentResult } from '../../common/agent.js';
+import { priceOf } from '../../common/model-catalog.js';
+import { computeCostUsd } from '../../common/pricing.js';
+import {
+  ledgerWorkflowId,
+  type LedgerSnapshot,
+  type SharedBudgetRequest,
+} from '../../common/shared-budget.js';
+import type { FakeLlmScript } from '../../fake-llm/script-schema.js';
+import { budgetLedgerQuery } from '../../workflows/budget-ledger.js';
+import { useAgentTestbed } from '../helpers/agent-testbed.js';
+import { quickRetry } from './agent-harness.js';
+
+const catalog = loadModelCatalog(builtInModelCatalogFile);
+const costOf = (model: string, inputTokens: number, outputTokens: number): number =>
+  computeCostUsd(
+    { inputTokens, outputTokens, cachedInputTokens: 0, reasoningTokens: 0 },
+    priceOf(catalog, model),
+  )!;
+
+/** A calculator call, then an answer; every reply reports the given usage. */
+const calculatorScript = (usage: { inputTokens: number; outputTokens: number }): FakeLlmScript => ({
+  rules: [
+    {
+      match: { step: 0 },
+      reply: { toolCalls: [{ name: 'calculator', arguments: { expression: '6 * 7' } }], usage },
+    },
+    { reply: { text: 'It is {{lastToolResult}}.', usage } },
+  ],
+});
+
+void describe('shared budgets', () => {
+  const testbed = useAgentTestbed();
+  const run = (budget: SharedBudgetRequest, request: Partial<AgentRequest> = {}): Promise<AgentResult> =>
+    testbed.temporal.env.client.workflow.execute('reactAgentWorkflow', {
+      args: [
+        { question: 'What is 6 * 7?', model: 'openai:gpt-4o-mini', retry: quickRetry, budget, ...request },
+      ],
+      taskQueue: testbed.worker.taskQueue,
+      workflowId: `budget-${crypto.randomUUID()}`,
+    });
+  const ledger = (scope: string): Promise<LedgerSnapshot> =>
+    testbed.temporal.env.client.workflow.getHandle(ledgerWorkflowId(scope)).query(budgetLedgerQuery);
+
+  void it('20 runs in parallel against one small budget never spend more than it', async (t) => {
+    const usage = { inputTokens: 60, outputTokens: 20 };
+    testbed.fake.setScript(calculatorScript(usage));
+    const budget = { scope: `tenant:parallel-${crypto.randomUUID()}`, limitUsd: 0.0006 };
+    // A small token cap keeps each call's worst case (its whole output allowance) small.
+    const results = await Promise.all(
+      Array.from({ length: 20 }, () => run(budget, { caps: { maxTotalTokens: 400 } })),
+    );
+
+    const spentAtTheProvider = testbed.fake.requests.length * costOf('openai:gpt-4o-mini', 60, 20);
+    assert.ok(spentAtTheProvider <= budget.limitUsd, `$${spentAtTheProvider} spent of $${budget.limitUsd}`);
+    const refused = results.filter((result) => result.stopReason === 'budget_exhausted');
+    assert.ok(refused.length > 0, 'the budget ran out before all 20 runs finished');
+    assert.ok(results.some((result) => result.stopReason === 'answer'));
+    for (const result of refused) assert.equal(result.error?.type, 'BudgetExceeded');
+    assert.match(refused[0]!.stopDetail, /budget tenant:parallel-.*spent leaves too little/);
+
+    t.diagnostic(
+      `${results.length - refused.length} runs answered, ${refused.length} refused; ` +
+        `${testbed.fake.requests.length} model calls, $${spentAtTheProvider.toFixed(6)} of $${budget.limitUsd}`,
+    );
+    const state = await ledger(budget.scope);
+    assert.equal(state.reservations, 0, 'every reservation was settled');
+    assert.ok(Math.abs(state.spentUsd - spentAtTheProvider) < 1e-12, `ledger $${state.spentUsd}`);
+  });
+
+  void it('switches to the cheaper model once the soft limit is passed, and records why', async () => {
+    // Each call reports a large input, so two calls pass half of the limit.
+    testbed.fake.setScript(calculatorScript({ inputTokens: 20_000, outputTokens: 20 }));
+    const budget = {
+      scope: `user:downgrade-${crypto.randomUUID()}`,
+      limitUsd: 0.05,
+      softLimitShare: 0.1,
+      downgradeTo: 'openai:gpt-4.1-nano',
+    };
+    const first = await run(budget);
+    assert.deepEqual(first.fallbacks, [], 'below the soft limit');
+    const second = await run(budget);
+    assert.equal(second.stopReason, 'answer');
+    assert.equal(second.fallbacks.length, 1);
+    assert.equal(second.fallbacks[0]?.to, 'openai:gpt-4.1-nano');
+    assert.match(second.fallbacks[0]?.reason ?? '', /past 10% of budget user:downgrade-/);
+    assert.deepEqual(
+      testbed.fake.requests.map((request) => request.model),
+      ['gpt-4o-mini', 'gpt-4o-mini', 'gpt-4.1-nano', 'gpt-4.1-nano'],
+    );
+  });
+});
