@@ -1,0 +1,92 @@
+import {
+  periodKeyOf,
+  type LedgerSnapshot,
+  type LedgerState,
+  type ReserveRequest,
+  type ReserveResult,
+  type SettleRequest,
+} from './shared-budget.js';
+
+/** Recent reservation ids remembered for idempotency. */
+const rememberedAnswers = 5_000;
+
+/** A new period (a new UTC day for `day` budgets) starts with nothing spent; reservations stay open. */
+function rollPeriod(state: LedgerState, now: number): void {
+  const key = periodKeyOf(state.budget, now);
+  if (key !== state.periodKey) {
+    state.periodKey = key;
+    state.spentUsd = 0;
+  }
+}
+
+function remember(state: LedgerState, id: string, granted: boolean): void {
+  state.answered[id] = granted;
+  const ids = Object.keys(state.answered);
+  for (const old of ids.slice(0, Math.max(0, ids.length - rememberedAnswers))) delete state.answered[old];
+}
+
+/** The ledger as of `now`, without changing it (queries must not). */
+export function ledgerSnapshot(state: LedgerState, now: number): LedgerSnapshot {
+  const periodKey = periodKeyOf(state.budget, now);
+  const open = Object.values(state.reservations);
+  return {
+    scope: state.budget.scope,
+    limitUsd: state.budget.limitUsd,
+    period: state.budget.period,
+    periodKey,
+    spentUsd: periodKey === state.periodKey ? state.spentUsd : 0,
+    reservedUsd: open.reduce((sum, amount) => sum + amount, 0),
+    reservations: open.length,
+  };
+}
+
+/**
+ * Grants a reservation while spent + reserved + its amount stays within the limit. One the calls
+ * in flight stand in the way of is `busy` (ask again); one the spend itself leaves no room for is
+ * refused. A repeated id gets the first answer. Pure bookkeeping on `state`, for the ledger
+ * workflow (which applies requests one at a time) and for tests.
+ */
+export function reserve(state: LedgerState, request: ReserveRequest, now: number): ReserveResult {
+  const { reservationId, amountUsd, budget } = request;
+  // The latest runs' terms apply: an operator changes a limit by starting runs with the new one.
+  state.budget = budget;
+  rollPeriod(state, now);
+  const before = ledgerSnapshot(state, now);
+  const downgrade = before.spentUsd + before.reservedUsd >= budget.limitUsd * budget.softLimitShare;
+  const previous = state.answered[reservationId];
+  if (previous !== undefined)
+    return previous
+      ? { granted: true, downgrade, ledger: before }
+      : { granted: false, busy: false, reason: 'refused before', ledger: before };
+  const terms = `budget ${budget.scope} ($${budget.limitUsd} ${budget.period === 'day' ? 'a day' : 'in total'})`;
+  if (before.spentUsd + amountUsd > budget.limitUsd) {
+    remember(state, reservationId, false);
+    return {
+      granted: false,
+      busy: false,
+      reason: `${terms}: $${before.spentUsd.toFixed(6)} spent leaves too little for a call that may cost $${amountUsd.toFixed(6)}`,
+      ledger: before,
+    };
+  }
+  // Not remembered: the same request may be granted once calls in flight have settled.
+  if (before.spentUsd + before.reservedUsd + amountUsd > budget.limitUsd)
+    return {
+      granted: false,
+      busy: true,
+      reason: `${terms}: $${before.reservedUsd.toFixed(6)} is held by ${before.reservations} calls in flight`,
+      ledger: before,
+    };
+  state.reservations[reservationId] = amountUsd;
+  remember(state, reservationId, true);
+  return { granted: true, downgrade, ledger: ledgerSnapshot(state, now) };
+}
+
+/** Replaces a reservation with what the call cost. A settled or unknown id changes nothing (retries). */
+export function settle(state: LedgerState, request: SettleRequest, now: number): LedgerSnapshot {
+  rollPeriod(state, now);
+  if (state.reservations[request.reservationId] !== undefined) {
+    delete state.reservations[request.reservationId];
+    state.spentUsd += request.actualUsd;
+  }
+  return ledgerSnapshot(state, now);
+}
