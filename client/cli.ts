@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { registerAgentCommand } from './commands/agent.js';
 import { registerAnalyzeCommand } from './commands/analyze.js';
+import { registerCostCommand } from './commands/cost.js';
 import { registerDemoCommand } from './commands/demo.js';
 import { registerEvalCommand } from './commands/eval.js';
 import { registerFakeLlmCommand } from './commands/fake-llm.js';
@@ -23,6 +24,7 @@ export function createProgram(): Command {
   registerAnalyzeCommand(program);
   registerStatusCommands(program);
   registerEvalCommand(program);
+  registerCostCommand(program);
   registerWorkerCommand(program);
   registerServerCommands(program);
   registerFakeLlmCommand(program);

@@ -109,6 +109,27 @@ void describe('the llmos CLI, end to end', { timeout: 600_000 }, () => {
     assert.equal(fake.requests.length - requestsBefore, 2);
   });
 
+  void it('cost sums the spend of finished runs by day, workflow type and model', async () => {
+    await llmos('agent', question, '--model', model);
+    const run = await llmos('cost', '--since', '1d', '--json');
+    assert.equal(run.code, 0, describeRun(run));
+    const summary = JSON.parse(run.stdout) as {
+      runs: number;
+      total: { costUsd: number; modelCalls: number };
+      byWorkflowType: Array<{ key: string; runs: number; costUsd: number }>;
+      byModel: Array<{ key: string; runs: number; modelCalls: number }>;
+    };
+    // Other tests share this server: at least this file's agent runs are counted.
+    const agents = summary.byWorkflowType.find((row) => row.key === 'reactAgentWorkflow');
+    assert.ok(agents && agents.runs >= 1 && agents.costUsd > 0, run.stdout);
+    const mini = summary.byModel.find((row) => row.key === 'gpt-4o-mini');
+    assert.ok(mini && mini.modelCalls >= 2, 'split by the model that answered');
+    assert.ok(summary.total.costUsd >= agents.costUsd);
+    const table = await llmos('cost', '--since', '1d');
+    assert.match(table.stdout, /^By workflow type$/m);
+    assert.match(table.stdout, /^ {2}reactAgentWorkflow +\d+/m);
+  });
+
   void it('agent --detach prints only the workflow id; status prints the result', async () => {
     const detached = await llmos('agent', question, '--model', model, '--detach');
     assert.equal(detached.code, 0, describeRun(detached));
@@ -158,7 +179,7 @@ void describe('the llmos CLI, end to end', { timeout: 600_000 }, () => {
     [
       'an unknown model',
       ['agent', question, '--model', 'nope'],
-      /model must be "provider:model".*\(got "nope"\)/,
+      /unknown model or alias "nope": name a model as provider:model or use one of the aliases .*fast/,
     ],
     [
       '--max-iterations 0',
