@@ -11,6 +11,7 @@ import { createCallChatModel, type ModelCallServices } from './llm/call-chat-mod
 import { createGenerateStructured, createOutputRegistry } from './llm/generate-structured.js';
 import type { ModelResolver } from './llm/model-resolver.js';
 import { createResolveModelChain } from './llm/resolve-model-chain.js';
+import { createRouteModel } from './llm/route-model.js';
 import { createLoadPrompts } from './prompts/load-prompts.js';
 import { createSqlActivities, type SqlActivitiesConfig } from './sql/sql-activities.js';
 import type { PromptLibrary } from './prompts/prompt-library.js';
@@ -45,6 +46,7 @@ export function createActivities(dependencies: ActivityDependencies) {
   return {
     callChatModel,
     resolveModelChain: createResolveModelChain(dependencies.models.catalog),
+    routeModel: createRouteModel(dependencies.models.catalog),
     ...createBudgetActivities({ ...dependencies.budgets, priceOf: dependencies.models.priceOf }),
     generateStructured: createGenerateStructured(callChatModel, outputs),
     describeTools: createDescribeTools(dependencies.tools),

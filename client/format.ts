@@ -52,6 +52,10 @@ export function formatResult(result: AgentResult): string {
     `Iterations: ${result.iterations} of ${result.caps.maxIterations}`,
     `Usage: ${formatTotals(result.totals)}; ${plural(result.totals.modelCalls, 'model call')}, ${plural(result.totals.toolCalls, 'tool call')}`,
   ];
+  if (result.route)
+    lines.push(
+      `Route: ${result.route.complexity} -> ${result.route.model} (${result.route.reasons.join('; ')})`,
+    );
   // Absent from results of runs recorded before fallback chains.
   for (const fallback of result.fallbacks ?? [])
     lines.push(

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { ToolCall, Usage } from './chat.js';
 import { ModelRefSchema } from './model-ref.js';
 import { PromptRefSchema, type PromptRef } from './prompt-template.js';
+import type { RouteDecision } from './route-request.js';
 import { SharedBudgetSchema } from './shared-budget.js';
 
 /** The bounds of each cap, without defaults (see `CapsRaiseSchema`). */
@@ -179,6 +180,8 @@ export interface AgentResult {
   trace: AgentStep[];
   /** Each move down the fallback chain, when the model named was an alias (or failed over). */
   fallbacks: ModelFallback[];
+  /** With `model: auto`: which route the router chose, and why. */
+  route?: RouteDecision;
   error?: { type: string; message: string };
 }
 

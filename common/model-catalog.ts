@@ -58,12 +58,42 @@ const freeProviders: readonly string[] = ['scripted', 'compatible'];
  * The file's shape, then what one entry cannot see on its own: model ids, prices of hosted models,
  * alias names and chains. Zod runs those cross-checks only once every entry has the right shape.
  */
+/**
+ * Complexity routing for `--model auto`: a request is complex when its input is long, it needs
+ * tools (when `toolsAreComplex`), or it matches one of the patterns; simple ones go to `simple`.
+ */
+export const RoutingSchema = z
+  .object({
+    /** An alias or model for simple requests, and one for complex ones. */
+    simple: z.string().min(1),
+    complex: z.string().min(1),
+    /** Input tokens (o200k) above which a request is complex. */
+    maxSimpleTokens: z.number().int().positive().default(400),
+    toolsAreComplex: z.boolean().default(true),
+    /** Case-insensitive regular expressions that mark a request complex. */
+    complexPatterns: z
+      .array(
+        z.string().refine((pattern) => {
+          try {
+            new RegExp(pattern, 'i');
+            return true;
+          } catch {
+            return false;
+          }
+        }, 'not a valid regular expression'),
+      )
+      .default([]),
+  })
+  .strict();
+export type Routing = z.output<typeof RoutingSchema>;
+
 export const ModelCatalogFileSchema = z
   .object({
     models: z.record(z.string(), ModelEntrySchema),
     aliases: z
       .record(z.string(), z.array(z.string()).min(1, { error: 'a fallback chain needs at least one model' }))
       .default({}),
+    routing: RoutingSchema.optional(),
   })
   .strict()
   .superRefine((file, context) => {
@@ -119,6 +149,15 @@ export const ModelCatalogFileSchema = z
         seen.add(model);
       });
     }
+    for (const key of ['simple', 'complex'] as const) {
+      const target = file.routing?.[key];
+      if (target !== undefined && !Object.hasOwn(file.aliases, target) && !Object.hasOwn(file.models, target))
+        context.addIssue({
+          code: 'custom',
+          path: ['routing', key],
+          message: `"${target}" is neither an alias nor a model of this catalog`,
+        });
+    }
   });
 
 export interface CatalogModel {
@@ -133,6 +172,7 @@ export interface CatalogModel {
 export interface ModelCatalog {
   readonly models: Readonly<Record<string, CatalogModel>>;
   readonly aliases: Readonly<Record<string, readonly string[]>>;
+  readonly routing?: Routing | undefined;
 }
 
 /** A catalog that does not validate; the message names the source and each bad key path. */
@@ -175,7 +215,7 @@ export function parseModelCatalog(raw: unknown, source: string): ModelCatalog {
       tier: entry.tier,
     };
   }
-  return { models, aliases: parsed.data.aliases };
+  return { models, aliases: parsed.data.aliases, routing: parsed.data.routing };
 }
 
 /**

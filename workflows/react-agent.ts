@@ -23,6 +23,7 @@ import {
 } from '../common/agent.js';
 import type { ChatMessage, ToolCall, ToolSpec } from '../common/chat.js';
 import { ErrorType } from '../common/errors.js';
+import type { RouteDecision } from '../common/route-request.js';
 import { localActivityOptions, modelActivityOptions } from './lib/activity-options.js';
 import { applyRaise, checkRaise, findExhaustedCap } from './lib/caps.js';
 import {
@@ -41,8 +42,18 @@ import { recordRunOutcome } from './lib/run-search-attributes.js';
 import { addModelCall, emptyTotals } from './lib/totals.js';
 import { agentProgressQuery, raiseCapsUpdate } from './messages.js';
 
-const { describeTools, loadPrompts, resolveModelChain, runTool, reserveModelCall, settleModelCall } =
-  proxyActivities<Activities>(localActivityOptions);
+const {
+  describeTools,
+  loadPrompts,
+  resolveModelChain,
+  routeModel,
+  runTool,
+  reserveModelCall,
+  settleModelCall,
+} = proxyActivities<Activities>(localActivityOptions);
+
+/** The model name that asks the router to choose (the catalog's `routing` section). */
+const autoModel = 'auto';
 
 /** How long a run waits before asking a busy shared budget again. */
 const budgetRetryMs = 500;
@@ -65,6 +76,7 @@ export async function reactAgentWorkflow(request: AgentRequest): Promise<AgentRe
   let answer: string | null = null;
   const trace: AgentStep[] = [];
   let chain = new ModelChain([input.model]);
+  let route: RouteDecision | undefined;
   let reservations = 0;
 
   setHandler(agentProgressQuery, (sinceStep: number): AgentProgress => ({
@@ -113,6 +125,7 @@ export async function reactAgentWorkflow(request: AgentRequest): Promise<AgentRe
       totals,
       trace,
       fallbacks: chain.fallbacks,
+      ...(route ? { route } : {}),
       ...(error ? { error } : {}),
     };
   };
@@ -120,15 +133,20 @@ export async function reactAgentWorkflow(request: AgentRequest): Promise<AgentRe
   let tools: ToolSpec[];
   let messages: ChatMessage[];
   try {
-    const [toolSpecs, templates, models] = await Promise.all([
+    const [toolSpecs, templates] = await Promise.all([
       describeTools({ names: input.tools }),
       loadPrompts({ refs: [input.prompt] }),
-      // Runs recorded before fallback chains existed resolved nothing: they keep their one model.
-      patched('model-chain') ? resolveModelChain({ model: input.model }) : [input.model],
     ]);
-    chain = new ModelChain(models);
     tools = toolSpecs;
     messages = new PromptSet(templates).render(input.prompt, agentPromptVariables(input));
+    // `auto`: the router picks the simple or the complex route from the rendered conversation.
+    if (input.model === autoModel) route = await routeModel({ messages, toolCount: tools.length });
+    // Runs recorded before fallback chains existed resolved nothing: they keep their one model.
+    chain = new ModelChain(
+      patched('model-chain')
+        ? await resolveModelChain({ model: route?.model ?? input.model })
+        : [input.model],
+    );
   } catch (error) {
     const failure = describeFailure(error);
     return finish('error', failure.message, failure);

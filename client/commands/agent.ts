@@ -45,7 +45,12 @@ async function checkAlias(model: string): Promise<void> {
     import('../../activities/llm/load-model-catalog.js'),
     import('../../common/model-catalog.js'),
   ]);
-  resolveChain(loadModelCatalog(modelCatalogFile(process.env)), model);
+  const catalog = loadModelCatalog(modelCatalogFile(process.env));
+  if (model === 'auto') {
+    if (!catalog.routing) throw new Error('--model auto needs a routing section in the model catalog');
+    return;
+  }
+  resolveChain(catalog, model);
 }
 
 export function registerAgentCommand(program: Command): void {

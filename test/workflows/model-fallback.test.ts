@@ -7,7 +7,7 @@ import type { FakeLlmScript } from '../../fake-llm/script-schema.js';
 import { useAgentTestbed } from '../helpers/agent-testbed.js';
 import { quickRetry } from './agent-harness.js';
 
-const catalog = path.join(projectRoot, 'test', 'fixtures', 'models', 'fallback-catalog.yaml');
+const catalog = path.join(projectRoot, 'test', 'fixtures', 'models', 'test-catalog.yaml');
 const cooldownMs = 1_500;
 const backupAnswers: FakeLlmScript['rules'] = [
   { match: { protocol: 'anthropic' }, reply: { text: 'Backup answer.' } },
@@ -81,6 +81,30 @@ void describe('fallback chains and circuit breakers', () => {
     assert.deepEqual(third.fallbacks ?? [], []);
     const fourth = await run();
     assert.equal(fourth.answer, 'Primary answer.', 'closed again: every call goes to the first model');
+  });
+
+  void it('routes `auto` to the simple or the complex model, and records why', async () => {
+    testbed.fake.setScript({
+      rules: [
+        { match: { protocol: 'openai' }, reply: { text: 'Simple.' } },
+        { match: { protocol: 'anthropic' }, reply: { text: 'Complex.' } },
+      ],
+    });
+    const simple = await run({ model: 'auto', question: 'What is the capital of France?' });
+    assert.equal(simple.answer, 'Simple.');
+    assert.equal(simple.route?.complexity, 'simple');
+    assert.equal(simple.route?.model, 'openai:gpt-4o-mini');
+    assert.deepEqual(simple.route?.reasons, ['no sign of complexity']);
+
+    const complex = await run({
+      model: 'auto',
+      question: 'Work out, step by step, how long the trip takes.',
+    });
+    assert.equal(complex.answer, 'Complex.');
+    assert.equal(complex.route?.complexity, 'complex');
+    assert.deepEqual(complex.route?.reasons, ['matches /step by step/']);
+    const withTools = await run({ model: 'auto', question: 'What is 2 + 2?', tools: ['calculator'] });
+    assert.deepEqual(withTools.route?.reasons, ['needs tools']);
   });
 
   void it('names the aliases when the model is neither an alias nor provider:model', async () => {
