@@ -1,0 +1,171 @@
+/**
+ * Replays the committed traffic trace (scripts/bench/traffic-trace.jsonl: 1,000 requests, a
+ * skewed mix of simple and complex tasks with repeats) through the complexity router and the
+ * exact response cache, against the fake OpenAI server with the catalog's per-model prices, and
+ * compares the bill with sending every request to the large model without a cache.
+ *
+ *   npm run bench:routing -- [--trace scripts/bench/traffic-trace.jsonl] [--small openai:gpt-4o-mini] [--large openai:gpt-4o]
+ *
+ * Each request goes through the same code a worker runs (`routeRequest` with the built-in
+ * catalog's routing rules, then `callChatModel` with a SQLite response cache and the real OpenAI
+ * SDK), in trace order, one at a time. The baseline prices the same usage at the large model's
+ * prices. "Added latency" is the router's and the cache's own time per request, measured apart
+ * from the model call.
+ */
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import {
+  createCallChatModel,
+  type CallChatModelInput,
+  type CallChatModelOutput,
+} from '../activities/llm/call-chat-model.js';
+import { builtInModelCatalogFile, loadModelCatalog } from '../activities/llm/load-model-catalog.js';
+import { createModelResolver } from '../activities/llm/model-resolver.js';
+import { SqliteResponseCache } from '../activities/llm/response-cache/sqlite-response-cache.js';
+import { countTokens } from '../activities/prompts/count-tokens.js';
+import { projectRoot } from '../client/project-paths.js';
+import { priceOf } from '../common/model-catalog.js';
+import { computeCostUsd } from '../common/pricing.js';
+import { matchComplexPatterns, routeRequest } from '../common/route-request.js';
+import { startFakeLlmServer } from '../fake-llm/server.js';
+import { median, percentile } from './bench/agent-fixture.js';
+import { TraceRequestSchema } from './bench/generate-traffic-trace.js';
+
+const { values } = parseArgs({
+  options: {
+    trace: { type: 'string', default: path.join(projectRoot, 'scripts', 'bench', 'traffic-trace.jsonl') },
+    small: { type: 'string', default: 'openai:gpt-4o-mini' },
+    large: { type: 'string', default: 'openai:gpt-4o' },
+  },
+});
+
+async function main(): Promise<void> {
+  const trace = readFileSync(values.trace, 'utf8')
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line, index) => {
+      const parsed = TraceRequestSchema.safeParse(JSON.parse(line));
+      if (!parsed.success) throw new Error(`${values.trace}:${index + 1}: not a trace request`);
+      return parsed.data;
+    });
+  const catalog = loadModelCatalog(builtInModelCatalogFile);
+  const routing = catalog.routing;
+  if (!routing) throw new Error('the built-in catalog has no routing section');
+  // The benchmark's two routes are concrete models, so every price is known.
+  const routeModel = { simple: values.small, complex: values.large };
+  const largePrice = priceOf(catalog, values.large);
+  if (!largePrice || !priceOf(catalog, values.small)) throw new Error('both models need catalog prices');
+
+  // Answers whose length grows with the task, so output tokens differ between simple and complex.
+  const fake = await startFakeLlmServer({
+    script: {
+      rules: [
+        {
+          match: { lastUserMessage: 'summari[sz]e|step by step|explain|compare|plan' },
+          reply: { text: 'A detailed answer. '.repeat(40) },
+        },
+        { reply: { text: 'A short answer.' } },
+      ],
+    },
+  });
+  const scratch = await mkdtemp(path.join(os.tmpdir(), 'llmos-bench-routing-'));
+  const cache = new SqliteResponseCache({ file: path.join(scratch, 'cache.sqlite') });
+  try {
+    const resolveModel = createModelResolver({
+      openai: { apiKey: 'bench', baseURL: `${fake.url}/v1` },
+      scriptsDirectory: path.join(projectRoot, 'examples', 'scripted'),
+      timeoutMs: 10_000,
+    });
+    const callChatModel = createCallChatModel(resolveModel, {
+      priceOf: (model) => priceOf(catalog, model),
+      cache: { store: cache, ttlMs: 24 * 3_600_000 },
+    });
+
+    let cost = 0;
+    let baseline = 0;
+    let hits = 0;
+    let cacheable = 0;
+    const routed = { simple: 0, complex: 0 };
+    const agreement = { right: 0, total: 0 };
+    const overheadMs: number[] = [];
+    const callMs: number[] = [];
+    for (const request of trace) {
+      const routeStarted = performance.now();
+      const userText = request.messages
+        .filter((message) => message.role === 'user')
+        .map((message) => message.content)
+        .join('\n');
+      const decision = routeRequest(routing, {
+        inputTokens: request.messages.reduce((sum, message) => sum + countTokens(message.content), 0),
+        needsTools: request.needsTools,
+        matchedPatterns: matchComplexPatterns(routing, userText),
+      });
+      const routeMs = performance.now() - routeStarted;
+      routed[decision.complexity] += 1;
+      agreement.total += 1;
+      if (decision.complexity === request.expectedComplexity) agreement.right += 1;
+      if (request.temperature === 0) cacheable += 1;
+
+      const started = performance.now();
+      // A fresh activity context per call, as a worker gives each activity.
+      const output = await new MockActivityEnvironment().run<
+        [CallChatModelInput],
+        CallChatModelOutput,
+        typeof callChatModel
+      >(callChatModel, {
+        model: routeModel[decision.complexity],
+        request: { messages: request.messages, tools: [], temperature: request.temperature },
+      });
+      const elapsed = performance.now() - started;
+      cost += output.costUsd ?? 0;
+      baseline += computeCostUsd(output.response.usage, largePrice) ?? 0;
+      if (output.cacheHit) {
+        hits += 1;
+        overheadMs.push(routeMs + elapsed); // a hit is all overhead: no model call
+      } else {
+        callMs.push(elapsed);
+        overheadMs.push(routeMs);
+      }
+    }
+    // The cache's own time for a lookup that misses, measured on the same store.
+    const lookups: number[] = [];
+    for (const request of trace.slice(0, 200)) {
+      const started = performance.now();
+      await cache.get(JSON.stringify(request.messages).slice(0, 64));
+      lookups.push(performance.now() - started);
+    }
+
+    const lines = [
+      `routing + cache benchmark: ${trace.length} requests from ${path.relative(projectRoot, values.trace)}`,
+      `routes: simple -> ${values.small}, complex -> ${values.large} (rules: the built-in catalog's routing)`,
+      '',
+      `routed simple ${routed.simple}, complex ${routed.complex}; agrees with the trace's label on ` +
+        `${((agreement.right / agreement.total) * 100).toFixed(1)}% of requests`,
+      `cost routed + cached: $${cost.toFixed(4)}; everything on ${values.large} without a cache: $${baseline.toFixed(4)} ` +
+        `(${((1 - cost / baseline) * 100).toFixed(1)}% saved)`,
+      `cache: ${hits} hits of ${trace.length} requests (${((hits / trace.length) * 100).toFixed(1)}%; ` +
+        `${cacheable} were at temperature 0 and could hit)`,
+      `added latency per request (router, plus the whole call on a hit): p50 ${median(overheadMs).toFixed(3)} ms, ` +
+        `p95 ${percentile(overheadMs, 95).toFixed(3)} ms; a cache lookup alone p50 ${median(lookups).toFixed(3)} ms`,
+      `model calls (fake server, loopback): p50 ${median(callMs).toFixed(2)} ms over ${callMs.length} calls`,
+    ];
+    console.log(lines.join('\n'));
+  } finally {
+    await cache.close();
+    await fake.close();
+    await rm(scratch, { recursive: true, force: true });
+  }
+}
+
+try {
+  await main();
+} catch (error) {
+  console.error(
+    `bench:routing failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+  );
+  process.exitCode = 1;
+}
