@@ -70,11 +70,13 @@ export const ModelFieldSchema = z.string().superRefine((value, context) => {
  * A model as `provider:model`, or an alias of the worker's model catalog (`fast`, `smart`, ...)
  * naming a fallback chain; the worker resolves an alias when the run starts.
  */
-export const ModelOrAliasFieldSchema = z.union([
-  z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'an alias is letters, digits, _, . or -'),
-  ModelFieldSchema,
-]);
-
+export const ModelOrAliasFieldSchema = z.string().superRefine((value, context) => {
+  if (ModelRefSchema.safeParse(value).success || /^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(value)) return;
+  context.addIssue({
+    code: 'custom',
+    message: `model must be "provider:model" (e.g. openai:gpt-4o-mini) or an alias of the model catalog such as fast (got "${value}")`,
+  });
+});
 /** A move down a run's fallback chain: from which model, to which, why, at which iteration. */
 export interface ModelFallback {
   from: string;

@@ -253,6 +253,7 @@ void describe('a worker process killed with SIGKILL mid-run', { timeout: 600_000
       [
         ['describeTools', 1],
         ['loadPrompts', 1],
+        ['resolveModelChain', 1],
         ['callChatModel', 1],
         ['runTool', 1],
         ['callChatModel', 1],

@@ -10,6 +10,7 @@ void describe('parseDurationMs', () => {
     assert.equal(parseDurationMs('30s'), 30_000);
     assert.equal(parseDurationMs('5m'), 300_000);
     assert.equal(parseDurationMs('1.5h'), 5_400_000);
+    assert.equal(parseDurationMs('7d'), 604_800_000);
     assert.equal(parseDurationMs(' 2 s '), 2_000);
     assert.equal(parseDurationMs('0'), 0);
   });
@@ -20,7 +21,7 @@ void describe('parseDurationMs', () => {
   });
 
   void it('refuses anything else', () => {
-    for (const text of ['', 'abc', '-5s', '5 days', '5d', '1e3', 's', '1.5.2s', '10 m s']) {
+    for (const text of ['', 'abc', '-5s', '5 days', '5w', '1e3', 's', '1.5.2s', '10 m s']) {
       assert.equal(parseDurationMs(text), undefined, text);
     }
   });

@@ -57,7 +57,8 @@ void describe('reactAgentWorkflow: failures', () => {
     assert.equal(testbed.fake.requests.length, 1);
     assert.equal(testbed.fake.requests[0]?.status, 401);
     const counts = await historyCounts(handle);
-    assert.equal(counts.activityTasksStarted, 3); // describeTools, loadPrompts and the one callChatModel attempt
+    // describeTools, loadPrompts, resolveModelChain and the one callChatModel attempt
+    assert.equal(counts.activityTasksStarted, 4);
   });
 
   void it('waits for retry-after on a 429 and then answers', async () => {
@@ -209,8 +210,8 @@ void describe('reactAgentWorkflow: failures', () => {
     ['empty question', { question: '   ', model: 'openai:gpt-4o-mini' }, /question: the question is empty/],
     [
       'bad model string',
-      { question: 'What is 2 + 2?', model: 'gpt-4o-mini' },
-      /model: model must be "provider:model"/,
+      { question: 'What is 2 + 2?', model: 'gpt 4o mini' },
+      /model: model must be "provider:model" \(e\.g\. openai:gpt-4o-mini\) or an alias/,
     ],
     [
       'negative cap',

@@ -102,6 +102,7 @@ void describe('reactAgentWorkflow: tool calls', () => {
     assert.deepEqual(await scheduledActivities(handle), [
       'describeTools',
       'loadPrompts',
+      'resolveModelChain',
       'callChatModel',
       'callChatModel',
     ]);
