@@ -31,24 +31,29 @@ export const ChunkingSchema = z.object({
   overlapTokens: z.number().int().min(0).max(4_000).default(150),
 });
 
-export const AnalyzeDocumentInputSchema = z.object({
-  file: z.string().min(1),
-  /** The document's id in the run, used in citations. */
-  id: z.string().min(1),
+/** What a document run and a corpus run are both given. */
+const analysisRunFields = {
   spec: AnalysisSpecSchema,
   model: ModelFieldSchema,
   chunking: ChunkingSchema.default(ChunkingSchema.parse({})),
-  /** Chunk extractions in flight at once for this document. */
-  concurrency: z.number().int().min(1).max(64).default(4),
   maxRepairs: z.number().int().min(0).max(5).default(1),
   /** Fields whose chunks disagree with no majority go to the model, at most this many per document. */
   maxReconciliations: z.number().int().min(0).max(20).default(3),
+  temperature: z.number().min(0).max(2).default(0),
+  retry: ModelRetrySchema.default(ModelRetrySchema.parse({})),
+};
+
+export const AnalyzeDocumentInputSchema = z.object({
+  ...analysisRunFields,
+  file: z.string().min(1),
+  /** The document's id in the run, used in citations. */
+  id: z.string().min(1),
+  /** Chunk extractions in flight at once for this document. */
+  concurrency: z.number().int().min(1).max(64).default(4),
   prompt: PromptRefSchema.default({ id: 'analysis.extract', version: 'v1' }),
   reconcilePrompt: PromptRefSchema.default({ id: 'analysis.reconcile', version: 'v1' }),
-  temperature: z.number().min(0).max(2).default(0),
   /** Caps for this document; a cap reached leaves the remaining chunks unanalyzed, and says so. */
   caps: documentCapsSchema.default(documentCapsSchema.parse({})),
-  retry: ModelRetrySchema.default(ModelRetrySchema.parse({})),
 });
 export type AnalyzeDocumentInput = z.output<typeof AnalyzeDocumentInputSchema>;
 export type AnalyzeDocumentRequest = z.input<typeof AnalyzeDocumentInputSchema>;
@@ -89,15 +94,11 @@ export interface DocumentProgress {
 }
 
 export const AnalyzeCorpusInputSchema = z.object({
+  ...analysisRunFields,
   /** Files and folders (searched recursively for .txt, .md and .pdf), as the worker sees them. */
   paths: z.array(z.string().min(1)).min(1),
-  spec: AnalysisSpecSchema,
-  model: ModelFieldSchema,
-  chunking: ChunkingSchema.default(ChunkingSchema.parse({})),
   /** Model calls in flight at once over the whole corpus (documents times chunks per document). */
   concurrency: z.number().int().min(1).max(64).default(4),
-  maxRepairs: z.number().int().min(0).max(5).default(1),
-  maxReconciliations: z.number().int().min(0).max(20).default(3),
   /** Documents per IDENTIFY call: bounds each prompt's size whatever the corpus size. */
   identifyBatchSize: z.number().int().min(1).max(200).default(20),
   prompts: z
@@ -113,7 +114,6 @@ export const AnalyzeCorpusInputSchema = z.object({
       identify: { id: 'analysis.identify', version: 'v1' },
       output: { id: 'analysis.output', version: 'v1' },
     }),
-  temperature: z.number().min(0).max(2).default(0),
   /**
    * Caps for the whole corpus. The map step may use all but `reduceShare` of them, so the
    * IDENTIFY and OUTPUT steps can still run after a budget stop.
@@ -122,7 +122,6 @@ export const AnalyzeCorpusInputSchema = z.object({
   reduceShare: z.number().min(0).max(0.9).default(0.1),
   /** Where the report folder is created; the worker's reports directory when absent. */
   outputFolder: z.string().min(1).optional(),
-  retry: ModelRetrySchema.default(ModelRetrySchema.parse({})),
   recordSearchAttributes: RecordSearchAttributesSchema,
 });
 export type AnalyzeCorpusInput = z.output<typeof AnalyzeCorpusInputSchema>;

@@ -20,6 +20,15 @@ export const reserveBudgetUpdate = defineUpdate<ReserveResult, [ReserveRequest]>
 export const settleBudgetUpdate = defineUpdate<LedgerSnapshot, [SettleRequest]>('settleBudget');
 export const budgetLedgerQuery = defineQuery<LedgerSnapshot>('budgetLedger');
 
+/** Refuses an update whose amount is not a non-negative number, before it reaches history. */
+const nonNegative =
+  <Request>(what: string, amountOf: (request: Request) => number) =>
+  (request: Request): void => {
+    const amount = amountOf(request);
+    if (!Number.isFinite(amount) || amount < 0)
+      throw new Error(`${what} must be a non-negative amount (got ${amount})`);
+  };
+
 /** Updates handled before the history is handed over to a fresh run. */
 const updatesPerRun = 2_000;
 
@@ -44,12 +53,7 @@ export async function budgetLedgerWorkflow(initial: LedgerState): Promise<void> 
       updates += 1;
       return reserve(state, request, Date.now());
     },
-    {
-      validator: ({ amountUsd }) => {
-        if (!Number.isFinite(amountUsd) || amountUsd < 0)
-          throw new Error(`a reservation must be a non-negative amount (got ${amountUsd})`);
-      },
-    },
+    { validator: nonNegative<ReserveRequest>('a reservation', (request) => request.amountUsd) },
   );
   setHandler(
     settleBudgetUpdate,
@@ -57,12 +61,7 @@ export async function budgetLedgerWorkflow(initial: LedgerState): Promise<void> 
       updates += 1;
       return settle(state, request, Date.now());
     },
-    {
-      validator: ({ actualUsd }) => {
-        if (!Number.isFinite(actualUsd) || actualUsd < 0)
-          throw new Error(`a settled cost must be a non-negative amount (got ${actualUsd})`);
-      },
-    },
+    { validator: nonNegative<SettleRequest>('a settled cost', (request) => request.actualUsd) },
   );
 
   await condition(() => updates >= updatesPerRun || workflowInfo().continueAsNewSuggested);

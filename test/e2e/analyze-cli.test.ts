@@ -9,16 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { connectTemporal } from '../helpers/temporal.js';
-import {
-  runLlmos,
-  startWorkerProcess,
-  type LlmosRun,
-  type WorkerProcess,
-} from '../helpers/worker-process.js';
-
-function describeRun(run: LlmosRun): string {
-  return `exit ${run.code} ${run.signal ?? ''}\nstdout:\n${run.stdout}\nstderr:\n${run.stderr}`;
-}
+import { runLlmos, startWorkerProcess, type WorkerProcess, describeRun } from '../helpers/worker-process.js';
 
 void describe('llmos analyze, end to end', { timeout: 300_000 }, () => {
   let temporal: Awaited<ReturnType<typeof connectTemporal>>;

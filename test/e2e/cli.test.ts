@@ -18,6 +18,7 @@ import {
   startWorkerProcess,
   type LlmosRun,
   type WorkerProcess,
+  describeRun,
 } from '../helpers/worker-process.js';
 
 const question = 'What is 3% of 18,250?';
@@ -25,10 +26,6 @@ const answer = 'The answer is 547.5.';
 const model = 'openai:gpt-4o-mini';
 /** Two model calls of 100 + 10 tokens at gpt-4o-mini's price ($0.15 in, $0.60 out per million). */
 const usageLine = 'Usage: 220 tokens (200 in, 0 cached, 20 out), $0.000042; 2 model calls, 1 tool call';
-
-function describeRun(run: LlmosRun): string {
-  return `exit ${run.code} ${run.signal ?? ''}\nstdout:\n${run.stdout}\nstderr:\n${run.stderr}`;
-}
 
 async function freePort(): Promise<number> {
   const server = createServer();

@@ -11,13 +11,10 @@ import {
   startWorkerProcess,
   type LlmosRun,
   type WorkerProcess,
+  describeRun,
 } from '../helpers/worker-process.js';
 
 const dataset = 'examples/datasets/gsm8k-sample.jsonl';
-
-function describeRun(run: LlmosRun): string {
-  return `exit ${run.code} ${run.signal ?? ''}\nstdout:\n${run.stdout}\nstderr:\n${run.stderr}`;
-}
 
 /** The value cells of one metric row of the report table. */
 function row(run: LlmosRun, label: string): string[] {

@@ -9,11 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { connectTemporal } from '../helpers/temporal.js';
-import { runLlmos, startWorkerProcess, type LlmosRun } from '../helpers/worker-process.js';
-
-function describeRun(run: LlmosRun): string {
-  return `exit ${run.code} ${run.signal ?? ''}\nstdout:\n${run.stdout}\nstderr:\n${run.stderr}`;
-}
+import { runLlmos, startWorkerProcess, describeRun } from '../helpers/worker-process.js';
 
 void describe('llmos prompts, end to end', { timeout: 300_000 }, () => {
   let root: string;

@@ -6,16 +6,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { connectTemporal } from '../helpers/temporal.js';
-import {
-  runLlmos,
-  startWorkerProcess,
-  type LlmosRun,
-  type WorkerProcess,
-} from '../helpers/worker-process.js';
-
-function describeRun(run: LlmosRun): string {
-  return `exit ${run.code} ${run.signal ?? ''}\nstdout:\n${run.stdout}\nstderr:\n${run.stderr}`;
-}
+import { runLlmos, startWorkerProcess, type WorkerProcess, describeRun } from '../helpers/worker-process.js';
 
 void describe('llmos sql, end to end', { timeout: 300_000 }, () => {
   let temporal: Awaited<ReturnType<typeof connectTemporal>>;

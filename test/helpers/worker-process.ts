@@ -146,6 +146,11 @@ export interface LlmosRun extends ChildExit {
   stderr: string;
 }
 
+/** A command's exit and output, for an assertion's message. */
+export function describeRun(run: LlmosRun): string {
+  return `exit ${run.code} ${run.signal ?? ''}\nstdout:\n${run.stdout}\nstderr:\n${run.stderr}`;
+}
+
 /**
  * Runs `node bin/llmos.js <args>` as a user types it and waits for it to end; a command still
  * running after `timeoutMs` is killed and reported as such, with its output.
