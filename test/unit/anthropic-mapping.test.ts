@@ -5,6 +5,7 @@ import { ChatRequestSchema, type ChatRequest } from '../../common/chat.js';
 import { ErrorType } from '../../common/errors.js';
 import {
   toAnthropicOutputTool,
+  minimumCachedPrefixTokens,
   toAnthropicRequest,
   toToolUseInput,
 } from '../../activities/llm/anthropic/anthropic-request.js';
@@ -315,5 +316,26 @@ void describe('fromAnthropicResponse', () => {
     assertMalformed({ type: 'error', error: { type: 'overloaded_error', message: 'Overloaded' } });
     assertMalformed('<html>502</html>');
     assertMalformed(undefined);
+  });
+});
+
+void describe('Anthropic prompt caching', () => {
+  const request = (system: string): ChatRequest =>
+    ChatRequestSchema.parse({
+      messages: [
+        { role: 'system', content: system },
+        { role: 'user', content: 'Hi.' },
+      ],
+    });
+
+  void it('marks a long stable system prompt with cache_control, so later calls read it from the cache', () => {
+    const long = 'Follow the house style guide in every answer. '.repeat(minimumCachedPrefixTokens / 5);
+    assert.deepEqual(toAnthropicRequest('claude-sonnet-4-5', request(long), 1024).system, [
+      { type: 'text', text: long, cache_control: { type: 'ephemeral' } },
+    ]);
+  });
+
+  void it('leaves a short system prompt as plain text: there is nothing worth caching', () => {
+    assert.equal(toAnthropicRequest('claude-sonnet-4-5', request('Be brief.'), 1024).system, 'Be brief.');
   });
 });

@@ -1,3 +1,4 @@
+import { countTokens } from '../../prompts/count-tokens.js';
 import type {
   ContentBlockParam,
   MessageCreateParamsNonStreaming,
@@ -138,11 +139,34 @@ export function toAnthropicRequest(
   defaultMaxOutputTokens: number,
 ): MessageCreateParamsNonStreaming {
   const system = toAnthropicSystem(request.messages);
+  const tools = toolFields(request);
   return {
     model,
     max_tokens: request.maxOutputTokens ?? defaultMaxOutputTokens,
     messages: toAnthropicMessages(request.messages),
-    ...(system !== undefined ? { system } : {}),
-    ...toolFields(request),
+    ...(system !== undefined ? { system: withPromptCaching(system, tools) } : {}),
+    ...tools,
   };
+}
+
+/**
+ * The smallest prefix Anthropic caches (1,024 tokens on Sonnet and Opus; Haiku needs 2,048 and
+ * simply does not cache a shorter one). Counted with o200k, close enough to decide.
+ */
+export const minimumCachedPrefixTokens = 1_024;
+
+/**
+ * Anthropic prompt caching: the tools and the system prompt are the stable prefix of every call
+ * of a run (and of every run on the same template), so when they are long enough the system
+ * block carries `cache_control`, which caches everything up to it. Later calls read it at a
+ * tenth of the input price (`cache_read_input_tokens`, counted as cached input). A short prefix
+ * is left unmarked: there is nothing to save.
+ */
+export function withPromptCaching(
+  system: string,
+  tools: Pick<MessageCreateParamsNonStreaming, 'tools'>,
+): MessageCreateParamsNonStreaming['system'] {
+  const prefixTokens = countTokens(system) + (tools.tools ? countTokens(JSON.stringify(tools.tools)) : 0);
+  if (prefixTokens < minimumCachedPrefixTokens) return system;
+  return [{ type: 'text', text: system, cache_control: { type: 'ephemeral' } }];
 }
