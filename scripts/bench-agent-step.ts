@@ -10,7 +10,7 @@
  * One step is one model call plus its tool calls; a run's time per step is its wall time (start
  * to result) divided by its steps.
  */
-import type { Worker } from '@temporalio/worker';
+import type { WorkerGroup } from '../workers/worker-group.js';
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -85,7 +85,7 @@ async function main(): Promise<void> {
 
   const scriptDirectory = await mkdtemp(path.join(os.tmpdir(), 'llmos-bench-'));
   let server: DevServer | undefined;
-  let worker: { worker: Worker; running: Promise<void>; close(): Promise<void> } | undefined;
+  let worker: { worker: WorkerGroup; running: Promise<void>; close(): Promise<void> } | undefined;
   let client: Awaited<ReturnType<typeof connectClient>> | undefined;
   try {
     const request = agentStepRequest(await writeAgentStepScript(scriptDirectory, steps), steps);

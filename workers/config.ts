@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { defaultTaskQueue } from '../common/task-queues.js';
+import { defaultTaskQueue, modelProviders, type ModelProvider } from '../common/task-queues.js';
 
 const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -58,6 +58,32 @@ export const WorkerConfigSchema = z.object({
   /** Consecutive provider failures that open a model's circuit breaker, and how long it stays open. */
   LLMOS_BREAKER_FAILURES: z.coerce.number().int().positive().default(5),
   LLMOS_BREAKER_COOLDOWN_MS: z.coerce.number().int().nonnegative().default(30_000),
+  /**
+   * Model requests per second per provider, e.g. `openai=5,anthropic=2`: a cap the Temporal server
+   * enforces across every worker (each provider's calls have their own task queue).
+   */
+  LLMOS_RATE_LIMITS: z
+    .string()
+    .default('')
+    .transform((value, context) => {
+      const limits: Partial<Record<ModelProvider, number>> = {};
+      for (const entry of value
+        .split(',')
+        .map((part) => part.trim())
+        .filter(Boolean)) {
+        const [provider, rate] = entry.split('=').map((part) => part.trim());
+        const perSecond = Number(rate);
+        if (!modelProviders.includes(provider as ModelProvider) || !(perSecond > 0)) {
+          context.addIssue({
+            code: 'custom',
+            message: `"${entry}" is not provider=requests-per-second with a provider of ${modelProviders.join(', ')}`,
+          });
+          continue;
+        }
+        limits[provider as ModelProvider] = perSecond;
+      }
+      return limits;
+    }),
   /** Comma-separated folders of `<id>/<version>.yaml` prompt templates, loaded after the built-in `prompts/`. */
   LLMOS_PROMPTS_DIRECTORIES: z
     .string()

@@ -6,9 +6,11 @@ import { loadPromptLibrary, type PromptLibrary } from '../activities/prompts/pro
 import { calculator } from '../activities/tools/calculator.js';
 import { createHttpGetTool } from '../activities/tools/http-get.js';
 import { createToolRegistry } from '../activities/tools/tool-registry.js';
+import { modelProviders, modelTaskQueue } from '../common/task-queues.js';
 import { promptDirectories, type WorkerConfig } from './config.js';
 import { createModelServices, type WorkerModelServices } from './model-services.js';
 import { workflowsPath } from './workflow-bundle.js';
+import { WorkerGroup } from './worker-group.js';
 
 /**
  * The activities a worker with this configuration runs: model providers, tools and prompt
@@ -72,15 +74,32 @@ export async function createWorker(
   } catch (error) {
     throw new Error(`cannot reach Temporal at ${config.TEMPORAL_ADDRESS}: ${(error as Error).message}`);
   }
-  const worker = await Worker.create({
+  const activities = createActivitiesFromConfig(config, prompts, models);
+  const main = await Worker.create({
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.LLMOS_TASK_QUEUE,
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath }),
-    activities: createActivitiesFromConfig(config, prompts, models),
+    activities,
     maxConcurrentActivityTaskExecutions: config.LLMOS_MAX_CONCURRENT_ACTIVITIES,
   });
-  /** After the worker has stopped: the Temporal connection and the cache's. */
+  // Model calls run on one queue per provider, where the provider's rate limit applies.
+  const providerWorkers = await Promise.all(
+    modelProviders.map((provider) =>
+      Worker.create({
+        connection,
+        namespace: config.TEMPORAL_NAMESPACE,
+        taskQueue: modelTaskQueue(config.LLMOS_TASK_QUEUE, `${provider}:`),
+        activities,
+        maxConcurrentActivityTaskExecutions: config.LLMOS_MAX_CONCURRENT_ACTIVITIES,
+        ...(config.LLMOS_RATE_LIMITS[provider] !== undefined
+          ? { maxTaskQueueActivitiesPerSecond: config.LLMOS_RATE_LIMITS[provider] }
+          : {}),
+      }),
+    ),
+  );
+  const worker = new WorkerGroup([main, ...providerWorkers]);
+  /** After the workers have stopped: the Temporal connection and the cache's. */
   const close = async (): Promise<void> => {
     await connection.close();
     await models.close();

@@ -47,7 +47,9 @@ type DocumentOutcome = Omit<AnalyzeDocumentResult, 'totals'>;
  */
 export async function analyzeCorpusWorkflow(request: AnalyzeCorpusRequest): Promise<AnalyzeCorpusResult> {
   const input: AnalyzeCorpusInput = parseWorkflowInput(AnalyzeCorpusInputSchema, request);
-  const { identifyFindings, writeSections } = proxyActivities<Activities>(modelActivityOptions(input.retry));
+  const { identifyFindings, writeSections } = proxyActivities<Activities>(
+    modelActivityOptions(input.retry, input.model),
+  );
   const startedAt = Date.now();
   const { workflowId } = workflowInfo();
   const shares = new BudgetShares(input.caps, 1 - input.reduceShare, startedAt);

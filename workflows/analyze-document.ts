@@ -36,7 +36,9 @@ export async function analyzeDocumentWorkflow(
   request: AnalyzeDocumentRequest,
 ): Promise<AnalyzeDocumentResult> {
   const input: AnalyzeDocumentInput = parseWorkflowInput(AnalyzeDocumentInputSchema, request);
-  const { extractChunk, reconcileField } = proxyActivities<Activities>(modelActivityOptions(input.retry));
+  const { extractChunk, reconcileField } = proxyActivities<Activities>(
+    modelActivityOptions(input.retry, input.model),
+  );
   const budget = new RunBudget(input.caps, Date.now());
   const name = input.file.split(/[\\/]/).at(-1) ?? input.id;
   let chunkCount = 0;

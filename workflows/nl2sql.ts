@@ -48,7 +48,7 @@ function correctionMessage(error: string, timedOut: boolean): ChatMessage {
 export async function nl2sqlWorkflow(request: Nl2SqlRequest): Promise<Nl2SqlResult> {
   const input: Nl2SqlInput = parseWorkflowInput(Nl2SqlInputSchema, request);
   const { generateStructured: generate, callChatModel } = proxyActivities<Activities>(
-    modelActivityOptions(input.retry),
+    modelActivityOptions(input.retry, input.model),
   );
   const { executeSql } = proxyActivities<Activities>({
     ...localActivityOptions,

@@ -53,7 +53,9 @@ const plans = (count: number): string => `${count} plan${count === 1 ? '' : 's'}
  */
 export async function planSolveVerifyWorkflow(request: PsvRequest): Promise<PsvResult> {
   const input: PsvInput = parseWorkflowInput(PsvInputSchema, request);
-  const { generateStructured: generate } = proxyActivities<Activities>(modelActivityOptions(input.retry));
+  const { generateStructured: generate } = proxyActivities<Activities>(
+    modelActivityOptions(input.retry, input.model),
+  );
   const budget = new RunBudget(input.caps, Date.now());
   const attempts: PsvAttempt[] = [];
   const trace: PsvTraceStep[] = [];

@@ -66,7 +66,9 @@ const budgetRetryMs = 500;
  */
 export async function reactAgentWorkflow(request: AgentRequest): Promise<AgentResult> {
   const input: AgentInput = parseWorkflowInput(AgentInputSchema, request);
-  const { callChatModel } = proxyActivities<Activities>(modelActivityOptions(input.retry));
+  // Per model, since a fallback moves the run to another provider's queue.
+  const modelCalls = (model: string) =>
+    proxyActivities<Activities>(modelActivityOptions(input.retry, model)).callChatModel;
   const startedAt = Date.now();
   let caps = input.caps;
   let totals = emptyTotals;
@@ -255,9 +257,10 @@ export async function reactAgentWorkflow(request: AgentRequest): Promise<AgentRe
     let call;
     try {
       call = await CancellationScope.withTimeout(remainingMs, () =>
-        callChatModel.executeWithOptions({ summary: `${chain.current} (iteration ${iterations})` }, [
-          { model: chain.current, prompt: input.prompt, request },
-        ]),
+        modelCalls(chain.current).executeWithOptions(
+          { summary: `${chain.current} (iteration ${iterations})` },
+          [{ model: chain.current, prompt: input.prompt, request }],
+        ),
       );
     } catch (error) {
       await settle(0);

@@ -1,6 +1,7 @@
-import type { ActivityOptions } from '@temporalio/workflow';
+import { workflowInfo, type ActivityOptions } from '@temporalio/workflow';
 import type { ModelRetry } from '../../common/agent.js';
 import { nonRetryableErrorTypes } from '../../common/errors.js';
+import { modelTaskQueue } from '../../common/task-queues.js';
 
 /** Tool calls, tool descriptions and prompt loading: quick, local, a fixed small retry policy. */
 export const localActivityOptions: ActivityOptions = {
@@ -12,9 +13,13 @@ export const localActivityOptions: ActivityOptions = {
   },
 };
 
-/** Model calls: the run's retry policy as data; heartbeats notice a dead worker mid-call. */
-export function modelActivityOptions(retry: ModelRetry): ActivityOptions {
+/**
+ * Model calls: the run's retry policy as data; heartbeats notice a dead worker mid-call. They run
+ * on the model's provider queue, where the worker applies that provider's rate limit.
+ */
+export function modelActivityOptions(retry: ModelRetry, model: string): ActivityOptions {
   return {
+    taskQueue: modelTaskQueue(workflowInfo().taskQueue, model),
     startToCloseTimeout: retry.attemptTimeoutMs,
     heartbeatTimeout: retry.heartbeatTimeoutMs,
     retry: {

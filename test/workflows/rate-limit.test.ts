@@ -1,0 +1,42 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { AgentResult } from '../../common/agent.js';
+import { useAgentTestbed } from '../helpers/agent-testbed.js';
+
+const runs = 8;
+const perSecond = 2;
+
+/** The most requests that arrived within any one-second window. */
+const busiestSecond = (times: number[]): number =>
+  Math.max(...times.map((start) => times.filter((time) => time >= start && time < start + 1_000).length));
+
+void describe('per-provider rate limits', () => {
+  const testbed = useAgentTestbed({ workerEnv: () => ({ LLMOS_RATE_LIMITS: `openai=${perSecond}` }) });
+  const ask = (model: string): Promise<AgentResult> =>
+    testbed.temporal.env.client.workflow.execute('reactAgentWorkflow', {
+      args: [{ question: 'Say hi.', model, tools: [] }],
+      taskQueue: testbed.worker.taskQueue,
+      workflowId: `rate-${crypto.randomUUID()}`,
+    });
+
+  void it('holds a provider to its requests per second, while another provider runs free', async (t) => {
+    testbed.fake.setScript({ rules: [{ reply: { text: 'Hi.' } }] });
+    const limited = await Promise.all(Array.from({ length: runs }, () => ask('openai:gpt-4o-mini')));
+    assert.ok(limited.every((result) => result.answer === 'Hi.'));
+    const times = testbed.fake.requests.map((request) => request.receivedAt).sort((a, b) => a - b);
+    const span = times.at(-1)! - times[0]!;
+    t.diagnostic(
+      `openai at ${perSecond}/s: ${runs} requests over ${span} ms, at most ${busiestSecond(times)} in a second`,
+    );
+    // The server's limiter lets a small burst through, then spaces requests 1/rate apart.
+    assert.ok(busiestSecond(times) <= perSecond + 1, `${busiestSecond(times)} requests within one second`);
+    assert.ok(span >= ((runs - perSecond - 1) / perSecond) * 1_000, `${runs} requests in ${span} ms`);
+
+    testbed.fake.reset();
+    testbed.fake.setScript({ rules: [{ reply: { text: 'Hi.' } }] });
+    await Promise.all(Array.from({ length: runs }, () => ask('anthropic:claude-haiku-4-5')));
+    const free = testbed.fake.requests.map((request) => request.receivedAt).sort((a, b) => a - b);
+    t.diagnostic(`anthropic unlimited: ${runs} requests over ${free.at(-1)! - free[0]!} ms`);
+    assert.ok(busiestSecond(free) > perSecond + 1, 'the other provider is not held back');
+  });
+});

@@ -1,0 +1,32 @@
+import type { State, Worker } from '@temporalio/worker';
+
+/**
+ * The workers of one llmos process, run and stopped together: the main one (workflows and
+ * activities on the llmos queue) and one per model provider queue. Stopping one (a signal, a
+ * fatal error) stops the others, so the process never keeps half its queues.
+ */
+export class WorkerGroup {
+  constructor(private readonly workers: readonly Worker[]) {}
+
+  /** Resolves once every worker has stopped; rejects with the first worker's failure. */
+  async run(): Promise<void> {
+    const results = await Promise.allSettled(
+      this.workers.map((worker) =>
+        worker.run().finally(() => {
+          this.shutdown();
+        }),
+      ),
+    );
+    const failed = results.find((result) => result.status === 'rejected');
+    if (failed) throw failed.reason;
+  }
+
+  shutdown(): void {
+    for (const worker of this.workers) if (worker.getState() === 'RUNNING') worker.shutdown();
+  }
+
+  /** The main worker's state. */
+  getState(): State {
+    return this.workers[0]!.getState();
+  }
+}
