@@ -1,12 +1,9 @@
 import type { ChatMessage, ResponseFormat } from '../../common/chat.js';
 import type { PromptRef } from '../../common/prompt-template.js';
-import {
-  parseStructuredOutput,
-  repairMessage,
-  type StructuredParse,
-} from '../../common/structured-output.js';
+import { repairMessage } from '../../common/structured-output.js';
 import type { z } from 'zod';
 import type { CallChatModelInput, CallChatModelOutput } from '../llm/call-chat-model.js';
+import { callStructured } from '../llm/generate-structured.js';
 
 /** An earlier answer to the same request that failed validation, and why: one repair turn. */
 export interface RepairTurn {
@@ -36,9 +33,10 @@ export interface JsonModelCall<T> {
 }
 
 /**
- * One model call of an analysis step that must answer with JSON: earlier failed answers and
- * their problems go in as repair turns, and the answer is validated with the zod schema. The
- * workflow owns the repair loop (each attempt is its own activity, so a crash repeats none).
+ * One model call of an analysis step that must answer with JSON (`callStructured`): earlier
+ * failed answers and their problems go in as repair turns, and the answer is validated with the
+ * zod schema. The workflow owns the repair loop (each attempt is its own activity, so a crash
+ * repeats none).
  */
 export async function callForJson<T>(
   callChatModel: (input: CallChatModelInput) => Promise<CallChatModelOutput>,
@@ -51,28 +49,22 @@ export async function callForJson<T>(
     { role: 'assistant', content: repair.output, toolCalls: [] },
     repairMessage(repair.problems),
   ]);
-  const { response, ...accounting } = await callChatModel({
+  const { response, parsed, ...accounting } = await callStructured(callChatModel, {
     model: call.model,
     prompt: call.prompt,
-    request: {
-      messages: [...call.messages, ...repairTurns],
-      tools: [],
-      responseFormat: call.responseFormat,
-      ...(call.temperature !== undefined ? { temperature: call.temperature } : {}),
-      ...(call.maxOutputTokens !== undefined ? { maxOutputTokens: call.maxOutputTokens } : {}),
-    },
-  });
-  const output = response.message.content;
-  const parsed: StructuredParse = parseStructuredOutput(
-    {
+    messages: [...call.messages, ...repairTurns],
+    responseFormat: call.responseFormat,
+    output: {
       name: call.responseFormat.name,
       description: call.responseFormat.description ?? '',
       schema: call.schema,
     },
-    output,
-  );
+    temperature: call.temperature,
+    maxOutputTokens: call.maxOutputTokens,
+  });
   return {
-    base: { ...accounting, usage: response.usage, output },
+    base: { ...accounting, usage: response.usage, output: response.message.content },
+    // Validated with `call.schema` itself, so the value has its type.
     parsed: parsed.ok ? { ok: true, value: parsed.value as T } : parsed,
   };
 }

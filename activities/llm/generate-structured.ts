@@ -1,5 +1,5 @@
 import { ApplicationFailure } from '@temporalio/common';
-import type { ChatMessage } from '../../common/chat.js';
+import type { ChatMessage, ResponseFormat } from '../../common/chat.js';
 import { ErrorType } from '../../common/errors.js';
 import type { PromptRef } from '../../common/prompt-template.js';
 import {
@@ -62,27 +62,52 @@ export function createGenerateStructured(
         nonRetryable: true,
       });
     }
-    const call = await callChatModel({
-      model: input.model,
-      prompt: input.prompt,
-      request: {
-        messages: input.messages,
-        tools: [],
-        responseFormat: toResponseFormat(output),
-        ...(input.temperature !== undefined ? { temperature: input.temperature } : {}),
-        ...(input.maxOutputTokens !== undefined ? { maxOutputTokens: input.maxOutputTokens } : {}),
-      },
+    return callStructured(callChatModel, {
+      ...input,
+      responseFormat: toResponseFormat(output),
+      output,
     });
-    let parsed = parseStructuredOutput(output, call.response.message.content);
-    if (!parsed.ok && call.response.finishReason === 'length') {
-      parsed = {
-        ok: false,
-        problems: [
-          'the output was cut off at the output token limit; answer more briefly',
-          ...parsed.problems,
-        ],
-      };
-    }
-    return { ...call, parsed };
   };
+}
+
+/** One structured call: the request with its response format, and the answer checked against `output`. */
+export interface StructuredCall {
+  model: string;
+  prompt?: PromptRef | undefined;
+  messages: ChatMessage[];
+  /** What the model is shown; `output.schema` is what validates the answer. */
+  responseFormat: ResponseFormat;
+  output: OutputDefinition;
+  temperature?: number | undefined;
+  maxOutputTokens?: number | undefined;
+}
+
+/**
+ * Calls the model once with a response format and validates its answer. An answer cut off at
+ * the output limit says so first among its problems, so a repair turn asks for a shorter one.
+ * Shared by `generateStructured` (registered outputs) and the analysis steps (spec-derived ones).
+ */
+export async function callStructured(
+  callChatModel: (input: CallChatModelInput) => Promise<CallChatModelOutput>,
+  request: StructuredCall,
+): Promise<GenerateStructuredOutput> {
+  const call = await callChatModel({
+    model: request.model,
+    prompt: request.prompt,
+    request: {
+      messages: request.messages,
+      tools: [],
+      responseFormat: request.responseFormat,
+      ...(request.temperature !== undefined ? { temperature: request.temperature } : {}),
+      ...(request.maxOutputTokens !== undefined ? { maxOutputTokens: request.maxOutputTokens } : {}),
+    },
+  });
+  let parsed = parseStructuredOutput(request.output, call.response.message.content);
+  if (!parsed.ok && call.response.finishReason === 'length') {
+    parsed = {
+      ok: false,
+      problems: ['the output was cut off at the output token limit; answer more briefly', ...parsed.problems],
+    };
+  }
+  return { ...call, parsed };
 }
