@@ -51,13 +51,16 @@ export function createModelServices(config: WorkerConfig): WorkerModelServices {
     mkdirSync(path.dirname(config.LLMOS_CACHE_FILE), { recursive: true });
     store = new SqliteResponseCache({ file: config.LLMOS_CACHE_FILE });
   }
-  let connecting: Promise<Connection> | undefined;
-  const connection = (): Promise<Connection> =>
-    (connecting ??= Connection.connect({ address: config.TEMPORAL_ADDRESS }));
+  // Made on first use (only shared budgets need it), then shared by every call.
+  let temporal: Promise<{ connection: Connection; client: Client }> | undefined;
+  const connectTemporal = () =>
+    (temporal ??= Connection.connect({ address: config.TEMPORAL_ADDRESS }).then((connection) => ({
+      connection,
+      client: new Client({ connection, namespace: config.TEMPORAL_NAMESPACE }),
+    })));
   return {
     catalog,
-    temporalClient: async () =>
-      new Client({ connection: await connection(), namespace: config.TEMPORAL_NAMESPACE }),
+    temporalClient: async () => (await connectTemporal()).client,
     priceOf: (model) => priceOf(catalog, model),
     cache: store ? { store, ttlMs: config.LLMOS_CACHE_TTL_MS } : undefined,
     breaker: new CircuitBreaker({
@@ -67,7 +70,7 @@ export function createModelServices(config: WorkerConfig): WorkerModelServices {
     ready,
     close: async () => {
       await store?.close().catch(() => {});
-      if (connecting) await (await connecting).close().catch(() => {});
+      if (temporal) await (await temporal).connection.close().catch(() => {});
     },
   };
 }
