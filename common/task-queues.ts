@@ -11,6 +11,10 @@ export type ModelProvider = (typeof modelProviders)[number];
  * Temporal server enforces across every worker polling the queue.
  */
 export function modelTaskQueue(workflowTaskQueue: string, model: string): string {
-  const provider = model.slice(0, model.indexOf(':'));
+  return providerTaskQueue(workflowTaskQueue, model.slice(0, model.indexOf(':')));
+}
+
+/** The task queue a provider's model calls run on, next to the workflow queue `workflowTaskQueue`. */
+export function providerTaskQueue(workflowTaskQueue: string, provider: string): string {
   return `${workflowTaskQueue}-models-${provider}`;
 }

@@ -6,7 +6,7 @@ import { loadPromptLibrary, type PromptLibrary } from '../activities/prompts/pro
 import { calculator } from '../activities/tools/calculator.js';
 import { createHttpGetTool } from '../activities/tools/http-get.js';
 import { createToolRegistry } from '../activities/tools/tool-registry.js';
-import { modelProviders, modelTaskQueue } from '../common/task-queues.js';
+import { modelProviders, providerTaskQueue } from '../common/task-queues.js';
 import { promptDirectories, type WorkerConfig } from './config.js';
 import { createModelServices, type WorkerModelServices } from './model-services.js';
 import { workflowsPath } from './workflow-bundle.js';
@@ -89,7 +89,7 @@ export async function createWorker(
       Worker.create({
         connection,
         namespace: config.TEMPORAL_NAMESPACE,
-        taskQueue: modelTaskQueue(config.LLMOS_TASK_QUEUE, `${provider}:`),
+        taskQueue: providerTaskQueue(config.LLMOS_TASK_QUEUE, provider),
         activities,
         maxConcurrentActivityTaskExecutions: config.LLMOS_MAX_CONCURRENT_ACTIVITIES,
         ...(config.LLMOS_RATE_LIMITS[provider] !== undefined
