@@ -25,12 +25,12 @@ import {
 } from '../activities/llm/call-chat-model.js';
 import { builtInModelCatalogFile, loadModelCatalog } from '../activities/llm/load-model-catalog.js';
 import { createModelResolver } from '../activities/llm/model-resolver.js';
+import { routingSignals } from '../activities/llm/route-model.js';
 import { SqliteResponseCache } from '../activities/llm/response-cache/sqlite-response-cache.js';
-import { countTokens } from '../activities/prompts/count-tokens.js';
 import { projectRoot } from '../client/project-paths.js';
 import { priceOf } from '../common/model-catalog.js';
 import { computeCostUsd } from '../common/pricing.js';
-import { matchComplexPatterns, routeRequest } from '../common/route-request.js';
+import { routeRequest } from '../common/route-request.js';
 import { startFakeLlmServer } from '../fake-llm/server.js';
 import { median, percentile } from './bench/agent-fixture.js';
 import { TraceRequestSchema } from './bench/generate-traffic-trace.js';
@@ -95,15 +95,7 @@ async function main(): Promise<void> {
     const callMs: number[] = [];
     for (const request of trace) {
       const routeStarted = performance.now();
-      const userText = request.messages
-        .filter((message) => message.role === 'user')
-        .map((message) => message.content)
-        .join('\n');
-      const decision = routeRequest(routing, {
-        inputTokens: request.messages.reduce((sum, message) => sum + countTokens(message.content), 0),
-        needsTools: request.needsTools,
-        matchedPatterns: matchComplexPatterns(routing, userText),
-      });
+      const decision = routeRequest(routing, routingSignals(routing, request.messages, request.needsTools));
       const routeMs = performance.now() - routeStarted;
       routed[decision.complexity] += 1;
       agreement.total += 1;

@@ -1,9 +1,31 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type { ChatMessage } from '../../common/chat.js';
 import { ErrorType } from '../../common/errors.js';
-import type { ModelCatalog } from '../../common/model-catalog.js';
-import { matchComplexPatterns, routeRequest, type RouteDecision } from '../../common/route-request.js';
+import type { ModelCatalog, Routing } from '../../common/model-catalog.js';
+import {
+  matchComplexPatterns,
+  routeRequest,
+  type RouteDecision,
+  type RouteSignals,
+} from '../../common/route-request.js';
 import { countTokens } from '../prompts/count-tokens.js';
+
+/** What the router looks at in a conversation: its length, whether it needs tools, the complex patterns its user text matches. */
+export function routingSignals(
+  routing: Routing,
+  messages: readonly ChatMessage[],
+  needsTools: boolean,
+): RouteSignals {
+  const userText = messages
+    .filter((message) => message.role === 'user')
+    .map((message) => message.content)
+    .join('\n');
+  return {
+    inputTokens: messages.reduce((sum, message) => sum + countTokens(message.content), 0),
+    needsTools,
+    matchedPatterns: matchComplexPatterns(routing, userText),
+  };
+}
 
 /**
  * `--model auto`: chooses the catalog's simple or complex route for a conversation, from its
@@ -21,16 +43,8 @@ export function createRouteModel(catalog: ModelCatalog) {
           nonRetryable: true,
         }),
       );
-    const userText = input.messages
-      .filter((message) => message.role === 'user')
-      .map((message) => message.content)
-      .join('\n');
     return Promise.resolve(
-      routeRequest(routing, {
-        inputTokens: input.messages.reduce((sum, message) => sum + countTokens(message.content), 0),
-        needsTools: input.toolCount > 0,
-        matchedPatterns: matchComplexPatterns(routing, userText),
-      }),
+      routeRequest(routing, routingSignals(routing, input.messages, input.toolCount > 0)),
     );
   };
 }
