@@ -86,6 +86,26 @@ export interface AnalyzeDocumentResult extends Omit<DocumentResult, 'fields'> {
   totals: RunTotals;
 }
 
+/** A document nothing was extracted from (unreadable, skipped for the budget, its run failed), and why. */
+export function documentNotAnalyzed(
+  document: { id: string; name: string },
+  status: 'failed' | 'skipped',
+  reason: string,
+): Omit<AnalyzeDocumentResult, 'totals'> {
+  return {
+    id: document.id,
+    name: document.name,
+    status,
+    reason,
+    chunks: 0,
+    chunksAnalyzed: 0,
+    fieldsFound: 0,
+    hallucinatedQuotes: 0,
+    reconciled: 0,
+    notAnalyzed: [{ document: document.id, reason }],
+  };
+}
+
 /** How far a document run has got: the `analysisProgress` query. */
 export interface DocumentProgress {
   chunks: number;

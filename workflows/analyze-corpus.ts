@@ -10,6 +10,7 @@ import type { Activities } from '../activities/index.js';
 import type { Finding } from '../common/analysis-report.js';
 import {
   AnalyzeCorpusInputSchema,
+  documentNotAnalyzed,
   type AnalyzeCorpusInput,
   type AnalyzeCorpusRequest,
   type AnalyzeCorpusResult,
@@ -79,18 +80,8 @@ export async function analyzeCorpusWorkflow(request: AnalyzeCorpusRequest): Prom
   let mapStop: CapStop | undefined;
   await runInLanes(sources, lanes, async (source, index) => {
     const name = source.id.split('/').at(-1) ?? source.id;
-    const notStarted = (status: 'skipped' | 'failed', reason: string): DocumentOutcome => ({
-      id: source.id,
-      name,
-      status,
-      reason,
-      chunks: 0,
-      chunksAnalyzed: 0,
-      fieldsFound: 0,
-      hallucinatedQuotes: 0,
-      reconciled: 0,
-      notAnalyzed: [{ document: source.id, reason }],
-    });
+    const notStarted = (status: 'skipped' | 'failed', reason: string): DocumentOutcome =>
+      documentNotAnalyzed({ id: source.id, name }, status, reason);
     const share = shares.take(lanes - running.size);
     if ('stop' in share) {
       mapStop ??= share.stop;

@@ -3,6 +3,7 @@ import type { Activities } from '../activities/index.js';
 import type { DocumentResult } from '../common/analysis-report.js';
 import {
   AnalyzeDocumentInputSchema,
+  documentNotAnalyzed,
   type AnalyzeDocumentInput,
   type AnalyzeDocumentRequest,
   type AnalyzeDocumentResult,
@@ -53,18 +54,8 @@ export async function analyzeDocumentWorkflow(
   try {
     prepared = await prepareDocument({ file: input.file, id: input.id, ...input.chunking });
   } catch (error) {
-    const reason = describeFailure(error).message;
     return {
-      id: input.id,
-      name,
-      status: 'failed',
-      reason,
-      chunks: 0,
-      chunksAnalyzed: 0,
-      fieldsFound: 0,
-      hallucinatedQuotes: 0,
-      reconciled: 0,
-      notAnalyzed: [{ document: input.id, reason }],
+      ...documentNotAnalyzed({ id: input.id, name }, 'failed', describeFailure(error).message),
       totals: budget.totals,
     };
   }
