@@ -28,15 +28,18 @@ void describe('per-provider rate limits', () => {
     t.diagnostic(
       `openai at ${perSecond}/s: ${runs} requests over ${span} ms, at most ${busiestSecond(times)} in a second`,
     );
-    // The server's limiter lets a small burst through, then spaces requests 1/rate apart.
-    assert.ok(busiestSecond(times) <= perSecond + 1, `${busiestSecond(times)} requests within one second`);
-    assert.ok(span >= ((runs - perSecond - 1) / perSecond) * 1_000, `${runs} requests in ${span} ms`);
+    // The server's limiter lets a burst of up to about one second's worth through, then spaces
+    // requests 1/rate apart; dispatch jitter can put one more in a window. Unlimited, all 8
+    // arrive within a fraction of a second (below).
+    const burst = 2 * perSecond;
+    assert.ok(busiestSecond(times) <= burst, `${busiestSecond(times)} requests within one second`);
+    assert.ok(span >= ((runs - burst) / perSecond) * 1_000, `${runs} requests in ${span} ms`);
 
     testbed.fake.reset();
     testbed.fake.setScript({ rules: [{ reply: { text: 'Hi.' } }] });
     await Promise.all(Array.from({ length: runs }, () => ask('anthropic:claude-haiku-4-5')));
     const free = testbed.fake.requests.map((request) => request.receivedAt).sort((a, b) => a - b);
     t.diagnostic(`anthropic unlimited: ${runs} requests over ${free.at(-1)! - free[0]!} ms`);
-    assert.ok(busiestSecond(free) > perSecond + 1, 'the other provider is not held back');
+    assert.ok(busiestSecond(free) > 2 * perSecond, 'the other provider is not held back');
   });
 });
