@@ -15,31 +15,11 @@ import {
   reserveBudgetUpdate,
   settleBudgetUpdate,
 } from '../../workflows/budget-ledger.js';
-import { countTokens } from '../prompts/count-tokens.js';
+import { estimateRequestTokens } from '../llm/estimate-request-tokens.js';
 
-/** Output tokens assumed when a request sets no limit: the most a call asks for (workflows/lib/caps.ts). */
-const defaultOutputTokens = 4_096;
-/** Per-message framing the providers add around each message's text. */
-const tokensPerMessage = 4;
-
-/**
- * The most a request can cost: its input counted with the o200k tokenizer (text, tool calls,
- * tool definitions, output schema) plus its whole output allowance, at the model's prices. An
- * upper bound on purpose: a reservation must cover what the call will be billed.
- */
+/** The most a request can cost: `estimateRequestTokens` at the model's prices. */
 export function worstCaseCostUsd(request: ChatRequest, price: ModelPrice): number {
-  const texts = [
-    ...request.messages.map((message) =>
-      message.role === 'assistant'
-        ? `${message.content}${JSON.stringify(message.toolCalls)}`
-        : message.content,
-    ),
-    JSON.stringify(request.tools),
-    request.responseFormat ? JSON.stringify(request.responseFormat) : '',
-  ];
-  const inputTokens =
-    texts.reduce((sum, text) => sum + countTokens(text), 0) + tokensPerMessage * request.messages.length;
-  const outputTokens = request.maxOutputTokens ?? defaultOutputTokens;
+  const { inputTokens, outputTokens } = estimateRequestTokens(request);
   return computeCostUsd({ inputTokens, outputTokens, cachedInputTokens: 0, reasoningTokens: 0 }, price) ?? 0;
 }
 
