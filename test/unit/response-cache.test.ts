@@ -11,12 +11,10 @@ import {
   normalizeRequest,
   shouldUseCache,
 } from '../../activities/llm/response-cache/cache-key.js';
-import {
-  connectRedisResponseCache,
-  redactUrl,
-} from '../../activities/llm/response-cache/redis-response-cache.js';
+import { connectRedisResponseCache } from '../../activities/llm/response-cache/redis-response-cache.js';
 import type { NewCachedResponse, ResponseCache } from '../../activities/llm/response-cache/response-cache.js';
 import { SqliteResponseCache } from '../../activities/llm/response-cache/sqlite-response-cache.js';
+import { redactUrl } from '../../activities/llm/redis-connection.js';
 import { ChatRequestSchema, type ChatRequest, type ChatResponse } from '../../common/chat.js';
 
 const request = (fields: Record<string, unknown>): ChatRequest => ChatRequestSchema.parse(fields);

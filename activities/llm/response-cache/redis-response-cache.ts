@@ -1,4 +1,4 @@
-import { createClient } from 'redis';
+import { connectRedis } from '../redis-connection.js';
 import {
   newEntry,
   readEntry,
@@ -69,37 +69,9 @@ export class RedisResponseCache implements ResponseCache {
   }
 }
 
-/**
- * Connects to Redis and returns the cache. A Redis that cannot be reached fails here, with its
- * URL (password hidden) in the message, rather than on the first model call.
- */
+/** Connects to Redis (failing at once, URL named, when it cannot) and returns the cache. */
 export async function connectRedisResponseCache(
   options: RedisResponseCacheOptions,
 ): Promise<RedisResponseCache> {
-  // No endless reconnect loop on start-up: a wrong URL must fail now, not hang.
-  const client = createClient({
-    url: options.url,
-    socket: { reconnectStrategy: false, connectTimeout: 5_000 },
-  });
-  // Without a listener, a connection error event would crash the process.
-  client.on('error', () => {});
-  try {
-    await client.connect();
-  } catch (error) {
-    throw new Error(
-      `cannot connect to the response cache's Redis at ${redactUrl(options.url)}: ${(error as Error).message}`,
-    );
-  }
-  return new RedisResponseCache(client, options);
-}
-
-/** The URL with any password replaced by `***`, fit for an error message or a log. */
-export function redactUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = '***';
-    return parsed.toString();
-  } catch {
-    return '(an invalid URL)';
-  }
+  return new RedisResponseCache(await connectRedis(options.url, 'response cache'), options);
 }
