@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { ModelRefSchema } from '../common/model-ref.js';
 import { defaultTaskQueue, modelProviders, type ModelProvider } from '../common/task-queues.js';
 
 const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -10,6 +11,29 @@ const optionalText = z
   .optional()
   .transform((value) => (value && value.trim() !== '' ? value.trim() : undefined));
 const optionalUrl = optionalText.pipe(z.url().optional());
+
+/** `key=number,key=number` with every key accepted by `isKey` and every number positive. */
+function limitList(isKey: (key: string) => boolean, form: string) {
+  return z
+    .string()
+    .default('')
+    .transform((value, context) => {
+      const limits: Record<string, number> = {};
+      for (const entry of value
+        .split(',')
+        .map((part) => part.trim())
+        .filter(Boolean)) {
+        const [key = '', amount] = entry.split('=').map((part) => part.trim());
+        const limit = Number(amount);
+        if (!isKey(key) || !(limit > 0)) {
+          context.addIssue({ code: 'custom', message: `"${entry}" is not ${form}` });
+          continue;
+        }
+        limits[key] = limit;
+      }
+      return limits;
+    });
+}
 
 /** The worker's environment, parsed once at start-up; a bad value stops the worker with its name. */
 export const WorkerConfigSchema = z.object({
@@ -62,28 +86,20 @@ export const WorkerConfigSchema = z.object({
    * Model requests per second per provider, e.g. `openai=5,anthropic=2`: a cap the Temporal server
    * enforces across every worker (each provider's calls have their own task queue).
    */
-  LLMOS_RATE_LIMITS: z
-    .string()
-    .default('')
-    .transform((value, context) => {
-      const limits: Partial<Record<ModelProvider, number>> = {};
-      for (const entry of value
-        .split(',')
-        .map((part) => part.trim())
-        .filter(Boolean)) {
-        const [provider, rate] = entry.split('=').map((part) => part.trim());
-        const perSecond = Number(rate);
-        if (!modelProviders.includes(provider as ModelProvider) || !(perSecond > 0)) {
-          context.addIssue({
-            code: 'custom',
-            message: `"${entry}" is not provider=requests-per-second with a provider of ${modelProviders.join(', ')}`,
-          });
-          continue;
-        }
-        limits[provider as ModelProvider] = perSecond;
-      }
-      return limits;
-    }),
+  LLMOS_RATE_LIMITS: limitList(
+    (key) => modelProviders.includes(key as ModelProvider),
+    `provider=requests-per-second with a provider of ${modelProviders.join(', ')}`,
+  ),
+  /**
+   * Tokens per minute (input plus output allowance) by provider or model, e.g.
+   * `openai=200000,anthropic:claude-sonnet-4-5=40000`: a model's own limit applies before its
+   * provider's. Shared by the workers of one machine (a SQLite file) or, with REDIS_URL, of all.
+   */
+  LLMOS_TOKEN_LIMITS: limitList(
+    (key) => modelProviders.includes(key as ModelProvider) || ModelRefSchema.safeParse(key).success,
+    'provider=tokens-per-minute or provider:model=tokens-per-minute',
+  ),
+  LLMOS_TOKEN_WINDOW_FILE: z.string().default(path.join(projectRoot, '.llmos', 'token-window.sqlite')),
   /** Comma-separated folders of `<id>/<version>.yaml` prompt templates, loaded after the built-in `prompts/`. */
   LLMOS_PROMPTS_DIRECTORIES: z
     .string()

@@ -4,6 +4,10 @@ import path from 'node:path';
 import type { ModelCallServices } from '../activities/llm/call-chat-model.js';
 import { CircuitBreaker } from '../activities/llm/circuit-breaker.js';
 import { loadModelCatalog, modelCatalogFile } from '../activities/llm/load-model-catalog.js';
+import { connectRedisTokenWindow } from '../activities/llm/rate-limits/redis-token-window.js';
+import { SqliteTokenWindow } from '../activities/llm/rate-limits/sqlite-token-window.js';
+import { TokenLimiter } from '../activities/llm/rate-limits/token-limiter.js';
+import type { TokenWindowStore } from '../activities/llm/rate-limits/token-window.js';
 import { connectRedisResponseCache } from '../activities/llm/response-cache/redis-response-cache.js';
 import type { ResponseCache } from '../activities/llm/response-cache/response-cache.js';
 import { SqliteResponseCache } from '../activities/llm/response-cache/sqlite-response-cache.js';
@@ -20,7 +24,7 @@ export interface WorkerModelServices extends ModelCallServices {
 }
 
 /**
- * A Redis cache is connected in the background; its first use waits for the connection. The
+ * A Redis cache (or token window) is connected in the background; its first use waits for the connection. The
  * worker awaits `ready` before it polls, so a wrong `REDIS_URL` stops it at start-up.
  */
 function deferredCache(connecting: Promise<ResponseCache>): ResponseCache {
@@ -32,25 +36,48 @@ function deferredCache(connecting: Promise<ResponseCache>): ResponseCache {
   };
 }
 
+function deferredTokenWindow(connecting: Promise<TokenWindowStore>): TokenWindowStore {
+  return {
+    take: async (...args) => (await connecting).take(...args),
+    settle: async (...args) => (await connecting).settle(...args),
+    close: async () => (await connecting).close(),
+  };
+}
+
 /**
- * The model catalog (prices, aliases), the response cache (a SQLite file by default, Redis when
+ * The model catalog (prices, aliases), the token limiter (LLMOS_TOKEN_LIMITS, shared through a
+ * SQLite file or Redis), the response cache (a SQLite file by default, Redis when
  * `REDIS_URL` is set, none with `LLMOS_CACHE=off`) and the circuit breaker of one worker.
  * @throws ModelCatalogError naming the file and each problem, when the catalog is invalid.
  */
 export function createModelServices(config: WorkerConfig): WorkerModelServices {
   const catalog = loadModelCatalog(modelCatalogFile({ LLMOS_MODELS_FILE: config.LLMOS_MODELS_FILE }));
   let store: ResponseCache | undefined;
-  let ready: Promise<void> = Promise.resolve();
+  const connections: Promise<unknown>[] = [];
   if (config.LLMOS_CACHE === 'on' && config.REDIS_URL) {
     const connecting = connectRedisResponseCache({ url: config.REDIS_URL });
-    ready = connecting.then(() => undefined);
-    // Observed here so a failure surfaces through `ready`, not as an unhandled rejection.
-    ready.catch(() => {});
+    connections.push(connecting);
     store = deferredCache(connecting);
   } else if (config.LLMOS_CACHE === 'on') {
     mkdirSync(path.dirname(config.LLMOS_CACHE_FILE), { recursive: true });
     store = new SqliteResponseCache({ file: config.LLMOS_CACHE_FILE });
   }
+  let tokenLimiter: TokenLimiter | undefined;
+  if (Object.keys(config.LLMOS_TOKEN_LIMITS).length > 0) {
+    let window: TokenWindowStore;
+    if (config.REDIS_URL) {
+      const connecting = connectRedisTokenWindow({ url: config.REDIS_URL });
+      connections.push(connecting);
+      window = deferredTokenWindow(connecting);
+    } else {
+      mkdirSync(path.dirname(config.LLMOS_TOKEN_WINDOW_FILE), { recursive: true });
+      window = new SqliteTokenWindow({ file: config.LLMOS_TOKEN_WINDOW_FILE });
+    }
+    tokenLimiter = new TokenLimiter(config.LLMOS_TOKEN_LIMITS, window);
+  }
+  const ready = Promise.all(connections).then(() => undefined);
+  // Observed here so a failure surfaces through `ready`, not as an unhandled rejection.
+  ready.catch(() => {});
   // Made on first use (only shared budgets need it), then shared by every call.
   let temporal: Promise<{ connection: Connection; client: Client }> | undefined;
   const connectTemporal = () =>
@@ -67,9 +94,11 @@ export function createModelServices(config: WorkerConfig): WorkerModelServices {
       failureThreshold: config.LLMOS_BREAKER_FAILURES,
       cooldownMs: config.LLMOS_BREAKER_COOLDOWN_MS,
     }),
+    tokenLimiter,
     ready,
     close: async () => {
       await store?.close().catch(() => {});
+      await tokenLimiter?.close().catch(() => {});
       if (temporal) await (await temporal).connection.close().catch(() => {});
     },
   };

@@ -8,6 +8,8 @@ import type { CircuitBreaker } from './circuit-breaker.js';
 import type { ModelResolver } from './model-resolver.js';
 import { cacheKey, shouldUseCache } from './response-cache/cache-key.js';
 import type { ResponseCache } from './response-cache/response-cache.js';
+import { estimateRequestTokens } from './estimate-request-tokens.js';
+import type { TokenGrant, TokenLimiter } from './rate-limits/token-limiter.js';
 import { toModelFailure } from './to-model-failure.js';
 
 export interface CallChatModelInput {
@@ -40,6 +42,8 @@ export interface ModelCallServices {
   cache?: { store: ResponseCache; ttlMs: number } | undefined;
   /** Per-model circuit breaker: a model that keeps failing is skipped for a while. */
   breaker?: CircuitBreaker | undefined;
+  /** Tokens per minute per provider or model, shared across workers; absent when no limit is set. */
+  tokenLimiter?: TokenLimiter | undefined;
 }
 
 /** Heartbeats this often while the provider thinks, so a dead worker is noticed within the heartbeat timeout. */
@@ -64,7 +68,7 @@ const healthFailures: ReadonlySet<string> = new Set([
  * non-retryable `ModelCircuitOpen`, so a workflow moves to the next model of its chain.
  */
 export function createCallChatModel(resolveModel: ModelResolver, services: ModelCallServices) {
-  const { priceOf, cache, breaker } = services;
+  const { priceOf, cache, breaker, tokenLimiter } = services;
   return async function callChatModel(input: CallChatModelInput): Promise<CallChatModelOutput> {
     const context = Context.current();
     const ref = ModelRefSchema.parse(input.model);
@@ -102,17 +106,35 @@ export function createCallChatModel(resolveModel: ModelResolver, services: Model
     const model = await resolveModel(ref);
     const heartbeat = setInterval(() => context.heartbeat(), heartbeatIntervalMs);
     let response: ChatResponse;
+    let grant: TokenGrant | undefined;
+    // Counted only for a model under a limit: tokenizing a long prompt takes milliseconds.
+    const estimate = tokenLimiter?.limitFor(input.model) ? estimateRequestTokens(request) : undefined;
     try {
-      response = await model.generate(request, { signal: context.cancellationSignal });
-    } catch (error) {
-      // A cancelled activity must end with the cancellation itself, not a provider error.
-      if (context.cancellationSignal.aborted) throw context.cancellationSignal.reason;
-      const failure = toModelFailure(error);
-      if (healthFailures.has(failure.type ?? '')) breaker?.recordFailure(input.model);
-      throw failure;
+      if (estimate)
+        grant = await tokenLimiter!.acquire(input.model, estimate.inputTokens + estimate.outputTokens, {
+          id: `${context.info.workflowExecution?.runId}/${context.info.activityId}/${context.info.attempt}`,
+          sleep: (ms) => context.sleep(ms),
+          // Waiting uses the attempt's time: at most a quarter of it, the rest is the model's.
+          maxWaitMs: context.info.startToCloseTimeoutMs / 4,
+          warn: (message) => {
+            context.log.warn(message);
+          },
+        });
+      try {
+        response = await model.generate(request, { signal: context.cancellationSignal });
+      } catch (error) {
+        // The provider counts a request's input against its limit whether or not it answers.
+        await grant?.settle(estimate!.inputTokens);
+        // A cancelled activity must end with the cancellation itself, not a provider error.
+        if (context.cancellationSignal.aborted) throw context.cancellationSignal.reason;
+        const failure = toModelFailure(error);
+        if (healthFailures.has(failure.type ?? '')) breaker?.recordFailure(input.model);
+        throw failure;
+      }
     } finally {
       clearInterval(heartbeat);
     }
+    await grant?.settle(response.usage.inputTokens + response.usage.outputTokens);
     breaker?.recordSuccess(input.model);
     const latencyMs = Math.round(performance.now() - started);
     const costUsd = computeCostUsd(response.usage, priceOf(input.model)) ?? null;
