@@ -41,11 +41,16 @@ export const ToolSpecSchema = z.object({
 });
 export type ToolSpec = z.infer<typeof ToolSpecSchema>;
 
-/** Token counts normalized across providers. `inputTokens` includes `cachedInputTokens`. */
+/**
+ * Token counts normalized across providers. `inputTokens` includes `cachedInputTokens` (read
+ * from a provider's prompt cache) and `cacheWriteInputTokens` (written to it: Anthropic bills
+ * those above plain input).
+ */
 export const UsageSchema = z.object({
   inputTokens: z.number().int().nonnegative(),
   outputTokens: z.number().int().nonnegative(),
   cachedInputTokens: z.number().int().nonnegative().default(0),
+  cacheWriteInputTokens: z.number().int().nonnegative().optional(),
   /** Reasoning tokens, already included in `outputTokens` (OpenAI reports them separately). */
   reasoningTokens: z.number().int().nonnegative().default(0),
 });

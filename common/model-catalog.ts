@@ -26,6 +26,8 @@ export const ModelPriceSchema = z
     inputPerMillion: usdPerMillion,
     outputPerMillion: usdPerMillion,
     cachedInputPerMillion: usdPerMillion,
+    /** Prompt-cache writes (Anthropic: 1.25 times input); plain input when absent. */
+    cacheWriteInputPerMillion: usdPerMillion.optional(),
   })
   .strict();
 

@@ -1,11 +1,16 @@
 import type { Usage } from './chat.js';
 import type { ModelRef } from './model-ref.js';
 
-/** US dollars per million tokens. Cached input is billed instead of, not on top of, plain input. */
+/**
+ * US dollars per million tokens. Cached input (read from, or written to, a provider's prompt
+ * cache) is billed instead of, not on top of, plain input; writes cost plain input when the
+ * price names none.
+ */
 export interface ModelPrice {
   readonly inputPerMillion: number;
   readonly outputPerMillion: number;
   readonly cachedInputPerMillion: number;
+  readonly cacheWriteInputPerMillion?: number | undefined;
 }
 
 const free: ModelPrice = { inputPerMillion: 0, outputPerMillion: 0, cachedInputPerMillion: 0 };
@@ -36,10 +41,12 @@ export function findPrice(
 /** Cost in USD of one call, or `undefined` for a model without a known price. */
 export function computeCostUsd(usage: Usage, price: ModelPrice | undefined): number | undefined {
   if (!price) return undefined;
-  const uncachedInput = Math.max(usage.inputTokens - usage.cachedInputTokens, 0);
+  const cacheWrites = usage.cacheWriteInputTokens ?? 0;
+  const uncachedInput = Math.max(usage.inputTokens - usage.cachedInputTokens - cacheWrites, 0);
   const micro =
     uncachedInput * price.inputPerMillion +
     usage.cachedInputTokens * price.cachedInputPerMillion +
+    cacheWrites * (price.cacheWriteInputPerMillion ?? price.inputPerMillion) +
     usage.outputTokens * price.outputPerMillion;
   return micro / 1_000_000;
 }

@@ -271,6 +271,7 @@ void describe('fromAnthropicResponse', () => {
     assert.deepEqual(response.usage, {
       inputTokens: 1250,
       cachedInputTokens: 1000,
+      cacheWriteInputTokens: 200,
       outputTokens: 70,
       reasoningTokens: 40,
     });

@@ -21,6 +21,7 @@ void describe('findPrice', () => {
       inputPerMillion: 3,
       outputPerMillion: 15,
       cachedInputPerMillion: 0.3,
+      cacheWriteInputPerMillion: 3.75,
     });
   });
 
@@ -81,6 +82,18 @@ void describe('computeCostUsd', () => {
     // 1M input of which 800k cached: 200k * 3 + 800k * 0.3 = 0.6 + 0.24.
     const cost = computeCostUsd(usage({ inputTokens: 1_000_000, cachedInputTokens: 800_000 }), price);
     assert.ok(Math.abs(cost! - 0.84) < 1e-12, `cost was ${cost}`);
+  });
+
+  void it('bills prompt-cache writes at their own rate, or at the input rate when the price has none', () => {
+    // 1M input: 500k written to the cache at 3.75, 100k read at 0.3, 400k plain at 3.
+    const written = usage({
+      inputTokens: 1_000_000,
+      cachedInputTokens: 100_000,
+      cacheWriteInputTokens: 500_000,
+    });
+    const cost = computeCostUsd(written, { ...price, cacheWriteInputPerMillion: 3.75 });
+    assert.ok(Math.abs(cost! - (1.875 + 0.03 + 1.2)) < 1e-12, `cost was ${cost}`);
+    assert.ok(Math.abs(computeCostUsd(written, price)! - (1.5 + 0.03 + 1.2)) < 1e-12);
   });
 
   void it('reasoning tokens are already in outputTokens and are not charged twice', () => {

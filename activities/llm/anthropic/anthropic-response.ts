@@ -108,6 +108,9 @@ export function fromAnthropicResponse(body: unknown, outputName?: string): ChatR
     usage: {
       inputTokens: usage.input_tokens + cacheRead + (usage.cache_creation_input_tokens ?? 0),
       cachedInputTokens: cacheRead,
+      ...(usage.cache_creation_input_tokens
+        ? { cacheWriteInputTokens: usage.cache_creation_input_tokens }
+        : {}),
       outputTokens: usage.output_tokens,
       reasoningTokens: usage.output_tokens_details?.thinking_tokens ?? 0,
     },
