@@ -10,7 +10,8 @@
  * catalog's routing rules, then `callChatModel` with a SQLite response cache and the real OpenAI
  * SDK), in trace order, one at a time. The baseline prices the same usage at the large model's
  * prices. "Added latency" is the router's and the cache's own time per request, measured apart
- * from the model call.
+ * from the model call. The token limiter's cost per call (count the request, take from the
+ * window, settle) is measured on a SQLite window, and on Redis too when REDIS_URL is set.
  */
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { readFileSync } from 'node:fs';
@@ -26,6 +27,11 @@ import {
 import { builtInModelCatalogFile, loadModelCatalog } from '../activities/llm/load-model-catalog.js';
 import { createModelResolver } from '../activities/llm/model-resolver.js';
 import { routingSignals } from '../activities/llm/route-model.js';
+import { estimateRequestTokens } from '../activities/llm/estimate-request-tokens.js';
+import { connectRedisTokenWindow } from '../activities/llm/rate-limits/redis-token-window.js';
+import { SqliteTokenWindow } from '../activities/llm/rate-limits/sqlite-token-window.js';
+import { TokenLimiter } from '../activities/llm/rate-limits/token-limiter.js';
+import type { TokenWindowStore } from '../activities/llm/rate-limits/token-window.js';
 import { SqliteResponseCache } from '../activities/llm/response-cache/sqlite-response-cache.js';
 import { projectRoot } from '../client/project-paths.js';
 import { priceOf } from '../common/model-catalog.js';
@@ -131,6 +137,48 @@ async function main(): Promise<void> {
       lookups.push(performance.now() - started);
     }
 
+    // What a tokens-per-minute limit adds to each call that reaches a model: counting the
+    // request, taking its estimate from the window and settling it (room is never short here).
+    const limiterMs = async (window: TokenWindowStore): Promise<number[]> => {
+      const limiter = new TokenLimiter({ openai: 1e12 }, window);
+      const times: number[] = [];
+      for (const [index, request] of trace.slice(0, 200).entries()) {
+        const started = performance.now();
+        const estimate = estimateRequestTokens({ messages: request.messages, tools: [] });
+        const grant = await limiter.acquire(values.large, estimate.inputTokens + estimate.outputTokens, {
+          id: `bench-${index}`,
+          sleep: () => Promise.resolve(),
+          maxWaitMs: 0,
+          warn: (message) => console.warn(message),
+        });
+        await grant?.settle(estimate.inputTokens);
+        times.push(performance.now() - started);
+      }
+      await limiter.close();
+      return times;
+    };
+    const limiterLine = (store: string, times: number[]) =>
+      `token limiter (${store} window): count + take + settle p50 ${median(times).toFixed(3)} ms, ` +
+      `p95 ${percentile(times, 95).toFixed(3)} ms`;
+    const limiterLines = [
+      limiterLine(
+        'SQLite',
+        await limiterMs(new SqliteTokenWindow({ file: path.join(scratch, 'window.sqlite') })),
+      ),
+    ];
+    if (process.env.REDIS_URL)
+      limiterLines.push(
+        limiterLine(
+          'Redis',
+          await limiterMs(
+            await connectRedisTokenWindow({
+              url: process.env.REDIS_URL,
+              keyPrefix: `llmos-bench:${Date.now()}:`,
+            }),
+          ),
+        ),
+      );
+
     const lines = [
       `routing + cache benchmark: ${trace.length} requests from ${path.relative(projectRoot, values.trace)}`,
       `routes: simple -> ${values.small}, complex -> ${values.large} (rules: the built-in catalog's routing)`,
@@ -144,6 +192,7 @@ async function main(): Promise<void> {
       `added latency per request (router, plus the whole call on a hit): p50 ${median(overheadMs).toFixed(3)} ms, ` +
         `p95 ${percentile(overheadMs, 95).toFixed(3)} ms; a cache lookup alone p50 ${median(lookups).toFixed(3)} ms`,
       `model calls (fake server, loopback): p50 ${median(callMs).toFixed(2)} ms over ${callMs.length} calls`,
+      ...limiterLines,
     ];
     console.log(lines.join('\n'));
   } finally {
