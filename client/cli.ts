@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { registerAgentCommand } from './commands/agent.js';
 import { registerAnalyzeCommand } from './commands/analyze.js';
+import { registerBudgetCommand } from './commands/budget.js';
 import { registerCostCommand } from './commands/cost.js';
 import { registerDemoCommand } from './commands/demo.js';
 import { registerEvalCommand } from './commands/eval.js';
@@ -25,6 +26,7 @@ export function createProgram(): Command {
   registerStatusCommands(program);
   registerEvalCommand(program);
   registerCostCommand(program);
+  registerBudgetCommand(program);
   registerWorkerCommand(program);
   registerServerCommands(program);
   registerFakeLlmCommand(program);

@@ -127,6 +127,27 @@ void describe('the llmos CLI, end to end', { timeout: 600_000 }, () => {
     assert.match(table.stdout, /^ {2}reactAgentWorkflow +\d+/m);
   });
 
+  void it('budget shows what runs against a shared budget spent, and names a scope no run used', async () => {
+    const scope = `tenant:cli-${randomUUID()}`;
+    assertAnswered(
+      await llmos('agent', question, '--model', model, '--budget', scope, '--budget-limit', '0.5'),
+    );
+    const run = await llmos('budget', scope, '--json');
+    assert.equal(run.code, 0, describeRun(run));
+    const ledger = JSON.parse(run.stdout) as { limitUsd: number; spentUsd: number; reservations: number };
+    // The two calls of the run: 200 tokens in and 20 out at gpt-4o-mini's price.
+    assert.ok(Math.abs(ledger.spentUsd - 0.000042) < 1e-9, run.stdout);
+    assert.equal(ledger.limitUsd, 0.5);
+    assert.equal(ledger.reservations, 0);
+    const table = await llmos('budget', scope);
+    assert.match(table.stdout, /^ {2}spent +\$0\.000042 {2}\(0\.0%\)$/m);
+    assert.match(table.stdout, /^ {2}left +\$0\.499958/m);
+
+    const unknown = await llmos('budget', 'tenant:nobody-yet');
+    assert.equal(unknown.code, 1, describeRun(unknown));
+    assert.match(unknown.stderr, /no run has used budget tenant:nobody-yet yet/);
+  });
+
   void it('agent --detach prints only the workflow id; status prints the result', async () => {
     const detached = await llmos('agent', question, '--model', model, '--detach');
     assert.equal(detached.code, 0, describeRun(detached));

@@ -1,0 +1,56 @@
+import type { Command } from 'commander';
+import type { LedgerSnapshot } from '../../common/shared-budget.js';
+
+const usd = (amount: number): string => `$${amount.toFixed(6)}`;
+
+/** The ledger as a few aligned lines: limit, spent, promised to calls in flight, left. */
+export function formatLedger(ledger: LedgerSnapshot): string {
+  const left = Math.max(0, ledger.limitUsd - ledger.spentUsd - ledger.reservedUsd);
+  const share = (amount: number) => `${((amount / ledger.limitUsd) * 100).toFixed(1)}%`;
+  return [
+    `Budget ${ledger.scope}: ${ledger.period === 'day' ? `day ${ledger.periodKey} (UTC; resets at midnight)` : 'total (never resets)'}`,
+    `  limit     ${usd(ledger.limitUsd)}`,
+    `  spent     ${usd(ledger.spentUsd)}  (${share(ledger.spentUsd)})`,
+    `  reserved  ${usd(ledger.reservedUsd)}  by ${ledger.reservations} call${ledger.reservations === 1 ? '' : 's'} in flight`,
+    `  left      ${usd(left)}  (${share(left)})`,
+  ].join('\n');
+}
+
+export function registerBudgetCommand(program: Command): void {
+  program
+    .command('budget')
+    .description(
+      "Show a shared budget's ledger: its limit, what has been spent and what calls in flight hold",
+    )
+    .argument('<scope>', 'the scope runs name with --budget, e.g. tenant:acme')
+    .option('--json', 'print the ledger as JSON')
+    .action(async (scope: string, flags: { json?: boolean }) => {
+      const [
+        { WorkflowNotFoundError },
+        { connectClient },
+        { ledgerWorkflowId, SharedBudgetSchema },
+        { budgetLedgerQuery },
+      ] = await Promise.all([
+        import('@temporalio/client'),
+        import('../llmos-client.js'),
+        import('../../common/shared-budget.js'),
+        import('../../workflows/budget-ledger.js'),
+      ]);
+      const checked = SharedBudgetSchema.shape.scope.safeParse(scope);
+      if (!checked.success)
+        throw new Error(`"${scope}" is not a budget scope: ${checked.error.issues[0]?.message}`);
+      const client = await connectClient();
+      let ledger: LedgerSnapshot;
+      try {
+        // The latest run of the ledger: it continues as new every few thousand updates.
+        ledger = await client.workflow.getHandle(ledgerWorkflowId(scope)).query(budgetLedgerQuery);
+      } catch (error) {
+        if (error instanceof WorkflowNotFoundError)
+          throw new Error(
+            `no run has used budget ${scope} yet (there is no workflow ${ledgerWorkflowId(scope)})`,
+          );
+        throw error;
+      }
+      console.log(flags.json ? JSON.stringify(ledger, null, 2) : formatLedger(ledger));
+    });
+}
