@@ -98,6 +98,11 @@ export const defaultAgentPrompt: PromptRef = { id: 'agent.system', version: 'v1'
 export const AgentInputSchema = z.object({
   question: z.string().trim().min(1, 'the question is empty'),
   model: ModelOrAliasFieldSchema,
+  /**
+   * The chain a parent run resolved (a Plan -> Solve -> Verify sub-agent): used as it is, from its
+   * first model, so nothing is routed or resolved again and models the parent left are skipped.
+   */
+  models: z.array(ModelFieldSchema).min(1).optional(),
   tools: z.array(z.string().min(1)).default(['calculator']),
   /** The template that frames the question; `{{question}}` and `promptVariables` fill it. */
   prompt: PromptRefSchema.default(defaultAgentPrompt),

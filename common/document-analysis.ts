@@ -2,14 +2,19 @@ import { z } from 'zod';
 import {
   capsSchemaWithDefaults,
   ModelFieldSchema,
+  ModelOrAliasFieldSchema,
   ModelRetrySchema,
   RecordSearchAttributesSchema,
+  type ModelFallback,
   type RunTotals,
 } from './agent.js';
-import { AnalysisSpecSchema } from './analysis-spec.js';
+import { AnalysisSpecSchema, type AnalysisSpec } from './analysis-spec.js';
 import type { Citation, DocumentResult } from './analysis-report.js';
 import type { BlobRef } from './blob-ref.js';
+import type { ChatMessage } from './chat.js';
 import { PromptRefSchema } from './prompt-template.js';
+import type { RouteDecision } from './route-request.js';
+import { SharedBudgetSchema } from './shared-budget.js';
 
 const documentCapsSchema = capsSchemaWithDefaults({
   maxIterations: 1_000,
@@ -18,7 +23,7 @@ const documentCapsSchema = capsSchemaWithDefaults({
   maxWallTimeMs: 3_600_000,
 });
 
-/** A corpus run's caps: a budget given alone (`--budget`) leaves the others generous, not an agent's. */
+/** A corpus run's caps: a spending cap given alone (`--max-cost`) leaves the others generous, not an agent's. */
 const corpusCapsSchema = capsSchemaWithDefaults({
   maxIterations: 10_000,
   maxTotalTokens: 50_000_000,
@@ -34,13 +39,16 @@ export const ChunkingSchema = z.object({
 /** What a document run and a corpus run are both given. */
 const analysisRunFields = {
   spec: AnalysisSpecSchema,
-  model: ModelFieldSchema,
+  /** `provider:model`, an alias of the model catalog (a fallback chain) or `auto`. */
+  model: ModelOrAliasFieldSchema,
   chunking: ChunkingSchema.default(ChunkingSchema.parse({})),
   maxRepairs: z.number().int().min(0).max(5).default(1),
   /** Fields whose chunks disagree with no majority go to the model, at most this many per document. */
   maxReconciliations: z.number().int().min(0).max(20).default(3),
   temperature: z.number().min(0).max(2).default(0),
   retry: ModelRetrySchema.default(ModelRetrySchema.parse({})),
+  /** A spend limit shared with every run of the same scope; every model call reserves against it first. */
+  budget: SharedBudgetSchema.optional(),
 };
 
 export const AnalyzeDocumentInputSchema = z.object({
@@ -48,6 +56,8 @@ export const AnalyzeDocumentInputSchema = z.object({
   file: z.string().min(1),
   /** The document's id in the run, used in citations. */
   id: z.string().min(1),
+  /** The chain a corpus run resolved: used as it is, from its first model, nothing resolved again. */
+  models: z.array(ModelFieldSchema).min(1).optional(),
   /** Chunk extractions in flight at once for this document. */
   concurrency: z.number().int().min(1).max(64).default(4),
   prompt: PromptRefSchema.default({ id: 'analysis.extract', version: 'v1' }),
@@ -83,6 +93,10 @@ export interface AnalyzeDocumentResult extends Omit<DocumentResult, 'fields'> {
   /** Conflicting values settled by the model (the rest by majority or document order). */
   reconciled: number;
   notAnalyzed: NotAnalyzed[];
+  /** Each move down the model chain (and each budget downgrade) this document's calls made. */
+  fallbacks: ModelFallback[];
+  /** Why the shared budget refused a call, when it did: the document's remaining calls were not made. */
+  budgetRefusal?: string;
   totals: RunTotals;
 }
 
@@ -103,7 +117,31 @@ export function documentNotAnalyzed(
     hallucinatedQuotes: 0,
     reconciled: 0,
     notAnalyzed: [{ document: document.id, reason }],
+    fallbacks: [],
   };
+}
+
+/**
+ * What the router judges when an analysis runs on `auto`: the spec as one request, since its
+ * chunks are not read yet. Long or intricate specs (the catalog's complex patterns) go to the
+ * complex route; the chain chosen serves every call of the run.
+ */
+export function analysisRouteMessages(spec: AnalysisSpec): ChatMessage[] {
+  const fields = spec.fields.map(
+    (field) => `- ${field.name} (${field.type})${field.description ? `: ${field.description}` : ''}`,
+  );
+  return [
+    {
+      role: 'user',
+      content: [
+        `Analyze documents (${spec.name}). Extract:`,
+        ...fields,
+        ...(spec.compare.length > 0 ? [`Compare: ${spec.compare.join(', ')}`] : []),
+        ...(spec.identify.length > 0 ? [`Identify: ${spec.identify.join(', ')}`] : []),
+        ...(spec.output.length > 0 ? [`Write: ${spec.output.join(', ')}`] : []),
+      ].join('\n'),
+    },
+  ];
 }
 
 /** How far a document run has got: the `analysisProgress` query. */
@@ -169,7 +207,11 @@ export interface AnalyzeCorpusResult {
   /** Documents, chunks and steps that were not analyzed, with the reason. */
   notAnalyzed: NotAnalyzed[];
   hallucinatedQuotes: number;
-  /** Why the run stopped early, when a cap did stop it. */
+  /** Why the run stopped early, when a cap (or the shared budget) did stop it. */
   stop?: { stopReason: string; detail: string };
+  /** Each move down the model chain (and each budget downgrade), the documents' included. */
+  fallbacks: ModelFallback[];
+  /** With `model: auto`: which route the router chose, and why. */
+  route?: RouteDecision;
   totals: RunTotals;
 }

@@ -1,15 +1,18 @@
 import { z } from 'zod';
 import {
   AgentCapsSchema,
-  ModelFieldSchema,
+  ModelOrAliasFieldSchema,
   ModelRetrySchema,
   RecordSearchAttributesSchema,
   StopReasonSchema,
   type AgentCaps,
+  type ModelFallback,
   type ModelStep,
   type RunTotals,
 } from './agent.js';
 import { PromptRefSchema } from './prompt-template.js';
+import type { RouteDecision } from './route-request.js';
+import { SharedBudgetSchema } from './shared-budget.js';
 import type { QueryRows, SqlDialect, SqlExecution, SqlVerdict } from './sql.js';
 import { defineOutput } from './structured-output.js';
 
@@ -35,7 +38,8 @@ export const Nl2SqlInputSchema = z.object({
   question: z.string().trim().min(1, 'the question is empty'),
   /** A SQLite file path or a postgres:// URL, as the worker sees it (keep passwords in PGPASSWORD). */
   database: z.string().trim().min(1, 'the database is empty'),
-  model: ModelFieldSchema,
+  /** `provider:model`, an alias of the model catalog (a fallback chain) or `auto`. */
+  model: ModelOrAliasFieldSchema,
   /** When set, statements may read only these tables. */
   allowedTables: z.array(z.string().min(1)).optional(),
   /** Corrected queries after an SQL error or a timeout; past them the run stops with `correction_limit`. */
@@ -56,6 +60,8 @@ export const Nl2SqlInputSchema = z.object({
   retry: ModelRetrySchema.default(ModelRetrySchema.parse({})),
   prompts: Nl2SqlPromptsSchema.default(Nl2SqlPromptsSchema.parse({})),
   recordSearchAttributes: RecordSearchAttributesSchema,
+  /** A spend limit shared with every run of the same scope; each model call reserves against it first. */
+  budget: SharedBudgetSchema.optional(),
 });
 export type Nl2SqlInput = z.output<typeof Nl2SqlInputSchema>;
 export type Nl2SqlRequest = z.input<typeof Nl2SqlInputSchema>;
@@ -95,5 +101,9 @@ export interface Nl2SqlResult {
   caps: AgentCaps;
   totals: RunTotals;
   trace: ModelStep[];
+  /** Each move down the model chain (and each budget downgrade). */
+  fallbacks: ModelFallback[];
+  /** With `model: auto`: which route the router chose, and why. */
+  route?: RouteDecision;
   error?: { type: string; message: string };
 }

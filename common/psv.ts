@@ -1,17 +1,20 @@
 import { z } from 'zod';
 import {
   AgentCapsSchema,
-  ModelFieldSchema,
+  ModelOrAliasFieldSchema,
   ModelRetrySchema,
   RecordSearchAttributesSchema,
   StopReasonSchema,
   type AgentCaps,
+  type ModelFallback,
   type ModelStep,
   type RunTotals,
   type ToolStep,
 } from './agent.js';
 import type { Plan } from './plan.js';
 import { PromptRefSchema } from './prompt-template.js';
+import type { RouteDecision } from './route-request.js';
+import { SharedBudgetSchema } from './shared-budget.js';
 
 export const PsvPromptsSchema = z.object({
   plan: PromptRefSchema.default({ id: 'psv.plan', version: 'v1' }),
@@ -22,7 +25,8 @@ export const PsvPromptsSchema = z.object({
 
 export const PsvInputSchema = z.object({
   task: z.string().trim().min(1, 'the task is empty'),
-  model: ModelFieldSchema,
+  /** `provider:model`, an alias of the model catalog (a fallback chain) or `auto`; sub-agents continue on the same chain. */
+  model: ModelOrAliasFieldSchema,
   /** Tools the plan may call directly and sub-agents may use. */
   tools: z.array(z.string().min(1)).default(['calculator']),
   temperature: z.number().min(0).max(2).default(0),
@@ -35,6 +39,8 @@ export const PsvInputSchema = z.object({
   maxRepairs: z.number().int().min(0).max(5).default(2),
   prompts: PsvPromptsSchema.default(PsvPromptsSchema.parse({})),
   recordSearchAttributes: RecordSearchAttributesSchema,
+  /** A spend limit shared with every run of the same scope; every model call, sub-agents' too, reserves against it. */
+  budget: SharedBudgetSchema.optional(),
 });
 export type PsvInput = z.output<typeof PsvInputSchema>;
 export type PsvRequest = z.input<typeof PsvInputSchema>;
@@ -93,6 +99,10 @@ export interface PsvResult {
   caps: AgentCaps;
   totals: RunTotals;
   trace: PsvTraceStep[];
+  /** Each move down the model chain (and each budget downgrade), sub-agents' included. */
+  fallbacks: ModelFallback[];
+  /** With `model: auto`: which route the router chose, and why. */
+  route?: RouteDecision;
   error?: { type: string; message: string };
 }
 

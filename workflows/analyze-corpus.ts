@@ -7,9 +7,11 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
+import type { RepairTurn } from '../activities/analysis/json-model-call.js';
 import type { Finding } from '../common/analysis-report.js';
 import {
   AnalyzeCorpusInputSchema,
+  analysisRouteMessages,
   documentNotAnalyzed,
   type AnalyzeCorpusInput,
   type AnalyzeCorpusRequest,
@@ -20,7 +22,7 @@ import {
   type NotAnalyzed,
 } from '../common/document-analysis.js';
 import { analyzeDocumentWorkflow } from './analyze-document.js';
-import { localActivityOptions, modelActivityOptions } from './lib/activity-options.js';
+import { localActivityOptions } from './lib/activity-options.js';
 import { BudgetShares } from './lib/budget-shares.js';
 import type { CapStop } from './lib/caps.js';
 import { describeFailure } from './lib/failures.js';
@@ -28,9 +30,11 @@ import { runInLanes } from './lib/lanes.js';
 import { parseWorkflowInput } from './lib/parse-input.js';
 import { callWithRepairs } from './lib/repair-loop.js';
 import { RunBudget } from './lib/run-budget.js';
+import { RunModels } from './lib/run-models.js';
 import { recordRunOutcome } from './lib/run-search-attributes.js';
 
-const { listAnalysisDocuments, writeAnalysisReport } = proxyActivities<Activities>(localActivityOptions);
+const { listAnalysisDocuments, writeAnalysisReport, estimateReduceStep } =
+  proxyActivities<Activities>(localActivityOptions);
 
 /** Documents and chunks done, tokens and cost so far; running documents answer the same query. */
 export const corpusProgressQuery = defineQuery<CorpusProgress>('analysisProgress');
@@ -48,9 +52,6 @@ type DocumentOutcome = Omit<AnalyzeDocumentResult, 'totals'>;
  */
 export async function analyzeCorpusWorkflow(request: AnalyzeCorpusRequest): Promise<AnalyzeCorpusResult> {
   const input: AnalyzeCorpusInput = parseWorkflowInput(AnalyzeCorpusInputSchema, request);
-  const { identifyFindings, writeSections } = proxyActivities<Activities>(
-    modelActivityOptions(input.retry, input.model),
-  );
   const startedAt = Date.now();
   const { workflowId } = workflowInfo();
   const shares = new BudgetShares(input.caps, 1 - input.reduceShare, startedAt);
@@ -72,16 +73,30 @@ export async function analyzeCorpusWorkflow(request: AnalyzeCorpusRequest): Prom
 
   const sources = await listAnalysisDocuments(input.paths);
   outcomes = sources.map(() => undefined);
+  // One chain for the whole run: documents start on it where the run is, and the run follows
+  // the moves they make, so a model one document found failing is skipped by the next ones.
+  const models = await RunModels.start({
+    model: input.model,
+    retry: input.retry,
+    budget: input.budget,
+    routeOn: () => ({ messages: analysisRouteMessages(input.spec), toolCount: 0 }),
+  });
 
   // Map: documents in lanes; the model calls in flight are lanes x chunk lanes <= concurrency.
   phase = 'extracting';
   const lanes = Math.min(input.concurrency, sources.length);
   const chunkLanes = Math.max(1, Math.floor(input.concurrency / lanes));
   let mapStop: CapStop | undefined;
+  // The shared budget refused a document's call: the spend leaves no room, so no more documents start.
+  let budgetRefusal: string | undefined;
   await runInLanes(sources, lanes, async (source, index) => {
     const name = source.id.split('/').at(-1) ?? source.id;
     const notStarted = (status: 'skipped' | 'failed', reason: string): DocumentOutcome =>
       documentNotAnalyzed({ id: source.id, name }, status, reason);
+    if (budgetRefusal !== undefined) {
+      outcomes[index] = notStarted('skipped', `budget_exhausted: ${budgetRefusal}`);
+      return;
+    }
     const share = shares.take(lanes - running.size);
     if ('stop' in share) {
       mapStop ??= share.stop;
@@ -98,7 +113,9 @@ export async function analyzeCorpusWorkflow(request: AnalyzeCorpusRequest): Prom
             file: source.file,
             id: source.id,
             spec: input.spec,
-            model: input.model,
+            model: models.current,
+            models: models.remaining,
+            ...(input.budget ? { budget: input.budget } : {}),
             chunking: input.chunking,
             concurrency: chunkLanes,
             maxRepairs: input.maxRepairs,
@@ -111,8 +128,13 @@ export async function analyzeCorpusWorkflow(request: AnalyzeCorpusRequest): Prom
           },
         ],
       });
+      models.follow(outcome.fallbacks, shares.totals.modelCalls);
       shares.settle(share.caps, totals);
       outcomes[index] = outcome;
+      if (outcome.budgetRefusal !== undefined) {
+        budgetRefusal ??= outcome.budgetRefusal;
+        mapStop ??= { stopReason: 'budget_exhausted', detail: outcome.budgetRefusal };
+      }
     } catch (error) {
       shares.settle(share.caps, undefined);
       outcomes[index] = notStarted('failed', describeFailure(error).message);
@@ -138,21 +160,21 @@ export async function analyzeCorpusWorkflow(request: AnalyzeCorpusRequest): Prom
   const batchFindings: Finding[][] = batches.map(() => []);
   let findingQuotesDropped = 0;
   await runInLanes(batches, input.concurrency, async (batch, index) => {
-    const outcome = await callWithRepairs(reduceBudget, input.maxRepairs, (repairs, maxOutputTokens) =>
-      identifyFindings({
-        spec: input.spec,
-        model: input.model,
-        prompt: input.prompts.identify,
-        documents: batch.map((document) => ({
-          id: document.id,
-          result: document.result,
-          text: document.text,
-        })),
-        repairs,
-        temperature: input.temperature,
-        maxOutputTokens,
-      }),
-    );
+    const identify = (model: string, repairs: RepairTurn[], maxOutputTokens: number) => ({
+      spec: input.spec,
+      model,
+      prompt: input.prompts.identify,
+      documents: batch.map((document) => ({ id: document.id, result: document.result, text: document.text })),
+      repairs,
+      temperature: input.temperature,
+      maxOutputTokens,
+    });
+    const outcome = await callWithRepairs(reduceBudget, models, input.maxRepairs, {
+      estimate: (repairs, maxOutputTokens) =>
+        estimateReduceStep({ kind: 'identify', input: identify(models.current, repairs, maxOutputTokens) }),
+      attempt: ({ name, activities }, repairs, maxOutputTokens) =>
+        activities.identifyFindings(identify(name, repairs, maxOutputTokens)),
+    });
     if (outcome.ok) {
       batchFindings[index] = outcome.value.findings;
       findingQuotesDropped += outcome.value.hallucinatedQuotes;
@@ -167,23 +189,27 @@ export async function analyzeCorpusWorkflow(request: AnalyzeCorpusRequest): Prom
   phase = 'writing';
   let sections: Record<string, string> = {};
   if (input.spec.output.length > 0) {
-    const outcome = await callWithRepairs(reduceBudget, input.maxRepairs, (repairs, maxOutputTokens) =>
-      writeSections({
-        spec: input.spec,
-        model: input.model,
-        prompt: input.prompts.output,
-        documents: documents.map((document) => ({
-          id: document.id,
-          status: document.status,
-          result: document.result,
-        })),
-        findings,
-        notAnalyzed: notAnalyzed.length,
-        repairs,
-        temperature: input.temperature,
-        maxOutputTokens,
-      }),
-    );
+    const write = (model: string, repairs: RepairTurn[], maxOutputTokens: number) => ({
+      spec: input.spec,
+      model,
+      prompt: input.prompts.output,
+      documents: documents.map((document) => ({
+        id: document.id,
+        status: document.status,
+        result: document.result,
+      })),
+      findings,
+      notAnalyzed: notAnalyzed.length,
+      repairs,
+      temperature: input.temperature,
+      maxOutputTokens,
+    });
+    const outcome = await callWithRepairs(reduceBudget, models, input.maxRepairs, {
+      estimate: (repairs, maxOutputTokens) =>
+        estimateReduceStep({ kind: 'output', input: write(models.current, repairs, maxOutputTokens) }),
+      attempt: ({ name, activities }, repairs, maxOutputTokens) =>
+        activities.writeSections(write(name, repairs, maxOutputTokens)),
+    });
     if (outcome.ok) sections = outcome.value.sections;
     else notAnalyzed.push({ document: `OUTPUT (${input.spec.output.join(', ')})`, reason: outcome.reason });
   }
@@ -225,6 +251,8 @@ export async function analyzeCorpusWorkflow(request: AnalyzeCorpusRequest): Prom
     notAnalyzed,
     hallucinatedQuotes,
     ...(mapStop ? { stop: mapStop } : {}),
+    fallbacks: models.fallbacks,
+    ...(models.route ? { route: models.route } : {}),
     totals,
   };
 }

@@ -1,8 +1,10 @@
 import { defineQuery, proxyActivities, setCurrentDetails, setHandler } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
+import type { RepairTurn } from '../activities/analysis/json-model-call.js';
 import type { DocumentResult } from '../common/analysis-report.js';
 import {
   AnalyzeDocumentInputSchema,
+  analysisRouteMessages,
   documentNotAnalyzed,
   type AnalyzeDocumentInput,
   type AnalyzeDocumentRequest,
@@ -12,14 +14,16 @@ import {
   type NotAnalyzed,
 } from '../common/document-analysis.js';
 import { chooseValue, mergeFields } from '../common/merge-fields.js';
-import { localActivityOptions, modelActivityOptions } from './lib/activity-options.js';
+import { localActivityOptions } from './lib/activity-options.js';
 import { describeFailure } from './lib/failures.js';
 import { runInLanes } from './lib/lanes.js';
 import { parseWorkflowInput } from './lib/parse-input.js';
 import { callWithRepairs } from './lib/repair-loop.js';
 import { RunBudget } from './lib/run-budget.js';
+import { RunModels } from './lib/run-models.js';
 
-const { prepareDocument, storeDocumentResult } = proxyActivities<Activities>(localActivityOptions);
+const { prepareDocument, storeDocumentResult, estimateExtractChunk, estimateReduceStep } =
+  proxyActivities<Activities>(localActivityOptions);
 
 /** Chunks done, tokens and cost so far: what `llmos analyze` shows in its progress bar. */
 export const documentProgressQuery = defineQuery<DocumentProgress>('analysisProgress');
@@ -37,9 +41,6 @@ export async function analyzeDocumentWorkflow(
   request: AnalyzeDocumentRequest,
 ): Promise<AnalyzeDocumentResult> {
   const input: AnalyzeDocumentInput = parseWorkflowInput(AnalyzeDocumentInputSchema, request);
-  const { extractChunk, reconcileField } = proxyActivities<Activities>(
-    modelActivityOptions(input.retry, input.model),
-  );
   const budget = new RunBudget(input.caps, Date.now());
   const name = input.file.split(/[\\/]/).at(-1) ?? input.id;
   let chunkCount = 0;
@@ -51,8 +52,17 @@ export async function analyzeDocumentWorkflow(
   }));
 
   let prepared;
+  let models: RunModels;
   try {
     prepared = await prepareDocument({ file: input.file, id: input.id, ...input.chunking });
+    // A corpus run passes the chain it is on; a document run on its own resolves (or routes) its model.
+    models = await RunModels.start({
+      model: input.model,
+      chain: input.models,
+      retry: input.retry,
+      budget: input.budget,
+      routeOn: () => ({ messages: analysisRouteMessages(input.spec), toolCount: 0 }),
+    });
   } catch (error) {
     return {
       ...documentNotAnalyzed({ id: input.id, name }, 'failed', describeFailure(error).message),
@@ -65,20 +75,25 @@ export async function analyzeDocumentWorkflow(
   const notAnalyzed: NotAnalyzed[] = [];
   let hallucinatedQuotes = 0;
   await runInLanes(prepared.chunks, input.concurrency, async (chunk) => {
-    const outcome = await callWithRepairs(budget, input.maxRepairs, (repairs, maxOutputTokens) =>
-      extractChunk.executeWithOptions({ summary: `${input.id} chunk ${chunk.index + 1}/${chunkCount}` }, [
-        {
-          spec: input.spec,
-          model: input.model,
-          prompt: input.prompt,
-          documentId: input.id,
-          chunk: { index: chunk.index, start: chunk.start, blob: chunk.blob },
-          repairs,
-          temperature: input.temperature,
-          maxOutputTokens,
-        },
-      ]),
-    );
+    const extraction = (model: string, repairs: RepairTurn[], maxOutputTokens: number) => ({
+      spec: input.spec,
+      model,
+      prompt: input.prompt,
+      documentId: input.id,
+      chunk: { index: chunk.index, start: chunk.start, blob: chunk.blob },
+      repairs,
+      temperature: input.temperature,
+      maxOutputTokens,
+    });
+    const outcome = await callWithRepairs(budget, models, input.maxRepairs, {
+      estimate: (repairs, maxOutputTokens) =>
+        estimateExtractChunk(extraction(models.current, repairs, maxOutputTokens)),
+      attempt: ({ name, activities }, repairs, maxOutputTokens) =>
+        activities.extractChunk.executeWithOptions(
+          { summary: `${input.id} chunk ${chunk.index + 1}/${chunkCount}` },
+          [extraction(name, repairs, maxOutputTokens)],
+        ),
+    });
     if (outcome.ok) {
       candidates.push(...outcome.value.fields);
       hallucinatedQuotes += outcome.value.hallucinatedQuotes.length;
@@ -96,19 +111,23 @@ export async function analyzeDocumentWorkflow(
   let reconciled = 0;
   for (const field of undecided.slice(0, input.maxReconciliations)) {
     const value = fields[field]!;
-    const outcome = await callWithRepairs(budget, input.maxRepairs, (repairs, maxOutputTokens) =>
-      reconcileField({
-        spec: input.spec,
-        model: input.model,
-        prompt: input.reconcilePrompt,
-        documentId: input.id,
-        field,
-        value,
-        repairs,
-        temperature: input.temperature,
-        maxOutputTokens,
-      }),
-    );
+    const reconcile = (model: string, repairs: RepairTurn[], maxOutputTokens: number) => ({
+      spec: input.spec,
+      model,
+      prompt: input.reconcilePrompt,
+      documentId: input.id,
+      field,
+      value,
+      repairs,
+      temperature: input.temperature,
+      maxOutputTokens,
+    });
+    const outcome = await callWithRepairs(budget, models, input.maxRepairs, {
+      estimate: (repairs, maxOutputTokens) =>
+        estimateReduceStep({ kind: 'reconcile', input: reconcile(models.current, repairs, maxOutputTokens) }),
+      attempt: ({ name, activities }, repairs, maxOutputTokens) =>
+        activities.reconcileField(reconcile(name, repairs, maxOutputTokens)),
+    });
     // Not settled by the model: the rule's choice (first in the document) stands, and says so.
     if (!outcome.ok) continue;
     fields[field] = chooseValue(value, outcome.value.choice, outcome.value.reason);
@@ -135,6 +154,8 @@ export async function analyzeDocumentWorkflow(
     hallucinatedQuotes,
     reconciled,
     notAnalyzed,
+    fallbacks: models.fallbacks,
+    ...(models.budgetRefusal !== undefined ? { budgetRefusal: models.budgetRefusal } : {}),
     totals: budget.totals,
   };
 }

@@ -1,7 +1,7 @@
 import { CancellationScope, proxyActivities, setCurrentDetails } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
 import type { ModelStep } from '../common/agent.js';
-import type { ChatMessage } from '../common/chat.js';
+import type { ChatMessage, ChatRequest } from '../common/chat.js';
 import { ErrorType } from '../common/errors.js';
 import { rowsToCsv } from '../common/format-rows.js';
 import {
@@ -14,13 +14,14 @@ import {
   type SqlStatementRecord,
 } from '../common/nl2sql.js';
 import type { QueryRows } from '../common/sql.js';
-import { localActivityOptions, modelActivityOptions } from './lib/activity-options.js';
+import { localActivityOptions } from './lib/activity-options.js';
 import { modelStep } from './lib/agent-steps.js';
 import { describeFailure } from './lib/failures.js';
 import { parseWorkflowInput } from './lib/parse-input.js';
 import { PromptSet } from './lib/prompts.js';
 import { capStopOf, RunBudget } from './lib/run-budget.js';
 import { recordRunOutcome } from './lib/run-search-attributes.js';
+import { RunModels } from './lib/run-models.js';
 import { generateStructured } from './lib/structured-call.js';
 
 const { loadPrompts, prepareSqlPrompt, checkSql } = proxyActivities<Activities>(localActivityOptions);
@@ -47,9 +48,6 @@ function correctionMessage(error: string, timedOut: boolean): ChatMessage {
  */
 export async function nl2sqlWorkflow(request: Nl2SqlRequest): Promise<Nl2SqlResult> {
   const input: Nl2SqlInput = parseWorkflowInput(Nl2SqlInputSchema, request);
-  const { generateStructured: generate, callChatModel } = proxyActivities<Activities>(
-    modelActivityOptions(input.retry, input.model),
-  );
   const { executeSql } = proxyActivities<Activities>({
     ...localActivityOptions,
     // The database enforces `timeoutMs`; the activity timeout only catches a worker that died.
@@ -59,6 +57,7 @@ export async function nl2sqlWorkflow(request: Nl2SqlRequest): Promise<Nl2SqlResu
   const statements: SqlStatementRecord[] = [];
   const trace: ModelStep[] = [];
   let prepared: Awaited<ReturnType<typeof prepareSqlPrompt>> | undefined;
+  let models: RunModels | undefined;
 
   const finish = (
     stopReason: Nl2SqlStopReason,
@@ -83,6 +82,8 @@ export async function nl2sqlWorkflow(request: Nl2SqlRequest): Promise<Nl2SqlResu
       caps: input.caps,
       totals: budget.totals,
       trace,
+      fallbacks: models?.fallbacks ?? [],
+      ...(models?.route ? { route: models.route } : {}),
     };
   };
   const withinCaps = () => {
@@ -120,6 +121,15 @@ export async function nl2sqlWorkflow(request: Nl2SqlRequest): Promise<Nl2SqlResu
           .join('\n\n') || '(none)',
       question: input.question,
     });
+    // `auto` routes on the question with its schema and examples, as the model will see it.
+    const run = await RunModels.start({
+      model: input.model,
+      retry: input.retry,
+      budget: input.budget,
+      routeOn: () => ({ messages, toolCount: 0 }),
+    });
+    models = run;
+    const iteration = () => budget.totals.modelCalls + 1;
 
     let rows: QueryRows | undefined;
     let sql = '';
@@ -128,14 +138,14 @@ export async function nl2sqlWorkflow(request: Nl2SqlRequest): Promise<Nl2SqlResu
       const query = await CancellationScope.withTimeout(
         Math.max(1, input.caps.maxWallTimeMs - budget.elapsedMs()),
         () =>
-          generateStructured(generate, {
+          generateStructured(run, {
             output: sqlQueryOutput,
-            model: input.model,
             prompt: input.prompts.generate,
             messages,
             temperature: input.temperature,
             maxRepairs: input.maxRepairs,
             beforeCall: withinCaps,
+            iteration,
             onCall: recordCall(input.prompts.generate),
           }),
       );
@@ -181,23 +191,27 @@ export async function nl2sqlWorkflow(request: Nl2SqlRequest): Promise<Nl2SqlResu
     if (input.answer) {
       setCurrentDetails('writing the answer');
       const shown = { columns: rows.columns, rows: rows.rows.slice(0, answerRowLimit) };
-      const call = await callChatModel({
-        model: input.model,
-        prompt: input.prompts.answer,
-        request: {
-          messages: prompts.render(input.prompts.answer, {
-            question: input.question,
-            sql,
-            rows: rowsToCsv(shown),
-            rowSummary:
-              `${rows.rows.length} row${rows.rows.length === 1 ? '' : 's'}` +
-              (rows.rows.length > answerRowLimit ? `, the first ${answerRowLimit} shown` : '') +
-              (rows.truncated ? ', cut off at the row limit' : ''),
-          }),
+      const answerMessages = prompts.render(input.prompts.answer, {
+        question: input.question,
+        sql,
+        rows: rowsToCsv(shown),
+        rowSummary:
+          `${rows.rows.length} row${rows.rows.length === 1 ? '' : 's'}` +
+          (rows.rows.length > answerRowLimit ? `, the first ${answerRowLimit} shown` : '') +
+          (rows.truncated ? ', cut off at the row limit' : ''),
+      });
+      const call = await run.call({
+        iteration: iteration(),
+        prepare: (): ChatRequest => ({
+          messages: answerMessages,
           tools: [],
           temperature: input.temperature,
           maxOutputTokens: withinCaps(),
-        },
+        }),
+        reservation: (answerRequest) => ({ request: answerRequest }),
+        invoke: ({ name, activities }, answerRequest) =>
+          activities.callChatModel({ model: name, prompt: input.prompts.answer, request: answerRequest }),
+        costOf: (answered) => answered.costUsd,
       });
       recordCall(input.prompts.answer)(call);
       answer = call.response.message.content;
@@ -211,8 +225,12 @@ export async function nl2sqlWorkflow(request: Nl2SqlRequest): Promise<Nl2SqlResu
     const stop = capStopOf(error, budget);
     if (stop) return finish(stop.stopReason, stop.detail);
     const failure = describeFailure(error);
-    return finish(failure.type === ErrorType.UnsafeSql ? 'unsafe_sql' : 'error', failure.message, {
-      error: failure,
-    });
+    const stopReason =
+      failure.type === ErrorType.UnsafeSql
+        ? 'unsafe_sql'
+        : failure.type === ErrorType.BudgetExceeded
+          ? 'budget_exhausted'
+          : 'error';
+    return finish(stopReason, failure.message, { error: failure });
   }
 }

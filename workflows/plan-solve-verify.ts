@@ -1,4 +1,5 @@
 import {
+  ApplicationFailure,
   CancellationScope,
   executeChild,
   isCancellation,
@@ -8,6 +9,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
+import { ErrorType } from '../common/errors.js';
 import { planOutput, verdictOutput, type Plan, type PlanStep } from '../common/plan.js';
 import {
   PsvInputSchema,
@@ -21,7 +23,7 @@ import {
   type StepVerification,
 } from '../common/psv.js';
 import { runStepCheck } from '../common/step-checks.js';
-import { localActivityOptions, modelActivityOptions } from './lib/activity-options.js';
+import { localActivityOptions } from './lib/activity-options.js';
 import { modelStep, toolStep } from './lib/agent-steps.js';
 import { describeFailure } from './lib/failures.js';
 import { parseWorkflowInput } from './lib/parse-input.js';
@@ -35,6 +37,7 @@ import {
 import { PromptSet } from './lib/prompts.js';
 import { capStopOf, RunBudget } from './lib/run-budget.js';
 import { childRunAttributes, recordRunOutcome } from './lib/run-search-attributes.js';
+import { RunModels } from './lib/run-models.js';
 import { generateStructured, type StructuredCallOptions } from './lib/structured-call.js';
 import { psvProgressQuery } from './messages.js';
 import { reactAgentWorkflow } from './react-agent.js';
@@ -53,9 +56,7 @@ const plans = (count: number): string => `${count} plan${count === 1 ? '' : 's'}
  */
 export async function planSolveVerifyWorkflow(request: PsvRequest): Promise<PsvResult> {
   const input: PsvInput = parseWorkflowInput(PsvInputSchema, request);
-  const { generateStructured: generate } = proxyActivities<Activities>(
-    modelActivityOptions(input.retry, input.model),
-  );
+  let models: RunModels | undefined;
   const budget = new RunBudget(input.caps, Date.now());
   const attempts: PsvAttempt[] = [];
   const trace: PsvTraceStep[] = [];
@@ -84,23 +85,34 @@ export async function planSolveVerifyWorkflow(request: PsvRequest): Promise<PsvR
     phase = 'finished';
     recordRunOutcome(input.recordSearchAttributes, budget.totals, stopReason);
     setCurrentDetails(`${stopReason}: ${stopDetail}`);
-    return { ...extra, stopReason, stopDetail, attempts, caps: input.caps, totals: budget.totals, trace };
+    return {
+      ...extra,
+      stopReason,
+      stopDetail,
+      attempts,
+      caps: input.caps,
+      totals: budget.totals,
+      trace,
+      fallbacks: models?.fallbacks ?? [],
+      ...(models?.route ? { route: models.route } : {}),
+    };
   };
 
   /** A structured call within the run's caps; the deadline cancels one in flight. */
   const structured = <T>(
+    run: RunModels,
     options: Pick<StructuredCallOptions<T>, 'output' | 'prompt' | 'messages' | 'check'>,
   ): Promise<T> =>
     CancellationScope.withTimeout(Math.max(1, input.caps.maxWallTimeMs - budget.elapsedMs()), () =>
-      generateStructured(generate, {
+      generateStructured(run, {
         ...options,
-        model: input.model,
         temperature: input.temperature,
         maxRepairs: input.maxRepairs,
         beforeCall: () => {
           budget.assertAvailable();
           return budget.outputAllowance();
         },
+        iteration: () => budget.totals.modelCalls + 1,
         onCall: (call) => {
           budget.addModelCall(call);
           trace.push(modelStep(budget.totals.modelCalls, call, options.prompt));
@@ -115,16 +127,26 @@ export async function planSolveVerifyWorkflow(request: PsvRequest): Promise<PsvR
       loadPrompts({ refs: [input.prompts.plan, input.prompts.verify, input.prompts.solve] }),
     ]);
     const prompts = new PromptSet(templates);
+    const planMessages = (feedback: string) =>
+      prompts.render(input.prompts.plan, {
+        task: input.task,
+        tools: describeToolsForPlanner(tools),
+        feedback,
+      });
+    // `auto` routes on the first planning conversation; the tools count, as sub-agents use them.
+    const run = await RunModels.start({
+      model: input.model,
+      retry: input.retry,
+      budget: input.budget,
+      routeOn: () => ({ messages: planMessages(''), toolCount: tools.length }),
+    });
+    models = run;
 
     const makePlan = (feedback: string): Promise<Plan> =>
-      structured<Plan>({
+      structured<Plan>(run, {
         output: planOutput,
         prompt: input.prompts.plan,
-        messages: prompts.render(input.prompts.plan, {
-          task: input.task,
-          tools: describeToolsForPlanner(tools),
-          feedback,
-        }),
+        messages: planMessages(feedback),
         check: (plan) => unavailableTools(plan.steps, tools),
       });
 
@@ -166,7 +188,10 @@ export async function planSolveVerifyWorkflow(request: PsvRequest): Promise<PsvR
         args: [
           {
             question: substituteStepResults(agent.question, results),
-            model: input.model,
+            // The chain from where this run is on it (no alias resolved again), and the same shared budget.
+            model: run.current,
+            models: run.remaining,
+            ...(input.budget ? { budget: input.budget } : {}),
             tools: input.tools,
             prompt: input.prompts.solve,
             promptVariables: { task: input.task, goal: step.goal, context: describeStepResults(results) },
@@ -176,9 +201,10 @@ export async function planSolveVerifyWorkflow(request: PsvRequest): Promise<PsvR
             recordSearchAttributes: input.recordSearchAttributes,
           },
         ],
-        ...childRunAttributes(input.recordSearchAttributes, 'react', input.model),
+        ...childRunAttributes(input.recordSearchAttributes, 'react', run.current),
         staticSummary: `PSV step ${step.id}: ${step.goal.slice(0, 120)}`,
       });
+      run.follow(child.fallbacks, budget.totals.modelCalls);
       budget.addRun(child.totals);
       trace.push({
         kind: 'agent',
@@ -188,6 +214,13 @@ export async function planSolveVerifyWorkflow(request: PsvRequest): Promise<PsvR
         answer: child.answer,
         totals: child.totals,
       });
+      // The shared budget refused the sub-agent's call: it would refuse a new plan's too, so the run stops.
+      if (child.error?.type === ErrorType.BudgetExceeded)
+        throw ApplicationFailure.create({
+          type: ErrorType.BudgetExceeded,
+          message: child.error.message,
+          nonRetryable: true,
+        });
       return child.stopReason === 'answer' && child.answer !== null
         ? { stepId: step.id, via: 'agent', ok: true, result: child.answer, workflowId }
         : {
@@ -202,7 +235,7 @@ export async function planSolveVerifyWorkflow(request: PsvRequest): Promise<PsvR
     const verify = async (step: PlanStep, solved: StepResult): Promise<StepVerification> => {
       if (!solved.ok) return { stepId: step.id, method: 'failed', pass: false, reason: solved.result };
       if (step.check) return { stepId: step.id, method: 'check', ...runStepCheck(step.check, solved.result) };
-      const verdict = await structured<{ pass: boolean; reason: string }>({
+      const verdict = await structured<{ pass: boolean; reason: string }>(run, {
         output: verdictOutput,
         prompt: input.prompts.verify,
         messages: prompts.render(input.prompts.verify, {
@@ -255,6 +288,8 @@ export async function planSolveVerifyWorkflow(request: PsvRequest): Promise<PsvR
     const stop = capStopOf(error, budget);
     if (stop) return finish(stop.stopReason, stop.detail);
     const failure = describeFailure(error);
-    return finish('error', failure.message, { answer: null, error: failure });
+    // The shared budget refused a call: a stop on spend, typed like the agent's.
+    const stopReason = failure.type === ErrorType.BudgetExceeded ? 'budget_exhausted' : 'error';
+    return finish(stopReason, failure.message, { answer: null, error: failure });
   }
 }

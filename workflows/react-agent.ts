@@ -5,9 +5,6 @@ import {
   proxyActivities,
   setCurrentDetails,
   setHandler,
-  patched,
-  sleep,
-  workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
 import {
@@ -23,8 +20,7 @@ import {
 } from '../common/agent.js';
 import type { ChatMessage, ToolCall, ToolSpec } from '../common/chat.js';
 import { ErrorType } from '../common/errors.js';
-import type { RouteDecision } from '../common/route-request.js';
-import { localActivityOptions, modelActivityOptions } from './lib/activity-options.js';
+import { localActivityOptions } from './lib/activity-options.js';
 import { applyRaise, checkRaise, findExhaustedCap } from './lib/caps.js';
 import {
   agentPromptVariables,
@@ -35,28 +31,15 @@ import {
 } from './lib/agent-steps.js';
 import { compactConversation } from './lib/conversation.js';
 import { describeFailure } from './lib/failures.js';
-import { ModelChain } from './lib/model-chain.js';
 import { parseWorkflowInput } from './lib/parse-input.js';
 import { PromptSet } from './lib/prompts.js';
+import { CapReached } from './lib/run-budget.js';
+import { RunModels } from './lib/run-models.js';
 import { recordRunOutcome } from './lib/run-search-attributes.js';
 import { addModelCall, emptyTotals } from './lib/totals.js';
 import { agentProgressQuery, raiseCapsUpdate } from './messages.js';
 
-const {
-  describeTools,
-  loadPrompts,
-  resolveModelChain,
-  routeModel,
-  runTool,
-  reserveModelCall,
-  settleModelCall,
-} = proxyActivities<Activities>(localActivityOptions);
-
-/** The model name that asks the router to choose (the catalog's `routing` section). */
-const autoModel = 'auto';
-
-/** How long a run waits before asking a busy shared budget again. */
-const budgetRetryMs = 500;
+const { describeTools, loadPrompts, runTool } = proxyActivities<Activities>(localActivityOptions);
 
 /**
  * A bounded ReAct loop: the model thinks, calls tools, reads their results and answers. Every
@@ -66,9 +49,6 @@ const budgetRetryMs = 500;
  */
 export async function reactAgentWorkflow(request: AgentRequest): Promise<AgentResult> {
   const input: AgentInput = parseWorkflowInput(AgentInputSchema, request);
-  // Per model, since a fallback moves the run to another provider's queue.
-  const modelCalls = (model: string) =>
-    proxyActivities<Activities>(modelActivityOptions(input.retry, model)).callChatModel;
   const startedAt = Date.now();
   let caps = input.caps;
   let totals = emptyTotals;
@@ -77,9 +57,7 @@ export async function reactAgentWorkflow(request: AgentRequest): Promise<AgentRe
   let stop: { stopReason: StopReason; detail: string } | undefined;
   let answer: string | null = null;
   const trace: AgentStep[] = [];
-  let chain = new ModelChain([input.model]);
-  let route: RouteDecision | undefined;
-  let reservations = 0;
+  let models: RunModels | undefined;
 
   setHandler(agentProgressQuery, (sinceStep: number): AgentProgress => ({
     status,
@@ -126,8 +104,8 @@ export async function reactAgentWorkflow(request: AgentRequest): Promise<AgentRe
       caps,
       totals,
       trace,
-      fallbacks: chain.fallbacks,
-      ...(route ? { route } : {}),
+      fallbacks: models?.fallbacks ?? [],
+      ...(models?.route ? { route: models.route } : {}),
       ...(error ? { error } : {}),
     };
   };
@@ -140,15 +118,16 @@ export async function reactAgentWorkflow(request: AgentRequest): Promise<AgentRe
       loadPrompts({ refs: [input.prompt] }),
     ]);
     tools = toolSpecs;
-    messages = new PromptSet(templates).render(input.prompt, agentPromptVariables(input));
+    const rendered = new PromptSet(templates).render(input.prompt, agentPromptVariables(input));
+    messages = rendered;
     // `auto`: the router picks the simple or the complex route from the rendered conversation.
-    if (input.model === autoModel) route = await routeModel({ messages, toolCount: tools.length });
-    // Runs recorded before fallback chains existed resolved nothing: they keep their one model.
-    chain = new ModelChain(
-      patched('model-chain')
-        ? await resolveModelChain({ model: route?.model ?? input.model })
-        : [input.model],
-    );
+    models = await RunModels.start({
+      model: input.model,
+      chain: input.models,
+      retry: input.retry,
+      budget: input.budget,
+      routeOn: () => ({ messages: rendered, toolCount: toolSpecs.length }),
+    });
   } catch (error) {
     const failure = describeFailure(error);
     return finish('error', failure.message, failure);
@@ -207,63 +186,36 @@ export async function reactAgentWorkflow(request: AgentRequest): Promise<AgentRe
     setCurrentDetails(
       `iteration ${iterations}/${caps.maxIterations}, ${totals.totalTokens} tokens, $${totals.costUsd.toFixed(6)}`,
     );
-    const request = nextModelRequest(input, messages, tools, caps, totals);
-
-    // A shared budget: reserve the call's worst case first; a refusal ends the run, typed.
-    let reservation: { id: string; amountUsd: number } | undefined;
-    if (input.budget) {
-      reservations += 1;
-      const id = `${workflowInfo().workflowId}/${workflowInfo().runId}/${reservations}`;
-      const grant = await reserveModelCall({
-        budget: input.budget,
-        reservationId: id,
-        model: chain.current,
-        request,
-      });
-      if (!grant.granted) {
-        iterations -= 1; // no call was made
-        if (!grant.busy)
-          return finish('budget_exhausted', grant.reason, {
-            type: ErrorType.BudgetExceeded,
-            message: grant.reason,
-          });
-        // Calls in flight hold the rest of the budget: wait for them (a durable timer; the caps still apply).
-        setCurrentDetails(`waiting for budget: ${grant.reason}`);
-        await sleep(budgetRetryMs);
-        continue;
-      }
-      reservation = { id, amountUsd: grant.amountUsd };
-      const cheaper = input.budget.downgradeTo;
-      if (grant.downgrade && cheaper !== undefined && chain.current !== cheaper) {
-        await settleModelCall({ budget: input.budget, reservationId: id, actualUsd: 0 });
-        chain.switchTo(
-          cheaper,
-          `past ${input.budget.softLimitShare * 100}% of budget ${input.budget.scope}`,
-          iterations,
-        );
-        iterations -= 1; // reserved again, for the cheaper model
-        continue;
-      }
-    }
-    const settle = async (actualUsd: number): Promise<void> => {
-      if (input.budget && reservation)
-        // Even when the run is being cancelled: an open reservation would hold the budget.
-        await CancellationScope.nonCancellable(() =>
-          settleModelCall({ budget: input.budget!, reservationId: reservation.id, actualUsd }),
-        );
-    };
-
-    const remainingMs = caps.maxWallTimeMs - (Date.now() - startedAt);
     let call;
     try {
-      call = await CancellationScope.withTimeout(remainingMs, () =>
-        modelCalls(chain.current).executeWithOptions(
-          { summary: `${chain.current} (iteration ${iterations})` },
-          [{ model: chain.current, prompt: input.prompt, request }],
-        ),
-      );
+      call = await models.call({
+        iteration: iterations,
+        // Again before each attempt (after a wait on a busy budget, on the next model): the caps
+        // still apply, and a raise while waiting counts.
+        prepare: () => {
+          const stop = findExhaustedCap(caps, {
+            iterations: iterations - 1,
+            totals,
+            elapsedMs: Date.now() - startedAt,
+          });
+          if (stop) throw new CapReached(stop);
+          return nextModelRequest(input, messages, tools, caps, totals);
+        },
+        reservation: (request) => ({ request }),
+        invoke: ({ name, activities }, request) =>
+          CancellationScope.withTimeout(caps.maxWallTimeMs - (Date.now() - startedAt), () =>
+            activities.callChatModel.executeWithOptions({ summary: `${name} (iteration ${iterations})` }, [
+              { model: name, prompt: input.prompt, request },
+            ]),
+          ),
+        costOf: (made) => made.costUsd,
+      });
     } catch (error) {
-      await settle(0);
+      // A cap reached while waiting for the budget: the check at the top stops (or holds) the run.
+      if (error instanceof CapReached) {
+        iterations -= 1; // no call was made
+        continue;
+      }
       if (isCancellation(error)) {
         if (Date.now() - startedAt >= caps.maxWallTimeMs) continue; // the deadline check stops the run
         if (!CancellationScope.current().consideredCancelled) {
@@ -273,9 +225,9 @@ export async function reactAgentWorkflow(request: AgentRequest): Promise<AgentRe
         }
       }
       const failure = describeFailure(error);
-      if (chain.fallBack(failure, iterations)) {
-        iterations -= 1; // the failed call did no work: the next model makes it
-        continue;
+      if (failure.type === ErrorType.BudgetExceeded) {
+        iterations -= 1; // no call was made
+        return finish('budget_exhausted', failure.message, failure);
       }
       if (failure.type === ErrorType.ContextTooLong) {
         const compacted = compactConversation(messages);
@@ -289,7 +241,6 @@ export async function reactAgentWorkflow(request: AgentRequest): Promise<AgentRe
     }
 
     const { response } = call;
-    await settle(call.costUsd ?? reservation?.amountUsd ?? 0);
     totals = addModelCall(totals, response.usage, call.costUsd, call.cacheHit);
     trace.push(modelStep(iterations, call, input.prompt));
     recordRunOutcome(input.recordSearchAttributes, totals);

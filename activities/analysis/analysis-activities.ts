@@ -1,4 +1,5 @@
 import { ApplicationFailure } from '@temporalio/common';
+import type { z } from 'zod';
 import {
   AnalysisSpecSchema,
   extractionJsonSchemaFor,
@@ -16,7 +17,13 @@ import { countTokens } from '../prompts/count-tokens.js';
 import type { PromptLibrary } from '../prompts/prompt-library.js';
 import type { BlobRef, BlobStore } from './blob-store.js';
 import { ingestDocument, listDocuments, type DocumentSource } from './ingest.js';
-import { callForJson, type AnalysisCallOutput, type RepairTurn } from './json-model-call.js';
+import {
+  callForJson,
+  estimateJsonCall,
+  type AnalysisCallOutput,
+  type JsonModelCall,
+  type RepairTurn,
+} from './json-model-call.js';
 
 export interface PrepareDocumentInput {
   file: string;
@@ -59,6 +66,9 @@ export type ExtractChunkOutput = AnalysisCallOutput<{
   hallucinatedQuotes: string[];
 }>;
 
+/** A chunk's answer as the spec-derived schema parses it. */
+type ExtractionAnswer = z.output<ReturnType<typeof extractionSchemaFor>>;
+
 /** The spec's fields as the model reads them: name, type and description. */
 function describeFields(spec: AnalysisSpec): string {
   return spec.fields
@@ -88,6 +98,34 @@ export function createAnalysisActivities(dependencies: {
       message: (error as Error).message,
       nonRetryable: true,
     });
+  /** One chunk's extraction call: the chunk's text and the request the model is sent. */
+  const extraction = async (input: ExtractChunkInput) => {
+    const spec = AnalysisSpecSchema.parse(input.spec);
+    const text = await blobs.get(input.chunk.blob);
+    const rendered = renderPrompt(prompts.get(input.prompt), {
+      analysis: spec.name,
+      fields: describeFields(spec),
+      document: input.documentId,
+      chunk: String(input.chunk.index + 1),
+      text,
+    });
+    const call: JsonModelCall<ExtractionAnswer> = {
+      model: input.model,
+      prompt: input.prompt,
+      messages: rendered.messages,
+      repairs: input.repairs,
+      responseFormat: {
+        name: 'chunk_extraction',
+        description: `Fields of the ${spec.name} analysis found in one chunk, each with a verbatim quote`,
+        schema: extractionJsonSchemaFor(spec),
+      },
+      schema: extractionSchemaFor(spec),
+      temperature: input.temperature,
+      maxOutputTokens: input.maxOutputTokens,
+    };
+    return { text, call };
+  };
+
   return {
     /** The documents of a corpus run: files as given, folders searched for .txt, .md and .pdf. */
     listAnalysisDocuments: async (paths: string[]): Promise<DocumentSource[]> => {
@@ -138,6 +176,12 @@ export function createAnalysisActivities(dependencies: {
       };
     },
 
+    /** The most tokens `extractChunk` with this input can use: what a shared budget reserves for it. */
+    estimateExtractChunk: async (
+      input: ExtractChunkInput,
+    ): Promise<{ inputTokens: number; outputTokens: number }> =>
+      estimateJsonCall((await extraction(input)).call),
+
     /**
      * One chunk's structured extraction. The answer is validated with the schema derived from
      * the spec, and every quote is looked up verbatim (after whitespace normalization) in the
@@ -145,29 +189,8 @@ export function createAnalysisActivities(dependencies: {
      * An answer that does not validate comes back as problems for the workflow's repair loop.
      */
     extractChunk: async (input: ExtractChunkInput): Promise<ExtractChunkOutput> => {
-      const spec = AnalysisSpecSchema.parse(input.spec);
-      const text = await blobs.get(input.chunk.blob);
-      const rendered = renderPrompt(prompts.get(input.prompt), {
-        analysis: spec.name,
-        fields: describeFields(spec),
-        document: input.documentId,
-        chunk: String(input.chunk.index + 1),
-        text,
-      });
-      const { base, parsed } = await callForJson(callChatModel, {
-        model: input.model,
-        prompt: input.prompt,
-        messages: rendered.messages,
-        repairs: input.repairs,
-        responseFormat: {
-          name: 'chunk_extraction',
-          description: `Fields of the ${spec.name} analysis found in one chunk, each with a verbatim quote`,
-          schema: extractionJsonSchemaFor(spec),
-        },
-        schema: extractionSchemaFor(spec),
-        temperature: input.temperature,
-        maxOutputTokens: input.maxOutputTokens,
-      });
+      const { text, call } = await extraction(input);
+      const { base, parsed } = await callForJson(callChatModel, call);
       if (!parsed.ok) return { ...base, result: parsed };
 
       const fields: ExtractedField[] = [];

@@ -3,6 +3,7 @@ import type { PromptRef } from '../../common/prompt-template.js';
 import { repairMessage } from '../../common/structured-output.js';
 import type { z } from 'zod';
 import type { CallChatModelInput, CallChatModelOutput } from '../llm/call-chat-model.js';
+import { estimateRequestTokens } from '../llm/estimate-request-tokens.js';
 import { callStructured } from '../llm/generate-structured.js';
 
 /** An earlier answer to the same request that failed validation, and why: one repair turn. */
@@ -32,6 +33,32 @@ export interface JsonModelCall<T> {
   maxOutputTokens?: number | undefined;
 }
 
+/** The conversation sent: the rendered template, then each repair turn. */
+function messagesWithRepairs(call: JsonModelCall<unknown>): ChatMessage[] {
+  const repairTurns: ChatMessage[] = (call.repairs ?? []).flatMap((repair) => [
+    { role: 'assistant', content: repair.output, toolCalls: [] },
+    repairMessage(repair.problems),
+  ]);
+  return [...call.messages, ...repairTurns];
+}
+
+/**
+ * The most tokens the call can use (`estimateRequestTokens` of the request `callForJson` sends):
+ * a shared budget reserves this before the call, since the workflow never sees the prompt.
+ */
+export function estimateJsonCall(call: JsonModelCall<unknown>): {
+  inputTokens: number;
+  outputTokens: number;
+} {
+  return estimateRequestTokens({
+    messages: messagesWithRepairs(call),
+    tools: [],
+    responseFormat: call.responseFormat,
+    ...(call.temperature !== undefined ? { temperature: call.temperature } : {}),
+    ...(call.maxOutputTokens !== undefined ? { maxOutputTokens: call.maxOutputTokens } : {}),
+  });
+}
+
 /**
  * One model call of an analysis step that must answer with JSON (`callStructured`): earlier
  * failed answers and their problems go in as repair turns, and the answer is validated with the
@@ -45,14 +72,10 @@ export async function callForJson<T>(
   base: Omit<AnalysisCallOutput<never>, 'result'>;
   parsed: { ok: true; value: T } | { ok: false; problems: string[] };
 }> {
-  const repairTurns: ChatMessage[] = (call.repairs ?? []).flatMap((repair) => [
-    { role: 'assistant', content: repair.output, toolCalls: [] },
-    repairMessage(repair.problems),
-  ]);
   const { response, parsed, ...accounting } = await callStructured(callChatModel, {
     model: call.model,
     prompt: call.prompt,
-    messages: [...call.messages, ...repairTurns],
+    messages: messagesWithRepairs(call),
     responseFormat: call.responseFormat,
     output: {
       name: call.responseFormat.name,

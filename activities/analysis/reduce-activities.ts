@@ -10,7 +10,13 @@ import { findQuote } from '../../common/verify-quote.js';
 import type { CallChatModelInput, CallChatModelOutput } from '../llm/call-chat-model.js';
 import type { PromptLibrary } from '../prompts/prompt-library.js';
 import type { BlobStore } from './blob-store.js';
-import { callForJson, type AnalysisCallOutput, type RepairTurn } from './json-model-call.js';
+import {
+  callForJson,
+  estimateJsonCall,
+  type AnalysisCallOutput,
+  type JsonModelCall,
+  type RepairTurn,
+} from './json-model-call.js';
 import { loadDocumentResult } from './stored-document-result.js';
 
 interface ModelStepInput {
@@ -39,6 +45,12 @@ export interface WriteSectionsInput extends ModelStepInput {
   findings: Finding[];
   notAnalyzed: number;
 }
+
+/** A reduce step's input, named by its step: what `estimateReduceStep` prices. */
+export type ReduceStep =
+  | { kind: 'reconcile'; input: ReconcileFieldInput }
+  | { kind: 'identify'; input: IdentifyFindingsInput }
+  | { kind: 'output'; input: WriteSectionsInput };
 
 const clip = (text: string, length: number): string =>
   text.length > length ? `${text.slice(0, length - 1)}…` : text;
@@ -69,43 +81,114 @@ export function createReduceActivities(dependencies: {
 }) {
   const { blobs, prompts, callChatModel } = dependencies;
   const loadResult = (ref: BlobRef): Promise<DocumentResult> => loadDocumentResult(blobs, ref);
-  const call = <T>(input: ModelStepInput, variables: Record<string, string>, output: OutputDefinition<T>) =>
-    callForJson(callChatModel, {
-      model: input.model,
-      prompt: input.prompt,
-      messages: renderPrompt(prompts.get(input.prompt), variables).messages,
-      repairs: input.repairs,
-      responseFormat: toResponseFormat(output),
-      schema: output.schema,
-      temperature: input.temperature,
-      maxOutputTokens: input.maxOutputTokens,
+  const jsonCall = <T>(
+    input: ModelStepInput,
+    variables: Record<string, string>,
+    output: OutputDefinition<T>,
+  ): JsonModelCall<T> => ({
+    model: input.model,
+    prompt: input.prompt,
+    messages: renderPrompt(prompts.get(input.prompt), variables).messages,
+    repairs: input.repairs,
+    responseFormat: toResponseFormat(output),
+    schema: output.schema,
+    temperature: input.temperature,
+    maxOutputTokens: input.maxOutputTokens,
+  });
+
+  /** Each step's request, rendered the same way for the call and for its estimate. */
+  const reconcileCall = (input: ReconcileFieldInput) => {
+    const spec = AnalysisSpecSchema.parse(input.spec);
+    const field = spec.fields.find((candidate) => candidate.name === input.field);
+    const options = [input.value, ...(input.value.conflict?.alternatives ?? [])];
+    const candidates = options
+      .map(
+        (option, index) =>
+          `${index + 1}. ${showValue(option.value)}\n` +
+          option.citations.map((citation) => `   quote: "${clip(citation.quote, 400)}"`).join('\n'),
+      )
+      .join('\n');
+    const call = jsonCall(
+      input,
+      {
+        analysis: spec.name,
+        document: input.documentId,
+        field: `${input.field} (${field?.type ?? 'text'})${field?.description ? `: ${field.description}` : ''}`,
+        candidates,
+      },
+      fieldChoiceOutput,
+    );
+    return { call, options };
+  };
+
+  const identifyCall = async (input: IdentifyFindingsInput) => {
+    const spec = AnalysisSpecSchema.parse(input.spec);
+    const results = await Promise.all(input.documents.map((document) => loadResult(document.result)));
+    return jsonCall(
+      input,
+      {
+        analysis: spec.name,
+        kinds: spec.identify.join(', '),
+        fields: spec.fields.map((field) => `- ${field.name} (${field.type})`).join('\n'),
+        documents: results.map((result) => describeFacts(result)).join('\n\n'),
+      },
+      findingsOutput,
+    );
+  };
+
+  const sectionsCall = async (input: WriteSectionsInput) => {
+    const spec = AnalysisSpecSchema.parse(input.spec);
+    const results = await Promise.all(
+      input.documents.flatMap((document) => (document.result ? [loadResult(document.result)] : [])),
+    );
+    const count = (status: DocumentResult['status']): number =>
+      input.documents.filter((document) => document.status === status).length;
+    const comparisons = compareFields(spec, results).map((comparison) => {
+      const differing = comparison.rows
+        .filter((row) => row.value !== null)
+        .slice(0, 30)
+        .map((row) => `  - ${row.document}: ${clip(showValue(row.value), 200)}`);
+      return `- ${comparison.field}: ${comparison.consistent ? 'consistent' : 'inconsistent'}; ${comparison.summary ?? ''}\n${differing.join('\n')}`;
     });
+    const topFindings = [...input.findings]
+      .sort((a, b) => severityOrder[a.severity] - severityOrder[b.severity])
+      .slice(0, 40)
+      .map(
+        (finding) =>
+          `- [${finding.severity}] ${finding.kind}: ${finding.title}: ${clip(finding.detail, 400)} ` +
+          `(${[...new Set(finding.citations.map((citation) => citation.document))].join(', ')})`,
+      );
+    const summary = [
+      `Documents: ${input.documents.length} (analyzed ${count('analyzed')}, partly ${count('partial')}, ` +
+        `failed ${count('failed')}, skipped ${count('skipped')}); ${input.notAnalyzed} items not analyzed.`,
+      `Compared fields:\n${comparisons.join('\n') || '- (none)'}`,
+      `Findings (${input.findings.length}${input.findings.length > 40 ? ', the 40 most severe shown' : ''}):\n` +
+        (topFindings.join('\n') || '- (none)'),
+    ].join('\n\n');
+    return jsonCall(
+      input,
+      { analysis: spec.name, sections: spec.output.join(', '), results: summary },
+      sectionsOutput,
+    );
+  };
 
   return {
+    /** The most tokens a reduce step's call with this input can use: what a shared budget reserves for it. */
+    estimateReduceStep: async (step: ReduceStep): Promise<{ inputTokens: number; outputTokens: number }> =>
+      estimateJsonCall(
+        step.kind === 'reconcile'
+          ? reconcileCall(step.input).call
+          : step.kind === 'identify'
+            ? await identifyCall(step.input)
+            : await sectionsCall(step.input),
+      ),
+
     /** Chooses among a field's conflicting values; the choice must be one of the candidates. */
     reconcileField: async (
       input: ReconcileFieldInput,
     ): Promise<AnalysisCallOutput<{ choice: number; reason: string }>> => {
-      const spec = AnalysisSpecSchema.parse(input.spec);
-      const field = spec.fields.find((candidate) => candidate.name === input.field);
-      const options = [input.value, ...(input.value.conflict?.alternatives ?? [])];
-      const candidates = options
-        .map(
-          (option, index) =>
-            `${index + 1}. ${showValue(option.value)}\n` +
-            option.citations.map((citation) => `   quote: "${clip(citation.quote, 400)}"`).join('\n'),
-        )
-        .join('\n');
-      const { base, parsed } = await call(
-        input,
-        {
-          analysis: spec.name,
-          document: input.documentId,
-          field: `${input.field} (${field?.type ?? 'text'})${field?.description ? `: ${field.description}` : ''}`,
-          candidates,
-        },
-        fieldChoiceOutput,
-      );
+      const { call, options } = reconcileCall(input);
+      const { base, parsed } = await callForJson(callChatModel, call);
       if (!parsed.ok) return { ...base, result: parsed };
       if (parsed.value.choice > options.length)
         return {
@@ -127,23 +210,12 @@ export function createReduceActivities(dependencies: {
       AnalysisCallOutput<{ findings: Finding[]; hallucinatedQuotes: number; unsupported: number }>
     > => {
       const spec = AnalysisSpecSchema.parse(input.spec);
-      const documents = await Promise.all(
-        input.documents.map(async (document) => ({
-          id: document.id,
-          result: await loadResult(document.result),
-          text: await blobs.get(document.text),
-        })),
-      );
-      const { base, parsed } = await call(
-        input,
-        {
-          analysis: spec.name,
-          kinds: spec.identify.join(', '),
-          fields: spec.fields.map((field) => `- ${field.name} (${field.type})`).join('\n'),
-          documents: documents.map((document) => describeFacts(document.result)).join('\n\n'),
-        },
-        findingsOutput,
-      );
+      const [call, texts] = await Promise.all([
+        identifyCall(input),
+        Promise.all(input.documents.map((document) => blobs.get(document.text))),
+      ]);
+      const documents = input.documents.map((document, index) => ({ id: document.id, text: texts[index]! }));
+      const { base, parsed } = await callForJson(callChatModel, call);
       if (!parsed.ok) return { ...base, result: parsed };
       const problems = parsed.value.findings.flatMap((finding, index) =>
         spec.identify.includes(finding.kind)
@@ -194,38 +266,7 @@ export function createReduceActivities(dependencies: {
       input: WriteSectionsInput,
     ): Promise<AnalysisCallOutput<{ sections: Record<string, string> }>> => {
       const spec = AnalysisSpecSchema.parse(input.spec);
-      const results = await Promise.all(
-        input.documents.flatMap((document) => (document.result ? [loadResult(document.result)] : [])),
-      );
-      const count = (status: DocumentResult['status']): number =>
-        input.documents.filter((document) => document.status === status).length;
-      const comparisons = compareFields(spec, results).map((comparison) => {
-        const differing = comparison.rows
-          .filter((row) => row.value !== null)
-          .slice(0, 30)
-          .map((row) => `  - ${row.document}: ${clip(showValue(row.value), 200)}`);
-        return `- ${comparison.field}: ${comparison.consistent ? 'consistent' : 'inconsistent'}; ${comparison.summary ?? ''}\n${differing.join('\n')}`;
-      });
-      const topFindings = [...input.findings]
-        .sort((a, b) => severityOrder[a.severity] - severityOrder[b.severity])
-        .slice(0, 40)
-        .map(
-          (finding) =>
-            `- [${finding.severity}] ${finding.kind}: ${finding.title}: ${clip(finding.detail, 400)} ` +
-            `(${[...new Set(finding.citations.map((citation) => citation.document))].join(', ')})`,
-        );
-      const summary = [
-        `Documents: ${input.documents.length} (analyzed ${count('analyzed')}, partly ${count('partial')}, ` +
-          `failed ${count('failed')}, skipped ${count('skipped')}); ${input.notAnalyzed} items not analyzed.`,
-        `Compared fields:\n${comparisons.join('\n') || '- (none)'}`,
-        `Findings (${input.findings.length}${input.findings.length > 40 ? ', the 40 most severe shown' : ''}):\n` +
-          (topFindings.join('\n') || '- (none)'),
-      ].join('\n\n');
-      const { base, parsed } = await call(
-        input,
-        { analysis: spec.name, sections: spec.output.join(', '), results: summary },
-        sectionsOutput,
-      );
+      const { base, parsed } = await callForJson(callChatModel, await sectionsCall(input));
       if (!parsed.ok) return { ...base, result: parsed };
       const names = parsed.value.sections.map((section) => section.name);
       const problems = [

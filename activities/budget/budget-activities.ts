@@ -17,11 +17,19 @@ import {
 } from '../../workflows/budget-ledger.js';
 import { estimateRequestTokens } from '../llm/estimate-request-tokens.js';
 
-/** The most a request can cost: `estimateRequestTokens` at the model's prices. */
-export function worstCaseCostUsd(request: ChatRequest, price: ModelPrice): number {
-  const { inputTokens, outputTokens } = estimateRequestTokens(request);
+/** The most a call can cost: its tokens (`estimateRequestTokens` of its request, or a bound given) at the model's prices. */
+export function worstCaseCostUsd(
+  call: ChatRequest | { inputTokens: number; outputTokens: number },
+  price: ModelPrice,
+): number {
+  const { inputTokens, outputTokens } = 'messages' in call ? estimateRequestTokens(call) : call;
   return computeCostUsd({ inputTokens, outputTokens, cachedInputTokens: 0, reasoningTokens: 0 }, price) ?? 0;
 }
+
+/** What a reservation is for: the request itself, or, where the caller cannot see it, an upper bound of its tokens. */
+export type ReservedCall =
+  | { request: ChatRequest; tokens?: undefined }
+  | { tokens: { inputTokens: number; outputTokens: number }; request?: undefined };
 
 /**
  * Reserve and settle against a shared budget's ledger workflow, by update-with-start: the first
@@ -44,12 +52,9 @@ export function createBudgetActivities(dependencies: {
 
   return {
     /** Reserves a model call's worst-case cost; refused when the budget cannot cover it. */
-    reserveModelCall: async (input: {
-      budget: SharedBudget;
-      reservationId: string;
-      model: string;
-      request: ChatRequest;
-    }): Promise<ReserveResult & { amountUsd: number }> => {
+    reserveModelCall: async (
+      input: { budget: SharedBudget; reservationId: string; model: string } & ReservedCall,
+    ): Promise<ReserveResult & { amountUsd: number }> => {
       const price = priceOf(input.model);
       if (!price)
         throw ApplicationFailure.create({
@@ -57,7 +62,14 @@ export function createBudgetActivities(dependencies: {
           message: `${input.model} has no price in the model catalog, so budget ${input.budget.scope} cannot be enforced for it`,
           nonRetryable: true,
         });
-      const amountUsd = worstCaseCostUsd(input.request, price);
+      const call = input.request ?? input.tokens;
+      if (!call || ('inputTokens' in call && !(call.inputTokens >= 0 && call.outputTokens >= 0)))
+        throw ApplicationFailure.create({
+          type: ErrorType.InvalidInput,
+          message: 'a reservation needs the request or a non-negative token bound',
+          nonRetryable: true,
+        });
+      const amountUsd = worstCaseCostUsd(call, price);
       const result = await (
         await client()
       ).workflow.executeUpdateWithStart(reserveBudgetUpdate, {

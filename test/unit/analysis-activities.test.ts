@@ -7,9 +7,11 @@ import { after, describe, it } from 'node:test';
 import { createAnalysisActivities } from '../../activities/analysis/analysis-activities.js';
 import { createBlobStore } from '../../activities/analysis/blob-store.js';
 import { createCallChatModel } from '../../activities/llm/call-chat-model.js';
+import { estimateRequestTokens } from '../../activities/llm/estimate-request-tokens.js';
 import { createScriptedChatModel } from '../../activities/llm/scripted-chat-model.js';
 import { loadPromptLibrary } from '../../activities/prompts/prompt-library.js';
 import { projectRoot } from '../../client/project-paths.js';
+import type { ChatRequest } from '../../common/chat.js';
 import type { FakeLlmScript } from '../../fake-llm/script-schema.js';
 import { contractsTestSpec } from '../helpers/analysis-spec.js';
 
@@ -19,12 +21,17 @@ const spec = contractsTestSpec;
 const blobDirectory = mkdtempSync(path.join(tmpdir(), 'llmos-blobs-'));
 after(() => rmSync(blobDirectory, { recursive: true, force: true }));
 
-function activitiesWith(script: FakeLlmScript) {
+/** The activities on a scripted model; `sent` collects every request the model is sent. */
+function activitiesWith(script: FakeLlmScript, sent: ChatRequest[] = []) {
   const model = createScriptedChatModel('analysis', script);
+  const callChatModel = createCallChatModel(() => Promise.resolve(model), { priceOf: () => undefined });
   return createAnalysisActivities({
     blobs: createBlobStore(blobDirectory),
     prompts: loadPromptLibrary([path.join(projectRoot, 'prompts')]),
-    callChatModel: createCallChatModel(() => Promise.resolve(model), { priceOf: () => undefined }),
+    callChatModel: (input) => {
+      sent.push(input.request);
+      return callChatModel(input);
+    },
   });
 }
 
@@ -146,5 +153,32 @@ void describe('document analysis activities', () => {
     });
     assert.ok(second.result.ok);
     assert.equal(second.result.fields[0]?.citation.quote, 'Delaware law');
+  });
+
+  void it('estimateExtractChunk counts the very request extractChunk sends, repairs and output allowance included', async () => {
+    const blob = await createBlobStore(blobDirectory).put('Governed by Delaware law. '.repeat(40));
+    const sent: ChatRequest[] = [];
+    const { extractChunk, estimateExtractChunk } = activitiesWith(
+      { rules: [{ reply: { json: { fields: [] } } }] },
+      sent,
+    );
+    const input = {
+      spec,
+      model: 'scripted:analysis',
+      prompt: { id: 'analysis.extract', version: 'v1' },
+      documentId: 'c.txt',
+      chunk: { index: 0, start: 0, blob },
+      repairs: [{ output: '{"fields": 3}', problems: ['fields: expected an array'] }],
+      maxOutputTokens: 700,
+    };
+    const estimate = await run(estimateExtractChunk, input);
+    assert.equal(sent.length, 0, 'an estimate calls no model');
+    await run(extractChunk, input);
+    assert.deepEqual(estimate, estimateRequestTokens(sent[0]!));
+    assert.equal(estimate.outputTokens, 700);
+    assert.ok(
+      estimate.inputTokens > 200,
+      `${estimate.inputTokens} tokens: the chunk, the template, the schema`,
+    );
   });
 });

@@ -28,4 +28,28 @@ void describe('ModelChain', () => {
       assert.equal(chain.fallBack({ type, message: '' }, 1), false, type);
     assert.equal(chain.current, 'openai:a');
   });
+
+  void it('follows a child run down the same chain, only forward, and hands on what remains', () => {
+    const chain = new ModelChain(['openai:a', 'anthropic:b', 'compatible:c']);
+    assert.deepEqual(chain.remaining, ['openai:a', 'anthropic:b', 'compatible:c']);
+    chain.follow(
+      { from: 'openai:a', to: 'anthropic:b', reason: 'ModelRequestRejected: 401', iteration: 2 },
+      5,
+    );
+    assert.equal(chain.current, 'anthropic:b');
+    assert.deepEqual(chain.remaining, ['anthropic:b', 'compatible:c']);
+    // A second child that left the same model, and a child's budget downgrade: nothing changes.
+    chain.follow(
+      { from: 'openai:a', to: 'anthropic:b', reason: 'ModelRequestRejected: 401', iteration: 1 },
+      6,
+    );
+    chain.follow(
+      { from: 'anthropic:b', to: 'openai:cheap', reason: 'past 80% of budget x', iteration: 3 },
+      7,
+    );
+    assert.equal(chain.current, 'anthropic:b');
+    assert.deepEqual(chain.fallbacks, [
+      { from: 'openai:a', to: 'anthropic:b', reason: 'ModelRequestRejected: 401', iteration: 5 },
+    ]);
+  });
 });

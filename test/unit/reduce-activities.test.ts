@@ -7,10 +7,12 @@ import { after, describe, it } from 'node:test';
 import { createBlobStore } from '../../activities/analysis/blob-store.js';
 import { createReduceActivities } from '../../activities/analysis/reduce-activities.js';
 import { createCallChatModel } from '../../activities/llm/call-chat-model.js';
+import { estimateRequestTokens } from '../../activities/llm/estimate-request-tokens.js';
 import { createScriptedChatModel } from '../../activities/llm/scripted-chat-model.js';
 import { loadPromptLibrary } from '../../activities/prompts/prompt-library.js';
 import { projectRoot } from '../../client/project-paths.js';
 import type { DocumentResult } from '../../common/analysis-report.js';
+import type { ChatRequest } from '../../common/chat.js';
 import type { FakeLlmScript } from '../../fake-llm/script-schema.js';
 import { contractsTestSpec as spec } from '../helpers/analysis-spec.js';
 
@@ -21,13 +23,18 @@ const environment = new MockActivityEnvironment();
 const run = <P extends unknown[], R>(activity: (...args: P) => Promise<R>, ...args: P): Promise<R> =>
   environment.run<P, R, typeof activity>(activity, ...args);
 
-function activitiesAnswering(json: unknown) {
+/** The activities on a scripted model that answers `json`; `sent` collects every request it is sent. */
+function activitiesAnswering(json: unknown, sent: ChatRequest[] = []) {
   const script: FakeLlmScript = { rules: [{ reply: { json: json as never } }] };
   const model = createScriptedChatModel('reduce', script);
+  const callChatModel = createCallChatModel(() => Promise.resolve(model), { priceOf: () => undefined });
   return createReduceActivities({
     blobs,
     prompts: loadPromptLibrary([path.join(projectRoot, 'prompts')]),
-    callChatModel: createCallChatModel(() => Promise.resolve(model), { priceOf: () => undefined }),
+    callChatModel: (input) => {
+      sent.push(input.request);
+      return callChatModel(input);
+    },
   });
 }
 
@@ -159,5 +166,52 @@ void describe('reduce activities', () => {
         'section "summary" is not asked for or is given twice',
       ],
     });
+  });
+
+  void it('estimateReduceStep counts the very request each step sends', async () => {
+    const document = await stored();
+    const repairs = [{ output: '{}', problems: ['missing'] }];
+    const steps = [
+      {
+        kind: 'identify' as const,
+        input: {
+          ...step,
+          prompt: { id: 'analysis.identify', version: 'v1' },
+          documents: [document],
+          repairs,
+        },
+      },
+      {
+        kind: 'output' as const,
+        input: {
+          ...step,
+          prompt: { id: 'analysis.output', version: 'v1' },
+          documents: [{ id: 'a.txt', status: 'analyzed' as const, result: document.result }],
+          findings: [],
+          notAnalyzed: 0,
+          maxOutputTokens: 900,
+        },
+      },
+      {
+        kind: 'reconcile' as const,
+        input: {
+          ...step,
+          prompt: { id: 'analysis.reconcile', version: 'v1' },
+          documentId: 'a.txt',
+          field: 'governing_law',
+          value: { value: 'Nevada', citations: [citation] },
+        },
+      },
+    ];
+    for (const reduceStep of steps) {
+      const sent: ChatRequest[] = [];
+      const activities = activitiesAnswering({}, sent);
+      const estimate = await run(activities.estimateReduceStep, reduceStep);
+      assert.equal(sent.length, 0, 'an estimate calls no model');
+      if (reduceStep.kind === 'identify') await run(activities.identifyFindings, reduceStep.input);
+      else if (reduceStep.kind === 'output') await run(activities.writeSections, reduceStep.input);
+      else await run(activities.reconcileField, reduceStep.input);
+      assert.deepEqual(estimate, estimateRequestTokens(sent[0]!), reduceStep.kind);
+    }
   });
 });

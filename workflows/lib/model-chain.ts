@@ -17,6 +17,9 @@ const fallbackTypes: ReadonlySet<string> = new Set([
   'TimeoutFailure',
 ]);
 
+/** Whether `failure` is one the next model of a chain may not have. */
+export const isFallbackFailure = (failure: { type: string }): boolean => fallbackTypes.has(failure.type);
+
 /**
  * The models a run may use, in order (an alias's chain, or the one model named). The run uses
  * the current one; a failure of a fallback kind moves it, for the rest of the run, to the next.
@@ -41,12 +44,29 @@ export class ModelChain {
     return this.models[this.index]!;
   }
 
+  /** The current model and those after it: what a child run continues with. */
+  get remaining(): string[] {
+    return this.models.slice(this.index);
+  }
+
   /** Moves to the next model after `failure`; false when there is none or the failure is not one to fall back on. */
   fallBack(failure: { type: string; message: string }, iteration: number): boolean {
-    if (!fallbackTypes.has(failure.type) || this.index + 1 >= this.models.length) return false;
+    if (!isFallbackFailure(failure) || this.index + 1 >= this.models.length) return false;
     const from = this.current;
     this.index += 1;
     this.fallbacks.push({ from, to: this.current, reason: `${failure.type}: ${failure.message}`, iteration });
     return true;
+  }
+
+  /**
+   * Follows a move a child run made down the same chain, so this run skips the model the child
+   * left too. Only forward along this chain: a move to a model this run is already past, or to
+   * one not in it (a child's budget downgrade: the ledger tells this run on its own), changes nothing.
+   */
+  follow(fallback: ModelFallback, iteration: number): void {
+    const at = this.models.indexOf(fallback.to);
+    if (at <= this.index) return;
+    this.fallbacks.push({ from: this.current, to: fallback.to, reason: fallback.reason, iteration });
+    this.index = at;
   }
 }

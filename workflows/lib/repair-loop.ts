@@ -1,30 +1,66 @@
 import type { AnalysisCallOutput, RepairTurn } from '../../activities/analysis/json-model-call.js';
+import { ErrorType } from '../../common/errors.js';
 import { describeFailure } from './failures.js';
-import type { RunBudget } from './run-budget.js';
+import { CapReached, type RunBudget } from './run-budget.js';
+import type { ModelActivities, RunModels } from './run-models.js';
 import { addModelCall, emptyTotals } from './totals.js';
 
 export type RepairOutcome<Result> = { ok: true; value: Result } | { ok: false; reason: string };
 
+/** One analysis step, as the repair loop makes it on whichever model the run is on. */
+export interface AnalysisStep<Result> {
+  /**
+   * The most tokens the attempt can use, for a shared budget: the activity renders the prompt,
+   * so only an activity can count it (asked only when the run has a budget).
+   */
+  estimate: (
+    repairs: RepairTurn[],
+    maxOutputTokens: number,
+  ) => Promise<{ inputTokens: number; outputTokens: number }>;
+  /** The attempt itself, on `model` through its activities. */
+  attempt: (
+    model: { name: string; activities: ModelActivities },
+    repairs: RepairTurn[],
+    maxOutputTokens: number,
+  ) => Promise<AnalysisCallOutput<Result>>;
+}
+
 /**
  * One analysis step's model call with a bounded repair loop: an answer that does not validate
- * goes back with its problems, at most `maxRepairs` times. Every attempt is its own activity and
- * is counted in `budget` (failed ones too); the caps are checked before each. Never throws for a
- * step that cannot be done: the reason comes back, for the report's "not analyzed" list.
+ * goes back with its problems, at most `maxRepairs` times. Every attempt is its own activity,
+ * made through the run's models (fallback chain, shared budget), and is counted in `budget`
+ * (failed ones too); the caps are checked before each. Never throws for a step that cannot be
+ * done: the reason comes back, for the report's "not analyzed" list.
  */
 export async function callWithRepairs<Result>(
   budget: RunBudget,
+  models: RunModels,
   maxRepairs: number,
-  attempt: (repairs: RepairTurn[], maxOutputTokens: number) => Promise<AnalysisCallOutput<Result>>,
+  step: AnalysisStep<Result>,
 ): Promise<RepairOutcome<Result>> {
   const repairs: RepairTurn[] = [];
   for (;;) {
-    const stop = budget.exhausted();
-    if (stop) return { ok: false, reason: `${stop.stopReason}: ${stop.detail}` };
     let output: AnalysisCallOutput<Result>;
     try {
-      output = await attempt([...repairs], budget.outputAllowance());
+      output = await models.call({
+        iteration: budget.totals.modelCalls + 1,
+        prepare: () => {
+          budget.assertAvailable();
+          return budget.outputAllowance();
+        },
+        reservation: async (maxOutputTokens) => ({
+          tokens: await step.estimate([...repairs], maxOutputTokens),
+        }),
+        invoke: (model, maxOutputTokens) => step.attempt(model, [...repairs], maxOutputTokens),
+        costOf: (call) => call.costUsd,
+      });
     } catch (error) {
-      return { ok: false, reason: describeFailure(error).message };
+      if (error instanceof CapReached)
+        return { ok: false, reason: `${error.stop.stopReason}: ${error.stop.detail}` };
+      const failure = describeFailure(error);
+      if (failure.type === ErrorType.BudgetExceeded)
+        return { ok: false, reason: `budget_exhausted: ${failure.message}` };
+      return { ok: false, reason: failure.message };
     }
     budget.addRun(addModelCall(emptyTotals, output.usage, output.costUsd, output.cacheHit));
     if (output.result.ok) return { ok: true, value: output.result };

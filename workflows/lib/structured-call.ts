@@ -1,13 +1,13 @@
 import { ApplicationFailure } from '@temporalio/workflow';
-import type { GenerateStructuredInput, GenerateStructuredOutput } from '../../activities/index.js';
+import type { GenerateStructuredOutput } from '../../activities/index.js';
 import type { ChatMessage } from '../../common/chat.js';
 import { ErrorType } from '../../common/errors.js';
 import { formatPromptRef, type PromptRef } from '../../common/prompt-template.js';
-import { repairMessage, type OutputDefinition } from '../../common/structured-output.js';
+import { repairMessage, toResponseFormat, type OutputDefinition } from '../../common/structured-output.js';
+import type { RunModels } from './run-models.js';
 
 export interface StructuredCallOptions<T> {
   output: OutputDefinition<T>;
-  model: string;
   prompt: PromptRef;
   messages: ChatMessage[];
   temperature?: number;
@@ -17,32 +17,50 @@ export interface StructuredCallOptions<T> {
   check?: (value: T) => string[];
   /** Runs before every attempt: throws to stop (a cap), returns the output tokens the call may use. */
   beforeCall: () => number;
+  /** Where in the run the attempt is (its model-call number), for the fallbacks record. */
+  iteration: () => number;
   /** Every attempt's call, for the run's totals and trace. */
   onCall: (call: GenerateStructuredOutput) => void;
 }
 
 /**
  * One structured answer with a bounded repair loop. Each attempt is one `generateStructured`
- * activity (so a crash never repeats a finished attempt); an answer that fails the schema or
- * `check` goes back to the model with the problems, at most `maxRepairs` times.
+ * activity (so a crash never repeats a finished attempt), made through the run's models (its
+ * chain and shared budget); an answer that fails the schema or `check` goes back to the model
+ * with the problems, at most `maxRepairs` times.
  *
  * @throws ApplicationFailure `ModelOutputInvalid` (non-retryable) when the repairs run out.
  */
 export async function generateStructured<T>(
-  generate: (input: GenerateStructuredInput) => Promise<GenerateStructuredOutput>,
+  models: RunModels,
   options: StructuredCallOptions<T>,
 ): Promise<T> {
   let messages = options.messages;
   let problems: string[] = [];
   for (let attempt = 0; attempt <= options.maxRepairs; attempt += 1) {
-    const maxOutputTokens = options.beforeCall();
-    const call = await generate({
-      model: options.model,
-      output: options.output.name,
-      prompt: options.prompt,
-      messages,
-      temperature: options.temperature,
-      maxOutputTokens,
+    const call = await models.call({
+      iteration: options.iteration(),
+      prepare: options.beforeCall,
+      // The request the activity sends, so the budget reserves its real worst case.
+      reservation: (maxOutputTokens) => ({
+        request: {
+          messages,
+          tools: [],
+          responseFormat: toResponseFormat(options.output),
+          ...(options.temperature !== undefined ? { temperature: options.temperature } : {}),
+          maxOutputTokens,
+        },
+      }),
+      invoke: ({ name, activities }, maxOutputTokens) =>
+        activities.generateStructured({
+          model: name,
+          output: options.output.name,
+          prompt: options.prompt,
+          messages,
+          temperature: options.temperature,
+          maxOutputTokens,
+        }),
+      costOf: (call) => call.costUsd,
     });
     options.onCall(call);
     if (call.parsed.ok) {
@@ -62,7 +80,7 @@ export async function generateStructured<T>(
   throw ApplicationFailure.create({
     type: ErrorType.ModelOutputInvalid,
     message:
-      `${options.output.name} output from ${options.model} (${formatPromptRef(options.prompt)}) still invalid ` +
+      `${options.output.name} output from ${models.current} (${formatPromptRef(options.prompt)}) still invalid ` +
       `after ${options.maxRepairs} repair${options.maxRepairs === 1 ? '' : 's'}: ${problems.join('; ')}`,
     nonRetryable: true,
   });

@@ -1,0 +1,228 @@
+import {
+  ApplicationFailure,
+  CancellationScope,
+  isCancellation,
+  patched,
+  proxyActivities,
+  setCurrentDetails,
+  sleep,
+  workflowInfo,
+  type ActivityInterfaceFor,
+} from '@temporalio/workflow';
+import type { Activities } from '../../activities/index.js';
+import type { ModelFallback, ModelRetry } from '../../common/agent.js';
+import type { ChatMessage, ChatRequest } from '../../common/chat.js';
+import { ErrorType } from '../../common/errors.js';
+import type { RouteDecision } from '../../common/route-request.js';
+import type { SharedBudget } from '../../common/shared-budget.js';
+import { localActivityOptions, modelActivityOptions } from './activity-options.js';
+import { describeFailure } from './failures.js';
+import { isFallbackFailure, ModelChain } from './model-chain.js';
+
+const { resolveModelChain, routeModel, reserveModelCall, settleModelCall } =
+  proxyActivities<Activities>(localActivityOptions);
+
+/** The model name that asks the router to choose (the catalog's `routing` section). */
+export const autoModel = 'auto';
+
+/** How long a run waits before asking a busy shared budget again. */
+const budgetRetryMs = 500;
+
+/** The activities of one model, on its provider's task queue. */
+export type ModelActivities = ActivityInterfaceFor<Activities>;
+
+/**
+ * What a shared budget reserves for a call: its request (the worst case is counted from it), or
+ * an upper bound of its tokens where the workflow cannot see the request (analysis steps render
+ * theirs inside the activity).
+ */
+export type Reservation =
+  { request: ChatRequest } | { tokens: { inputTokens: number; outputTokens: number } };
+
+export interface ModelCallOptions<Prepared, Result> {
+  /** Where in the run the call is (iteration, model-call number): recorded with a fallback. */
+  iteration: number;
+  /**
+   * Runs before every attempt (the first, after waiting on a busy budget, on the next model):
+   * throws to stop (a cap reached), or returns what the attempt needs, e.g. its output allowance.
+   */
+  prepare: () => Prepared;
+  /** What the shared budget reserves for the attempt; asked only when the run has one. */
+  reservation: (prepared: Prepared) => Reservation | Promise<Reservation>;
+  /** Makes the call on `model`, through that model's activities. */
+  invoke: (model: { name: string; activities: ModelActivities }, prepared: Prepared) => Promise<Result>;
+  /** What the call cost (null: no known price, and the reservation is kept as the cost). */
+  costOf: (result: Result) => number | null;
+}
+
+export interface RunModelsOptions {
+  /** `provider:model`, a catalog alias, or `auto`. */
+  model: string;
+  /** A chain a parent run resolved already: used as it is, nothing is routed or resolved again. */
+  chain?: readonly string[] | undefined;
+  retry: ModelRetry;
+  budget?: SharedBudget | undefined;
+  /** With `auto`: the conversation the router judges, and how many tools the run offers. */
+  routeOn?: () => { messages: ChatMessage[]; toolCount: number };
+}
+
+const budgetExceeded = (reason: string): ApplicationFailure =>
+  ApplicationFailure.create({ type: ErrorType.BudgetExceeded, message: reason, nonRetryable: true });
+
+/**
+ * The models a run calls, and how it calls one: every workflow that talks to a model goes
+ * through this, so aliases, `auto`, fallback chains and shared budgets behave the same in all of
+ * them. It resolves the run's chain once (an activity, so the chain is in history), keeps the
+ * current model and the moves down the chain, and makes each call: reserve its worst case
+ * against the shared budget (waiting while calls in flight hold it, switching to the budget's
+ * cheaper model past its soft limit, refusing with `BudgetExceeded`), call the current model on
+ * its provider's queue, settle what the call really cost, and on a failure another model may
+ * not have, try again on the next model. Deterministic; safe for calls made in parallel.
+ */
+export class RunModels {
+  private reservations = 0;
+  private refused: string | undefined;
+  private readonly proxies = new Map<string, ModelActivities>();
+
+  private constructor(
+    private readonly chain: ModelChain,
+    /** With `auto`: the route the router chose, and why. */
+    readonly route: RouteDecision | undefined,
+    private readonly options: RunModelsOptions,
+  ) {}
+
+  /**
+   * Routes (`auto`) and resolves the run's chain. Runs recorded before fallback chains existed
+   * resolved nothing (`patched('model-chain')` is false when they replay): they keep their model.
+   */
+  static async start(options: RunModelsOptions): Promise<RunModels> {
+    if (options.chain) return new RunModels(new ModelChain(options.chain), undefined, options);
+    let route: RouteDecision | undefined;
+    if (options.model === autoModel) {
+      if (!options.routeOn)
+        throw ApplicationFailure.create({
+          type: ErrorType.InvalidInput,
+          message: 'this run cannot be routed: name a model or an alias instead of auto',
+          nonRetryable: true,
+        });
+      route = await routeModel(options.routeOn());
+    }
+    const models = patched('model-chain')
+      ? await resolveModelChain({ model: route?.model ?? options.model })
+      : [options.model];
+    return new RunModels(new ModelChain(models), route, options);
+  }
+
+  /** The model calls go to now. */
+  get current(): string {
+    return this.chain.current;
+  }
+
+  /** The current model and those after it: the chain a child run continues with. */
+  get remaining(): string[] {
+    return this.chain.remaining;
+  }
+
+  /** Each move down the chain (and each budget downgrade), in order. */
+  get fallbacks(): ModelFallback[] {
+    return this.chain.fallbacks;
+  }
+
+  /** The shared budget's refusal, once it has refused a call: later calls are refused without asking. */
+  get budgetRefusal(): string | undefined {
+    return this.refused;
+  }
+
+  /**
+   * A child run given `remaining` moved down it: later calls here skip the models it left.
+   * `callsBefore` is this run's model calls before the child's, which the child's count on from.
+   */
+  follow(fallbacks: readonly ModelFallback[] | undefined, callsBefore: number): void {
+    for (const fallback of fallbacks ?? []) this.chain.follow(fallback, callsBefore + fallback.iteration);
+  }
+
+  /** One model's activities, on its provider's queue (each provider has its own rate limit). */
+  activitiesFor(model: string): ModelActivities {
+    let activities = this.proxies.get(model);
+    if (!activities) {
+      activities = proxyActivities<Activities>(modelActivityOptions(this.options.retry, model));
+      this.proxies.set(model, activities);
+    }
+    return activities;
+  }
+
+  /**
+   * Makes one model call. Cancellations and failures that are not of a fallback kind (or with no
+   * model left) are thrown after the reservation is released, for the caller to handle.
+   *
+   * @throws ApplicationFailure `BudgetExceeded` (non-retryable) when the shared budget refuses.
+   */
+  async call<Prepared, Result>(options: ModelCallOptions<Prepared, Result>): Promise<Result> {
+    const { budget } = this.options;
+    // What the last attempt reserved for: asked again only when `prepare` gave something new
+    // (an estimate may be an activity, and a busy budget is asked every half second).
+    let sized: { prepared: Prepared; amount: Reservation } | undefined;
+    for (;;) {
+      const prepared = options.prepare();
+      const model = this.chain.current;
+      let reservation: { id: string; amountUsd: number } | undefined;
+      if (budget) {
+        if (this.refused !== undefined) throw budgetExceeded(this.refused);
+        if (!sized || !Object.is(sized.prepared, prepared))
+          sized = { prepared, amount: await options.reservation(prepared) };
+        const { amount } = sized;
+        this.reservations += 1;
+        const id = `${workflowInfo().workflowId}/${workflowInfo().runId}/${this.reservations}`;
+        const grant = await reserveModelCall({ budget, reservationId: id, model, ...amount });
+        if (!grant.granted) {
+          if (!grant.busy) {
+            this.refused = grant.reason;
+            throw budgetExceeded(grant.reason);
+          }
+          // Calls in flight hold the rest of the budget: wait for them (a durable timer; `prepare` checks the caps again).
+          setCurrentDetails(`waiting for budget: ${grant.reason}`);
+          await sleep(budgetRetryMs);
+          continue;
+        }
+        const cheaper = budget.downgradeTo;
+        if (grant.downgrade && cheaper !== undefined && model !== cheaper) {
+          await settleModelCall({ budget, reservationId: id, actualUsd: 0 });
+          // A call in parallel may have switched already.
+          if (this.chain.current !== cheaper)
+            this.chain.switchTo(
+              cheaper,
+              `past ${budget.softLimitShare * 100}% of budget ${budget.scope}`,
+              options.iteration,
+            );
+          continue; // reserved again, for the cheaper model
+        }
+        reservation = { id, amountUsd: grant.amountUsd };
+      }
+
+      let result: Result;
+      try {
+        result = await options.invoke({ name: model, activities: this.activitiesFor(model) }, prepared);
+      } catch (error) {
+        await this.settle(reservation, 0);
+        if (isCancellation(error)) throw error;
+        const failure = describeFailure(error);
+        // A call in parallel failed on the same model and has moved the run on already.
+        if (isFallbackFailure(failure) && this.chain.current !== model) continue;
+        // The failed call did no work: the next model makes it.
+        if (this.chain.fallBack(failure, options.iteration)) continue;
+        throw error;
+      }
+      await this.settle(reservation, options.costOf(result) ?? reservation?.amountUsd ?? 0);
+      return result;
+    }
+  }
+
+  private async settle(reservation: { id: string } | undefined, actualUsd: number): Promise<void> {
+    const { budget } = this.options;
+    if (!budget || !reservation) return;
+    // Even when the run is being cancelled: an open reservation would hold the budget.
+    await CancellationScope.nonCancellable(() =>
+      settleModelCall({ budget, reservationId: reservation.id, actualUsd }),
+    );
+  }
+}
