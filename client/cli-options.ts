@@ -56,3 +56,60 @@ export function addCapOptions(command: Command, scope = '', iterationsNote = '')
     .option('--max-cost <usd>', `cap on spend in US dollars${scope}`, positiveNumber)
     .option('--deadline <duration>', `cap on wall time${scope}, e.g. 90s or 5m`, duration);
 }
+
+/** What `--model` takes, for every command that runs a model. */
+export const modelOptionDescription =
+  'e.g. openai:gpt-4o-mini, anthropic:claude-haiku-4-5, compatible:llama3.1, scripted:demo-agent, an alias (fast, smart) of the model catalog, or auto';
+
+/**
+ * An alias must be one of the model catalog's (LLMOS_MODELS_FILE, else the built-in one): the
+ * worker resolves it with its own catalog, normally the same file, and a typo should not start a
+ * run. `auto` needs the catalog's routing section.
+ */
+export async function checkModelAlias(model: string): Promise<void> {
+  const { ModelRefSchema } = await import('../common/model-ref.js');
+  if (ModelRefSchema.safeParse(model).success) return;
+  const [{ loadModelCatalog, modelCatalogFile }, { resolveChain }] = await Promise.all([
+    import('../activities/llm/load-model-catalog.js'),
+    import('../common/model-catalog.js'),
+  ]);
+  const catalog = loadModelCatalog(modelCatalogFile(process.env));
+  if (model === 'auto') {
+    if (!catalog.routing) throw new Error('--model auto needs a routing section in the model catalog');
+    return;
+  }
+  resolveChain(catalog, model);
+}
+
+/** Shared-budget flags, read back with `sharedBudgetFromFlags`. */
+export interface SharedBudgetFlags {
+  budget?: string;
+  budgetLimit?: number;
+  budgetDowngrade?: string;
+}
+
+/** Adds --budget, --budget-limit and --budget-downgrade: a spend limit shared by every run of a scope. */
+export function addSharedBudgetOptions(command: Command): Command {
+  return command
+    .option('--budget <scope>', 'a spend limit shared with every run of this scope, e.g. tenant:acme')
+    .option('--budget-limit <usd>', 'the shared budget in US dollars a day (with --budget)', positiveNumber)
+    .option('--budget-downgrade <provider:model>', 'the cheaper model past 80% of the shared budget');
+}
+
+/**
+ * The request's `budget` from the flags (none when --budget is not given); both halves or
+ * neither. A plain Error: commander prints an InvalidArgumentError only while it parses, and one
+ * thrown in an action would end the command without a word.
+ */
+export function sharedBudgetFromFlags(flags: SharedBudgetFlags) {
+  if ((flags.budget === undefined) !== (flags.budgetLimit === undefined))
+    throw new Error('--budget <scope> and --budget-limit <usd> go together');
+  if (flags.budget === undefined) return {};
+  return {
+    budget: {
+      scope: flags.budget,
+      limitUsd: flags.budgetLimit!,
+      ...(flags.budgetDowngrade !== undefined ? { downgradeTo: flags.budgetDowngrade } : {}),
+    },
+  };
+}

@@ -1,5 +1,5 @@
 import type { AnalyzeCorpusResult, CorpusProgress } from '../common/document-analysis.js';
-import { formatTotals } from './format.js';
+import { formatModelMoves, formatTotals } from './format.js';
 
 const phaseLabels: Record<CorpusProgress['phase'], string> = {
   listing: 'listing documents',
@@ -42,6 +42,7 @@ export function formatAnalysisResult(result: AnalyzeCorpusResult): string {
     `Findings: ${result.findings}; invented quotes dropped: ${result.hallucinatedQuotes}`,
     `Spent: ${formatTotals(result.totals)} in ${result.totals.modelCalls} model calls`,
   ];
+  lines.push(...formatModelMoves(result, 'model call'));
   if (result.stop) lines.push(`Stopped early: ${result.stop.stopReason}: ${result.stop.detail}`);
   if (result.notAnalyzed.length > 0) {
     lines.push(`Not analyzed (${result.notAnalyzed.length}):`);

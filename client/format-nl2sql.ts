@@ -1,6 +1,6 @@
 import { rowsToCsv, rowsToTable } from '../common/format-rows.js';
 import type { Nl2SqlResult } from '../common/nl2sql.js';
-import { formatTotals } from './format.js';
+import { formatModelMoves, formatTotals } from './format.js';
 
 /** An NL2SQL result as the CLI prints it: the SQL, the rows, and what it cost. */
 export function formatNl2SqlResult(result: Nl2SqlResult, format: 'table' | 'json' | 'csv'): string {
@@ -27,6 +27,7 @@ export function formatNl2SqlResult(result: Nl2SqlResult, format: 'table' | 'json
     `Stop reason: ${result.stopReason} (${result.stopDetail})`,
     `Database: ${result.database}; tables linked: ${result.linkedTables.map((table) => table.table).join(', ') || 'none'}`,
     `Usage: ${formatTotals(result.totals)}; ${result.totals.modelCalls} model calls`,
+    ...formatModelMoves(result, 'model call'),
   );
   if (result.error) lines.push(`Error: ${result.error.type}: ${result.error.message}`);
   return lines.join('\n');

@@ -1,4 +1,5 @@
-import type { AgentProgress, AgentResult, AgentStep, RunTotals } from '../common/agent.js';
+import type { AgentProgress, AgentResult, AgentStep, ModelFallback, RunTotals } from '../common/agent.js';
+import type { RouteDecision } from '../common/route-request.js';
 
 export function formatCost(totals: RunTotals): string {
   return `$${totals.costUsd.toFixed(6)}${totals.costComplete ? '' : ' (some calls had no known price)'}`;
@@ -44,6 +45,26 @@ export function formatStep(step: AgentStep): string {
   }
 }
 
+/**
+ * The route `auto` took and each move down the model chain, one line each, as every command
+ * prints them. `at` names what a move's number counts: agent iterations, or a run's model calls.
+ */
+export function formatModelMoves(
+  result: { route?: RouteDecision | undefined; fallbacks?: ModelFallback[] | undefined },
+  at = 'iteration',
+): string[] {
+  return [
+    ...(result.route
+      ? [`Route: ${result.route.complexity} -> ${result.route.model} (${result.route.reasons.join('; ')})`]
+      : []),
+    // Absent from results of runs recorded before fallback chains.
+    ...(result.fallbacks ?? []).map(
+      (fallback) =>
+        `Fell back at ${at} ${fallback.iteration}: ${fallback.from} -> ${fallback.to} (${oneLine(fallback.reason)})`,
+    ),
+  ];
+}
+
 export function formatResult(result: AgentResult): string {
   const lines = [
     '',
@@ -52,15 +73,7 @@ export function formatResult(result: AgentResult): string {
     `Iterations: ${result.iterations} of ${result.caps.maxIterations}`,
     `Usage: ${formatTotals(result.totals)}; ${plural(result.totals.modelCalls, 'model call')}, ${plural(result.totals.toolCalls, 'tool call')}`,
   ];
-  if (result.route)
-    lines.push(
-      `Route: ${result.route.complexity} -> ${result.route.model} (${result.route.reasons.join('; ')})`,
-    );
-  // Absent from results of runs recorded before fallback chains.
-  for (const fallback of result.fallbacks ?? [])
-    lines.push(
-      `Fell back at iteration ${fallback.iteration}: ${fallback.from} -> ${fallback.to} (${oneLine(fallback.reason)})`,
-    );
+  lines.push(...formatModelMoves(result));
   if (result.error) lines.push(`Error: ${result.error.type}: ${result.error.message}`);
   return lines.join('\n');
 }

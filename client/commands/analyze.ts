@@ -3,13 +3,22 @@ import path from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import { chooseDefaultModel } from '../../common/default-model.js';
 import type { AnalyzeCorpusRequest, AnalyzeCorpusResult } from '../../common/document-analysis.js';
-import { duration, positiveInteger, positiveNumber } from '../cli-options.js';
+import {
+  addSharedBudgetOptions,
+  checkModelAlias,
+  duration,
+  modelOptionDescription,
+  positiveInteger,
+  positiveNumber,
+  sharedBudgetFromFlags,
+  type SharedBudgetFlags,
+} from '../cli-options.js';
 
-interface AnalyzeFlags {
+interface AnalyzeFlags extends SharedBudgetFlags {
   spec: string;
   model?: string;
   concurrency: number;
-  budget?: number;
+  maxCost?: number;
   maxTokens?: number;
   deadline?: number;
   out: string;
@@ -46,17 +55,34 @@ async function readSpec(file: string) {
   return parsed.spec;
 }
 
+/**
+ * `--budget` named this run's own cap on spend before shared budgets came to every command: a
+ * number given alone is that old use, told apart from a scope so it is not taken for one.
+ */
+function checkOldBudgetFlag(flags: AnalyzeFlags): void {
+  if (flags.budget !== undefined && flags.budgetLimit === undefined && Number.isFinite(Number(flags.budget)))
+    throw new Error(
+      `--budget names a shared budget now (--budget <scope> --budget-limit <usd>); this run's own cap on spend is --max-cost ${flags.budget}`,
+    );
+}
+
 export function registerAnalyzeCommand(program: Command): void {
-  program
-    .command('analyze')
-    .description(
-      'Analyze documents (.txt, .md, .pdf) with an analysis spec; writes a cited report in Markdown, HTML and JSON',
-    )
-    .argument('<paths...>', 'files and folders (searched recursively)')
-    .requiredOption('--spec <file>', 'the analysis spec (ANALYZE name { EXTRACT: ... })')
-    .option('--model <provider:model>', 'the model (default: from the environment, else the scripted model)')
-    .option('--concurrency <n>', 'model calls in flight at once', positiveInteger, 4)
-    .option('--budget <usd>', 'cap on spend in US dollars for the whole run (default 10)', positiveNumber)
+  addSharedBudgetOptions(
+    program
+      .command('analyze')
+      .description(
+        'Analyze documents (.txt, .md, .pdf) with an analysis spec; writes a cited report in Markdown, HTML and JSON',
+      )
+      .argument('<paths...>', 'files and folders (searched recursively)')
+      .requiredOption('--spec <file>', 'the analysis spec (ANALYZE name { EXTRACT: ... })')
+      .option('--model <provider:model>', `${modelOptionDescription} (default: from the environment)`)
+      .option('--concurrency <n>', 'model calls in flight at once', positiveInteger, 4)
+      .option(
+        '--max-cost <usd>',
+        'cap on spend in US dollars for the whole run (default 10)',
+        positiveNumber,
+      ),
+  )
     .option('--max-tokens <n>', 'cap on input + output tokens for the whole run', positiveInteger)
     .option('--deadline <duration>', 'cap on wall time, e.g. 30m or 2h', duration)
     .option('--out <folder>', 'where the report folder is created', defaultOut)
@@ -69,6 +95,7 @@ export function registerAnalyzeCommand(program: Command): void {
     .option('--json', 'print the result as JSON instead of a summary')
     .option('--id <workflow-id>', 'workflow id (default: analyze-<uuid>)')
     .action(async (paths: string[], flags: AnalyzeFlags) => {
+      checkOldBudgetFlag(flags);
       const spec = await readSpec(flags.spec);
       // Listed here too, so a missing path or an empty folder is reported before a run starts.
       let documents: number | undefined;
@@ -93,11 +120,13 @@ export function registerAnalyzeCommand(program: Command): void {
             }
           : {}),
         caps: {
-          ...(flags.budget !== undefined ? { maxCostUsd: flags.budget } : {}),
+          ...(flags.maxCost !== undefined ? { maxCostUsd: flags.maxCost } : {}),
           ...(flags.maxTokens !== undefined ? { maxTotalTokens: flags.maxTokens } : {}),
           ...(flags.deadline !== undefined ? { maxWallTimeMs: flags.deadline } : {}),
         },
+        ...sharedBudgetFromFlags(flags),
       };
+      await checkModelAlias(request.model);
       const [{ connectClient, startAnalysisRun }, { followAnalysis }, { formatAnalysisResult }] =
         await Promise.all([
           import('../llmos-client.js'),

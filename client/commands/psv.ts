@@ -1,9 +1,20 @@
 import type { Command } from 'commander';
 import type { PsvRequest } from '../../common/psv.js';
 import { chooseDefaultModel } from '../../common/default-model.js';
-import { capsFromFlags, list, positiveInteger, type CapFlags, addCapOptions } from '../cli-options.js';
+import {
+  addCapOptions,
+  addSharedBudgetOptions,
+  capsFromFlags,
+  checkModelAlias,
+  list,
+  modelOptionDescription,
+  positiveInteger,
+  sharedBudgetFromFlags,
+  type CapFlags,
+  type SharedBudgetFlags,
+} from '../cli-options.js';
 
-interface PsvFlags extends CapFlags {
+interface PsvFlags extends CapFlags, SharedBudgetFlags {
   model?: string;
   tools: string[];
   maxReplans?: number;
@@ -13,12 +24,14 @@ interface PsvFlags extends CapFlags {
 }
 
 export function registerPsvCommand(program: Command): void {
-  addCapOptions(program.command('psv'), '', ', sub-agents included')
-    .description(
-      'Solve a task with Plan -> Solve -> Verify: a checked plan, solved step by step, re-planned when a check fails',
-    )
-    .argument('<task>', 'the task')
-    .option('--model <provider:model>', 'the model (default: from the environment, else the scripted model)')
+  addSharedBudgetOptions(
+    addCapOptions(program.command('psv'), '', ', sub-agents included')
+      .description(
+        'Solve a task with Plan -> Solve -> Verify: a checked plan, solved step by step, re-planned when a check fails',
+      )
+      .argument('<task>', 'the task')
+      .option('--model <provider:model>', `${modelOptionDescription} (default: from the environment)`),
+  )
     .option('--tools <names>', 'comma-separated tools the plan may use', list, ['calculator'])
     .option('--max-replans <n>', 'new plans after a failed verification (default 2)', (value) =>
       value === '0' ? 0 : positiveInteger(value),
@@ -34,7 +47,9 @@ export function registerPsvCommand(program: Command): void {
         caps: capsFromFlags(flags),
         ...(flags.maxReplans !== undefined ? { maxReplans: flags.maxReplans } : {}),
         ...(flags.planVersion ? { prompts: { plan: { id: 'psv.plan', version: flags.planVersion } } } : {}),
+        ...sharedBudgetFromFlags(flags),
       };
+      await checkModelAlias(request.model);
       const [{ connectClient, startPsvRun }, { formatPsvResult }] = await Promise.all([
         import('../llmos-client.js'),
         import('../format-psv.js'),

@@ -1,11 +1,19 @@
 import { Option, type Command } from 'commander';
 import { chooseDefaultModel } from '../../common/default-model.js';
 import type { Nl2SqlRequest } from '../../common/nl2sql.js';
-import { list, positiveInteger } from '../cli-options.js';
+import {
+  addSharedBudgetOptions,
+  checkModelAlias,
+  list,
+  modelOptionDescription,
+  positiveInteger,
+  sharedBudgetFromFlags,
+  type SharedBudgetFlags,
+} from '../cli-options.js';
 import { databaseArg } from '../database-arg.js';
 import { registerSqlCheckCommand } from './sql-check.js';
 
-interface AskFlags {
+interface AskFlags extends SharedBudgetFlags {
   db: string;
   model?: string;
   format: 'table' | 'json' | 'csv';
@@ -26,14 +34,16 @@ const databaseOption = (): Option =>
 const count = (value: string): number => (value === '0' ? 0 : positiveInteger(value));
 
 function registerAskCommand(sql: Command): void {
-  sql
-    .command('ask', { isDefault: true })
-    .description(
-      'Answer a question with one checked, read-only SQL query (the default: llmos sql "question")',
-    )
-    .argument('<question>', 'the question')
-    .addOption(databaseOption())
-    .option('--model <provider:model>', 'the model (default: from the environment, else the scripted model)')
+  addSharedBudgetOptions(
+    sql
+      .command('ask', { isDefault: true })
+      .description(
+        'Answer a question with one checked, read-only SQL query (the default: llmos sql "question")',
+      )
+      .argument('<question>', 'the question')
+      .addOption(databaseOption())
+      .option('--model <provider:model>', `${modelOptionDescription} (default: from the environment)`),
+  )
     .addOption(
       new Option('--format <format>', 'how to print the rows')
         .choices(['table', 'json', 'csv'])
@@ -55,7 +65,9 @@ function registerAskCommand(sql: Command): void {
         ...(flags.timeout !== undefined ? { timeoutMs: flags.timeout } : {}),
         ...(flags.maxCorrections !== undefined ? { maxCorrections: flags.maxCorrections } : {}),
         ...(flags.allowedTables ? { allowedTables: flags.allowedTables } : {}),
+        ...sharedBudgetFromFlags(flags),
       };
+      await checkModelAlias(request.model);
       const [{ connectClient, startNl2SqlRun }, { formatNl2SqlResult }] = await Promise.all([
         import('../llmos-client.js'),
         import('../format-nl2sql.js'),

@@ -81,4 +81,21 @@ void describe('llmos analyze, end to end', { timeout: 300_000 }, () => {
     assert.equal(run.code, 1, describeRun(run));
     assert.match(run.stderr, /cannot read no\/such\/folder/);
   });
+
+  void it('tells a --budget <usd> of old from a shared budget: the run cap is --max-cost now', async () => {
+    const run = await runLlmos(
+      [
+        'analyze',
+        'examples/analysis/contracts',
+        '--spec',
+        'examples/analysis/contracts.spec',
+        '--budget',
+        '5',
+      ],
+      cliEnv,
+    );
+    assert.equal(run.code, 1, describeRun(run));
+    assert.match(run.stderr, /--budget names a shared budget now .*--max-cost 5/);
+    assert.doesNotMatch(run.stderr, /^Run /m);
+  });
 });

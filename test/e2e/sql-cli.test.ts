@@ -84,4 +84,36 @@ void describe('llmos sql, end to end', { timeout: 300_000 }, () => {
       /"no-such\.sqlite" is neither a postgres:\/\/ URL, a SQLite file nor an example database/,
     );
   });
+
+  // `llmos sql` and `llmos psv` take the agent's model and shared-budget flags, checked before anything starts.
+  for (const [label, args, message] of [
+    [
+      'sql, a budget without its limit',
+      ['sql', 'How many tracks?', '--budget', 'tenant:acme'],
+      /--budget <scope> and --budget-limit <usd> go together/,
+    ],
+    [
+      'sql, an unknown alias',
+      ['sql', 'How many tracks?', '--model', 'no-such-alias'],
+      /unknown model or alias "no-such-alias"/,
+    ],
+    [
+      'psv, a limit without its budget',
+      ['psv', 'What is 2 + 2?', '--budget-limit', '5'],
+      /--budget <scope> and --budget-limit <usd> go together/,
+    ],
+    [
+      'psv, an unknown alias',
+      ['psv', 'What is 2 + 2?', '--model', 'no-such-alias'],
+      /unknown model or alias "no-such-alias"/,
+    ],
+  ] as const) {
+    void it(`${label}: a clear message, nothing started`, async () => {
+      const run = await runLlmos([...args], cliEnv);
+      assert.equal(run.code, 1, describeRun(run));
+      assert.match(run.stderr, message);
+      assert.doesNotMatch(run.stderr, /^Run /m);
+      assert.doesNotMatch(run.stdout, /^Run /m);
+    });
+  }
 });
