@@ -172,7 +172,10 @@ void describe('TokenLimiter', () => {
       assert.match(error.message, /openai is at its limit of 1000 tokens per minute/);
       return true;
     });
-    assert.equal(slept.reduce((sum, ms) => sum + ms, 0), 30_000);
+    assert.equal(
+      slept.reduce((sum, ms) => sum + ms, 0),
+      30_000,
+    );
   });
 
   void it('refuses a request larger than the whole limit, for good', async () => {
