@@ -178,6 +178,70 @@ scenarios['psv-replan'] = {
   expect: { stopReason: 'answer', answer: '54' },
 };
 
+// The built-in catalog's `fast`: [openai:gpt-4o-mini, anthropic:claude-haiku-4-5, compatible:llama3.1].
+const openaiRefuses = {
+  match: { protocol: 'openai' as const },
+  reply: { status: 401, errorMessage: 'Incorrect API key' },
+};
+
+scenarios['agent-fallback-budget'] = {
+  description:
+    'alias `fast` against a shared budget: the first model answers 401, the run falls back to Anthropic; every call reserved and settled',
+  script: {
+    rules: [
+      openaiRefuses,
+      { match: { step: 0 }, reply: { toolCalls: [calculator('12 * 12')], usage } },
+      { match: { step: 1 }, reply: { text: '12 squared is {{lastToolResult}}.', usage } },
+    ],
+  },
+  request: {
+    question: 'What is 12 squared?',
+    model: 'fast',
+    budget: { scope: 'replay:agent', limitUsd: 1 },
+  },
+  expect: { stopReason: 'answer', answer: '12 squared is 144.' },
+};
+
+scenarios['psv-fallback-budget'] = {
+  description:
+    'Plan -> Solve -> Verify on alias `fast` against a shared budget: the planner falls back to Anthropic, the child ReAct run continues on it, a judge verifies',
+  workflowType: 'planSolveVerifyWorkflow',
+  script: {
+    rules: [
+      openaiRefuses,
+      {
+        match: { responseFormat: '^plan$' },
+        reply: {
+          json: {
+            steps: [
+              {
+                id: 's1',
+                goal: 'multiply',
+                agent: { question: 'What is 6 times 7?' },
+                successCriterion: 'the product',
+              },
+            ],
+            answerStep: 's1',
+          },
+          usage,
+        },
+      },
+      {
+        match: { responseFormat: '^verdict$' },
+        reply: { json: { pass: true, reason: '6 * 7 = 42' }, usage },
+      },
+      { match: { step: 0 }, reply: { toolCalls: [calculator('6 * 7')], usage } },
+      { match: { step: 1 }, reply: { text: '{{lastToolResult}}', usage } },
+    ],
+  },
+  request: {
+    task: 'What is 6 times 7?',
+    model: 'fast',
+    budget: { scope: 'replay:psv', limitUsd: 1 },
+  },
+  expect: { stopReason: 'answer', answer: '42' },
+};
+
 async function waitUntil(what: string, probe: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await probe())) {

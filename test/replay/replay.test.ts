@@ -75,6 +75,34 @@ const expectedContents: Record<
       'EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_COMPLETED',
     ],
   },
+  'agent-fallback-budget': {
+    // Alias `fast` resolved once; each call reserved and settled against the shared budget; the
+    // first model's 401 moves the run to the next one, which makes the same call again.
+    activities: [
+      'describeTools',
+      'loadPrompts',
+      'resolveModelChain',
+      ...['reserveModelCall', 'callChatModel', 'settleModelCall'],
+      ...['reserveModelCall', 'callChatModel', 'settleModelCall'],
+      'runTool',
+      ...['reserveModelCall', 'callChatModel', 'settleModelCall'],
+    ],
+    eventTypes: ['EVENT_TYPE_ACTIVITY_TASK_FAILED'],
+  },
+  'psv-fallback-budget': {
+    workflowType: 'planSolveVerifyWorkflow',
+    // The planner falls back after a 401; the child ReAct run (its own history) continues on the
+    // backup; a judge verifies. Every model call is reserved and settled.
+    activities: [
+      'describeTools',
+      'loadPrompts',
+      'resolveModelChain',
+      ...['reserveModelCall', 'generateStructured', 'settleModelCall'],
+      ...['reserveModelCall', 'generateStructured', 'settleModelCall'],
+      ...['reserveModelCall', 'generateStructured', 'settleModelCall'],
+    ],
+    eventTypes: ['EVENT_TYPE_ACTIVITY_TASK_FAILED', 'EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_COMPLETED'],
+  },
 };
 
 async function loadHistory(name: string): Promise<JsonHistory> {
