@@ -89,6 +89,33 @@ void describe('aliases, fallback and shared budgets in PSV, NL2SQL and document 
     testbed.temporal.env.client.workflow.getHandle(ledgerWorkflowId(scope)).query(budgetLedgerQuery);
   const scope = (name: string): SharedBudgetRequest['scope'] => `test:${name}-${crypto.randomUUID()}`;
 
+  /**
+   * Runs in parallel against one small budget: the fake server's bill stays within the limit,
+   * the budget ran out before every run finished (typed), and the ledger agrees with the bill
+   * with every reservation (sub-agents' too) settled. Returns the refused runs.
+   */
+  const assertBudgetHeld = async <Result extends { stopReason: string; error?: { type: string } }>(
+    t: { diagnostic: (message: string) => void },
+    results: Result[],
+    budget: { scope: string; limitUsd: number },
+    costPerCall: number,
+  ): Promise<Result[]> => {
+    const spent = testbed.fake.requests.length * costPerCall;
+    const refused = results.filter((result) => result.stopReason === 'budget_exhausted');
+    t.diagnostic(
+      `${results.length - refused.length} answered, ${refused.length} refused; ` +
+        `${testbed.fake.requests.length} calls, $${spent.toFixed(6)} of $${budget.limitUsd}`,
+    );
+    assert.ok(spent <= budget.limitUsd, `$${spent} spent of $${budget.limitUsd}`);
+    assert.ok(refused.length > 0, 'the budget ran out before every run finished');
+    assert.ok(results.some((result) => result.stopReason === 'answer'));
+    for (const result of refused) assert.equal(result.error?.type, 'BudgetExceeded');
+    const state = await ledger(budget.scope);
+    assert.equal(state.reservations, 0, 'every reservation was settled');
+    assert.ok(Math.abs(state.spentUsd - spent) < 1e-12, `ledger $${state.spentUsd}`);
+    return refused;
+  };
+
   const assertFellBackOnce = (fallbacks: PsvResult['fallbacks'] | undefined) => {
     assert.equal(fallbacks?.length, 1, JSON.stringify(fallbacks));
     assert.equal(fallbacks?.[0]?.from, primary);
@@ -161,19 +188,7 @@ void describe('aliases, fallback and shared budgets in PSV, NL2SQL and document 
         Array.from({ length: 8 }, () => psv({ model: primary, budget, caps: { maxTotalTokens: 1_000 } })),
       );
 
-      const spent = testbed.fake.requests.length * gpt4oMiniCost(planUsage);
-      assert.ok(spent <= budget.limitUsd, `$${spent} spent of $${budget.limitUsd}`);
-      const refused = results.filter((result) => result.stopReason === 'budget_exhausted');
-      t.diagnostic(
-        `${results.length - refused.length} answered, ${refused.length} refused; ` +
-          `${testbed.fake.requests.length} calls, $${spent.toFixed(6)} of $${budget.limitUsd}`,
-      );
-      assert.ok(refused.length > 0, 'the budget ran out before every run finished');
-      assert.ok(results.some((result) => result.stopReason === 'answer'));
-      for (const result of refused) assert.equal(result.error?.type, 'BudgetExceeded');
-      const state = await ledger(budget.scope);
-      assert.equal(state.reservations, 0, 'every reservation was settled, the sub-agents’ too');
-      assert.ok(Math.abs(state.spentUsd - spent) < 1e-12, `ledger $${state.spentUsd}`);
+      await assertBudgetHeld(t, results, budget, gpt4oMiniCost(planUsage));
     });
   });
 
@@ -219,22 +234,8 @@ void describe('aliases, fallback and shared budgets in PSV, NL2SQL and document 
       const budget = { scope: scope('sql-parallel'), limitUsd: 0.003 };
       const results = await Promise.all(Array.from({ length: 8 }, () => sql({ model: primary, budget })));
 
-      const spent = testbed.fake.requests.length * gpt4oMiniCost(sqlUsage);
-      assert.ok(spent <= budget.limitUsd, `$${spent} spent of $${budget.limitUsd}`);
-      const refused = results.filter((result) => result.stopReason === 'budget_exhausted');
-      t.diagnostic(
-        `${results.length - refused.length} answered, ${refused.length} refused; ` +
-          `${testbed.fake.requests.length} calls, $${spent.toFixed(6)} of $${budget.limitUsd}`,
-      );
-      assert.ok(refused.length > 0, 'the budget ran out before every run finished');
-      assert.ok(results.some((result) => result.stopReason === 'answer'));
-      for (const result of refused) {
-        assert.equal(result.error?.type, 'BudgetExceeded');
-        assert.match(result.stopDetail, /spent leaves too little/);
-      }
-      const state = await ledger(budget.scope);
-      assert.equal(state.reservations, 0);
-      assert.ok(Math.abs(state.spentUsd - spent) < 1e-12, `ledger $${state.spentUsd}`);
+      const refused = await assertBudgetHeld(t, results, budget, gpt4oMiniCost(sqlUsage));
+      for (const result of refused) assert.match(result.stopDetail, /spent leaves too little/);
     });
   });
 
