@@ -29,6 +29,7 @@ export interface CallChatModelOutput {
   response: ChatResponse;
   /** USD, or null when the model has no known price. A cache hit costs nothing. */
   costUsd: number | null;
+  /** The provider's time (or the cache's, on a hit): a wait for the token limiter is not in it. */
   latencyMs: number;
   /** Present when the answer came from the response cache: what the original call cost. */
   cacheHit?: { savedUsd: number | null; storedAt: number } | undefined;
@@ -107,6 +108,7 @@ export function createCallChatModel(resolveModel: ModelResolver, services: Model
     const heartbeat = setInterval(() => context.heartbeat(), heartbeatIntervalMs);
     let response: ChatResponse;
     let grant: TokenGrant | undefined;
+    let sentAt = started;
     // Counted only for a model under a limit: tokenizing a long prompt takes milliseconds.
     const estimate = tokenLimiter?.limitFor(input.model) ? estimateRequestTokens(request) : undefined;
     try {
@@ -120,6 +122,7 @@ export function createCallChatModel(resolveModel: ModelResolver, services: Model
             context.log.warn(message);
           },
         });
+      sentAt = performance.now();
       try {
         response = await model.generate(request, { signal: context.cancellationSignal });
       } catch (error) {
@@ -136,7 +139,7 @@ export function createCallChatModel(resolveModel: ModelResolver, services: Model
     }
     await grant?.settle(response.usage.inputTokens + response.usage.outputTokens);
     breaker?.recordSuccess(input.model);
-    const latencyMs = Math.round(performance.now() - started);
+    const latencyMs = Math.round(performance.now() - sentAt);
     const costUsd = computeCostUsd(response.usage, priceOf(input.model)) ?? null;
     if (key !== undefined)
       await cache!.store
