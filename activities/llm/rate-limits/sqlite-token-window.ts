@@ -1,4 +1,5 @@
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
+import { openSharedSqlite } from '../shared-sqlite.js';
 import { decideTake, tokenWindowMs, type TakeResult, type TokenWindowStore } from './token-window.js';
 
 interface GrantRow {
@@ -18,9 +19,7 @@ export class SqliteTokenWindow implements TokenWindowStore {
 
   constructor(options: { file: string; now?: () => number }) {
     const now = options.now ?? Date.now;
-    this.db = new Database(options.file);
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('busy_timeout = 5000');
+    this.db = openSharedSqlite(options.file);
     this.db.exec(`
       CREATE TABLE IF NOT EXISTS token_grants (
         key TEXT NOT NULL,

@@ -1,4 +1,5 @@
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
+import { openSharedSqlite } from '../shared-sqlite.js';
 import {
   newEntry,
   readEntry,
@@ -33,10 +34,7 @@ export class SqliteResponseCache implements ResponseCache {
 
   constructor(options: SqliteResponseCacheOptions) {
     this.now = options.now ?? Date.now;
-    this.db = new Database(options.file);
-    this.db.pragma('journal_mode = WAL');
-    // Several workers may write at once: wait for the lock rather than fail at once.
-    this.db.pragma('busy_timeout = 5000');
+    this.db = openSharedSqlite(options.file);
     this.db.exec(`
       CREATE TABLE IF NOT EXISTS response_cache (
         key TEXT PRIMARY KEY,
