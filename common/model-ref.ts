@@ -22,6 +22,12 @@ export const ModelRefSchema = z.string().transform((value, context) => {
 });
 export type ModelRef = z.output<typeof ModelRefSchema>;
 
+/** The provider part of a `provider:model` reference (before the first colon), without validating it. */
+export function providerOf(model: string): string {
+  const separator = model.indexOf(':');
+  return separator < 0 ? '' : model.slice(0, separator);
+}
+
 export function formatModelRef(ref: ModelRef): string {
   return `${ref.provider}:${ref.model}`;
 }

@@ -1,8 +1,8 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { ModelRefSchema } from '../common/model-ref.js';
-import { defaultTaskQueue, modelProviders, type ModelProvider } from '../common/task-queues.js';
+import { ModelRefSchema, ProviderSchema } from '../common/model-ref.js';
+import { defaultTaskQueue } from '../common/task-queues.js';
 
 const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -87,8 +87,8 @@ export const WorkerConfigSchema = z.object({
    * enforces across every worker (each provider's calls have their own task queue).
    */
   LLMOS_RATE_LIMITS: limitList(
-    (key) => modelProviders.includes(key as ModelProvider),
-    `provider=requests-per-second with a provider of ${modelProviders.join(', ')}`,
+    (key) => ProviderSchema.safeParse(key).success,
+    `provider=requests-per-second with a provider of ${ProviderSchema.options.join(', ')}`,
   ),
   /**
    * Tokens per minute (input plus output allowance) by provider or model, e.g.
@@ -96,7 +96,7 @@ export const WorkerConfigSchema = z.object({
    * provider's. Shared by the workers of one machine (a SQLite file) or, with REDIS_URL, of all.
    */
   LLMOS_TOKEN_LIMITS: limitList(
-    (key) => modelProviders.includes(key as ModelProvider) || ModelRefSchema.safeParse(key).success,
+    (key) => ProviderSchema.safeParse(key).success || ModelRefSchema.safeParse(key).success,
     'provider=tokens-per-minute or provider:model=tokens-per-minute',
   ),
   LLMOS_TOKEN_WINDOW_FILE: z.string().default(path.join(projectRoot, '.llmos', 'token-window.sqlite')),

@@ -6,7 +6,8 @@ import { loadPromptLibrary, type PromptLibrary } from '../activities/prompts/pro
 import { calculator } from '../activities/tools/calculator.js';
 import { createHttpGetTool } from '../activities/tools/http-get.js';
 import { createToolRegistry } from '../activities/tools/tool-registry.js';
-import { modelProviders, providerTaskQueue } from '../common/task-queues.js';
+import { ProviderSchema } from '../common/model-ref.js';
+import { providerTaskQueue } from '../common/task-queues.js';
 import { promptDirectories, type WorkerConfig } from './config.js';
 import { createModelServices, type WorkerModelServices } from './model-services.js';
 import { workflowsPath } from './workflow-bundle.js';
@@ -85,7 +86,7 @@ export async function createWorker(
   });
   // Model calls run on one queue per provider, where the provider's rate limit applies.
   const providerWorkers = await Promise.all(
-    modelProviders.map((provider) =>
+    ProviderSchema.options.map((provider) =>
       Worker.create({
         connection,
         namespace: config.TEMPORAL_NAMESPACE,

@@ -1,5 +1,6 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { ErrorType } from '../../../common/errors.js';
+import { providerOf } from '../../../common/model-ref.js';
 import type { TokenWindowStore } from './token-window.js';
 
 /** The longest a waiting call sleeps before it asks the window again. */
@@ -37,8 +38,7 @@ export class TokenLimiter {
 
   /** The limit that applies to `model`: its own, else its provider's. */
   limitFor(model: string): { key: string; tokensPerMinute: number } | undefined {
-    const provider = model.slice(0, model.indexOf(':'));
-    for (const key of [model, provider]) {
+    for (const key of [model, providerOf(model)]) {
       const tokensPerMinute = this.limits[key];
       if (tokensPerMinute !== undefined) return { key, tokensPerMinute };
     }
