@@ -17,7 +17,6 @@ import {
   type CorpusProgress,
   type DocumentProgress,
 } from '../common/document-analysis.js';
-import { ModelRefSchema } from '../common/model-ref.js';
 import { Nl2SqlInputSchema, type Nl2SqlRequest } from '../common/nl2sql.js';
 import { PsvInputSchema, type PsvRequest } from '../common/psv.js';
 import { SelfConsistencyInputSchema, type SelfConsistencyRequest } from '../common/self-consistency.js';
@@ -106,9 +105,6 @@ async function startRun<Workflow extends TemporalWorkflow>(
   },
   options: StartRunOptions,
 ): Promise<WorkflowHandle<Workflow>> {
-  // An alias (`fast`) is kept as given; the worker resolves it to its chain.
-  const ref = ModelRefSchema.safeParse(run.model);
-  const model = ref.success ? `${ref.data.provider}:${ref.data.model}` : run.model;
   const searchable = await hasLlmosSearchAttributes(client);
   const handle = await client.workflow.start(run.workflowType, {
     args: [{ ...run.request, recordSearchAttributes: searchable }],
@@ -119,7 +115,8 @@ async function startRun<Workflow extends TemporalWorkflow>(
       ? {
           typedSearchAttributes: [
             { key: LlmosKind, value: run.kind },
-            { key: LlmosModel, value: model },
+            // As given, an alias (`fast`) included: the worker resolves it to its chain.
+            { key: LlmosModel, value: run.model },
           ],
         }
       : {}),
