@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { ToolCall, Usage } from './chat.js';
-import { ModelRefSchema } from './model-ref.js';
+import { aliasNamePattern, ModelRefSchema } from './model-ref.js';
 import { PromptRefSchema, type PromptRef } from './prompt-template.js';
 import type { RouteDecision } from './route-request.js';
 import { SharedBudgetSchema } from './shared-budget.js';
@@ -71,12 +71,13 @@ export const ModelFieldSchema = z.string().superRefine((value, context) => {
  * naming a fallback chain; the worker resolves an alias when the run starts.
  */
 export const ModelOrAliasFieldSchema = z.string().superRefine((value, context) => {
-  if (ModelRefSchema.safeParse(value).success || /^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(value)) return;
+  if (ModelRefSchema.safeParse(value).success || aliasNamePattern.test(value)) return;
   context.addIssue({
     code: 'custom',
     message: `model must be "provider:model" (e.g. openai:gpt-4o-mini) or an alias of the model catalog such as fast (got "${value}")`,
   });
 });
+
 /** A move down a run's fallback chain: from which model, to which, why, at which iteration. */
 export interface ModelFallback {
   from: string;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ModelRefSchema } from './model-ref.js';
+import { aliasNamePattern, ModelRefSchema } from './model-ref.js';
 import { findPrice, type ModelPrice } from './pricing.js';
 
 /**
@@ -52,14 +52,8 @@ export const ModelEntrySchema = z
   })
   .strict();
 
-/** Alias names are plain words; a colon is what marks a `provider:model` reference. */
-const aliasNamePattern = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 const freeProviders: readonly string[] = ['scripted', 'compatible'];
 
-/**
- * The file's shape, then what one entry cannot see on its own: model ids, prices of hosted models,
- * alias names and chains. Zod runs those cross-checks only once every entry has the right shape.
- */
 /**
  * Complexity routing for `--model auto`: a request is complex when its input is long, it needs
  * tools (when `toolsAreComplex`), or it matches one of the patterns; simple ones go to `simple`.
@@ -89,6 +83,10 @@ export const RoutingSchema = z
   .strict();
 export type Routing = z.output<typeof RoutingSchema>;
 
+/**
+ * The file's shape, then what one entry cannot see on its own: model ids, prices of hosted models,
+ * alias names and chains. Zod runs those cross-checks only once every entry has the right shape.
+ */
 export const ModelCatalogFileSchema = z
   .object({
     models: z.record(z.string(), ModelEntrySchema),

@@ -22,6 +22,9 @@ export const ModelRefSchema = z.string().transform((value, context) => {
 });
 export type ModelRef = z.output<typeof ModelRefSchema>;
 
+/** What a model catalog alias (`fast`, `smart`) may be called: no colon, so never a `provider:model`. */
+export const aliasNamePattern = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
+
 /** The provider part of a `provider:model` reference (before the first colon), without validating it. */
 export function providerOf(model: string): string {
   const separator = model.indexOf(':');
