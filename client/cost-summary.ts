@@ -1,4 +1,4 @@
-import type { RunTotals } from '../common/agent.js';
+import type { RunTotals } from '../common/run-contract.js';
 
 /** One finished top-level run, as `llmos cost` reads it from Temporal. */
 export interface RecordedRun {

@@ -1,4 +1,5 @@
-import type { AgentProgress, AgentResult, AgentStep, ModelFallback, RunTotals } from '../common/agent.js';
+import type { AgentProgress, AgentResult, AgentStep } from '../common/agent.js';
+import type { ModelFallback, RunTotals } from '../common/run-contract.js';
 import type { RouteDecision } from '../common/route-request.js';
 
 export function formatCost(totals: RunTotals): string {

@@ -3,13 +3,12 @@ import type { z } from 'zod';
 import { Client, Connection, WorkflowIdConflictPolicy, type WorkflowHandle } from '@temporalio/client';
 import {
   AgentInputSchema,
-  type AgentCaps,
   type AgentProgress,
   type AgentRequest,
   type AgentResult,
   type AgentStep,
-  type CapsRaise,
 } from '../common/agent.js';
+import { type RunCaps, type CapsRaise } from '../common/run-contract.js';
 import { describeIssues } from '../common/describe-issues.js';
 import {
   AnalyzeCorpusInputSchema,
@@ -218,7 +217,7 @@ export function queryAgentProgress(handle: AgentHandle, sinceStep = 0): Promise<
   return handle.query(agentProgressQuery, sinceStep);
 }
 
-export function raiseAgentCaps(handle: AgentHandle, raise: CapsRaise): Promise<AgentCaps> {
+export function raiseAgentCaps(handle: AgentHandle, raise: CapsRaise): Promise<RunCaps> {
   return handle.executeUpdate(raiseCapsUpdate, { args: [raise] });
 }
 

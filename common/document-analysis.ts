@@ -1,22 +1,19 @@
 import { z } from 'zod';
-import {
-  capsSchemaWithDefaults,
-  ModelFieldSchema,
-  ModelOrAliasFieldSchema,
-  ModelRetrySchema,
-  RecordSearchAttributesSchema,
-  type ModelFallback,
-  type RunTotals,
-} from './agent.js';
 import { AnalysisSpecSchema, type AnalysisSpec } from './analysis-spec.js';
 import type { Citation, DocumentResult } from './analysis-report.js';
 import type { BlobRef } from './blob-ref.js';
 import type { ChatMessage } from './chat.js';
 import { PromptRefSchema } from './prompt-template.js';
 import type { RouteDecision } from './route-request.js';
-import { SharedBudgetSchema } from './shared-budget.js';
+import {
+  ModelFieldSchema,
+  runCapsSchema,
+  runInputFields,
+  type ModelFallback,
+  type RunTotals,
+} from './run-contract.js';
 
-const documentCapsSchema = capsSchemaWithDefaults({
+const documentCapsSchema = runCapsSchema({
   maxIterations: 1_000,
   maxTotalTokens: 5_000_000,
   maxCostUsd: 5,
@@ -24,7 +21,7 @@ const documentCapsSchema = capsSchemaWithDefaults({
 });
 
 /** A corpus run's caps: a spending cap given alone (`--max-cost`) leaves the others generous, not an agent's. */
-const corpusCapsSchema = capsSchemaWithDefaults({
+const corpusCapsSchema = runCapsSchema({
   maxIterations: 10_000,
   maxTotalTokens: 50_000_000,
   maxCostUsd: 10,
@@ -39,16 +36,11 @@ export const ChunkingSchema = z.object({
 /** What a document run and a corpus run are both given. */
 const analysisRunFields = {
   spec: AnalysisSpecSchema,
-  /** `provider:model`, an alias of the model catalog (a fallback chain) or `auto`. */
-  model: ModelOrAliasFieldSchema,
+  ...runInputFields,
   chunking: ChunkingSchema.default(ChunkingSchema.parse({})),
   maxRepairs: z.number().int().min(0).max(5).default(1),
   /** Fields whose chunks disagree with no majority go to the model, at most this many per document. */
   maxReconciliations: z.number().int().min(0).max(20).default(3),
-  temperature: z.number().min(0).max(2).default(0),
-  retry: ModelRetrySchema.default(ModelRetrySchema.parse({})),
-  /** A spend limit shared with every run of the same scope; every model call reserves against it first. */
-  budget: SharedBudgetSchema.optional(),
 };
 
 export const AnalyzeDocumentInputSchema = z.object({
@@ -180,7 +172,6 @@ export const AnalyzeCorpusInputSchema = z.object({
   reduceShare: z.number().min(0).max(0.9).default(0.1),
   /** Where the report folder is created; the worker's reports directory when absent. */
   outputFolder: z.string().min(1).optional(),
-  recordSearchAttributes: RecordSearchAttributesSchema,
 });
 export type AnalyzeCorpusInput = z.output<typeof AnalyzeCorpusInputSchema>;
 export type AnalyzeCorpusRequest = z.input<typeof AnalyzeCorpusInputSchema>;

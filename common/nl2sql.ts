@@ -1,18 +1,16 @@
 import { z } from 'zod';
-import {
-  AgentCapsSchema,
-  ModelOrAliasFieldSchema,
-  ModelRetrySchema,
-  RecordSearchAttributesSchema,
-  StopReasonSchema,
-  type AgentCaps,
-  type ModelFallback,
-  type ModelStep,
-  type RunTotals,
-} from './agent.js';
 import { PromptRefSchema } from './prompt-template.js';
 import type { RouteDecision } from './route-request.js';
-import { SharedBudgetSchema } from './shared-budget.js';
+import {
+  RunCapsSchema,
+  runInputFields,
+  StopReasonSchema,
+  type ModelFallback,
+  type RunCaps,
+  type RunError,
+  type RunTotals,
+} from './run-contract.js';
+import type { ModelStep } from './trace-steps.js';
 import type { QueryRows, SqlDialect, SqlExecution, SqlVerdict } from './sql.js';
 import { defineOutput } from './structured-output.js';
 
@@ -38,8 +36,7 @@ export const Nl2SqlInputSchema = z.object({
   question: z.string().trim().min(1, 'the question is empty'),
   /** A SQLite file path or a postgres:// URL, as the worker sees it (keep passwords in PGPASSWORD). */
   database: z.string().trim().min(1, 'the database is empty'),
-  /** `provider:model`, an alias of the model catalog (a fallback chain) or `auto`. */
-  model: ModelOrAliasFieldSchema,
+  ...runInputFields,
   /** When set, statements may read only these tables. */
   allowedTables: z.array(z.string().min(1)).optional(),
   /** Corrected queries after an SQL error or a timeout; past them the run stops with `correction_limit`. */
@@ -55,13 +52,8 @@ export const Nl2SqlInputSchema = z.object({
   exampleLimit: z.number().int().min(0).max(20).default(3),
   /** Also write a one-paragraph answer from the rows (one more model call). */
   answer: z.boolean().default(false),
-  temperature: z.number().min(0).max(2).default(0),
-  caps: AgentCapsSchema.default(AgentCapsSchema.parse({ maxIterations: 8, maxCostUsd: 0.5 })),
-  retry: ModelRetrySchema.default(ModelRetrySchema.parse({})),
+  caps: RunCapsSchema.default(RunCapsSchema.parse({ maxIterations: 8, maxCostUsd: 0.5 })),
   prompts: Nl2SqlPromptsSchema.default(Nl2SqlPromptsSchema.parse({})),
-  recordSearchAttributes: RecordSearchAttributesSchema,
-  /** A spend limit shared with every run of the same scope; each model call reserves against it first. */
-  budget: SharedBudgetSchema.optional(),
 });
 export type Nl2SqlInput = z.output<typeof Nl2SqlInputSchema>;
 export type Nl2SqlRequest = z.input<typeof Nl2SqlInputSchema>;
@@ -98,12 +90,12 @@ export interface Nl2SqlResult {
   linkedTables: Array<{ table: string; score: number }>;
   /** The few-shot example questions picked for this question. */
   examples: string[];
-  caps: AgentCaps;
+  caps: RunCaps;
   totals: RunTotals;
   trace: ModelStep[];
   /** Each move down the model chain (and each budget downgrade). */
   fallbacks: ModelFallback[];
   /** With `model: auto`: which route the router chose, and why. */
   route?: RouteDecision;
-  error?: { type: string; message: string };
+  error?: RunError;
 }

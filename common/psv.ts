@@ -1,20 +1,17 @@
 import { z } from 'zod';
-import {
-  AgentCapsSchema,
-  ModelOrAliasFieldSchema,
-  ModelRetrySchema,
-  RecordSearchAttributesSchema,
-  StopReasonSchema,
-  type AgentCaps,
-  type ModelFallback,
-  type ModelStep,
-  type RunTotals,
-  type ToolStep,
-} from './agent.js';
 import type { Plan } from './plan.js';
 import { PromptRefSchema } from './prompt-template.js';
 import type { RouteDecision } from './route-request.js';
-import { SharedBudgetSchema } from './shared-budget.js';
+import {
+  RunCapsSchema,
+  runInputFields,
+  StopReasonSchema,
+  type ModelFallback,
+  type RunCaps,
+  type RunError,
+  type RunTotals,
+} from './run-contract.js';
+import type { ModelStep, ToolStep } from './trace-steps.js';
 
 export const PsvPromptsSchema = z.object({
   plan: PromptRefSchema.default({ id: 'psv.plan', version: 'v1' }),
@@ -25,22 +22,17 @@ export const PsvPromptsSchema = z.object({
 
 export const PsvInputSchema = z.object({
   task: z.string().trim().min(1, 'the task is empty'),
-  /** `provider:model`, an alias of the model catalog (a fallback chain) or `auto`; sub-agents continue on the same chain. */
-  model: ModelOrAliasFieldSchema,
+  /** Sub-agents continue on the run's model chain and reserve against its budget. */
+  ...runInputFields,
   /** Tools the plan may call directly and sub-agents may use. */
   tools: z.array(z.string().min(1)).default(['calculator']),
-  temperature: z.number().min(0).max(2).default(0),
   /** Caps for the whole run, sub-agents included: `maxIterations` bounds all model calls. */
-  caps: AgentCapsSchema.default(AgentCapsSchema.parse({ maxIterations: 30 })),
-  retry: ModelRetrySchema.default(ModelRetrySchema.parse({})),
+  caps: RunCapsSchema.default(RunCapsSchema.parse({ maxIterations: 30 })),
   /** New plans after a failed verification; past it the run stops with `verification_failed`. */
   maxReplans: z.number().int().min(0).max(10).default(2),
   /** Repair turns per structured call (plan, verdict) before it fails with `ModelOutputInvalid`. */
   maxRepairs: z.number().int().min(0).max(5).default(2),
   prompts: PsvPromptsSchema.default(PsvPromptsSchema.parse({})),
-  recordSearchAttributes: RecordSearchAttributesSchema,
-  /** A spend limit shared with every run of the same scope; every model call, sub-agents' too, reserves against it. */
-  budget: SharedBudgetSchema.optional(),
 });
 export type PsvInput = z.output<typeof PsvInputSchema>;
 export type PsvRequest = z.input<typeof PsvInputSchema>;
@@ -96,14 +88,14 @@ export interface PsvResult {
   stopDetail: string;
   /** Every plan tried, in order, with its step results and verification report. */
   attempts: PsvAttempt[];
-  caps: AgentCaps;
+  caps: RunCaps;
   totals: RunTotals;
   trace: PsvTraceStep[];
   /** Each move down the model chain (and each budget downgrade), sub-agents' included. */
   fallbacks: ModelFallback[];
   /** With `model: auto`: which route the router chose, and why. */
   route?: RouteDecision;
-  error?: { type: string; message: string };
+  error?: RunError;
 }
 
 export interface PsvProgress {

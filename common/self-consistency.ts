@@ -1,7 +1,8 @@
 import { z } from 'zod';
-import { AgentInputSchema, RecordSearchAttributesSchema, type RunTotals } from './agent.js';
+import { AgentInputSchema } from './agent.js';
 import { AnswerKindSchema, type AnswerVote } from './answer-vote.js';
 import { PsvInputSchema } from './psv.js';
+import { RecordSearchAttributesSchema, type RunTotals } from './run-contract.js';
 
 /** The run each sample is: a ReAct agent or a Plan -> Solve -> Verify run, with its request. */
 export const SampledRunSchema = z.discriminatedUnion('workflow', [

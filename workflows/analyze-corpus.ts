@@ -23,13 +23,13 @@ import {
 } from '../common/document-analysis.js';
 import { analyzeDocumentWorkflow } from './analyze-document.js';
 import { localActivityOptions } from './lib/activity-options.js';
-import { BudgetShares } from './lib/budget-shares.js';
+import { CapShares } from './lib/cap-shares.js';
 import type { CapStop } from './lib/caps.js';
 import { describeFailure } from './lib/failures.js';
 import { runInLanes } from './lib/lanes.js';
 import { parseWorkflowInput } from './lib/parse-input.js';
 import { callWithRepairs } from './lib/repair-loop.js';
-import { RunBudget } from './lib/run-budget.js';
+import { CapsMeter } from './lib/caps-meter.js';
 import { RunModels } from './lib/run-models.js';
 import { recordRunOutcome } from './lib/run-search-attributes.js';
 
@@ -44,7 +44,7 @@ type DocumentOutcome = Omit<AnalyzeDocumentResult, 'totals'>;
 /**
  * A document-analysis run over a corpus, as map-reduce. Map: one child `analyzeDocumentWorkflow`
  * per document (so the corpus is not bounded by one workflow's history), at most `concurrency`
- * model calls in flight overall, each document with its share of the budget. Reduce: COMPARE
+ * model calls in flight overall, each document with its share of the caps. Reduce: COMPARE
  * tables from the stored per-document results, the IDENTIFY step in bounded batches of
  * documents, the OUTPUT sections, then the report in Markdown, JSON and HTML. A cap reached in
  * the map leaves the remaining documents unanalyzed and still writes the report (the reduce
@@ -54,8 +54,8 @@ export async function analyzeCorpusWorkflow(request: AnalyzeCorpusRequest): Prom
   const input: AnalyzeCorpusInput = parseWorkflowInput(AnalyzeCorpusInputSchema, request);
   const startedAt = Date.now();
   const { workflowId } = workflowInfo();
-  const shares = new BudgetShares(input.caps, 1 - input.reduceShare, startedAt);
-  const reduceBudget = new RunBudget(input.caps, startedAt);
+  const shares = new CapShares(input.caps, 1 - input.reduceShare, startedAt);
+  const reduceMeter = new CapsMeter(input.caps, startedAt);
 
   let phase: CorpusPhase = 'listing';
   const running = new Set<string>();
@@ -68,7 +68,7 @@ export async function analyzeCorpusWorkflow(request: AnalyzeCorpusRequest): Prom
     chunks: finished().reduce((sum, outcome) => sum + outcome.chunks, 0),
     chunksDone: finished().reduce((sum, outcome) => sum + outcome.chunksAnalyzed, 0),
     running: [...running],
-    totals: phase === 'extracting' ? shares.totals : reduceBudget.totals,
+    totals: phase === 'extracting' ? shares.totals : reduceMeter.totals,
   }));
 
   const sources = await listAnalysisDocuments(input.paths);
@@ -144,7 +144,7 @@ export async function analyzeCorpusWorkflow(request: AnalyzeCorpusRequest): Prom
     setCurrentDetails(`${finished().length}/${sources.length} documents analyzed`);
   });
   const documents = finished();
-  reduceBudget.addRun(shares.totals);
+  reduceMeter.addRun(shares.totals);
   const notAnalyzed: NotAnalyzed[] = documents.flatMap((document) => document.notAnalyzed);
 
   // IDENTIFY, in batches of documents so each prompt stays bounded whatever the corpus size.
@@ -169,7 +169,7 @@ export async function analyzeCorpusWorkflow(request: AnalyzeCorpusRequest): Prom
       temperature: input.temperature,
       maxOutputTokens,
     });
-    const outcome = await callWithRepairs(reduceBudget, models, input.maxRepairs, {
+    const outcome = await callWithRepairs(reduceMeter, models, input.maxRepairs, {
       estimate: (repairs, maxOutputTokens) =>
         estimateReduceStep({ kind: 'identify', input: identify(models.current, repairs, maxOutputTokens) }),
       attempt: ({ name, activities }, repairs, maxOutputTokens) =>
@@ -204,7 +204,7 @@ export async function analyzeCorpusWorkflow(request: AnalyzeCorpusRequest): Prom
       temperature: input.temperature,
       maxOutputTokens,
     });
-    const outcome = await callWithRepairs(reduceBudget, models, input.maxRepairs, {
+    const outcome = await callWithRepairs(reduceMeter, models, input.maxRepairs, {
       estimate: (repairs, maxOutputTokens) =>
         estimateReduceStep({ kind: 'output', input: write(models.current, repairs, maxOutputTokens) }),
       attempt: ({ name, activities }, repairs, maxOutputTokens) =>
@@ -217,7 +217,7 @@ export async function analyzeCorpusWorkflow(request: AnalyzeCorpusRequest): Prom
   phase = 'reporting';
   const hallucinatedQuotes =
     documents.reduce((sum, document) => sum + document.hallucinatedQuotes, 0) + findingQuotesDropped;
-  const totals = reduceBudget.totals;
+  const totals = reduceMeter.totals;
   const report = await writeAnalysisReport({
     spec: input.spec,
     model: input.model,

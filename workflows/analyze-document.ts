@@ -19,7 +19,7 @@ import { describeFailure } from './lib/failures.js';
 import { runInLanes } from './lib/lanes.js';
 import { parseWorkflowInput } from './lib/parse-input.js';
 import { callWithRepairs } from './lib/repair-loop.js';
-import { RunBudget } from './lib/run-budget.js';
+import { CapsMeter } from './lib/caps-meter.js';
 import { RunModels } from './lib/run-models.js';
 
 const { prepareDocument, storeDocumentResult, estimateExtractChunk, estimateReduceStep } =
@@ -41,14 +41,14 @@ export async function analyzeDocumentWorkflow(
   request: AnalyzeDocumentRequest,
 ): Promise<AnalyzeDocumentResult> {
   const input: AnalyzeDocumentInput = parseWorkflowInput(AnalyzeDocumentInputSchema, request);
-  const budget = new RunBudget(input.caps, Date.now());
+  const meter = new CapsMeter(input.caps, Date.now());
   const name = input.file.split(/[\\/]/).at(-1) ?? input.id;
   let chunkCount = 0;
   let analyzed = 0;
   setHandler(documentProgressQuery, () => ({
     chunks: chunkCount,
     chunksDone: analyzed,
-    totals: budget.totals,
+    totals: meter.totals,
   }));
 
   let prepared;
@@ -66,7 +66,7 @@ export async function analyzeDocumentWorkflow(
   } catch (error) {
     return {
       ...documentNotAnalyzed({ id: input.id, name }, 'failed', describeFailure(error).message),
-      totals: budget.totals,
+      totals: meter.totals,
     };
   }
   chunkCount = prepared.chunks.length;
@@ -85,7 +85,7 @@ export async function analyzeDocumentWorkflow(
       temperature: input.temperature,
       maxOutputTokens,
     });
-    const outcome = await callWithRepairs(budget, models, input.maxRepairs, {
+    const outcome = await callWithRepairs(meter, models, input.maxRepairs, {
       estimate: (repairs, maxOutputTokens) =>
         estimateExtractChunk(extraction(models.current, repairs, maxOutputTokens)),
       attempt: ({ name, activities }, repairs, maxOutputTokens) =>
@@ -122,7 +122,7 @@ export async function analyzeDocumentWorkflow(
       temperature: input.temperature,
       maxOutputTokens,
     });
-    const outcome = await callWithRepairs(budget, models, input.maxRepairs, {
+    const outcome = await callWithRepairs(meter, models, input.maxRepairs, {
       estimate: (repairs, maxOutputTokens) =>
         estimateReduceStep({ kind: 'reconcile', input: reconcile(models.current, repairs, maxOutputTokens) }),
       attempt: ({ name, activities }, repairs, maxOutputTokens) =>
@@ -156,6 +156,6 @@ export async function analyzeDocumentWorkflow(
     notAnalyzed,
     fallbacks: models.fallbacks,
     ...(models.budgetRefusal !== undefined ? { budgetRefusal: models.budgetRefusal } : {}),
-    totals: budget.totals,
+    totals: meter.totals,
   };
 }

@@ -1,6 +1,6 @@
 import { CancellationScope, proxyActivities, setCurrentDetails } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
-import type { ModelStep } from '../common/agent.js';
+import type { ModelStep } from '../common/trace-steps.js';
 import type { ChatMessage, ChatRequest } from '../common/chat.js';
 import { ErrorType } from '../common/errors.js';
 import { rowsToCsv } from '../common/format-rows.js';
@@ -19,7 +19,7 @@ import { modelStep } from './lib/agent-steps.js';
 import { describeFailure } from './lib/failures.js';
 import { parseWorkflowInput } from './lib/parse-input.js';
 import { PromptSet } from './lib/prompts.js';
-import { capStopOf, RunBudget } from './lib/run-budget.js';
+import { capStopOf, CapsMeter } from './lib/caps-meter.js';
 import { recordRunOutcome } from './lib/run-search-attributes.js';
 import { RunModels } from './lib/run-models.js';
 import { generateStructured } from './lib/structured-call.js';
@@ -53,7 +53,7 @@ export async function nl2sqlWorkflow(request: Nl2SqlRequest): Promise<Nl2SqlResu
     // The database enforces `timeoutMs`; the activity timeout only catches a worker that died.
     startToCloseTimeout: input.timeoutMs + 30_000,
   });
-  const budget = new RunBudget(input.caps, Date.now());
+  const meter = new CapsMeter(input.caps, Date.now());
   const statements: SqlStatementRecord[] = [];
   const trace: ModelStep[] = [];
   let prepared: Awaited<ReturnType<typeof prepareSqlPrompt>> | undefined;
@@ -64,7 +64,7 @@ export async function nl2sqlWorkflow(request: Nl2SqlRequest): Promise<Nl2SqlResu
     stopDetail: string,
     extra: Partial<Pick<Nl2SqlResult, 'sql' | 'rows' | 'answer' | 'error'>> = {},
   ): Nl2SqlResult => {
-    recordRunOutcome(input.recordSearchAttributes, budget.totals, stopReason);
+    recordRunOutcome(input.recordSearchAttributes, meter.totals, stopReason);
     setCurrentDetails(`${stopReason}: ${stopDetail}`);
     return {
       question: input.question,
@@ -80,20 +80,20 @@ export async function nl2sqlWorkflow(request: Nl2SqlRequest): Promise<Nl2SqlResu
       linkedTables: prepared?.linkedTables ?? [],
       examples: prepared?.examples.map((example) => example.question) ?? [],
       caps: input.caps,
-      totals: budget.totals,
+      totals: meter.totals,
       trace,
       fallbacks: models?.fallbacks ?? [],
       ...(models?.route ? { route: models.route } : {}),
     };
   };
   const withinCaps = () => {
-    budget.assertAvailable();
-    return budget.outputAllowance();
+    meter.assertAvailable();
+    return meter.outputAllowance();
   };
   const recordCall =
     (prompt: Nl2SqlInput['prompts']['generate']) => (call: Parameters<typeof modelStep>[1]) => {
-      budget.addModelCall(call);
-      trace.push(modelStep(budget.totals.modelCalls, call, prompt));
+      meter.addModelCall(call);
+      trace.push(modelStep(meter.totals.modelCalls, call, prompt));
     };
 
   try {
@@ -129,14 +129,14 @@ export async function nl2sqlWorkflow(request: Nl2SqlRequest): Promise<Nl2SqlResu
       routeOn: () => ({ messages, toolCount: 0 }),
     });
     models = run;
-    const iteration = () => budget.totals.modelCalls + 1;
+    const iteration = () => meter.totals.modelCalls + 1;
 
     let rows: QueryRows | undefined;
     let sql = '';
     for (let attempt = 1; !rows; attempt += 1) {
       setCurrentDetails(`attempt ${attempt}: writing SQL`);
       const query = await CancellationScope.withTimeout(
-        Math.max(1, input.caps.maxWallTimeMs - budget.elapsedMs()),
+        Math.max(1, input.caps.maxWallTimeMs - meter.elapsedMs()),
         () =>
           generateStructured(run, {
             output: sqlQueryOutput,
@@ -222,7 +222,7 @@ export async function nl2sqlWorkflow(request: Nl2SqlRequest): Promise<Nl2SqlResu
       { sql, rows, answer },
     );
   } catch (error) {
-    const stop = capStopOf(error, budget);
+    const stop = capStopOf(error, meter);
     if (stop) return finish(stop.stopReason, stop.detail);
     const failure = describeFailure(error);
     const stopReason =

@@ -35,7 +35,7 @@ import {
   unavailableTools,
 } from './lib/plan-steps.js';
 import { PromptSet } from './lib/prompts.js';
-import { capStopOf, RunBudget } from './lib/run-budget.js';
+import { capStopOf, CapsMeter } from './lib/caps-meter.js';
 import { childRunAttributes, recordRunOutcome } from './lib/run-search-attributes.js';
 import { RunModels } from './lib/run-models.js';
 import { generateStructured, type StructuredCallOptions } from './lib/structured-call.js';
@@ -57,7 +57,7 @@ const plans = (count: number): string => `${count} plan${count === 1 ? '' : 's'}
 export async function planSolveVerifyWorkflow(request: PsvRequest): Promise<PsvResult> {
   const input: PsvInput = parseWorkflowInput(PsvInputSchema, request);
   let models: RunModels | undefined;
-  const budget = new RunBudget(input.caps, Date.now());
+  const meter = new CapsMeter(input.caps, Date.now());
   const attempts: PsvAttempt[] = [];
   const trace: PsvTraceStep[] = [];
   let phase = 'starting';
@@ -66,14 +66,12 @@ export async function planSolveVerifyWorkflow(request: PsvRequest): Promise<PsvR
     status: finished ? 'finished' : 'running',
     phase,
     attempt: attempts.length,
-    totals: budget.totals,
-    elapsedMs: budget.elapsedMs(),
+    totals: meter.totals,
+    elapsedMs: meter.elapsedMs(),
   }));
   const enterPhase = (name: string): void => {
     phase = name;
-    setCurrentDetails(
-      `${name}; ${budget.totals.modelCalls} model calls, $${budget.totals.costUsd.toFixed(6)}`,
-    );
+    setCurrentDetails(`${name}; ${meter.totals.modelCalls} model calls, $${meter.totals.costUsd.toFixed(6)}`);
   };
 
   const finish = (
@@ -83,7 +81,7 @@ export async function planSolveVerifyWorkflow(request: PsvRequest): Promise<PsvR
   ): PsvResult => {
     finished = true;
     phase = 'finished';
-    recordRunOutcome(input.recordSearchAttributes, budget.totals, stopReason);
+    recordRunOutcome(input.recordSearchAttributes, meter.totals, stopReason);
     setCurrentDetails(`${stopReason}: ${stopDetail}`);
     return {
       ...extra,
@@ -91,7 +89,7 @@ export async function planSolveVerifyWorkflow(request: PsvRequest): Promise<PsvR
       stopDetail,
       attempts,
       caps: input.caps,
-      totals: budget.totals,
+      totals: meter.totals,
       trace,
       fallbacks: models?.fallbacks ?? [],
       ...(models?.route ? { route: models.route } : {}),
@@ -103,19 +101,19 @@ export async function planSolveVerifyWorkflow(request: PsvRequest): Promise<PsvR
     run: RunModels,
     options: Pick<StructuredCallOptions<T>, 'output' | 'prompt' | 'messages' | 'check'>,
   ): Promise<T> =>
-    CancellationScope.withTimeout(Math.max(1, input.caps.maxWallTimeMs - budget.elapsedMs()), () =>
+    CancellationScope.withTimeout(Math.max(1, input.caps.maxWallTimeMs - meter.elapsedMs()), () =>
       generateStructured(run, {
         ...options,
         temperature: input.temperature,
         maxRepairs: input.maxRepairs,
         beforeCall: () => {
-          budget.assertAvailable();
-          return budget.outputAllowance();
+          meter.assertAvailable();
+          return meter.outputAllowance();
         },
-        iteration: () => budget.totals.modelCalls + 1,
+        iteration: () => meter.totals.modelCalls + 1,
         onCall: (call) => {
-          budget.addModelCall(call);
-          trace.push(modelStep(budget.totals.modelCalls, call, options.prompt));
+          meter.addModelCall(call);
+          trace.push(modelStep(meter.totals.modelCalls, call, options.prompt));
         },
       }),
     );
@@ -170,8 +168,8 @@ export async function planSolveVerifyWorkflow(request: PsvRequest): Promise<PsvR
         if (isCancellation(error)) throw error;
         outcome = { ok: false, observation: describeFailure(error).message };
       }
-      budget.addToolCall();
-      trace.push(toolStep(budget.totals.modelCalls, call, outcome, Date.now() - started));
+      meter.addToolCall();
+      trace.push(toolStep(meter.totals.modelCalls, call, outcome, Date.now() - started));
       return { stepId: step.id, via: 'tool', ok: outcome.ok, result: outcome.observation };
     };
 
@@ -181,7 +179,7 @@ export async function planSolveVerifyWorkflow(request: PsvRequest): Promise<PsvR
       results: Map<string, string>,
       attemptNumber: number,
     ): Promise<StepResult> => {
-      budget.assertAvailable();
+      meter.assertAvailable();
       const workflowId = `${workflowInfo().workflowId}/attempt-${attemptNumber}/${step.id}`;
       const child = await executeChild(reactAgentWorkflow, {
         workflowId,
@@ -196,7 +194,7 @@ export async function planSolveVerifyWorkflow(request: PsvRequest): Promise<PsvR
             prompt: input.prompts.solve,
             promptVariables: { task: input.task, goal: step.goal, context: describeStepResults(results) },
             temperature: input.temperature,
-            caps: budget.remainingCaps(),
+            caps: meter.remainingCaps(),
             retry: input.retry,
             recordSearchAttributes: input.recordSearchAttributes,
           },
@@ -204,8 +202,8 @@ export async function planSolveVerifyWorkflow(request: PsvRequest): Promise<PsvR
         ...childRunAttributes(input.recordSearchAttributes, 'react', run.current),
         staticSummary: `PSV step ${step.id}: ${step.goal.slice(0, 120)}`,
       });
-      run.follow(child.fallbacks, budget.totals.modelCalls);
-      budget.addRun(child.totals);
+      run.follow(child.fallbacks, meter.totals.modelCalls);
+      meter.addRun(child.totals);
       trace.push({
         kind: 'agent',
         stepId: step.id,
@@ -285,7 +283,7 @@ export async function planSolveVerifyWorkflow(request: PsvRequest): Promise<PsvR
       feedback = replanFeedback(attempt);
     }
   } catch (error) {
-    const stop = capStopOf(error, budget);
+    const stop = capStopOf(error, meter);
     if (stop) return finish(stop.stopReason, stop.detail);
     const failure = describeFailure(error);
     // The shared budget refused a call: a stop on spend, typed like the agent's.

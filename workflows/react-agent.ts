@@ -9,15 +9,14 @@ import {
 import type { Activities } from '../activities/index.js';
 import {
   AgentInputSchema,
-  CapsRaiseSchema,
   type AgentInput,
   type AgentProgress,
   type AgentRequest,
   type AgentResult,
   type AgentStatus,
   type AgentStep,
-  type StopReason,
 } from '../common/agent.js';
+import { CapsRaiseSchema, type StopReason } from '../common/run-contract.js';
 import type { ChatMessage, ToolCall, ToolSpec } from '../common/chat.js';
 import { ErrorType } from '../common/errors.js';
 import { localActivityOptions } from './lib/activity-options.js';
@@ -33,7 +32,7 @@ import { compactConversation } from './lib/conversation.js';
 import { describeFailure } from './lib/failures.js';
 import { parseWorkflowInput } from './lib/parse-input.js';
 import { PromptSet } from './lib/prompts.js';
-import { CapReached } from './lib/run-budget.js';
+import { CapReached } from './lib/caps-meter.js';
 import { RunModels } from './lib/run-models.js';
 import { recordRunOutcome } from './lib/run-search-attributes.js';
 import { addModelCall, emptyTotals } from './lib/totals.js';

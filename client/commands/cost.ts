@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import type { AgentStep, RunTotals } from '../../common/agent.js';
+import type { AgentStep } from '../../common/agent.js';
+import type { RunTotals } from '../../common/run-contract.js';
 import { LlmosModel } from '../../common/search-attributes.js';
 import { duration } from '../cli-options.js';
 import type { RecordedRun } from '../cost-summary.js';

@@ -1,5 +1,5 @@
 import type { Client } from '@temporalio/client';
-import type { AgentCaps, RunTotals } from '../../common/agent.js';
+import type { RunCaps, RunTotals } from '../../common/run-contract.js';
 import { answersMatch } from '../../common/answer-vote.js';
 import type { PromptRef } from '../../common/prompt-template.js';
 import { emptyTotals } from '../../workflows/lib/totals.js';
@@ -23,7 +23,7 @@ export interface EvalConfig {
   concurrency: number;
   /** An answer counts as correct only if the run called this tool (GSM8K: arithmetic goes through the calculator). */
   requireTool?: string | undefined;
-  caps?: Partial<AgentCaps>;
+  caps?: Partial<RunCaps>;
   taskQueue?: string | undefined;
 }
 

@@ -13,7 +13,8 @@
  * Any failure throws instead of ending the run with `stopReason: 'error'`.
  */
 import { MockActivityEnvironment } from '@temporalio/testing';
-import { AgentInputSchema, type AgentRequest, type AgentStep, type StopReason } from '../../common/agent.js';
+import { AgentInputSchema, type AgentRequest, type AgentStep } from '../../common/agent.js';
+import { type StopReason } from '../../common/run-contract.js';
 import type { ChatMessage, ToolCall } from '../../common/chat.js';
 import type { Activities } from '../../activities/index.js';
 import { findExhaustedCap } from '../../workflows/lib/caps.js';

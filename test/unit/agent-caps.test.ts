@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { AgentCapsSchema, CapsRaiseSchema, type AgentCaps, type RunTotals } from '../../common/agent.js';
+import { RunCapsSchema, CapsRaiseSchema, type RunCaps, type RunTotals } from '../../common/run-contract.js';
 import { applyRaise, checkRaise, findExhaustedCap } from '../../workflows/lib/caps.js';
 import { emptyTotals } from '../../workflows/lib/totals.js';
 
-const caps: AgentCaps = { maxIterations: 3, maxTotalTokens: 1_000, maxCostUsd: 0.5, maxWallTimeMs: 60_000 };
+const caps: RunCaps = { maxIterations: 3, maxTotalTokens: 1_000, maxCostUsd: 0.5, maxWallTimeMs: 60_000 };
 const totals = (fields: Partial<RunTotals>): RunTotals => ({ ...emptyTotals, ...fields });
 const fresh = { iterations: 0, totals: emptyTotals, elapsedMs: 0 };
 
@@ -99,14 +99,14 @@ void describe('applyRaise', () => {
   });
 
   void it('returns exactly the four cap fields, valid by the schema', () => {
-    const raised = applyRaise(AgentCapsSchema.parse({}), { maxCostUsd: 5 });
+    const raised = applyRaise(RunCapsSchema.parse({}), { maxCostUsd: 5 });
     assert.deepEqual(Object.keys(raised).sort(), [
       'maxCostUsd',
       'maxIterations',
       'maxTotalTokens',
       'maxWallTimeMs',
     ]);
-    assert.deepEqual(AgentCapsSchema.parse(raised), raised);
+    assert.deepEqual(RunCapsSchema.parse(raised), raised);
   });
 });
 
@@ -117,7 +117,7 @@ void describe('CapsRaiseSchema', () => {
   });
 
   void it('so a raise of one cap is checked against that cap only', () => {
-    const high: AgentCaps = {
+    const high: RunCaps = {
       maxIterations: 1,
       maxTotalTokens: 1_000_000,
       maxCostUsd: 50,

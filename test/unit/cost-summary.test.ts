@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { RunTotals } from '../../common/agent.js';
+import type { RunTotals } from '../../common/run-contract.js';
 import { emptyUsage } from '../../common/chat.js';
 import { summarizeCosts } from '../../client/cost-summary.js';
 

@@ -4,7 +4,7 @@
  */
 import type { WorkflowHandle } from '@temporalio/client';
 import { tsToMs } from '@temporalio/common/lib/time.js';
-import type { ModelRetry } from '../../common/agent.js';
+import type { ModelRetry } from '../../common/run-contract.js';
 import type { ChatMessage, ToolResultMessage } from '../../common/chat.js';
 import type { RecordedRequest } from '../../fake-llm/server.js';
 

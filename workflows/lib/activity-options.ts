@@ -1,5 +1,5 @@
 import { workflowInfo, type ActivityOptions } from '@temporalio/workflow';
-import type { ModelRetry } from '../../common/agent.js';
+import type { ModelRetry } from '../../common/run-contract.js';
 import { nonRetryableErrorTypes } from '../../common/errors.js';
 import { modelTaskQueue } from '../../common/task-queues.js';
 

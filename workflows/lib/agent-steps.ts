@@ -1,5 +1,7 @@
 import type { CallChatModelOutput, RunToolOutput } from '../../activities/index.js';
-import type { AgentCaps, AgentInput, ModelStep, RunTotals, ToolStep } from '../../common/agent.js';
+import type { AgentInput } from '../../common/agent.js';
+import type { RunCaps, RunTotals } from '../../common/run-contract.js';
+import type { ModelStep, ToolStep } from '../../common/trace-steps.js';
 import type { PromptRef } from '../../common/prompt-template.js';
 import type { ChatMessage, ChatRequest, ToolCall, ToolResultMessage, ToolSpec } from '../../common/chat.js';
 import { outputAllowance } from './caps.js';
@@ -17,7 +19,7 @@ export function nextModelRequest(
   input: Pick<AgentInput, 'temperature'>,
   messages: ChatMessage[],
   tools: ToolSpec[],
-  caps: AgentCaps,
+  caps: RunCaps,
   totals: RunTotals,
 ): ChatRequest {
   return {

@@ -1,4 +1,4 @@
-import type { AgentCaps, CapsRaise, RunTotals, StopReason } from '../../common/agent.js';
+import type { RunCaps, CapsRaise, RunTotals, StopReason } from '../../common/run-contract.js';
 
 export interface CapStop {
   stopReason: Extract<StopReason, 'iteration_limit' | 'budget_exhausted' | 'deadline'>;
@@ -15,12 +15,12 @@ export interface CapUse {
 const maxOutputTokensPerCall = 4_096;
 
 /** The output tokens the next call may ask for. */
-export function outputAllowance(caps: AgentCaps, totals: RunTotals): number {
+export function outputAllowance(caps: RunCaps, totals: RunTotals): number {
   return Math.max(1, Math.min(maxOutputTokensPerCall, caps.maxTotalTokens - totals.totalTokens));
 }
 
 /** The first cap the next model call would break, or undefined when the call may be scheduled. */
-export function findExhaustedCap(caps: AgentCaps, use: CapUse): CapStop | undefined {
+export function findExhaustedCap(caps: RunCaps, use: CapUse): CapStop | undefined {
   if (use.elapsedMs >= caps.maxWallTimeMs) {
     return {
       stopReason: 'deadline',
@@ -49,8 +49,8 @@ export function findExhaustedCap(caps: AgentCaps, use: CapUse): CapStop | undefi
 }
 
 /** Why a raise is refused, or undefined when it is acceptable: a raise never lowers a cap. */
-export function checkRaise(caps: AgentCaps, raise: CapsRaise): string | undefined {
-  const lowered = (Object.keys(raise) as (keyof AgentCaps)[]).filter(
+export function checkRaise(caps: RunCaps, raise: CapsRaise): string | undefined {
+  const lowered = (Object.keys(raise) as (keyof RunCaps)[]).filter(
     (key) => (raise[key] ?? caps[key]) < caps[key],
   );
   if (lowered.length > 0)
@@ -59,7 +59,7 @@ export function checkRaise(caps: AgentCaps, raise: CapsRaise): string | undefine
   return undefined;
 }
 
-export function applyRaise(caps: AgentCaps, raise: CapsRaise): AgentCaps {
+export function applyRaise(caps: RunCaps, raise: CapsRaise): RunCaps {
   return {
     maxIterations: raise.maxIterations ?? caps.maxIterations,
     maxTotalTokens: raise.maxTotalTokens ?? caps.maxTotalTokens,

@@ -1,4 +1,4 @@
-import type { ModelFallback } from '../../common/agent.js';
+import type { ModelFallback } from '../../common/run-contract.js';
 import { ErrorType } from '../../common/errors.js';
 
 /**

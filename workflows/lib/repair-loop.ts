@@ -1,7 +1,7 @@
 import type { AnalysisCallOutput, RepairTurn } from '../../activities/analysis/json-model-call.js';
 import { ErrorType } from '../../common/errors.js';
 import { describeFailure } from './failures.js';
-import { CapReached, type RunBudget } from './run-budget.js';
+import { CapReached, type CapsMeter } from './caps-meter.js';
 import type { ModelActivities, RunModels } from './run-models.js';
 import { addModelCall, emptyTotals } from './totals.js';
 
@@ -28,12 +28,12 @@ export interface AnalysisStep<Result> {
 /**
  * One analysis step's model call with a bounded repair loop: an answer that does not validate
  * goes back with its problems, at most `maxRepairs` times. Every attempt is its own activity,
- * made through the run's models (fallback chain, shared budget), and is counted in `budget`
+ * made through the run's models (fallback chain, shared budget), and is counted in `meter`
  * (failed ones too); the caps are checked before each. Never throws for a step that cannot be
  * done: the reason comes back, for the report's "not analyzed" list.
  */
 export async function callWithRepairs<Result>(
-  budget: RunBudget,
+  meter: CapsMeter,
   models: RunModels,
   maxRepairs: number,
   step: AnalysisStep<Result>,
@@ -43,10 +43,10 @@ export async function callWithRepairs<Result>(
     let output: AnalysisCallOutput<Result>;
     try {
       output = await models.call({
-        iteration: budget.totals.modelCalls + 1,
+        iteration: meter.totals.modelCalls + 1,
         prepare: () => {
-          budget.assertAvailable();
-          return budget.outputAllowance();
+          meter.assertAvailable();
+          return meter.outputAllowance();
         },
         reservation: async (maxOutputTokens) => ({
           tokens: await step.estimate([...repairs], maxOutputTokens),
@@ -62,7 +62,7 @@ export async function callWithRepairs<Result>(
         return { ok: false, reason: `budget_exhausted: ${failure.message}` };
       return { ok: false, reason: failure.message };
     }
-    budget.addRun(addModelCall(emptyTotals, output.usage, output.costUsd, output.cacheHit));
+    meter.addRun(addModelCall(emptyTotals, output.usage, output.costUsd, output.cacheHit));
     if (output.result.ok) return { ok: true, value: output.result };
     if (repairs.length >= maxRepairs)
       return {

@@ -10,7 +10,7 @@ import {
   type ActivityInterfaceFor,
 } from '@temporalio/workflow';
 import type { Activities } from '../../activities/index.js';
-import type { ModelFallback, ModelRetry } from '../../common/agent.js';
+import type { ModelFallback, ModelRetry } from '../../common/run-contract.js';
 import type { ChatMessage, ChatRequest } from '../../common/chat.js';
 import { ErrorType } from '../../common/errors.js';
 import type { RouteDecision } from '../../common/route-request.js';

@@ -1,5 +1,5 @@
 import { upsertSearchAttributes, type ChildWorkflowOptions } from '@temporalio/workflow';
-import type { RunTotals } from '../../common/agent.js';
+import type { RunTotals } from '../../common/run-contract.js';
 import {
   LlmosCostUsd,
   LlmosKind,

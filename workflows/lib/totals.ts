@@ -1,4 +1,4 @@
-import type { RunTotals } from '../../common/agent.js';
+import type { RunTotals } from '../../common/run-contract.js';
 import { emptyUsage, type Usage } from '../../common/chat.js';
 
 export const emptyTotals: RunTotals = {

@@ -1,5 +1,5 @@
 import { CancellationScope, isCancellation } from '@temporalio/workflow';
-import type { AgentCaps, RunTotals } from '../../common/agent.js';
+import type { RunCaps, RunTotals } from '../../common/run-contract.js';
 import { findExhaustedCap, outputAllowance, type CapStop } from './caps.js';
 import { addModelCall, addTotals, emptyTotals } from './totals.js';
 import type { CallChatModelOutput } from '../../activities/index.js';
@@ -16,11 +16,11 @@ export class CapReached extends Error {
  * The caps of a run that makes model calls in several places (its own, and sub-agents'), and
  * what it has used so far. `maxIterations` bounds model calls, sub-agents' included.
  */
-export class RunBudget {
+export class CapsMeter {
   totals: RunTotals = emptyTotals;
 
   constructor(
-    readonly caps: AgentCaps,
+    readonly caps: RunCaps,
     private readonly startedAt: number,
   ) {}
 
@@ -48,7 +48,7 @@ export class RunBudget {
   }
 
   /** What is left, as caps for a sub-agent: it cannot spend more than the run has. */
-  remainingCaps(): AgentCaps {
+  remainingCaps(): RunCaps {
     return {
       maxIterations: Math.max(1, this.caps.maxIterations - this.totals.modelCalls),
       maxTotalTokens: Math.max(1, this.caps.maxTotalTokens - this.totals.totalTokens),
@@ -75,10 +75,10 @@ export class RunBudget {
  * call in flight. A cancellation from outside (the run was cancelled) is rethrown; any other
  * error gives undefined, for the caller to report.
  */
-export function capStopOf(error: unknown, budget: RunBudget): CapStop | undefined {
+export function capStopOf(error: unknown, meter: CapsMeter): CapStop | undefined {
   if (error instanceof CapReached) return error.stop;
   if (!isCancellation(error)) return undefined;
-  const stop = budget.exhausted();
+  const stop = meter.exhausted();
   if (stop?.stopReason === 'deadline' && !CancellationScope.current().consideredCancelled) return stop;
   throw error;
 }

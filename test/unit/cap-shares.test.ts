@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { RunTotals } from '../../common/agent.js';
-import { BudgetShares } from '../../workflows/lib/budget-shares.js';
+import type { RunTotals } from '../../common/run-contract.js';
+import { CapShares } from '../../workflows/lib/cap-shares.js';
 import { emptyTotals } from '../../workflows/lib/totals.js';
 
 const caps = { maxIterations: 100, maxTotalTokens: 10_000, maxCostUsd: 1, maxWallTimeMs: 60_000 };
@@ -11,15 +11,15 @@ const used = (costUsd: number, modelCalls = 1): RunTotals => ({
   modelCalls,
   totalTokens: 10,
 });
-const take = (shares: BudgetShares, sharers: number) => {
+const take = (shares: CapShares, sharers: number) => {
   const share = shares.take(sharers);
   assert.ok('caps' in share, JSON.stringify(share));
   return share.caps;
 };
 
-void describe('BudgetShares', () => {
+void describe('CapShares', () => {
   void it('never promises children in flight more than the fraction of the caps', () => {
-    const shares = new BudgetShares(caps, 0.8, Date.now());
+    const shares = new CapShares(caps, 0.8, Date.now());
     const first = take(shares, 4);
     const second = take(shares, 3);
     const third = take(shares, 2);
@@ -32,12 +32,12 @@ void describe('BudgetShares', () => {
   });
 
   void it('gives back what a child did not use, and stops when the spent part reaches the limit', () => {
-    const shares = new BudgetShares(caps, 0.5, Date.now());
+    const shares = new CapShares(caps, 0.5, Date.now());
     const first = take(shares, 1);
     assert.equal(first.maxCostUsd, 0.5);
     shares.settle(first, used(0.1));
     assert.equal(take(shares, 1).maxCostUsd, 0.4);
-    const fresh = new BudgetShares(caps, 0.5, Date.now());
+    const fresh = new CapShares(caps, 0.5, Date.now());
     fresh.settle(take(fresh, 1), used(0.5));
     const stop = fresh.take(1);
     assert.ok('stop' in stop && stop.stop.stopReason === 'budget_exhausted', JSON.stringify(stop));
@@ -45,7 +45,7 @@ void describe('BudgetShares', () => {
   });
 
   void it('counts a child whose use is unknown as having spent its whole share', () => {
-    const shares = new BudgetShares(caps, 1, Date.now());
+    const shares = new CapShares(caps, 1, Date.now());
     const share = take(shares, 2);
     shares.settle(share, undefined);
     assert.equal(shares.totals.costUsd, 0.5);

@@ -1,10 +1,10 @@
-import type { AgentCaps, RunTotals } from '../../common/agent.js';
+import type { RunCaps, RunTotals } from '../../common/run-contract.js';
 import { findExhaustedCap, type CapStop } from './caps.js';
 import { addTotals, emptyTotals } from './totals.js';
 
 type Spend = { modelCalls: number; totalTokens: number; costUsd: number };
 
-const spendOf = (totals: RunTotals | AgentCaps): Spend =>
+const spendOf = (totals: RunTotals | RunCaps): Spend =>
   'maxIterations' in totals
     ? { modelCalls: totals.maxIterations, totalTokens: totals.maxTotalTokens, costUsd: totals.maxCostUsd }
     : { modelCalls: totals.modelCalls, totalTokens: totals.totalTokens, costUsd: totals.costUsd };
@@ -15,13 +15,13 @@ const spendOf = (totals: RunTotals | AgentCaps): Spend =>
  * its promise is replaced by what it really used when it ends, so the children together never
  * get more than `fraction` of the caps (a child stops itself at its own caps). Deterministic.
  */
-export class BudgetShares {
+export class CapShares {
   private spent: RunTotals = emptyTotals;
   private promised: Spend = { modelCalls: 0, totalTokens: 0, costUsd: 0 };
-  private readonly limit: AgentCaps;
+  private readonly limit: RunCaps;
 
   constructor(
-    caps: AgentCaps,
+    caps: RunCaps,
     fraction: number,
     private readonly startedAt: number,
   ) {
@@ -42,7 +42,7 @@ export class BudgetShares {
    * Caps for one more child when `sharers` children (this one included) may take a share before
    * any running one ends; or the cap that leaves nothing to give.
    */
-  take(sharers: number): { caps: AgentCaps } | { stop: CapStop } {
+  take(sharers: number): { caps: RunCaps } | { stop: CapStop } {
     const elapsedMs = Date.now() - this.startedAt;
     const used: Spend = {
       modelCalls: this.spent.modelCalls + this.promised.modelCalls,
@@ -56,7 +56,7 @@ export class BudgetShares {
     });
     if (stop) return { stop };
     const parts = Math.max(1, sharers);
-    const caps: AgentCaps = {
+    const caps: RunCaps = {
       maxIterations: Math.max(1, Math.floor((this.limit.maxIterations - used.modelCalls) / parts)),
       maxTotalTokens: Math.max(1, Math.floor((this.limit.maxTotalTokens - used.totalTokens) / parts)),
       maxCostUsd: (this.limit.maxCostUsd - used.costUsd) / parts,
@@ -67,7 +67,7 @@ export class BudgetShares {
   }
 
   /** A child ended: its promise is released and what it used is spent. Unknown use keeps the whole promise spent. */
-  settle(caps: AgentCaps, used: RunTotals | undefined): void {
+  settle(caps: RunCaps, used: RunTotals | undefined): void {
     this.promise(spendOf(caps), -1);
     this.spent = addTotals(
       this.spent,

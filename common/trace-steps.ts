@@ -1,0 +1,30 @@
+/** The steps a run's trace records, shared by the jobs that call models and tools themselves. */
+import type { ToolCall, Usage } from './chat.js';
+import type { PromptRef } from './prompt-template.js';
+
+export interface ModelStep {
+  kind: 'model';
+  iteration: number;
+  model: string;
+  text: string;
+  toolCalls: ToolCall[];
+  finishReason: string;
+  /** The template the conversation was rendered from. */
+  prompt: PromptRef;
+  usage: Usage;
+  costUsd: number | null;
+  latencyMs: number;
+  /** Answered from the response cache: what the original call cost (null: unknown price). */
+  cacheHit?: { savedUsd: number | null };
+}
+
+export interface ToolStep {
+  kind: 'tool';
+  iteration: number;
+  toolName: string;
+  arguments: string;
+  ok: boolean;
+  /** The observation given back to the model (shortened in the trace when long). */
+  observation: string;
+  latencyMs: number;
+}
