@@ -1,6 +1,6 @@
 import type { Client, WorkflowHandle } from '@temporalio/client';
-import type { AnalyzeCorpusResult } from '../common/document-analysis.js';
-import type { analyzeCorpusWorkflow } from '../workflows/analyze-corpus.js';
+import type { AnalysisResult } from '../common/analysis.js';
+import type { analyzeCorpusWorkflow } from '../workflows/analysis.js';
 import { formatAnalysisProgress } from './format-analysis.js';
 import { analysisProgress } from './llmos-client.js';
 
@@ -12,7 +12,7 @@ import { analysisProgress } from './llmos-client.js';
 export async function followAnalysis(
   client: Client,
   handle: WorkflowHandle<typeof analyzeCorpusWorkflow>,
-): Promise<AnalyzeCorpusResult> {
+): Promise<AnalysisResult> {
   const terminal = process.stderr.isTTY;
   let written = '';
   let writtenAt = 0;

@@ -1,7 +1,7 @@
-import type { AnalyzeCorpusResult, CorpusProgress } from '../common/document-analysis.js';
-import { formatModelMoves, formatTotals } from './format.js';
+import type { AnalysisResult, AnalysisProgress } from '../common/analysis.js';
+import { formatModelMoves, formatTotals } from './format-agent.js';
 
-const phaseLabels: Record<CorpusProgress['phase'], string> = {
+const phaseLabels: Record<AnalysisProgress['phase'], string> = {
   listing: 'listing documents',
   extracting: 'extracting',
   identifying: 'identifying',
@@ -14,7 +14,7 @@ const phaseLabels: Record<CorpusProgress['phase'], string> = {
  * One line of progress: a bar of documents done, then chunks (of the documents started so far),
  * tokens, cost and the step the run is in. `width` is the bar's width in characters.
  */
-export function formatAnalysisProgress(progress: CorpusProgress, width = 24): string {
+export function formatAnalysisProgress(progress: AnalysisProgress, width = 24): string {
   const share = progress.documents === 0 ? 0 : progress.documentsDone / progress.documents;
   const filled = Math.round(share * width);
   const bar = `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}]`;
@@ -27,7 +27,7 @@ export function formatAnalysisProgress(progress: CorpusProgress, width = 24): st
 }
 
 /** What a finished run says: where the report is, what was analyzed, what was not and why. */
-export function formatAnalysisResult(result: AnalyzeCorpusResult): string {
+export function formatAnalysisResult(result: AnalysisResult): string {
   const count = (status: string): number =>
     result.documents.filter((document) => document.status === status).length;
   const chunks = result.documents.reduce((sum, document) => sum + document.chunks, 0);

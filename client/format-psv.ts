@@ -1,5 +1,5 @@
 import type { PsvResult } from '../common/psv.js';
-import { formatModelMoves, formatTotals } from './format.js';
+import { formatModelMoves, formatTotals } from './format-agent.js';
 
 /** A Plan -> Solve -> Verify result: each plan with its steps and verdicts, then the outcome. */
 export function formatPsvResult(result: PsvResult): string {

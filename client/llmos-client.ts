@@ -11,21 +11,21 @@ import {
 import { type RunCaps, type CapsRaise } from '../common/run-contract.js';
 import { describeIssues } from '../common/describe-issues.js';
 import {
-  AnalyzeCorpusInputSchema,
-  type AnalyzeCorpusRequest,
-  type CorpusProgress,
+  AnalysisInputSchema,
+  type AnalysisRequest,
+  type AnalysisProgress,
   type DocumentProgress,
-} from '../common/document-analysis.js';
-import { Nl2SqlInputSchema, type Nl2SqlRequest } from '../common/nl2sql.js';
+} from '../common/analysis.js';
+import { SqlInputSchema, type SqlRequest } from '../common/sql.js';
 import { PsvInputSchema, type PsvRequest } from '../common/psv.js';
 import { SelfConsistencyInputSchema, type SelfConsistencyRequest } from '../common/self-consistency.js';
 import { LlmosKind, LlmosModel, llmosSearchAttributeKeys } from '../common/search-attributes.js';
 import { defaultTaskQueue } from '../common/task-queues.js';
 import { agentProgressQuery, raiseCapsUpdate } from '../workflows/messages.js';
-import type { analyzeCorpusWorkflow } from '../workflows/analyze-corpus.js';
-import type { nl2sqlWorkflow } from '../workflows/nl2sql.js';
-import type { planSolveVerifyWorkflow } from '../workflows/plan-solve-verify.js';
-import type { reactAgentWorkflow } from '../workflows/react-agent.js';
+import type { analyzeCorpusWorkflow } from '../workflows/analysis.js';
+import type { nl2sqlWorkflow } from '../workflows/sql.js';
+import type { planSolveVerifyWorkflow } from '../workflows/psv.js';
+import type { reactAgentWorkflow } from '../workflows/agent.js';
 import type { selfConsistencyWorkflow } from '../workflows/self-consistency.js';
 
 export interface ClientOptions {
@@ -168,12 +168,12 @@ export function startPsvRun(
 }
 
 /** Starts an NL2SQL run. */
-export function startNl2SqlRun(
+export function startSqlRun(
   client: Client,
-  request: Nl2SqlRequest,
+  request: SqlRequest,
   options: StartRunOptions = {},
 ): Promise<WorkflowHandle<typeof nl2sqlWorkflow>> {
-  validateRequest(Nl2SqlInputSchema, request, 'nl2sql');
+  validateRequest(SqlInputSchema, request, 'nl2sql');
   return startRun<typeof nl2sqlWorkflow>(
     client,
     {
@@ -264,10 +264,10 @@ export async function followAgentRun(
 /** Starts a document-analysis run over files and folders. */
 export function startAnalysisRun(
   client: Client,
-  request: AnalyzeCorpusRequest,
+  request: AnalysisRequest,
   options: StartRunOptions = {},
 ): Promise<WorkflowHandle<typeof analyzeCorpusWorkflow>> {
-  validateRequest(AnalyzeCorpusInputSchema, request, 'analysis');
+  validateRequest(AnalysisInputSchema, request, 'analysis');
   return startRun<typeof analyzeCorpusWorkflow>(
     client,
     {
@@ -286,8 +286,8 @@ export function startAnalysisRun(
 export async function analysisProgress(
   client: Client,
   handle: WorkflowHandle<typeof analyzeCorpusWorkflow>,
-): Promise<CorpusProgress> {
-  const corpus = await handle.query<CorpusProgress>('analysisProgress');
+): Promise<AnalysisProgress> {
+  const corpus = await handle.query<AnalysisProgress>('analysisProgress');
   const running = await Promise.all(
     corpus.running.map((workflowId) =>
       // A document that has just started or just ended may not answer: it is counted next time.
@@ -297,7 +297,7 @@ export async function analysisProgress(
         .catch(() => undefined),
     ),
   );
-  return running.reduce<CorpusProgress>(
+  return running.reduce<AnalysisProgress>(
     (sum, document) =>
       document
         ? {

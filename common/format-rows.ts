@@ -1,4 +1,4 @@
-import type { QueryRows } from './sql.js';
+import type { QueryRows } from './database.js';
 
 type Cell = QueryRows['rows'][number][number];
 

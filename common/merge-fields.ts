@@ -1,6 +1,6 @@
 import type { FieldValue } from './analysis-report.js';
 import type { AnalysisSpec } from './analysis-spec.js';
-import type { FieldCandidate } from './document-analysis.js';
+import type { FieldCandidate } from './analysis.js';
 
 const fold = (text: string): string => text.normalize('NFKC').replace(/\s+/g, ' ').trim().toLowerCase();
 

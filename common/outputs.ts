@@ -1,4 +1,4 @@
-import { sqlQueryOutput } from './nl2sql.js';
+import { sqlQueryOutput } from './sql.js';
 import { planOutput, verdictOutput } from './plan.js';
 import type { OutputDefinition } from './structured-output.js';
 

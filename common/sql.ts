@@ -1,55 +1,101 @@
 import { z } from 'zod';
+import { PromptRefSchema } from './prompt-template.js';
+import type { RouteDecision } from './route-request.js';
+import {
+  RunCapsSchema,
+  runInputFields,
+  StopReasonSchema,
+  type ModelFallback,
+  type RunCaps,
+  type RunError,
+  type RunTotals,
+} from './run-contract.js';
+import type { ModelStep } from './trace-steps.js';
+import type { QueryRows, SqlDialect, SqlExecution, SqlVerdict } from './database.js';
+import { defineOutput } from './structured-output.js';
 
-export const SqlDialectSchema = z.enum(['sqlite', 'postgres']);
-export type SqlDialect = z.infer<typeof SqlDialectSchema>;
+export const SqlQuerySchema = z.object({
+  sql: z.string().trim().min(1, 'the SQL is empty'),
+  /** One or two sentences on how the query answers the question. */
+  rationale: z.string().trim().default(''),
+});
+export type SqlQuery = z.infer<typeof SqlQuerySchema>;
 
-/** What the SQL guard decided about one statement. */
-export interface SqlVerdict {
-  safe: boolean;
-  /** Why it was refused; absent when safe. */
-  reason?: string;
-  /** Tables the statement reads (CTE names excluded), lower-cased. */
-  tables: string[];
-  /** Functions it calls, lower-cased. */
-  functions: string[];
+export const sqlQueryOutput = defineOutput(
+  'sql_query',
+  'One read-only SQL SELECT statement that answers the question, and a short rationale.',
+  SqlQuerySchema,
+);
+
+export const SqlPromptsSchema = z.object({
+  generate: PromptRefSchema.default({ id: 'nl2sql.generate', version: 'v1' }),
+  answer: PromptRefSchema.default({ id: 'nl2sql.answer', version: 'v1' }),
+});
+
+export const SqlInputSchema = z.object({
+  question: z.string().trim().min(1, 'the question is empty'),
+  /** A SQLite file path or a postgres:// URL, as the worker sees it (keep passwords in PGPASSWORD). */
+  database: z.string().trim().min(1, 'the database is empty'),
+  ...runInputFields,
+  /** When set, statements may read only these tables. */
+  allowedTables: z.array(z.string().min(1)).optional(),
+  /** Corrected queries after an SQL error or a timeout; past them the run stops with `correction_limit`. */
+  maxCorrections: z.number().int().min(0).max(5).default(2),
+  /** Repair turns when the model's answer is not a valid {sql, rationale} object. */
+  maxRepairs: z.number().int().min(0).max(5).default(1),
+  maxRows: z.number().int().min(1).max(10_000).default(200),
+  /** Statement timeout, enforced by the database (PostgreSQL) or by killing the runner (SQLite). */
+  timeoutMs: z.number().int().min(100).max(600_000).default(10_000),
+  /** Tables shown to the model, best-linked first. */
+  tableLimit: z.number().int().min(1).max(100).default(6),
+  /** Few-shot examples picked from the database's example file. */
+  exampleLimit: z.number().int().min(0).max(20).default(3),
+  /** Also write a one-paragraph answer from the rows (one more model call). */
+  answer: z.boolean().default(false),
+  caps: RunCapsSchema.default(RunCapsSchema.parse({ maxIterations: 8, maxCostUsd: 0.5 })),
+  prompts: SqlPromptsSchema.default(SqlPromptsSchema.parse({})),
+});
+export type SqlInput = z.output<typeof SqlInputSchema>;
+export type SqlRequest = z.input<typeof SqlInputSchema>;
+
+export const SqlStopReasonSchema = z.enum([...StopReasonSchema.options, 'unsafe_sql', 'correction_limit']);
+export type SqlStopReason = z.infer<typeof SqlStopReasonSchema>;
+
+/** Every statement the model wrote, the guard's verdict on it and, when it ran, how it went. */
+export interface SqlStatementRecord {
+  attempt: number;
+  sql: string;
+  rationale: string;
+  verdict: SqlVerdict;
+  /** Absent when the statement was refused and never ran. Rows are kept only in the result. */
+  execution?:
+    | { ok: true; elapsedMs: number; rowCount: number; truncated: boolean }
+    | Extract<SqlExecution, { ok: false }>;
 }
 
-export interface ColumnInfo {
-  name: string;
-  /** The declared type, as the database reports it. */
-  type: string;
-  nullable: boolean;
-  primaryKey: boolean;
-  /** The column this one references, when it is a foreign key. */
-  references?: { table: string; column: string };
-  comment?: string;
-  /** A few distinct non-null values, as text, for schema linking and the prompt. */
-  samples: string[];
+export interface SqlResult {
+  question: string;
+  /** The database as shown to people: a URL's password is redacted. */
+  database: string;
+  dialect: SqlDialect | null;
+  /** The statement whose rows are returned; null when none ran successfully. */
+  sql: string | null;
+  rows: QueryRows | null;
+  /** The one-paragraph answer, when asked for. */
+  answer: string | null;
+  stopReason: SqlStopReason;
+  stopDetail: string;
+  statements: SqlStatementRecord[];
+  /** The tables schema linking put before the model, with their scores. */
+  linkedTables: Array<{ table: string; score: number }>;
+  /** The few-shot example questions picked for this question. */
+  examples: string[];
+  caps: RunCaps;
+  totals: RunTotals;
+  trace: ModelStep[];
+  /** Each move down the model chain (and each budget downgrade). */
+  fallbacks: ModelFallback[];
+  /** With `model: auto`: which route the router chose, and why. */
+  route?: RouteDecision;
+  error?: RunError;
 }
-
-export interface TableInfo {
-  name: string;
-  comment?: string;
-  rowCount: number;
-  columns: ColumnInfo[];
-}
-
-/** A database's schema as introspected; `fingerprint` changes whenever the schema does. */
-export interface DatabaseSchema {
-  dialect: SqlDialect;
-  fingerprint: string;
-  tables: TableInfo[];
-}
-
-/** Rows as plain JSON: integers beyond 2^53 and blobs are rendered as text. */
-export interface QueryRows {
-  columns: string[];
-  rows: Array<Array<string | number | boolean | null>>;
-  /** True when the row limit cut the result: `rows` holds the first `maxRows`. */
-  truncated: boolean;
-}
-
-/** One execution of a checked statement. SQL errors and timeouts are outcomes, not failures. */
-export type SqlExecution =
-  | ({ ok: true; elapsedMs: number } & QueryRows)
-  | { ok: false; elapsedMs: number; error: string; timedOut: boolean };

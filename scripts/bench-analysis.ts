@@ -24,7 +24,7 @@ import { startDevServer, type DevServer } from '../client/dev-server/dev-server.
 import { connectClient, startAnalysisRun } from '../client/llmos-client.js';
 import { projectRoot, toolsDirectory } from '../client/project-paths.js';
 import type { AnalysisSpec } from '../common/analysis-spec.js';
-import type { AnalyzeCorpusRequest, AnalyzeCorpusResult } from '../common/document-analysis.js';
+import type { AnalysisRequest, AnalysisResult } from '../common/analysis.js';
 import { startFakeLlmServer, type FakeLlmServer } from '../fake-llm/server.js';
 import { parseWorkerConfig } from '../workers/config.js';
 import { createWorker } from '../workers/create-worker.js';
@@ -132,7 +132,7 @@ async function main(): Promise<void> {
     worker = await createWorker(config);
     running = worker.worker.run();
     client = await connectClient({ address: server.address, namespace: server.namespace });
-    const analyze = async (folder: string, request: Partial<AnalyzeCorpusRequest>) => {
+    const analyze = async (folder: string, request: Partial<AnalysisRequest>) => {
       const started = performance.now();
       const handle = await startAnalysisRun(
         client!,
@@ -145,7 +145,7 @@ async function main(): Promise<void> {
         },
         { taskQueue: config.LLMOS_TASK_QUEUE },
       );
-      const result: AnalyzeCorpusResult = await Promise.race([
+      const result: AnalysisResult = await Promise.race([
         handle.result(),
         running!.then(() => Promise.reject(new Error('the worker stopped during the benchmark'))),
       ]);

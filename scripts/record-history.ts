@@ -28,8 +28,8 @@ import { connectTemporal } from '../test/helpers/temporal.js';
 import { fakeProviderEnv, startTestWorker } from '../test/helpers/test-worker.js';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import { agentProgressQuery, raiseCapsUpdate } from '../workflows/messages.js';
-import type { planSolveVerifyWorkflow } from '../workflows/plan-solve-verify.js';
-import type { reactAgentWorkflow } from '../workflows/react-agent.js';
+import type { planSolveVerifyWorkflow } from '../workflows/psv.js';
+import type { reactAgentWorkflow } from '../workflows/agent.js';
 
 const historiesDirectory = path.join(projectRoot, 'test', 'replay', 'histories');
 

@@ -1,11 +1,20 @@
 /**
- * Workflow types registered by llmos workers. Export names are stored in history: they are
- * public API and are never renamed lightly.
+ * Workflow types registered by llmos workers, one file per job. Export names are the workflow
+ * types stored in history and used by running workflows: public API, never renamed lightly. They
+ * predate the job names, so two differ from their files:
+ *
+ * | job      | file                   | workflow type              |
+ * | -------- | ---------------------- | -------------------------- |
+ * | agent    | `agent.ts`             | `reactAgentWorkflow`       |
+ * | psv      | `psv.ts`               | `planSolveVerifyWorkflow`  |
+ * | sql      | `sql.ts`               | `nl2sqlWorkflow`           |
+ * | analysis | `analysis.ts`          | `analyzeCorpusWorkflow`    |
+ * |          | `analysis-document.ts` | `analyzeDocumentWorkflow`  |
  */
-export { reactAgentWorkflow } from './react-agent.js';
-export { planSolveVerifyWorkflow } from './plan-solve-verify.js';
+export { reactAgentWorkflow } from './agent.js';
+export { planSolveVerifyWorkflow } from './psv.js';
 export { selfConsistencyWorkflow } from './self-consistency.js';
-export { nl2sqlWorkflow } from './nl2sql.js';
-export { analyzeDocumentWorkflow } from './analyze-document.js';
-export { analyzeCorpusWorkflow } from './analyze-corpus.js';
+export { nl2sqlWorkflow } from './sql.js';
+export { analyzeDocumentWorkflow } from './analysis-document.js';
+export { analyzeCorpusWorkflow } from './analysis.js';
 export { budgetLedgerWorkflow } from './budget-ledger.js';

@@ -11,8 +11,8 @@ import { describeFailure } from './lib/failures.js';
 import { parseWorkflowInput } from './lib/parse-input.js';
 import { childRunAttributes, recordRunOutcome } from './lib/run-search-attributes.js';
 import { addTotals, emptyTotals } from './lib/totals.js';
-import { planSolveVerifyWorkflow } from './plan-solve-verify.js';
-import { reactAgentWorkflow } from './react-agent.js';
+import { planSolveVerifyWorkflow } from './psv.js';
+import { reactAgentWorkflow } from './agent.js';
 
 /** Runs one sample as a child workflow; a sample whose run fails counts as one without an answer. */
 async function runSample(input: SelfConsistencyInput, index: number): Promise<SampleOutcome> {

@@ -1,4 +1,4 @@
-import type { SqlDialect } from '../../common/sql.js';
+import type { SqlDialect } from '../../common/database.js';
 import { checkSql } from './sql-guard.js';
 
 /**

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { ColumnInfo, DatabaseSchema, TableInfo } from '../../common/sql.js';
+import type { ColumnInfo, DatabaseSchema, TableInfo } from '../../common/database.js';
 import { postgresSchemaReader } from './introspect-postgres.js';
 import { sqliteSchemaReader } from './introspect-sqlite.js';
 import { openDatabase, type SqlConnection } from './open-database.js';

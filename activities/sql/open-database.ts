@@ -1,6 +1,6 @@
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
-import type { DatabaseSchema, SqlDialect, SqlExecution } from '../../common/sql.js';
+import type { DatabaseSchema, SqlDialect, SqlExecution } from '../../common/database.js';
 import { introspectWith } from './introspect.js';
 import { createPostgresConnection } from './postgres-backend.js';
 import { checkPostgresUrl, isPostgresUrl, redactPostgresUrl } from './postgres-url.js';

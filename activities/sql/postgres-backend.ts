@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import pg from 'pg';
-import type { SqlExecution } from '../../common/sql.js';
+import type { SqlExecution } from '../../common/database.js';
 import type { ExecuteOptions, SqlConnection } from './open-database.js';
 import { postgresTypes, toJsonValue } from './postgres-values.js';
 

@@ -1,5 +1,5 @@
 import MiniSearch from 'minisearch';
-import type { ColumnInfo, DatabaseSchema, TableInfo } from '../../common/sql.js';
+import type { ColumnInfo, DatabaseSchema, TableInfo } from '../../common/database.js';
 import { processTerm, splitWords, termsOf } from './tokenize-identifiers.js';
 
 /**

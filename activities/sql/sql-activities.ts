@@ -2,7 +2,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { ErrorType } from '../../common/errors.js';
-import type { SqlDialect, SqlExecution, SqlVerdict } from '../../common/sql.js';
+import type { SqlDialect, SqlExecution, SqlVerdict } from '../../common/database.js';
 import { loadExamples, selectExamples, type SqlExample } from './few-shot.js';
 import { introspectDatabase } from './introspect.js';
 import { describeDatabase, openDatabase, type SqlBackend } from './open-database.js';

@@ -1,4 +1,4 @@
-import type { SqlDialect, SqlVerdict } from '../../common/sql.js';
+import type { SqlDialect, SqlVerdict } from '../../common/database.js';
 import { checkLexically } from './guard/lexical-check.js';
 import { parseStatements } from './guard/parse-statements.js';
 import { GuardRefusal, refuse } from './guard/refusal.js';

@@ -2,7 +2,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { QueryRows, SqlExecution } from '../../common/sql.js';
+import type { QueryRows, SqlExecution } from '../../common/database.js';
 import type { ExecuteOptions, SqlConnection } from './open-database.js';
 
 const runnerPath = fileURLToPath(new URL('./sqlite-runner.js', import.meta.url));

@@ -67,7 +67,7 @@ export function registerAgentCommand(program: Command): void {
       const [
         { connectClient, hasLlmosSearchAttributes, startAgentRun, validateAgentRequest },
         { followAndPrint },
-      ] = await Promise.all([import('../llmos-client.js'), import('./follow.js')]);
+      ] = await Promise.all([import('../llmos-client.js'), import('../follow-agent.js')]);
       // Before connecting, so bad input is reported even when Temporal is down; startAgentRun
       // checks again for library callers.
       validateAgentRequest(request);

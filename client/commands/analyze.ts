@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import { chooseDefaultModel } from '../../common/default-model.js';
-import type { AnalyzeCorpusRequest, AnalyzeCorpusResult } from '../../common/document-analysis.js';
+import type { AnalysisRequest, AnalysisResult } from '../../common/analysis.js';
 import {
   addSharedBudgetOptions,
   checkModelAlias,
@@ -39,7 +39,7 @@ const wholeNumber = (value: string): number => {
 const defaultOut = 'llmos-reports';
 
 /** Exit codes: 0 when everything was analyzed, 3 when a cap stopped the run early. */
-const exitCodeOf = (result: AnalyzeCorpusResult): number => (result.stop ? 3 : 0);
+const exitCodeOf = (result: AnalysisResult): number => (result.stop ? 3 : 0);
 
 /** The spec, parsed here so a mistake is shown at its line and column before anything starts. */
 async function readSpec(file: string) {
@@ -105,7 +105,7 @@ export function registerAnalyzeCommand(program: Command): void {
         if (documents === 0) throw new Error(`no .txt, .md or .pdf documents in ${paths.join(', ')}`);
       }
       const local = (given: string): string => (flags.workerPaths ? given : path.resolve(given));
-      const request: AnalyzeCorpusRequest = {
+      const request: AnalysisRequest = {
         paths: paths.map(local),
         spec,
         model: flags.model ?? chooseDefaultModel(process.env, 'demo-analysis').model,

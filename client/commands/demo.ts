@@ -29,7 +29,7 @@ export function registerDemoCommand(program: Command): void {
         import('../../workers/install-runtime.js'),
         import('../dev-server/background-server.js'),
         import('../llmos-client.js'),
-        import('./follow.js'),
+        import('../follow-agent.js'),
       ]);
       installRuntime('WARN');
       const { model, scripted } = chooseDefaultModel(process.env);

@@ -1,5 +1,5 @@
 import { Option, type Command } from 'commander';
-import type { SqlDialect } from '../../common/sql.js';
+import type { SqlDialect } from '../../common/database.js';
 import { list } from '../cli-options.js';
 
 interface SqlCheckFlags {

@@ -1,6 +1,6 @@
 import { Option, type Command } from 'commander';
 import { chooseDefaultModel } from '../../common/default-model.js';
-import type { Nl2SqlRequest } from '../../common/nl2sql.js';
+import type { SqlRequest } from '../../common/sql.js';
 import {
   addSharedBudgetOptions,
   checkModelAlias,
@@ -56,7 +56,7 @@ function registerAskCommand(sql: Command): void {
     .option('--allowed-tables <names>', 'comma-separated tables the query may read', list)
     .option('--id <workflow-id>', 'workflow id (default: sql-<uuid>)')
     .action(async (question: string, flags: AskFlags) => {
-      const request: Nl2SqlRequest = {
+      const request: SqlRequest = {
         question,
         database: flags.db,
         model: flags.model ?? chooseDefaultModel(process.env, 'demo-sql').model,
@@ -68,15 +68,15 @@ function registerAskCommand(sql: Command): void {
         ...sharedBudgetFromFlags(flags),
       };
       await checkModelAlias(request.model);
-      const [{ connectClient, startNl2SqlRun }, { formatNl2SqlResult }] = await Promise.all([
+      const [{ connectClient, startSqlRun }, { formatSqlResult }] = await Promise.all([
         import('../llmos-client.js'),
-        import('../format-nl2sql.js'),
+        import('../format-sql.js'),
       ]);
       const client = await connectClient();
-      const handle = await startNl2SqlRun(client, request, flags.id ? { workflowId: flags.id } : {});
+      const handle = await startSqlRun(client, request, flags.id ? { workflowId: flags.id } : {});
       if (flags.format === 'table') console.error(`Run ${handle.workflowId} on ${request.model}`);
       const result = await handle.result();
-      console.log(formatNl2SqlResult(result, flags.format));
+      console.log(formatSqlResult(result, flags.format));
       process.exitCode = result.stopReason === 'answer' ? 0 : result.stopReason === 'unsafe_sql' ? 2 : 1;
     });
 }

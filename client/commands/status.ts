@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { capsFromFlags, duration, positiveInteger, positiveNumber, type CapFlags } from '../cli-options.js';
-import { formatStep, formatTotals } from '../format.js';
+import { formatStep, formatTotals } from '../format-agent.js';
 
 export function registerStatusCommands(program: Command): void {
   program
@@ -10,7 +10,7 @@ export function registerStatusCommands(program: Command): void {
     .option('--json', 'print as JSON')
     .action(async (workflowId: string, flags: { json?: boolean }) => {
       const [{ connectClient, getAgentHandle, queryAgentProgress }, { exitCodeFor, printResult }] =
-        await Promise.all([import('../llmos-client.js'), import('./follow.js')]);
+        await Promise.all([import('../llmos-client.js'), import('../follow-agent.js')]);
       const handle = getAgentHandle(await connectClient(), workflowId);
       const description = await handle.describe();
       if (description.status.name === 'RUNNING') {
@@ -51,7 +51,7 @@ export function registerStatusCommands(program: Command): void {
       if (Object.keys(raise).length === 0)
         throw new Error('name at least one cap to raise, e.g. --max-iterations 20');
       const [{ connectClient, getAgentHandle, queryAgentProgress, raiseAgentCaps }, { followAndPrint }] =
-        await Promise.all([import('../llmos-client.js'), import('./follow.js')]);
+        await Promise.all([import('../llmos-client.js'), import('../follow-agent.js')]);
       const handle = getAgentHandle(await connectClient(), workflowId);
       const sinceStep = (await queryAgentProgress(handle, Number.MAX_SAFE_INTEGER)).stepCount;
       const caps = await raiseAgentCaps(handle, raise);

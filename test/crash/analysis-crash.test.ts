@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startFakeLlmServer, type FakeLlmServer } from '../../fake-llm/server.js';
-import type { analyzeCorpusWorkflow } from '../../workflows/analyze-corpus.js';
+import type { analyzeCorpusWorkflow } from '../../workflows/analysis.js';
 import {
   chunkOf,
   demoAnalysisScript,

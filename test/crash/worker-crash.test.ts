@@ -11,7 +11,7 @@ import type { AgentRequest, AgentResult } from '../../common/agent.js';
 import { startFakeLlmServer, type FakeLlmServer, type RecordedRequest } from '../../fake-llm/server.js';
 import type { FakeLlmScript } from '../../fake-llm/script-schema.js';
 import { agentProgressQuery, raiseCapsUpdate } from '../../workflows/messages.js';
-import type { reactAgentWorkflow } from '../../workflows/react-agent.js';
+import type { reactAgentWorkflow } from '../../workflows/agent.js';
 import { connectTemporal } from '../helpers/temporal.js';
 import { fakeProviderEnv } from '../helpers/test-worker.js';
 import { startWorkerProcess, type WorkerProcess } from '../helpers/worker-process.js';

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import { z } from 'zod';
-import type { DatabaseSchema } from '../../common/sql.js';
+import type { DatabaseSchema } from '../../common/database.js';
 import { loadExamples } from '../../activities/sql/few-shot.js';
 import { introspectDatabase } from '../../activities/sql/introspect.js';
 import { closeAllDatabases } from '../../activities/sql/open-database.js';
@@ -23,7 +23,7 @@ const GoldRowSchema = z.strictObject({
 });
 type GoldRow = z.infer<typeof GoldRowSchema>;
 
-/** Measured 0.977 when the gold set was written (scripts/bench-nl2sql.ts); a drop below this is a regression. */
+/** Measured 0.977 when the gold set was written (scripts/bench-sql.ts); a drop below this is a regression. */
 const minimumRecallAt5 = 0.95;
 
 const normalize = (text: string): string =>

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { ColumnInfo, DatabaseSchema, TableInfo } from '../../common/sql.js';
+import type { ColumnInfo, DatabaseSchema, TableInfo } from '../../common/database.js';
 import {
   formatSchemaForPrompt,
   joinEdges,

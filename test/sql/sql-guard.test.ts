@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { checkSql } from '../../activities/sql/sql-guard.js';
-import type { SqlDialect } from '../../common/sql.js';
+import type { SqlDialect } from '../../common/database.js';
 
 type Dialects = SqlDialect | 'both';
 const dialectsOf = (which: Dialects): SqlDialect[] => (which === 'both' ? ['sqlite', 'postgres'] : [which]);

@@ -9,7 +9,7 @@ import { openDatabase } from '../../activities/sql/open-database.js';
 import { postgresTestUrl, requirePostgres } from '../helpers/postgres.js';
 import sqlParser from 'node-sql-parser';
 import { checkSql } from '../../activities/sql/sql-guard.js';
-import type { SqlDialect } from '../../common/sql.js';
+import type { SqlDialect } from '../../common/database.js';
 
 const fixtures = new URL('../fixtures/sqli/', import.meta.url);
 const chinook = new URL('../../examples/databases/chinook.sqlite', import.meta.url);

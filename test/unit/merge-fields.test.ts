@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { AnalysisSpec } from '../../common/analysis-spec.js';
-import type { FieldCandidate } from '../../common/document-analysis.js';
+import type { FieldCandidate } from '../../common/analysis.js';
 import { chooseValue, mergeFields } from '../../common/merge-fields.js';
 
 const spec: AnalysisSpec = {

@@ -10,8 +10,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { projectRoot } from '../../client/project-paths.js';
-import type { AnalyzeCorpusRequest, AnalyzeCorpusResult } from '../../common/document-analysis.js';
-import type { Nl2SqlRequest, Nl2SqlResult } from '../../common/nl2sql.js';
+import type { AnalysisRequest, AnalysisResult } from '../../common/analysis.js';
+import type { SqlRequest, SqlResult } from '../../common/sql.js';
 import type { PsvRequest, PsvResult } from '../../common/psv.js';
 import {
   ledgerWorkflowId,
@@ -64,14 +64,14 @@ void describe('aliases, fallback and shared budgets in PSV, NL2SQL and document 
       { task: 'What is 6 * 7, plus one?', model: alias, ...request },
       'psv',
     );
-  const sql = (request: Partial<Nl2SqlRequest>) =>
-    execute<Nl2SqlResult>(
+  const sql = (request: Partial<SqlRequest>) =>
+    execute<SqlResult>(
       'nl2sqlWorkflow',
       { question: 'How many tracks are there?', database: chinook, model: alias, ...request },
-      'nl2sql',
+      'sql',
     );
-  const analyze = (request: Partial<AnalyzeCorpusRequest>) =>
-    execute<AnalyzeCorpusResult>(
+  const analyze = (request: Partial<AnalysisRequest>) =>
+    execute<AnalysisResult>(
       'analyzeCorpusWorkflow',
       {
         paths: [exampleContracts],

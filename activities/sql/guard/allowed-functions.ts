@@ -1,4 +1,4 @@
-import type { SqlDialect } from '../../../common/sql.js';
+import type { SqlDialect } from '../../../common/database.js';
 
 /**
  * Functions a generated query may call, per dialect: an allow-list, so anything new or exotic is

@@ -1,4 +1,4 @@
-import type { SqlDialect } from '../../../common/sql.js';
+import type { SqlDialect } from '../../../common/database.js';
 
 /**
  * Scans the SQL text the way the database's own tokenizer does (strings, quoted identifiers,

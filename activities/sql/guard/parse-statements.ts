@@ -1,5 +1,5 @@
 import sqlParser from 'node-sql-parser';
-import type { SqlDialect } from '../../../common/sql.js';
+import type { SqlDialect } from '../../../common/database.js';
 import { refuse } from './refusal.js';
 
 // node-sql-parser is CommonJS; under ESM its exports arrive on the default import.

@@ -1,4 +1,4 @@
-import type { SqlDialect } from '../../../common/sql.js';
+import type { SqlDialect } from '../../../common/database.js';
 import { isAllowedFunction, isSyntaxCall } from './allowed-functions.js';
 import { allowedNodeTypes, statementTypes } from './node-types.js';
 import { refuse } from './refusal.js';

@@ -5,11 +5,11 @@ import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { ingestDocument } from '../../activities/analysis/ingest.js';
 import type { AnalysisReport } from '../../common/analysis-report.js';
-import type { AnalyzeCorpusRequest } from '../../common/document-analysis.js';
+import type { AnalysisRequest } from '../../common/analysis.js';
 import { builtInModelCatalogFile, loadModelCatalog } from '../../activities/llm/load-model-catalog.js';
 import { priceOf } from '../../common/model-catalog.js';
 import { computeCostUsd } from '../../common/pricing.js';
-import type { analyzeCorpusWorkflow } from '../../workflows/analyze-corpus.js';
+import type { analyzeCorpusWorkflow } from '../../workflows/analysis.js';
 import {
   chunkOf,
   demoAnalysisScript,
@@ -31,7 +31,7 @@ void describe('analyzeCorpusWorkflow', () => {
   const output = mkdtempSync(path.join(tmpdir(), 'llmos-corpus-'));
   after(() => rmSync(output, { recursive: true, force: true }));
 
-  const run = async (request: Partial<AnalyzeCorpusRequest>) => {
+  const run = async (request: Partial<AnalysisRequest>) => {
     const handle = await testbed.temporal.env.client.workflow.start<typeof analyzeCorpusWorkflow>(
       'analyzeCorpusWorkflow',
       {

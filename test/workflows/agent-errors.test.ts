@@ -5,7 +5,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import type { AgentRequest } from '../../common/agent.js';
-import type { reactAgentWorkflow } from '../../workflows/react-agent.js';
+import type { reactAgentWorkflow } from '../../workflows/agent.js';
 import { useAgentTestbed } from '../helpers/agent-testbed.js';
 import { historyCounts, quickRetry, scheduledActivities, toolMessagesOf } from './agent-harness.js';
 

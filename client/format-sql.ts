@@ -1,9 +1,9 @@
 import { rowsToCsv, rowsToTable } from '../common/format-rows.js';
-import type { Nl2SqlResult } from '../common/nl2sql.js';
-import { formatModelMoves, formatTotals } from './format.js';
+import type { SqlResult } from '../common/sql.js';
+import { formatModelMoves, formatTotals } from './format-agent.js';
 
 /** An NL2SQL result as the CLI prints it: the SQL, the rows, and what it cost. */
-export function formatNl2SqlResult(result: Nl2SqlResult, format: 'table' | 'json' | 'csv'): string {
+export function formatSqlResult(result: SqlResult, format: 'table' | 'json' | 'csv'): string {
   if (format === 'json') return JSON.stringify(result, null, 2);
   if (format === 'csv') return result.rows ? rowsToCsv(result.rows) : '';
   const lines: string[] = [];

@@ -10,18 +10,18 @@ import type { Activities } from '../activities/index.js';
 import type { RepairTurn } from '../activities/analysis/json-model-call.js';
 import type { Finding } from '../common/analysis-report.js';
 import {
-  AnalyzeCorpusInputSchema,
+  AnalysisInputSchema,
   analysisRouteMessages,
   documentNotAnalyzed,
-  type AnalyzeCorpusInput,
-  type AnalyzeCorpusRequest,
-  type AnalyzeCorpusResult,
-  type AnalyzeDocumentResult,
-  type CorpusPhase,
-  type CorpusProgress,
+  type AnalysisInput,
+  type AnalysisRequest,
+  type AnalysisResult,
+  type AnalysisDocumentResult,
+  type AnalysisPhase,
+  type AnalysisProgress,
   type NotAnalyzed,
-} from '../common/document-analysis.js';
-import { analyzeDocumentWorkflow } from './analyze-document.js';
+} from '../common/analysis.js';
+import { analyzeDocumentWorkflow } from './analysis-document.js';
 import { localActivityOptions } from './lib/activity-options.js';
 import { CapShares } from './lib/cap-shares.js';
 import type { CapStop } from './lib/caps.js';
@@ -37,9 +37,9 @@ const { listAnalysisDocuments, writeAnalysisReport, estimateReduceStep } =
   proxyActivities<Activities>(localActivityOptions);
 
 /** Documents and chunks done, tokens and cost so far; running documents answer the same query. */
-export const corpusProgressQuery = defineQuery<CorpusProgress>('analysisProgress');
+export const corpusProgressQuery = defineQuery<AnalysisProgress>('analysisProgress');
 
-type DocumentOutcome = Omit<AnalyzeDocumentResult, 'totals'>;
+type DocumentOutcome = Omit<AnalysisDocumentResult, 'totals'>;
 
 /**
  * A document-analysis run over a corpus, as map-reduce. Map: one child `analyzeDocumentWorkflow`
@@ -50,14 +50,14 @@ type DocumentOutcome = Omit<AnalyzeDocumentResult, 'totals'>;
  * the map leaves the remaining documents unanalyzed and still writes the report (the reduce
  * steps keep `reduceShare` of the caps), which says what was not analyzed and why.
  */
-export async function analyzeCorpusWorkflow(request: AnalyzeCorpusRequest): Promise<AnalyzeCorpusResult> {
-  const input: AnalyzeCorpusInput = parseWorkflowInput(AnalyzeCorpusInputSchema, request);
+export async function analyzeCorpusWorkflow(request: AnalysisRequest): Promise<AnalysisResult> {
+  const input: AnalysisInput = parseWorkflowInput(AnalysisInputSchema, request);
   const startedAt = Date.now();
   const { workflowId } = workflowInfo();
   const shares = new CapShares(input.caps, 1 - input.reduceShare, startedAt);
   const reduceMeter = new CapsMeter(input.caps, startedAt);
 
-  let phase: CorpusPhase = 'listing';
+  let phase: AnalysisPhase = 'listing';
   const running = new Set<string>();
   let outcomes: Array<DocumentOutcome | undefined> = [];
   const finished = (): DocumentOutcome[] => outcomes.filter((outcome) => outcome !== undefined);

@@ -3,7 +3,7 @@
  * schema-linking recall and time per question, and the SQL guard's throughput for both dialects.
  * No model, no Temporal: only the introspected SQLite file.
  *
- *   npm run bench:nl2sql -- [--database examples/databases/chinook.sqlite] [--seconds 2] [--repeat 20]
+ *   npm run bench:sql -- [--database examples/databases/chinook.sqlite] [--seconds 2] [--repeat 20]
  *
  * recall@k: the share of a question's gold tables among the top k linked tables, averaged over the
  * questions. all@k: the share of questions whose gold tables are all in the top k.
@@ -11,7 +11,7 @@
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import type { SqlDialect } from '../common/sql.js';
+import type { SqlDialect } from '../common/database.js';
 import { measureGuardThroughput } from '../activities/sql/guard-throughput.js';
 import { introspectDatabase } from '../activities/sql/introspect.js';
 import { closeAllDatabases } from '../activities/sql/open-database.js';

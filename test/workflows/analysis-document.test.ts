@@ -6,9 +6,9 @@ import { createBlobStore } from '../../activities/analysis/blob-store.js';
 import { ingestDocument } from '../../activities/analysis/ingest.js';
 import { projectRoot } from '../../client/project-paths.js';
 import type { DocumentResult } from '../../common/analysis-report.js';
-import type { AnalyzeDocumentRequest, AnalyzeDocumentResult } from '../../common/document-analysis.js';
+import type { AnalysisDocumentRequest, AnalysisDocumentResult } from '../../common/analysis.js';
 import type { FakeLlmScript } from '../../fake-llm/script-schema.js';
-import type { analyzeDocumentWorkflow } from '../../workflows/analyze-document.js';
+import type { analyzeDocumentWorkflow } from '../../workflows/analysis-document.js';
 import { contractsTestSpec } from '../helpers/analysis-spec.js';
 import { useAgentTestbed } from '../helpers/agent-testbed.js';
 import { quickRetry } from './agent-harness.js';
@@ -23,7 +23,7 @@ const lawQuote = 'laws of the State of New York';
 const spec = contractsTestSpec;
 
 /** The merged fields the run stored (the worker uses the default blob store). */
-const fieldsOf = async (result: AnalyzeDocumentResult): Promise<DocumentResult['fields']> => {
+const fieldsOf = async (result: AnalysisDocumentResult): Promise<DocumentResult['fields']> => {
   assert.ok(result.result, 'the document result was stored');
   return (JSON.parse(await createBlobStore().get(result.result)) as DocumentResult).fields;
 };
@@ -50,7 +50,7 @@ const lawRules: ScriptRule[] = [
 
 void describe('analyzeDocumentWorkflow', () => {
   const testbed = useAgentTestbed();
-  const run = async (request: Partial<AnalyzeDocumentRequest>) => {
+  const run = async (request: Partial<AnalysisDocumentRequest>) => {
     const handle = await testbed.temporal.env.client.workflow.start<typeof analyzeDocumentWorkflow>(
       'analyzeDocumentWorkflow',
       {

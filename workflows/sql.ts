@@ -5,15 +5,15 @@ import type { ChatMessage, ChatRequest } from '../common/chat.js';
 import { ErrorType } from '../common/errors.js';
 import { rowsToCsv } from '../common/format-rows.js';
 import {
-  Nl2SqlInputSchema,
+  SqlInputSchema,
   sqlQueryOutput,
-  type Nl2SqlInput,
-  type Nl2SqlRequest,
-  type Nl2SqlResult,
-  type Nl2SqlStopReason,
+  type SqlInput,
+  type SqlRequest,
+  type SqlResult,
+  type SqlStopReason,
   type SqlStatementRecord,
-} from '../common/nl2sql.js';
-import type { QueryRows } from '../common/sql.js';
+} from '../common/sql.js';
+import type { QueryRows } from '../common/database.js';
 import { localActivityOptions } from './lib/activity-options.js';
 import { modelStep } from './lib/agent-steps.js';
 import { describeFailure } from './lib/failures.js';
@@ -46,8 +46,8 @@ function correctionMessage(error: string, timedOut: boolean): ChatMessage {
  * at most `maxCorrections` times. Unsafe SQL ends the run with `unsafe_sql` and never runs. Every
  * statement is recorded with its verdict and execution.
  */
-export async function nl2sqlWorkflow(request: Nl2SqlRequest): Promise<Nl2SqlResult> {
-  const input: Nl2SqlInput = parseWorkflowInput(Nl2SqlInputSchema, request);
+export async function nl2sqlWorkflow(request: SqlRequest): Promise<SqlResult> {
+  const input: SqlInput = parseWorkflowInput(SqlInputSchema, request);
   const { executeSql } = proxyActivities<Activities>({
     ...localActivityOptions,
     // The database enforces `timeoutMs`; the activity timeout only catches a worker that died.
@@ -60,10 +60,10 @@ export async function nl2sqlWorkflow(request: Nl2SqlRequest): Promise<Nl2SqlResu
   let models: RunModels | undefined;
 
   const finish = (
-    stopReason: Nl2SqlStopReason,
+    stopReason: SqlStopReason,
     stopDetail: string,
-    extra: Partial<Pick<Nl2SqlResult, 'sql' | 'rows' | 'answer' | 'error'>> = {},
-  ): Nl2SqlResult => {
+    extra: Partial<Pick<SqlResult, 'sql' | 'rows' | 'answer' | 'error'>> = {},
+  ): SqlResult => {
     recordRunOutcome(input.recordSearchAttributes, meter.totals, stopReason);
     setCurrentDetails(`${stopReason}: ${stopDetail}`);
     return {
@@ -90,11 +90,10 @@ export async function nl2sqlWorkflow(request: Nl2SqlRequest): Promise<Nl2SqlResu
     meter.assertAvailable();
     return meter.outputAllowance();
   };
-  const recordCall =
-    (prompt: Nl2SqlInput['prompts']['generate']) => (call: Parameters<typeof modelStep>[1]) => {
-      meter.addModelCall(call);
-      trace.push(modelStep(meter.totals.modelCalls, call, prompt));
-    };
+  const recordCall = (prompt: SqlInput['prompts']['generate']) => (call: Parameters<typeof modelStep>[1]) => {
+    meter.addModelCall(call);
+    trace.push(modelStep(meter.totals.modelCalls, call, prompt));
+  };
 
   try {
     setCurrentDetails('introspecting and linking the schema');

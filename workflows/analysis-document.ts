@@ -3,16 +3,16 @@ import type { Activities } from '../activities/index.js';
 import type { RepairTurn } from '../activities/analysis/json-model-call.js';
 import type { DocumentResult } from '../common/analysis-report.js';
 import {
-  AnalyzeDocumentInputSchema,
+  AnalysisDocumentInputSchema,
   analysisRouteMessages,
   documentNotAnalyzed,
-  type AnalyzeDocumentInput,
-  type AnalyzeDocumentRequest,
-  type AnalyzeDocumentResult,
+  type AnalysisDocumentInput,
+  type AnalysisDocumentRequest,
+  type AnalysisDocumentResult,
   type DocumentProgress,
   type FieldCandidate,
   type NotAnalyzed,
-} from '../common/document-analysis.js';
+} from '../common/analysis.js';
 import { chooseValue, mergeFields } from '../common/merge-fields.js';
 import { localActivityOptions } from './lib/activity-options.js';
 import { describeFailure } from './lib/failures.js';
@@ -38,9 +38,9 @@ export const documentProgressQuery = defineQuery<DocumentProgress>('analysisProg
  * its reference: a corpus run holds about 3 KB per document, whatever its size.
  */
 export async function analyzeDocumentWorkflow(
-  request: AnalyzeDocumentRequest,
-): Promise<AnalyzeDocumentResult> {
-  const input: AnalyzeDocumentInput = parseWorkflowInput(AnalyzeDocumentInputSchema, request);
+  request: AnalysisDocumentRequest,
+): Promise<AnalysisDocumentResult> {
+  const input: AnalysisDocumentInput = parseWorkflowInput(AnalysisDocumentInputSchema, request);
   const meter = new CapsMeter(input.caps, Date.now());
   const name = input.file.split(/[\\/]/).at(-1) ?? input.id;
   let chunkCount = 0;

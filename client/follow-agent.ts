@@ -1,6 +1,6 @@
-import type { AgentResult } from '../../common/agent.js';
-import { formatResult, formatStep, formatWaiting } from '../format.js';
-import { followAgentRun, type AgentHandle } from '../llmos-client.js';
+import type { AgentResult } from '../common/agent.js';
+import { formatResult, formatStep, formatWaiting } from './format-agent.js';
+import { followAgentRun, type AgentHandle } from './llmos-client.js';
 
 /** Exit codes of `agent` and `raise`: scripts can tell an answer from a stop without one. */
 export const exitCodes = { answer: 0, error: 1, stoppedOnCap: 3 } as const;

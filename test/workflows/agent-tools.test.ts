@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import type { AgentRequest, AgentStep } from '../../common/agent.js';
 import type { ToolStep } from '../../common/trace-steps.js';
-import type { reactAgentWorkflow } from '../../workflows/react-agent.js';
+import type { reactAgentWorkflow } from '../../workflows/agent.js';
 import { useAgentTestbed } from '../helpers/agent-testbed.js';
 import { messagesOf, quickRetry, scheduledActivities, toolMessagesOf } from './agent-harness.js';
 

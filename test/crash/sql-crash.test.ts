@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { projectRoot } from '../../client/project-paths.js';
-import type { nl2sqlWorkflow } from '../../workflows/nl2sql.js';
+import type { nl2sqlWorkflow } from '../../workflows/sql.js';
 import { startFakeLlmServer, type FakeLlmServer } from '../../fake-llm/server.js';
 import { connectTemporal } from '../helpers/temporal.js';
 import { fakeProviderEnv } from '../helpers/test-worker.js';
@@ -61,7 +61,7 @@ void describe('an NL2SQL run whose worker is killed mid-correction', { timeout: 
   };
 
   void it('resumes on a new worker without repeating completed model calls or executions', async () => {
-    const taskQueue = `nl2sql-crash-${randomUUID()}`;
+    const taskQueue = `sql-crash-${randomUUID()}`;
     const first = await startWorker(taskQueue);
     const handle = await temporal.env.client.workflow.start<typeof nl2sqlWorkflow>('nl2sqlWorkflow', {
       args: [
@@ -73,7 +73,7 @@ void describe('an NL2SQL run whose worker is killed mid-correction', { timeout: 
         },
       ],
       taskQueue,
-      workflowId: `nl2sql-crash-${randomUUID()}`,
+      workflowId: `sql-crash-${randomUUID()}`,
     });
 
     const deadline = Date.now() + 60_000;

@@ -43,7 +43,7 @@ const analysisRunFields = {
   maxReconciliations: z.number().int().min(0).max(20).default(3),
 };
 
-export const AnalyzeDocumentInputSchema = z.object({
+export const AnalysisDocumentInputSchema = z.object({
   ...analysisRunFields,
   file: z.string().min(1),
   /** The document's id in the run, used in citations. */
@@ -57,8 +57,8 @@ export const AnalyzeDocumentInputSchema = z.object({
   /** Caps for this document; a cap reached leaves the remaining chunks unanalyzed, and says so. */
   caps: documentCapsSchema.default(documentCapsSchema.parse({})),
 });
-export type AnalyzeDocumentInput = z.output<typeof AnalyzeDocumentInputSchema>;
-export type AnalyzeDocumentRequest = z.input<typeof AnalyzeDocumentInputSchema>;
+export type AnalysisDocumentInput = z.output<typeof AnalysisDocumentInputSchema>;
+export type AnalysisDocumentRequest = z.input<typeof AnalysisDocumentInputSchema>;
 
 /** Every value found for one field in one document, before the merge picks one. */
 export interface FieldCandidate {
@@ -75,7 +75,7 @@ export type NotAnalyzed = { document: string; chunk?: number; reason: string };
  * history grows by about 3 KB per document (its input, this result, the task events),
  * however long the document and whatever it says.
  */
-export interface AnalyzeDocumentResult extends Omit<DocumentResult, 'fields'> {
+export interface AnalysisDocumentResult extends Omit<DocumentResult, 'fields'> {
   /** The `DocumentResult` as JSON in the blob store; absent when the document could not be read. */
   result?: BlobRef;
   /** The document's normalized text, for checking quotes later. */
@@ -97,7 +97,7 @@ export function documentNotAnalyzed(
   document: { id: string; name: string },
   status: 'failed' | 'skipped',
   reason: string,
-): Omit<AnalyzeDocumentResult, 'totals'> {
+): Omit<AnalysisDocumentResult, 'totals'> {
   return {
     id: document.id,
     name: document.name,
@@ -143,7 +143,7 @@ export interface DocumentProgress {
   totals: RunTotals;
 }
 
-export const AnalyzeCorpusInputSchema = z.object({
+export const AnalysisInputSchema = z.object({
   ...analysisRunFields,
   /** Files and folders (searched recursively for .txt, .md and .pdf), as the worker sees them. */
   paths: z.array(z.string().min(1)).min(1),
@@ -173,14 +173,14 @@ export const AnalyzeCorpusInputSchema = z.object({
   /** Where the report folder is created; the worker's reports directory when absent. */
   outputFolder: z.string().min(1).optional(),
 });
-export type AnalyzeCorpusInput = z.output<typeof AnalyzeCorpusInputSchema>;
-export type AnalyzeCorpusRequest = z.input<typeof AnalyzeCorpusInputSchema>;
+export type AnalysisInput = z.output<typeof AnalysisInputSchema>;
+export type AnalysisRequest = z.input<typeof AnalysisInputSchema>;
 
-export type CorpusPhase = 'listing' | 'extracting' | 'identifying' | 'writing' | 'reporting' | 'done';
+export type AnalysisPhase = 'listing' | 'extracting' | 'identifying' | 'writing' | 'reporting' | 'done';
 
 /** How far a corpus run has got: the `analysisProgress` query. Running documents report their own. */
-export interface CorpusProgress {
-  phase: CorpusPhase;
+export interface AnalysisProgress {
+  phase: AnalysisPhase;
   documents: number;
   documentsDone: number;
   /** Chunks of the finished documents. */
@@ -191,9 +191,9 @@ export interface CorpusProgress {
   totals: RunTotals;
 }
 
-export interface AnalyzeCorpusResult {
+export interface AnalysisResult {
   report: { folder: string; files: { markdown: string; json: string; html: string } };
-  documents: Array<Pick<AnalyzeDocumentResult, 'id' | 'status' | 'chunks' | 'chunksAnalyzed'>>;
+  documents: Array<Pick<AnalysisDocumentResult, 'id' | 'status' | 'chunks' | 'chunksAnalyzed'>>;
   findings: number;
   /** Documents, chunks and steps that were not analyzed, with the reason. */
   notAnalyzed: NotAnalyzed[];

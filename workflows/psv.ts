@@ -40,7 +40,7 @@ import { childRunAttributes, recordRunOutcome } from './lib/run-search-attribute
 import { RunModels } from './lib/run-models.js';
 import { generateStructured, type StructuredCallOptions } from './lib/structured-call.js';
 import { psvProgressQuery } from './messages.js';
-import { reactAgentWorkflow } from './react-agent.js';
+import { reactAgentWorkflow } from './agent.js';
 
 const { describeTools, loadPrompts, runTool } = proxyActivities<Activities>(localActivityOptions);
 

@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { projectRoot } from '../../client/project-paths.js';
-import type { Nl2SqlRequest, Nl2SqlResult } from '../../common/nl2sql.js';
+import type { SqlRequest, SqlResult } from '../../common/sql.js';
 import type { FakeLlmScript } from '../../fake-llm/script-schema.js';
 import { openDatabase } from '../../activities/sql/open-database.js';
-import type { nl2sqlWorkflow } from '../../workflows/nl2sql.js';
+import type { nl2sqlWorkflow } from '../../workflows/sql.js';
 import { useAgentTestbed } from '../helpers/agent-testbed.js';
 import { postgresTestUrl } from '../helpers/postgres.js';
 import { messagesOf, quickRetry } from './agent-harness.js';
@@ -34,11 +34,11 @@ void describe('nl2sqlWorkflow', () => {
 
   for (const { name, database } of databases) {
     const skip = database ? false : 'LLMOS_TEST_POSTGRES_URL is not set';
-    const run = (request: Partial<Nl2SqlRequest>): Promise<Nl2SqlResult> =>
+    const run = (request: Partial<SqlRequest>): Promise<SqlResult> =>
       testbed.temporal.env.client.workflow.execute('nl2sqlWorkflow', {
         args: [{ question, database: database!, model: 'openai:gpt-4o-mini', retry: quickRetry, ...request }],
         taskQueue: testbed.worker.taskQueue,
-        workflowId: `nl2sql-${crypto.randomUUID()}`,
+        workflowId: `sql-${crypto.randomUUID()}`,
       });
     const sqlRequests = () =>
       testbed.fake.requests.filter((request) => request.chatRequest?.responseFormat?.name === 'sql_query');
@@ -156,7 +156,7 @@ void describe('nl2sqlWorkflow', () => {
           { question, database: '/nonexistent/db.sqlite', model: 'openai:gpt-4o-mini', retry: quickRetry },
         ],
         taskQueue: testbed.worker.taskQueue,
-        workflowId: `nl2sql-${crypto.randomUUID()}`,
+        workflowId: `sql-${crypto.randomUUID()}`,
       },
     );
     assert.equal(result.stopReason, 'error');
