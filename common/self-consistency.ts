@@ -4,9 +4,12 @@ import { AnswerKindSchema, type AnswerVote } from './answer-vote.js';
 import { PsvInputSchema } from './psv.js';
 import { RecordSearchAttributesSchema, type RunTotals } from './run-contract.js';
 
-/** The run each sample is: a ReAct agent or a Plan -> Solve -> Verify run, with its request. */
+/**
+ * The run each sample is: an agent or a Plan -> Solve -> Verify run, with its request. `react` is
+ * the agent's earlier name, still accepted from older clients.
+ */
 export const SampledRunSchema = z.discriminatedUnion('workflow', [
-  z.object({ workflow: z.literal('react'), request: AgentInputSchema }),
+  z.object({ workflow: z.literal(['agent', 'react']), request: AgentInputSchema }),
   z.object({ workflow: z.literal('psv'), request: PsvInputSchema }),
 ]);
 

@@ -60,6 +60,9 @@ export interface SettleRequest {
 /** The ledger's workflow id for a scope. */
 export const ledgerWorkflowId = (scope: string): string => `budget-ledger:${scope}`;
 
+/** The ledger's workflow type: activities start it by name, as they may not import workflow code. */
+export const ledgerWorkflowType = 'budgetLedgerWorkflow';
+
 /** What a ledger carries across continue-as-new. */
 export interface LedgerState {
   budget: SharedBudget;

@@ -17,7 +17,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { startDevServer, type DevServer } from '../client/dev-server/dev-server.js';
-import { connectClient, startAgentRun, type AgentHandle } from '../client/llmos-client.js';
+import { connectClient, startRun, type AgentHandle } from '../client/llmos-client.js';
 import { toolsDirectory } from '../client/project-paths.js';
 import { parseWorkerConfig } from '../workers/config.js';
 import { createActivitiesFromConfig, createWorker } from '../workers/create-worker.js';
@@ -102,7 +102,7 @@ async function main(): Promise<void> {
 
     let lastHandle: AgentHandle | undefined;
     const temporalRun = async () => {
-      const handle = await startAgentRun(client!, request, { taskQueue: config.LLMOS_TASK_QUEUE });
+      const handle = await startRun(client!, 'agent', request, { taskQueue: config.LLMOS_TASK_QUEUE });
       checkRun(`Temporal run ${handle.workflowId}`, steps, await resultWithin(handle));
       lastHandle = handle;
     };

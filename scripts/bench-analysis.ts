@@ -21,7 +21,7 @@ import { parseArgs } from 'node:util';
 import type { Client } from '@temporalio/client';
 import { countTokens } from '../activities/prompts/count-tokens.js';
 import { startDevServer, type DevServer } from '../client/dev-server/dev-server.js';
-import { connectClient, startAnalysisRun } from '../client/llmos-client.js';
+import { connectClient, startRun } from '../client/llmos-client.js';
 import { projectRoot, toolsDirectory } from '../client/project-paths.js';
 import type { AnalysisSpec } from '../common/analysis-spec.js';
 import type { AnalysisRequest, AnalysisResult } from '../common/analysis.js';
@@ -134,8 +134,9 @@ async function main(): Promise<void> {
     client = await connectClient({ address: server.address, namespace: server.namespace });
     const analyze = async (folder: string, request: Partial<AnalysisRequest>) => {
       const started = performance.now();
-      const handle = await startAnalysisRun(
+      const handle = await startRun(
         client!,
+        'analysis',
         {
           paths: [folder],
           spec,

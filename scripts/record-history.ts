@@ -27,7 +27,7 @@ import type { FakeLlmScript } from '../fake-llm/script-schema.js';
 import { connectTemporal } from '../test/helpers/temporal.js';
 import { fakeProviderEnv, startTestWorker } from '../test/helpers/test-worker.js';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
-import { agentProgressQuery, raiseCapsUpdate } from '../workflows/messages.js';
+import { agentProgressQuery, raiseCapsUpdate } from '../common/messages.js';
 import type { planSolveVerifyWorkflow } from '../workflows/psv.js';
 import type { reactAgentWorkflow } from '../workflows/agent.js';
 

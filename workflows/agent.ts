@@ -36,7 +36,7 @@ import { CapReached } from './lib/caps-meter.js';
 import { RunModels } from './lib/run-models.js';
 import { recordRunOutcome } from './lib/run-search-attributes.js';
 import { addModelCall, emptyTotals } from './lib/totals.js';
-import { agentProgressQuery, raiseCapsUpdate } from './messages.js';
+import { agentProgressQuery, raiseCapsUpdate } from '../common/messages.js';
 
 const { describeTools, loadPrompts, runTool } = proxyActivities<Activities>(localActivityOptions);
 

@@ -1,4 +1,4 @@
-import { defineQuery, proxyActivities, setCurrentDetails, setHandler } from '@temporalio/workflow';
+import { proxyActivities, setCurrentDetails, setHandler } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
 import type { RepairTurn } from '../activities/analysis/json-model-call.js';
 import type { DocumentResult } from '../common/analysis-report.js';
@@ -14,6 +14,7 @@ import {
   type NotAnalyzed,
 } from '../common/analysis.js';
 import { chooseValue, mergeFields } from '../common/merge-fields.js';
+import { documentProgressQuery } from '../common/messages.js';
 import { localActivityOptions } from './lib/activity-options.js';
 import { describeFailure } from './lib/failures.js';
 import { runInLanes } from './lib/lanes.js';
@@ -24,9 +25,6 @@ import { RunModels } from './lib/run-models.js';
 
 const { prepareDocument, storeDocumentResult, estimateExtractChunk, estimateReduceStep } =
   proxyActivities<Activities>(localActivityOptions);
-
-/** Chunks done, tokens and cost so far: what `llmos analyze` shows in its progress bar. */
-export const documentProgressQuery = defineQuery<DocumentProgress>('analysisProgress');
 
 /**
  * One document of an analysis: chunk it (texts go to the blob store, history keeps references),

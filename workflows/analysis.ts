@@ -1,5 +1,4 @@
 import {
-  defineQuery,
   executeChild,
   proxyActivities,
   setCurrentDetails,
@@ -22,6 +21,7 @@ import {
   type NotAnalyzed,
 } from '../common/analysis.js';
 import { analyzeDocumentWorkflow } from './analysis-document.js';
+import { analysisProgressQuery } from '../common/messages.js';
 import { localActivityOptions } from './lib/activity-options.js';
 import { CapShares } from './lib/cap-shares.js';
 import type { CapStop } from './lib/caps.js';
@@ -35,9 +35,6 @@ import { recordRunOutcome } from './lib/run-search-attributes.js';
 
 const { listAnalysisDocuments, writeAnalysisReport, estimateReduceStep } =
   proxyActivities<Activities>(localActivityOptions);
-
-/** Documents and chunks done, tokens and cost so far; running documents answer the same query. */
-export const corpusProgressQuery = defineQuery<AnalysisProgress>('analysisProgress');
 
 type DocumentOutcome = Omit<AnalysisDocumentResult, 'totals'>;
 
@@ -61,7 +58,7 @@ export async function analyzeCorpusWorkflow(request: AnalysisRequest): Promise<A
   const running = new Set<string>();
   let outcomes: Array<DocumentOutcome | undefined> = [];
   const finished = (): DocumentOutcome[] => outcomes.filter((outcome) => outcome !== undefined);
-  setHandler(corpusProgressQuery, () => ({
+  setHandler(analysisProgressQuery, () => ({
     phase,
     documents: outcomes.length,
     documentsDone: finished().length,

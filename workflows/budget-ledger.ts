@@ -2,12 +2,11 @@ import {
   allHandlersFinished,
   condition,
   continueAsNew,
-  defineQuery,
-  defineUpdate,
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
 import { ledgerSnapshot, reserve, settle } from '../common/ledger-book.js';
+import { budgetLedgerQuery, reserveBudgetUpdate, settleBudgetUpdate } from '../common/messages.js';
 import type {
   LedgerSnapshot,
   LedgerState,
@@ -15,10 +14,6 @@ import type {
   ReserveResult,
   SettleRequest,
 } from '../common/shared-budget.js';
-
-export const reserveBudgetUpdate = defineUpdate<ReserveResult, [ReserveRequest]>('reserveBudget');
-export const settleBudgetUpdate = defineUpdate<LedgerSnapshot, [SettleRequest]>('settleBudget');
-export const budgetLedgerQuery = defineQuery<LedgerSnapshot>('budgetLedger');
 
 /** Refuses an update whose amount is not a non-negative number, before it reaches history. */
 const nonNegative =

@@ -39,7 +39,7 @@ import { capStopOf, CapsMeter } from './lib/caps-meter.js';
 import { childRunAttributes, recordRunOutcome } from './lib/run-search-attributes.js';
 import { RunModels } from './lib/run-models.js';
 import { generateStructured, type StructuredCallOptions } from './lib/structured-call.js';
-import { psvProgressQuery } from './messages.js';
+import { psvProgressQuery } from '../common/messages.js';
 import { reactAgentWorkflow } from './agent.js';
 
 const { describeTools, loadPrompts, runTool } = proxyActivities<Activities>(localActivityOptions);
@@ -199,7 +199,7 @@ export async function planSolveVerifyWorkflow(request: PsvRequest): Promise<PsvR
             recordSearchAttributes: input.recordSearchAttributes,
           },
         ],
-        ...childRunAttributes(input.recordSearchAttributes, 'react', run.current),
+        ...childRunAttributes(input.recordSearchAttributes, 'agent', run.current),
         staticSummary: `PSV step ${step.id}: ${step.goal.slice(0, 120)}`,
       });
       run.follow(child.fallbacks, meter.totals.modelCalls);

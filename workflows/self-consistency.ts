@@ -20,12 +20,16 @@ async function runSample(input: SelfConsistencyInput, index: number): Promise<Sa
   const { run } = input;
   const options = {
     workflowId,
-    ...childRunAttributes(input.recordSearchAttributes, run.workflow, run.request.model),
+    ...childRunAttributes(
+      input.recordSearchAttributes,
+      run.workflow === 'psv' ? 'psv' : 'agent',
+      run.request.model,
+    ),
     staticSummary: `self-consistency sample ${index + 1} of ${input.samples}`,
   };
   const common = { temperature: input.temperature, recordSearchAttributes: input.recordSearchAttributes };
   try {
-    if (run.workflow === 'react') {
+    if (run.workflow !== 'psv') {
       const result = await executeChild(reactAgentWorkflow, {
         ...options,
         args: [{ ...run.request, ...common }],

@@ -5,16 +5,13 @@ import { ErrorType } from '../../common/errors.js';
 import { computeCostUsd, type ModelPrice } from '../../common/pricing.js';
 import {
   ledgerWorkflowId,
+  ledgerWorkflowType,
   newLedgerState,
   type LedgerSnapshot,
   type ReserveResult,
   type SharedBudget,
 } from '../../common/shared-budget.js';
-import {
-  budgetLedgerWorkflow,
-  reserveBudgetUpdate,
-  settleBudgetUpdate,
-} from '../../workflows/budget-ledger.js';
+import { reserveBudgetUpdate, settleBudgetUpdate } from '../../common/messages.js';
 import { estimateRequestTokens } from '../llm/estimate-request-tokens.js';
 
 /** The most a call can cost: its tokens (`estimateRequestTokens` of its request, or a bound given) at the model's prices. */
@@ -43,7 +40,7 @@ export function createBudgetActivities(dependencies: {
 }) {
   const { client, taskQueue, priceOf } = dependencies;
   const ledger = (budget: SharedBudget) =>
-    new WithStartWorkflowOperation(budgetLedgerWorkflow, {
+    new WithStartWorkflowOperation(ledgerWorkflowType, {
       workflowId: ledgerWorkflowId(budget.scope),
       taskQueue,
       args: [newLedgerState(budget, Date.now())],

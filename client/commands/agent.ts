@@ -64,16 +64,14 @@ export function registerAgentCommand(program: Command): void {
         ...sharedBudgetFromFlags(flags),
       };
 
-      const [
-        { connectClient, hasLlmosSearchAttributes, startAgentRun, validateAgentRequest },
-        { followAndPrint },
-      ] = await Promise.all([import('../llmos-client.js'), import('../follow-agent.js')]);
-      // Before connecting, so bad input is reported even when Temporal is down; startAgentRun
+      const [{ connectClient, hasLlmosSearchAttributes, startRun, validateRequest }, { followAndPrint }] =
+        await Promise.all([import('../llmos-client.js'), import('../follow-agent.js')]);
+      // Before connecting, so bad input is reported even when Temporal is down; startRun
       // checks again for library callers.
-      validateAgentRequest(request);
+      validateRequest('agent', request);
       await checkModelAlias(model);
       const client = await connectClient();
-      const handle = await startAgentRun(client, request, flags.id ? { workflowId: flags.id } : {});
+      const handle = await startRun(client, 'agent', request, flags.id ? { workflowId: flags.id } : {});
       if (flags.detach) {
         console.log(handle.workflowId);
         return;

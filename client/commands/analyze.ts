@@ -127,14 +127,13 @@ export function registerAnalyzeCommand(program: Command): void {
         ...sharedBudgetFromFlags(flags),
       };
       await checkModelAlias(request.model);
-      const [{ connectClient, startAnalysisRun }, { followAnalysis }, { formatAnalysisResult }] =
-        await Promise.all([
-          import('../llmos-client.js'),
-          import('../follow-analysis.js'),
-          import('../format-analysis.js'),
-        ]);
+      const [{ connectClient, startRun }, { followAnalysis }, { formatAnalysisResult }] = await Promise.all([
+        import('../llmos-client.js'),
+        import('../follow-analysis.js'),
+        import('../format-analysis.js'),
+      ]);
       const client = await connectClient();
-      const handle = await startAnalysisRun(client, request, flags.id ? { workflowId: flags.id } : {});
+      const handle = await startRun(client, 'analysis', request, flags.id ? { workflowId: flags.id } : {});
       const counted = documents === undefined ? '' : `${documents} document${documents === 1 ? '' : 's'}, `;
       console.error(`Run ${handle.workflowId}: ${counted}spec ${spec.name}, ${request.model}`);
       const result = await followAnalysis(client, handle);

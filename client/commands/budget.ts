@@ -34,7 +34,7 @@ export function registerBudgetCommand(program: Command): void {
         import('@temporalio/client'),
         import('../llmos-client.js'),
         import('../../common/shared-budget.js'),
-        import('../../workflows/budget-ledger.js'),
+        import('../../common/messages.js'),
       ]);
       const checked = SharedBudgetSchema.shape.scope.safeParse(scope);
       if (!checked.success)

@@ -21,7 +21,7 @@ export function registerDemoCommand(program: Command): void {
         { createWorker },
         { installRuntime },
         { ensureBackgroundServer },
-        { connectClient, startAgentRun },
+        { connectClient, startRun },
         { followAndPrint },
       ] = await Promise.all([
         import('../../workers/config.js'),
@@ -53,8 +53,9 @@ export function registerDemoCommand(program: Command): void {
       const running = worker.run();
       try {
         const client = await connectClient({ address });
-        const handle = await startAgentRun(
+        const handle = await startRun(
           client,
+          'agent',
           { question: flags.question, model },
           { taskQueue: config.LLMOS_TASK_QUEUE },
         );

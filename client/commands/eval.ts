@@ -3,7 +3,8 @@ import { chooseDefaultModel } from '../../common/default-model.js';
 import { capsFromFlags, list, positiveInteger, type CapFlags, addCapOptions } from '../cli-options.js';
 
 interface EvalFlags extends CapFlags {
-  workflow: 'react' | 'psv';
+  /** `react` is the agent's earlier name, still accepted. */
+  workflow: 'agent' | 'psv' | 'react';
   model?: string;
   tools: string[];
   samples: number;
@@ -39,9 +40,9 @@ export function registerEvalCommand(program: Command): void {
       'rows of {"question", "answer": "... #### 42"} (GSM8K) or {"question", "expected"}',
     )
     .addOption(
-      new Option('--workflow <name>', 'the workflow each item runs')
-        .choices(['react', 'psv'])
-        .default('react'),
+      new Option('--workflow <name>', 'the workflow each item runs (react: the same as agent)')
+        .choices(['agent', 'psv', 'react'])
+        .default('agent'),
     )
     .option('--model <provider:model>', 'the model (default: from the environment, else the scripted model)')
     .option('--tools <names>', 'comma-separated tools', list, ['calculator'])
@@ -54,7 +55,7 @@ export function registerEvalCommand(program: Command): void {
     .option('--temperature <t>', 'sampling temperature when --samples is above 1', temperature, 0.7)
     .option(
       '--prompt-version <version>',
-      'version of agent.system (react) or psv.plan (psv); give two to compare them side by side',
+      'version of agent.system (agent) or psv.plan (psv); give two to compare them side by side',
       collectVersion,
       [],
     )
@@ -85,16 +86,17 @@ export function registerEvalCommand(program: Command): void {
             (dataset.kind === 'number' && flags.tools.includes('calculator') ? 'calculator' : undefined));
       const client = await connectClient();
       const reports = [];
+      const workflow = flags.workflow === 'psv' ? 'psv' : 'agent';
       for (const promptVersion of versions) {
         if (!flags.json)
           console.log(
-            `Evaluating ${dataset.items.length} items with ${flags.workflow} on ${model}, prompt version ${promptVersion}`,
+            `Evaluating ${dataset.items.length} items with ${workflow} on ${model}, prompt version ${promptVersion}`,
           );
         const report = await runEval(
           client,
           dataset,
           {
-            workflow: flags.workflow,
+            workflow,
             model,
             tools: flags.tools,
             samples: flags.samples,

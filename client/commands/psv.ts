@@ -50,12 +50,12 @@ export function registerPsvCommand(program: Command): void {
         ...sharedBudgetFromFlags(flags),
       };
       await checkModelAlias(request.model);
-      const [{ connectClient, startPsvRun }, { formatPsvResult }] = await Promise.all([
+      const [{ connectClient, startRun }, { formatPsvResult }] = await Promise.all([
         import('../llmos-client.js'),
         import('../format-psv.js'),
       ]);
       const client = await connectClient();
-      const handle = await startPsvRun(client, request, flags.id ? { workflowId: flags.id } : {});
+      const handle = await startRun(client, 'psv', request, flags.id ? { workflowId: flags.id } : {});
       if (!flags.json) console.log(`Run ${handle.workflowId} on ${request.model}`);
       const result = await handle.result();
       console.log(flags.json ? JSON.stringify(result, null, 2) : formatPsvResult(result));

@@ -68,12 +68,12 @@ function registerAskCommand(sql: Command): void {
         ...sharedBudgetFromFlags(flags),
       };
       await checkModelAlias(request.model);
-      const [{ connectClient, startSqlRun }, { formatSqlResult }] = await Promise.all([
+      const [{ connectClient, startRun }, { formatSqlResult }] = await Promise.all([
         import('../llmos-client.js'),
         import('../format-sql.js'),
       ]);
       const client = await connectClient();
-      const handle = await startSqlRun(client, request, flags.id ? { workflowId: flags.id } : {});
+      const handle = await startRun(client, 'sql', request, flags.id ? { workflowId: flags.id } : {});
       if (flags.format === 'table') console.error(`Run ${handle.workflowId} on ${request.model}`);
       const result = await handle.result();
       console.log(formatSqlResult(result, flags.format));

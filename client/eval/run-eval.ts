@@ -3,11 +3,11 @@ import type { RunCaps, RunTotals } from '../../common/run-contract.js';
 import { answersMatch } from '../../common/answer-vote.js';
 import type { PromptRef } from '../../common/prompt-template.js';
 import { emptyTotals } from '../../workflows/lib/totals.js';
-import { startAgentRun, startPsvRun, startSelfConsistencyRun } from '../llmos-client.js';
+import { startRun } from '../llmos-client.js';
 import type { EvalDataset, EvalItem } from './dataset.js';
 import { accuracy, mean, summarizeLatencies, wilsonInterval, type LatencySummary } from './stats.js';
 
-export type EvalWorkflow = 'react' | 'psv';
+export type EvalWorkflow = 'agent' | 'psv';
 
 export interface EvalConfig {
   workflow: EvalWorkflow;
@@ -64,7 +64,7 @@ export interface EvalReport {
 
 /** The template whose version an eval varies: the one that frames the whole task. */
 export function evalPrompt(workflow: EvalWorkflow, version: string): PromptRef {
-  return { id: workflow === 'react' ? 'agent.system' : 'psv.plan', version };
+  return { id: workflow === 'agent' ? 'agent.system' : 'psv.plan', version };
 }
 
 interface RunOutcome {
@@ -85,7 +85,7 @@ async function runItem(
   const options = { workflowId, ...(config.taskQueue ? { taskQueue: config.taskQueue } : {}) };
   const prompt = evalPrompt(config.workflow, config.promptVersion);
   const caps = config.caps ?? {};
-  const react = { question: item.question, model: config.model, tools: config.tools, prompt, caps };
+  const agent = { question: item.question, model: config.model, tools: config.tools, prompt, caps };
   const psv = {
     task: item.question,
     model: config.model,
@@ -94,12 +94,13 @@ async function runItem(
     caps,
   };
   if (config.samples > 1) {
-    const handle = await startSelfConsistencyRun(
+    const handle = await startRun(
       client,
+      'self-consistency',
       {
         run:
-          config.workflow === 'react'
-            ? { workflow: 'react', request: react }
+          config.workflow === 'agent'
+            ? { workflow: 'agent', request: agent }
             : { workflow: 'psv', request: psv },
         samples: config.samples,
         temperature: config.temperature,
@@ -117,9 +118,9 @@ async function runItem(
     };
   }
   const handle =
-    config.workflow === 'react'
-      ? await startAgentRun(client, react, options)
-      : await startPsvRun(client, psv, options);
+    config.workflow === 'agent'
+      ? await startRun(client, 'agent', agent, options)
+      : await startRun(client, 'psv', psv, options);
   const result = await handle.result();
   return {
     workflowId,

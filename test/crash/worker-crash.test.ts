@@ -10,7 +10,7 @@ import { after, before, describe, it } from 'node:test';
 import type { AgentRequest, AgentResult } from '../../common/agent.js';
 import { startFakeLlmServer, type FakeLlmServer, type RecordedRequest } from '../../fake-llm/server.js';
 import type { FakeLlmScript } from '../../fake-llm/script-schema.js';
-import { agentProgressQuery, raiseCapsUpdate } from '../../workflows/messages.js';
+import { agentProgressQuery, raiseCapsUpdate } from '../../common/messages.js';
 import type { reactAgentWorkflow } from '../../workflows/agent.js';
 import { connectTemporal } from '../helpers/temporal.js';
 import { fakeProviderEnv } from '../helpers/test-worker.js';

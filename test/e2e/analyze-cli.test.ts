@@ -45,7 +45,7 @@ void describe('llmos analyze, end to end', { timeout: 300_000 }, () => {
       cliEnv,
     );
     assert.equal(run.code, 0, describeRun(run));
-    assert.match(run.stderr, /^Run analyze-[\w-]+: 3 documents, spec contracts, scripted:demo-analysis$/m);
+    assert.match(run.stderr, /^Run analysis-[\w-]+: 3 documents, spec contracts, scripted:demo-analysis$/m);
     assert.match(run.stderr, /\[#{24}\] 3\/3 documents · chunks 9\/9 · [\d,]+ tokens · \$0\.0000 · done/);
     const folder = /^Report: (.+)$/m.exec(run.stdout)?.[1] ?? '';
     assert.ok(folder.startsWith(out), describeRun(run));

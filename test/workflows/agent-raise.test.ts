@@ -2,7 +2,7 @@ import { WorkflowUpdateFailedError } from '@temporalio/client';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { AgentProgress, AgentRequest } from '../../common/agent.js';
-import { agentProgressQuery, raiseCapsUpdate } from '../../workflows/messages.js';
+import { agentProgressQuery, raiseCapsUpdate } from '../../common/messages.js';
 import type { reactAgentWorkflow } from '../../workflows/agent.js';
 import { useAgentTestbed } from '../helpers/agent-testbed.js';
 import { eventually, historyCounts, quickRetry, toolMessagesOf } from './agent-harness.js';

@@ -20,7 +20,7 @@ import {
 } from '../../common/shared-budget.js';
 import { computeCostUsd } from '../../common/pricing.js';
 import type { FakeLlmScript } from '../../fake-llm/script-schema.js';
-import { budgetLedgerQuery } from '../../workflows/budget-ledger.js';
+import { budgetLedgerQuery } from '../../common/messages.js';
 import { demoAnalysisScript, exampleContracts, exampleContractsSpec } from '../helpers/analysis-corpus.js';
 import { useAgentTestbed } from '../helpers/agent-testbed.js';
 import { quickRetry } from './agent-harness.js';

@@ -2,7 +2,7 @@ import { Client } from '@temporalio/client';
 import { msToTs } from '@temporalio/common/lib/time.js';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { hasLlmosSearchAttributes, startAgentRun } from '../../client/llmos-client.js';
+import { hasLlmosSearchAttributes, startRun } from '../../client/llmos-client.js';
 import {
   LlmosCostUsd,
   LlmosKind,
@@ -50,8 +50,9 @@ void describe('llmos search attributes', () => {
     workers.push(worker);
     const client = temporal.env.client;
     assert.equal(await hasLlmosSearchAttributes(client), true);
-    const handle = await startAgentRun(
+    const handle = await startRun(
       client,
+      'agent',
       { question: 'What is 6 * 7?', model: 'openai:gpt-4o-mini' },
       { taskQueue: worker.taskQueue },
     );
@@ -59,7 +60,7 @@ void describe('llmos search attributes', () => {
     assert.equal(result.answer, 'It is 42.');
 
     const attributes = (await handle.describe()).typedSearchAttributes;
-    assert.equal(attributes.get(LlmosKind), 'react');
+    assert.equal(attributes.get(LlmosKind), 'agent');
     assert.equal(attributes.get(LlmosModel), 'openai:gpt-4o-mini');
     assert.equal(attributes.get(LlmosStopReason), 'answer');
     assert.equal(attributes.get(LlmosTotalTokens), 2350);
@@ -90,8 +91,9 @@ void describe('llmos search attributes', () => {
     workers.push(worker);
 
     assert.equal(await hasLlmosSearchAttributes(client), false);
-    const handle = await startAgentRun(
+    const handle = await startRun(
       client,
+      'agent',
       { question: 'What is 6 * 7?', model: 'openai:gpt-4o-mini' },
       { taskQueue: worker.taskQueue },
     );

@@ -10,7 +10,7 @@ import {
   type SharedBudgetRequest,
 } from '../../common/shared-budget.js';
 import type { FakeLlmScript } from '../../fake-llm/script-schema.js';
-import { budgetLedgerQuery } from '../../workflows/budget-ledger.js';
+import { budgetLedgerQuery } from '../../common/messages.js';
 import { useAgentTestbed } from '../helpers/agent-testbed.js';
 import { quickRetry } from './agent-harness.js';
 

@@ -1,3 +1,4 @@
+import type { JobKind } from '../../common/job-kinds.js';
 import { upsertSearchAttributes, type ChildWorkflowOptions } from '@temporalio/workflow';
 import type { RunTotals } from '../../common/run-contract.js';
 import {
@@ -24,7 +25,7 @@ export function recordRunOutcome(enabled: boolean, totals: RunTotals, stopReason
 /** A child run's kind and model, for the UI, where the namespace has the attributes. */
 export function childRunAttributes(
   enabled: boolean,
-  kind: string,
+  kind: JobKind,
   model: string,
 ): Pick<ChildWorkflowOptions, 'typedSearchAttributes'> {
   return enabled

@@ -1,0 +1,156 @@
+import type { Workflow } from '@temporalio/common';
+import { WorkflowIdConflictPolicy, type Client, type WorkflowHandle } from '@temporalio/client';
+import type { z } from 'zod';
+import { AgentInputSchema, type AgentRequest } from '../common/agent.js';
+import { AnalysisInputSchema, type AnalysisRequest } from '../common/analysis.js';
+import { describeIssues } from '../common/describe-issues.js';
+import type { JobKind } from '../common/job-kinds.js';
+import { PsvInputSchema, type PsvRequest } from '../common/psv.js';
+import { LlmosKind, LlmosModel, llmosSearchAttributeKeys } from '../common/search-attributes.js';
+import { SelfConsistencyInputSchema, type SelfConsistencyRequest } from '../common/self-consistency.js';
+import { SqlInputSchema, type SqlRequest } from '../common/sql.js';
+import { defaultTaskQueue } from '../common/task-queues.js';
+import type {
+  analyzeCorpusWorkflow,
+  nl2sqlWorkflow,
+  planSolveVerifyWorkflow,
+  reactAgentWorkflow,
+  selfConsistencyWorkflow,
+} from '../workflows/index.js';
+
+/** How a client starts each job: its workflow type, its input schema, and what the UI shows of it. */
+interface JobStart<Request> {
+  workflowType: string;
+  schema: z.ZodType;
+  /** The model as given (an alias included: the worker resolves it), for the `LlmosModel` attribute. */
+  model: (request: Request) => string;
+  /** The run's summary in the Temporal UI (cut at 200 characters). */
+  summary: (request: Request) => string;
+}
+
+const jobStarts: {
+  agent: JobStart<AgentRequest>;
+  psv: JobStart<PsvRequest>;
+  sql: JobStart<SqlRequest>;
+  analysis: JobStart<AnalysisRequest>;
+  'self-consistency': JobStart<SelfConsistencyRequest>;
+} = {
+  agent: {
+    workflowType: 'reactAgentWorkflow',
+    schema: AgentInputSchema,
+    model: (request) => request.model,
+    summary: (request) => `ReAct agent on ${request.model}: ${request.question}`,
+  },
+  psv: {
+    workflowType: 'planSolveVerifyWorkflow',
+    schema: PsvInputSchema,
+    model: (request) => request.model,
+    summary: (request) => `Plan -> Solve -> Verify on ${request.model}: ${request.task}`,
+  },
+  sql: {
+    workflowType: 'nl2sqlWorkflow',
+    schema: SqlInputSchema,
+    model: (request) => request.model,
+    summary: (request) => `NL2SQL on ${request.model}: ${request.question}`,
+  },
+  analysis: {
+    workflowType: 'analyzeCorpusWorkflow',
+    schema: AnalysisInputSchema,
+    model: (request) => request.model,
+    summary: (request) => `Analysis ${request.spec.name} of ${request.paths.join(', ')} on ${request.model}`,
+  },
+  'self-consistency': {
+    workflowType: 'selfConsistencyWorkflow',
+    schema: SelfConsistencyInputSchema,
+    model: (request) => request.run.request.model,
+    summary: (request) =>
+      `${request.samples ?? 5} ${request.run.workflow} samples on ${request.run.request.model}`,
+  },
+};
+
+/** What each job's start request is, and the workflow its handle returns the result of. */
+export interface JobRequests {
+  agent: AgentRequest;
+  psv: PsvRequest;
+  sql: SqlRequest;
+  analysis: AnalysisRequest;
+  'self-consistency': SelfConsistencyRequest;
+}
+export interface JobWorkflows {
+  agent: typeof reactAgentWorkflow;
+  psv: typeof planSolveVerifyWorkflow;
+  sql: typeof nl2sqlWorkflow;
+  analysis: typeof analyzeCorpusWorkflow;
+  'self-consistency': typeof selfConsistencyWorkflow;
+}
+
+/**
+ * A request validated as its workflow will validate it, so bad input is reported before anything
+ * starts. Returns the request as given; the workflow applies the defaults.
+ */
+export function validateRequest<Kind extends JobKind>(
+  kind: Kind,
+  request: JobRequests[Kind],
+): JobRequests[Kind] {
+  const parsed = jobStarts[kind].schema.safeParse(request);
+  if (parsed.success) return request;
+  throw new Error(`invalid ${kind} request:\n  ${describeIssues(parsed.error.issues).join('\n  ')}`);
+}
+
+const searchAttributesChecks = new WeakMap<Client, Promise<boolean>>();
+
+/**
+ * Whether the client's namespace has every llmos search attribute registered (`llmos server`
+ * and docker-compose register them; other clusters may not). Asked once per client.
+ */
+export function hasLlmosSearchAttributes(client: Client): Promise<boolean> {
+  let check = searchAttributesChecks.get(client);
+  if (!check) {
+    check = client.connection.operatorService
+      .listSearchAttributes({ namespace: client.options.namespace })
+      .then(({ customAttributes }) =>
+        llmosSearchAttributeKeys.every(({ name }) => name in (customAttributes ?? {})),
+      );
+    searchAttributesChecks.set(client, check);
+  }
+  return check;
+}
+
+export interface StartRunOptions {
+  taskQueue?: string;
+  /** Default: `<kind>-<uuid>`. */
+  workflowId?: string;
+}
+
+/**
+ * Starts a run of a job after validating its request. Where the namespace has the llmos search
+ * attributes, the run's kind and model are set at the start and the workflow keeps its stop
+ * reason, cost and tokens up to date, for the UI. Fails when the workflow id is taken.
+ */
+export async function startRun<Kind extends JobKind>(
+  client: Client,
+  kind: Kind,
+  request: JobRequests[Kind],
+  options: StartRunOptions = {},
+): Promise<WorkflowHandle<JobWorkflows[Kind]>> {
+  validateRequest(kind, request);
+  const job = jobStarts[kind] as JobStart<JobRequests[Kind]>;
+  const searchable = await hasLlmosSearchAttributes(client);
+  const handle = await client.workflow.start(job.workflowType, {
+    args: [{ ...request, recordSearchAttributes: searchable }],
+    taskQueue: options.taskQueue ?? process.env.LLMOS_TASK_QUEUE ?? defaultTaskQueue,
+    workflowId: options.workflowId ?? `${kind}-${crypto.randomUUID()}`,
+    workflowIdConflictPolicy: WorkflowIdConflictPolicy.FAIL,
+    ...(searchable
+      ? {
+          typedSearchAttributes: [
+            { key: LlmosKind, value: kind },
+            { key: LlmosModel, value: job.model(request) },
+          ],
+        }
+      : {}),
+    staticSummary: job.summary(request).slice(0, 200),
+  });
+  // Started by type name, so the SDK cannot know the result type; the job names the workflow.
+  return handle as WorkflowHandle<JobWorkflows[Kind] & Workflow>;
+}

@@ -1,0 +1,6 @@
+/**
+ * The jobs llmos runs, by the one name each goes by everywhere: file names, the `LlmosKind`
+ * search attribute, default workflow ids (`<kind>-<uuid>`) and the CLI.
+ */
+export const jobKinds = ['agent', 'psv', 'sql', 'analysis', 'self-consistency'] as const;
+export type JobKind = (typeof jobKinds)[number];

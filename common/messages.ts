@@ -1,0 +1,38 @@
+/**
+ * Every query and update llmos workflows answer, defined once and used by name: workflows set
+ * their handlers, activities and the client call them. The strings are the wire names a running
+ * workflow answers to; changing one strands the clients of runs already in flight.
+ */
+import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import type { AgentProgress } from './agent.js';
+import type { AnalysisProgress, DocumentProgress } from './analysis.js';
+import type { PsvProgress } from './psv.js';
+import type { CapsRaise, RunCaps } from './run-contract.js';
+import type { LedgerSnapshot, ReserveRequest, ReserveResult, SettleRequest } from './shared-budget.js';
+
+/** Progress of an agent run; the argument is the trace index to return steps from (0 for all). */
+export const agentProgressQuery = defineQuery<AgentProgress, [number]>('agentProgress');
+
+/**
+ * Raises some caps of an agent run. Rejected (by the validator, so nothing lands in history)
+ * when it would lower a cap. A run waiting on an exhausted cap continues when the raise frees it.
+ */
+export const raiseCapsUpdate = defineUpdate<RunCaps, [CapsRaise]>('raiseCaps');
+
+/** Progress of a Plan -> Solve -> Verify run: its phase, plan attempt and totals. */
+export const psvProgressQuery = defineQuery<PsvProgress>('psvProgress');
+
+/** An analysis run's documents and chunks done, tokens and cost so far; running documents answer `documentProgressQuery`. */
+export const analysisProgressQuery = defineQuery<AnalysisProgress>('analysisProgress');
+
+/** One document's chunks done, tokens and cost so far, while it runs inside an analysis. */
+export const documentProgressQuery = defineQuery<DocumentProgress>('documentProgress');
+
+/** Reserves a model call's worst-case cost against a shared budget; the ledger applies one at a time. */
+export const reserveBudgetUpdate = defineUpdate<ReserveResult, [ReserveRequest]>('reserveBudget');
+
+/** Replaces a reservation with what the call really cost. */
+export const settleBudgetUpdate = defineUpdate<LedgerSnapshot, [SettleRequest]>('settleBudget');
+
+/** A shared budget's limit, spend in the current period and reservations in flight. */
+export const budgetLedgerQuery = defineQuery<LedgerSnapshot>('budgetLedger');
