@@ -9,7 +9,6 @@ import {
   type AnalysisDocumentInput,
   type AnalysisDocumentRequest,
   type AnalysisDocumentResult,
-  type DocumentProgress,
   type FieldCandidate,
   type NotAnalyzed,
 } from '../common/analysis.js';

@@ -17,7 +17,6 @@ import {
   type AnalysisResult,
   type AnalysisDocumentResult,
   type AnalysisPhase,
-  type AnalysisProgress,
   type NotAnalyzed,
 } from '../common/analysis.js';
 import { analyzeDocumentWorkflow } from './analysis-document.js';
