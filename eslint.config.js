@@ -1,5 +1,7 @@
 // @ts-check
 import js from '@eslint/js';
+import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescript';
+import importX from 'eslint-plugin-import-x';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
@@ -35,6 +37,42 @@ const nodeBuiltins = [
   'worker_threads',
 ];
 
+/**
+ * The rooms and the doors between them. Each zone names a folder (`target`) and the folders its
+ * code may not import at all, types included; checked on static and dynamic imports alike.
+ */
+const roomZones = [
+  {
+    target: './common',
+    from: ['./workflows', './activities', './workers', './client', './fake-llm'],
+    message: 'common/ is sandbox-safe and shared by every room: it imports nothing else from the project.',
+  },
+  {
+    target: './workflows',
+    from: ['./workers', './client', './fake-llm'],
+    message: 'Workflows import only common/, workflows/ and activity types.',
+  },
+  {
+    target: './activities',
+    from: ['./workflows', './workers', './client', './fake-llm'],
+    message:
+      'Activities import only common/ and activities/: start a workflow by its type name, message it through common/messages.ts.',
+  },
+  {
+    target: './client',
+    from: ['./activities'],
+    message:
+      'The client uses the client library, common/ and workers/ (workers/local-tools.ts for worker code run here), not activity internals.',
+  },
+  {
+    target: './fake-llm',
+    from: ['./workflows', './workers', './client', './activities'],
+    except: ['./llm/scripted'],
+    message:
+      'The fake server uses the scripted model engine (activities/llm/scripted/) and common/, nothing else.',
+  },
+];
+
 export default tseslint.config(
   { ignores: ['node_modules/**', '.tools/**', '.llmos/**', 'dist/**', 'coverage/**'] },
   js.configs.recommended,
@@ -49,7 +87,16 @@ export default tseslint.config(
         tsconfigRootDir: import.meta.dirname,
       },
     },
+    plugins: { 'import-x': importX },
+    settings: {
+      'import-x/extensions': ['.ts', '.js'],
+      'import-x/parsers': { '@typescript-eslint/parser': ['.ts'] },
+      'import-x/resolver-next': [createTypeScriptImportResolver({ project: './tsconfig.json' })],
+    },
     rules: {
+      'import-x/no-restricted-paths': ['error', { zones: roomZones }],
+      // A cycle means two modules are one job split in two, or a job in the wrong room.
+      'import-x/no-cycle': ['error', { ignoreExternal: true }],
       '@typescript-eslint/no-floating-promises': [
         'error',
         // node:test's describe/it return promises the runner itself awaits.
@@ -93,6 +140,32 @@ export default tseslint.config(
           patterns: [
             { group: ['**/workflows/**'], message: 'common/ imports nothing else from the project.' },
           ],
+        },
+      ],
+    },
+  },
+  {
+    // The client may name workflow types (for typed handles) but never loads workflow code.
+    files: ['client/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/workflows/**'],
+              allowTypeImports: true,
+              message:
+                'The client imports workflow types only (import type); queries and updates are in common/messages.ts.',
+            },
+          ],
+        },
+      ],
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: 'ImportExpression[source.value=/\\/workflows\\//]',
+          message: 'The client never loads workflow code.',
         },
       ],
     },

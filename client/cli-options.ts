@@ -69,11 +69,11 @@ export const modelOptionDescription =
 export async function checkModelAlias(model: string): Promise<void> {
   const { ModelRefSchema } = await import('../common/model-ref.js');
   if (ModelRefSchema.safeParse(model).success) return;
-  const [{ loadModelCatalog, modelCatalogFile }, { resolveChain }] = await Promise.all([
-    import('../activities/llm/load-model-catalog.js'),
+  const [{ workerModelCatalog }, { resolveChain }] = await Promise.all([
+    import('../workers/local-tools.js'),
     import('../common/model-catalog.js'),
   ]);
-  const catalog = loadModelCatalog(modelCatalogFile(process.env));
+  const catalog = workerModelCatalog();
   if (model === 'auto') {
     if (!catalog.routing) throw new Error('--model auto needs a routing section in the model catalog');
     return;

@@ -1,7 +1,7 @@
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { projectRoot } from '../workers/project-root.js';
 
-export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+export { projectRoot };
 /** Git-ignored: tools built on this machine (the Temporal CLI). */
 export const toolsDirectory = path.join(projectRoot, '.tools');
 /** Git-ignored: local state (the dev server's database, its log and pid). */

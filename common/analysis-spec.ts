@@ -2,7 +2,7 @@ import { z } from 'zod';
 
 /**
  * The document-analysis job's plan, as parsed from the analysis DSL
- * (`activities/analysis/dsl/`). Plain data: it travels in workflow inputs and lands in history.
+ * (`client/analysis-dsl/`). Plain data: it travels in workflow inputs and lands in history.
  */
 export const analysisFieldTypes = ['date', 'money', 'text', 'list'] as const;
 export type AnalysisFieldType = (typeof analysisFieldTypes)[number];

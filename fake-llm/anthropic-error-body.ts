@@ -1,4 +1,4 @@
-import { contextLengthExceededCode } from './script-engine.js';
+import { contextLengthExceededCode } from '../activities/llm/scripted/script-engine.js';
 import { fakeContextWindow, tokensOverLimit, type WireError } from './wire-protocol.js';
 
 // Error bodies of the Anthropic Messages API, for scripted faults and requests the fake rejects.

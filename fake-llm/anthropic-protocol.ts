@@ -7,9 +7,9 @@ import {
   type ToolSpec,
 } from '../common/chat.js';
 import { parseJsonObject } from '../common/parse-json-object.js';
-import { describeZodIssues } from './format-issues.js';
+import { describeZodIssues } from '../common/describe-issues.js';
 import { anthropicErrorBody } from './anthropic-error-body.js';
-import type { ScriptReply } from './script-engine.js';
+import type { ScriptReply } from '../activities/llm/scripted/script-engine.js';
 import type { ReplyContext, WireParseResult, WireProtocolAdapter } from './wire-protocol.js';
 
 // Wire shapes of the Anthropic Messages API, as far as the fake reads them. Unknown fields are

@@ -14,7 +14,7 @@ export {
   type ParsedFakeLlmScript,
   type ScriptRule,
   type ScriptedReply,
-} from './script-schema.js';
+} from '../activities/llm/scripted/script-schema.js';
 export {
   ScriptEngine,
   contextLengthExceededCode,
@@ -27,9 +27,9 @@ export {
   type ScriptRequestContext,
   type ScriptSource,
   type WireProtocol,
-} from './script-engine.js';
-export { loadFakeLlmScript, parseFakeLlmScript } from './load-script.js';
-export { formatIssuePath, describeZodIssues } from './format-issues.js';
+} from '../activities/llm/scripted/script-engine.js';
+export { loadFakeLlmScript, parseFakeLlmScript } from '../activities/llm/scripted/load-script.js';
+export { formatIssuePath, describeZodIssues } from '../common/describe-issues.js';
 export type {
   ParsedWireRequest,
   ReplyContext,

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ChatRequestSchema, type ChatMessage, type ResponseFormat } from '../common/chat.js';
-import { describeZodIssues } from './format-issues.js';
-import { contextLengthExceededCode, type ScriptReply } from './script-engine.js';
+import { describeZodIssues } from '../common/describe-issues.js';
+import { contextLengthExceededCode, type ScriptReply } from '../activities/llm/scripted/script-engine.js';
 import {
   fakeContextWindow,
   tokensOverLimit,

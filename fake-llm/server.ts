@@ -3,10 +3,15 @@ import { readBody, redactHeaders, sendJsonText, waitWhileConnected } from './htt
 import type { AddressInfo } from 'node:net';
 import type { ChatRequest } from '../common/chat.js';
 import { anthropicProtocol } from './anthropic-protocol.js';
-import { parseFakeLlmScript } from './load-script.js';
+import { parseFakeLlmScript } from '../activities/llm/scripted/load-script.js';
 import { openAiProtocol } from './openai-protocol.js';
-import { faultStatus, ScriptEngine, type AnsweredBy, type WireProtocol } from './script-engine.js';
-import type { FakeLlmScript, ParsedFakeLlmScript } from './script-schema.js';
+import {
+  faultStatus,
+  ScriptEngine,
+  type AnsweredBy,
+  type WireProtocol,
+} from '../activities/llm/scripted/script-engine.js';
+import type { FakeLlmScript, ParsedFakeLlmScript } from '../activities/llm/scripted/script-schema.js';
 import type { WireProtocolAdapter } from './wire-protocol.js';
 
 /** One request the fake server received, as recorded in `requests` and served by `GET /_fake/requests`. */

@@ -1,5 +1,5 @@
 import type { ChatRequest, ResponseFormat } from '../common/chat.js';
-import type { ScriptReply, WireProtocol } from './script-engine.js';
+import type { ScriptReply, WireProtocol } from '../activities/llm/scripted/script-engine.js';
 
 /** A provider request turned into the neutral shape the script engine reads. */
 export interface ParsedWireRequest {

@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { SqlDialect } from '../common/database.js';
 import { measureGuardThroughput } from '../activities/sql/guard-throughput.js';
-import { introspectDatabase } from '../activities/sql/introspect.js';
+import { introspectDatabase } from '../activities/sql/open-database.js';
 import { closeAllDatabases } from '../activities/sql/open-database.js';
 import { linkSchema } from '../activities/sql/schema-linking.js';
 

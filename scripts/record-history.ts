@@ -23,7 +23,7 @@ import type { AgentRequest } from '../common/agent.js';
 import type { PsvRequest, PsvStopReason } from '../common/psv.js';
 import { projectRoot } from '../client/project-paths.js';
 import { startFakeLlmServer } from '../fake-llm/server.js';
-import type { FakeLlmScript } from '../fake-llm/script-schema.js';
+import type { FakeLlmScript } from '../activities/llm/scripted/script-schema.js';
 import { connectTemporal } from '../test/helpers/temporal.js';
 import { fakeProviderEnv, startTestWorker } from '../test/helpers/test-worker.js';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';

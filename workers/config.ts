@@ -1,10 +1,8 @@
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { ModelRefSchema, ProviderSchema } from '../common/model-ref.js';
 import { defaultTaskQueue } from '../common/task-queues.js';
-
-const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+import { projectRoot } from './project-root.js';
 
 const optionalText = z
   .string()

@@ -35,7 +35,7 @@ import { PromptSet } from './lib/prompts.js';
 import { CapReached } from './lib/caps-meter.js';
 import { RunModels } from './lib/run-models.js';
 import { recordRunOutcome } from './lib/run-search-attributes.js';
-import { addModelCall, emptyTotals } from './lib/totals.js';
+import { addModelCall, emptyTotals } from '../common/run-totals.js';
 import { agentProgressQuery, raiseCapsUpdate } from '../common/messages.js';
 
 const { describeTools, loadPrompts, runTool } = proxyActivities<Activities>(localActivityOptions);

@@ -10,7 +10,7 @@ import {
 import { describeFailure } from './lib/failures.js';
 import { parseWorkflowInput } from './lib/parse-input.js';
 import { childRunAttributes, recordRunOutcome } from './lib/run-search-attributes.js';
-import { addTotals, emptyTotals } from './lib/totals.js';
+import { addTotals, emptyTotals } from '../common/run-totals.js';
 import { planSolveVerifyWorkflow } from './psv.js';
 import { reactAgentWorkflow } from './agent.js';
 

@@ -3,11 +3,11 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { ErrorType } from '../../common/errors.js';
 import { formatModelRef, type ModelRef } from '../../common/model-ref.js';
-import { loadFakeLlmScript } from '../../fake-llm/load-script.js';
+import { loadFakeLlmScript } from './scripted/load-script.js';
 import { AnthropicChatModel } from './anthropic-chat-model.js';
 import type { ChatModel } from './chat-model.js';
 import { OpenAiChatModel } from './openai-chat-model.js';
-import { createScriptedChatModel } from './scripted-chat-model.js';
+import { createScriptedChatModel } from './scripted/scripted-chat-model.js';
 
 export interface ModelProvidersConfig {
   openai?: { apiKey: string; baseURL?: string | undefined } | undefined;

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { ColumnInfo, DatabaseSchema, TableInfo } from '../../common/database.js';
 import { postgresSchemaReader } from './introspect-postgres.js';
 import { sqliteSchemaReader } from './introspect-sqlite.js';
-import { openDatabase, type SqlConnection } from './open-database.js';
+import type { SqlConnection } from './sql-backend.js';
 
 /** A table's structure as one catalog query reads it; `from` is how to name it in SQL. */
 export interface TableStructure {
@@ -80,14 +80,4 @@ export async function introspectWith(database: string, connection: SqlConnection
     if (cache.size > cacheSize) cache.delete(cache.keys().next().value!);
   }
   return schema;
-}
-
-/** Opens the database, introspects it (see {@link introspectWith}) and releases it. */
-export async function introspectDatabase(database: string): Promise<DatabaseSchema> {
-  const backend = await openDatabase(database);
-  try {
-    return await backend.introspect();
-  } finally {
-    await backend.close();
-  }
 }

@@ -1,37 +1,14 @@
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
-import type { DatabaseSchema, SqlDialect, SqlExecution } from '../../common/database.js';
+import type { DatabaseSchema } from '../../common/database.js';
 import { introspectWith } from './introspect.js';
+import type { SqlBackend, SqlConnection } from './sql-backend.js';
 import { createPostgresConnection } from './postgres-backend.js';
 import { checkPostgresUrl, isPostgresUrl, redactPostgresUrl } from './postgres-url.js';
 import { createSqliteConnection } from './sqlite-backend.js';
 
 export { isPostgresUrl };
-
-export interface ExecuteOptions {
-  /** The statement is stopped after this long and the outcome is `{ ok: false, timedOut: true }`. */
-  timeoutMs: number;
-  /** At most this many rows come back; `truncated` says whether there were more. */
-  maxRows: number;
-}
-
-/**
- * A database opened read-only. SQL errors and timeouts are outcomes (`ok: false`); only trouble
- * reaching the database (a missing file, a refused connection) throws.
- */
-export interface SqlBackend {
-  readonly dialect: SqlDialect;
-  execute(sql: string, options: ExecuteOptions): Promise<SqlExecution>;
-  /** The schema with row counts and samples; cached per database and schema fingerprint. */
-  introspect(): Promise<DatabaseSchema>;
-  /** A digest of the stored data, to prove that nothing was written. Reads everything: not for every query. */
-  checksum(): Promise<string>;
-  /** Releases this handle; the shared process or pool stays warm for `keepWarmMs`. */
-  close(): Promise<void>;
-}
-
-/** What each dialect implements; introspection is built on top of `execute`. */
-export type SqlConnection = Omit<SqlBackend, 'introspect'>;
+export type { ExecuteOptions, SqlBackend } from './sql-backend.js';
 
 export interface OpenDatabaseOptions {
   /** PostgreSQL: a read-only role to `SET LOCAL ROLE` to (the worker's LLMOS_SQL_POSTGRES_ROLE). */
@@ -144,4 +121,14 @@ export async function closeAllDatabases(): Promise<void> {
       await entry.connection.close();
     }),
   );
+}
+
+/** Opens the database, introspects it (see `introspectWith`) and releases it. */
+export async function introspectDatabase(database: string): Promise<DatabaseSchema> {
+  const backend = await openDatabase(database);
+  try {
+    return await backend.introspect();
+  } finally {
+    await backend.close();
+  }
 }

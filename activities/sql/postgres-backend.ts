@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import pg from 'pg';
 import type { SqlExecution } from '../../common/database.js';
-import type { ExecuteOptions, SqlConnection } from './open-database.js';
+import type { ExecuteOptions, SqlConnection } from './sql-backend.js';
 import { postgresTypes, toJsonValue } from './postgres-values.js';
 
 /** SQLSTATE query_canceled: what statement_timeout raises. */

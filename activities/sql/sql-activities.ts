@@ -4,8 +4,7 @@ import path from 'node:path';
 import { ErrorType } from '../../common/errors.js';
 import type { SqlDialect, SqlExecution, SqlVerdict } from '../../common/database.js';
 import { loadExamples, selectExamples, type SqlExample } from './few-shot.js';
-import { introspectDatabase } from './introspect.js';
-import { describeDatabase, openDatabase, type SqlBackend } from './open-database.js';
+import { describeDatabase, introspectDatabase, openDatabase, type SqlBackend } from './open-database.js';
 import { formatSchemaForPrompt, linkSchema } from './schema-linking.js';
 import { checkSql } from './sql-guard.js';
 

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { QueryRows, SqlExecution } from '../../common/database.js';
-import type { ExecuteOptions, SqlConnection } from './open-database.js';
+import type { ExecuteOptions, SqlConnection } from './sql-backend.js';
 
 const runnerPath = fileURLToPath(new URL('./sqlite-runner.js', import.meta.url));
 

@@ -49,7 +49,7 @@ async function readSpec(file: string) {
   } catch (error) {
     throw new Error(`cannot read the spec ${file}: ${(error as Error).message}`, { cause: error });
   }
-  const { parseAnalysisSpec, formatSpecErrors } = await import('../../activities/analysis/dsl/index.js');
+  const { parseAnalysisSpec, formatSpecErrors } = await import('../analysis-dsl/index.js');
   const parsed = parseAnalysisSpec(text, file);
   if (!parsed.ok) throw new Error(`the spec has errors:\n${formatSpecErrors(parsed.errors, file)}`);
   return parsed.spec;
@@ -100,7 +100,7 @@ export function registerAnalyzeCommand(program: Command): void {
       // Listed here too, so a missing path or an empty folder is reported before a run starts.
       let documents: number | undefined;
       if (!flags.workerPaths) {
-        const { listDocuments } = await import('../../activities/analysis/ingest.js');
+        const { listDocuments } = await import('../../workers/local-tools.js');
         documents = (await listDocuments(paths)).length;
         if (documents === 0) throw new Error(`no .txt, .md or .pdf documents in ${paths.join(', ')}`);
       }

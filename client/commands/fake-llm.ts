@@ -12,10 +12,7 @@ export function registerFakeLlmCommand(program: Command): void {
     .option('--port <port>', 'port to listen on', positiveInteger, 8787)
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .action(async (flags: { script: string; port: number; host: string }) => {
-      const [{ loadFakeLlmScript }, { startFakeLlmServer }] = await Promise.all([
-        import('../../fake-llm/load-script.js'),
-        import('../../fake-llm/server.js'),
-      ]);
+      const { loadFakeLlmScript, startFakeLlmServer } = await import('../../fake-llm/index.js');
       const script = await loadFakeLlmScript(flags.script);
       const server = await startFakeLlmServer({
         script,

@@ -8,15 +8,10 @@ function collectVariable(value: string, previous: Record<string, string> = {}): 
   return { ...previous, [value.slice(0, equals)]: value.slice(equals + 1) };
 }
 
-/** The library a worker started with this environment would load (built-in prompts/, then LLMOS_PROMPTS_DIRECTORIES). */
+/** The library a worker started with this environment would load. */
 async function loadLibrary() {
-  const [{ WorkerConfigSchema, promptDirectories }, { loadPromptLibrary }] = await Promise.all([
-    import('../../workers/config.js'),
-    import('../../activities/prompts/prompt-library.js'),
-  ]);
-  // Only the prompt setting: a bad value elsewhere in the worker's environment is not this command's business.
-  const config = WorkerConfigSchema.pick({ LLMOS_PROMPTS_DIRECTORIES: true }).parse(process.env);
-  return loadPromptLibrary(promptDirectories(config));
+  const { workerPromptLibrary } = await import('../../workers/local-tools.js');
+  return workerPromptLibrary();
 }
 
 function table(rows: string[][]): string[] {
@@ -39,7 +34,7 @@ export function registerPromptsCommands(program: Command): void {
       const [library, { templateVariables }, { countSystemPromptTokens }] = await Promise.all([
         loadLibrary(),
         import('../../common/render-prompt.js'),
-        import('../../activities/prompts/system-prompt-size.js'),
+        import('../../workers/local-tools.js'),
       ]);
       const describe = (template: PromptTemplate) => ({
         ref: `${template.id}@${template.version}`,

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { AnswerKindSchema, normalizeAnswer, type AnswerKind } from '../../common/answer-vote.js';
-import { formatIssuePath } from '../../fake-llm/format-issues.js';
+import { formatIssuePath } from '../../common/describe-issues.js';
 
 /** A GSM8K row: the expected answer is the number after `####` at the end of the worked solution. */
 export const Gsm8kRowSchema = z.object({

@@ -2,7 +2,7 @@ import type { Client } from '@temporalio/client';
 import type { RunCaps, RunTotals } from '../../common/run-contract.js';
 import { answersMatch } from '../../common/answer-vote.js';
 import type { PromptRef } from '../../common/prompt-template.js';
-import { emptyTotals } from '../../workflows/lib/totals.js';
+import { emptyTotals } from '../../common/run-totals.js';
 import { startRun } from '../llmos-client.js';
 import type { EvalDataset, EvalItem } from './dataset.js';
 import { accuracy, mean, summarizeLatencies, wilsonInterval, type LatencySummary } from './stats.js';

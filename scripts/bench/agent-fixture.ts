@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { AgentRequest, AgentStep } from '../../common/agent.js';
-import type { FakeLlmScript } from '../../fake-llm/script-schema.js';
+import type { FakeLlmScript } from '../../activities/llm/scripted/script-schema.js';
 
 /**
  * A rule-based script for a run of exactly `steps` model calls: the calls at steps 0..steps-2

@@ -26,7 +26,7 @@ import {
   toolStep,
 } from '../../workflows/lib/agent-steps.js';
 import { PromptSet } from '../../workflows/lib/prompts.js';
-import { addModelCall, emptyTotals } from '../../workflows/lib/totals.js';
+import { addModelCall, emptyTotals } from '../../common/run-totals.js';
 
 export interface InProcessResult {
   answer: string | null;

@@ -7,7 +7,7 @@ import {
   type AnthropicChatModelOptions,
 } from '../../activities/llm/anthropic-chat-model.js';
 import { startFakeLlmServer, type FakeLlmServer } from '../../fake-llm/server.js';
-import type { FakeLlmScript } from '../../fake-llm/script-schema.js';
+import type { FakeLlmScript } from '../../activities/llm/scripted/script-schema.js';
 import { failureOf, itMapsProviderFailures } from './provider-failure-cases.js';
 import { plan, planRequest, planWireSchema } from './structured-output-request.js';
 

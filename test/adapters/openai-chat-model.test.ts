@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { ChatRequestSchema, type ChatRequest } from '../../common/chat.js';
 import { OpenAiChatModel, type OpenAiChatModelOptions } from '../../activities/llm/openai-chat-model.js';
 import { startFakeLlmServer, type FakeLlmServer } from '../../fake-llm/server.js';
-import type { FakeLlmScript } from '../../fake-llm/script-schema.js';
+import type { FakeLlmScript } from '../../activities/llm/scripted/script-schema.js';
 import { itMapsProviderFailures } from './provider-failure-cases.js';
 import { plan, planRequest, planWireSchema } from './structured-output-request.js';
 

@@ -6,7 +6,7 @@ import type { ChatModel } from '../../activities/llm/chat-model.js';
 import { toModelFailure } from '../../activities/llm/to-model-failure.js';
 import type { ChatRequest } from '../../common/chat.js';
 import { ErrorType } from '../../common/errors.js';
-import type { FakeLlmScript } from '../../fake-llm/script-schema.js';
+import type { FakeLlmScript } from '../../activities/llm/scripted/script-schema.js';
 import type { FakeLlmServer } from '../../fake-llm/server.js';
 
 /** What the activity would report: the adapter's error passed through the one mapper. */

@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import type { AgentRequest, AgentResult } from '../../common/agent.js';
 import { startFakeLlmServer, type FakeLlmServer, type RecordedRequest } from '../../fake-llm/server.js';
-import type { FakeLlmScript } from '../../fake-llm/script-schema.js';
+import type { FakeLlmScript } from '../../activities/llm/scripted/script-schema.js';
 import { agentProgressQuery, raiseCapsUpdate } from '../../common/messages.js';
 import type { reactAgentWorkflow } from '../../workflows/agent.js';
 import { connectTemporal } from '../helpers/temporal.js';

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { parseAnalysisSpec } from '../../activities/analysis/dsl/index.js';
+import { parseAnalysisSpec } from '../../client/analysis-dsl/index.js';
 import { projectRoot } from '../../client/project-paths.js';
 import type { AnalysisSpec } from '../../common/analysis-spec.js';
-import { FakeLlmScriptSchema, type FakeLlmScript } from '../../fake-llm/script-schema.js';
+import { FakeLlmScriptSchema, type FakeLlmScript } from '../../activities/llm/scripted/script-schema.js';
 
 /** The three example contracts `llmos analyze` demonstrates on. */
 export const exampleContracts = path.join(projectRoot, 'examples', 'analysis', 'contracts');

@@ -6,7 +6,7 @@ import Database from 'better-sqlite3';
 import { z } from 'zod';
 import type { DatabaseSchema } from '../../common/database.js';
 import { loadExamples } from '../../activities/sql/few-shot.js';
-import { introspectDatabase } from '../../activities/sql/introspect.js';
+import { introspectDatabase } from '../../activities/sql/open-database.js';
 import { closeAllDatabases } from '../../activities/sql/open-database.js';
 import { linkSchema } from '../../activities/sql/schema-linking.js';
 

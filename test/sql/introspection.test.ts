@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import type { DatabaseSchema } from '../../common/database.js';
-import { introspectDatabase } from '../../activities/sql/introspect.js';
+import { introspectDatabase } from '../../activities/sql/open-database.js';
 import { closeAllDatabases } from '../../activities/sql/open-database.js';
 import { postgresTestUrl, requirePostgres } from '../helpers/postgres.js';
 

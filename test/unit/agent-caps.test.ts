@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { RunCapsSchema, CapsRaiseSchema, type RunCaps, type RunTotals } from '../../common/run-contract.js';
 import { applyRaise, checkRaise, findExhaustedCap } from '../../workflows/lib/caps.js';
-import { emptyTotals } from '../../workflows/lib/totals.js';
+import { emptyTotals } from '../../common/run-totals.js';
 
 const caps: RunCaps = { maxIterations: 3, maxTotalTokens: 1_000, maxCostUsd: 0.5, maxWallTimeMs: 60_000 };
 const totals = (fields: Partial<RunTotals>): RunTotals => ({ ...emptyTotals, ...fields });

@@ -8,11 +8,11 @@ import { createAnalysisActivities } from '../../activities/analysis/analysis-act
 import { createBlobStore } from '../../activities/analysis/blob-store.js';
 import { createCallChatModel } from '../../activities/llm/call-chat-model.js';
 import { estimateRequestTokens } from '../../activities/llm/estimate-request-tokens.js';
-import { createScriptedChatModel } from '../../activities/llm/scripted-chat-model.js';
+import { createScriptedChatModel } from '../../activities/llm/scripted/scripted-chat-model.js';
 import { loadPromptLibrary } from '../../activities/prompts/prompt-library.js';
 import { projectRoot } from '../../client/project-paths.js';
 import type { ChatRequest } from '../../common/chat.js';
-import type { FakeLlmScript } from '../../fake-llm/script-schema.js';
+import type { FakeLlmScript } from '../../activities/llm/scripted/script-schema.js';
 import { contractsTestSpec } from '../helpers/analysis-spec.js';
 
 const contract = path.join(projectRoot, 'test', 'fixtures', 'cuad');

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { isStrictCompatibleSchema } from '../../activities/llm/openai/strict-json-schema.js';
-import type { SpecError } from '../../activities/analysis/dsl/index.js';
-import { formatSpecErrors, inferFieldType, parseAnalysisSpec } from '../../activities/analysis/dsl/index.js';
+import type { SpecError } from '../../client/analysis-dsl/index.js';
+import { formatSpecErrors, inferFieldType, parseAnalysisSpec } from '../../client/analysis-dsl/index.js';
 import type { AnalysisSpec } from '../../common/analysis-spec.js';
 import { extractionJsonSchemaFor, extractionSchemaFor } from '../../common/analysis-spec.js';
 

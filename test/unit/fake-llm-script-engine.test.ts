@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { ChatRequestSchema, type ChatMessage, type ChatRequest } from '../../common/chat.js';
-import { loadFakeLlmScript } from '../../fake-llm/load-script.js';
-import { ScriptEngine, type ScriptOutcome } from '../../fake-llm/script-engine.js';
+import { loadFakeLlmScript } from '../../activities/llm/scripted/load-script.js';
+import { ScriptEngine, type ScriptOutcome } from '../../activities/llm/scripted/script-engine.js';
 
 function chat(...messages: ChatMessage[]): ChatRequest {
   return ChatRequestSchema.parse({ messages });

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ChatRequestSchema, type ChatRequest } from '../../common/chat.js';
-import { parseFakeLlmScript } from '../../fake-llm/load-script.js';
-import { ScriptEngine, type ScriptOutcome } from '../../fake-llm/script-engine.js';
+import { parseFakeLlmScript } from '../../activities/llm/scripted/load-script.js';
+import { ScriptEngine, type ScriptOutcome } from '../../activities/llm/scripted/script-engine.js';
 
 // Structured output in scripts: `json` replies and rules routed by the requested output's name.
 

@@ -6,8 +6,8 @@ import { calculator } from '../../activities/tools/calculator.js';
 import { answersMatch, normalizeAnswer } from '../../common/answer-vote.js';
 import { ChatRequestSchema, type ChatMessage, type ChatRequest } from '../../common/chat.js';
 import { loadEvalDataset, type EvalItem } from '../../client/eval/dataset.js';
-import { loadFakeLlmScript } from '../../fake-llm/load-script.js';
-import { ScriptEngine, type ScriptOutcome } from '../../fake-llm/script-engine.js';
+import { loadFakeLlmScript } from '../../activities/llm/scripted/load-script.js';
+import { ScriptEngine, type ScriptOutcome } from '../../activities/llm/scripted/script-engine.js';
 
 const examples = new URL('../../examples/', import.meta.url);
 const sampleFile = fileURLToPath(new URL('datasets/gsm8k-sample.jsonl', examples));

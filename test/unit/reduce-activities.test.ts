@@ -8,12 +8,12 @@ import { createBlobStore } from '../../activities/analysis/blob-store.js';
 import { createReduceActivities } from '../../activities/analysis/reduce-activities.js';
 import { createCallChatModel } from '../../activities/llm/call-chat-model.js';
 import { estimateRequestTokens } from '../../activities/llm/estimate-request-tokens.js';
-import { createScriptedChatModel } from '../../activities/llm/scripted-chat-model.js';
+import { createScriptedChatModel } from '../../activities/llm/scripted/scripted-chat-model.js';
 import { loadPromptLibrary } from '../../activities/prompts/prompt-library.js';
 import { projectRoot } from '../../client/project-paths.js';
 import type { DocumentResult } from '../../common/analysis-report.js';
 import type { ChatRequest } from '../../common/chat.js';
-import type { FakeLlmScript } from '../../fake-llm/script-schema.js';
+import type { FakeLlmScript } from '../../activities/llm/scripted/script-schema.js';
 import { contractsTestSpec as spec } from '../helpers/analysis-spec.js';
 
 const blobDirectory = mkdtempSync(path.join(tmpdir(), 'llmos-reduce-'));

@@ -3,7 +3,10 @@ import { describe, it } from 'node:test';
 import { ApplicationFailure } from '@temporalio/common';
 import { ChatRequestSchema, type ChatRequest } from '../../common/chat.js';
 import { ErrorType } from '../../common/errors.js';
-import { createScriptedChatModel, ScriptedChatModel } from '../../activities/llm/scripted-chat-model.js';
+import {
+  createScriptedChatModel,
+  ScriptedChatModel,
+} from '../../activities/llm/scripted/scripted-chat-model.js';
 
 const ask = (content: string): ChatRequest =>
   ChatRequestSchema.parse({ messages: [{ role: 'user', content }] });

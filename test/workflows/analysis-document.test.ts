@@ -7,7 +7,7 @@ import { ingestDocument } from '../../activities/analysis/ingest.js';
 import { projectRoot } from '../../client/project-paths.js';
 import type { DocumentResult } from '../../common/analysis-report.js';
 import type { AnalysisDocumentRequest, AnalysisDocumentResult } from '../../common/analysis.js';
-import type { FakeLlmScript } from '../../fake-llm/script-schema.js';
+import type { FakeLlmScript } from '../../activities/llm/scripted/script-schema.js';
 import type { analyzeDocumentWorkflow } from '../../workflows/analysis-document.js';
 import { contractsTestSpec } from '../helpers/analysis-spec.js';
 import { useAgentTestbed } from '../helpers/agent-testbed.js';

@@ -19,7 +19,7 @@ import {
   type SharedBudgetRequest,
 } from '../../common/shared-budget.js';
 import { computeCostUsd } from '../../common/pricing.js';
-import type { FakeLlmScript } from '../../fake-llm/script-schema.js';
+import type { FakeLlmScript } from '../../activities/llm/scripted/script-schema.js';
 import { budgetLedgerQuery } from '../../common/messages.js';
 import { demoAnalysisScript, exampleContracts, exampleContractsSpec } from '../helpers/analysis-corpus.js';
 import { useAgentTestbed } from '../helpers/agent-testbed.js';

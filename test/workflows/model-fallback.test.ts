@@ -3,7 +3,7 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { projectRoot } from '../../client/project-paths.js';
 import type { AgentRequest, AgentResult } from '../../common/agent.js';
-import type { FakeLlmScript } from '../../fake-llm/script-schema.js';
+import type { FakeLlmScript } from '../../activities/llm/scripted/script-schema.js';
 import { useAgentTestbed } from '../helpers/agent-testbed.js';
 import { quickRetry } from './agent-harness.js';
 

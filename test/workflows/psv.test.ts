@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { PsvRequest, PsvResult } from '../../common/psv.js';
-import type { FakeLlmScript } from '../../fake-llm/script-schema.js';
+import type { FakeLlmScript } from '../../activities/llm/scripted/script-schema.js';
 
 type ScriptRule = NonNullable<FakeLlmScript['rules']>[number];
 type Json = NonNullable<ScriptRule['reply']['json']>;

@@ -9,7 +9,7 @@ import {
   type LedgerSnapshot,
   type SharedBudgetRequest,
 } from '../../common/shared-budget.js';
-import type { FakeLlmScript } from '../../fake-llm/script-schema.js';
+import type { FakeLlmScript } from '../../activities/llm/scripted/script-schema.js';
 import { budgetLedgerQuery } from '../../common/messages.js';
 import { useAgentTestbed } from '../helpers/agent-testbed.js';
 import { quickRetry } from './agent-harness.js';

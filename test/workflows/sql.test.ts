@@ -3,7 +3,7 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { projectRoot } from '../../client/project-paths.js';
 import type { SqlRequest, SqlResult } from '../../common/sql.js';
-import type { FakeLlmScript } from '../../fake-llm/script-schema.js';
+import type { FakeLlmScript } from '../../activities/llm/scripted/script-schema.js';
 import { openDatabase } from '../../activities/sql/open-database.js';
 import type { nl2sqlWorkflow } from '../../workflows/sql.js';
 import { useAgentTestbed } from '../helpers/agent-testbed.js';

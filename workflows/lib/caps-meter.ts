@@ -1,7 +1,7 @@
 import { CancellationScope, isCancellation } from '@temporalio/workflow';
 import type { RunCaps, RunTotals } from '../../common/run-contract.js';
 import { findExhaustedCap, outputAllowance, type CapStop } from './caps.js';
-import { addModelCall, addTotals, emptyTotals } from './totals.js';
+import { addModelCall, addTotals, emptyTotals } from '../../common/run-totals.js';
 import type { CallChatModelOutput } from '../../activities/index.js';
 
 /** Thrown inside a run when the next model call would break a cap; the run ends with its stop. */

@@ -3,7 +3,7 @@ import { ErrorType } from '../../common/errors.js';
 import { describeFailure } from './failures.js';
 import { CapReached, type CapsMeter } from './caps-meter.js';
 import type { ModelActivities, RunModels } from './run-models.js';
-import { addModelCall, emptyTotals } from './totals.js';
+import { addModelCall, emptyTotals } from '../../common/run-totals.js';
 
 export type RepairOutcome<Result> = { ok: true; value: Result } | { ok: false; reason: string };
 

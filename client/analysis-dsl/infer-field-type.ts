@@ -1,4 +1,4 @@
-import type { AnalysisFieldType } from '../../../common/analysis-spec.js';
+import type { AnalysisFieldType } from '../../common/analysis-spec.js';
 
 const dateWords = new Set(['date', 'effective', 'expiration', 'expiry']);
 const moneyWords = new Set(['cap', 'amount', 'price', 'fee', 'fees', 'payment', 'cost', 'rent', 'deposit']);

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { describeZodIssues } from './format-issues.js';
+import { describeZodIssues } from '../../../common/describe-issues.js';
 import { findScriptPatternIssues } from './script-engine.js';
 import { FakeLlmScriptSchema, type ParsedFakeLlmScript } from './script-schema.js';
 

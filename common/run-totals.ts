@@ -1,5 +1,5 @@
-import type { RunTotals } from '../../common/run-contract.js';
-import { emptyUsage, type Usage } from '../../common/chat.js';
+import type { RunTotals } from './run-contract.js';
+import { emptyUsage, type Usage } from './chat.js';
 
 export const emptyTotals: RunTotals = {
   usage: emptyUsage,

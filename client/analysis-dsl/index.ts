@@ -1,5 +1,5 @@
-import type { AnalysisSpec } from '../../../common/analysis-spec.js';
-import { AnalysisSpecSchema } from '../../../common/analysis-spec.js';
+import type { AnalysisSpec } from '../../common/analysis-spec.js';
+import { AnalysisSpecSchema } from '../../common/analysis-spec.js';
 import { checkSpec } from './check-spec.js';
 import type { RawSpec } from './parser.js';
 import { analysisParser } from './parser.js';

@@ -1,12 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ApplicationFailure } from '@temporalio/common';
-import type { ChatRequest, ChatResponse } from '../../common/chat.js';
-import { ErrorType } from '../../common/errors.js';
-import { faultStatus, ScriptEngine } from '../../fake-llm/script-engine.js';
-import type { FakeLlmScript, ParsedFakeLlmScript } from '../../fake-llm/script-schema.js';
-import type { ChatModel } from './chat-model.js';
-import { malformedResponseFailure } from './malformed-response.js';
-import { failureFromHttpStatus } from './to-model-failure.js';
+import type { ChatRequest, ChatResponse } from '../../../common/chat.js';
+import { ErrorType } from '../../../common/errors.js';
+import { faultStatus, ScriptEngine } from './script-engine.js';
+import type { FakeLlmScript, ParsedFakeLlmScript } from './script-schema.js';
+import type { ChatModel } from '../chat-model.js';
+import { malformedResponseFailure } from '../malformed-response.js';
+import { failureFromHttpStatus } from '../to-model-failure.js';
 
 /** Waits until `signal` aborts, then rejects with its reason; without a signal, never settles. */
 function untilAborted(signal: AbortSignal | undefined): Promise<never> {

@@ -1,6 +1,6 @@
 import type { IToken } from 'chevrotain';
-import type { AnalysisField, AnalysisSpec } from '../../../common/analysis-spec.js';
-import { analysisFieldTypes } from '../../../common/analysis-spec.js';
+import type { AnalysisField, AnalysisSpec } from '../../common/analysis-spec.js';
+import { analysisFieldTypes } from '../../common/analysis-spec.js';
 import { at, entryName, position, unquote } from './check-names.js';
 import { inferFieldType } from './infer-field-type.js';
 import type { RawEntry, RawSection, RawSpec } from './parser.js';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { emptyUsage, type Usage } from '../../common/chat.js';
-import { addModelCall, emptyTotals } from '../../workflows/lib/totals.js';
+import { addModelCall, emptyTotals } from '../../common/run-totals.js';
 
 const usage = (fields: Partial<Usage>): Usage => ({ ...emptyUsage, ...fields });
 

@@ -1,4 +1,4 @@
-import type { ChatMessage, ChatRequest, ToolCall, Usage } from '../common/chat.js';
+import type { ChatMessage, ChatRequest, ToolCall, Usage } from '../../../common/chat.js';
 import {
   FakeLlmScriptSchema,
   type FakeLlmScript,
