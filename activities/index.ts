@@ -1,4 +1,4 @@
-import { builtInOutputs } from '../common/outputs.js';
+import { builtInOutputs } from './llm/built-in-outputs.js';
 import type { OutputDefinition } from '../common/structured-output.js';
 import { createAnalysisActivities } from './analysis/analysis-activities.js';
 import type { BlobStore } from './analysis/blob-store.js';

@@ -1,5 +1,5 @@
 import { InvalidArgumentError, type Command } from 'commander';
-import { parseDurationMs } from '../common/durations.js';
+import { parseDurationMs } from './durations.js';
 
 export function positiveInteger(value: string): number {
   const number = Number(value);

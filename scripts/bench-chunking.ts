@@ -8,8 +8,8 @@ import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { countTokens } from '../activities/prompts/count-tokens.js';
-import { chunkText } from '../common/chunk-text.js';
-import { normalizeText } from '../common/normalize-text.js';
+import { chunkText } from '../activities/analysis/chunk-text.js';
+import { normalizeText } from '../activities/analysis/normalize-text.js';
 
 const { values } = parseArgs({
   options: {

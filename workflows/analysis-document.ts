@@ -12,7 +12,7 @@ import {
   type FieldCandidate,
   type NotAnalyzed,
 } from '../common/analysis.js';
-import { chooseValue, mergeFields } from '../common/merge-fields.js';
+import { chooseValue, mergeFields } from './lib/merge-fields.js';
 import { documentProgressQuery } from '../common/messages.js';
 import { localActivityOptions } from './lib/activity-options.js';
 import { describeFailure } from './lib/failures.js';

@@ -22,7 +22,7 @@ import {
   type StepResult,
   type StepVerification,
 } from '../common/psv.js';
-import { runStepCheck } from '../common/step-checks.js';
+import { runStepCheck } from './lib/step-checks.js';
 import { localActivityOptions } from './lib/activity-options.js';
 import { modelStep, toolStep } from './lib/agent-steps.js';
 import { describeFailure } from './lib/failures.js';

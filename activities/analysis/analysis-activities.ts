@@ -7,11 +7,11 @@ import {
   type AnalysisSpec,
 } from '../../common/analysis-spec.js';
 import type { Citation, DocumentResult } from '../../common/analysis-report.js';
-import { chunkText } from '../../common/chunk-text.js';
+import { chunkText } from './chunk-text.js';
 import { ErrorType } from '../../common/errors.js';
 import type { PromptRef } from '../../common/prompt-template.js';
 import { renderPrompt } from '../../common/render-prompt.js';
-import { verifyQuotes } from '../../common/verify-quote.js';
+import { verifyQuotes } from './verify-quote.js';
 import type { CallChatModelInput, CallChatModelOutput } from '../llm/call-chat-model.js';
 import { countTokens } from '../prompts/count-tokens.js';
 import type { PromptLibrary } from '../prompts/prompt-library.js';

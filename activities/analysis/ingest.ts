@@ -1,6 +1,6 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { normalizeText } from '../../common/normalize-text.js';
+import { normalizeText } from './normalize-text.js';
 import { extractPdfText } from './pdf-text.js';
 
 export type DocumentFormat = 'text' | 'markdown' | 'pdf';

@@ -1,12 +1,12 @@
 import type { Citation, DocumentResult, FieldValue, Finding } from '../../common/analysis-report.js';
 import { AnalysisSpecSchema, type AnalysisSpec } from '../../common/analysis-spec.js';
-import { fieldChoiceOutput, findingsOutput, sectionsOutput } from '../../common/analysis-outputs.js';
+import { fieldChoiceOutput, findingsOutput, sectionsOutput } from './analysis-outputs.js';
 import type { BlobRef } from '../../common/blob-ref.js';
-import { compareFields } from '../../common/compare-fields.js';
+import { compareFields } from './compare-fields.js';
 import type { PromptRef } from '../../common/prompt-template.js';
 import { renderPrompt } from '../../common/render-prompt.js';
 import { toResponseFormat, type OutputDefinition } from '../../common/structured-output.js';
-import { findQuote } from '../../common/verify-quote.js';
+import { findQuote } from './verify-quote.js';
 import type { CallChatModelInput, CallChatModelOutput } from '../llm/call-chat-model.js';
 import type { PromptLibrary } from '../prompts/prompt-library.js';
 import type { BlobStore } from './blob-store.js';

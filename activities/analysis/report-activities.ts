@@ -1,7 +1,7 @@
 import type { AnalysisReport, DocumentResult, Finding } from '../../common/analysis-report.js';
 import { AnalysisSpecSchema, type AnalysisSpec } from '../../common/analysis-spec.js';
 import type { BlobRef } from '../../common/blob-ref.js';
-import { compareFields } from '../../common/compare-fields.js';
+import { compareFields } from './compare-fields.js';
 import type { NotAnalyzed } from '../../common/analysis.js';
 import type { BlobStore } from './blob-store.js';
 import { loadDocumentResult } from './stored-document-result.js';

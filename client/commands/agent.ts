@@ -1,6 +1,6 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import type { AgentRequest } from '../../common/agent.js';
-import { chooseDefaultModel } from '../../common/default-model.js';
+import { chooseDefaultModel } from '../default-model.js';
 import { builtInToolNames } from '../../common/tool-names.js';
 import {
   addCapOptions,

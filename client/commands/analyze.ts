@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
-import { chooseDefaultModel } from '../../common/default-model.js';
+import { chooseDefaultModel } from '../default-model.js';
 import type { AnalysisRequest, AnalysisResult } from '../../common/analysis.js';
 import {
   addSharedBudgetOptions,

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { chooseDefaultModel } from '../../common/default-model.js';
+import { chooseDefaultModel } from '../default-model.js';
 import { positiveInteger } from '../cli-options.js';
 
 export const demoQuestion = 'What is 17.5% of 2,340, plus the square root of 144?';

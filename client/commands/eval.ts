@@ -1,5 +1,5 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { chooseDefaultModel } from '../../common/default-model.js';
+import { chooseDefaultModel } from '../default-model.js';
 import { capsFromFlags, list, positiveInteger, type CapFlags, addCapOptions } from '../cli-options.js';
 
 interface EvalFlags extends CapFlags {

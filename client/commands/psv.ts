@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { PsvRequest } from '../../common/psv.js';
-import { chooseDefaultModel } from '../../common/default-model.js';
+import { chooseDefaultModel } from '../default-model.js';
 import {
   addCapOptions,
   addSharedBudgetOptions,

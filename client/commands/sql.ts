@@ -1,5 +1,5 @@
 import { Option, type Command } from 'commander';
-import { chooseDefaultModel } from '../../common/default-model.js';
+import { chooseDefaultModel } from '../default-model.js';
 import type { SqlRequest } from '../../common/sql.js';
 import {
   addSharedBudgetOptions,

@@ -1,5 +1,5 @@
 /**
- * The ReAct loop of workflows/react-agent.ts run as a plain async function, without Temporal, for
+ * The ReAct loop of workflows/agent.ts run as a plain async function, without Temporal, for
  * the agent-step benchmark. It is not a second implementation of the agent: it mirrors the
  * workflow's happy path step by step and calls the same activity functions a worker runs
  * (`createActivitiesFromConfig`), so the difference in time is what Temporal adds. Mirrored, in

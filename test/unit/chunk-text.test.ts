@@ -3,8 +3,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { countTokens } from '../../activities/prompts/count-tokens.js';
-import { chunkText, type TextChunk } from '../../common/chunk-text.js';
-import { normalizeText } from '../../common/normalize-text.js';
+import { chunkText, type TextChunk } from '../../activities/analysis/chunk-text.js';
+import { normalizeText } from '../../activities/analysis/normalize-text.js';
 
 const contractsDirectory = path.join(import.meta.dirname, '..', 'fixtures', 'cuad', 'txt');
 const contracts = readdirSync(contractsDirectory)

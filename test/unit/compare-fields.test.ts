@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { DocumentResult } from '../../common/analysis-report.js';
-import { compareFields } from '../../common/compare-fields.js';
+import { compareFields } from '../../activities/analysis/compare-fields.js';
 import { contractsTestSpec as spec } from '../helpers/analysis-spec.js';
 
 const document = (id: string, law?: string): DocumentResult => ({

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { chooseDefaultModel } from '../../common/default-model.js';
+import { chooseDefaultModel } from '../../client/default-model.js';
 import { ModelRefSchema } from '../../common/model-ref.js';
 
 void describe('chooseDefaultModel', () => {

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ingestDocument, listDocuments } from '../../activities/analysis/ingest.js';
-import { findQuote } from '../../common/verify-quote.js';
+import { findQuote } from '../../activities/analysis/verify-quote.js';
 
 const cuad = path.join(import.meta.dirname, '..', 'fixtures', 'cuad');
 const pdfs = [

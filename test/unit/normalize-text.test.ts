@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { normalizeText } from '../../common/normalize-text.js';
+import { normalizeText } from '../../activities/analysis/normalize-text.js';
 
 void describe('normalizeText', () => {
   void it('unifies line endings, spaces and Unicode forms', () => {

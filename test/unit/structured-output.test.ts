@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { z } from 'zod';
 import { PlanSchema, planOutput, referencedSteps, verdictOutput } from '../../common/plan.js';
-import { runStepCheck } from '../../common/step-checks.js';
+import { runStepCheck } from '../../workflows/lib/step-checks.js';
 import {
   defineOutput,
   parseStructuredOutput,

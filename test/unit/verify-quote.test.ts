@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { findQuote, verifyQuotes } from '../../common/verify-quote.js';
+import { findQuote, verifyQuotes } from '../../activities/analysis/verify-quote.js';
 
 const clause =
   '7. Termination\n\nEither party may terminate this Agreement upon  sixty (60) days’ written\nnotice — provided that the “Licensee” has paid all fees.';

@@ -46,7 +46,7 @@ void describe('analyzeCorpusWorkflow', () => {
           },
         ],
         taskQueue: testbed.worker.taskQueue,
-        workflowId: `analyze-corpus-${crypto.randomUUID()}`,
+        workflowId: `analysis-${crypto.randomUUID()}`,
       },
     );
     const result = await handle.result();

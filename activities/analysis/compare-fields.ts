@@ -1,5 +1,5 @@
-import type { Comparison, DocumentResult, FieldValue } from './analysis-report.js';
-import type { AnalysisSpec } from './analysis-spec.js';
+import type { Comparison, DocumentResult, FieldValue } from '../../common/analysis-report.js';
+import type { AnalysisSpec } from '../../common/analysis-spec.js';
 
 /** Values compare equal when they read the same: case, spacing and Unicode forms aside; lists as sets. */
 export function comparableValue(value: FieldValue['value']): string {

@@ -1,6 +1,6 @@
-import type { FieldValue } from './analysis-report.js';
-import type { AnalysisSpec } from './analysis-spec.js';
-import type { FieldCandidate } from './analysis.js';
+import type { FieldValue } from '../../common/analysis-report.js';
+import type { AnalysisSpec } from '../../common/analysis-spec.js';
+import type { FieldCandidate } from '../../common/analysis.js';
 
 const fold = (text: string): string => text.normalize('NFKC').replace(/\s+/g, ' ').trim().toLowerCase();
 

@@ -5,7 +5,7 @@ import {
   type ReserveRequest,
   type ReserveResult,
   type SettleRequest,
-} from './shared-budget.js';
+} from '../../common/shared-budget.js';
 
 /** Recent reservation ids remembered for idempotency. */
 const rememberedAnswers = 5_000;

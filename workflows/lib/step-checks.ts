@@ -1,4 +1,4 @@
-import type { StepCheck } from './plan.js';
+import type { StepCheck } from '../../common/plan.js';
 
 /** The outcome of verifying one step's result. */
 export interface CheckOutcome {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineOutput } from './structured-output.js';
+import { defineOutput } from '../../common/structured-output.js';
 
 /** The reconciliation step: which of a field's conflicting values the document means. */
 export const fieldChoiceOutput = defineOutput(
