@@ -1,3 +1,4 @@
+import { redactUrl } from '../redact-url.js';
 import { createClient } from 'redis';
 
 export type RedisClient = Awaited<ReturnType<typeof connectRedis>>;
@@ -19,15 +20,4 @@ export async function connectRedis(url: string, purpose: string) {
     );
   }
   return client;
-}
-
-/** The URL with any password replaced by `***`, fit for an error message or a log. */
-export function redactUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = '***';
-    return parsed.toString();
-  } catch {
-    return '(an invalid URL)';
-  }
 }

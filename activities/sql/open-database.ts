@@ -4,7 +4,8 @@ import type { DatabaseSchema } from '../../common/database.js';
 import { introspectWith } from './introspect.js';
 import type { SqlBackend, SqlConnection } from './sql-backend.js';
 import { createPostgresConnection } from './postgres-backend.js';
-import { checkPostgresUrl, isPostgresUrl, redactPostgresUrl } from './postgres-url.js';
+import { redactUrl } from '../redact-url.js';
+import { checkPostgresUrl, isPostgresUrl } from './postgres-url.js';
 import { createSqliteConnection } from './sqlite-backend.js';
 
 export { isPostgresUrl };
@@ -21,7 +22,7 @@ const sqliteExtensions = new Set(['.sqlite', '.sqlite3', '.db']);
 
 /** The database name for logs, traces and errors: a URL's password is replaced by `***`. */
 export function describeDatabase(database: string): string {
-  return isPostgresUrl(database) ? redactPostgresUrl(database) : database;
+  return isPostgresUrl(database) ? redactUrl(database) : database;
 }
 
 async function checkSqliteFile(database: string): Promise<void> {
@@ -54,7 +55,7 @@ async function connect(database: string, role: string | undefined): Promise<SqlC
       .catch((error: Error) => ({ ok: false as const, error: error.message }));
     if (!probe.ok) {
       await connection.close();
-      throw new Error(`cannot open PostgreSQL database ${redactPostgresUrl(database)}: ${probe.error}`);
+      throw new Error(`cannot open PostgreSQL database ${redactUrl(database)}: ${probe.error}`);
     }
     return connection;
   }

@@ -1,16 +1,7 @@
+import { redactUrl } from '../redact-url.js';
+
 export function isPostgresUrl(database: string): boolean {
   return /^postgres(ql)?:\/\//i.test(database);
-}
-
-/** The URL with its password replaced by `***`, for logs, traces and error messages. */
-export function redactPostgresUrl(database: string): string {
-  try {
-    const url = new URL(database);
-    if (url.password) url.password = '***';
-    return url.toString();
-  } catch {
-    return database.replace(/\/\/([^:/@]*):[^@]*@/, '//$1:***@');
-  }
 }
 
 /** Throws a message naming the (redacted) URL when it cannot name a PostgreSQL database. */
@@ -19,10 +10,10 @@ export function checkPostgresUrl(database: string): void {
   try {
     url = new URL(database);
   } catch {
-    throw new Error(`not a valid PostgreSQL URL: ${redactPostgresUrl(database)}`);
+    throw new Error('not a valid PostgreSQL URL (it does not parse as a URL)');
   }
-  if (!url.hostname) throw new Error(`PostgreSQL URL without a host: ${redactPostgresUrl(database)}`);
+  if (!url.hostname) throw new Error(`PostgreSQL URL without a host: ${redactUrl(database)}`);
   if (url.pathname.length <= 1) {
-    throw new Error(`PostgreSQL URL without a database name: ${redactPostgresUrl(database)}`);
+    throw new Error(`PostgreSQL URL without a database name: ${redactUrl(database)}`);
   }
 }

@@ -14,7 +14,7 @@ import {
 import { connectRedisResponseCache } from '../../activities/llm/response-cache/redis-response-cache.js';
 import type { NewCachedResponse, ResponseCache } from '../../activities/llm/response-cache/response-cache.js';
 import { SqliteResponseCache } from '../../activities/llm/response-cache/sqlite-response-cache.js';
-import { redactUrl } from '../../activities/llm/redis-connection.js';
+import { redactUrl } from '../../activities/redact-url.js';
 import { ChatRequestSchema, type ChatRequest, type ChatResponse } from '../../common/chat.js';
 
 const request = (fields: Record<string, unknown>): ChatRequest => ChatRequestSchema.parse(fields);
