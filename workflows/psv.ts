@@ -24,7 +24,7 @@ import {
 } from '../common/psv.js';
 import { runStepCheck } from './lib/step-checks.js';
 import { localActivityOptions } from './lib/activity-options.js';
-import { modelStep, toolStep } from './lib/agent-steps.js';
+import { modelStep, toolStep } from './lib/trace-steps.js';
 import { describeFailure } from './lib/failures.js';
 import { parseWorkflowInput } from './lib/parse-input.js';
 import {

@@ -15,7 +15,7 @@ import {
 } from '../common/sql.js';
 import type { QueryRows } from '../common/database.js';
 import { localActivityOptions } from './lib/activity-options.js';
-import { modelStep } from './lib/agent-steps.js';
+import { modelStep } from './lib/trace-steps.js';
 import { describeFailure } from './lib/failures.js';
 import { parseWorkflowInput } from './lib/parse-input.js';
 import { PromptSet } from './lib/prompts.js';

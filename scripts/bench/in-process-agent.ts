@@ -18,13 +18,8 @@ import { type StopReason } from '../../common/run-contract.js';
 import type { ChatMessage, ToolCall } from '../../common/chat.js';
 import type { Activities } from '../../activities/index.js';
 import { findExhaustedCap } from '../../workflows/lib/caps.js';
-import {
-  agentPromptVariables,
-  modelStep,
-  nextModelRequest,
-  toolResultMessage,
-  toolStep,
-} from '../../workflows/lib/agent-steps.js';
+import { agentPromptVariables, nextModelRequest } from '../../workflows/agent/agent-request.js';
+import { modelStep, toolResultMessage, toolStep } from '../../workflows/lib/trace-steps.js';
 import { PromptSet } from '../../workflows/lib/prompts.js';
 import { addModelCall, emptyTotals } from '../../common/run-totals.js';
 

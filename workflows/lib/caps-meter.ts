@@ -1,6 +1,6 @@
 import { CancellationScope, isCancellation } from '@temporalio/workflow';
-import type { RunCaps, RunTotals } from '../../common/run-contract.js';
-import { findExhaustedCap, outputAllowance, type CapStop } from './caps.js';
+import type { CapsRaise, RunCaps, RunTotals } from '../../common/run-contract.js';
+import { applyRaise, checkRaise, findExhaustedCap, outputAllowance, type CapStop } from './caps.js';
 import { addModelCall, addTotals, emptyTotals } from '../../common/run-totals.js';
 import type { CallChatModelOutput } from '../../activities/index.js';
 
@@ -13,27 +13,50 @@ export class CapReached extends Error {
 }
 
 /**
- * The caps of a run that makes model calls in several places (its own, and sub-agents'), and
- * what it has used so far. `maxIterations` bounds model calls, sub-agents' included.
+ * A run's caps and what it has used so far: how every job keeps its caps. `maxIterations` bounds
+ * model calls, sub-agents' included. Deterministic (workflow time); lives in the workflow.
  */
 export class CapsMeter {
   totals: RunTotals = emptyTotals;
 
   constructor(
-    readonly caps: RunCaps,
+    private current: RunCaps,
     private readonly startedAt: number,
   ) {}
+
+  get caps(): RunCaps {
+    return this.current;
+  }
 
   elapsedMs(): number {
     return Date.now() - this.startedAt;
   }
 
-  exhausted(): CapStop | undefined {
-    return findExhaustedCap(this.caps, {
-      iterations: this.totals.modelCalls,
+  /**
+   * The cap the next model call would break. `iterations` are the calls counted so far (by
+   * default those made) and `elapsedMs` the time to judge the deadline at (by default now).
+   */
+  exhausted(use: { iterations?: number; elapsedMs?: number } = {}): CapStop | undefined {
+    return findExhaustedCap(this.current, {
+      iterations: use.iterations ?? this.totals.modelCalls,
       totals: this.totals,
-      elapsedMs: this.elapsedMs(),
+      elapsedMs: use.elapsedMs ?? this.elapsedMs(),
     });
+  }
+
+  /** What is left before the deadline, for a call in flight to be cancelled at it (at least 1 ms). */
+  timeLeftMs(): number {
+    return Math.max(1, this.current.maxWallTimeMs - this.elapsedMs());
+  }
+
+  /** Why a raise is refused (it would lower a cap, or names none), or undefined. */
+  checkRaise(raise: CapsRaise): string | undefined {
+    return checkRaise(this.current, raise);
+  }
+
+  raise(raise: CapsRaise): RunCaps {
+    this.current = applyRaise(this.current, raise);
+    return this.current;
   }
 
   /** @throws CapReached when no further model call may be made. */
@@ -44,16 +67,16 @@ export class CapsMeter {
 
   /** The output tokens the next call may ask for. */
   outputAllowance(): number {
-    return outputAllowance(this.caps, this.totals);
+    return outputAllowance(this.current, this.totals);
   }
 
   /** What is left, as caps for a sub-agent: it cannot spend more than the run has. */
   remainingCaps(): RunCaps {
     return {
-      maxIterations: Math.max(1, this.caps.maxIterations - this.totals.modelCalls),
-      maxTotalTokens: Math.max(1, this.caps.maxTotalTokens - this.totals.totalTokens),
-      maxCostUsd: Math.max(Number.MIN_VALUE, this.caps.maxCostUsd - this.totals.costUsd),
-      maxWallTimeMs: Math.max(1, this.caps.maxWallTimeMs - this.elapsedMs()),
+      maxIterations: Math.max(1, this.current.maxIterations - this.totals.modelCalls),
+      maxTotalTokens: Math.max(1, this.current.maxTotalTokens - this.totals.totalTokens),
+      maxCostUsd: Math.max(Number.MIN_VALUE, this.current.maxCostUsd - this.totals.costUsd),
+      maxWallTimeMs: this.timeLeftMs(),
     };
   }
 

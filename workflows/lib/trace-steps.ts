@@ -1,34 +1,9 @@
+/** The steps a trace records of model and tool calls, and a tool's result as the model reads it. */
 import type { CallChatModelOutput, RunToolOutput } from '../../activities/index.js';
-import type { AgentInput } from '../../common/agent.js';
-import type { RunCaps, RunTotals } from '../../common/run-contract.js';
 import type { ModelStep, ToolStep } from '../../common/trace-steps.js';
 import type { PromptRef } from '../../common/prompt-template.js';
-import type { ChatMessage, ChatRequest, ToolCall, ToolResultMessage, ToolSpec } from '../../common/chat.js';
-import { outputAllowance } from './caps.js';
+import type { ToolCall, ToolResultMessage } from '../../common/chat.js';
 import { shortenForTrace } from './conversation.js';
-
-/** The variables an agent's template is rendered with: the question, then whatever the caller adds. */
-export function agentPromptVariables(
-  input: Pick<AgentInput, 'question' | 'promptVariables'>,
-): Record<string, string> {
-  return { ...input.promptVariables, question: input.question };
-}
-
-/** The next model request; its output allowance is cut to what the token cap leaves. */
-export function nextModelRequest(
-  input: Pick<AgentInput, 'temperature'>,
-  messages: ChatMessage[],
-  tools: ToolSpec[],
-  caps: RunCaps,
-  totals: RunTotals,
-): ChatRequest {
-  return {
-    messages,
-    tools,
-    temperature: input.temperature,
-    maxOutputTokens: outputAllowance(caps, totals),
-  };
-}
 
 export function modelStep(iteration: number, call: CallChatModelOutput, prompt: PromptRef): ModelStep {
   const { response, costUsd, latencyMs, cacheHit } = call;

@@ -1,0 +1,142 @@
+import {
+  CancellationScope,
+  condition,
+  isCancellation,
+  proxyActivities,
+  setCurrentDetails,
+} from '@temporalio/workflow';
+import type { Activities, CallChatModelOutput } from '../../activities/index.js';
+import type { AgentResult } from '../../common/agent.js';
+import type { ChatMessage, ToolCall, ToolSpec } from '../../common/chat.js';
+import { ErrorType } from '../../common/errors.js';
+import { localActivityOptions } from '../lib/activity-options.js';
+import { toolResultMessage, toolStep } from '../lib/trace-steps.js';
+import { nextModelRequest } from './agent-request.js';
+import { CapReached } from '../lib/caps-meter.js';
+import type { CapStop } from '../lib/caps.js';
+import { compactConversation } from '../lib/conversation.js';
+import { describeFailure } from '../lib/failures.js';
+import type { RunModels } from '../lib/run-models.js';
+import type { AgentRun } from './agent-run.js';
+
+const { runTool } = proxyActivities<Activities>(localActivityOptions);
+
+/** What the loop works on: the tools the model was offered and the conversation so far. */
+export interface Conversation {
+  tools: ToolSpec[];
+  messages: ChatMessage[];
+}
+
+/**
+ * Checks the caps before a model call. At an exhausted cap the run may hold, `holdOnCapMs` at
+ * most, for a raise that frees it. Returns the stop that ends the run, or undefined to go on.
+ */
+export async function stopAtCap(run: AgentRun): Promise<CapStop | undefined> {
+  const stoppedAtMs = run.meter.elapsedMs();
+  const exhausted = run.exhaustedCap(stoppedAtMs);
+  if (!exhausted || run.input.holdOnCapMs <= 0) return exhausted;
+  run.holdAt(exhausted);
+  setCurrentDetails(`waiting for raised caps: ${exhausted.detail}`);
+  if (await condition(() => !run.exhaustedCap(), run.input.holdOnCapMs)) {
+    run.holdAt(undefined);
+    return undefined;
+  }
+  // A raise may have freed the cap that stopped the run while another one still holds it:
+  // report that one, as it stood when the run stopped (the hold itself is not a deadline).
+  return run.exhaustedCap(stoppedAtMs) ?? exhausted;
+}
+
+/**
+ * The next model call, through the run's models (fallback chain, shared budget), cancelled at the
+ * deadline. Returns the call; `again` when it did no work and the loop should check the caps and
+ * try again (a cap reached while waiting, a raised deadline, a conversation compacted after a
+ * context-length refusal); or the run's result when the call ended it.
+ */
+export async function callModel(
+  run: AgentRun,
+  models: RunModels,
+  conversation: Conversation,
+): Promise<CallChatModelOutput | 'again' | AgentResult> {
+  const { input, meter } = run;
+  const iteration = (run.iteration += 1);
+  setCurrentDetails(
+    `iteration ${iteration}/${meter.caps.maxIterations}, ${meter.totals.totalTokens} tokens, $${meter.totals.costUsd.toFixed(6)}`,
+  );
+  try {
+    return await models.call({
+      iteration,
+      // Again before each attempt (after a wait on a busy budget, on the next model): the caps
+      // still apply, and a raise while waiting counts.
+      prepare: () => {
+        const stop = meter.exhausted({ iterations: iteration - 1 });
+        if (stop) throw new CapReached(stop);
+        return nextModelRequest(input, conversation.messages, conversation.tools, meter.caps, meter.totals);
+      },
+      reservation: (request) => ({ request }),
+      invoke: ({ name, activities }, request) =>
+        CancellationScope.withTimeout(meter.timeLeftMs(), () =>
+          activities.callChatModel.executeWithOptions({ summary: `${name} (iteration ${iteration})` }, [
+            { model: name, prompt: input.prompt, request },
+          ]),
+        ),
+      costOf: (made) => made.costUsd,
+    });
+  } catch (error) {
+    return afterFailedCall(run, conversation, error);
+  }
+}
+
+function afterFailedCall(run: AgentRun, conversation: Conversation, error: unknown): 'again' | AgentResult {
+  // A cap reached while waiting for the budget: the check before the next call stops (or holds) the run.
+  if (error instanceof CapReached) {
+    run.callDidNoWork();
+    return 'again';
+  }
+  if (isCancellation(error)) {
+    if (run.meter.elapsedMs() >= run.meter.caps.maxWallTimeMs) return 'again'; // the deadline check stops the run
+    if (!CancellationScope.current().consideredCancelled) {
+      // Cut off at a deadline that was raised while the call ran: it did no work, so make it again.
+      run.callDidNoWork();
+      return 'again';
+    }
+  }
+  const failure = describeFailure(error);
+  if (failure.type === ErrorType.BudgetExceeded) {
+    run.callDidNoWork();
+    return run.finish('budget_exhausted', failure.message, { error: failure });
+  }
+  if (failure.type === ErrorType.ContextTooLong) {
+    const compacted = compactConversation(conversation.messages);
+    if (compacted) {
+      conversation.messages = compacted;
+      run.callDidNoWork();
+      return 'again';
+    }
+  }
+  return run.finish('error', `model call failed: ${failure.message}`, { error: failure });
+}
+
+/**
+ * One tool call the model asked for, as the message it reads next. A tool the run does not offer,
+ * or one that keeps failing, is an observation for the model to act on: the run goes on.
+ */
+export async function runToolCall(run: AgentRun, tools: ToolSpec[], call: ToolCall): Promise<ChatMessage> {
+  const { iteration } = run;
+  const started = Date.now();
+  let result: { ok: boolean; observation: string };
+  if (!tools.some((tool) => tool.name === call.name)) {
+    const names = tools.map((tool) => tool.name).join(', ');
+    result = { ok: false, observation: `${ErrorType.UnknownTool}: no tool "${call.name}"; tools: ${names}` };
+  } else {
+    try {
+      result = await runTool.executeWithOptions({ summary: `${call.name} (iteration ${iteration})` }, [
+        { name: call.name, arguments: call.arguments },
+      ]);
+    } catch (error) {
+      result = { ok: false, observation: `${ErrorType.ToolFailed}: ${describeFailure(error).message}` };
+    }
+  }
+  run.trace.push(toolStep(iteration, call, result, Date.now() - started));
+  run.meter.addToolCall();
+  return toolResultMessage(call, result);
+}

@@ -1,0 +1,104 @@
+import { setHandler } from '@temporalio/workflow';
+import type { AgentInput, AgentProgress, AgentResult, AgentStatus, AgentStep } from '../../common/agent.js';
+import { agentProgressQuery, raiseCapsUpdate } from '../../common/messages.js';
+import { CapsRaiseSchema, type RunError, type StopReason } from '../../common/run-contract.js';
+import { CapsMeter } from '../lib/caps-meter.js';
+import type { CapStop } from '../lib/caps.js';
+import { modelsOutcome, recordRunEnd } from '../lib/run-ending.js';
+import type { RunModels } from '../lib/run-models.js';
+
+type Stop = { stopReason: StopReason; detail: string };
+
+/**
+ * An agent run's state: its caps and use, its trace, where it stands, and the answers it gives
+ * to `agentProgressQuery` and `raiseCapsUpdate`. Deterministic; lives in the workflow.
+ */
+export class AgentRun {
+  readonly meter: CapsMeter;
+  readonly trace: AgentStep[] = [];
+  status: AgentStatus = 'running';
+  /** Model calls started; a call that did no work is given back with `callDidNoWork`. */
+  iteration = 0;
+  models: RunModels | undefined;
+  private stop: Stop | undefined;
+  private answer: string | null = null;
+
+  constructor(readonly input: AgentInput) {
+    this.meter = new CapsMeter(input.caps, Date.now());
+  }
+
+  /** Answers progress queries, and takes raises (never a lowering, never after the end). */
+  handleMessages(): void {
+    setHandler(agentProgressQuery, (sinceStep: number) => this.progress(sinceStep));
+    setHandler(
+      raiseCapsUpdate,
+      (raise) => {
+        const caps = this.meter.raise(raise);
+        this.trace.push({ kind: 'caps_raised', iteration: this.iteration, caps });
+        return caps;
+      },
+      {
+        validator: (raise) => {
+          if (this.status === 'finished') throw new Error('the run has finished');
+          const problem = this.meter.checkRaise(CapsRaiseSchema.parse(raise));
+          if (problem) throw new Error(problem);
+        },
+      },
+    );
+  }
+
+  /** The cap that stops the next call, judged with the calls started so far. */
+  exhaustedCap(elapsedMs?: number): CapStop | undefined {
+    return this.meter.exhausted({
+      iterations: this.iteration,
+      ...(elapsedMs !== undefined ? { elapsedMs } : {}),
+    });
+  }
+
+  /** Stopped on a cap, waiting for a raise; `undefined` when the wait is over. */
+  holdAt(stop: Stop | undefined): void {
+    this.stop = stop;
+    this.status = stop ? 'waiting_for_caps' : 'running';
+  }
+
+  callDidNoWork(): void {
+    this.iteration = this.meter.totals.modelCalls;
+  }
+
+  finish(
+    stopReason: StopReason,
+    detail: string,
+    extra: { answer?: string; error?: RunError } = {},
+  ): AgentResult {
+    this.status = 'finished';
+    this.stop = { stopReason, detail };
+    this.answer = extra.answer ?? null;
+    recordRunEnd(this.input.recordSearchAttributes, this.meter.totals, this.stop);
+    return {
+      answer: this.answer,
+      stopReason,
+      stopDetail: detail,
+      iterations: this.iteration,
+      caps: this.meter.caps,
+      totals: this.meter.totals,
+      trace: this.trace,
+      ...modelsOutcome(this.models),
+      ...(extra.error ? { error: extra.error } : {}),
+    };
+  }
+
+  private progress(sinceStep: number): AgentProgress {
+    return {
+      status: this.status,
+      model: this.input.model,
+      iteration: this.iteration,
+      caps: this.meter.caps,
+      totals: this.meter.totals,
+      elapsedMs: this.meter.elapsedMs(),
+      ...(this.stop ? { stopReason: this.stop.stopReason, stopDetail: this.stop.detail } : {}),
+      answer: this.answer,
+      stepCount: this.trace.length,
+      steps: this.trace.slice(Math.max(0, sinceStep)),
+    };
+  }
+}
