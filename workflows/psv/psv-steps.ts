@@ -1,0 +1,133 @@
+import {
+  ApplicationFailure,
+  executeChild,
+  isCancellation,
+  proxyActivities,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { Activities } from '../../activities/index.js';
+import { ErrorType } from '../../common/errors.js';
+import { verdictOutput, type PlanStep } from '../../common/plan.js';
+import type { StepResult, StepVerification } from '../../common/psv.js';
+import type { PromptSet } from '../lib/prompts.js';
+import { localActivityOptions } from '../lib/activity-options.js';
+import { describeFailure } from '../lib/failures.js';
+import { describeStepResults, substituteStepResults } from '../lib/plan-steps.js';
+import type { RunModels } from '../lib/run-models.js';
+import { childRunAttributes } from '../lib/run-search-attributes.js';
+import { runStepCheck } from '../lib/step-checks.js';
+import { toolStep } from '../lib/trace-steps.js';
+import { reactAgentWorkflow } from '../agent.js';
+import type { PsvRun } from './psv-run.js';
+
+const { runTool } = proxyActivities<Activities>(localActivityOptions);
+
+/** Earlier steps' results by step id, for `{{step-id}}` references in a step's arguments or question. */
+type StepResults = Map<string, string>;
+
+/** Solves a step with the one tool call the plan gave it; a failed call is a failed step, not a failed run. */
+export async function solveWithTool(
+  run: PsvRun,
+  step: PlanStep,
+  tool: NonNullable<PlanStep['tool']>,
+  results: StepResults,
+): Promise<StepResult> {
+  const call = {
+    id: step.id,
+    name: tool.name,
+    arguments: JSON.stringify(substituteStepResults(tool.arguments, results)),
+  };
+  const started = Date.now();
+  let outcome: { ok: boolean; observation: string };
+  try {
+    outcome = await runTool.executeWithOptions({ summary: `${tool.name} (step ${step.id})` }, [
+      { name: call.name, arguments: call.arguments },
+    ]);
+  } catch (error) {
+    if (isCancellation(error)) throw error;
+    outcome = { ok: false, observation: describeFailure(error).message };
+  }
+  run.meter.addToolCall();
+  run.trace.push(toolStep(run.meter.totals.modelCalls, call, outcome, Date.now() - started));
+  return { stepId: step.id, via: 'tool', ok: outcome.ok, result: outcome.observation };
+}
+
+/**
+ * Solves a step with a child agent run, on the run's model chain from where it is, within what is
+ * left of the run's caps and against the same shared budget. Throws `BudgetExceeded` when that
+ * budget refused the child's call: a new plan's would be refused too.
+ */
+export async function solveWithAgent(
+  run: PsvRun,
+  models: RunModels,
+  step: PlanStep,
+  agent: NonNullable<PlanStep['agent']>,
+  results: StepResults,
+  attemptNumber: number,
+): Promise<StepResult> {
+  const { input, meter } = run;
+  meter.assertAvailable();
+  const workflowId = `${workflowInfo().workflowId}/attempt-${attemptNumber}/${step.id}`;
+  const child = await executeChild(reactAgentWorkflow, {
+    workflowId,
+    args: [
+      {
+        question: substituteStepResults(agent.question, results),
+        model: models.current,
+        models: models.remaining,
+        ...(input.budget ? { budget: input.budget } : {}),
+        tools: input.tools,
+        prompt: input.prompts.solve,
+        promptVariables: { task: input.task, goal: step.goal, context: describeStepResults(results) },
+        temperature: input.temperature,
+        caps: meter.remainingCaps(),
+        retry: input.retry,
+        recordSearchAttributes: input.recordSearchAttributes,
+      },
+    ],
+    ...childRunAttributes(input.recordSearchAttributes, 'agent', models.current),
+    staticSummary: `PSV step ${step.id}: ${step.goal.slice(0, 120)}`,
+  });
+  models.follow(child.fallbacks, meter.totals.modelCalls);
+  meter.addRun(child.totals);
+  const { stopReason, answer, totals } = child;
+  run.trace.push({ kind: 'agent', stepId: step.id, workflowId, stopReason, answer, totals });
+  if (child.error?.type === ErrorType.BudgetExceeded)
+    throw ApplicationFailure.create({
+      type: ErrorType.BudgetExceeded,
+      message: child.error.message,
+      nonRetryable: true,
+    });
+  return stopReason === 'answer' && answer !== null
+    ? { stepId: step.id, via: 'agent', ok: true, result: answer, workflowId }
+    : {
+        stepId: step.id,
+        via: 'agent',
+        ok: false,
+        result: `sub-agent stopped: ${stopReason}: ${child.stopDetail}`,
+        workflowId,
+      };
+}
+
+/** Verifies a solved step: by the plan's programmatic check where it has one, else by a model judge. */
+export async function verifyStep(
+  run: PsvRun,
+  models: RunModels,
+  prompts: PromptSet,
+  step: PlanStep,
+  solved: StepResult,
+): Promise<StepVerification> {
+  if (!solved.ok) return { stepId: step.id, method: 'failed', pass: false, reason: solved.result };
+  if (step.check) return { stepId: step.id, method: 'check', ...runStepCheck(step.check, solved.result) };
+  const { input } = run;
+  const verdict = await run.structured<{ pass: boolean; reason: string }>(models, {
+    output: verdictOutput,
+    prompt: input.prompts.verify,
+    messages: prompts.render(input.prompts.verify, {
+      task: input.task,
+      step: `${step.goal}\nSuccess criterion: ${step.successCriterion}`,
+      result: solved.result,
+    }),
+  });
+  return { stepId: step.id, method: 'judge', pass: verdict.pass, reason: verdict.reason };
+}
