@@ -1,43 +1,19 @@
-import { CancellationScope, proxyActivities, setCurrentDetails } from '@temporalio/workflow';
+import { proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
-import type { ModelStep } from '../common/trace-steps.js';
-import type { ChatMessage, ChatRequest } from '../common/chat.js';
+import type { ChatMessage } from '../common/chat.js';
+import type { SqlDialect } from '../common/database.js';
 import { ErrorType } from '../common/errors.js';
-import { rowsToCsv } from '../common/format-rows.js';
-import {
-  SqlInputSchema,
-  sqlQueryOutput,
-  type SqlInput,
-  type SqlRequest,
-  type SqlResult,
-  type SqlStopReason,
-  type SqlStatementRecord,
-} from '../common/sql.js';
-import type { QueryRows } from '../common/database.js';
+import { SqlInputSchema, type SqlInput, type SqlRequest, type SqlResult } from '../common/sql.js';
 import { localActivityOptions } from './lib/activity-options.js';
-import { modelStep } from './lib/trace-steps.js';
+import { capStopOf } from './lib/caps-meter.js';
 import { describeFailure } from './lib/failures.js';
 import { parseWorkflowInput } from './lib/parse-input.js';
 import { PromptSet } from './lib/prompts.js';
-import { capStopOf, CapsMeter } from './lib/caps-meter.js';
-import { recordRunOutcome } from './lib/run-search-attributes.js';
 import { RunModels } from './lib/run-models.js';
-import { generateStructured } from './lib/structured-call.js';
+import { SqlRun } from './sql/sql-run.js';
+import { plural, queryUntilRows, writeAnswer } from './sql/sql-steps.js';
 
-const { loadPrompts, prepareSqlPrompt, checkSql } = proxyActivities<Activities>(localActivityOptions);
-
-/** Rows shown to the model for the one-paragraph answer; the rest are summarized by count. */
-const answerRowLimit = 50;
-
-/** The turn that shows the model why its query failed. */
-function correctionMessage(error: string, timedOut: boolean): ChatMessage {
-  return {
-    role: 'user',
-    content: timedOut
-      ? `The query was stopped: ${error}. Write a cheaper query that answers the same question.`
-      : `The database refused the query: ${error}\nWrite a corrected query.`,
-  };
-}
+const { loadPrompts, prepareSqlPrompt } = proxyActivities<Activities>(localActivityOptions);
 
 /**
  * NL2SQL: introspect and link the schema, pick few-shot examples, generate one SELECT
@@ -48,181 +24,22 @@ function correctionMessage(error: string, timedOut: boolean): ChatMessage {
  */
 export async function nl2sqlWorkflow(request: SqlRequest): Promise<SqlResult> {
   const input: SqlInput = parseWorkflowInput(SqlInputSchema, request);
-  const { executeSql } = proxyActivities<Activities>({
-    ...localActivityOptions,
-    // The database enforces `timeoutMs`; the activity timeout only catches a worker that died.
-    startToCloseTimeout: input.timeoutMs + 30_000,
-  });
-  const meter = new CapsMeter(input.caps, Date.now());
-  const statements: SqlStatementRecord[] = [];
-  const trace: ModelStep[] = [];
-  let prepared: Awaited<ReturnType<typeof prepareSqlPrompt>> | undefined;
-  let models: RunModels | undefined;
-
-  const finish = (
-    stopReason: SqlStopReason,
-    stopDetail: string,
-    extra: Partial<Pick<SqlResult, 'sql' | 'rows' | 'answer' | 'error'>> = {},
-  ): SqlResult => {
-    recordRunOutcome(input.recordSearchAttributes, meter.totals, stopReason);
-    setCurrentDetails(`${stopReason}: ${stopDetail}`);
-    return {
-      question: input.question,
-      database: prepared?.database ?? '(not opened)',
-      dialect: prepared?.dialect ?? null,
-      sql: null,
-      rows: null,
-      answer: null,
-      ...extra,
-      stopReason,
-      stopDetail,
-      statements,
-      linkedTables: prepared?.linkedTables ?? [],
-      examples: prepared?.examples.map((example) => example.question) ?? [],
-      caps: input.caps,
-      totals: meter.totals,
-      trace,
-      fallbacks: models?.fallbacks ?? [],
-      ...(models?.route ? { route: models.route } : {}),
-    };
-  };
-  const withinCaps = () => {
-    meter.assertAvailable();
-    return meter.outputAllowance();
-  };
-  const recordCall = (prompt: SqlInput['prompts']['generate']) => (call: Parameters<typeof modelStep>[1]) => {
-    meter.addModelCall(call);
-    trace.push(modelStep(meter.totals.modelCalls, call, prompt));
-  };
-
+  const run = new SqlRun(input);
   try {
-    setCurrentDetails('introspecting and linking the schema');
-    const [context, templates] = await Promise.all([
-      prepareSqlPrompt({
-        database: input.database,
-        question: input.question,
-        tableLimit: input.tableLimit,
-        exampleLimit: input.exampleLimit,
-        allowedTables: input.allowedTables,
-      }),
-      loadPrompts({
-        refs: input.answer ? [input.prompts.generate, input.prompts.answer] : [input.prompts.generate],
-      }),
-    ]);
-    prepared = context;
-    const prompts = new PromptSet(templates);
-    let messages = prompts.render(input.prompts.generate, {
-      dialect: context.dialect === 'postgres' ? 'PostgreSQL' : 'SQLite',
-      schema: context.schemaText,
-      examples:
-        context.examples
-          .map((example) => `Question: ${example.question}\nSQL: ${example.sql}`)
-          .join('\n\n') || '(none)',
-      question: input.question,
-    });
-    // `auto` routes on the question with its schema and examples, as the model will see it.
-    const run = await RunModels.start({
-      model: input.model,
-      retry: input.retry,
-      budget: input.budget,
-      routeOn: () => ({ messages, toolCount: 0 }),
-    });
-    models = run;
-    const iteration = () => meter.totals.modelCalls + 1;
-
-    let rows: QueryRows | undefined;
-    let sql = '';
-    for (let attempt = 1; !rows; attempt += 1) {
-      setCurrentDetails(`attempt ${attempt}: writing SQL`);
-      const query = await CancellationScope.withTimeout(
-        Math.max(1, input.caps.maxWallTimeMs - meter.elapsedMs()),
-        () =>
-          generateStructured(run, {
-            output: sqlQueryOutput,
-            prompt: input.prompts.generate,
-            messages,
-            temperature: input.temperature,
-            maxRepairs: input.maxRepairs,
-            beforeCall: withinCaps,
-            iteration,
-            onCall: recordCall(input.prompts.generate),
-          }),
-      );
-      sql = query.sql;
-      const verdict = await checkSql({ sql, dialect: context.dialect, allowedTables: input.allowedTables });
-      const record: SqlStatementRecord = { attempt, sql, rationale: query.rationale, verdict };
-      statements.push(record);
-      if (!verdict.safe) {
-        const reason = verdict.reason ?? 'refused by the guard';
-        return finish('unsafe_sql', `statement ${attempt} refused: ${reason}`, {
-          error: { type: ErrorType.UnsafeSql, message: reason },
-        });
-      }
-      setCurrentDetails(`attempt ${attempt}: running SQL`);
-      const execution = await executeSql({
-        database: input.database,
-        sql,
-        timeoutMs: input.timeoutMs,
-        maxRows: input.maxRows,
-        allowedTables: input.allowedTables,
-      });
-      if (execution.ok) {
-        const { columns, rows: values, truncated, elapsedMs } = execution;
-        record.execution = { ok: true, elapsedMs, truncated, rowCount: values.length };
-        rows = { columns, rows: values, truncated };
-        break;
-      }
-      record.execution = execution;
-      if (attempt > input.maxCorrections) {
-        return finish(
-          'correction_limit',
-          `${attempt} statement${attempt === 1 ? '' : 's'} failed; last: ${execution.error}`,
-        );
-      }
-      messages = [
-        ...messages,
-        { role: 'assistant', content: JSON.stringify(query), toolCalls: [] },
-        correctionMessage(execution.error, execution.timedOut),
-      ];
-    }
-
-    let answer: string | null = null;
-    if (input.answer) {
-      setCurrentDetails('writing the answer');
-      const shown = { columns: rows.columns, rows: rows.rows.slice(0, answerRowLimit) };
-      const answerMessages = prompts.render(input.prompts.answer, {
-        question: input.question,
-        sql,
-        rows: rowsToCsv(shown),
-        rowSummary:
-          `${rows.rows.length} row${rows.rows.length === 1 ? '' : 's'}` +
-          (rows.rows.length > answerRowLimit ? `, the first ${answerRowLimit} shown` : '') +
-          (rows.truncated ? ', cut off at the row limit' : ''),
-      });
-      const call = await run.call({
-        iteration: iteration(),
-        prepare: (): ChatRequest => ({
-          messages: answerMessages,
-          tools: [],
-          temperature: input.temperature,
-          maxOutputTokens: withinCaps(),
-        }),
-        reservation: (answerRequest) => ({ request: answerRequest }),
-        invoke: ({ name, activities }, answerRequest) =>
-          activities.callChatModel({ model: name, prompt: input.prompts.answer, request: answerRequest }),
-        costOf: (answered) => answered.costUsd,
-      });
-      recordCall(input.prompts.answer)(call);
-      answer = call.response.message.content;
-    }
-    return finish(
+    const { models, prompts, messages, dialect } = await prepareQuestion(run);
+    const queried = await queryUntilRows(run, models, dialect, messages);
+    if (queried.ended) return queried.result;
+    const { sql, rows } = queried;
+    const answer = input.answer ? await writeAnswer(run, models, prompts, { sql, rows }) : null;
+    const cut = rows.truncated ? ' (cut at the row limit)' : '';
+    return run.finish(
       'answer',
-      `${rows.rows.length} row${rows.rows.length === 1 ? '' : 's'}${rows.truncated ? ' (cut at the row limit)' : ''} after ${statements.length} statement${statements.length === 1 ? '' : 's'}`,
+      `${plural(rows.rows.length, 'row')}${cut} after ${plural(run.statements.length, 'statement')}`,
       { sql, rows, answer },
     );
   } catch (error) {
-    const stop = capStopOf(error, meter);
-    if (stop) return finish(stop.stopReason, stop.detail);
+    const stop = capStopOf(error, run.meter);
+    if (stop) return run.finish(stop.stopReason, stop.detail);
     const failure = describeFailure(error);
     const stopReason =
       failure.type === ErrorType.UnsafeSql
@@ -230,6 +47,47 @@ export async function nl2sqlWorkflow(request: SqlRequest): Promise<SqlResult> {
         : failure.type === ErrorType.BudgetExceeded
           ? 'budget_exhausted'
           : 'error';
-    return finish(stopReason, failure.message, { error: failure });
+    return run.finish(stopReason, failure.message, { error: failure });
   }
+}
+
+/**
+ * Setup: the schema linked to the question, the few-shot examples and the prompts (activities,
+ * so in history), then the run's models; `auto` routes on the question with its schema and
+ * examples, as the model will see it.
+ */
+async function prepareQuestion(
+  run: SqlRun,
+): Promise<{ models: RunModels; prompts: PromptSet; messages: ChatMessage[]; dialect: SqlDialect }> {
+  const { input } = run;
+  run.enterPhase('introspecting and linking the schema');
+  const [context, templates] = await Promise.all([
+    prepareSqlPrompt({
+      database: input.database,
+      question: input.question,
+      tableLimit: input.tableLimit,
+      exampleLimit: input.exampleLimit,
+      allowedTables: input.allowedTables,
+    }),
+    loadPrompts({
+      refs: input.answer ? [input.prompts.generate, input.prompts.answer] : [input.prompts.generate],
+    }),
+  ]);
+  run.prepared = context;
+  const prompts = new PromptSet(templates);
+  const examples = context.examples.map((example) => `Question: ${example.question}\nSQL: ${example.sql}`);
+  const messages = prompts.render(input.prompts.generate, {
+    dialect: context.dialect === 'postgres' ? 'PostgreSQL' : 'SQLite',
+    schema: context.schemaText,
+    examples: examples.join('\n\n') || '(none)',
+    question: input.question,
+  });
+  const models = await RunModels.start({
+    model: input.model,
+    retry: input.retry,
+    budget: input.budget,
+    routeOn: () => ({ messages, toolCount: 0 }),
+  });
+  run.models = models;
+  return { models, prompts, messages, dialect: context.dialect };
 }

@@ -1,0 +1,123 @@
+import { proxyActivities } from '@temporalio/workflow';
+import type { Activities } from '../../activities/index.js';
+import type { ChatMessage, ChatRequest } from '../../common/chat.js';
+import type { QueryRows, SqlDialect } from '../../common/database.js';
+import { ErrorType } from '../../common/errors.js';
+import { rowsToCsv } from '../../common/format-rows.js';
+import type { SqlResult, SqlStatementRecord } from '../../common/sql.js';
+import { localActivityOptions } from '../lib/activity-options.js';
+import type { PromptSet } from '../lib/prompts.js';
+import type { RunModels } from '../lib/run-models.js';
+import type { SqlRun } from './sql-run.js';
+
+const { checkSql } = proxyActivities<Activities>(localActivityOptions);
+
+/** Rows shown to the model for the one-paragraph answer; the rest are summarized by count. */
+const answerRowLimit = 50;
+
+export const plural = (count: number, noun: string): string => `${count} ${noun}${count === 1 ? '' : 's'}`;
+
+/** The turn that shows the model why its query failed. */
+function correctionMessage(error: string, timedOut: boolean): ChatMessage {
+  return {
+    role: 'user',
+    content: timedOut
+      ? `The query was stopped: ${error}. Write a cheaper query that answers the same question.`
+      : `The database refused the query: ${error}\nWrite a corrected query.`,
+  };
+}
+
+/**
+ * Write, check and run statements until one returns rows: an SQL error or a timeout goes back to
+ * the model for a corrected query, at most `maxCorrections` times. Returns the statement and its
+ * rows, or the run's result when an unsafe statement or the correction limit ended it.
+ */
+export async function queryUntilRows(
+  run: SqlRun,
+  models: RunModels,
+  dialect: SqlDialect,
+  firstMessages: ChatMessage[],
+): Promise<{ ended: false; sql: string; rows: QueryRows } | { ended: true; result: SqlResult }> {
+  const { input } = run;
+  const { executeSql } = proxyActivities<Activities>({
+    ...localActivityOptions,
+    // The database enforces `timeoutMs`; the activity timeout only catches a worker that died.
+    startToCloseTimeout: input.timeoutMs + 30_000,
+  });
+  let messages = firstMessages;
+  for (let attempt = 1; ; attempt += 1) {
+    run.enterPhase(`attempt ${attempt}: writing SQL`);
+    const query = await run.writeQuery(models, messages);
+    const { sql } = query;
+    const verdict = await checkSql({ sql, dialect, allowedTables: input.allowedTables });
+    const record: SqlStatementRecord = { attempt, sql, rationale: query.rationale, verdict };
+    run.statements.push(record);
+    if (!verdict.safe) {
+      const reason = verdict.reason ?? 'refused by the guard';
+      const error = { type: ErrorType.UnsafeSql, message: reason };
+      return {
+        ended: true,
+        result: run.finish('unsafe_sql', `statement ${attempt} refused: ${reason}`, { error }),
+      };
+    }
+    run.enterPhase(`attempt ${attempt}: running SQL`);
+    const execution = await executeSql({
+      database: input.database,
+      sql,
+      timeoutMs: input.timeoutMs,
+      maxRows: input.maxRows,
+      allowedTables: input.allowedTables,
+    });
+    if (execution.ok) {
+      const { columns, rows, truncated, elapsedMs } = execution;
+      record.execution = { ok: true, elapsedMs, truncated, rowCount: rows.length };
+      return { ended: false, sql, rows: { columns, rows, truncated } };
+    }
+    record.execution = execution;
+    if (attempt > input.maxCorrections) {
+      const detail = `${plural(attempt, 'statement')} failed; last: ${execution.error}`;
+      return { ended: true, result: run.finish('correction_limit', detail) };
+    }
+    messages = [
+      ...messages,
+      { role: 'assistant', content: JSON.stringify(query), toolCalls: [] },
+      correctionMessage(execution.error, execution.timedOut),
+    ];
+  }
+}
+
+/** One more model call: a paragraph that answers the question from the rows (the first 50 shown). */
+export async function writeAnswer(
+  run: SqlRun,
+  models: RunModels,
+  prompts: PromptSet,
+  { sql, rows }: { sql: string; rows: QueryRows },
+): Promise<string> {
+  const { input } = run;
+  run.enterPhase('writing the answer');
+  const shown = { columns: rows.columns, rows: rows.rows.slice(0, answerRowLimit) };
+  const messages = prompts.render(input.prompts.answer, {
+    question: input.question,
+    sql,
+    rows: rowsToCsv(shown),
+    rowSummary:
+      plural(rows.rows.length, 'row') +
+      (rows.rows.length > answerRowLimit ? `, the first ${answerRowLimit} shown` : '') +
+      (rows.truncated ? ', cut off at the row limit' : ''),
+  });
+  const call = await models.call({
+    iteration: run.meter.totals.modelCalls + 1,
+    prepare: (): ChatRequest => ({
+      messages,
+      tools: [],
+      temperature: input.temperature,
+      maxOutputTokens: run.withinCaps(),
+    }),
+    reservation: (request) => ({ request }),
+    invoke: ({ name, activities }, request) =>
+      activities.callChatModel({ model: name, prompt: input.prompts.answer, request }),
+    costOf: (answered) => answered.costUsd,
+  });
+  run.recordCall(input.prompts.answer, call);
+  return call.response.message.content;
+}
