@@ -1,6 +1,5 @@
-import { proxyActivities, setCurrentDetails, setHandler } from '@temporalio/workflow';
+import { proxyActivities, setHandler } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
-import type { RepairTurn } from '../activities/analysis/json-model-call.js';
 import type { DocumentResult } from '../common/analysis-report.js';
 import {
   AnalysisDocumentInputSchema,
@@ -9,21 +8,16 @@ import {
   type AnalysisDocumentInput,
   type AnalysisDocumentRequest,
   type AnalysisDocumentResult,
-  type FieldCandidate,
-  type NotAnalyzed,
 } from '../common/analysis.js';
-import { chooseValue, mergeFields } from './lib/merge-fields.js';
 import { documentProgressQuery } from '../common/messages.js';
+import { extractChunks, reconcileFields } from './analysis/document-steps.js';
 import { localActivityOptions } from './lib/activity-options.js';
-import { describeFailure } from './lib/failures.js';
-import { runInLanes } from './lib/lanes.js';
-import { parseWorkflowInput } from './lib/parse-input.js';
-import { callWithRepairs } from './lib/repair-loop.js';
 import { CapsMeter } from './lib/caps-meter.js';
+import { describeFailure } from './lib/failures.js';
+import { parseWorkflowInput } from './lib/parse-input.js';
 import { RunModels } from './lib/run-models.js';
 
-const { prepareDocument, storeDocumentResult, estimateExtractChunk, estimateReduceStep } =
-  proxyActivities<Activities>(localActivityOptions);
+const { prepareDocument, storeDocumentResult } = proxyActivities<Activities>(localActivityOptions);
 
 /**
  * One document of an analysis: chunk it (texts go to the blob store, history keeps references),
@@ -39,14 +33,8 @@ export async function analyzeDocumentWorkflow(
 ): Promise<AnalysisDocumentResult> {
   const input: AnalysisDocumentInput = parseWorkflowInput(AnalysisDocumentInputSchema, request);
   const meter = new CapsMeter(input.caps, Date.now());
-  const name = input.file.split(/[\\/]/).at(-1) ?? input.id;
-  let chunkCount = 0;
-  let analyzed = 0;
-  setHandler(documentProgressQuery, () => ({
-    chunks: chunkCount,
-    chunksDone: analyzed,
-    totals: meter.totals,
-  }));
+  const progress = { chunks: 0, chunksDone: 0 };
+  setHandler(documentProgressQuery, () => ({ ...progress, totals: meter.totals }));
 
   let prepared;
   let models: RunModels;
@@ -61,76 +49,22 @@ export async function analyzeDocumentWorkflow(
       routeOn: () => ({ messages: analysisRouteMessages(input.spec), toolCount: 0 }),
     });
   } catch (error) {
+    const name = input.file.split(/[\\/]/).at(-1) ?? input.id;
     return {
       ...documentNotAnalyzed({ id: input.id, name }, 'failed', describeFailure(error).message),
       totals: meter.totals,
     };
   }
-  chunkCount = prepared.chunks.length;
+  const chunkCount = (progress.chunks = prepared.chunks.length);
+  const work = { input, meter, models };
+  const extraction = await extractChunks(
+    work,
+    prepared.chunks,
+    (analyzed) => (progress.chunksDone = analyzed),
+  );
+  const { fields, reconciled } = await reconcileFields(work, extraction.candidates);
 
-  const candidates: FieldCandidate[] = [];
-  const notAnalyzed: NotAnalyzed[] = [];
-  let hallucinatedQuotes = 0;
-  await runInLanes(prepared.chunks, input.concurrency, async (chunk) => {
-    const extraction = (model: string, repairs: RepairTurn[], maxOutputTokens: number) => ({
-      spec: input.spec,
-      model,
-      prompt: input.prompt,
-      documentId: input.id,
-      chunk: { index: chunk.index, start: chunk.start, blob: chunk.blob },
-      repairs,
-      temperature: input.temperature,
-      maxOutputTokens,
-    });
-    const outcome = await callWithRepairs(meter, models, input.maxRepairs, {
-      estimate: (repairs, maxOutputTokens) =>
-        estimateExtractChunk(extraction(models.current, repairs, maxOutputTokens)),
-      attempt: ({ name, activities }, repairs, maxOutputTokens) =>
-        activities.extractChunk.executeWithOptions(
-          { summary: `${input.id} chunk ${chunk.index + 1}/${chunkCount}` },
-          [extraction(name, repairs, maxOutputTokens)],
-        ),
-    });
-    if (outcome.ok) {
-      candidates.push(...outcome.value.fields);
-      hallucinatedQuotes += outcome.value.hallucinatedQuotes.length;
-      analyzed += 1;
-    } else {
-      notAnalyzed.push({ document: input.id, chunk: chunk.index, reason: outcome.reason });
-    }
-    setCurrentDetails(`${analyzed}/${chunkCount} chunks analyzed`);
-  });
-  candidates.sort((a, b) => a.citation.offset - b.citation.offset);
-  notAnalyzed.sort((a, b) => (a.chunk ?? -1) - (b.chunk ?? -1));
-
-  // Fields with no majority among the chunks: the model chooses, for a bounded number of them.
-  const { fields, undecided } = mergeFields(input.spec, candidates);
-  let reconciled = 0;
-  for (const field of undecided.slice(0, input.maxReconciliations)) {
-    const value = fields[field]!;
-    const reconcile = (model: string, repairs: RepairTurn[], maxOutputTokens: number) => ({
-      spec: input.spec,
-      model,
-      prompt: input.reconcilePrompt,
-      documentId: input.id,
-      field,
-      value,
-      repairs,
-      temperature: input.temperature,
-      maxOutputTokens,
-    });
-    const outcome = await callWithRepairs(meter, models, input.maxRepairs, {
-      estimate: (repairs, maxOutputTokens) =>
-        estimateReduceStep({ kind: 'reconcile', input: reconcile(models.current, repairs, maxOutputTokens) }),
-      attempt: ({ name, activities }, repairs, maxOutputTokens) =>
-        activities.reconcileField(reconcile(name, repairs, maxOutputTokens)),
-    });
-    // Not settled by the model: the rule's choice (first in the document) stands, and says so.
-    if (!outcome.ok) continue;
-    fields[field] = chooseValue(value, outcome.value.choice, outcome.value.reason);
-    reconciled += 1;
-  }
-
+  const { analyzed, notAnalyzed } = extraction;
   const status = analyzed === chunkCount ? 'analyzed' : analyzed === 0 ? 'failed' : 'partial';
   const summary: Omit<DocumentResult, 'fields'> = {
     id: input.id,
@@ -148,7 +82,7 @@ export async function analyzeDocumentWorkflow(
     result,
     text: prepared.text,
     fieldsFound: Object.keys(fields).length,
-    hallucinatedQuotes,
+    hallucinatedQuotes: extraction.hallucinatedQuotes,
     reconciled,
     notAnalyzed,
     fallbacks: models.fallbacks,

@@ -1,0 +1,48 @@
+import { setHandler } from '@temporalio/workflow';
+import type { AnalysisDocumentResult, AnalysisInput, AnalysisPhase } from '../../common/analysis.js';
+import { analysisProgressQuery } from '../../common/messages.js';
+import { CapShares } from '../lib/cap-shares.js';
+import { CapsMeter } from '../lib/caps-meter.js';
+
+/** A document's outcome as the corpus run keeps it: counts and blob references, no text. */
+export type DocumentOutcome = Omit<AnalysisDocumentResult, 'totals'>;
+
+/**
+ * A corpus run's state: the caps split among its documents (`shares`) and those the reduce steps
+ * keep (`reduceMeter`), each document's outcome, the documents in flight and the phase, which
+ * `analysisProgressQuery` reports. Deterministic.
+ */
+export class AnalysisRun {
+  readonly startedAt = Date.now();
+  readonly shares: CapShares;
+  readonly reduceMeter: CapsMeter;
+  phase: AnalysisPhase = 'listing';
+  /** Workflow ids of the documents in flight, for the client to ask each for its own progress. */
+  readonly running = new Set<string>();
+  /** One entry per document, filled in as each ends. */
+  outcomes: Array<DocumentOutcome | undefined> = [];
+
+  constructor(readonly input: AnalysisInput) {
+    this.shares = new CapShares(input.caps, 1 - input.reduceShare, this.startedAt);
+    this.reduceMeter = new CapsMeter(input.caps, this.startedAt);
+  }
+
+  finished(): DocumentOutcome[] {
+    return this.outcomes.filter((outcome) => outcome !== undefined);
+  }
+
+  handleMessages(): void {
+    setHandler(analysisProgressQuery, () => {
+      const finished = this.finished();
+      return {
+        phase: this.phase,
+        documents: this.outcomes.length,
+        documentsDone: finished.length,
+        chunks: finished.reduce((sum, outcome) => sum + outcome.chunks, 0),
+        chunksDone: finished.reduce((sum, outcome) => sum + outcome.chunksAnalyzed, 0),
+        running: [...this.running],
+        totals: this.phase === 'extracting' ? this.shares.totals : this.reduceMeter.totals,
+      };
+    });
+  }
+}

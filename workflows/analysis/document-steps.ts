@@ -1,0 +1,113 @@
+import { proxyActivities, setCurrentDetails } from '@temporalio/workflow';
+import type { Activities } from '../../activities/index.js';
+import type { RepairTurn } from '../../activities/analysis/json-model-call.js';
+import type { DocumentResult } from '../../common/analysis-report.js';
+import type { AnalysisDocumentInput, FieldCandidate, NotAnalyzed } from '../../common/analysis.js';
+import type { CapsMeter } from '../lib/caps-meter.js';
+import { localActivityOptions } from '../lib/activity-options.js';
+import { runInLanes } from '../lib/lanes.js';
+import { chooseValue, mergeFields } from '../lib/merge-fields.js';
+import { callWithRepairs } from '../lib/repair-loop.js';
+import type { RunModels } from '../lib/run-models.js';
+
+const { estimateExtractChunk, estimateReduceStep } = proxyActivities<Activities>(localActivityOptions);
+
+type Chunk = Awaited<ReturnType<Activities['prepareDocument']>>['chunks'][number];
+
+/** What a document's model calls work with: its input, its caps and use, and the run's models. */
+export interface DocumentWork {
+  input: AnalysisDocumentInput;
+  meter: CapsMeter;
+  models: RunModels;
+}
+
+/** What extracting the chunks gave: every cited value found, and what could not be done. */
+export interface Extraction {
+  candidates: FieldCandidate[];
+  notAnalyzed: NotAnalyzed[];
+  hallucinatedQuotes: number;
+  analyzed: number;
+}
+
+/**
+ * Map within a document: the spec's fields from every chunk, `concurrency` chunks at once, each
+ * with a bounded repair loop. A chunk that cannot be analyzed is listed with the reason.
+ * `onChunkDone` reports progress. Candidates come back in document order.
+ */
+export async function extractChunks(
+  { input, meter, models }: DocumentWork,
+  chunks: readonly Chunk[],
+  onChunkDone: (analyzed: number) => void,
+): Promise<Extraction> {
+  const extraction: Extraction = { candidates: [], notAnalyzed: [], hallucinatedQuotes: 0, analyzed: 0 };
+  await runInLanes(chunks, input.concurrency, async (chunk) => {
+    const request = (model: string, repairs: RepairTurn[], maxOutputTokens: number) => ({
+      spec: input.spec,
+      model,
+      prompt: input.prompt,
+      documentId: input.id,
+      chunk: { index: chunk.index, start: chunk.start, blob: chunk.blob },
+      repairs,
+      temperature: input.temperature,
+      maxOutputTokens,
+    });
+    const outcome = await callWithRepairs(meter, models, input.maxRepairs, {
+      estimate: (repairs, maxOutputTokens) =>
+        estimateExtractChunk(request(models.current, repairs, maxOutputTokens)),
+      attempt: ({ name, activities }, repairs, maxOutputTokens) =>
+        activities.extractChunk.executeWithOptions(
+          { summary: `${input.id} chunk ${chunk.index + 1}/${chunks.length}` },
+          [request(name, repairs, maxOutputTokens)],
+        ),
+    });
+    if (outcome.ok) {
+      extraction.candidates.push(...outcome.value.fields);
+      extraction.hallucinatedQuotes += outcome.value.hallucinatedQuotes.length;
+      extraction.analyzed += 1;
+    } else {
+      extraction.notAnalyzed.push({ document: input.id, chunk: chunk.index, reason: outcome.reason });
+    }
+    onChunkDone(extraction.analyzed);
+    setCurrentDetails(`${extraction.analyzed}/${chunks.length} chunks analyzed`);
+  });
+  extraction.candidates.sort((a, b) => a.citation.offset - b.citation.offset);
+  extraction.notAnalyzed.sort((a, b) => (a.chunk ?? -1) - (b.chunk ?? -1));
+  return extraction;
+}
+
+/**
+ * Reduce within a document: the values merged per field, and fields whose chunks disagree with
+ * no majority settled by the model, at most `maxReconciliations` of them. A field the model does
+ * not settle keeps the rule's choice (first in the document), which says so.
+ */
+export async function reconcileFields(
+  { input, meter, models }: DocumentWork,
+  candidates: FieldCandidate[],
+): Promise<{ fields: DocumentResult['fields']; reconciled: number }> {
+  const { fields, undecided } = mergeFields(input.spec, candidates);
+  let reconciled = 0;
+  for (const field of undecided.slice(0, input.maxReconciliations)) {
+    const value = fields[field]!;
+    const request = (model: string, repairs: RepairTurn[], maxOutputTokens: number) => ({
+      spec: input.spec,
+      model,
+      prompt: input.reconcilePrompt,
+      documentId: input.id,
+      field,
+      value,
+      repairs,
+      temperature: input.temperature,
+      maxOutputTokens,
+    });
+    const outcome = await callWithRepairs(meter, models, input.maxRepairs, {
+      estimate: (repairs, maxOutputTokens) =>
+        estimateReduceStep({ kind: 'reconcile', input: request(models.current, repairs, maxOutputTokens) }),
+      attempt: ({ name, activities }, repairs, maxOutputTokens) =>
+        activities.reconcileField(request(name, repairs, maxOutputTokens)),
+    });
+    if (!outcome.ok) continue;
+    fields[field] = chooseValue(value, outcome.value.choice, outcome.value.reason);
+    reconciled += 1;
+  }
+  return { fields, reconciled };
+}

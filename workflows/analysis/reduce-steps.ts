@@ -1,0 +1,105 @@
+import { proxyActivities } from '@temporalio/workflow';
+import type { Activities } from '../../activities/index.js';
+import type { RepairTurn } from '../../activities/analysis/json-model-call.js';
+import type { Finding } from '../../common/analysis-report.js';
+import type { NotAnalyzed } from '../../common/analysis.js';
+import { localActivityOptions } from '../lib/activity-options.js';
+import { runInLanes } from '../lib/lanes.js';
+import { callWithRepairs } from '../lib/repair-loop.js';
+import type { RunModels } from '../lib/run-models.js';
+import type { AnalysisRun, DocumentOutcome } from './analysis-run.js';
+
+const { estimateReduceStep } = proxyActivities<Activities>(localActivityOptions);
+
+type ReadableDocument = DocumentOutcome & Required<Pick<DocumentOutcome, 'result' | 'text'>>;
+
+/**
+ * IDENTIFY, in batches of `identifyBatchSize` documents so each prompt stays bounded whatever the
+ * corpus size, at most `concurrency` batches at once. A batch that cannot be done is listed in
+ * `notAnalyzed`; returns the findings and how many of their quotes were dropped as not found.
+ */
+export async function identifyFindings(
+  run: AnalysisRun,
+  models: RunModels,
+  documents: DocumentOutcome[],
+  notAnalyzed: NotAnalyzed[],
+): Promise<{ findings: Finding[]; quotesDropped: number }> {
+  const { input } = run;
+  run.phase = 'identifying';
+  const readable = documents.filter(
+    (document): document is ReadableDocument =>
+      document.result !== undefined && document.text !== undefined && document.chunksAnalyzed > 0,
+  );
+  const batches: ReadableDocument[][] = [];
+  if (input.spec.identify.length > 0)
+    for (let start = 0; start < readable.length; start += input.identifyBatchSize)
+      batches.push(readable.slice(start, start + input.identifyBatchSize));
+  const batchFindings: Finding[][] = batches.map(() => []);
+  let quotesDropped = 0;
+  await runInLanes(batches, input.concurrency, async (batch, index) => {
+    const identify = (model: string, repairs: RepairTurn[], maxOutputTokens: number) => ({
+      spec: input.spec,
+      model,
+      prompt: input.prompts.identify,
+      documents: batch.map((document) => ({ id: document.id, result: document.result, text: document.text })),
+      repairs,
+      temperature: input.temperature,
+      maxOutputTokens,
+    });
+    const outcome = await callWithRepairs(run.reduceMeter, models, input.maxRepairs, {
+      estimate: (repairs, maxOutputTokens) =>
+        estimateReduceStep({ kind: 'identify', input: identify(models.current, repairs, maxOutputTokens) }),
+      attempt: ({ name, activities }, repairs, maxOutputTokens) =>
+        activities.identifyFindings(identify(name, repairs, maxOutputTokens)),
+    });
+    if (outcome.ok) {
+      batchFindings[index] = outcome.value.findings;
+      quotesDropped += outcome.value.hallucinatedQuotes;
+    } else {
+      const first = index * input.identifyBatchSize + 1;
+      const range = `documents ${first}-${first + batch.length - 1}`;
+      notAnalyzed.push({ document: `IDENTIFY (${range})`, reason: outcome.reason });
+    }
+  });
+  return { findings: batchFindings.flat(), quotesDropped };
+}
+
+/**
+ * OUTPUT: the sections the spec names, written from a bounded summary of everything above. A
+ * step that cannot be done is listed in `notAnalyzed` and leaves the sections empty.
+ */
+export async function writeSections(
+  run: AnalysisRun,
+  models: RunModels,
+  documents: DocumentOutcome[],
+  findings: Finding[],
+  notAnalyzed: NotAnalyzed[],
+): Promise<Record<string, string>> {
+  const { input } = run;
+  run.phase = 'writing';
+  if (input.spec.output.length === 0) return {};
+  const write = (model: string, repairs: RepairTurn[], maxOutputTokens: number) => ({
+    spec: input.spec,
+    model,
+    prompt: input.prompts.output,
+    documents: documents.map((document) => ({
+      id: document.id,
+      status: document.status,
+      result: document.result,
+    })),
+    findings,
+    notAnalyzed: notAnalyzed.length,
+    repairs,
+    temperature: input.temperature,
+    maxOutputTokens,
+  });
+  const outcome = await callWithRepairs(run.reduceMeter, models, input.maxRepairs, {
+    estimate: (repairs, maxOutputTokens) =>
+      estimateReduceStep({ kind: 'output', input: write(models.current, repairs, maxOutputTokens) }),
+    attempt: ({ name, activities }, repairs, maxOutputTokens) =>
+      activities.writeSections(write(name, repairs, maxOutputTokens)),
+  });
+  if (outcome.ok) return outcome.value.sections;
+  notAnalyzed.push({ document: `OUTPUT (${input.spec.output.join(', ')})`, reason: outcome.reason });
+  return {};
+}
