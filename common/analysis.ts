@@ -136,7 +136,7 @@ export function analysisRouteMessages(spec: AnalysisSpec): ChatMessage[] {
   ];
 }
 
-/** How far a document run has got: the `analysisProgress` query. */
+/** How far a document run has got: `documentProgressQuery`. */
 export interface DocumentProgress {
   chunks: number;
   chunksDone: number;
@@ -178,7 +178,7 @@ export type AnalysisRequest = z.input<typeof AnalysisInputSchema>;
 
 export type AnalysisPhase = 'listing' | 'extracting' | 'identifying' | 'writing' | 'reporting' | 'done';
 
-/** How far a corpus run has got: the `analysisProgress` query. Running documents report their own. */
+/** How far a corpus run has got: `analysisProgressQuery`. Running documents report their own. */
 export interface AnalysisProgress {
   phase: AnalysisPhase;
   documents: number;
