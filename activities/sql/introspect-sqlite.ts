@@ -1,4 +1,4 @@
-import type { SchemaReader, TableStructure } from './introspect.js';
+import type { SchemaReader, TableStructure } from './schema-reader.js';
 
 const quote = (name: string) => `"${name.replaceAll('"', '""')}"`;
 

@@ -1,26 +1,9 @@
 import { createHash } from 'node:crypto';
 import type { ColumnInfo, DatabaseSchema, TableInfo } from '../../common/database.js';
+import type { SchemaReader, TableStructure } from './schema-reader.js';
 import { postgresSchemaReader } from './introspect-postgres.js';
 import { sqliteSchemaReader } from './introspect-sqlite.js';
 import type { SqlConnection } from './sql-backend.js';
-
-/** A table's structure as one catalog query reads it; `from` is how to name it in SQL. */
-export interface TableStructure {
-  name: string;
-  from: string;
-  comment?: string;
-  columns: Array<Omit<ColumnInfo, 'samples'>>;
-}
-
-type Row = Array<string | number | boolean | null>;
-
-/** What each dialect contributes: the structure query, and the count and sample statements. */
-export interface SchemaReader {
-  readStructure(query: (sql: string) => Promise<Row[]>): Promise<TableStructure[]>;
-  countSql(table: TableStructure): string;
-  /** undefined for columns not worth sampling (blobs). */
-  sampleSql(table: TableStructure, column: TableStructure['columns'][number]): string | undefined;
-}
 
 const sampleLength = 40;
 const samplesPerColumn = 3;
