@@ -1,6 +1,7 @@
 import type { AgentProgress, AgentResult, AgentStep } from '../common/agent.js';
 import type { ModelFallback, RunTotals } from '../common/run-contract.js';
 import type { RouteDecision } from '../common/route-request.js';
+import { plural } from '../common/plural.js';
 
 export function formatCost(totals: RunTotals): string {
   return `$${totals.costUsd.toFixed(6)}${totals.costComplete ? '' : ' (some calls had no known price)'}`;
@@ -13,10 +14,6 @@ export function formatTotals(totals: RunTotals): string {
       ? `; ${totals.cacheHits} from the response cache, saving $${totals.cacheSavedUsd.toFixed(6)}`
       : '';
   return `${totals.totalTokens} tokens (${inputTokens} in, ${cachedInputTokens} cached, ${outputTokens} out), ${formatCost(totals)}${saved}`;
-}
-
-function plural(count: number, noun: string): string {
-  return `${count} ${noun}${count === 1 ? '' : 's'}`;
 }
 
 function oneLine(text: string, limit = 160): string {

@@ -92,7 +92,7 @@ export interface AnalysisDocumentResult extends Omit<DocumentResult, 'fields'> {
   totals: RunTotals;
 }
 
-/** A document nothing was extracted from (unreadable, skipped for the budget, its run failed), and why. */
+/** A document nothing was extracted from (unreadable, skipped at a cap or by the shared budget, its run failed), and why. */
 export function documentNotAnalyzed(
   document: { id: string; name: string },
   status: 'failed' | 'skipped',
@@ -166,7 +166,7 @@ export const AnalysisInputSchema = z.object({
     }),
   /**
    * Caps for the whole corpus. The map step may use all but `reduceShare` of them, so the
-   * IDENTIFY and OUTPUT steps can still run after a budget stop.
+   * IDENTIFY and OUTPUT steps can still run after a cap stop.
    */
   caps: corpusCapsSchema.default(corpusCapsSchema.parse({})),
   reduceShare: z.number().min(0).max(0.9).default(0.1),

@@ -1,6 +1,9 @@
 import type { z } from 'zod';
 
-/** Zod issues as short `path: message` lines; `root` names the value itself when the path is empty. */
+/**
+ * Zod issues as short `path: message` lines, the path dotted (`caps.maxIterations`, `tools.0`): for
+ * requests, tool input and model output. `root` names the value itself when the path is empty.
+ */
 export function describeIssues(
   issues: readonly { path: readonly PropertyKey[]; message: string }[],
   root = 'input',
@@ -20,7 +23,7 @@ export function formatIssuePath(path: readonly PropertyKey[], root = '(root)'): 
   return text === '' ? root : text;
 }
 
-/** One `path: message` line per zod issue, so every problem in a script or request is named at once. */
+/** One `path: message` line per zod issue, the path as a JSON author reads it: for files people write (scripts, datasets). */
 export function describeZodIssues(issues: readonly z.core.$ZodIssue[], root?: string): string[] {
   return issues.map((issue) => `${formatIssuePath(issue.path, root)}: ${issue.message}`);
 }

@@ -11,6 +11,7 @@ import { PromptSet } from './lib/prompts.js';
 import { RunModels } from './lib/run-models.js';
 import { recordRunOutcome } from './lib/run-search-attributes.js';
 import { modelStep } from './lib/trace-steps.js';
+import { plural } from '../common/plural.js';
 
 const { describeTools, loadPrompts } = proxyActivities<Activities>(localActivityOptions);
 
@@ -70,7 +71,7 @@ async function loop(run: AgentRun, models: RunModels, conversation: Conversation
     recordRunOutcome(run.input.recordSearchAttributes, run.meter.totals);
     conversation.messages = [...conversation.messages, message];
     if (message.toolCalls.length === 0) {
-      const calls = `${run.iteration} model call${run.iteration === 1 ? '' : 's'}`;
+      const calls = plural(run.iteration, 'model call');
       return run.finish('answer', `answered after ${calls}`, { answer: message.content });
     }
     // Tool calls of one turn are independent: run them in parallel, keep their results in order.

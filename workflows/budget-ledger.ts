@@ -5,7 +5,7 @@ import {
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
-import { ledgerSnapshot, reserve, settle } from './lib/ledger-book.js';
+import { ledgerSnapshot, reserve, settle } from './budget-ledger/ledger-book.js';
 import { budgetLedgerQuery, reserveBudgetUpdate, settleBudgetUpdate } from '../common/messages.js';
 import type {
   LedgerSnapshot,
@@ -32,7 +32,7 @@ const updatesPerRun = 2_000;
  * Reservations and settlements are updates, handled one at a time, so a reservation is granted
  * only while spent + reserved + its amount stays within the limit, however many runs ask at
  * once. A request that only the calls in flight stand in the way of is answered `busy` (ask
- * again); one the spend itself leaves no room for is refused (workflows/lib/ledger-book.ts). Spend
+ * again); one the spend itself leaves no room for is refused (workflows/budget-ledger/ledger-book.ts). Spend
  * resets when the UTC day changes (for `day` budgets). The history is handed over with
  * continue-as-new every few thousand updates, open reservations included.
  */

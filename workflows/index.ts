@@ -1,7 +1,7 @@
 /**
  * Workflow types registered by llmos workers, one file per job. Export names are the workflow
  * types stored in history and used by running workflows: public API, never renamed lightly. They
- * predate the job names, so two differ from their files:
+ * predate the job names, so they differ from their files:
  *
  * | job      | file                   | workflow type              |
  * | -------- | ---------------------- | -------------------------- |

@@ -13,15 +13,14 @@ import { localActivityOptions } from './lib/activity-options.js';
 import { capStopOf } from './lib/caps-meter.js';
 import { describeFailure } from './lib/failures.js';
 import { parseWorkflowInput } from './lib/parse-input.js';
-import { describeToolsForPlanner, replanFeedback, unavailableTools } from './lib/plan-steps.js';
+import { describeToolsForPlanner, replanFeedback, unavailableTools } from './psv/plan-steps.js';
 import { PromptSet } from './lib/prompts.js';
 import { RunModels } from './lib/run-models.js';
 import { PsvRun } from './psv/psv-run.js';
 import { solveWithAgent, solveWithTool, verifyStep } from './psv/psv-steps.js';
+import { plural } from '../common/plural.js';
 
 const { describeTools, loadPrompts } = proxyActivities<Activities>(localActivityOptions);
-
-const plans = (count: number): string => `${count} plan${count === 1 ? '' : 's'}`;
 
 /** What every attempt works with: the run's models, its prompts, and a way to ask for a plan. */
 interface Planner {
@@ -48,7 +47,7 @@ export async function planSolveVerifyWorkflow(request: PsvRequest): Promise<PsvR
     for (let attemptNumber = 1; ; attemptNumber += 1) {
       const { attempt, results } = await runAttempt(run, planner, attemptNumber, feedback);
       if (attempt.passed) {
-        return run.finish('answer', `verified after ${plans(attemptNumber)}`, {
+        return run.finish('answer', `verified after ${plural(attemptNumber, 'plan')}`, {
           answer: results.get(attempt.plan.answerStep) ?? null,
           ...(attempt.plan.confidence !== undefined ? { confidence: attempt.plan.confidence } : {}),
         });
@@ -57,7 +56,7 @@ export async function planSolveVerifyWorkflow(request: PsvRequest): Promise<PsvR
         const failed = attempt.verification.at(-1);
         return run.finish(
           'verification_failed',
-          `${plans(attemptNumber)} failed verification; last: step ${failed?.stepId}: ${failed?.reason}`,
+          `${plural(attemptNumber, 'plan')} failed verification; last: step ${failed?.stepId}: ${failed?.reason}`,
         );
       }
       feedback = replanFeedback(attempt);

@@ -11,7 +11,8 @@ import { parseWorkflowInput } from './lib/parse-input.js';
 import { PromptSet } from './lib/prompts.js';
 import { RunModels } from './lib/run-models.js';
 import { SqlRun } from './sql/sql-run.js';
-import { plural, queryUntilRows, writeAnswer } from './sql/sql-steps.js';
+import { queryUntilRows, writeAnswer } from './sql/sql-steps.js';
+import { plural } from '../common/plural.js';
 
 const { loadPrompts, prepareSqlPrompt } = proxyActivities<Activities>(localActivityOptions);
 

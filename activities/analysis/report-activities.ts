@@ -6,6 +6,7 @@ import type { NotAnalyzed } from '../../common/analysis.js';
 import type { BlobStore } from './blob-store.js';
 import { loadDocumentResult } from './stored-document-result.js';
 import { writeReport, type WrittenReport } from './report/write-report.js';
+import { plural } from '../../common/plural.js';
 
 export interface WriteAnalysisReportInput {
   spec: AnalysisSpec;
@@ -39,7 +40,7 @@ export function createReportActivities(dependencies: { blobs: BlobStore; reports
         ),
       );
       const report: AnalysisReport = {
-        title: `${spec.name}: ${documents.length} document${documents.length === 1 ? '' : 's'}`,
+        title: `${spec.name}: ${plural(documents.length, 'document')}`,
         spec: {
           name: spec.name,
           extract: spec.fields.map((field) => field.name),

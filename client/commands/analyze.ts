@@ -13,6 +13,7 @@ import {
   sharedBudgetFromFlags,
   type SharedBudgetFlags,
 } from '../cli-options.js';
+import { plural } from '../../common/plural.js';
 
 interface AnalyzeFlags extends SharedBudgetFlags {
   spec: string;
@@ -134,7 +135,7 @@ export function registerAnalyzeCommand(program: Command): void {
       ]);
       const client = await connectClient();
       const handle = await startRun(client, 'analysis', request, flags.id ? { workflowId: flags.id } : {});
-      const counted = documents === undefined ? '' : `${documents} document${documents === 1 ? '' : 's'}, `;
+      const counted = documents === undefined ? '' : `${plural(documents, 'document')}, `;
       console.error(`Run ${handle.workflowId}: ${counted}spec ${spec.name}, ${request.model}`);
       const result = await followAnalysis(client, handle);
       console.log(flags.json ? JSON.stringify(result, null, 2) : formatAnalysisResult(result));

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type { LedgerSnapshot } from '../../common/shared-budget.js';
+import { plural } from '../../common/plural.js';
 
 const usd = (amount: number): string => `$${amount.toFixed(6)}`;
 
@@ -11,7 +12,7 @@ export function formatLedger(ledger: LedgerSnapshot): string {
     `Budget ${ledger.scope}: ${ledger.period === 'day' ? `day ${ledger.periodKey} (UTC; resets at midnight)` : 'total (never resets)'}`,
     `  limit     ${usd(ledger.limitUsd)}`,
     `  spent     ${usd(ledger.spentUsd)}  (${share(ledger.spentUsd)})`,
-    `  reserved  ${usd(ledger.reservedUsd)}  by ${ledger.reservations} call${ledger.reservations === 1 ? '' : 's'} in flight`,
+    `  reserved  ${usd(ledger.reservedUsd)}  by ${plural(ledger.reservations, 'call')} in flight`,
     `  left      ${usd(left)}  (${share(left)})`,
   ].join('\n');
 }

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { AnswerKindSchema, normalizeAnswer, type AnswerKind } from '../../common/answer-vote.js';
-import { formatIssuePath } from '../../common/describe-issues.js';
+import { describeZodIssues } from '../../common/describe-issues.js';
 
 /** A GSM8K row: the expected answer is the number after `####` at the end of the worked solution. */
 export const Gsm8kRowSchema = z.object({
@@ -57,7 +57,7 @@ function gsm8kExpected(answer: string): string | string[] {
 }
 
 function issuesOf(error: z.ZodError): string[] {
-  return error.issues.map((issue) => `${formatIssuePath(issue.path, '(row)')}: ${issue.message}`);
+  return describeZodIssues(error.issues, '(row)');
 }
 
 /** A row, or the problems with it. A row with `expected` is generic; otherwise it must be GSM8K's. */

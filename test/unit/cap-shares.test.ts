@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { RunTotals } from '../../common/run-contract.js';
-import { CapShares } from '../../workflows/lib/cap-shares.js';
+import { CapShares } from '../../workflows/analysis/cap-shares.js';
 import { emptyTotals } from '../../common/run-totals.js';
 
 const caps = { maxIterations: 100, maxTotalTokens: 10_000, maxCostUsd: 1, maxWallTimeMs: 60_000 };

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ledgerSnapshot, reserve, settle } from '../../workflows/lib/ledger-book.js';
+import { ledgerSnapshot, reserve, settle } from '../../workflows/budget-ledger/ledger-book.js';
 import { newLedgerState, SharedBudgetSchema } from '../../common/shared-budget.js';
 
 const budget = SharedBudgetSchema.parse({ scope: 'tenant:acme', limitUsd: 1, softLimitShare: 0.5 });

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { AnalysisSpec } from '../../common/analysis-spec.js';
 import type { FieldCandidate } from '../../common/analysis.js';
-import { chooseValue, mergeFields } from '../../workflows/lib/merge-fields.js';
+import { chooseValue, mergeFields } from '../../workflows/analysis/merge-fields.js';
 
 const spec: AnalysisSpec = {
   name: 'contracts',

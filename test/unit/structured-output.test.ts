@@ -2,14 +2,14 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { z } from 'zod';
 import { PlanSchema, planOutput, referencedSteps, verdictOutput } from '../../common/plan.js';
-import { runStepCheck } from '../../workflows/lib/step-checks.js';
+import { runStepCheck } from '../../workflows/psv/step-checks.js';
 import {
   defineOutput,
   parseStructuredOutput,
   repairMessage,
   toResponseFormat,
 } from '../../common/structured-output.js';
-import { replanFeedback, substituteStepResults, unavailableTools } from '../../workflows/lib/plan-steps.js';
+import { replanFeedback, substituteStepResults, unavailableTools } from '../../workflows/psv/plan-steps.js';
 
 const answer = defineOutput(
   'answer',

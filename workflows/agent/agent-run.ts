@@ -61,8 +61,9 @@ export class AgentRun {
     this.status = stop ? 'waiting_for_caps' : 'running';
   }
 
+  /** The call just started did no work: its iteration is given back. */
   callDidNoWork(): void {
-    this.iteration = this.meter.totals.modelCalls;
+    this.iteration -= 1;
   }
 
   finish(

@@ -1,7 +1,7 @@
 import { setHandler } from '@temporalio/workflow';
 import type { AnalysisDocumentResult, AnalysisInput, AnalysisPhase } from '../../common/analysis.js';
 import { analysisProgressQuery } from '../../common/messages.js';
-import { CapShares } from '../lib/cap-shares.js';
+import { CapShares } from './cap-shares.js';
 import { CapsMeter } from '../lib/caps-meter.js';
 
 /** A document's outcome as the corpus run keeps it: counts and blob references, no text. */

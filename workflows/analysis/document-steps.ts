@@ -6,7 +6,7 @@ import type { AnalysisDocumentInput, FieldCandidate, NotAnalyzed } from '../../c
 import type { CapsMeter } from '../lib/caps-meter.js';
 import { localActivityOptions } from '../lib/activity-options.js';
 import { runInLanes } from '../lib/lanes.js';
-import { chooseValue, mergeFields } from '../lib/merge-fields.js';
+import { chooseValue, mergeFields } from './merge-fields.js';
 import { callWithRepairs } from '../lib/repair-loop.js';
 import type { RunModels } from '../lib/run-models.js';
 

@@ -11,7 +11,7 @@ export interface CapUse {
   elapsedMs: number;
 }
 
-/** Output tokens asked for per call: never more than the token budget has left. */
+/** Output tokens asked for per call: never more than the token cap has left. */
 const maxOutputTokensPerCall = 4_096;
 
 /** The output tokens the next call may ask for. */

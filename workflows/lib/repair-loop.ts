@@ -4,6 +4,7 @@ import { describeFailure } from './failures.js';
 import { CapReached, type CapsMeter } from './caps-meter.js';
 import type { ModelActivities, RunModels } from './run-models.js';
 import { addModelCall, emptyTotals } from '../../common/run-totals.js';
+import { plural } from '../../common/plural.js';
 
 export type RepairOutcome<Result> = { ok: true; value: Result } | { ok: false; reason: string };
 
@@ -68,7 +69,7 @@ export async function callWithRepairs<Result>(
       return {
         ok: false,
         reason:
-          `output still invalid after ${repairs.length} repair${repairs.length === 1 ? '' : 's'}: ` +
+          `output still invalid after ${plural(repairs.length, 'repair')}: ` +
           output.result.problems.join('; '),
       };
     repairs.push({ output: output.output, problems: output.result.problems });

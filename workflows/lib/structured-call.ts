@@ -5,6 +5,7 @@ import { ErrorType } from '../../common/errors.js';
 import { formatPromptRef, type PromptRef } from '../../common/prompt-template.js';
 import { repairMessage, toResponseFormat, type OutputDefinition } from '../../common/structured-output.js';
 import type { RunModels } from './run-models.js';
+import { plural } from '../../common/plural.js';
 
 export interface StructuredCallOptions<T> {
   output: OutputDefinition<T>;
@@ -81,7 +82,7 @@ export async function generateStructured<T>(
     type: ErrorType.ModelOutputInvalid,
     message:
       `${options.output.name} output from ${models.current} (${formatPromptRef(options.prompt)}) still invalid ` +
-      `after ${options.maxRepairs} repair${options.maxRepairs === 1 ? '' : 's'}: ${problems.join('; ')}`,
+      `after ${plural(options.maxRepairs, 'repair')}: ${problems.join('; ')}`,
     nonRetryable: true,
   });
 }

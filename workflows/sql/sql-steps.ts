@@ -9,13 +9,12 @@ import { localActivityOptions } from '../lib/activity-options.js';
 import type { PromptSet } from '../lib/prompts.js';
 import type { RunModels } from '../lib/run-models.js';
 import type { SqlRun } from './sql-run.js';
+import { plural } from '../../common/plural.js';
 
 const { checkSql } = proxyActivities<Activities>(localActivityOptions);
 
 /** Rows shown to the model for the one-paragraph answer; the rest are summarized by count. */
 const answerRowLimit = 50;
-
-export const plural = (count: number, noun: string): string => `${count} ${noun}${count === 1 ? '' : 's'}`;
 
 /** The turn that shows the model why its query failed. */
 function correctionMessage(error: string, timedOut: boolean): ChatMessage {

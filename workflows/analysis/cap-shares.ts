@@ -1,5 +1,5 @@
 import type { RunCaps, RunTotals } from '../../common/run-contract.js';
-import { findExhaustedCap, type CapStop } from './caps.js';
+import { findExhaustedCap, type CapStop } from '../lib/caps.js';
 import { addTotals, emptyTotals } from '../../common/run-totals.js';
 
 type Spend = { modelCalls: number; totalTokens: number; costUsd: number };
