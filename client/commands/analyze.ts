@@ -94,7 +94,7 @@ export function registerAnalyzeCommand(program: Command): void {
       'the paths (and --out) are as the workers see them, e.g. in containers: not checked or resolved here',
     )
     .option('--json', 'print the result as JSON instead of a summary')
-    .option('--id <workflow-id>', 'workflow id (default: analyze-<uuid>)')
+    .option('--id <workflow-id>', 'workflow id (default: analysis-<uuid>)')
     .action(async (paths: string[], flags: AnalyzeFlags) => {
       checkOldBudgetFlag(flags);
       const spec = await readSpec(flags.spec);
