@@ -70,6 +70,20 @@ export class CapsMeter {
     return outputAllowance(this.current, this.totals);
   }
 
+  /**
+   * Before each model call's attempt: the output tokens it may ask for.
+   * @throws CapReached when no further model call may be made.
+   */
+  nextCallAllowance(): number {
+    this.assertAvailable();
+    return this.outputAllowance();
+  }
+
+  /** The model-call number the next call will have, for the fallbacks record. */
+  nextIteration(): number {
+    return this.totals.modelCalls + 1;
+  }
+
   /** What is left, as caps for a sub-agent: it cannot spend more than the run has. */
   remainingCaps(): RunCaps {
     return {

@@ -1,10 +1,12 @@
-import { ApplicationFailure } from '@temporalio/workflow';
-import type { GenerateStructuredOutput } from '../../activities/index.js';
+import { ApplicationFailure, CancellationScope } from '@temporalio/workflow';
 import type { ChatMessage } from '../../common/chat.js';
 import { ErrorType } from '../../common/errors.js';
 import { formatPromptRef, type PromptRef } from '../../common/prompt-template.js';
 import { repairMessage, toResponseFormat, type OutputDefinition } from '../../common/structured-output.js';
+import type { ModelStep } from '../../common/trace-steps.js';
+import type { CapsMeter } from './caps-meter.js';
 import type { RunModels } from './run-models.js';
+import { recordModelCall } from './trace-steps.js';
 import { plural } from '../../common/plural.js';
 
 export interface StructuredCallOptions<T> {
@@ -16,32 +18,34 @@ export interface StructuredCallOptions<T> {
   maxRepairs: number;
   /** Problems only the workflow can see (e.g. a tool that does not exist); repaired like schema errors. */
   check?: (value: T) => string[];
-  /** Runs before every attempt: throws to stop (a cap), returns the output tokens the call may use. */
-  beforeCall: () => number;
-  /** Where in the run the attempt is (its model-call number), for the fallbacks record. */
-  iteration: () => number;
-  /** Every attempt's call, for the run's totals and trace. */
-  onCall: (call: GenerateStructuredOutput) => void;
+  /** The run's caps, checked before every attempt; every attempt is counted in it. */
+  meter: CapsMeter;
+  /** The run's trace: every attempt's call is added to it. */
+  trace: { push(step: ModelStep): unknown };
 }
 
 /**
- * One structured answer with a bounded repair loop. Each attempt is one `generateStructured`
- * activity (so a crash never repeats a finished attempt), made through the run's models (its
- * chain and shared budget); an answer that fails the schema or `check` goes back to the model
- * with the problems, at most `maxRepairs` times.
+ * One structured answer with a bounded repair loop, within the run's caps. Each attempt is one
+ * `generateStructured` activity (so a crash never repeats a finished attempt), made through the
+ * run's models (its chain and shared budget) after a check of the caps, and counted in the meter
+ * and the trace; an answer that fails the schema or `check` goes back to the model with the
+ * problems, at most `maxRepairs` times. The run's deadline cancels an attempt in flight.
  *
  * @throws ApplicationFailure `ModelOutputInvalid` (non-retryable) when the repairs run out.
+ * @throws CapReached when a cap leaves no room for the next attempt.
  */
-export async function generateStructured<T>(
-  models: RunModels,
-  options: StructuredCallOptions<T>,
-): Promise<T> {
+export function generateStructured<T>(models: RunModels, options: StructuredCallOptions<T>): Promise<T> {
+  return CancellationScope.withTimeout(options.meter.timeLeftMs(), () => repairUntilValid(models, options));
+}
+
+async function repairUntilValid<T>(models: RunModels, options: StructuredCallOptions<T>): Promise<T> {
+  const { meter } = options;
   let messages = options.messages;
   let problems: string[] = [];
   for (let attempt = 0; attempt <= options.maxRepairs; attempt += 1) {
     const call = await models.call({
-      iteration: options.iteration(),
-      prepare: options.beforeCall,
+      iteration: meter.nextIteration(),
+      prepare: () => meter.nextCallAllowance(),
       // The request the activity sends, so the budget reserves its real worst case.
       reservation: (maxOutputTokens) => ({
         request: {
@@ -63,7 +67,7 @@ export async function generateStructured<T>(
         }),
       costOf: (call) => call.costUsd,
     });
-    options.onCall(call);
+    recordModelCall(meter, options.trace, call, options.prompt);
     if (call.parsed.ok) {
       // The activity validated the value with this same schema; parsing again gives the workflow its type.
       const value = options.output.schema.parse(call.parsed.value);

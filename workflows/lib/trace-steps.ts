@@ -3,7 +3,19 @@ import type { CallChatModelOutput, RunToolOutput } from '../../activities/index.
 import type { ModelStep, ToolStep } from '../../common/trace-steps.js';
 import type { PromptRef } from '../../common/prompt-template.js';
 import type { ToolCall, ToolResultMessage } from '../../common/chat.js';
+import type { CapsMeter } from './caps-meter.js';
 import { shortenForTrace } from './conversation.js';
+
+/** Counts a model call in the run's meter and adds its step to the trace, at its model-call number. */
+export function recordModelCall(
+  meter: CapsMeter,
+  trace: { push(step: ModelStep): unknown },
+  call: CallChatModelOutput,
+  prompt: PromptRef,
+): void {
+  meter.addModelCall(call);
+  trace.push(modelStep(meter.totals.modelCalls, call, prompt));
+}
 
 export function modelStep(iteration: number, call: CallChatModelOutput, prompt: PromptRef): ModelStep {
   const { response, costUsd, latencyMs, cacheHit } = call;

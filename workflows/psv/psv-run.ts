@@ -1,11 +1,10 @@
-import { CancellationScope, setCurrentDetails, setHandler } from '@temporalio/workflow';
+import { setCurrentDetails, setHandler } from '@temporalio/workflow';
 import { psvProgressQuery } from '../../common/messages.js';
 import type { PsvAttempt, PsvInput, PsvResult, PsvStopReason, PsvTraceStep } from '../../common/psv.js';
 import { CapsMeter } from '../lib/caps-meter.js';
 import { modelsOutcome, recordRunEnd } from '../lib/run-ending.js';
 import type { RunModels } from '../lib/run-models.js';
 import { generateStructured, type StructuredCallOptions } from '../lib/structured-call.js';
-import { modelStep } from '../lib/trace-steps.js';
 
 /**
  * A Plan -> Solve -> Verify run's state: its caps and use (sub-agents' included), every attempt,
@@ -39,28 +38,19 @@ export class PsvRun {
     setCurrentDetails(`${name}; ${totals.modelCalls} model calls, $${totals.costUsd.toFixed(6)}`);
   }
 
-  /** A structured call (plan, verdict) within the run's caps; the deadline cancels one in flight. */
+  /** A structured call (plan, verdict) at the run's temperature, within its caps and repairs. */
   structured<T>(
     models: RunModels,
     options: Pick<StructuredCallOptions<T>, 'output' | 'prompt' | 'messages' | 'check'>,
   ): Promise<T> {
-    const { input, meter } = this;
-    return CancellationScope.withTimeout(meter.timeLeftMs(), () =>
-      generateStructured(models, {
-        ...options,
-        temperature: input.temperature,
-        maxRepairs: input.maxRepairs,
-        beforeCall: () => {
-          meter.assertAvailable();
-          return meter.outputAllowance();
-        },
-        iteration: () => meter.totals.modelCalls + 1,
-        onCall: (call) => {
-          meter.addModelCall(call);
-          this.trace.push(modelStep(meter.totals.modelCalls, call, options.prompt));
-        },
-      }),
-    );
+    const { input, meter, trace } = this;
+    return generateStructured(models, {
+      ...options,
+      temperature: input.temperature,
+      maxRepairs: input.maxRepairs,
+      meter,
+      trace,
+    });
   }
 
   finish(

@@ -1,6 +1,5 @@
-import { CancellationScope, setCurrentDetails } from '@temporalio/workflow';
-import type { Activities, CallChatModelOutput } from '../../activities/index.js';
-import type { PromptRef } from '../../common/prompt-template.js';
+import { setCurrentDetails } from '@temporalio/workflow';
+import type { Activities } from '../../activities/index.js';
 import {
   sqlQueryOutput,
   type SqlInput,
@@ -15,7 +14,6 @@ import { CapsMeter } from '../lib/caps-meter.js';
 import { modelsOutcome, recordRunEnd } from '../lib/run-ending.js';
 import type { RunModels } from '../lib/run-models.js';
 import { generateStructured } from '../lib/structured-call.js';
-import { modelStep } from '../lib/trace-steps.js';
 
 /** The schema context the worker prepared: linked tables, examples, the prompt's schema text. */
 export type PreparedSql = Awaited<ReturnType<Activities['prepareSqlPrompt']>>;
@@ -40,33 +38,18 @@ export class SqlRun {
     setCurrentDetails(name);
   }
 
-  /** The output tokens the next call may ask for; throws `CapReached` when no call may be made. */
-  withinCaps(): number {
-    this.meter.assertAvailable();
-    return this.meter.outputAllowance();
-  }
-
-  /** Counts a model call made for `prompt` and adds it to the trace. */
-  recordCall(prompt: PromptRef, call: CallChatModelOutput): void {
-    this.meter.addModelCall(call);
-    this.trace.push(modelStep(this.meter.totals.modelCalls, call, prompt));
-  }
-
-  /** One query from the model for `messages`, with repairs; the deadline cancels it in flight. */
+  /** One query from the model for `messages`, within the run's caps and repairs. */
   writeQuery(models: RunModels, messages: ChatMessage[]): Promise<SqlQuery> {
-    const { input, meter } = this;
-    return CancellationScope.withTimeout(meter.timeLeftMs(), () =>
-      generateStructured(models, {
-        output: sqlQueryOutput,
-        prompt: input.prompts.generate,
-        messages,
-        temperature: input.temperature,
-        maxRepairs: input.maxRepairs,
-        beforeCall: () => this.withinCaps(),
-        iteration: () => meter.totals.modelCalls + 1,
-        onCall: (call) => this.recordCall(input.prompts.generate, call),
-      }),
-    );
+    const { input, meter, trace } = this;
+    return generateStructured(models, {
+      output: sqlQueryOutput,
+      prompt: input.prompts.generate,
+      messages,
+      temperature: input.temperature,
+      maxRepairs: input.maxRepairs,
+      meter,
+      trace,
+    });
   }
 
   finish(

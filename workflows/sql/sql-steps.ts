@@ -8,6 +8,7 @@ import type { SqlResult, SqlStatementRecord } from '../../common/sql.js';
 import { localActivityOptions } from '../lib/activity-options.js';
 import type { PromptSet } from '../lib/prompts.js';
 import type { RunModels } from '../lib/run-models.js';
+import { recordModelCall } from '../lib/trace-steps.js';
 import type { SqlRun } from './sql-run.js';
 import { plural } from '../../common/plural.js';
 
@@ -105,18 +106,18 @@ export async function writeAnswer(
       (rows.truncated ? ', cut off at the row limit' : ''),
   });
   const call = await models.call({
-    iteration: run.meter.totals.modelCalls + 1,
+    iteration: run.meter.nextIteration(),
     prepare: (): ChatRequest => ({
       messages,
       tools: [],
       temperature: input.temperature,
-      maxOutputTokens: run.withinCaps(),
+      maxOutputTokens: run.meter.nextCallAllowance(),
     }),
     reservation: (request) => ({ request }),
     invoke: ({ name, activities }, request) =>
       activities.callChatModel({ model: name, prompt: input.prompts.answer, request }),
     costOf: (answered) => answered.costUsd,
   });
-  run.recordCall(input.prompts.answer, call);
+  recordModelCall(run.meter, run.trace, call, input.prompts.answer);
   return call.response.message.content;
 }
