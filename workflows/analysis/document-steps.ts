@@ -1,6 +1,5 @@
 import { proxyActivities, setCurrentDetails } from '@temporalio/workflow';
 import type { Activities } from '../../activities/index.js';
-import type { RepairTurn } from '../../activities/analysis/json-model-call.js';
 import type { DocumentResult } from '../../common/analysis-report.js';
 import type { AnalysisDocumentInput, FieldCandidate, NotAnalyzed } from '../../common/analysis.js';
 import type { CapsMeter } from '../lib/caps-meter.js';
@@ -41,23 +40,20 @@ export async function extractChunks(
 ): Promise<Extraction> {
   const extraction: Extraction = { candidates: [], notAnalyzed: [], hallucinatedQuotes: 0, analyzed: 0 };
   await runInLanes(chunks, input.concurrency, async (chunk) => {
-    const request = (model: string, repairs: RepairTurn[], maxOutputTokens: number) => ({
-      spec: input.spec,
-      model,
-      prompt: input.prompt,
-      documentId: input.id,
-      chunk: { index: chunk.index, start: chunk.start, blob: chunk.blob },
-      repairs,
-      temperature: input.temperature,
-      maxOutputTokens,
-    });
     const outcome = await callWithRepairs(meter, models, input.maxRepairs, {
-      estimate: (repairs, maxOutputTokens) =>
-        estimateExtractChunk(request(models.current, repairs, maxOutputTokens)),
-      attempt: ({ name, activities }, repairs, maxOutputTokens) =>
+      request: (call) => ({
+        ...call,
+        spec: input.spec,
+        prompt: input.prompt,
+        documentId: input.id,
+        chunk: { index: chunk.index, start: chunk.start, blob: chunk.blob },
+        temperature: input.temperature,
+      }),
+      estimate: (request) => estimateExtractChunk(request),
+      attempt: (activities, request) =>
         activities.extractChunk.executeWithOptions(
           { summary: `${input.id} chunk ${chunk.index + 1}/${chunks.length}` },
-          [request(name, repairs, maxOutputTokens)],
+          [request],
         ),
     });
     if (outcome.ok) {
@@ -88,22 +84,18 @@ export async function reconcileFields(
   let reconciled = 0;
   for (const field of undecided.slice(0, input.maxReconciliations)) {
     const value = fields[field]!;
-    const request = (model: string, repairs: RepairTurn[], maxOutputTokens: number) => ({
-      spec: input.spec,
-      model,
-      prompt: input.reconcilePrompt,
-      documentId: input.id,
-      field,
-      value,
-      repairs,
-      temperature: input.temperature,
-      maxOutputTokens,
-    });
     const outcome = await callWithRepairs(meter, models, input.maxRepairs, {
-      estimate: (repairs, maxOutputTokens) =>
-        estimateReduceStep({ kind: 'reconcile', input: request(models.current, repairs, maxOutputTokens) }),
-      attempt: ({ name, activities }, repairs, maxOutputTokens) =>
-        activities.reconcileField(request(name, repairs, maxOutputTokens)),
+      request: (call) => ({
+        ...call,
+        spec: input.spec,
+        prompt: input.reconcilePrompt,
+        documentId: input.id,
+        field,
+        value,
+        temperature: input.temperature,
+      }),
+      estimate: (request) => estimateReduceStep({ kind: 'reconcile', input: request }),
+      attempt: (activities, request) => activities.reconcileField(request),
     });
     if (!outcome.ok) continue;
     fields[field] = chooseValue(value, outcome.value.choice, outcome.value.reason);

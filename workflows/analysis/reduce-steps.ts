@@ -1,6 +1,5 @@
 import { proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../../activities/index.js';
-import type { RepairTurn } from '../../activities/analysis/json-model-call.js';
 import type { Finding } from '../../common/analysis-report.js';
 import type { NotAnalyzed } from '../../common/analysis.js';
 import { localActivityOptions } from '../lib/activity-options.js';
@@ -37,20 +36,20 @@ export async function identifyFindings(
   const batchFindings: Finding[][] = batches.map(() => []);
   let quotesDropped = 0;
   await runInLanes(batches, input.concurrency, async (batch, index) => {
-    const identify = (model: string, repairs: RepairTurn[], maxOutputTokens: number) => ({
-      spec: input.spec,
-      model,
-      prompt: input.prompts.identify,
-      documents: batch.map((document) => ({ id: document.id, result: document.result, text: document.text })),
-      repairs,
-      temperature: input.temperature,
-      maxOutputTokens,
-    });
     const outcome = await callWithRepairs(run.reduceMeter, models, input.maxRepairs, {
-      estimate: (repairs, maxOutputTokens) =>
-        estimateReduceStep({ kind: 'identify', input: identify(models.current, repairs, maxOutputTokens) }),
-      attempt: ({ name, activities }, repairs, maxOutputTokens) =>
-        activities.identifyFindings(identify(name, repairs, maxOutputTokens)),
+      request: (call) => ({
+        ...call,
+        spec: input.spec,
+        prompt: input.prompts.identify,
+        documents: batch.map((document) => ({
+          id: document.id,
+          result: document.result,
+          text: document.text,
+        })),
+        temperature: input.temperature,
+      }),
+      estimate: (request) => estimateReduceStep({ kind: 'identify', input: request }),
+      attempt: (activities, request) => activities.identifyFindings(request),
     });
     if (outcome.ok) {
       batchFindings[index] = outcome.value.findings;
@@ -78,26 +77,22 @@ export async function writeSections(
   const { input } = run;
   run.phase = 'writing';
   if (input.spec.output.length === 0) return {};
-  const write = (model: string, repairs: RepairTurn[], maxOutputTokens: number) => ({
-    spec: input.spec,
-    model,
-    prompt: input.prompts.output,
-    documents: documents.map((document) => ({
-      id: document.id,
-      status: document.status,
-      result: document.result,
-    })),
-    findings,
-    notAnalyzed: notAnalyzed.length,
-    repairs,
-    temperature: input.temperature,
-    maxOutputTokens,
-  });
   const outcome = await callWithRepairs(run.reduceMeter, models, input.maxRepairs, {
-    estimate: (repairs, maxOutputTokens) =>
-      estimateReduceStep({ kind: 'output', input: write(models.current, repairs, maxOutputTokens) }),
-    attempt: ({ name, activities }, repairs, maxOutputTokens) =>
-      activities.writeSections(write(name, repairs, maxOutputTokens)),
+    request: (call) => ({
+      ...call,
+      spec: input.spec,
+      prompt: input.prompts.output,
+      documents: documents.map((document) => ({
+        id: document.id,
+        status: document.status,
+        result: document.result,
+      })),
+      findings,
+      notAnalyzed: notAnalyzed.length,
+      temperature: input.temperature,
+    }),
+    estimate: (request) => estimateReduceStep({ kind: 'output', input: request }),
+    attempt: (activities, request) => activities.writeSections(request),
   });
   if (outcome.ok) return outcome.value.sections;
   notAnalyzed.push({ document: `OUTPUT (${input.spec.output.join(', ')})`, reason: outcome.reason });

@@ -8,22 +8,24 @@ import { plural } from '../../common/plural.js';
 
 export type RepairOutcome<Result> = { ok: true; value: Result } | { ok: false; reason: string };
 
+/** What every attempt's activity input carries besides the step's own fields. */
+export interface AttemptCall {
+  model: string;
+  repairs: RepairTurn[];
+  maxOutputTokens: number;
+}
+
 /** One analysis step, as the repair loop makes it on whichever model the run is on. */
-export interface AnalysisStep<Result> {
+export interface AnalysisStep<Request, Result> {
+  /** The step's activity input for one attempt: the step's fields plus the attempt's `call`. */
+  request: (call: AttemptCall) => Request;
   /**
    * The most tokens the attempt can use, for a shared budget: the activity renders the prompt,
    * so only an activity can count it (asked only when the run has a budget).
    */
-  estimate: (
-    repairs: RepairTurn[],
-    maxOutputTokens: number,
-  ) => Promise<{ inputTokens: number; outputTokens: number }>;
-  /** The attempt itself, on `model` through its activities. */
-  attempt: (
-    model: { name: string; activities: ModelActivities },
-    repairs: RepairTurn[],
-    maxOutputTokens: number,
-  ) => Promise<AnalysisCallOutput<Result>>;
+  estimate: (request: Request) => Promise<{ inputTokens: number; outputTokens: number }>;
+  /** The attempt itself, through the activities of the model the request names. */
+  attempt: (activities: ModelActivities, request: Request) => Promise<AnalysisCallOutput<Result>>;
 }
 
 /**
@@ -33,26 +35,26 @@ export interface AnalysisStep<Result> {
  * (failed ones too); the caps are checked before each. Never throws for a step that cannot be
  * done: the reason comes back, for the report's "not analyzed" list.
  */
-export async function callWithRepairs<Result>(
+export async function callWithRepairs<Request, Result>(
   meter: CapsMeter,
   models: RunModels,
   maxRepairs: number,
-  step: AnalysisStep<Result>,
+  step: AnalysisStep<Request, Result>,
 ): Promise<RepairOutcome<Result>> {
   const repairs: RepairTurn[] = [];
   for (;;) {
     let output: AnalysisCallOutput<Result>;
     try {
       output = await models.call({
-        iteration: meter.totals.modelCalls + 1,
-        prepare: () => {
-          meter.assertAvailable();
-          return meter.outputAllowance();
-        },
+        iteration: meter.nextIteration(),
+        prepare: () => meter.nextCallAllowance(),
         reservation: async (maxOutputTokens) => ({
-          tokens: await step.estimate([...repairs], maxOutputTokens),
+          tokens: await step.estimate(
+            step.request({ model: models.current, repairs: [...repairs], maxOutputTokens }),
+          ),
         }),
-        invoke: (model, maxOutputTokens) => step.attempt(model, [...repairs], maxOutputTokens),
+        invoke: ({ name, activities }, maxOutputTokens) =>
+          step.attempt(activities, step.request({ model: name, repairs: [...repairs], maxOutputTokens })),
         costOf: (call) => call.costUsd,
       });
     } catch (error) {
