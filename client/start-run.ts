@@ -1,14 +1,14 @@
 import type { Workflow } from '@temporalio/common';
 import { WorkflowIdConflictPolicy, type Client, type WorkflowHandle } from '@temporalio/client';
 import type { z } from 'zod';
-import { AgentInputSchema, type AgentRequest } from '../common/agent.js';
-import { AnalysisInputSchema, type AnalysisRequest } from '../common/analysis.js';
+import { AgentInputSchema } from '../common/agent.js';
+import { AnalysisInputSchema } from '../common/analysis.js';
 import { describeIssues } from '../common/describe-issues.js';
 import type { JobKind } from '../common/job-kinds.js';
-import { PsvInputSchema, type PsvRequest } from '../common/psv.js';
+import { PsvInputSchema } from '../common/psv.js';
 import { LlmosKind, LlmosModel, llmosSearchAttributeKeys } from '../common/search-attributes.js';
-import { SelfConsistencyInputSchema, type SelfConsistencyRequest } from '../common/self-consistency.js';
-import { SqlInputSchema, type SqlRequest } from '../common/sql.js';
+import { SelfConsistencyInputSchema } from '../common/self-consistency.js';
+import { SqlInputSchema } from '../common/sql.js';
 import { defaultTaskQueue } from '../common/task-queues.js';
 import type {
   analyzeCorpusWorkflow,
@@ -28,13 +28,7 @@ interface JobStart<Request> {
   summary: (request: Request) => string;
 }
 
-const jobStarts: {
-  agent: JobStart<AgentRequest>;
-  psv: JobStart<PsvRequest>;
-  sql: JobStart<SqlRequest>;
-  analysis: JobStart<AnalysisRequest>;
-  'self-consistency': JobStart<SelfConsistencyRequest>;
-} = {
+const jobStarts: { [Kind in JobKind]: JobStart<JobRequests[Kind]> } = {
   agent: {
     workflowType: 'reactAgentWorkflow',
     schema: AgentInputSchema,
@@ -68,14 +62,7 @@ const jobStarts: {
   },
 };
 
-/** What each job's start request is, and the workflow its handle returns the result of. */
-export interface JobRequests {
-  agent: AgentRequest;
-  psv: PsvRequest;
-  sql: SqlRequest;
-  analysis: AnalysisRequest;
-  'self-consistency': SelfConsistencyRequest;
-}
+/** The workflow each job runs: its handle's result type, and its parameter is the job's request. */
 export interface JobWorkflows {
   agent: typeof reactAgentWorkflow;
   psv: typeof planSolveVerifyWorkflow;
@@ -83,6 +70,9 @@ export interface JobWorkflows {
   analysis: typeof analyzeCorpusWorkflow;
   'self-consistency': typeof selfConsistencyWorkflow;
 }
+
+/** What each job's start request is (`AgentRequest`, `SqlRequest`, ...). */
+export type JobRequests = { [Kind in JobKind]: Parameters<JobWorkflows[Kind]>[0] };
 
 /**
  * A request validated as its workflow will validate it, so bad input is reported before anything
