@@ -62,7 +62,7 @@ const roomZones = [
     target: './client',
     from: ['./activities'],
     message:
-      'The client uses the client library, common/ and workers/ (workers/local-tools.ts for worker code run here), not activity internals.',
+      'The client uses the client library, common/ and workers/ (workers/local-tools/ for worker code run here), not activity internals.',
   },
   {
     target: './fake-llm',

@@ -70,7 +70,7 @@ export async function checkModelAlias(model: string): Promise<void> {
   const { ModelRefSchema } = await import('../common/model-ref.js');
   if (ModelRefSchema.safeParse(model).success) return;
   const [{ workerModelCatalog }, { resolveChain }] = await Promise.all([
-    import('../workers/local-tools.js'),
+    import('../workers/local-tools/model-catalog.js'),
     import('../common/model-catalog.js'),
   ]);
   const catalog = workerModelCatalog();

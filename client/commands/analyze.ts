@@ -101,7 +101,7 @@ export function registerAnalyzeCommand(program: Command): void {
       // Listed here too, so a missing path or an empty folder is reported before a run starts.
       let documents: number | undefined;
       if (!flags.workerPaths) {
-        const { listDocuments } = await import('../../workers/local-tools.js');
+        const { listDocuments } = await import('../../workers/local-tools/documents.js');
         documents = (await listDocuments(paths)).length;
         if (documents === 0) throw new Error(`no .txt, .md or .pdf documents in ${paths.join(', ')}`);
       }

@@ -10,7 +10,7 @@ function collectVariable(value: string, previous: Record<string, string> = {}): 
 
 /** The library a worker started with this environment would load. */
 async function loadLibrary() {
-  const { workerPromptLibrary } = await import('../../workers/local-tools.js');
+  const { workerPromptLibrary } = await import('../../workers/local-tools/prompts.js');
   return workerPromptLibrary();
 }
 
@@ -34,7 +34,7 @@ export function registerPromptsCommands(program: Command): void {
       const [library, { templateVariables }, { countSystemPromptTokens }] = await Promise.all([
         loadLibrary(),
         import('../../common/render-prompt.js'),
-        import('../../workers/local-tools.js'),
+        import('../../workers/local-tools/prompts.js'),
       ]);
       const describe = (template: PromptTemplate) => ({
         ref: `${template.id}@${template.version}`,

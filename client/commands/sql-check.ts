@@ -25,7 +25,7 @@ export function registerSqlCheckCommand(sql: Command): void {
     .option('--allowed-tables <a,b>', 'only these tables may be read (case-insensitive)', list)
     .option('--json', 'print the verdict as JSON')
     .action(async (statement: string, flags: SqlCheckFlags) => {
-      const { checkSql } = await import('../../workers/local-tools.js');
+      const { checkSql } = await import('../../workers/local-tools/sql.js');
       const verdict = checkSql(statement, {
         dialect: flags.dialect,
         ...(flags.allowedTables ? { allowedTables: flags.allowedTables } : {}),

@@ -92,7 +92,7 @@ function registerLinkCommand(sql: Command): void {
     .option('--limit <n>', 'how many tables', positiveInteger, 5)
     .option('--json', 'print the ranking as JSON')
     .action(async (question: string, flags: { db: string; limit: number; json?: boolean }) => {
-      const { introspectDatabase, linkSchema } = await import('../../workers/local-tools.js');
+      const { introspectDatabase, linkSchema } = await import('../../workers/local-tools/sql.js');
       const ranked = linkSchema(question, await introspectDatabase(flags.db), { limit: flags.limit });
       if (flags.json) {
         console.log(JSON.stringify(ranked, null, 2));
