@@ -1,11 +1,13 @@
 import { builtInOutputs } from './llm/built-in-outputs.js';
 import type { OutputDefinition } from '../common/structured-output.js';
 import { createAnalysisActivities } from './analysis/analysis-activities.js';
-import type { BlobStore } from './analysis/blob-store.js';
+import type { BlobStore } from './blobs/blob-store.js';
 import { createReduceActivities } from './analysis/reduce-activities.js';
 import { createReportActivities } from './analysis/report-activities.js';
 import type { Client } from '@temporalio/client';
 import type { ModelCatalog } from '../common/model-catalog.js';
+import { ConversationStore } from './conversation/conversation-store.js';
+import { createConversationActivities } from './conversation/conversation-activities.js';
 import { createBudgetActivities } from './budget/budget-activities.js';
 import { createCallChatModel, type ModelCallServices } from './llm/call-chat-model.js';
 import { createGenerateStructured, createOutputRegistry } from './llm/generate-structured.js';
@@ -21,14 +23,17 @@ import type { ToolRegistry } from './tools/tool-registry.js';
 
 export interface ActivityDependencies {
   resolveModel: ModelResolver;
-  /** The model catalog, and the prices, response cache and circuit breaker every model call goes through. */
-  models: ModelCallServices & { catalog: ModelCatalog };
+  /**
+   * The model catalog, the providers with a request rate limit (their calls go through their own
+   * task queue), and the prices, response cache and circuit breaker every model call goes through.
+   */
+  models: ModelCallServices & { catalog: ModelCatalog; rateLimitedProviders: readonly string[] };
   /** Shared budgets: a Temporal client for the ledger workflows, and the queue they run on. */
   budgets: { client: () => Promise<Client>; taskQueue: string };
   tools: ToolRegistry;
   prompts: PromptLibrary;
   sql: SqlActivitiesConfig;
-  /** Where document texts and chunks are kept, so workflow history carries only references. */
+  /** Where document texts, chunks and conversations are kept, so workflow history carries only references. */
   blobs: BlobStore;
   /** Where analysis reports are written when a run names no output folder. */
   reportsDirectory: string;
@@ -41,17 +46,25 @@ export interface ActivityDependencies {
  * type of this object only (`import type`) and reach the functions through `proxyActivities`.
  */
 export function createActivities(dependencies: ActivityDependencies) {
-  const callChatModel = createCallChatModel(dependencies.resolveModel, dependencies.models);
+  const conversations = new ConversationStore(dependencies.blobs);
+  const callChatModel = createCallChatModel(dependencies.resolveModel, {
+    ...dependencies.models,
+    conversations,
+  });
   const outputs = createOutputRegistry([...builtInOutputs, ...(dependencies.outputs ?? [])]);
   return {
     callChatModel,
-    resolveModelChain: createResolveModelChain(dependencies.models.catalog),
+    resolveModelChain: createResolveModelChain(
+      dependencies.models.catalog,
+      dependencies.models.rateLimitedProviders,
+    ),
     routeModel: createRouteModel(dependencies.models.catalog),
     ...createBudgetActivities({ ...dependencies.budgets, priceOf: dependencies.models.priceOf }),
     generateStructured: createGenerateStructured(callChatModel, outputs),
     describeTools: createDescribeTools(dependencies.tools),
     loadPrompts: createLoadPrompts(dependencies.prompts),
-    runTool: createRunTool(dependencies.tools),
+    runTool: createRunTool(dependencies.tools, dependencies.blobs),
+    ...createConversationActivities(conversations),
     ...createSqlActivities(dependencies.sql),
     ...createAnalysisActivities({ blobs: dependencies.blobs, prompts: dependencies.prompts, callChatModel }),
     ...createReduceActivities({ blobs: dependencies.blobs, prompts: dependencies.prompts, callChatModel }),

@@ -23,6 +23,8 @@ export const AgentInputSchema = z.object({
    * first model, so nothing is routed or resolved again and models the parent left are skipped.
    */
   models: z.array(ModelFieldSchema).min(1).optional(),
+  /** With `models`: the providers whose calls the parent sent through their own (rate-limited) queue. */
+  providerQueues: z.array(z.string()).optional(),
   tools: z.array(z.string().min(1)).default(['calculator']),
   /** The template that frames the question; `{{question}}` and `promptVariables` fill it. */
   prompt: PromptRefSchema.default(defaultAgentPrompt),

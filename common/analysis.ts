@@ -50,6 +50,8 @@ export const AnalysisDocumentInputSchema = z.object({
   id: z.string().min(1),
   /** The chain a corpus run resolved: used as it is, from its first model, nothing resolved again. */
   models: z.array(ModelFieldSchema).min(1).optional(),
+  /** With `models`: the providers whose calls the parent sent through their own (rate-limited) queue. */
+  providerQueues: z.array(z.string()).optional(),
   /** Chunk extractions in flight at once for this document. */
   concurrency: z.number().int().min(1).max(64).default(4),
   prompt: PromptRefSchema.default({ id: 'analysis.extract', version: 'v1' }),

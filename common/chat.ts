@@ -41,6 +41,12 @@ export const ToolSpecSchema = z.object({
 });
 export type ToolSpec = z.infer<typeof ToolSpecSchema>;
 
+/** The tools a run offers, and the names of those that are pure (see `Tool.pure`). */
+export interface DescribedTools {
+  specs: ToolSpec[];
+  pure: string[];
+}
+
 /**
  * Token counts normalized across providers. `inputTokens` includes `cachedInputTokens` (read
  * from a provider's prompt cache) and `cacheWriteInputTokens` (written to it: Anthropic bills

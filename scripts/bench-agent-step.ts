@@ -1,14 +1,16 @@
 /**
- * Time per agent step through Temporal against the same loop in-process, with a zero-latency
- * scripted model: what durability costs per step before any real model latency. Starts an
- * in-memory Temporal dev server and one worker in this process, runs the ReAct workflow R times
- * sequentially, then runs the mirrored loop (scripts/bench/in-process-agent.ts) R times with the
- * same activities called directly, and prints medians, p90s and their ratio.
+ * What durability costs per agent step, measured side by side with a zero-latency scripted model:
+ * the ReAct workflow through Temporal (an in-memory dev server started as `llmos server` starts
+ * it, one worker in this process) against the same loop in-process
+ * (scripts/bench/in-process-agent.ts, the same activity functions called directly).
  *
- *   npm run bench:agent-step -- [--runs 20] [--steps 10] [--warmup 3]
+ *   npm run bench:agent-step -- [--lengths 10,50,200] [--runs 5] [--warmup 2] [--concurrent 100]
  *
- * One step is one model call plus its tool calls; a run's time per step is its wall time (start
- * to result) divided by its steps.
+ * For each run length it runs `--runs` runs one after the other and prints the median and p95 of
+ * the single steps' latencies (one step: a model call and the tool call it asks for, from one
+ * model call to the next), and the server's history size per step. Then it starts `--concurrent`
+ * 10-step runs at once on the one worker and prints steps per second, the p95 step latency and
+ * the peak RSS of this process (worker and client).
  */
 import type { WorkerGroup } from '../workers/worker-group.js';
 import { randomUUID } from 'node:crypto';
@@ -19,6 +21,7 @@ import { parseArgs } from 'node:util';
 import { startDevServer, type DevServer } from '../client/dev-server/dev-server.js';
 import { connectClient, startRun, type AgentHandle } from '../client/llmos-client.js';
 import { toolsDirectory } from '../client/project-paths.js';
+import type { AgentRequest } from '../common/agent.js';
 import { parseWorkerConfig } from '../workers/config.js';
 import { createActivitiesFromConfig, createWorker } from '../workers/create-worker.js';
 import { installRuntime } from '../workers/install-runtime.js';
@@ -30,6 +33,7 @@ import {
   writeAgentStepScript,
 } from './bench/agent-fixture.js';
 import { runAgentInProcess } from './bench/in-process-agent.js';
+import { stepLatenciesFromHistory } from './bench/step-latencies.js';
 
 function positiveInt(name: string, text: string): number {
   const value = Number(text);
@@ -38,22 +42,7 @@ function positiveInt(name: string, text: string): number {
   return value;
 }
 
-/** Per-step times (ms) of `count` runs made one after the other by `run`. */
-async function measure(
-  count: number,
-  steps: number,
-  run: (index: number) => Promise<void>,
-): Promise<number[]> {
-  const perStep: number[] = [];
-  for (let index = 0; index < count; index += 1) {
-    const started = performance.now();
-    await run(index);
-    perStep.push((performance.now() - started) / steps);
-  }
-  return perStep;
-}
-
-const runTimeoutMs = 60_000;
+const runTimeoutMs = 10 * 60_000;
 
 async function resultWithin(handle: AgentHandle) {
   let timer: NodeJS.Timeout | undefined;
@@ -70,17 +59,38 @@ async function resultWithin(handle: AgentHandle) {
   }
 }
 
+/** Step latencies and history sizes of a set of runs of one length, one side. */
+interface Sample {
+  stepsMs: number[];
+  historyBytesPerStep?: number;
+}
+
+/** Samples the RSS of this process every 50 ms until stopped; returns the peak. */
+function watchRss(): () => number {
+  let peak = process.memoryUsage.rss();
+  const timer = setInterval(() => {
+    peak = Math.max(peak, process.memoryUsage.rss());
+  }, 50);
+  return () => {
+    clearInterval(timer);
+    return Math.max(peak, process.memoryUsage.rss());
+  };
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
-      runs: { type: 'string', default: '20' },
-      steps: { type: 'string', default: '10' },
-      warmup: { type: 'string', default: '3' },
+      lengths: { type: 'string', default: '10,50,200' },
+      runs: { type: 'string', default: '5' },
+      warmup: { type: 'string', default: '2' },
+      concurrent: { type: 'string', default: '100' },
     },
   });
+  const lengths = values.lengths.split(',').map((length) => positiveInt('lengths', length.trim()));
   const runs = positiveInt('runs', values.runs);
-  const steps = positiveInt('steps', values.steps);
   const warmup = positiveInt('warmup', values.warmup);
+  const concurrent = positiveInt('concurrent', values.concurrent);
+  const concurrentSteps = 10;
   installRuntime('WARN');
 
   const scriptDirectory = await mkdtemp(path.join(os.tmpdir(), 'llmos-bench-'));
@@ -88,70 +98,144 @@ async function main(): Promise<void> {
   let worker: { worker: WorkerGroup; running: Promise<void>; close(): Promise<void> } | undefined;
   let client: Awaited<ReturnType<typeof connectClient>> | undefined;
   try {
-    const request = agentStepRequest(await writeAgentStepScript(scriptDirectory, steps), steps);
+    const requests = new Map<number, AgentRequest>();
+    for (const steps of new Set([...lengths, concurrentSteps]))
+      requests.set(steps, agentStepRequest(await writeAgentStepScript(scriptDirectory, steps), steps));
     server = await startDevServer({ toolsDirectory, log: (line) => console.error(line) });
     const config = parseWorkerConfig({
       TEMPORAL_ADDRESS: server.address,
       LLMOS_TASK_QUEUE: `bench-${randomUUID()}`,
       LLMOS_CACHE: 'off', // every step a real model call
+      LLMOS_BLOB_DIRECTORY: path.join(scriptDirectory, 'blobs'),
+      LLMOS_SCRIPTS_DIRECTORY: scriptDirectory,
     });
     const created = await createWorker(config);
     const running = created.worker.run();
     worker = { worker: created.worker, running, close: created.close };
     client = await connectClient({ address: server.address, namespace: server.namespace });
-
-    let lastHandle: AgentHandle | undefined;
-    const temporalRun = async () => {
-      const handle = await startRun(client!, 'agent', request, { taskQueue: config.LLMOS_TASK_QUEUE });
-      checkRun(`Temporal run ${handle.workflowId}`, steps, await resultWithin(handle));
-      lastHandle = handle;
-    };
     const activities = createActivitiesFromConfig(config);
-    const inProcessRun = async (index: number) => {
-      checkRun(
-        `in-process run ${index}`,
-        steps,
-        await runAgentInProcess(activities, request, `bench-in-process-${index}`),
+
+    const temporalRun = async (steps: number): Promise<Sample> => {
+      const handle = await startRun(client!, 'agent', requests.get(steps)!, {
+        taskQueue: config.LLMOS_TASK_QUEUE,
+      });
+      checkRun(`Temporal run ${handle.workflowId}`, steps, await resultWithin(handle));
+      const [history, description] = await Promise.all([handle.fetchHistory(), handle.describe()]);
+      return {
+        stepsMs: stepLatenciesFromHistory(history.events ?? []),
+        historyBytesPerStep: (description.historySize ?? Number.NaN) / steps,
+      };
+    };
+    let inProcessRuns = 0;
+    const inProcessRun = async (steps: number): Promise<Sample> => {
+      inProcessRuns += 1;
+      const result = await runAgentInProcess(
+        activities,
+        requests.get(steps)!,
+        `bench-in-process-${inProcessRuns}`,
       );
+      checkRun(`in-process run ${inProcessRuns}`, steps, result);
+      return { stepsMs: result.stepLatenciesMs };
+    };
+    const sequential = async (steps: number, run: (steps: number) => Promise<Sample>) => {
+      for (let index = 0; index < warmup; index += 1) await run(steps);
+      const samples: Sample[] = [];
+      for (let index = 0; index < runs; index += 1) samples.push(await run(steps));
+      return samples;
+    };
+    const atOnce = async (run: (steps: number) => Promise<Sample>) => {
+      const peakRss = watchRss();
+      const started = performance.now();
+      const samples = await Promise.all(Array.from({ length: concurrent }, () => run(concurrentSteps)));
+      const seconds = (performance.now() - started) / 1_000;
+      return { samples, seconds, rssBytes: peakRss() };
     };
 
     // A worker that stops early (a bad bundle, a lost server) fails the benchmark instead of hanging it.
     const measureAll = async () => {
-      await measure(warmup, steps, temporalRun);
-      const temporal = await measure(runs, steps, temporalRun);
-      await measure(warmup, steps, inProcessRun);
-      const inProcess = await measure(runs, steps, inProcessRun);
-      return { temporal, inProcess };
+      const byLength = [];
+      for (const steps of lengths)
+        byLength.push({
+          steps,
+          temporal: await sequential(steps, temporalRun),
+          inProcess: await sequential(steps, inProcessRun),
+        });
+      return { byLength, temporal: await atOnce(temporalRun), inProcess: await atOnce(inProcessRun) };
     };
-    const { temporal, inProcess } = await Promise.race([
+    const measured = await Promise.race([
       measureAll(),
       running.then(() => Promise.reject(new Error('the worker stopped during the benchmark'))),
     ]);
 
-    const history = await lastHandle!.fetchHistory();
-    const description = await lastHandle!.describe();
     const cpus = os.cpus();
-    const row = (label: string, times: number[]) =>
-      `${label.padEnd(26)}${median(times).toFixed(3).padStart(14)}${percentile(times, 90).toFixed(3).padStart(14)}`;
-    const ratio = median(temporal) / median(inProcess);
-    console.log(
-      [
-        `agent step benchmark: ${runs} runs x ${steps} steps (${steps} model calls + ${steps - 1} calculator calls a run), ${warmup} warm-up runs each`,
-        `model: scripted, zero latency; Temporal: in-memory dev server (${server.cli.kind === 'executable' ? server.cli.origin : 'SDK download'}) + 1 worker in this process`,
-        `machine: ${cpus.length} CPUs (${cpus[0]?.model.trim() ?? 'unknown'}), node ${process.version}, ${process.platform} ${process.arch}`,
-        '',
-        `${''.padEnd(26)}${'median ms/step'.padStart(14)}${'p90 ms/step'.padStart(14)}`,
-        row('through Temporal', temporal),
-        row('in-process (no Temporal)', inProcess),
-        `ratio of medians: ${ratio.toFixed(1)}x (Temporal adds ${(median(temporal) - median(inProcess)).toFixed(3)} ms a step)`,
-        '',
-        `history of one Temporal run: ${history.events?.length ?? 0} events, ` +
-          `${Buffer.byteLength(JSON.stringify(history)).toLocaleString('en-US')} bytes as JSON` +
-          (description.historySize !== undefined
-            ? ` (server-reported size ${description.historySize.toLocaleString('en-US')} bytes)`
-            : ''),
-      ].join('\n'),
+    const allSteps = (samples: Sample[]) => samples.flatMap((sample) => sample.stepsMs);
+    const ms = (value: number) => value.toFixed(value < 10 ? 3 : 1);
+    const columns = (cells: string[], widths: number[]) =>
+      cells
+        .map((cell, index) => (index === 0 ? cell.padEnd(widths[0]!) : cell.padStart(widths[index]!)))
+        .join('');
+    const sequentialWidths = [8, 16, 16, 16, 16, 10, 20];
+    const concurrentWidths = [26, 12, 16, 12];
+    const lines = [
+      `agent step benchmark: runs of ${lengths.join(', ')} steps (one model call and one calculator call a step), ${runs} runs each after ${warmup} warm-up runs; then ${concurrent} runs of ${concurrentSteps} steps at once`,
+      `model: scripted, zero latency; Temporal: in-memory dev server (${server.cli.kind === 'executable' ? server.cli.origin : 'SDK download'}) + 1 worker in this process`,
+      `machine: ${cpus.length} CPUs (${cpus[0]?.model.trim() ?? 'unknown'}), node ${process.version}, ${process.platform} ${process.arch}`,
+      '',
+      columns(
+        [
+          'steps',
+          'Temporal median',
+          'Temporal p95',
+          'in-proc median',
+          'in-proc p95',
+          'ratio',
+          'history bytes/step',
+        ],
+        sequentialWidths,
+      ),
+    ];
+    for (const { steps, temporal, inProcess } of measured.byLength) {
+      const temporalSteps = allSteps(temporal);
+      const inProcessSteps = allSteps(inProcess);
+      const historyPerStep = median(temporal.map((sample) => sample.historyBytesPerStep ?? Number.NaN));
+      lines.push(
+        columns(
+          [
+            String(steps),
+            `${ms(median(temporalSteps))} ms`,
+            `${ms(percentile(temporalSteps, 95))} ms`,
+            `${ms(median(inProcessSteps))} ms`,
+            `${ms(percentile(inProcessSteps, 95))} ms`,
+            `${(median(temporalSteps) / median(inProcessSteps)).toFixed(0)}x`,
+            Math.round(historyPerStep).toLocaleString('en-US'),
+          ],
+          sequentialWidths,
+        ),
+      );
+    }
+    lines.push(
+      '',
+      columns(
+        [`${concurrent} x ${concurrentSteps} steps at once`, 'steps/s', 'p95 step', 'peak RSS'],
+        concurrentWidths,
+      ),
     );
+    for (const [label, side] of [
+      ['through Temporal', measured.temporal],
+      ['in-process', measured.inProcess],
+    ] as const)
+      lines.push(
+        columns(
+          [
+            label,
+            ((concurrent * concurrentSteps) / side.seconds).toFixed(1),
+            `${ms(percentile(allSteps(side.samples), 95))} ms`,
+            `${Math.round(side.rssBytes / 2 ** 20)} MiB`,
+          ],
+          concurrentWidths,
+        ),
+      );
+    console.log(lines.join('\n'));
   } finally {
     await client?.connection.close().catch(() => {});
     if (worker) {

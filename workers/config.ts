@@ -49,7 +49,12 @@ export const WorkerConfigSchema = z.object({
   LLMOS_SQL_EXAMPLES_DIRECTORY: z.string().default(path.join(projectRoot, 'examples', 'databases')),
   /** PostgreSQL role NL2SQL statements run under (`SET LOCAL ROLE`), when set. */
   LLMOS_SQL_POSTGRES_ROLE: optionalText,
-  /** The content-addressed store of document texts and chunks (document analysis). */
+  /**
+   * Where the content-addressed blobs go (document texts and chunks, conversations, long tool
+   * results): `file` keeps them in LLMOS_BLOB_DIRECTORY (one machine, or a shared volume);
+   * `redis` keeps them in the Redis at REDIS_URL, for workers on different machines.
+   */
+  LLMOS_BLOB_STORE: z.enum(['file', 'redis']).default('file'),
   LLMOS_BLOB_DIRECTORY: z.string().default(path.join(projectRoot, '.llmos', 'blobs')),
   /** Where analysis reports go when a run names no output folder. */
   LLMOS_REPORTS_DIRECTORY: z.string().default(path.join(projectRoot, '.llmos', 'reports')),

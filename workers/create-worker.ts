@@ -1,6 +1,7 @@
 import { NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { createActivities } from '../activities/index.js';
-import { createBlobStore } from '../activities/analysis/blob-store.js';
+import type { BlobStore } from '../activities/blobs/blob-store.js';
+import { blobStoreFromConfig } from './blob-store-from-config.js';
 import { createModelResolver } from '../activities/llm/model-resolver.js';
 import { loadPromptLibrary, type PromptLibrary } from '../activities/prompts/prompt-library.js';
 import { calculator } from '../activities/tools/calculator.js';
@@ -23,6 +24,7 @@ export function createActivitiesFromConfig(
   config: WorkerConfig,
   prompts: PromptLibrary = loadPromptLibrary(promptDirectories(config)),
   models: WorkerModelServices = createModelServices(config),
+  blobs: BlobStore = blobStoreFromConfig(config).blobs,
 ) {
   const resolveModel = createModelResolver({
     openai: config.OPENAI_API_KEY
@@ -47,7 +49,7 @@ export function createActivitiesFromConfig(
     budgets: { client: models.temporalClient, taskQueue: config.LLMOS_TASK_QUEUE },
     tools,
     prompts,
-    blobs: createBlobStore(config.LLMOS_BLOB_DIRECTORY),
+    blobs,
     reportsDirectory: config.LLMOS_REPORTS_DIRECTORY,
     sql: {
       examplesDirectory: config.LLMOS_SQL_EXAMPLES_DIRECTORY,
@@ -68,14 +70,20 @@ export async function createWorker(
   const prompts = loadPromptLibrary(promptDirectories(config));
   for (const warning of prompts.warnings) Runtime.instance().logger.warn(`prompt library: ${warning}`);
   const models = createModelServices(config);
-  await models.ready;
+  const blobs = blobStoreFromConfig(config);
+  try {
+    await Promise.all([models.ready, blobs.ready]);
+  } catch (error) {
+    await Promise.allSettled([models.close(), blobs.close()]);
+    throw error;
+  }
   let connection: NativeConnection;
   try {
     connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
   } catch (error) {
     throw new Error(`cannot reach Temporal at ${config.TEMPORAL_ADDRESS}: ${(error as Error).message}`);
   }
-  const activities = createActivitiesFromConfig(config, prompts, models);
+  const activities = createActivitiesFromConfig(config, prompts, models, blobs.blobs);
   const main = await Worker.create({
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
@@ -84,7 +92,9 @@ export async function createWorker(
     activities,
     maxConcurrentActivityTaskExecutions: config.LLMOS_MAX_CONCURRENT_ACTIVITIES,
   });
-  // Model calls run on one queue per provider, where the provider's rate limit applies.
+  // A provider's own queue, where its request rate limit applies: the calls of a rate-limited
+  // provider go there, and every model call of runs that started before calls without a limit
+  // moved to the workflow's queue.
   const providerWorkers = await Promise.all(
     ProviderSchema.options.map((provider) =>
       Worker.create({
@@ -104,6 +114,7 @@ export async function createWorker(
   const close = async (): Promise<void> => {
     await connection.close();
     await models.close();
+    await blobs.close();
   };
   return { worker, connection, close };
 }

@@ -16,6 +16,8 @@ import type { WorkerConfig } from './config.js';
 
 export interface WorkerModelServices extends ModelCallServices {
   catalog: ModelCatalog;
+  /** Providers with a request rate limit (`LLMOS_RATE_LIMITS`): their calls go through their own task queue. */
+  rateLimitedProviders: readonly string[];
   /** Settles once the cache is connected; rejects (naming the cache) when it cannot be. */
   ready: Promise<void>;
   /** A client of this worker's Temporal, made on first use: shared-budget activities send updates with it. */
@@ -87,6 +89,7 @@ export function createModelServices(config: WorkerConfig): WorkerModelServices {
     })));
   return {
     catalog,
+    rateLimitedProviders: Object.keys(config.LLMOS_RATE_LIMITS),
     temporalClient: async () => (await connectTemporal()).client,
     priceOf: (model) => priceOf(catalog, model),
     cache: store ? { store, ttlMs: config.LLMOS_CACHE_TTL_MS } : undefined,

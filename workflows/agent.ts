@@ -2,8 +2,10 @@ import { proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
 import { AgentInputSchema, type AgentInput, type AgentRequest, type AgentResult } from '../common/agent.js';
 import { agentPromptVariables } from './agent/agent-request.js';
-import { callModel, runToolCall, stopAtCap, type Conversation } from './agent/agent-loop.js';
+import { callModel, runToolCall, stopAtCap } from './agent/agent-loop.js';
+import { AgentConversation } from './agent/agent-conversation.js';
 import { AgentRun } from './agent/agent-run.js';
+import { describedTools } from './lib/described-tools.js';
 import { localActivityOptions } from './lib/activity-options.js';
 import { describeFailure } from './lib/failures.js';
 import { parseWorkflowInput } from './lib/parse-input.js';
@@ -15,6 +17,9 @@ import { plural } from '../common/plural.js';
 
 const { describeTools, loadPrompts } = proxyActivities<Activities>(localActivityOptions);
 
+/** A lean run updates its listed cost and tokens (search attributes) every this many model calls. */
+const searchAttributeEvery = 10;
+
 /**
  * A bounded ReAct loop: the model thinks, calls tools, reads their results and answers. Every
  * model and tool call is an activity; caps (iterations, tokens, dollars, wall time) are checked
@@ -25,7 +30,7 @@ export async function reactAgentWorkflow(request: AgentRequest): Promise<AgentRe
   const input: AgentInput = parseWorkflowInput(AgentInputSchema, request);
   const run = new AgentRun(input);
   run.handleMessages();
-  let setup: { models: RunModels; conversation: Conversation };
+  let setup: { models: RunModels; conversation: AgentConversation };
   try {
     setup = await startConversation(run);
   } catch (error) {
@@ -39,26 +44,31 @@ export async function reactAgentWorkflow(request: AgentRequest): Promise<AgentRe
  * Setup: the tool specs the model will see and the rendered prompt (both activities, so in
  * history), then the run's models; `auto` routes on the rendered conversation.
  */
-async function startConversation(run: AgentRun): Promise<{ models: RunModels; conversation: Conversation }> {
+async function startConversation(
+  run: AgentRun,
+): Promise<{ models: RunModels; conversation: AgentConversation }> {
   const { input } = run;
-  const [tools, templates] = await Promise.all([
+  const [described, templates] = await Promise.all([
     describeTools({ names: input.tools }),
     loadPrompts({ refs: [input.prompt] }),
   ]);
+  const { specs: tools, pure } = describedTools(described);
+  run.pureTools = pure;
   const messages = new PromptSet(templates).render(input.prompt, agentPromptVariables(input));
   const models = await RunModels.start({
     model: input.model,
     chain: input.models,
+    providerQueues: input.providerQueues,
     retry: input.retry,
     budget: input.budget,
     routeOn: () => ({ messages, toolCount: tools.length }),
   });
   run.models = models;
-  return { models, conversation: { tools, messages } };
+  return { models, conversation: new AgentConversation(tools, messages) };
 }
 
 /** Model call, tool calls, again, until the model answers or a cap or a failure ends the run. */
-async function loop(run: AgentRun, models: RunModels, conversation: Conversation): Promise<AgentResult> {
+async function loop(run: AgentRun, models: RunModels, conversation: AgentConversation): Promise<AgentResult> {
   for (;;) {
     const stop = await stopAtCap(run);
     if (stop) return run.finish(stop.stopReason, stop.detail);
@@ -68,8 +78,10 @@ async function loop(run: AgentRun, models: RunModels, conversation: Conversation
     const { message } = call.response;
     run.meter.addModelCall(call);
     run.trace.push(modelStep(run.iteration, call, run.input.prompt));
-    recordRunOutcome(run.input.recordSearchAttributes, run.meter.totals);
-    conversation.messages = [...conversation.messages, message];
+    // Lean runs list their cost every few calls (each update is an event); the end records it all.
+    if (!run.leanSteps || run.iteration % searchAttributeEvery === 0)
+      recordRunOutcome(run.input.recordSearchAttributes, run.meter.totals);
+    conversation.answered(message, call.conversation);
     if (message.toolCalls.length === 0) {
       const calls = plural(run.iteration, 'model call');
       return run.finish('answer', `answered after ${calls}`, { answer: message.content });
@@ -78,6 +90,6 @@ async function loop(run: AgentRun, models: RunModels, conversation: Conversation
     const results = await Promise.all(
       message.toolCalls.map((toolCall) => runToolCall(run, conversation.tools, toolCall)),
     );
-    conversation.messages = [...conversation.messages, ...results];
+    conversation.add(results);
   }
 }

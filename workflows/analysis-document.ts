@@ -44,6 +44,7 @@ export async function analyzeDocumentWorkflow(
     models = await RunModels.start({
       model: input.model,
       chain: input.models,
+      providerQueues: input.providerQueues,
       retry: input.retry,
       budget: input.budget,
       routeOn: () => ({ messages: analysisRouteMessages(input.spec), toolCount: 0 }),

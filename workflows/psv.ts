@@ -13,6 +13,7 @@ import { localActivityOptions } from './lib/activity-options.js';
 import { capStopOf } from './lib/caps-meter.js';
 import { describeFailure } from './lib/failures.js';
 import { parseWorkflowInput } from './lib/parse-input.js';
+import { describedTools } from './lib/described-tools.js';
 import { describeToolsForPlanner, replanFeedback, unavailableTools } from './psv/plan-steps.js';
 import { PromptSet } from './lib/prompts.js';
 import { RunModels } from './lib/run-models.js';
@@ -78,10 +79,11 @@ export async function planSolveVerifyWorkflow(request: PsvRequest): Promise<PsvR
 async function startPlanner(run: PsvRun): Promise<Planner> {
   const { input } = run;
   run.enterPhase('loading tools and prompts');
-  const [tools, templates] = await Promise.all([
+  const [described, templates] = await Promise.all([
     describeTools({ names: input.tools }),
     loadPrompts({ refs: [input.prompts.plan, input.prompts.verify, input.prompts.solve] }),
   ]);
+  const tools = describedTools(described).specs;
   const prompts = new PromptSet(templates);
   const planMessages = (feedback: string) =>
     prompts.render(input.prompts.plan, { task: input.task, tools: describeToolsForPlanner(tools), feedback });

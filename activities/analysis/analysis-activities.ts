@@ -12,10 +12,10 @@ import { ErrorType } from '../../common/errors.js';
 import type { PromptRef } from '../../common/prompt-template.js';
 import { renderPrompt } from '../../common/render-prompt.js';
 import { verifyQuotes } from './verify-quote.js';
-import type { CallChatModelInput, CallChatModelOutput } from '../llm/call-chat-model.js';
+import type { WholeRequestInput, CallChatModelOutput } from '../llm/call-chat-model.js';
 import { countTokens } from '../prompts/count-tokens.js';
 import type { PromptLibrary } from '../prompts/prompt-library.js';
-import type { BlobRef, BlobStore } from './blob-store.js';
+import type { BlobRef, BlobStore } from '../blobs/blob-store.js';
 import { ingestDocument, listDocuments, type DocumentSource } from './ingest.js';
 import {
   callForJson,
@@ -89,7 +89,7 @@ function valueOf(value: string | string[] | { text: string }): ExtractedField['v
 export function createAnalysisActivities(dependencies: {
   blobs: BlobStore;
   prompts: PromptLibrary;
-  callChatModel: (input: CallChatModelInput) => Promise<CallChatModelOutput>;
+  callChatModel: (input: WholeRequestInput) => Promise<CallChatModelOutput>;
 }) {
   const { blobs, prompts, callChatModel } = dependencies;
   const invalidInput = (error: unknown): ApplicationFailure =>

@@ -2,7 +2,7 @@ import type { ChatMessage, ResponseFormat } from '../../common/chat.js';
 import type { PromptRef } from '../../common/prompt-template.js';
 import { repairMessage } from '../../common/structured-output.js';
 import type { z } from 'zod';
-import type { CallChatModelInput, CallChatModelOutput } from '../llm/call-chat-model.js';
+import type { WholeRequestInput, CallChatModelOutput } from '../llm/call-chat-model.js';
 import { estimateRequestTokens } from '../llm/estimate-request-tokens.js';
 import { callStructured } from '../llm/generate-structured.js';
 
@@ -66,7 +66,7 @@ export function estimateJsonCall(call: JsonModelCall<unknown>): {
  * repeats none).
  */
 export async function callForJson<T>(
-  callChatModel: (input: CallChatModelInput) => Promise<CallChatModelOutput>,
+  callChatModel: (input: WholeRequestInput) => Promise<CallChatModelOutput>,
   call: JsonModelCall<T>,
 ): Promise<{
   base: Omit<AnalysisCallOutput<never>, 'result'>;

@@ -1,8 +1,8 @@
 import type { Citation, Finding } from '../../common/analysis-report.js';
 import { AnalysisSpecSchema } from '../../common/analysis-spec.js';
-import type { CallChatModelInput, CallChatModelOutput } from '../llm/call-chat-model.js';
+import type { WholeRequestInput, CallChatModelOutput } from '../llm/call-chat-model.js';
 import type { PromptLibrary } from '../prompts/prompt-library.js';
-import type { BlobStore } from './blob-store.js';
+import type { BlobStore } from '../blobs/blob-store.js';
 import { callForJson, estimateJsonCall, type AnalysisCallOutput } from './json-model-call.js';
 import {
   createReduceRequests,
@@ -21,7 +21,7 @@ import { findQuote } from './verify-quote.js';
 export function createReduceActivities(dependencies: {
   blobs: BlobStore;
   prompts: PromptLibrary;
-  callChatModel: (input: CallChatModelInput) => Promise<CallChatModelOutput>;
+  callChatModel: (input: WholeRequestInput) => Promise<CallChatModelOutput>;
 }) {
   const { blobs, callChatModel } = dependencies;
   const { reconcileCall, identifyCall, sectionsCall } = createReduceRequests(dependencies);

@@ -6,7 +6,7 @@ import { renderPrompt } from '../../common/render-prompt.js';
 import { toResponseFormat, type OutputDefinition } from '../../common/structured-output.js';
 import type { PromptLibrary } from '../prompts/prompt-library.js';
 import { fieldChoiceOutput, findingsOutput, sectionsOutput } from './analysis-outputs.js';
-import type { BlobStore } from './blob-store.js';
+import type { BlobStore } from '../blobs/blob-store.js';
 import { compareFields } from './compare-fields.js';
 import type { JsonModelCall, RepairTurn } from './json-model-call.js';
 import { loadDocumentResult } from './stored-document-result.js';

@@ -3,7 +3,7 @@ import { AnalysisSpecSchema, type AnalysisSpec } from '../../common/analysis-spe
 import type { BlobRef } from '../../common/blob-ref.js';
 import { compareFields } from './compare-fields.js';
 import type { NotAnalyzed } from '../../common/analysis.js';
-import type { BlobStore } from './blob-store.js';
+import type { BlobStore } from '../blobs/blob-store.js';
 import { loadDocumentResult } from './stored-document-result.js';
 import { writeReport, type WrittenReport } from './report/write-report.js';
 import { plural } from '../../common/plural.js';

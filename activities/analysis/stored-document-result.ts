@@ -1,6 +1,6 @@
 import type { DocumentResult } from '../../common/analysis-report.js';
 import type { BlobRef } from '../../common/blob-ref.js';
-import type { BlobStore } from './blob-store.js';
+import type { BlobStore } from '../blobs/blob-store.js';
 import { DocumentResultSchema } from './report/report-schema.js';
 
 /** A document's merged fields as `storeDocumentResult` kept them, validated on the way back in. */

@@ -8,22 +8,34 @@ import type { CircuitBreaker } from './circuit-breaker.js';
 import type { ModelResolver } from './model-resolver.js';
 import { cacheKey, shouldUseCache } from './response-cache/cache-key.js';
 import type { ResponseCache } from './response-cache/response-cache.js';
-import { estimateRequestTokens } from './estimate-request-tokens.js';
+import { defaultOutputTokens, estimateRequestTokens } from './estimate-request-tokens.js';
+import type { ConversationRef, ConversationRequest } from '../../common/conversation.js';
+import type { ConversationStore } from '../conversation/conversation-store.js';
+import { requestFromConversation } from '../conversation/conversation-request.js';
 import type { TokenGrant, TokenLimiter } from './rate-limits/token-limiter.js';
 import { toModelFailure } from './to-model-failure.js';
 
-export interface CallChatModelInput {
+interface CallChatModelOptions {
   /** `provider:model`. */
   model: string;
   /** The template the request was rendered from: recorded with the call in history, not used. */
   prompt?: PromptRef | undefined;
-  request: ChatRequest;
   /**
    * The response cache: `auto` (the default) for requests at temperature 0, `sampled` also for
    * requests above it (the same sample comes back every time), `off` never.
    */
   cache?: 'auto' | 'sampled' | 'off' | undefined;
 }
+
+/**
+ * The request whole (`request`), or over a conversation in the blob store (`conversation`: a
+ * base and the messages added since), which keeps a long run's history flat.
+ */
+export type CallChatModelInput =
+  WholeRequestInput | (CallChatModelOptions & { conversation: ConversationRequest; request?: never });
+
+/** A call with the whole request: what activities that build one request and make one call send. */
+export type WholeRequestInput = CallChatModelOptions & { request: ChatRequest; conversation?: never };
 
 export interface CallChatModelOutput {
   response: ChatResponse;
@@ -33,6 +45,8 @@ export interface CallChatModelOutput {
   latencyMs: number;
   /** Present when the answer came from the response cache: what the original call cost. */
   cacheHit?: { savedUsd: number | null; storedAt: number } | undefined;
+  /** With a `conversation` input: the stored conversation with this answer added, the next call's base. */
+  conversation?: ConversationRef | undefined;
 }
 
 /** What every model call shares on a worker, beyond the providers. */
@@ -57,6 +71,16 @@ const healthFailures: ReadonlySet<string> = new Set([
   ErrorType.ModelResponseMalformed,
 ]);
 
+function conversationStore(store: ConversationStore | undefined): ConversationStore {
+  if (!store)
+    throw ApplicationFailure.create({
+      type: ErrorType.InvalidInput,
+      message: 'this worker was given no conversation store: send the whole request instead',
+      nonRetryable: true,
+    });
+  return store;
+}
+
 /**
  * Calls a chat model once. Temporal contract: no retries inside (SDK retries are off); every
  * failure leaves as a typed `ApplicationFailure` from `toModelFailure`, retryable or not, with a
@@ -64,17 +88,36 @@ const healthFailures: ReadonlySet<string> = new Set([
  * request when the activity is cancelled (deadline, workflow cancellation). Not idempotent in
  * cost: each attempt that reaches the provider is billed.
  *
+ * A request over a stored conversation is rebuilt from the store first, and the answer is added
+ * to the conversation after (idempotent: the same messages make the same node).
+ *
  * An identical earlier request answered within the cache's TTL is answered from the cache, at no
  * cost, and says what it saved. A model whose breaker is open fails at once with the
  * non-retryable `ModelCircuitOpen`, so a workflow moves to the next model of its chain.
  */
-export function createCallChatModel(resolveModel: ModelResolver, services: ModelCallServices) {
-  const { priceOf, cache, breaker, tokenLimiter } = services;
+export function createCallChatModel(
+  resolveModel: ModelResolver,
+  services: ModelCallServices & {
+    /** Where conversations sent by reference are kept (the blob store); without it, such calls fail. */
+    conversations?: ConversationStore | undefined;
+  },
+) {
+  const { priceOf, cache, breaker, tokenLimiter, conversations } = services;
   return async function callChatModel(input: CallChatModelInput): Promise<CallChatModelOutput> {
     const context = Context.current();
     const ref = ModelRefSchema.parse(input.model);
-    const request = ChatRequestSchema.parse(input.request);
     const started = performance.now();
+    const store = input.conversation ? conversationStore(conversations) : undefined;
+    const stored =
+      store && input.conversation
+        ? { store, ...(await requestFromConversation(store, input.conversation)) }
+        : undefined;
+    const request = stored?.request ?? ChatRequestSchema.parse(input.request);
+    // The conversation with the answer added: the next call's base.
+    const withAnswer = async (response: ChatResponse) =>
+      stored
+        ? { conversation: (await stored.store.append(stored.sent.key, undefined, [response.message])).ref }
+        : {};
 
     const policy = input.cache ?? 'auto';
     const key =
@@ -93,6 +136,7 @@ export function createCallChatModel(resolveModel: ModelResolver, services: Model
           costUsd: 0,
           latencyMs: Math.round(performance.now() - started),
           cacheHit: { savedUsd: hit.costUsd, storedAt: hit.createdAt },
+          ...(await withAnswer(hit.response)),
         };
     }
 
@@ -109,8 +153,16 @@ export function createCallChatModel(resolveModel: ModelResolver, services: Model
     let response: ChatResponse;
     let grant: TokenGrant | undefined;
     let sentAt = started;
-    // Counted only for a model under a limit: tokenizing a long prompt takes milliseconds.
-    const estimate = tokenLimiter?.limitFor(input.model) ? estimateRequestTokens(request) : undefined;
+    // Counted only for a model under a limit: tokenizing a long prompt takes milliseconds. A stored
+    // conversation was counted when it was stored.
+    const estimate = tokenLimiter?.limitFor(input.model)
+      ? stored
+        ? {
+            inputTokens: stored.sent.inputTokens,
+            outputTokens: request.maxOutputTokens ?? defaultOutputTokens,
+          }
+        : estimateRequestTokens(request)
+      : undefined;
     try {
       if (estimate)
         grant = await tokenLimiter!.acquire(input.model, estimate.inputTokens + estimate.outputTokens, {
@@ -147,6 +199,6 @@ export function createCallChatModel(resolveModel: ModelResolver, services: Model
         .catch((error: unknown) => {
           context.log.warn(`response cache write failed: ${(error as Error).message}`);
         });
-    return { response, costUsd, latencyMs };
+    return { response, costUsd, latencyMs, ...(await withAnswer(response)) };
   };
 }

@@ -1,4 +1,4 @@
-import type { ChatRequest } from '../../common/chat.js';
+import type { ChatMessage, ChatRequest, ToolSpec } from '../../common/chat.js';
 import { countTokens } from '../prompts/count-tokens.js';
 
 /** Output tokens assumed when a request sets no limit: the most a call asks for (workflows/lib/caps.ts). */
@@ -12,18 +12,23 @@ const tokensPerMessage = 4;
  * purpose: budget reservations and the tokens-per-minute limiter must cover what the call uses.
  */
 export function estimateRequestTokens(request: ChatRequest): { inputTokens: number; outputTokens: number } {
-  const texts = [
-    ...request.messages.map((message) =>
-      message.role === 'assistant'
-        ? `${message.content}${JSON.stringify(message.toolCalls)}`
-        : message.content,
-    ),
-    JSON.stringify(request.tools),
-    request.responseFormat ? JSON.stringify(request.responseFormat) : '',
-  ];
   return {
     inputTokens:
-      texts.reduce((sum, text) => sum + countTokens(text), 0) + tokensPerMessage * request.messages.length,
+      request.messages.reduce((sum, message) => sum + countMessageTokens(message), 0) +
+      countToolTokens(request.tools) +
+      (request.responseFormat ? countTokens(JSON.stringify(request.responseFormat)) : 0),
     outputTokens: request.maxOutputTokens ?? defaultOutputTokens,
   };
+}
+
+/** One message's input tokens: its text, its tool calls and the providers' framing. */
+export function countMessageTokens(message: ChatMessage): number {
+  const text =
+    message.role === 'assistant' ? `${message.content}${JSON.stringify(message.toolCalls)}` : message.content;
+  return countTokens(text) + tokensPerMessage;
+}
+
+/** The input tokens of the tool definitions a request offers. */
+export function countToolTokens(tools: readonly ToolSpec[]): number {
+  return countTokens(JSON.stringify(tools));
 }

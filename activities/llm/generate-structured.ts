@@ -8,7 +8,7 @@ import {
   type OutputDefinition,
   type StructuredParse,
 } from '../../common/structured-output.js';
-import type { CallChatModelInput, CallChatModelOutput } from './call-chat-model.js';
+import type { WholeRequestInput, CallChatModelOutput } from './call-chat-model.js';
 
 export interface GenerateStructuredInput {
   /** `provider:model`. */
@@ -48,7 +48,7 @@ export function createOutputRegistry(
  * workflows/lib/structured-call.ts). Provider errors fail as `callChatModel`'s do.
  */
 export function createGenerateStructured(
-  callChatModel: (input: CallChatModelInput) => Promise<CallChatModelOutput>,
+  callChatModel: (input: WholeRequestInput) => Promise<CallChatModelOutput>,
   outputs: ReadonlyMap<string, OutputDefinition>,
 ) {
   return async function generateStructured(
@@ -88,7 +88,7 @@ export interface StructuredCall {
  * Shared by `generateStructured` (registered outputs) and the analysis steps (spec-derived ones).
  */
 export async function callStructured(
-  callChatModel: (input: CallChatModelInput) => Promise<CallChatModelOutput>,
+  callChatModel: (input: WholeRequestInput) => Promise<CallChatModelOutput>,
   request: StructuredCall,
 ): Promise<GenerateStructuredOutput> {
   const call = await callChatModel({

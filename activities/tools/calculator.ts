@@ -31,6 +31,7 @@ const maxExpressionLength = 500;
 
 export const calculator = defineTool({
   name: 'calculator',
+  pure: true,
   description:
     'Evaluates one arithmetic expression exactly and returns the number. Supports + - * / ^ %, parentheses, ' +
     'sqrt, abs, round, floor, ceil, log, exp, sin, cos, tan, pi, e and unit conversions such as "5 km to mi".',

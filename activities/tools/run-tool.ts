@@ -2,6 +2,8 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { describeIssues } from '../../common/describe-issues.js';
 import { ErrorType } from '../../common/errors.js';
+import type { BlobRef } from '../../common/blob-ref.js';
+import type { BlobStore } from '../blobs/blob-store.js';
 import { ToolInputError } from './tool.js';
 import { getTool, type ToolRegistry } from './tool-registry.js';
 
@@ -14,16 +16,40 @@ export interface RunToolInput {
 /** `ok: false` means the model's call was unusable; `observation` then says why, for the model. */
 export interface RunToolOutput {
   ok: boolean;
+  /** The observation, or with `stored` its beginning (for the trace). */
   observation: string;
+  /** A long observation, whole, in the blob store: the model reads it from there. */
+  stored?: BlobRef | undefined;
 }
+
+/**
+ * Observations longer than this are stored in the blob store, and only their reference and
+ * beginning travel through history: every character of a result otherwise lands in history twice
+ * (this activity's result, the next model call's input), at every step.
+ */
+export const inlineObservationChars = 256;
+
+/** The beginning of a stored observation that its result keeps, for the run's trace. */
+const previewChars = 200;
 
 /**
  * Runs one tool call. Arguments that are not JSON, fail the tool's zod schema or that the tool
  * rejects come back as `ok: false` observations instead of failures, so the model can correct
  * itself without a retry. An unknown tool is a non-retryable `UnknownTool` failure. Other errors
- * are `ToolFailed` failures that Temporal retries.
+ * are `ToolFailed` failures that Temporal retries. Storing a long observation is idempotent (the
+ * blob store is content-addressed).
  */
-export function createRunTool(registry: ToolRegistry) {
+export function createRunTool(registry: ToolRegistry, blobs?: BlobStore) {
+  const observed = async (observation: string): Promise<RunToolOutput> => {
+    if (!blobs || observation.length <= inlineObservationChars) return { ok: true, observation };
+    const stored = await blobs.put(observation);
+    const rest = observation.length - previewChars;
+    return {
+      ok: true,
+      observation: `${observation.slice(0, previewChars)} [... ${rest} more characters in ${stored.key}]`,
+      stored,
+    };
+  };
   return async function runTool(input: RunToolInput): Promise<RunToolOutput> {
     const tool = getTool(registry, input.name);
     let raw: unknown;
@@ -50,7 +76,7 @@ export function createRunTool(registry: ToolRegistry) {
         signal: context.cancellationSignal,
         idempotencyKey: `${workflowId}/${activityId}`,
       });
-      return { ok: true, observation };
+      return await observed(observation);
     } catch (error) {
       if (error instanceof ToolInputError)
         return { ok: false, observation: `${ErrorType.InvalidToolInput}: ${error.message}` };

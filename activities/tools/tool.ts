@@ -19,6 +19,12 @@ export interface Tool<Schema extends z.ZodType = z.ZodType> {
   readonly name: string;
   readonly description: string;
   readonly inputSchema: Schema;
+  /**
+   * No side effects, quick, and as good run twice as once (a calculation): the agent runs it as a
+   * local activity, inside the workflow task, which saves a task-queue round trip a step. A result
+   * a crash loses is computed again, at no cost. Leave unset for anything that reaches outside.
+   */
+  readonly pure?: boolean;
   execute(input: z.output<Schema>, context: ToolContext): Promise<string>;
 }
 

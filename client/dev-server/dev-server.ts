@@ -15,6 +15,21 @@ export interface DevServerOptions {
   log?: (line: string) => void;
 }
 
+/**
+ * Dynamic config `llmos server` (and every dev server llmos starts) runs with. Each was measured
+ * with `npm run bench:agent-step`, one at a time:
+ * - `history.transferProcessorMaxPollRPS`: the dev server's history service moves new tasks to
+ *   the task queues at most this many times a second (default 20 on the SQLite store), which
+ *   made schedule-to-start most of a step's time.
+ * - `system.enableActivityEagerExecution`: an activity scheduled on the workflow's own task queue
+ *   comes back with the workflow task's completion, to the worker that asked, instead of going
+ *   through the queue. Production clusters should turn it on too (deploy/temporal/dynamicconfig).
+ */
+export const devServerDynamicConfig: Readonly<Record<string, string | number | boolean>> = {
+  'history.transferProcessorMaxPollRPS': 10_000,
+  'system.enableActivityEagerExecution': true,
+};
+
 export interface DevServer {
   readonly address: string;
   readonly namespace: string;
@@ -47,6 +62,10 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
       ...(options.dbFilename !== undefined ? { dbFilename: options.dbFilename } : {}),
       searchAttributes: llmosSearchAttributeKeys,
       log: { format: 'pretty', level: 'error' },
+      extraArgs: Object.entries(devServerDynamicConfig).flatMap(([key, value]) => [
+        '--dynamic-config-value',
+        `${key}=${JSON.stringify(value)}`,
+      ]),
     },
   });
   return {

@@ -18,11 +18,17 @@ export function agentStepScript(steps: number): FakeLlmScript {
   };
 }
 
-/** Writes the script into `directory` and returns the model reference that reads it: `scripted:<file>.json`. */
+/**
+ * Writes the script into `directory` and returns the model reference that reads it,
+ * `scripted:steps-<n>`, for a worker whose `LLMOS_SCRIPTS_DIRECTORY` is `directory`: a name as
+ * short as a real model's, so history sizes are not inflated by a long file path.
+ */
 export async function writeAgentStepScript(directory: string, steps: number): Promise<string> {
-  const file = path.join(directory, `bench-agent-${steps}-steps.json`);
-  await writeFile(file, JSON.stringify(agentStepScript(steps), null, 2));
-  return `scripted:${file}`;
+  await writeFile(
+    path.join(directory, `steps-${steps}.json`),
+    JSON.stringify(agentStepScript(steps), null, 2),
+  );
+  return `scripted:steps-${steps}`;
 }
 
 export function agentStepRequest(model: string, steps: number): AgentRequest {

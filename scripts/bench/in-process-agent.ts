@@ -15,10 +15,13 @@
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { AgentInputSchema, type AgentRequest, type AgentStep } from '../../common/agent.js';
 import { type StopReason } from '../../common/run-contract.js';
-import type { ChatMessage, ToolCall } from '../../common/chat.js';
+import type { ToolCall } from '../../common/chat.js';
+import type { AppendedMessage } from '../../common/conversation.js';
 import type { Activities } from '../../activities/index.js';
 import { findExhaustedCap } from '../../workflows/lib/caps.js';
-import { agentPromptVariables, nextModelRequest } from '../../workflows/agent/agent-request.js';
+import { agentPromptVariables } from '../../workflows/agent/agent-request.js';
+import { AgentConversation } from '../../workflows/agent/agent-conversation.js';
+import { outputAllowance } from '../../workflows/lib/caps.js';
 import { modelStep, toolResultMessage, toolStep } from '../../workflows/lib/trace-steps.js';
 import { PromptSet } from '../../workflows/lib/prompts.js';
 import { addModelCall, emptyTotals } from '../../common/run-totals.js';
@@ -29,6 +32,8 @@ export interface InProcessResult {
   iterations: number;
   toolCalls: number;
   trace: AgentStep[];
+  /** Each step's time, model call to the next model call (or the answer), in ms. */
+  stepLatenciesMs: number[];
 }
 
 /**
@@ -51,22 +56,30 @@ export async function runAgentInProcess(
   let totals = emptyTotals;
   let iterations = 0;
   const trace: AgentStep[] = [];
-  const finish = (stopReason: StopReason, answer: string | null): InProcessResult => ({
-    answer,
-    stopReason,
-    iterations,
-    toolCalls: totals.toolCalls,
-    trace,
-  });
+  const stepStarts: number[] = [];
+  const finish = (stopReason: StopReason, answer: string | null): InProcessResult => {
+    const finishedAt = performance.now();
+    return {
+      answer,
+      stopReason,
+      iterations,
+      toolCalls: totals.toolCalls,
+      trace,
+      stepLatenciesMs: stepStarts.map((start, index) => (stepStarts[index + 1] ?? finishedAt) - start),
+    };
+  };
 
-  const [tools, templates] = await Promise.all([
+  const [{ specs: tools }, templates] = await Promise.all([
     run(activities.describeTools, { names: input.tools }),
     run(activities.loadPrompts, { refs: [input.prompt] }),
   ]);
   const toolNames = new Set(tools.map((tool) => tool.name));
-  let messages = new PromptSet(templates).render(input.prompt, agentPromptVariables(input));
+  const conversation = new AgentConversation(
+    tools,
+    new PromptSet(templates).render(input.prompt, agentPromptVariables(input)),
+  );
 
-  const runToolCall = async (call: ToolCall): Promise<ChatMessage> => {
+  const runToolCall = async (call: ToolCall): Promise<AppendedMessage> => {
     const started = Date.now();
     if (!toolNames.has(call.name)) throw new Error(`the model called an unknown tool "${call.name}"`);
     const result = await run(activities.runTool, { name: call.name, arguments: call.arguments });
@@ -80,17 +93,21 @@ export async function runAgentInProcess(
     if (exhausted) return finish(exhausted.stopReason, null);
 
     iterations += 1;
+    stepStarts.push(performance.now());
     const call = await run(activities.callChatModel, {
       model: input.model,
       prompt: input.prompt,
-      request: nextModelRequest(input, messages, tools, caps, totals),
+      conversation: conversation.request({
+        temperature: input.temperature,
+        maxOutputTokens: outputAllowance(caps, totals),
+      }),
     });
     const { response } = call;
     totals = addModelCall(totals, response.usage, call.costUsd);
     trace.push(modelStep(iterations, call, input.prompt));
-    messages = [...messages, response.message];
+    conversation.answered(response.message, call.conversation);
     if (response.message.toolCalls.length === 0) return finish('answer', response.message.content);
     const results = await Promise.all(response.message.toolCalls.map(runToolCall));
-    messages = [...messages, ...results];
+    conversation.add(results);
   }
 }

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { createAnalysisActivities } from '../../activities/analysis/analysis-activities.js';
-import { createBlobStore } from '../../activities/analysis/blob-store.js';
+import { createBlobStore } from '../../activities/blobs/blob-store.js';
 import { createCallChatModel } from '../../activities/llm/call-chat-model.js';
 import { estimateRequestTokens } from '../../activities/llm/estimate-request-tokens.js';
 import { createScriptedChatModel } from '../../activities/llm/scripted/scripted-chat-model.js';

@@ -4,11 +4,7 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import {
-  createBlobStore,
-  defaultBlobDirectory,
-  type BlobStore,
-} from '../../activities/analysis/blob-store.js';
+import { createBlobStore, defaultBlobDirectory, type BlobStore } from '../../activities/blobs/blob-store.js';
 
 let directory: string;
 let store: BlobStore;

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { ChatMessage } from '../../common/chat.js';
-import { compactConversation, shortenForTrace } from '../../workflows/lib/conversation.js';
+import { compactConversation } from '../../common/compact-conversation.js';
+import { shortenForTrace } from '../../workflows/lib/trace-text.js';
 
 const long = (character: string, length: number) => character.repeat(length);
 const toolResult = (id: string, content: string): ChatMessage => ({

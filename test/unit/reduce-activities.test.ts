@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
-import { createBlobStore } from '../../activities/analysis/blob-store.js';
+import { createBlobStore } from '../../activities/blobs/blob-store.js';
 import { createReduceActivities } from '../../activities/analysis/reduce-activities.js';
 import { createCallChatModel } from '../../activities/llm/call-chat-model.js';
 import { estimateRequestTokens } from '../../activities/llm/estimate-request-tokens.js';

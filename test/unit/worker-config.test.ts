@@ -87,7 +87,7 @@ void describe('parseWorkerConfig', () => {
 void describe('the worker built from a configuration', () => {
   void it('offers every built-in tool the CLI lets users name', async () => {
     const activities = createActivitiesFromConfig(parseWorkerConfig({}));
-    const specs = await activities.describeTools({ names: [...builtInToolNames] });
+    const { specs } = await activities.describeTools({ names: [...builtInToolNames] });
     assert.deepEqual(
       specs.map((spec) => spec.name),
       [...builtInToolNames],

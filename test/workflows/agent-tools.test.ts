@@ -224,7 +224,13 @@ void describe('reactAgentWorkflow: tool calls', () => {
     // Both results follow the assistant turn that asked for them, with nothing in between.
     const roles = messagesOf(testbed.fake.requests[1]).map((message) => message.role);
     assert.deepEqual(roles, ['system', 'user', 'assistant', 'tool', 'tool']);
+    // http_get reaches outside: an activity; the calculator is pure: a local activity, a marker.
     const runs = (await scheduledActivities(handle)).filter((name) => name === 'runTool');
-    assert.equal(runs.length, 2);
+    assert.equal(runs.length, 1);
+    const { events } = await handle.fetchHistory();
+    const markers = (events ?? []).filter(
+      (event) => event.markerRecordedEventAttributes?.markerName === 'core_local_activity',
+    );
+    assert.equal(markers.length, 1);
   });
 });

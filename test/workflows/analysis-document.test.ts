@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { createBlobStore } from '../../activities/analysis/blob-store.js';
+import { createBlobStore } from '../../activities/blobs/blob-store.js';
 import { ingestDocument } from '../../activities/analysis/ingest.js';
 import { projectRoot } from '../../client/project-paths.js';
 import type { DocumentResult } from '../../common/analysis-report.js';

@@ -3,29 +3,27 @@ import {
   condition,
   isCancellation,
   proxyActivities,
+  proxyLocalActivities,
   setCurrentDetails,
 } from '@temporalio/workflow';
 import type { Activities, CallChatModelOutput } from '../../activities/index.js';
 import type { AgentResult } from '../../common/agent.js';
-import type { ChatMessage, ToolCall, ToolSpec } from '../../common/chat.js';
+import type { ToolCall, ToolSpec } from '../../common/chat.js';
+import type { AppendedMessage } from '../../common/conversation.js';
 import { ErrorType } from '../../common/errors.js';
 import { localActivityOptions } from '../lib/activity-options.js';
 import { toolResultMessage, toolStep } from '../lib/trace-steps.js';
-import { nextModelRequest } from './agent-request.js';
+import { outputAllowance } from '../lib/caps.js';
+import type { AgentConversation } from './agent-conversation.js';
 import { CapReached } from '../lib/caps-meter.js';
 import type { CapStop } from '../lib/caps.js';
-import { compactConversation } from '../lib/conversation.js';
-import { describeFailure } from '../lib/failures.js';
+import { describeFailure, isScheduleToCloseTimeout } from '../lib/failures.js';
 import type { RunModels } from '../lib/run-models.js';
 import type { AgentRun } from './agent-run.js';
 
-const { runTool } = proxyActivities<Activities>(localActivityOptions);
-
-/** What the loop works on: the tools the model was offered and the conversation so far. */
-export interface Conversation {
-  tools: ToolSpec[];
-  messages: ChatMessage[];
-}
+const { runTool, compactConversation } = proxyActivities<Activities>(localActivityOptions);
+// Pure tools (a calculation) in a lean run: a result lost in a crash is computed again at no cost.
+const { runTool: runPureTool } = proxyLocalActivities<Activities>(localActivityOptions);
 
 /**
  * Checks the caps before a model call. At an exhausted cap the run may hold, `holdOnCapMs` at
@@ -55,7 +53,7 @@ export async function stopAtCap(run: AgentRun): Promise<CapStop | undefined> {
 export async function callModel(
   run: AgentRun,
   models: RunModels,
-  conversation: Conversation,
+  conversation: AgentConversation,
 ): Promise<CallChatModelOutput | 'again' | AgentResult> {
   const { input, meter } = run;
   const iteration = (run.iteration += 1);
@@ -70,31 +68,51 @@ export async function callModel(
       prepare: () => {
         const stop = meter.exhausted({ iterations: iteration - 1 });
         if (stop) throw new CapReached(stop);
-        return nextModelRequest(input, conversation.messages, conversation.tools, meter.caps, meter.totals);
+        const maxOutputTokens = outputAllowance(meter.caps, meter.totals);
+        return {
+          maxOutputTokens,
+          request: conversation.request({ temperature: input.temperature, maxOutputTokens }),
+        };
       },
-      reservation: (request) => ({ request }),
-      invoke: ({ name, activities }, request) =>
-        CancellationScope.withTimeout(meter.timeLeftMs(), () =>
-          activities.callChatModel.executeWithOptions({ summary: `${name} (iteration ${iteration})` }, [
-            { model: name, prompt: input.prompt, request },
-          ]),
-        ),
+      // The budget reserves from a bound of the tokens, not the request: history stays flat.
+      reservation: ({ maxOutputTokens }) => ({
+        tokens: { inputTokens: conversation.inputTokensBound(), outputTokens: maxOutputTokens },
+      }),
+      invoke: ({ name, activities }, { request }) => {
+        const summary = `${name} (iteration ${iteration})`;
+        const call = { model: name, prompt: input.prompt, conversation: request };
+        // Cut off at the deadline: in a lean run by the call's own schedule-to-close timeout,
+        // which writes no timer to history.
+        return run.leanSteps
+          ? activities.callChatModel.executeWithOptions(
+              { summary, scheduleToCloseTimeout: meter.timeLeftMs() },
+              [call],
+            )
+          : CancellationScope.withTimeout(meter.timeLeftMs(), () =>
+              activities.callChatModel.executeWithOptions({ summary }, [call]),
+            );
+      },
       costOf: (made) => made.costUsd,
     });
   } catch (error) {
-    return afterFailedCall(run, conversation, error);
+    return await afterFailedCall(run, conversation, error);
   }
 }
 
-function afterFailedCall(run: AgentRun, conversation: Conversation, error: unknown): 'again' | AgentResult {
+async function afterFailedCall(
+  run: AgentRun,
+  conversation: AgentConversation,
+  error: unknown,
+): Promise<'again' | AgentResult> {
   // A cap reached while waiting for the budget: the check before the next call stops (or holds) the run.
   if (error instanceof CapReached) {
     run.callDidNoWork();
     return 'again';
   }
-  if (isCancellation(error)) {
+  const deadline = isScheduleToCloseTimeout(error);
+  if (isCancellation(error) || deadline) {
     if (run.meter.elapsedMs() >= run.meter.caps.maxWallTimeMs) return 'again'; // the deadline check stops the run
-    if (!CancellationScope.current().consideredCancelled) {
+    if (deadline || !CancellationScope.current().consideredCancelled) {
       // Cut off at a deadline that was raised while the call ran: it did no work, so make it again.
       run.callDidNoWork();
       return 'again';
@@ -105,22 +123,31 @@ function afterFailedCall(run: AgentRun, conversation: Conversation, error: unkno
     run.callDidNoWork();
     return run.finish('budget_exhausted', failure.message, { error: failure });
   }
-  if (failure.type === ErrorType.ContextTooLong) {
-    const compacted = compactConversation(conversation.messages);
-    if (compacted) {
-      conversation.messages = compacted;
-      run.callDidNoWork();
-      return 'again';
-    }
+  if (failure.type === ErrorType.ContextTooLong && (await compact(conversation))) {
+    run.callDidNoWork();
+    return 'again';
   }
   return run.finish('error', `model call failed: ${failure.message}`, { error: failure });
+}
+
+/** Shrinks the conversation after a context-length refusal; false when nothing could be cut. */
+async function compact(conversation: AgentConversation): Promise<boolean> {
+  const stored = conversation.stored;
+  if (!stored) return conversation.compactUnstored();
+  const compacted = await compactConversation(stored);
+  if (compacted) conversation.compacted(compacted);
+  return compacted !== null;
 }
 
 /**
  * One tool call the model asked for, as the message it reads next. A tool the run does not offer,
  * or one that keeps failing, is an observation for the model to act on: the run goes on.
  */
-export async function runToolCall(run: AgentRun, tools: ToolSpec[], call: ToolCall): Promise<ChatMessage> {
+export async function runToolCall(
+  run: AgentRun,
+  tools: ToolSpec[],
+  call: ToolCall,
+): Promise<AppendedMessage> {
   const { iteration } = run;
   const started = Date.now();
   let result: { ok: boolean; observation: string };
@@ -129,9 +156,11 @@ export async function runToolCall(run: AgentRun, tools: ToolSpec[], call: ToolCa
     result = { ok: false, observation: `${ErrorType.UnknownTool}: no tool "${call.name}"; tools: ${names}` };
   } else {
     try {
-      result = await runTool.executeWithOptions({ summary: `${call.name} (iteration ${iteration})` }, [
-        { name: call.name, arguments: call.arguments },
-      ]);
+      const args = { name: call.name, arguments: call.arguments };
+      result =
+        run.leanSteps && run.pureTools.includes(call.name)
+          ? await runPureTool.executeWithOptions({ summary: `${call.name} (iteration ${iteration})` }, [args])
+          : await runTool.executeWithOptions({ summary: `${call.name} (iteration ${iteration})` }, [args]);
     } catch (error) {
       result = { ok: false, observation: `${ErrorType.ToolFailed}: ${describeFailure(error).message}` };
     }

@@ -1,4 +1,4 @@
-import { setHandler } from '@temporalio/workflow';
+import { patched, setHandler } from '@temporalio/workflow';
 import type { AgentInput, AgentProgress, AgentResult, AgentStatus, AgentStep } from '../../common/agent.js';
 import { agentProgressQuery, raiseCapsUpdate } from '../../common/messages.js';
 import { CapsRaiseSchema, type RunError, type StopReason } from '../../common/run-contract.js';
@@ -20,6 +20,14 @@ export class AgentRun {
   /** Model calls started; a call that did no work is given back with `callDidNoWork`. */
   iteration = 0;
   models: RunModels | undefined;
+  /** The tools that run as local activities (pure ones), in a lean run. */
+  pureTools: readonly string[] = [];
+  /**
+   * Steps that write less history: no timer per model call (the deadline is the call's
+   * schedule-to-close timeout), pure tools as local activities, search attributes every few
+   * calls. Runs recorded before keep their steps as they were.
+   */
+  readonly leanSteps = patched('lean-agent-steps');
   private stop: Stop | undefined;
   private answer: string | null = null;
 

@@ -89,6 +89,7 @@ function analyzeDocument(
         spec: input.spec,
         model: models.current,
         models: models.remaining,
+        providerQueues: [...models.providerQueues],
         ...(input.budget ? { budget: input.budget } : {}),
         chunking: input.chunking,
         concurrency: chunkLanes,

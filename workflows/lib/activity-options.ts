@@ -15,11 +15,16 @@ export const localActivityOptions: ActivityOptions = {
 
 /**
  * Model calls: the run's retry policy as data; heartbeats notice a dead worker mid-call. They run
- * on the model's provider queue, where the worker applies that provider's rate limit.
+ * on the workflow's queue, or on the provider's own queue when it has a rate limit there
+ * (`providerQueues`, see `modelTaskQueue`).
  */
-export function modelActivityOptions(retry: ModelRetry, model: string): ActivityOptions {
+export function modelActivityOptions(
+  retry: ModelRetry,
+  model: string,
+  providerQueues: readonly string[],
+): ActivityOptions {
   return {
-    taskQueue: modelTaskQueue(workflowInfo().taskQueue, model),
+    taskQueue: modelTaskQueue(workflowInfo().taskQueue, model, providerQueues),
     startToCloseTimeout: retry.attemptTimeoutMs,
     heartbeatTimeout: retry.heartbeatTimeoutMs,
     retry: {

@@ -1,4 +1,4 @@
-import { ActivityFailure, ApplicationFailure, TemporalFailure } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, TemporalFailure, TimeoutFailure } from '@temporalio/workflow';
 
 /**
  * The type and message of what really went wrong: an activity failure is unwrapped to its cause,
@@ -12,4 +12,16 @@ export function describeFailure(error: unknown): { type: string; message: string
   if (current instanceof TemporalFailure) return { type: current.name, message: current.message };
   if (current instanceof Error) return { type: current.name, message: current.message };
   return { type: 'Error', message: String(current) };
+}
+
+/**
+ * Whether an activity ran out of its schedule-to-close time: a run's deadline, when the run gives
+ * a call the time it has left (no timer of its own), not a failure of the model.
+ */
+export function isScheduleToCloseTimeout(error: unknown): boolean {
+  return (
+    error instanceof ActivityFailure &&
+    error.cause instanceof TimeoutFailure &&
+    error.cause.timeoutType === 'SCHEDULE_TO_CLOSE'
+  );
 }

@@ -15,8 +15,10 @@ import type { ChatMessage, ChatRequest } from '../../common/chat.js';
 import { ErrorType } from '../../common/errors.js';
 import type { RouteDecision } from '../../common/route-request.js';
 import type { SharedBudget } from '../../common/shared-budget.js';
+import { ProviderSchema } from '../../common/model-ref.js';
+import type { ResolvedModels } from '../../common/task-queues.js';
 import { localActivityOptions, modelActivityOptions } from './activity-options.js';
-import { describeFailure } from './failures.js';
+import { describeFailure, isScheduleToCloseTimeout } from './failures.js';
 import { isFallbackFailure, ModelChain } from './model-chain.js';
 
 const { resolveModelChain, routeModel, reserveModelCall, settleModelCall } =
@@ -60,6 +62,8 @@ export interface RunModelsOptions {
   model: string;
   /** A chain a parent run resolved already: used as it is, nothing is routed or resolved again. */
   chain?: readonly string[] | undefined;
+  /** With `chain`: the parent's providers on their own queue (all of them when it does not say). */
+  providerQueues?: readonly string[] | undefined;
   retry: ModelRetry;
   budget?: SharedBudget | undefined;
   /** With `auto`: the conversation the router judges, and how many tools the run offers. */
@@ -86,6 +90,8 @@ export class RunModels {
 
   private constructor(
     private readonly chain: ModelChain,
+    /** The providers whose calls go through their own task queue (see `modelTaskQueue`). */
+    readonly providerQueues: readonly string[],
     /** With `auto`: the route the router chose, and why. */
     readonly route: RouteDecision | undefined,
     private readonly options: RunModelsOptions,
@@ -96,7 +102,13 @@ export class RunModels {
    * resolved nothing (`patched('model-chain')` is false when they replay): they keep their model.
    */
   static async start(options: RunModelsOptions): Promise<RunModels> {
-    if (options.chain) return new RunModels(new ModelChain(options.chain), undefined, options);
+    if (options.chain)
+      return new RunModels(
+        new ModelChain(options.chain),
+        options.providerQueues ?? ProviderSchema.options,
+        undefined,
+        options,
+      );
     let route: RouteDecision | undefined;
     if (options.model === autoModel) {
       if (!options.routeOn)
@@ -107,10 +119,15 @@ export class RunModels {
         });
       route = await routeModel(options.routeOn());
     }
-    const models = patched('model-chain')
+    const resolved: ResolvedModels | string[] = patched('model-chain')
       ? await resolveModelChain({ model: route?.model ?? options.model })
       : [options.model];
-    return new RunModels(new ModelChain(models), route, options);
+    // Runs recorded before calls without a rate limit moved to the workflow's queue resolved a
+    // bare chain, and sent every call to its provider's queue: they keep doing so.
+    const { models, providerQueues } = Array.isArray(resolved)
+      ? { models: resolved, providerQueues: ProviderSchema.options }
+      : resolved;
+    return new RunModels(new ModelChain(models), providerQueues, route, options);
   }
 
   /** The model calls go to now. */
@@ -141,11 +158,13 @@ export class RunModels {
     for (const fallback of fallbacks ?? []) this.chain.follow(fallback, callsBefore + fallback.iteration);
   }
 
-  /** One model's activities, on its provider's queue (each provider has its own rate limit). */
+  /** One model's activities, on the queue its calls run on (`modelTaskQueue`). */
   activitiesFor(model: string): ModelActivities {
     let activities = this.proxies.get(model);
     if (!activities) {
-      activities = proxyActivities<Activities>(modelActivityOptions(this.options.retry, model));
+      activities = proxyActivities<Activities>(
+        modelActivityOptions(this.options.retry, model, this.providerQueues),
+      );
       this.proxies.set(model, activities);
     }
     return activities;
@@ -204,7 +223,8 @@ export class RunModels {
         result = await options.invoke({ name: model, activities: this.activitiesFor(model) }, prepared);
       } catch (error) {
         await this.settle(reservation, 0);
-        if (isCancellation(error)) throw error;
+        // Cut off at the caller's deadline: no other model would have done better.
+        if (isCancellation(error) || isScheduleToCloseTimeout(error)) throw error;
         const failure = describeFailure(error);
         // A call in parallel failed on the same model and has moved the run on already.
         if (isFallbackFailure(failure) && this.chain.current !== model) continue;

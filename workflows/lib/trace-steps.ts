@@ -3,8 +3,9 @@ import type { CallChatModelOutput, RunToolOutput } from '../../activities/index.
 import type { ModelStep, ToolStep } from '../../common/trace-steps.js';
 import type { PromptRef } from '../../common/prompt-template.js';
 import type { ToolCall, ToolResultMessage } from '../../common/chat.js';
+import type { StoredToolResult } from '../../common/conversation.js';
 import type { CapsMeter } from './caps-meter.js';
-import { shortenForTrace } from './conversation.js';
+import { shortenForTrace } from './trace-text.js';
 
 /** Counts a model call in the run's meter and adds its step to the trace, at its model-call number. */
 export function recordModelCall(
@@ -51,13 +52,13 @@ export function toolStep(
   };
 }
 
-/** The tool's observation as the message the model reads next. */
-export function toolResultMessage(call: ToolCall, result: RunToolOutput): ToolResultMessage {
-  return {
-    role: 'tool',
-    toolCallId: call.id,
-    toolName: call.name,
-    content: result.observation,
-    isError: !result.ok,
-  };
+/** The tool's observation as the message the model reads next: by reference when it was stored. */
+export function toolResultMessage(
+  call: ToolCall,
+  result: RunToolOutput,
+): ToolResultMessage | StoredToolResult {
+  const message = { role: 'tool' as const, toolCallId: call.id, toolName: call.name, isError: !result.ok };
+  return result.stored
+    ? { ...message, contentRef: result.stored }
+    : { ...message, content: result.observation };
 }

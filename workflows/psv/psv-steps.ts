@@ -75,6 +75,7 @@ export async function solveWithAgent(
         question: substituteStepResults(agent.question, results),
         model: models.current,
         models: models.remaining,
+        providerQueues: [...models.providerQueues],
         ...(input.budget ? { budget: input.budget } : {}),
         tools: input.tools,
         prompt: input.prompts.solve,

@@ -1,18 +1,22 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BlobRef } from '../../common/blob-ref.js';
+import { blobOf, hexOf, verifiedText } from './blob-key.js';
 
 export type { BlobRef };
 
 /**
- * A content-addressed store for large texts (documents, chunk results), so workflow history holds
- * a small reference instead of the text. The key is the SHA-256 of the UTF-8 bytes: writing the
- * same text twice is a no-op, and a read proves the bytes are the ones that were written.
+ * A content-addressed store for large texts (documents, chunk results, conversations), so workflow
+ * history holds a small reference instead of the text. The key is the SHA-256 of the UTF-8 bytes:
+ * writing the same text twice is a no-op, and a read proves the bytes are the ones that were
+ * written. A folder (`createBlobStore`) serves the workers of one machine or a shared volume;
+ * Redis (`connectRedisBlobStore`) serves workers anywhere.
  */
 export type BlobStore = {
-  readonly directory: string;
+  /** Where the blobs are, for messages: a folder or a Redis URL without its password. */
+  readonly location: string;
   put(text: string): Promise<BlobRef>;
   get(ref: BlobRef | string): Promise<string>;
   has(ref: BlobRef | string): Promise<boolean>;
@@ -26,20 +30,6 @@ export const defaultBlobDirectory = path.resolve(
   '.llmos',
   'blobs',
 );
-
-const keyPattern = /^sha256:([0-9a-f]{64})$/;
-
-function sha256Hex(data: string | Buffer): string {
-  return createHash('sha256').update(data).digest('hex');
-}
-
-function hexOf(ref: BlobRef | string): string {
-  const key = typeof ref === 'string' ? ref : ref.key;
-  const hex = keyPattern.exec(key)?.[1];
-  if (hex === undefined)
-    throw new Error(`not a blob key: ${JSON.stringify(key)} (expected sha256:<64 hex digits>)`);
-  return hex;
-}
 
 export function createBlobStore(directory: string = defaultBlobDirectory): BlobStore {
   // Two levels of fan-out (ab/cd/abcd...) keep any one folder small.
@@ -55,12 +45,10 @@ export function createBlobStore(directory: string = defaultBlobDirectory): BlobS
   }
 
   return {
-    directory,
+    location: directory,
 
     async put(text) {
-      const data = Buffer.from(text, 'utf8');
-      const hex = sha256Hex(data);
-      const ref: BlobRef = { key: `sha256:${hex}`, bytes: data.length };
+      const { data, hex, ref } = blobOf(text);
       const file = pathOf(hex);
       if (await exists(file)) return ref;
       await mkdir(path.dirname(file), { recursive: true });
@@ -89,13 +77,7 @@ export function createBlobStore(directory: string = defaultBlobDirectory): BlobS
         }
         throw error;
       }
-      const actual = sha256Hex(data);
-      if (actual !== hex) {
-        throw new Error(
-          `blob sha256:${hex} in ${directory} is corrupt: its content hashes to sha256:${actual}`,
-        );
-      }
-      return data.toString('utf8');
+      return verifiedText(hex, data, directory);
     },
 
     async has(ref) {
