@@ -80,7 +80,8 @@ export async function callModel(
       }),
       invoke: ({ name, activities }, { request }) => {
         const summary = `${name} (iteration ${iteration})`;
-        const call = { model: name, prompt: input.prompt, conversation: request };
+        // The prompt ref is in the run's input and each model step of its trace: not in every call.
+        const call = { model: name, conversation: request };
         // Cut off at the deadline: in a lean run by the call's own schedule-to-close timeout,
         // which writes no timer to history.
         return run.leanSteps

@@ -27,12 +27,13 @@ export function modelActivityOptions(
     taskQueue: modelTaskQueue(workflowInfo().taskQueue, model, providerQueues),
     startToCloseTimeout: retry.attemptTimeoutMs,
     heartbeatTimeout: retry.heartbeatTimeoutMs,
+    // No `nonRetryableErrorTypes`: every failure of those types a model activity raises is created
+    // non-retryable already, and the list would cost ~190 bytes of history on every call.
     retry: {
       maximumAttempts: retry.maximumAttempts,
       initialInterval: retry.initialIntervalMs,
       maximumInterval: retry.maximumIntervalMs,
       backoffCoefficient: 2,
-      nonRetryableErrorTypes: [...nonRetryableErrorTypes],
     },
   };
 }
