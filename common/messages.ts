@@ -1,14 +1,20 @@
 /**
- * Every query and update llmos workflows answer, defined once and used by name: workflows set
+ * Every query, update and signal llmos workflows answer, defined once and used by name: workflows set
  * their handlers, activities and the client call them. The strings are the wire names a running
  * workflow answers to; changing one strands the clients of runs already in flight.
  */
-import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { AgentProgress } from './agent.js';
 import type { AnalysisProgress, DocumentProgress } from './analysis.js';
 import type { PsvProgress } from './psv.js';
 import type { CapsRaise, RunCaps } from './run-contract.js';
-import type { LedgerSnapshot, ReserveRequest, ReserveResult, SettleRequest } from './shared-budget.js';
+import type {
+  BudgetGrant,
+  LedgerSnapshot,
+  ReserveRequest,
+  ReserveResult,
+  SettleRequest,
+} from './shared-budget.js';
 
 /** Progress of an agent run; the argument is the trace index to return steps from (0 for all). */
 export const agentProgressQuery = defineQuery<AgentProgress, [number]>('agentProgress');
@@ -33,6 +39,12 @@ export const reserveBudgetUpdate = defineUpdate<ReserveResult, [ReserveRequest]>
 
 /** Replaces a reservation with what the call really cost. */
 export const settleBudgetUpdate = defineUpdate<LedgerSnapshot, [SettleRequest]>('settleBudget');
+
+/**
+ * The ledger's answer to a reservation it queued: sent to the run that waits for it, which then
+ * calls or stops without asking again. A run that gave up waiting releases it with a settle.
+ */
+export const budgetGrantSignal = defineSignal<[BudgetGrant]>('budgetGrant');
 
 /** A shared budget's limit, spend in the current period and reservations in flight. */
 export const budgetLedgerQuery = defineQuery<LedgerSnapshot>('budgetLedger');

@@ -41,15 +41,34 @@ export interface ReserveRequest {
   reservationId: string;
   amountUsd: number;
   budget: SharedBudget;
+  /**
+   * The workflow asking: when calls in flight hold the budget, the ledger queues the reservation
+   * and signals this workflow (`budgetGrantSignal`) once it is granted or refused, so the run
+   * waits without asking again. Without it, a busy budget answers `busy` and the caller asks again.
+   */
+  waiter?: string | undefined;
 }
 
 export type ReserveResult =
   | { granted: true; downgrade: boolean; ledger: LedgerSnapshot }
   /**
-   * `busy`: the spend so far leaves room, but calls in flight hold it; ask again once they have
-   * settled. Otherwise the budget is spent for this period.
+   * `busy`: the spend so far leaves room, but calls in flight hold it: `queued` when the ledger
+   * will signal the waiter, otherwise ask again once they have settled. Not busy: the budget is
+   * spent for this period.
    */
-  | { granted: false; busy: boolean; reason: string; ledger: LedgerSnapshot };
+  | { granted: false; busy: boolean; queued?: boolean; reason: string; ledger: LedgerSnapshot };
+
+/** The ledger's answer to a queued reservation, signalled to the workflow that waits for it. */
+export type BudgetGrant =
+  | { reservationId: string; granted: true; downgrade: boolean }
+  | { reservationId: string; granted: false; reason: string };
+
+/** A reservation waiting for calls in flight to settle, in the order it came. */
+export interface QueuedReservation {
+  reservationId: string;
+  amountUsd: number;
+  waiter: string;
+}
 
 export interface SettleRequest {
   reservationId: string;
@@ -72,6 +91,8 @@ export interface LedgerState {
   reservations: Record<string, number>;
   /** Answers to recent reservations, by id: a retried reserve gets the same answer. */
   answered: Record<string, boolean>;
+  /** Reservations waiting for room, first come first served (absent in ledgers started before queues). */
+  queue?: QueuedReservation[];
 }
 
 /** The period a time falls in: the UTC day for `day` budgets. */
@@ -80,5 +101,12 @@ export const periodKeyOf = (budget: SharedBudget, now: number): string =>
 
 /** A ledger's first state. */
 export function newLedgerState(budget: SharedBudget, now: number): LedgerState {
-  return { budget, periodKey: periodKeyOf(budget, now), spentUsd: 0, reservations: {}, answered: {} };
+  return {
+    budget,
+    periodKey: periodKeyOf(budget, now),
+    spentUsd: 0,
+    reservations: {},
+    answered: {},
+    queue: [],
+  };
 }

@@ -13,6 +13,10 @@ import {
 } from '../../common/shared-budget.js';
 import { reserveBudgetUpdate, settleBudgetUpdate } from '../../common/messages.js';
 import { estimateRequestTokens } from '../llm/estimate-request-tokens.js';
+import { KeyedSlots } from './keyed-slots.js';
+
+/** Updates one worker sends one ledger at once: two workers together stay within the server's 10. */
+export const ledgerUpdatesPerWorker = 4;
 
 /** The most a call can cost: its tokens (`estimateRequestTokens` of its request, or a bound given) at the model's prices. */
 export function worstCaseCostUsd(
@@ -39,6 +43,9 @@ export function createBudgetActivities(dependencies: {
   priceOf: (model: string) => ModelPrice | undefined;
 }) {
   const { client, taskQueue, priceOf } = dependencies;
+  // A ledger takes 10 updates in flight at most (the server refuses more): each worker sends a
+  // scope at most `ledgerUpdatesPerWorker` at once, the others wait here, in order.
+  const updateSlots = new KeyedSlots(ledgerUpdatesPerWorker);
   const ledger = (budget: SharedBudget) =>
     new WithStartWorkflowOperation(ledgerWorkflowType, {
       workflowId: ledgerWorkflowId(budget.scope),
@@ -50,7 +57,13 @@ export function createBudgetActivities(dependencies: {
   return {
     /** Reserves a model call's worst-case cost; refused when the budget cannot cover it. */
     reserveModelCall: async (
-      input: { budget: SharedBudget; reservationId: string; model: string } & ReservedCall,
+      input: {
+        budget: SharedBudget;
+        reservationId: string;
+        model: string;
+        /** The workflow to signal once a reservation queued behind calls in flight is answered. */
+        waiter?: string | undefined;
+      } & ReservedCall,
     ): Promise<ReserveResult & { amountUsd: number }> => {
       const price = priceOf(input.model);
       if (!price)
@@ -67,12 +80,19 @@ export function createBudgetActivities(dependencies: {
           nonRetryable: true,
         });
       const amountUsd = worstCaseCostUsd(call, price);
-      const result = await (
-        await client()
-      ).workflow.executeUpdateWithStart(reserveBudgetUpdate, {
-        args: [{ reservationId: input.reservationId, amountUsd, budget: input.budget }],
-        startWorkflowOperation: ledger(input.budget),
-      });
+      const result = await updateSlots.run(input.budget.scope, async () =>
+        (await client()).workflow.executeUpdateWithStart(reserveBudgetUpdate, {
+          args: [
+            {
+              reservationId: input.reservationId,
+              amountUsd,
+              budget: input.budget,
+              ...(input.waiter !== undefined ? { waiter: input.waiter } : {}),
+            },
+          ],
+          startWorkflowOperation: ledger(input.budget),
+        }),
+      );
       return { ...result, amountUsd };
     },
 
@@ -82,9 +102,11 @@ export function createBudgetActivities(dependencies: {
       reservationId: string;
       actualUsd: number;
     }): Promise<LedgerSnapshot> =>
-      (await client()).workflow.executeUpdateWithStart(settleBudgetUpdate, {
-        args: [{ reservationId: input.reservationId, actualUsd: input.actualUsd }],
-        startWorkflowOperation: ledger(input.budget),
-      }),
+      updateSlots.run(input.budget.scope, async () =>
+        (await client()).workflow.executeUpdateWithStart(settleBudgetUpdate, {
+          args: [{ reservationId: input.reservationId, actualUsd: input.actualUsd }],
+          startWorkflowOperation: ledger(input.budget),
+        }),
+      ),
   };
 }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ledgerSnapshot, reserve, settle } from '../../workflows/budget-ledger/ledger-book.js';
+import { admitQueued, ledgerSnapshot, reserve, settle } from '../../workflows/budget-ledger/ledger-book.js';
 import { newLedgerState, SharedBudgetSchema } from '../../common/shared-budget.js';
 
 const budget = SharedBudgetSchema.parse({ scope: 'tenant:acme', limitUsd: 1, softLimitShare: 0.5 });
@@ -32,6 +32,51 @@ void describe('the budget ledger book', () => {
       reservedUsd: 0,
       reservations: 0,
     });
+  });
+
+  void it('queues waiters in order and answers them as settlements free room', () => {
+    const state = newLedgerState(budget, monday);
+    assert.equal(reserve(state, { reservationId: 'a', amountUsd: 0.6, budget }, monday).granted, true);
+    const b = reserve(state, { reservationId: 'b', amountUsd: 0.5, budget, waiter: 'run-b' }, monday);
+    assert.ok(!b.granted && b.busy && b.queued, 'a holds 0.6: b waits, queued');
+    const c = reserve(state, { reservationId: 'c', amountUsd: 0.1, budget, waiter: 'run-c' }, monday);
+    assert.ok(!c.granted && c.queued, 'c queues behind b, though it would fit');
+    assert.deepEqual(admitQueued(state, monday), [], 'nothing settled: nobody is answered');
+    settle(state, { reservationId: 'a', actualUsd: 0.5 }, monday);
+    assert.deepEqual(
+      admitQueued(state, monday),
+      [{ waiter: 'run-b', grant: { reservationId: 'b', granted: true, downgrade: true } }],
+      'b takes the room; c, behind it, still waits',
+    );
+    // A retried reserve of an answered reservation gets the answer.
+    assert.equal(
+      reserve(state, { reservationId: 'b', amountUsd: 0.5, budget, waiter: 'run-b' }, monday).granted,
+      true,
+    );
+    settle(state, { reservationId: 'b', actualUsd: 0.3 }, monday);
+    assert.deepEqual(admitQueued(state, monday), [
+      { waiter: 'run-c', grant: { reservationId: 'c', granted: true, downgrade: true } },
+    ]);
+    const d = reserve(state, { reservationId: 'd', amountUsd: 0.15, budget, waiter: 'run-d' }, monday);
+    assert.ok(!d.granted && d.queued, 'c holds 0.1 of the 0.2 left');
+    settle(state, { reservationId: 'c', actualUsd: 0.1 }, monday);
+    const [answer] = admitQueued(state, monday);
+    assert.equal(answer?.grant.granted, false, 'what was spent leaves no room for d: refused');
+    assert.match(
+      answer?.grant.granted === false ? answer.grant.reason : '',
+      /\$0\.900000 spent leaves too little/,
+    );
+    assert.equal(ledgerSnapshot(state, monday).reservations, 0);
+  });
+
+  void it('takes a queued reservation out of the queue when its run stops waiting', () => {
+    const state = newLedgerState(budget, monday);
+    reserve(state, { reservationId: 'a', amountUsd: 0.9, budget }, monday);
+    reserve(state, { reservationId: 'b', amountUsd: 0.5, budget, waiter: 'run-b' }, monday);
+    settle(state, { reservationId: 'b', actualUsd: 0 }, monday);
+    settle(state, { reservationId: 'a', actualUsd: 0.1 }, monday);
+    assert.deepEqual(admitQueued(state, monday), []);
+    assert.equal(ledgerSnapshot(state, monday).spentUsd, 0.1);
   });
 
   void it('gives a repeated reservation the first answer and ignores a repeated settlement', () => {

@@ -12,6 +12,7 @@ import {
 import type { FakeLlmScript } from '../../activities/llm/scripted/script-schema.js';
 import { budgetLedgerQuery } from '../../common/messages.js';
 import { useAgentTestbed } from '../helpers/agent-testbed.js';
+import type { reactAgentWorkflow } from '../../workflows/agent.js';
 import { quickRetry } from './agent-harness.js';
 
 const catalog = loadModelCatalog(builtInModelCatalogFile);
@@ -69,6 +70,83 @@ void describe('shared budgets', () => {
     const state = await ledger(budget.scope);
     assert.equal(state.reservations, 0, 'every reservation was settled');
     assert.ok(Math.abs(state.spentUsd - spentAtTheProvider) < 1e-12, `ledger $${state.spentUsd}`);
+  });
+
+  void it('100 runs at once on one scope: every update taken, nothing spent past the limit', async (t) => {
+    const usage = { inputTokens: 60, outputTokens: 20 };
+    testbed.fake.setScript(calculatorScript(usage));
+    // Room for a few calls' worst cases at once, and for about half of the runs' real spend.
+    const budget = { scope: `tenant:hundred-${crypto.randomUUID()}`, limitUsd: 0.002 };
+    const handles = await Promise.all(
+      Array.from({ length: 100 }, () =>
+        testbed.temporal.env.client.workflow.start<typeof reactAgentWorkflow>('reactAgentWorkflow', {
+          args: [
+            {
+              question: 'What is 6 * 7?',
+              model: 'openai:gpt-4o-mini',
+              retry: quickRetry,
+              budget,
+              caps: { maxTotalTokens: 400 },
+            },
+          ],
+          taskQueue: testbed.worker.taskQueue,
+          workflowId: `budget-hundred-${crypto.randomUUID()}`,
+        }),
+      ),
+    );
+    const results = await Promise.all(handles.map((handle) => handle.result()));
+
+    const spentAtTheProvider = testbed.fake.requests.length * costOf('openai:gpt-4o-mini', 60, 20);
+    assert.ok(spentAtTheProvider <= budget.limitUsd, `$${spentAtTheProvider} spent of $${budget.limitUsd}`);
+    const answered = results.filter((result) => result.stopReason === 'answer').length;
+    const refused = results.filter((result) => result.stopReason === 'budget_exhausted').length;
+    assert.equal(answered + refused, 100, 'every run answered or was refused by the budget');
+    assert.ok(answered > 0 && refused > 0, `${answered} answered, ${refused} refused`);
+    const state = await ledger(budget.scope);
+    assert.equal(state.reservations, 0, 'every reservation was settled');
+    assert.ok(Math.abs(state.spentUsd - spentAtTheProvider) < 1e-12, `ledger $${state.spentUsd}`);
+
+    // No update was refused (a refused one fails its activity, which Temporal retries), and no run
+    // asked twice for one call: a busy budget queues the reservation and signals the run.
+    let queued = 0;
+    for (const handle of handles) {
+      const events = (await handle.fetchHistory()).events ?? [];
+      const budgetActivities = new Set(
+        events.flatMap((event) => {
+          const name = event.activityTaskScheduledEventAttributes?.activityType?.name;
+          return name === 'reserveModelCall' || name === 'settleModelCall' ? [String(event.eventId)] : [];
+        }),
+      );
+      const failed = events.filter((event) =>
+        budgetActivities.has(String(event.activityTaskFailedEventAttributes?.scheduledEventId)),
+      );
+      const retried = events.filter(
+        (event) =>
+          budgetActivities.has(String(event.activityTaskStartedEventAttributes?.scheduledEventId)) &&
+          (event.activityTaskStartedEventAttributes?.attempt ?? 1) > 1,
+      );
+      assert.deepEqual(
+        [failed.length, retried.length],
+        [0, 0],
+        `${handle.workflowId}: a budget update failed`,
+      );
+      const reserves = events.filter(
+        (event) => event.activityTaskScheduledEventAttributes?.activityType?.name === 'reserveModelCall',
+      ).length;
+      const calls = events.filter(
+        (event) => event.activityTaskScheduledEventAttributes?.activityType?.name === 'callChatModel',
+      ).length;
+      assert.ok(reserves <= calls + 1, `${handle.workflowId}: ${reserves} reservations for ${calls} calls`);
+      if (
+        events.some((event) => event.workflowExecutionSignaledEventAttributes?.signalName === 'budgetGrant')
+      )
+        queued += 1;
+    }
+    assert.ok(queued > 0, 'some runs waited in the queue');
+    t.diagnostic(
+      `${answered} runs answered, ${refused} refused, ${queued} waited for a grant; ` +
+        `${testbed.fake.requests.length} model calls, $${spentAtTheProvider.toFixed(6)} of $${budget.limitUsd}`,
+    );
   });
 
   void it('switches to the cheaper model once the soft limit is passed, and records why', async () => {

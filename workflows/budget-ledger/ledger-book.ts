@@ -1,5 +1,6 @@
 import {
   periodKeyOf,
+  type BudgetGrant,
   type LedgerSnapshot,
   type LedgerState,
   type ReserveRequest,
@@ -24,6 +25,13 @@ function remember(state: LedgerState, id: string, granted: boolean): void {
   const ids = Object.keys(state.answered);
   for (const old of ids.slice(0, Math.max(0, ids.length - rememberedAnswers))) delete state.answered[old];
 }
+
+const termsOf = (budget: LedgerState['budget']): string =>
+  `budget ${budget.scope} ($${budget.limitUsd} ${budget.period === 'day' ? 'a day' : 'in total'})`;
+
+/** Why a call is refused: what was spent leaves too little for it. */
+const spentReason = (budget: LedgerState['budget'], ledger: LedgerSnapshot, amountUsd: number): string =>
+  `${termsOf(budget)}: $${ledger.spentUsd.toFixed(6)} spent leaves too little for a call that may cost $${amountUsd.toFixed(6)}`;
 
 /** The ledger as of `now`, without changing it (queries must not). */
 export function ledgerSnapshot(state: LedgerState, now: number): LedgerSnapshot {
@@ -58,35 +66,76 @@ export function reserve(state: LedgerState, request: ReserveRequest, now: number
     return previous
       ? { granted: true, downgrade, ledger: before }
       : { granted: false, busy: false, reason: 'refused before', ledger: before };
-  const terms = `budget ${budget.scope} ($${budget.limitUsd} ${budget.period === 'day' ? 'a day' : 'in total'})`;
   if (before.spentUsd + amountUsd > budget.limitUsd) {
     remember(state, reservationId, false);
-    return {
-      granted: false,
-      busy: false,
-      reason: `${terms}: $${before.spentUsd.toFixed(6)} spent leaves too little for a call that may cost $${amountUsd.toFixed(6)}`,
-      ledger: before,
-    };
+    return { granted: false, busy: false, reason: spentReason(budget, before, amountUsd), ledger: before };
   }
-  // Not remembered: the same request may be granted once calls in flight have settled.
-  if (before.spentUsd + before.reservedUsd + amountUsd > budget.limitUsd)
-    return {
-      granted: false,
-      busy: true,
-      reason: `${terms}: $${before.reservedUsd.toFixed(6)} is held by ${before.reservations} calls in flight`,
-      ledger: before,
-    };
+  const queue = (state.queue ??= []);
+  const queued = queue.some((entry) => entry.reservationId === reservationId);
+  // Not remembered: the same request may be granted once calls in flight have settled. A
+  // waiter queues, behind any that came first, and is signalled (`admitQueued`).
+  if (queued || queue.length > 0 || before.spentUsd + before.reservedUsd + amountUsd > budget.limitUsd) {
+    if (request.waiter !== undefined && !queued)
+      queue.push({ reservationId, amountUsd, waiter: request.waiter });
+    if (request.waiter !== undefined || before.spentUsd + before.reservedUsd + amountUsd > budget.limitUsd)
+      return {
+        granted: false,
+        busy: true,
+        queued: request.waiter !== undefined,
+        reason: `${termsOf(budget)}: $${before.reservedUsd.toFixed(6)} is held by ${before.reservations} calls in flight`,
+        ledger: before,
+      };
+  }
   state.reservations[reservationId] = amountUsd;
   remember(state, reservationId, true);
   return { granted: true, downgrade, ledger: ledgerSnapshot(state, now) };
 }
 
-/** Replaces a reservation with what the call cost. A settled or unknown id changes nothing (retries). */
+/**
+ * Replaces a reservation with what the call cost; a queued one (its run stopped waiting) leaves
+ * the queue. A settled or unknown id changes nothing (retries).
+ */
 export function settle(state: LedgerState, request: SettleRequest, now: number): LedgerSnapshot {
   rollPeriod(state, now);
   if (state.reservations[request.reservationId] !== undefined) {
     delete state.reservations[request.reservationId];
     state.spentUsd += request.actualUsd;
   }
+  if (state.queue) state.queue = state.queue.filter((entry) => entry.reservationId !== request.reservationId);
   return ledgerSnapshot(state, now);
+}
+
+/**
+ * Answers queued reservations in the order they came, while the budget has room: each is granted
+ * (now held like any reservation) or refused when the spend itself leaves no room. Stops at the
+ * first that calls in flight still stand in the way of, so none is passed by later ones. Returns
+ * the answers, with the workflow each is for.
+ */
+export function admitQueued(state: LedgerState, now: number): { waiter: string; grant: BudgetGrant }[] {
+  rollPeriod(state, now);
+  const answers: { waiter: string; grant: BudgetGrant }[] = [];
+  const queue = state.queue ?? [];
+  while (queue.length > 0) {
+    const { reservationId, amountUsd, waiter } = queue[0]!;
+    const before = ledgerSnapshot(state, now);
+    const { budget } = state;
+    if (before.spentUsd + amountUsd > budget.limitUsd) {
+      remember(state, reservationId, false);
+      answers.push({
+        waiter,
+        grant: {
+          reservationId,
+          granted: false,
+          reason: spentReason(budget, before, amountUsd),
+        },
+      });
+    } else if (before.spentUsd + before.reservedUsd + amountUsd <= budget.limitUsd) {
+      const downgrade = before.spentUsd + before.reservedUsd >= budget.limitUsd * budget.softLimitShare;
+      state.reservations[reservationId] = amountUsd;
+      remember(state, reservationId, true);
+      answers.push({ waiter, grant: { reservationId, granted: true, downgrade } });
+    } else break;
+    queue.shift();
+  }
+  return answers;
 }

@@ -2,8 +2,10 @@ import {
   ApplicationFailure,
   CancellationScope,
   isCancellation,
+  condition,
   patched,
   proxyActivities,
+  setHandler,
   setCurrentDetails,
   sleep,
   workflowInfo,
@@ -14,7 +16,8 @@ import type { ModelFallback, ModelRetry } from '../../common/run-contract.js';
 import type { ChatMessage, ChatRequest } from '../../common/chat.js';
 import { ErrorType } from '../../common/errors.js';
 import type { RouteDecision } from '../../common/route-request.js';
-import type { SharedBudget } from '../../common/shared-budget.js';
+import type { BudgetGrant, SharedBudget } from '../../common/shared-budget.js';
+import { budgetGrantSignal } from '../../common/messages.js';
 import { ProviderSchema } from '../../common/model-ref.js';
 import type { ResolvedModels } from '../../common/task-queues.js';
 import { localActivityOptions, modelActivityOptions } from './activity-options.js';
@@ -27,8 +30,14 @@ const { resolveModelChain, routeModel, reserveModelCall, settleModelCall } =
 /** The model name that asks the router to choose (the catalog's `routing` section). */
 export const autoModel = 'auto';
 
-/** How long a run waits before asking a busy shared budget again. */
+/** How long a run waits before asking a busy shared budget again (ledgers that do not queue). */
 const budgetRetryMs = 500;
+
+/**
+ * How long a queued reservation waits for the ledger's answer before the run checks its caps
+ * (a deadline passed, a raise) and, if it may still call, waits again.
+ */
+const queuedCheckMs = 30_000;
 
 /** The activities of one model, on its provider's task queue. */
 export type ModelActivities = ActivityInterfaceFor<Activities>;
@@ -87,6 +96,8 @@ export class RunModels {
   private reservations = 0;
   private refused: string | undefined;
   private readonly proxies = new Map<string, ModelActivities>();
+  /** The ledger's answers to queued reservations, by id (`budgetGrantSignal`; one RunModels a workflow). */
+  private readonly answers = new Map<string, BudgetGrant>();
 
   private constructor(
     private readonly chain: ModelChain,
@@ -95,7 +106,12 @@ export class RunModels {
     /** With `auto`: the route the router chose, and why. */
     readonly route: RouteDecision | undefined,
     private readonly options: RunModelsOptions,
-  ) {}
+  ) {
+    if (options.budget)
+      setHandler(budgetGrantSignal, (grant) => {
+        this.answers.set(grant.reservationId, grant);
+      });
+  }
 
   /**
    * Routes (`auto`) and resolves the run's chain. Runs recorded before fallback chains existed
@@ -192,14 +208,31 @@ export class RunModels {
         const { amount } = sized;
         this.reservations += 1;
         const id = `${workflowInfo().workflowId}/${workflowInfo().runId}/${this.reservations}`;
-        const grant = await reserveModelCall({ budget, reservationId: id, model, ...amount });
-        if (!grant.granted) {
-          if (!grant.busy) {
-            this.refused = grant.reason;
-            throw budgetExceeded(grant.reason);
+        const asked = await reserveModelCall({
+          budget,
+          reservationId: id,
+          model,
+          ...amount,
+          waiter: workflowInfo().workflowId,
+        });
+        let grant: { granted: true; downgrade: boolean; amountUsd: number } | undefined;
+        if (asked.granted) grant = asked;
+        else if (!asked.busy) {
+          this.refused = asked.reason;
+          throw budgetExceeded(asked.reason);
+        } else if (asked.queued) {
+          // Calls in flight hold the rest of the budget: the ledger answers when they settle.
+          setCurrentDetails(`waiting for budget: ${asked.reason}`);
+          const answer = await this.answerTo(id, options.prepare);
+          if (!answer.granted) {
+            this.refused = answer.reason;
+            throw budgetExceeded(answer.reason);
           }
-          // Calls in flight hold the rest of the budget: wait for them (a durable timer; `prepare` checks the caps again).
-          setCurrentDetails(`waiting for budget: ${grant.reason}`);
+          grant = { granted: true, downgrade: answer.downgrade, amountUsd: asked.amountUsd };
+        } else {
+          // A ledger that does not queue: ask again after a while (a durable timer; `prepare`
+          // checks the caps again).
+          setCurrentDetails(`waiting for budget: ${asked.reason}`);
           await sleep(budgetRetryMs);
           continue;
         }
@@ -234,6 +267,26 @@ export class RunModels {
       }
       await this.settle(reservation, options.costOf(result) ?? reservation?.amountUsd ?? 0);
       return result;
+    }
+  }
+
+  /**
+   * Waits for the ledger's answer to queued reservation `id`: one durable wait, woken by the
+   * ledger's signal. Every `queuedCheckMs` the run's caps are checked again (`check` throws
+   * `CapReached` at a passed deadline); a run that stops waiting releases the reservation, which
+   * the ledger may have granted meanwhile.
+   */
+  private async answerTo(id: string, check: () => unknown): Promise<BudgetGrant> {
+    try {
+      for (;;) {
+        if (await condition(() => this.answers.has(id), queuedCheckMs)) return this.answers.get(id)!;
+        check();
+      }
+    } catch (error) {
+      await this.settle({ id }, 0);
+      throw error;
+    } finally {
+      this.answers.delete(id);
     }
   }
 
