@@ -10,6 +10,8 @@ import type { PsvProgress } from './psv.js';
 import type { CapsRaise, RunCaps } from './run-contract.js';
 import type {
   BudgetGrant,
+  LedgerBatch,
+  LedgerBatchResult,
   LedgerSnapshot,
   ReserveRequest,
   ReserveResult,
@@ -39,6 +41,9 @@ export const reserveBudgetUpdate = defineUpdate<ReserveResult, [ReserveRequest]>
 
 /** Replaces a reservation with what the call really cost. */
 export const settleBudgetUpdate = defineUpdate<LedgerSnapshot, [SettleRequest]>('settleBudget');
+
+/** A worker's waiting settlements, then reservations, applied in one go, in order. */
+export const ledgerBatchUpdate = defineUpdate<LedgerBatchResult, [LedgerBatch]>('ledgerBatch');
 
 /**
  * The ledger's answer to a reservation it queued: sent to the run that waits for it, which then

@@ -58,6 +58,21 @@ export type ReserveResult =
    */
   | { granted: false; busy: boolean; queued?: boolean; reason: string; ledger: LedgerSnapshot };
 
+/**
+ * Settlements and reservations one worker has waiting for a ledger, sent as one update: a worker
+ * keeps one update in flight per ledger, so many workers stay within the server's limit of 10.
+ */
+export interface LedgerBatch {
+  settles: SettleRequest[];
+  reserves: ReserveRequest[];
+}
+
+/** The answers to a batch, in its order: the ledger after each settlement, each reservation's answer. */
+export interface LedgerBatchResult {
+  settles: LedgerSnapshot[];
+  reserves: ReserveResult[];
+}
+
 /** The ledger's answer to a queued reservation, signalled to the workflow that waits for it. */
 export type BudgetGrant =
   | { reservationId: string; granted: true; downgrade: boolean }

@@ -11,11 +11,14 @@ import { admitQueued, ledgerSnapshot, reserve, settle } from './budget-ledger/le
 import {
   budgetGrantSignal,
   budgetLedgerQuery,
+  ledgerBatchUpdate,
   reserveBudgetUpdate,
   settleBudgetUpdate,
 } from '../common/messages.js';
 import type {
   BudgetGrant,
+  LedgerBatch,
+  LedgerBatchResult,
   LedgerSnapshot,
   LedgerState,
   ReserveRequest,
@@ -31,6 +34,9 @@ const nonNegative =
     if (!Number.isFinite(amount) || amount < 0)
       throw new Error(`${what} must be a non-negative amount (got ${amount})`);
   };
+
+const checkReservation = nonNegative<ReserveRequest>('a reservation', (request) => request.amountUsd);
+const checkSettlement = nonNegative<SettleRequest>('a settled cost', (request) => request.actualUsd);
 
 /**
  * Updates handled before the history is handed over to a fresh run: well below the server's
@@ -63,7 +69,7 @@ export async function budgetLedgerWorkflow(initial: LedgerState): Promise<void> 
       updates += 1;
       return reserve(state, request, Date.now());
     },
-    { validator: nonNegative<ReserveRequest>('a reservation', (request) => request.amountUsd) },
+    { validator: checkReservation },
   );
   // Answers to queued reservations, sent by the main loop (a handler answers its update at once).
   const outbox: { waiter: string; grant: BudgetGrant }[] = [];
@@ -75,10 +81,28 @@ export async function budgetLedgerWorkflow(initial: LedgerState): Promise<void> 
       outbox.push(...admitQueued(state, Date.now()));
       return snapshot;
     },
-    { validator: nonNegative<SettleRequest>('a settled cost', (request) => request.actualUsd) },
+    { validator: checkSettlement },
   );
 
   const limit = patched('ledger-hands-over-at-500') ? updatesPerRun : updatesPerRunBefore;
+  setHandler(
+    ledgerBatchUpdate,
+    (batch): LedgerBatchResult => {
+      updates += 1;
+      const now = Date.now();
+      // Settlements first: the room they free goes to the queue, then to this batch's reservations.
+      const settles = batch.settles.map((request) => settle(state, request, now));
+      outbox.push(...admitQueued(state, now));
+      return { settles, reserves: batch.reserves.map((request) => reserve(state, request, now)) };
+    },
+    {
+      validator: (batch: LedgerBatch) => {
+        for (const request of batch.reserves) checkReservation(request);
+        for (const request of batch.settles) checkSettlement(request);
+      },
+    },
+  );
+
   const handOver = () => updates >= limit || workflowInfo().continueAsNewSuggested;
   while (!handOver()) {
     await condition(() => outbox.length > 0 || handOver());

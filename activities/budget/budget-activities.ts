@@ -11,12 +11,9 @@ import {
   type ReserveResult,
   type SharedBudget,
 } from '../../common/shared-budget.js';
-import { reserveBudgetUpdate, settleBudgetUpdate } from '../../common/messages.js';
+import { ledgerBatchUpdate } from '../../common/messages.js';
 import { estimateRequestTokens } from '../llm/estimate-request-tokens.js';
-import { KeyedSlots } from './keyed-slots.js';
-
-/** Updates one worker sends one ledger at once: two workers together stay within the server's 10. */
-export const ledgerUpdatesPerWorker = 4;
+import { LedgerBatcher } from './ledger-batcher.js';
 
 /** The most a call can cost: its tokens (`estimateRequestTokens` of its request, or a bound given) at the model's prices. */
 export function worstCaseCostUsd(
@@ -35,7 +32,8 @@ export type ReservedCall =
 /**
  * Reserve and settle against a shared budget's ledger workflow, by update-with-start: the first
  * call for a scope starts its ledger, later ones reach the running one (after a continue-as-new
- * too). Workflows cannot send updates themselves, hence activities.
+ * too). What a worker's runs ask of one ledger at once goes in one batch update (`LedgerBatcher`).
+ * Workflows cannot send updates themselves, hence activities.
  */
 export function createBudgetActivities(dependencies: {
   client: () => Promise<Client>;
@@ -43,9 +41,6 @@ export function createBudgetActivities(dependencies: {
   priceOf: (model: string) => ModelPrice | undefined;
 }) {
   const { client, taskQueue, priceOf } = dependencies;
-  // A ledger takes 10 updates in flight at most (the server refuses more): each worker sends a
-  // scope at most `ledgerUpdatesPerWorker` at once, the others wait here, in order.
-  const updateSlots = new KeyedSlots(ledgerUpdatesPerWorker);
   const ledger = (budget: SharedBudget) =>
     new WithStartWorkflowOperation(ledgerWorkflowType, {
       workflowId: ledgerWorkflowId(budget.scope),
@@ -53,6 +48,15 @@ export function createBudgetActivities(dependencies: {
       args: [newLedgerState(budget, Date.now())],
       workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
     });
+
+  // A ledger takes 10 updates in flight at most (the server refuses more): each worker keeps one
+  // in flight per ledger, a batch of what its runs are waiting for.
+  const batcher = new LedgerBatcher(async (budget, batch) =>
+    (await client()).workflow.executeUpdateWithStart(ledgerBatchUpdate, {
+      args: [batch],
+      startWorkflowOperation: ledger(budget),
+    }),
+  );
 
   return {
     /** Reserves a model call's worst-case cost; refused when the budget cannot cover it. */
@@ -80,33 +84,21 @@ export function createBudgetActivities(dependencies: {
           nonRetryable: true,
         });
       const amountUsd = worstCaseCostUsd(call, price);
-      const result = await updateSlots.run(input.budget.scope, async () =>
-        (await client()).workflow.executeUpdateWithStart(reserveBudgetUpdate, {
-          args: [
-            {
-              reservationId: input.reservationId,
-              amountUsd,
-              budget: input.budget,
-              ...(input.waiter !== undefined ? { waiter: input.waiter } : {}),
-            },
-          ],
-          startWorkflowOperation: ledger(input.budget),
-        }),
-      );
+      const result = await batcher.reserve(input.budget, {
+        reservationId: input.reservationId,
+        amountUsd,
+        budget: input.budget,
+        ...(input.waiter !== undefined ? { waiter: input.waiter } : {}),
+      });
       return { ...result, amountUsd };
     },
 
     /** Replaces a reservation with what the call really cost. Idempotent. */
-    settleModelCall: async (input: {
+    settleModelCall: (input: {
       budget: SharedBudget;
       reservationId: string;
       actualUsd: number;
     }): Promise<LedgerSnapshot> =>
-      updateSlots.run(input.budget.scope, async () =>
-        (await client()).workflow.executeUpdateWithStart(settleBudgetUpdate, {
-          args: [{ reservationId: input.reservationId, actualUsd: input.actualUsd }],
-          startWorkflowOperation: ledger(input.budget),
-        }),
-      ),
+      batcher.settle(input.budget, { reservationId: input.reservationId, actualUsd: input.actualUsd }),
   };
 }

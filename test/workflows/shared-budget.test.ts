@@ -109,6 +109,7 @@ void describe('shared budgets', () => {
     // No update was refused (a refused one fails its activity, which Temporal retries), and no run
     // asked twice for one call: a busy budget queues the reservation and signals the run.
     let queued = 0;
+    let budgetCalls = 0;
     for (const handle of handles) {
       const events = (await handle.fetchHistory()).events ?? [];
       const budgetActivities = new Set(
@@ -130,6 +131,7 @@ void describe('shared budgets', () => {
         [0, 0],
         `${handle.workflowId}: a budget update failed`,
       );
+      budgetCalls += budgetActivities.size;
       const reserves = events.filter(
         (event) => event.activityTaskScheduledEventAttributes?.activityType?.name === 'reserveModelCall',
       ).length;
@@ -143,9 +145,21 @@ void describe('shared budgets', () => {
         queued += 1;
     }
     assert.ok(queued > 0, 'some runs waited in the queue');
+    // The worker sent what its runs asked at once in batches: fewer updates than requests.
+    const ledgerEvents =
+      (await testbed.temporal.env.client.workflow.getHandle(ledgerWorkflowId(budget.scope)).fetchHistory())
+        .events ?? [];
+    const updates = ledgerEvents.filter(
+      (event) => event.workflowExecutionUpdateAcceptedEventAttributes,
+    ).length;
+    assert.ok(
+      updates < budgetCalls,
+      `${updates} ledger updates for ${budgetCalls} reservations and settlements`,
+    );
     t.diagnostic(
       `${answered} runs answered, ${refused} refused, ${queued} waited for a grant; ` +
-        `${testbed.fake.requests.length} model calls, $${spentAtTheProvider.toFixed(6)} of $${budget.limitUsd}`,
+        `${testbed.fake.requests.length} model calls, $${spentAtTheProvider.toFixed(6)} of $${budget.limitUsd}; ` +
+        `${updates} ledger updates for ${budgetCalls} reservations and settlements`,
     );
   });
 
