@@ -1,54 +1,30 @@
 import {
   ApplicationFailure,
-  CancellationScope,
   isCancellation,
-  condition,
   patched,
   proxyActivities,
-  setHandler,
-  setCurrentDetails,
-  sleep,
-  workflowInfo,
   type ActivityInterfaceFor,
 } from '@temporalio/workflow';
 import type { Activities } from '../../activities/index.js';
 import type { ModelFallback, ModelRetry } from '../../common/run-contract.js';
-import type { ChatMessage, ChatRequest } from '../../common/chat.js';
+import type { ChatMessage } from '../../common/chat.js';
 import { ErrorType } from '../../common/errors.js';
 import type { RouteDecision } from '../../common/route-request.js';
-import type { BudgetGrant, SharedBudget } from '../../common/shared-budget.js';
-import { budgetGrantSignal } from '../../common/messages.js';
+import type { SharedBudget } from '../../common/shared-budget.js';
 import { ProviderSchema } from '../../common/model-ref.js';
 import type { ResolvedModels } from '../../common/task-queues.js';
 import { localActivityOptions, modelActivityOptions } from './activity-options.js';
 import { describeFailure, isScheduleToCloseTimeout } from './failures.js';
 import { isFallbackFailure, ModelChain } from './model-chain.js';
+import { BudgetReservations, type Granted, type Reservation } from './budget-reservations.js';
 
-const { resolveModelChain, routeModel, reserveModelCall, settleModelCall } =
-  proxyActivities<Activities>(localActivityOptions);
+const { resolveModelChain, routeModel } = proxyActivities<Activities>(localActivityOptions);
 
 /** The model name that asks the router to choose (the catalog's `routing` section). */
 export const autoModel = 'auto';
 
-/** How long a run waits before asking a busy shared budget again (ledgers that do not queue). */
-const budgetRetryMs = 500;
-
-/**
- * How long a queued reservation waits for the ledger's answer before the run checks its caps
- * (a deadline passed, a raise) and, if it may still call, waits again.
- */
-const queuedCheckMs = 30_000;
-
 /** The activities of one model, on its provider's task queue. */
 export type ModelActivities = ActivityInterfaceFor<Activities>;
-
-/**
- * What a shared budget reserves for a call: its request (the worst case is counted from it), or
- * an upper bound of its tokens where the workflow cannot see the request (analysis steps render
- * theirs inside the activity).
- */
-export type Reservation =
-  { request: ChatRequest } | { tokens: { inputTokens: number; outputTokens: number } };
 
 export interface ModelCallOptions<Prepared, Result> {
   /** Where in the run the call is (iteration, model-call number): recorded with a fallback. */
@@ -79,9 +55,6 @@ export interface RunModelsOptions {
   routeOn?: () => { messages: ChatMessage[]; toolCount: number };
 }
 
-const budgetExceeded = (reason: string): ApplicationFailure =>
-  ApplicationFailure.create({ type: ErrorType.BudgetExceeded, message: reason, nonRetryable: true });
-
 /**
  * The models a run calls, and how it calls one: every workflow that talks to a model goes
  * through this, so aliases, `auto`, fallback chains and shared budgets behave the same in all of
@@ -93,11 +66,9 @@ const budgetExceeded = (reason: string): ApplicationFailure =>
  * not have, try again on the next model. Deterministic; safe for calls made in parallel.
  */
 export class RunModels {
-  private reservations = 0;
-  private refused: string | undefined;
   private readonly proxies = new Map<string, ModelActivities>();
-  /** The ledger's answers to queued reservations, by id (`budgetGrantSignal`; one RunModels a workflow). */
-  private readonly answers = new Map<string, BudgetGrant>();
+  /** The run's reservations against its shared budget, when it has one. */
+  private readonly reservations: BudgetReservations | undefined;
 
   private constructor(
     private readonly chain: ModelChain,
@@ -107,10 +78,7 @@ export class RunModels {
     readonly route: RouteDecision | undefined,
     private readonly options: RunModelsOptions,
   ) {
-    if (options.budget)
-      setHandler(budgetGrantSignal, (grant) => {
-        this.answers.set(grant.reservationId, grant);
-      });
+    this.reservations = options.budget ? new BudgetReservations(options.budget) : undefined;
   }
 
   /**
@@ -163,7 +131,7 @@ export class RunModels {
 
   /** The shared budget's refusal, once it has refused a call: later calls are refused without asking. */
   get budgetRefusal(): string | undefined {
-    return this.refused;
+    return this.reservations?.refusal;
   }
 
   /**
@@ -194,51 +162,24 @@ export class RunModels {
    */
   async call<Prepared, Result>(options: ModelCallOptions<Prepared, Result>): Promise<Result> {
     const { budget } = this.options;
+    const { reservations } = this;
     // What the last attempt reserved for: asked again only when `prepare` gave something new
-    // (an estimate may be an activity, and a busy budget is asked every half second).
+    // (an estimate may be an activity).
     let sized: { prepared: Prepared; amount: Reservation } | undefined;
     for (;;) {
       const prepared = options.prepare();
       const model = this.chain.current;
-      let reservation: { id: string; amountUsd: number } | undefined;
-      if (budget) {
-        if (this.refused !== undefined) throw budgetExceeded(this.refused);
+      let reservation: Granted | undefined;
+      if (budget && reservations) {
+        reservations.assertOpen();
         if (!sized || !Object.is(sized.prepared, prepared))
           sized = { prepared, amount: await options.reservation(prepared) };
-        const { amount } = sized;
-        this.reservations += 1;
-        const id = `${workflowInfo().workflowId}/${workflowInfo().runId}/${this.reservations}`;
-        const asked = await reserveModelCall({
-          budget,
-          reservationId: id,
-          model,
-          ...amount,
-          waiter: workflowInfo().workflowId,
-        });
-        let grant: { granted: true; downgrade: boolean; amountUsd: number } | undefined;
-        if (asked.granted) grant = asked;
-        else if (!asked.busy) {
-          this.refused = asked.reason;
-          throw budgetExceeded(asked.reason);
-        } else if (asked.queued) {
-          // Calls in flight hold the rest of the budget: the ledger answers when they settle.
-          setCurrentDetails(`waiting for budget: ${asked.reason}`);
-          const answer = await this.answerTo(id, options.prepare);
-          if (!answer.granted) {
-            this.refused = answer.reason;
-            throw budgetExceeded(answer.reason);
-          }
-          grant = { granted: true, downgrade: answer.downgrade, amountUsd: asked.amountUsd };
-        } else {
-          // A ledger that does not queue: ask again after a while (a durable timer; `prepare`
-          // checks the caps again).
-          setCurrentDetails(`waiting for budget: ${asked.reason}`);
-          await sleep(budgetRetryMs);
-          continue;
-        }
+        // `prepare` checks the caps again while the reservation waits in the ledger's queue.
+        const grant = await reservations.reserve(model, sized.amount, options.prepare);
+        if (grant === 'again') continue;
         const cheaper = budget.downgradeTo;
         if (grant.downgrade && cheaper !== undefined && model !== cheaper) {
-          await settleModelCall({ budget, reservationId: id, actualUsd: 0 });
+          await reservations.settle(grant.id, 0);
           // A call in parallel may have switched already.
           if (this.chain.current !== cheaper)
             this.chain.switchTo(
@@ -248,14 +189,14 @@ export class RunModels {
             );
           continue; // reserved again, for the cheaper model
         }
-        reservation = { id, amountUsd: grant.amountUsd };
+        reservation = grant;
       }
 
       let result: Result;
       try {
         result = await options.invoke({ name: model, activities: this.activitiesFor(model) }, prepared);
       } catch (error) {
-        await this.settle(reservation, 0);
+        await reservations?.settle(reservation?.id, 0);
         // Cut off at the caller's deadline: no other model would have done better.
         if (isCancellation(error) || isScheduleToCloseTimeout(error)) throw error;
         const failure = describeFailure(error);
@@ -265,37 +206,8 @@ export class RunModels {
         if (this.chain.fallBack(failure, options.iteration)) continue;
         throw error;
       }
-      await this.settle(reservation, options.costOf(result) ?? reservation?.amountUsd ?? 0);
+      await reservations?.settle(reservation?.id, options.costOf(result) ?? reservation?.amountUsd ?? 0);
       return result;
     }
-  }
-
-  /**
-   * Waits for the ledger's answer to queued reservation `id`: one durable wait, woken by the
-   * ledger's signal. Every `queuedCheckMs` the run's caps are checked again (`check` throws
-   * `CapReached` at a passed deadline); a run that stops waiting releases the reservation, which
-   * the ledger may have granted meanwhile.
-   */
-  private async answerTo(id: string, check: () => unknown): Promise<BudgetGrant> {
-    try {
-      for (;;) {
-        if (await condition(() => this.answers.has(id), queuedCheckMs)) return this.answers.get(id)!;
-        check();
-      }
-    } catch (error) {
-      await this.settle({ id }, 0);
-      throw error;
-    } finally {
-      this.answers.delete(id);
-    }
-  }
-
-  private async settle(reservation: { id: string } | undefined, actualUsd: number): Promise<void> {
-    const { budget } = this.options;
-    if (!budget || !reservation) return;
-    // Even when the run is being cancelled: an open reservation would hold the budget.
-    await CancellationScope.nonCancellable(() =>
-      settleModelCall({ budget, reservationId: reservation.id, actualUsd }),
-    );
   }
 }
