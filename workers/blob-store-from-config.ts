@@ -12,15 +12,14 @@ import type { WorkerConfig } from './config.js';
 export function blobStoreFromConfig(
   config: Pick<WorkerConfig, 'LLMOS_BLOB_STORE' | 'LLMOS_BLOB_DIRECTORY' | 'REDIS_URL'>,
 ): { blobs: BlobStore; ready: Promise<void>; close(): Promise<void> } {
-  if (config.LLMOS_BLOB_STORE === 'redis' && config.REDIS_URL === undefined)
-    throw new Error('LLMOS_BLOB_STORE=redis needs REDIS_URL: the Redis the blobs are kept in');
-  if (config.LLMOS_BLOB_STORE === 'file' || config.REDIS_URL === undefined) {
+  if (config.LLMOS_BLOB_STORE === 'file')
     return {
       blobs: createBlobStore(config.LLMOS_BLOB_DIRECTORY),
       ready: Promise.resolve(),
       close: async () => {},
     };
-  }
+  if (config.REDIS_URL === undefined)
+    throw new Error('LLMOS_BLOB_STORE=redis needs REDIS_URL: the Redis the blobs are kept in');
   const connecting = connectRedisBlobStore({ url: config.REDIS_URL });
   // Read by `ready`; without this, a failed connection before anyone awaits it is an unhandled rejection.
   connecting.catch(() => {});

@@ -1,5 +1,5 @@
 import { ApplicationFailure } from '@temporalio/common';
-import { ChatRequestSchema, type ChatRequest } from '../../common/chat.js';
+import type { ChatRequest } from '../../common/chat.js';
 import {
   ConversationRequestSchema,
   type ConversationRef,
@@ -30,11 +30,14 @@ export async function requestFromConversation(
     });
   const { base, tools, append, temperature, maxOutputTokens } = parsed.data;
   const { ref, conversation } = await store.append(base, tools, append);
-  const request = ChatRequestSchema.parse({
+  // Not parsed again: every message and tool was parsed (or built by a provider adapter) on its
+  // way into the store, and parsing
+  // the whole conversation at every step would cost more the longer the run.
+  const request: ChatRequest = {
     messages: conversation.messages,
     tools: conversation.tools,
     ...(temperature !== undefined ? { temperature } : {}),
     ...(maxOutputTokens !== undefined ? { maxOutputTokens } : {}),
-  });
+  };
   return { request, sent: ref };
 }

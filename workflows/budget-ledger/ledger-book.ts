@@ -48,47 +48,81 @@ export function ledgerSnapshot(state: LedgerState, now: number): LedgerSnapshot 
   };
 }
 
+type Verdict =
+  { kind: 'refused'; reason: string } | { kind: 'granted'; downgrade: boolean } | { kind: 'busy' };
+
+/**
+ * Decides a reservation not answered before, against the ledger as it stands: refused (and
+ * remembered) when the spend leaves no room for it; granted (held and remembered) when spent +
+ * reserved leaves room and it `mayGrant` (it is not waiting its turn); otherwise busy, with
+ * nothing changed, so it may be granted once calls in flight have settled.
+ */
+function decide(
+  state: LedgerState,
+  reservationId: string,
+  amountUsd: number,
+  now: number,
+  mayGrant: boolean,
+): Verdict {
+  const { budget } = state;
+  const before = ledgerSnapshot(state, now);
+  if (before.spentUsd + amountUsd > budget.limitUsd) {
+    remember(state, reservationId, false);
+    return { kind: 'refused', reason: spentReason(budget, before, amountUsd) };
+  }
+  if (!mayGrant || before.spentUsd + before.reservedUsd + amountUsd > budget.limitUsd)
+    return { kind: 'busy' };
+  state.reservations[reservationId] = amountUsd;
+  remember(state, reservationId, true);
+  return {
+    kind: 'granted',
+    downgrade: before.spentUsd + before.reservedUsd >= budget.limitUsd * budget.softLimitShare,
+  };
+}
+
 /**
  * Grants a reservation while spent + reserved + its amount stays within the limit. One the calls
- * in flight stand in the way of is `busy` (ask again); one the spend itself leaves no room for is
+ * in flight stand in the way of is `busy`: a waiter queues, behind any that came first, and is
+ * answered by `admitQueued`; others ask again. One the spend itself leaves no room for is
  * refused. A repeated id gets the first answer. Pure bookkeeping on `state`, for the ledger
  * workflow (which applies requests one at a time) and for tests.
  */
 export function reserve(state: LedgerState, request: ReserveRequest, now: number): ReserveResult {
-  const { reservationId, amountUsd, budget } = request;
+  const { reservationId, amountUsd, budget, waiter } = request;
   // The latest runs' terms apply: an operator changes a limit by starting runs with the new one.
   state.budget = budget;
   rollPeriod(state, now);
   const before = ledgerSnapshot(state, now);
-  const downgrade = before.spentUsd + before.reservedUsd >= budget.limitUsd * budget.softLimitShare;
   const previous = state.answered[reservationId];
   if (previous !== undefined)
     return previous
-      ? { granted: true, downgrade, ledger: before }
+      ? {
+          granted: true,
+          downgrade: before.spentUsd + before.reservedUsd >= budget.limitUsd * budget.softLimitShare,
+          ledger: before,
+        }
       : { granted: false, busy: false, reason: 'refused before', ledger: before };
-  if (before.spentUsd + amountUsd > budget.limitUsd) {
-    remember(state, reservationId, false);
-    return { granted: false, busy: false, reason: spentReason(budget, before, amountUsd), ledger: before };
-  }
   const queue = (state.queue ??= []);
   const queued = queue.some((entry) => entry.reservationId === reservationId);
-  // Not remembered: the same request may be granted once calls in flight have settled. A
-  // waiter queues, behind any that came first, and is signalled (`admitQueued`).
-  if (queued || queue.length > 0 || before.spentUsd + before.reservedUsd + amountUsd > budget.limitUsd) {
-    if (request.waiter !== undefined && !queued)
-      queue.push({ reservationId, amountUsd, waiter: request.waiter });
-    if (request.waiter !== undefined || before.spentUsd + before.reservedUsd + amountUsd > budget.limitUsd)
-      return {
-        granted: false,
-        busy: true,
-        queued: request.waiter !== undefined,
-        reason: `${termsOf(budget)}: $${before.reservedUsd.toFixed(6)} is held by ${before.reservations} calls in flight`,
-        ledger: before,
-      };
-  }
-  state.reservations[reservationId] = amountUsd;
-  remember(state, reservationId, true);
-  return { granted: true, downgrade, ledger: ledgerSnapshot(state, now) };
+  const verdict = decide(
+    state,
+    reservationId,
+    amountUsd,
+    now,
+    waiter === undefined || (!queued && queue.length === 0),
+  );
+  if (verdict.kind === 'refused')
+    return { granted: false, busy: false, reason: verdict.reason, ledger: before };
+  if (verdict.kind === 'granted')
+    return { granted: true, downgrade: verdict.downgrade, ledger: ledgerSnapshot(state, now) };
+  if (waiter !== undefined && !queued) queue.push({ reservationId, amountUsd, waiter });
+  return {
+    granted: false,
+    busy: true,
+    queued: waiter !== undefined,
+    reason: `${termsOf(budget)}: $${before.reservedUsd.toFixed(6)} is held by ${before.reservations} calls in flight`,
+    ledger: before,
+  };
 }
 
 /**
@@ -117,25 +151,16 @@ export function admitQueued(state: LedgerState, now: number): { waiter: string; 
   const queue = state.queue ?? [];
   while (queue.length > 0) {
     const { reservationId, amountUsd, waiter } = queue[0]!;
-    const before = ledgerSnapshot(state, now);
-    const { budget } = state;
-    if (before.spentUsd + amountUsd > budget.limitUsd) {
-      remember(state, reservationId, false);
-      answers.push({
-        waiter,
-        grant: {
-          reservationId,
-          granted: false,
-          reason: spentReason(budget, before, amountUsd),
-        },
-      });
-    } else if (before.spentUsd + before.reservedUsd + amountUsd <= budget.limitUsd) {
-      const downgrade = before.spentUsd + before.reservedUsd >= budget.limitUsd * budget.softLimitShare;
-      state.reservations[reservationId] = amountUsd;
-      remember(state, reservationId, true);
-      answers.push({ waiter, grant: { reservationId, granted: true, downgrade } });
-    } else break;
+    const verdict = decide(state, reservationId, amountUsd, now, true);
+    if (verdict.kind === 'busy') break;
     queue.shift();
+    answers.push({
+      waiter,
+      grant:
+        verdict.kind === 'granted'
+          ? { reservationId, granted: true, downgrade: verdict.downgrade }
+          : { reservationId, granted: false, reason: verdict.reason },
+    });
   }
   return answers;
 }
