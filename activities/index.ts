@@ -19,6 +19,7 @@ import { createSqlActivities, type SqlActivitiesConfig } from './sql/sql-activit
 import type { PromptLibrary } from './prompts/prompt-library.js';
 import { createDescribeTools } from './tools/describe-tools.js';
 import { createRunTool } from './tools/run-tool.js';
+import { createTraceActivities } from './trace/trace-segments.js';
 import type { ToolRegistry } from './tools/tool-registry.js';
 
 export interface ActivityDependencies {
@@ -65,6 +66,7 @@ export function createActivities(dependencies: ActivityDependencies) {
     loadPrompts: createLoadPrompts(dependencies.prompts),
     runTool: createRunTool(dependencies.tools, dependencies.blobs),
     ...createConversationActivities(conversations),
+    ...createTraceActivities(dependencies.blobs),
     ...createSqlActivities(dependencies.sql),
     ...createAnalysisActivities({ blobs: dependencies.blobs, prompts: dependencies.prompts, callChatModel }),
     ...createReduceActivities({ blobs: dependencies.blobs, prompts: dependencies.prompts, callChatModel }),

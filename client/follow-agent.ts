@@ -1,6 +1,24 @@
 import type { AgentResult } from '../common/agent.js';
+import { withWholeTrace, type ReadTraceSegment } from './agent-trace.js';
 import { formatResult, formatStep, formatWaiting } from './format-agent.js';
 import { followAgentRun, type AgentHandle } from './llmos-client.js';
+
+/**
+ * Runs `use` with a reader of the stored trace segments of long runs, from the blob store this
+ * environment's workers use (opened on the first read, closed after `use`).
+ */
+export async function withTraceReader<T>(use: (read: ReadTraceSegment) => Promise<T>): Promise<T> {
+  let reader: { read: ReadTraceSegment; close(): Promise<void> } | undefined;
+  const read: ReadTraceSegment = async (segment) => {
+    reader ??= (await import('../workers/local-tools/trace-segments.js')).traceSegmentReader();
+    return reader.read(segment);
+  };
+  try {
+    return await use(read);
+  } finally {
+    await reader?.close();
+  }
+}
 
 /** Exit codes of `agent` and `raise`: scripts can tell an answer from a stop without one. */
 export const exitCodes = { answer: 0, error: 1, stoppedOnCap: 3 } as const;
@@ -16,32 +34,34 @@ export async function followAndPrint(
     process.exit(130);
   };
   process.once('SIGINT', onInterrupt);
-  let outcome;
   try {
-    outcome = await followAgentRun(
-      handle,
-      (steps) => {
-        if (!options.json) for (const step of steps) console.log(formatStep(step));
-      },
-      options.sinceStep !== undefined ? { sinceStep: options.sinceStep } : {},
-    );
+    return await withTraceReader(async (readSegment) => {
+      const outcome = await followAgentRun(
+        handle,
+        (steps) => {
+          if (!options.json) for (const step of steps) console.log(formatStep(step));
+        },
+        { readSegment, ...(options.sinceStep !== undefined ? { sinceStep: options.sinceStep } : {}) },
+      );
+      if (outcome.kind === 'waiting_for_caps') {
+        console.log(
+          options.json
+            ? JSON.stringify(outcome.progress, null, 2)
+            : formatWaiting(outcome.progress, handle.workflowId),
+        );
+        return exitCodes.stoppedOnCap;
+      }
+      await printResult(outcome.result, options.json, readSegment);
+      return exitCodeFor(outcome.result);
+    });
   } finally {
     process.off('SIGINT', onInterrupt);
   }
-  if (outcome.kind === 'waiting_for_caps') {
-    console.log(
-      options.json
-        ? JSON.stringify(outcome.progress, null, 2)
-        : formatWaiting(outcome.progress, handle.workflowId),
-    );
-    return exitCodes.stoppedOnCap;
-  }
-  printResult(outcome.result, options.json);
-  return exitCodeFor(outcome.result);
 }
 
-export function printResult(result: AgentResult, json: boolean): void {
-  console.log(json ? JSON.stringify(result, null, 2) : formatResult(result));
+/** Prints a result; as JSON with its whole trace, the stored steps read with `read`. */
+export async function printResult(result: AgentResult, json: boolean, read: ReadTraceSegment): Promise<void> {
+  console.log(json ? JSON.stringify(await withWholeTrace(result, read), null, 2) : formatResult(result));
 }
 
 export function exitCodeFor(result: AgentResult): number {

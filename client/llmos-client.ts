@@ -12,8 +12,10 @@ import {
   raiseCapsUpdate,
 } from '../common/messages.js';
 import type { CapsRaise, RunCaps } from '../common/run-contract.js';
+import { resultTraceSince, stepsSince, type ReadTraceSegment } from './agent-trace.js';
 import type { analyzeCorpusWorkflow, reactAgentWorkflow } from '../workflows/index.js';
 
+export { resultTraceSince, stepsSince, withWholeTrace, type ReadTraceSegment } from './agent-trace.js';
 export {
   hasLlmosSearchAttributes,
   startRun,
@@ -63,17 +65,19 @@ export type FollowOutcome =
 
 /**
  * Polls a run's progress, handing each new trace step to `onSteps`, until it finishes or stops
- * on a cap and waits for a raise. Steps recorded after the last poll come from the result.
+ * on a cap and waits for a raise. Steps recorded after the last poll come from the result. A long
+ * run keeps its earlier steps in the blob store: those missed between two polls are read with
+ * `readSegment`, or left out without one.
  */
 export async function followAgentRun(
   handle: AgentHandle,
   onSteps: (steps: AgentStep[]) => void,
-  options: { pollMs?: number; sinceStep?: number } = {},
+  options: { pollMs?: number; sinceStep?: number; readSegment?: ReadTraceSegment } = {},
 ): Promise<FollowOutcome> {
   let sinceStep = options.sinceStep ?? 0;
   const finished = async (): Promise<FollowOutcome> => {
     const result = await handle.result();
-    onSteps(result.trace.slice(sinceStep));
+    onSteps(await stepsSince(resultTraceSince(result, sinceStep), sinceStep, options.readSegment));
     return { kind: 'finished', result };
   };
   for (;;) {
@@ -83,15 +87,16 @@ export async function followAgentRun(
     try {
       progress = await queryAgentProgress(handle, sinceStep);
     } catch (error) {
-      // The first workflow task may not have run yet, so the query handler is not registered.
-      if (/query|handler|not registered|unknown/i.test((error as Error).message)) {
+      // The first workflow task (of the run, or of the execution it continued as new into) may
+      // not have run yet: the query handler is not registered, or the server asks to wait.
+      if (/query|handler|not registered|unknown|not ready|not scheduled/i.test((error as Error).message)) {
         await new Promise((resolve) => setTimeout(resolve, options.pollMs ?? 300));
         continue;
       }
       throw error;
     }
+    onSteps(await stepsSince(progress, sinceStep, options.readSegment));
     sinceStep = progress.stepCount;
-    onSteps(progress.steps);
     if (progress.status === 'finished') return finished();
     if (progress.status === 'waiting_for_caps') return { kind: 'waiting_for_caps', progress };
     await new Promise((resolve) => setTimeout(resolve, options.pollMs ?? 300));

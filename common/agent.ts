@@ -1,9 +1,13 @@
 import { z } from 'zod';
+import { BlobKeySchema } from './blob-ref.js';
+import { AppendedMessageSchema, ConversationRefSchema } from './conversation.js';
 import { PromptRefSchema, type PromptRef } from './prompt-template.js';
-import type { RouteDecision } from './route-request.js';
+import { RouteDecisionSchema, type RouteDecision } from './route-request.js';
 import {
+  ModelFallbackSchema,
   ModelFieldSchema,
   RunCapsSchema,
+  RunTotalsSchema,
   runInputFields,
   type ModelFallback,
   type RunCaps,
@@ -14,6 +18,45 @@ import {
 import type { ModelStep, ToolStep } from './trace-steps.js';
 
 export const defaultAgentPrompt: PromptRef = { id: 'agent.system', version: 'v1' };
+
+/**
+ * Steps of a run's trace kept in the blob store, as a JSON array of `AgentStep`: the steps
+ * numbered `from` to `from + steps - 1`. A long run keeps its trace there, so neither its
+ * history nor its memory grows with it.
+ */
+export const TraceSegmentSchema = z.object({
+  key: BlobKeySchema,
+  bytes: z.number().int().nonnegative(),
+  from: z.number().int().nonnegative(),
+  steps: z.number().int().positive(),
+});
+export type TraceSegment = z.infer<typeof TraceSegmentSchema>;
+
+/**
+ * What an agent run carries into its next execution when it continues as new: everything its
+ * result and its caps depend on, by value or by reference, and nothing that grows with the run
+ * but the list of trace segments.
+ */
+export const AgentContinuationSchema = z.object({
+  /** This execution's number: 2 for the first continuation. */
+  execution: z.number().int().min(2),
+  /** When the run's first execution started (epoch ms): the wall-time cap counts from it. */
+  startedAt: z.number().int().nonnegative(),
+  /** Model calls made so far. */
+  iteration: z.number().int().nonnegative(),
+  totals: RunTotalsSchema,
+  /** The moves down the model chain so far; the chain itself goes on in `models`. */
+  fallbacks: z.array(ModelFallbackSchema),
+  route: RouteDecisionSchema.optional(),
+  /** The stored conversation, and the tool results the model has not read yet. */
+  conversation: ConversationRefSchema,
+  pending: z.array(AppendedMessageSchema),
+  /** The run's tools that run as local activities. */
+  pureTools: z.array(z.string()),
+  /** The trace so far, in the blob store. */
+  traceSegments: z.array(TraceSegmentSchema),
+});
+export type AgentContinuation = z.infer<typeof AgentContinuationSchema>;
 
 export const AgentInputSchema = z.object({
   question: z.string().trim().min(1, 'the question is empty'),
@@ -32,6 +75,13 @@ export const AgentInputSchema = z.object({
   caps: RunCapsSchema.default(RunCapsSchema.parse({})),
   /** How long a run stopped by a cap waits for `raiseCapsUpdate` before it ends; 0 ends at once. */
   holdOnCapMs: z.number().int().nonnegative().default(0),
+  /**
+   * Model calls per execution: the run continues as new after this many, as it does whenever
+   * Temporal suggests it (a long history). Unset: only when Temporal suggests it.
+   */
+  continueAsNewAfter: z.number().int().positive().optional(),
+  /** Set by the run itself when it continues as new; a caller leaves it out. */
+  continued: AgentContinuationSchema.optional(),
 });
 export type AgentInput = z.output<typeof AgentInputSchema>;
 export type AgentRequest = z.input<typeof AgentInputSchema>;
@@ -52,7 +102,14 @@ export interface AgentResult {
   iterations: number;
   caps: RunCaps;
   totals: RunTotals;
+  /**
+   * The trace's last steps (all of them when `traceSegments` is absent); the earlier ones are in
+   * the blob store (`traceSegments`, in order). `loadAgentTrace` puts them together.
+   */
   trace: AgentStep[];
+  traceSegments?: TraceSegment[];
+  /** How many executions the run took, when it continued as new. */
+  executions?: number;
   /** Each move down the fallback chain, when the model named was an alias (or failed over). */
   fallbacks: ModelFallback[];
   /** With `model: auto`: which route the router chose, and why. */
@@ -75,4 +132,6 @@ export interface AgentProgress {
   /** The number of trace steps so far; `steps` holds those after the index the query asked from. */
   stepCount: number;
   steps: AgentStep[];
+  /** Steps after that index that are in the blob store already, before `steps`. */
+  storedSteps?: TraceSegment[];
 }

@@ -9,9 +9,8 @@
  * returns the key of the conversation with its answer added.
  */
 import { z } from 'zod';
+import { BlobKeySchema as blobKey } from './blob-ref.js';
 import { ChatMessageSchema, ToolSpecSchema, type ChatMessage } from './chat.js';
-
-const blobKey = z.string().regex(/^sha256:[0-9a-f]{64}$/, 'a blob key is sha256:<64 hex digits>');
 
 /**
  * A tool result whose text is in the blob store (`contentRef`): a large result is stored once, by

@@ -1,22 +1,25 @@
+import { z } from 'zod';
 import type { Routing } from './model-catalog.js';
 
 /** What the router looked at. */
-export interface RouteSignals {
-  inputTokens: number;
-  needsTools: boolean;
+export const RouteSignalsSchema = z.object({
+  inputTokens: z.number().int().nonnegative(),
+  needsTools: z.boolean(),
   /** The complex patterns the request matched. */
-  matchedPatterns: string[];
-}
+  matchedPatterns: z.array(z.string()),
+});
+export type RouteSignals = z.infer<typeof RouteSignalsSchema>;
 
 /** A routing decision as a run records it. */
-export interface RouteDecision {
-  complexity: 'simple' | 'complex';
+export const RouteDecisionSchema = z.object({
+  complexity: z.enum(['simple', 'complex']),
   /** The alias or model chosen. */
-  model: string;
+  model: z.string(),
   /** Why, in words: which signals made it complex, or that none did. */
-  reasons: string[];
-  signals: RouteSignals;
-}
+  reasons: z.array(z.string()),
+  signals: RouteSignalsSchema,
+});
+export type RouteDecision = z.infer<typeof RouteDecisionSchema>;
 
 /** The patterns of `routing` that `text` matches. */
 export function matchComplexPatterns(routing: Routing, text: string): string[] {

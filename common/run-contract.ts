@@ -8,7 +8,7 @@
  * a scope) and a parent run's **cap shares** (its caps split among child runs).
  */
 import { z } from 'zod';
-import type { Usage } from './chat.js';
+import { UsageSchema } from './chat.js';
 import { aliasNamePattern, ModelRefSchema } from './model-ref.js';
 import { SharedBudgetSchema } from './shared-budget.js';
 
@@ -121,24 +121,26 @@ export interface RunError {
 }
 
 /** What a run used: tokens, dollars, calls. A parent's totals include its children's. */
-export interface RunTotals {
-  usage: Usage;
-  totalTokens: number;
-  costUsd: number;
+export const RunTotalsSchema = z.object({
+  usage: UsageSchema,
+  totalTokens: z.number().int().nonnegative(),
+  costUsd: z.number().nonnegative(),
   /** False when some call used a model without a known price: `costUsd` is then a lower bound. */
-  costComplete: boolean;
-  modelCalls: number;
-  toolCalls: number;
+  costComplete: z.boolean(),
+  modelCalls: z.number().int().nonnegative(),
+  toolCalls: z.number().int().nonnegative(),
   /** Model calls answered from the response cache, and what their original calls had cost. */
-  cacheHits: number;
-  cacheSavedUsd: number;
-}
+  cacheHits: z.number().int().nonnegative(),
+  cacheSavedUsd: z.number().nonnegative(),
+});
+export type RunTotals = z.infer<typeof RunTotalsSchema>;
 
 /** A move down a run's fallback chain: from which model, to which, why, at which iteration. */
-export interface ModelFallback {
-  from: string;
-  to: string;
+export const ModelFallbackSchema = z.object({
+  from: z.string(),
+  to: z.string(),
   /** The failure that caused it, `Type: message`. */
-  reason: string;
-  iteration: number;
-}
+  reason: z.string(),
+  iteration: z.number().int().nonnegative(),
+});
+export type ModelFallback = z.infer<typeof ModelFallbackSchema>;

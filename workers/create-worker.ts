@@ -11,7 +11,7 @@ import { ProviderSchema } from '../common/model-ref.js';
 import { providerTaskQueue } from '../common/task-queues.js';
 import { promptDirectories, type WorkerConfig } from './config.js';
 import { createModelServices, type WorkerModelServices } from './model-services.js';
-import { workflowsPath } from './workflow-bundle.js';
+import { bundleWorkflows, workerBuildId } from './workflow-bundle.js';
 import { WorkerGroup } from './worker-group.js';
 
 /**
@@ -84,11 +84,15 @@ export async function createWorker(
     throw new Error(`cannot reach Temporal at ${config.TEMPORAL_ADDRESS}: ${(error as Error).message}`);
   }
   const activities = createActivitiesFromConfig(config, prompts, models, blobs.blobs);
+  // Bundled here rather than by the worker, so the build id can be derived from the bundle.
+  const workflowBundle = options.workflowBundle ?? (await bundleWorkflows());
+  const buildId = workerBuildId(workflowBundle);
   const main = await Worker.create({
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.LLMOS_TASK_QUEUE,
-    ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath }),
+    workflowBundle,
+    buildId,
     activities,
     maxConcurrentActivityTaskExecutions: config.LLMOS_MAX_CONCURRENT_ACTIVITIES,
   });
@@ -101,6 +105,7 @@ export async function createWorker(
         connection,
         namespace: config.TEMPORAL_NAMESPACE,
         taskQueue: providerTaskQueue(config.LLMOS_TASK_QUEUE, provider),
+        buildId,
         activities,
         maxConcurrentActivityTaskExecutions: config.LLMOS_MAX_CONCURRENT_ACTIVITIES,
         ...(config.LLMOS_RATE_LIMITS[provider] !== undefined

@@ -24,6 +24,16 @@ export interface WorkflowBundle {
   code: string;
 }
 
+/**
+ * The build id a worker records in each workflow and activity task event it handles: the project
+ * and a short hash of its workflow bundle, which tells one build of the code from another as
+ * Temporal's default does (`@temporalio/worker@<version>+<64 hex digits>`), in 66 fewer bytes on
+ * three events of every agent step.
+ */
+export function workerBuildId(bundle: WorkflowBundle): string {
+  return `llmos+${createHash('sha256').update(bundle.code).digest('hex').slice(0, 16)}`;
+}
+
 function bundledPackages(code: string): string[] {
   const names = [...code.matchAll(/node_modules\/((?:@[^/]+\/)?[^/]+)\//g)].map((match) => match[1]!);
   return [...new Set(names)].sort();

@@ -1,8 +1,15 @@
 import { proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
-import { AgentInputSchema, type AgentInput, type AgentRequest, type AgentResult } from '../common/agent.js';
+import {
+  AgentInputSchema,
+  type AgentContinuation,
+  type AgentInput,
+  type AgentRequest,
+  type AgentResult,
+} from '../common/agent.js';
 import { agentPromptVariables } from './agent/agent-request.js';
 import { callModel, runToolCall, stopAtCap } from './agent/agent-loop.js';
+import { continueAsNewIfDue } from './agent/agent-continue.js';
 import { AgentConversation } from './agent/agent-conversation.js';
 import { AgentRun } from './agent/agent-run.js';
 import { describedTools } from './lib/described-tools.js';
@@ -10,7 +17,7 @@ import { localActivityOptions } from './lib/activity-options.js';
 import { describeFailure } from './lib/failures.js';
 import { parseWorkflowInput } from './lib/parse-input.js';
 import { PromptSet } from './lib/prompts.js';
-import { RunModels } from './lib/run-models.js';
+import { RunModels, type RunModelsOptions } from './lib/run-models.js';
 import { recordRunOutcome } from './lib/run-search-attributes.js';
 import { modelStep } from './lib/trace-steps.js';
 import { plural } from '../common/plural.js';
@@ -24,7 +31,8 @@ const searchAttributeEvery = 10;
  * A bounded ReAct loop: the model thinks, calls tools, reads their results and answers. Every
  * model and tool call is an activity; caps (iterations, tokens, dollars, wall time) are checked
  * before each model call. The run always ends with a typed stop reason and the trace so far; one
- * stopped by a cap can wait `holdOnCapMs` for `raiseCapsUpdate` and then continue.
+ * stopped by a cap can wait `holdOnCapMs` for `raiseCapsUpdate` and then continue. A long run
+ * continues as new between steps (`continueAsNewIfDue`), so it may take any number of steps.
  */
 export async function reactAgentWorkflow(request: AgentRequest): Promise<AgentResult> {
   const input: AgentInput = parseWorkflowInput(AgentInputSchema, request);
@@ -32,7 +40,7 @@ export async function reactAgentWorkflow(request: AgentRequest): Promise<AgentRe
   run.handleMessages();
   let setup: { models: RunModels; conversation: AgentConversation };
   try {
-    setup = await startConversation(run);
+    setup = input.continued ? await resumeConversation(run, input.continued) : await startConversation(run);
   } catch (error) {
     const failure = describeFailure(error);
     return run.finish('error', failure.message, { error: failure });
@@ -55,21 +63,41 @@ async function startConversation(
   const { specs: tools, pure } = describedTools(described);
   run.pureTools = pure;
   const messages = new PromptSet(templates).render(input.prompt, agentPromptVariables(input));
-  const models = await RunModels.start({
+  const models = await startModels(run, { routeOn: () => ({ messages, toolCount: tools.length }) });
+  return { models, conversation: new AgentConversation(tools, messages) };
+}
+
+/** The run continued as new: its models and conversation as the execution before left them. */
+async function resumeConversation(
+  run: AgentRun,
+  continued: AgentContinuation,
+): Promise<{ models: RunModels; conversation: AgentConversation }> {
+  const models = await startModels(run, { earlier: continued });
+  return { models, conversation: AgentConversation.resume(continued) };
+}
+
+/** The run's models as its input names them: routed on `routeOn`, or going on from `earlier`. */
+async function startModels(
+  run: AgentRun,
+  from: Pick<RunModelsOptions, 'routeOn' | 'earlier'>,
+): Promise<RunModels> {
+  const { input } = run;
+  run.models = await RunModels.start({
     model: input.model,
     chain: input.models,
     providerQueues: input.providerQueues,
     retry: input.retry,
     budget: input.budget,
-    routeOn: () => ({ messages, toolCount: tools.length }),
+    ...from,
   });
-  run.models = models;
-  return { models, conversation: new AgentConversation(tools, messages) };
+  return run.models;
 }
 
 /** Model call, tool calls, again, until the model answers or a cap or a failure ends the run. */
 async function loop(run: AgentRun, models: RunModels, conversation: AgentConversation): Promise<AgentResult> {
   for (;;) {
+    await run.trace.storeIfFull();
+    await continueAsNewIfDue(run, models, conversation);
     const stop = await stopAtCap(run);
     if (stop) return run.finish(stop.stopReason, stop.detail);
     const call = await callModel(run, models, conversation);
@@ -87,9 +115,7 @@ async function loop(run: AgentRun, models: RunModels, conversation: AgentConvers
       return run.finish('answer', `answered after ${calls}`, { answer: message.content });
     }
     // Tool calls of one turn are independent: run them in parallel, keep their results in order.
-    const results = await Promise.all(
-      message.toolCalls.map((toolCall) => runToolCall(run, conversation.tools, toolCall)),
-    );
+    const results = await Promise.all(message.toolCalls.map((toolCall) => runToolCall(run, toolCall)));
     conversation.add(results);
   }
 }

@@ -10,6 +10,7 @@ import {
   duration,
   list,
   modelOptionDescription,
+  positiveInteger,
   sharedBudgetFromFlags,
   type CapFlags,
   type SharedBudgetFlags,
@@ -19,6 +20,7 @@ interface AgentFlags extends CapFlags, SharedBudgetFlags {
   model?: string;
   tools: string[];
   holdOnCap: number;
+  continueAsNewAfter?: number;
   detach?: boolean;
   id?: string;
   json?: boolean;
@@ -50,6 +52,11 @@ export function registerAgentCommand(program: Command): void {
         .argParser(duration)
         .default(10 * 60_000, '10m'),
     )
+    .option(
+      '--continue-as-new-after <calls>',
+      'model calls per workflow execution (default: when Temporal suggests it)',
+      positiveInteger,
+    )
     .option('--id <workflow-id>', 'workflow id (default: agent-<uuid>)')
     .option('--detach', 'print the workflow id and return without following')
     .option('--json', 'print the result as JSON')
@@ -61,6 +68,7 @@ export function registerAgentCommand(program: Command): void {
         tools: flags.tools,
         caps: capsFromFlags(flags),
         holdOnCapMs: flags.holdOnCap,
+        ...(flags.continueAsNewAfter !== undefined ? { continueAsNewAfter: flags.continueAsNewAfter } : {}),
         ...sharedBudgetFromFlags(flags),
       };
 

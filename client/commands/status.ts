@@ -9,12 +9,18 @@ export function registerStatusCommands(program: Command): void {
     .argument('<workflow-id>')
     .option('--json', 'print as JSON')
     .action(async (workflowId: string, flags: { json?: boolean }) => {
-      const [{ connectClient, getAgentHandle, queryAgentProgress }, { exitCodeFor, printResult }] =
-        await Promise.all([import('../llmos-client.js'), import('../follow-agent.js')]);
+      const [
+        { connectClient, getAgentHandle, queryAgentProgress, stepsSince },
+        { exitCodeFor, printResult, withTraceReader },
+      ] = await Promise.all([import('../llmos-client.js'), import('../follow-agent.js')]);
       const handle = getAgentHandle(await connectClient(), workflowId);
       const description = await handle.describe();
       if (description.status.name === 'RUNNING') {
-        const progress = await queryAgentProgress(handle, 0);
+        const { storedSteps, ...progress } = await queryAgentProgress(handle, 0);
+        // A long run's earlier steps are in the blob store.
+        progress.steps = await withTraceReader((read) =>
+          stepsSince({ steps: progress.steps, storedSteps }, 0, read),
+        );
         if (flags.json) return console.log(JSON.stringify(progress, null, 2));
         console.log(
           `${workflowId}: ${progress.status}, iteration ${progress.iteration}/${progress.caps.maxIterations}, ${progress.elapsedMs} ms`,
@@ -33,7 +39,7 @@ export function registerStatusCommands(program: Command): void {
         return;
       }
       const result = await handle.result();
-      printResult(result, flags.json ?? false);
+      await withTraceReader((read) => printResult(result, flags.json ?? false, read));
       process.exitCode = exitCodeFor(result);
     });
 

@@ -47,6 +47,19 @@ export class AgentConversation {
     this.pending = [...messages];
   }
 
+  /** A stored conversation an earlier execution of the run carried over (`carried`). */
+  static resume(carried: { conversation: ConversationRef; pending: AppendedMessage[] }): AgentConversation {
+    const conversation = new AgentConversation([], []);
+    conversation.ref = carried.conversation;
+    conversation.pending = [...carried.pending];
+    return conversation;
+  }
+
+  /** What the run's next execution continues from; undefined while nothing is stored. */
+  get carried(): { conversation: ConversationRef; pending: AppendedMessage[] } | undefined {
+    return this.ref ? { conversation: this.ref, pending: this.pending } : undefined;
+  }
+
   /** The next model call's conversation: the stored base and what came after it. */
   request(options: { temperature?: number | undefined; maxOutputTokens: number }): ConversationRequest {
     return {

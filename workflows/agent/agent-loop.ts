@@ -8,7 +8,7 @@ import {
 } from '@temporalio/workflow';
 import type { Activities, CallChatModelOutput } from '../../activities/index.js';
 import type { AgentResult } from '../../common/agent.js';
-import type { ToolCall, ToolSpec } from '../../common/chat.js';
+import type { ToolCall } from '../../common/chat.js';
 import type { AppendedMessage } from '../../common/conversation.js';
 import { ErrorType } from '../../common/errors.js';
 import { localActivityOptions } from '../lib/activity-options.js';
@@ -144,16 +144,13 @@ async function compact(conversation: AgentConversation): Promise<boolean> {
  * One tool call the model asked for, as the message it reads next. A tool the run does not offer,
  * or one that keeps failing, is an observation for the model to act on: the run goes on.
  */
-export async function runToolCall(
-  run: AgentRun,
-  tools: ToolSpec[],
-  call: ToolCall,
-): Promise<AppendedMessage> {
+export async function runToolCall(run: AgentRun, call: ToolCall): Promise<AppendedMessage> {
   const { iteration } = run;
+  const tools = run.input.tools;
   const started = Date.now();
   let result: { ok: boolean; observation: string };
-  if (!tools.some((tool) => tool.name === call.name)) {
-    const names = tools.map((tool) => tool.name).join(', ');
+  if (!tools.includes(call.name)) {
+    const names = tools.join(', ');
     result = { ok: false, observation: `${ErrorType.UnknownTool}: no tool "${call.name}"; tools: ${names}` };
   } else {
     try {

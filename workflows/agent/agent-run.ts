@@ -1,11 +1,12 @@
 import { patched, setHandler } from '@temporalio/workflow';
-import type { AgentInput, AgentProgress, AgentResult, AgentStatus, AgentStep } from '../../common/agent.js';
+import type { AgentInput, AgentProgress, AgentResult, AgentStatus } from '../../common/agent.js';
 import { agentProgressQuery, raiseCapsUpdate } from '../../common/messages.js';
 import { CapsRaiseSchema, type RunError, type StopReason } from '../../common/run-contract.js';
 import { CapsMeter } from '../lib/caps-meter.js';
 import type { CapStop } from '../lib/caps.js';
 import { modelsOutcome, recordRunEnd } from '../lib/run-ending.js';
 import type { RunModels } from '../lib/run-models.js';
+import { AgentTrace } from './agent-trace.js';
 
 type Stop = { stopReason: StopReason; detail: string };
 
@@ -15,10 +16,12 @@ type Stop = { stopReason: StopReason; detail: string };
  */
 export class AgentRun {
   readonly meter: CapsMeter;
-  readonly trace: AgentStep[] = [];
+  readonly trace: AgentTrace;
   status: AgentStatus = 'running';
-  /** Model calls started; a call that did no work is given back with `callDidNoWork`. */
-  iteration = 0;
+  /** Model calls started, over all the run's executions; a call that did no work is given back with `callDidNoWork`. */
+  iteration: number;
+  /** The model call this execution started at: a run continues as new after `continueAsNewAfter` calls. */
+  readonly firstIteration: number;
   models: RunModels | undefined;
   /** The tools that run as local activities (pure ones), in a lean run. */
   pureTools: readonly string[] = [];
@@ -28,11 +31,21 @@ export class AgentRun {
    * calls. Runs recorded before keep their steps as they were.
    */
   readonly leanSteps = patched('lean-agent-steps');
+  /**
+   * Runs of any length: the trace goes to the blob store a segment at a time, and the run
+   * continues as new when Temporal suggests it or after `continueAsNewAfter` calls.
+   */
+  readonly longRuns = patched('agent-long-runs');
   private stop: Stop | undefined;
   private answer: string | null = null;
 
   constructor(readonly input: AgentInput) {
-    this.meter = new CapsMeter(input.caps, Date.now());
+    const { continued } = input;
+    this.meter = new CapsMeter(input.caps, continued?.startedAt ?? Date.now(), continued?.totals);
+    this.iteration = continued?.iteration ?? 0;
+    this.firstIteration = this.iteration;
+    this.pureTools = continued?.pureTools ?? [];
+    this.trace = new AgentTrace(continued?.traceSegments ?? [], this.longRuns);
   }
 
   /** Answers progress queries, and takes raises (never a lowering, never after the end). */
@@ -90,7 +103,9 @@ export class AgentRun {
       iterations: this.iteration,
       caps: this.meter.caps,
       totals: this.meter.totals,
-      trace: this.trace,
+      trace: this.trace.recent,
+      ...(this.trace.segments.length > 0 ? { traceSegments: this.trace.segments } : {}),
+      ...(this.input.continued ? { executions: this.input.continued.execution } : {}),
       ...modelsOutcome(this.models),
       ...(extra.error ? { error: extra.error } : {}),
     };
@@ -106,8 +121,8 @@ export class AgentRun {
       elapsedMs: this.meter.elapsedMs(),
       ...(this.stop ? { stopReason: this.stop.stopReason, stopDetail: this.stop.detail } : {}),
       answer: this.answer,
-      stepCount: this.trace.length,
-      steps: this.trace.slice(Math.max(0, sinceStep)),
+      stepCount: this.trace.count,
+      ...this.trace.since(sinceStep),
     };
   }
 }

@@ -17,11 +17,12 @@ export class CapReached extends Error {
  * model calls, sub-agents' included. Deterministic (workflow time); lives in the workflow.
  */
 export class CapsMeter {
-  totals: RunTotals = emptyTotals;
-
   constructor(
     private current: RunCaps,
-    private readonly startedAt: number,
+    /** When the run started (epoch ms, workflow time): the wall-time cap counts from it. */
+    readonly startedAt: number,
+    /** What the run used before (in its earlier executions, when it continued as new). */
+    public totals: RunTotals = emptyTotals,
   ) {}
 
   get caps(): RunCaps {

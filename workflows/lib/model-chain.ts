@@ -27,10 +27,15 @@ export const isFallbackFailure = (failure: { type: string }): boolean => fallbac
  */
 export class ModelChain {
   private index = 0;
-  readonly fallbacks: ModelFallback[] = [];
+  readonly fallbacks: ModelFallback[];
 
-  constructor(private models: readonly string[]) {
+  /** `earlier`: the moves the run made before this chain was handed on (it continued as new). */
+  constructor(
+    private models: readonly string[],
+    earlier: readonly ModelFallback[] = [],
+  ) {
     if (models.length === 0) throw new Error('a model chain needs at least one model');
+    this.fallbacks = [...earlier];
   }
 
   /** Switches to one model for the rest of the run (a cheaper one past a budget's soft limit), recorded like a fallback. */

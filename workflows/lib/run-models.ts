@@ -49,6 +49,8 @@ export interface RunModelsOptions {
   chain?: readonly string[] | undefined;
   /** With `chain`: the parent's providers on their own queue (all of them when it does not say). */
   providerQueues?: readonly string[] | undefined;
+  /** With `chain`, in a run that continued as new: its moves down the chain so far, and its route. */
+  earlier?: { fallbacks: readonly ModelFallback[]; route?: RouteDecision | undefined } | undefined;
   retry: ModelRetry;
   budget?: SharedBudget | undefined;
   /** With `auto`: the conversation the router judges, and how many tools the run offers. */
@@ -88,9 +90,9 @@ export class RunModels {
   static async start(options: RunModelsOptions): Promise<RunModels> {
     if (options.chain)
       return new RunModels(
-        new ModelChain(options.chain),
+        new ModelChain(options.chain, options.earlier?.fallbacks),
         options.providerQueues ?? ProviderSchema.options,
-        undefined,
+        options.earlier?.route,
         options,
       );
     let route: RouteDecision | undefined;

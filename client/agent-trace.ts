@@ -1,0 +1,49 @@
+/**
+ * A long agent run's trace is split: its last steps travel in the query answer or the result, the
+ * earlier ones are in the blob store as segments (`TraceSegment`). These put it back together.
+ */
+import type { AgentResult, AgentStep, TraceSegment } from '../common/agent.js';
+
+/** Reads one stored segment's steps (e.g. `traceSegmentReader` of `workers/local-tools`). */
+export type ReadTraceSegment = (segment: TraceSegment) => Promise<AgentStep[]>;
+
+/** Part of a trace from some step on: the stored segments it begins with, then the steps at hand. */
+export interface TraceView {
+  steps: AgentStep[];
+  storedSteps?: TraceSegment[] | undefined;
+}
+
+/** A finished run's trace from step `sinceStep` on, as a progress query would answer it. */
+export function resultTraceSince(result: AgentResult, sinceStep: number): TraceView {
+  const segments = result.traceSegments ?? [];
+  const last = segments.at(-1);
+  const from = last ? last.from + last.steps : 0;
+  const at = Math.max(0, sinceStep);
+  return {
+    steps: result.trace.slice(Math.max(0, at - from)),
+    storedSteps: segments.filter((segment) => segment.from + segment.steps > at),
+  };
+}
+
+/**
+ * The steps of `view` from step `sinceStep` on, the stored ones read with `read`. Without a
+ * reader, the stored steps are left out and only the steps at hand are given.
+ */
+export async function stepsSince(
+  view: TraceView,
+  sinceStep: number,
+  read: ReadTraceSegment | undefined,
+): Promise<AgentStep[]> {
+  const stored: AgentStep[] = [];
+  if (read)
+    for (const segment of view.storedSteps ?? [])
+      stored.push(...(await read(segment)).slice(Math.max(0, sinceStep - segment.from)));
+  return [...stored, ...view.steps];
+}
+
+/** The result with its whole trace in `trace`, the stored segments read with `read`. */
+export async function withWholeTrace(result: AgentResult, read: ReadTraceSegment): Promise<AgentResult> {
+  if (!result.traceSegments?.length) return result;
+  const { traceSegments: _stored, ...rest } = result;
+  return { ...rest, trace: await stepsSince(resultTraceSince(result, 0), 0, read) };
+}
