@@ -16,7 +16,7 @@
  * what `npm test` needs. Then run `LLMOS_TEST_SKIP_CHECKS=1 node --import tsx scripts/run-tests.ts
  * replay` and commit the JSON files.
  */
-import type { Client, WorkflowHandle } from '@temporalio/client';
+import type { Client, WorkflowHandle, WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { AgentRequest } from '../common/agent.js';
@@ -104,6 +104,24 @@ const scenarios: Record<string, Scenario> = {
       await handle.executeUpdate(raiseCapsUpdate, { args: [{ maxIterations: 5 }] });
     },
     expect: { stopReason: 'answer', answer: '3% of 18,250 is 547.5.' },
+  },
+  'long-run': {
+    description:
+      'a run that continues as new after two model calls: its second execution resumes the stored conversation (the first is long-run-first)',
+    script: {
+      rules: [
+        { match: { step: 0 }, reply: { toolCalls: [calculator('1 + 1')], usage } },
+        { match: { step: 1 }, reply: { toolCalls: [calculator('2 + 1')], usage } },
+        { match: { step: 2 }, reply: { toolCalls: [calculator('3 + 1')], usage } },
+        { match: { step: 3 }, reply: { text: 'Counted to {{lastToolResult}}.', usage } },
+      ],
+    },
+    request: {
+      question: 'Count to 4, one step at a time.',
+      model: 'openai:gpt-4o-mini',
+      continueAsNewAfter: 2,
+    },
+    expect: { stopReason: 'answer', answer: 'Counted to 4.' },
   },
   'model-error': {
     description: 'a tool call, then a model call refused with 401 (not retried): the run stops with error',
@@ -254,7 +272,7 @@ async function record(client: Client, taskQueue: string, name: string, scenario:
   // The id replay.test.ts replays under: child workflow ids derive from it, so they must match.
   const start = { taskQueue, workflowId: `replay-${name}` };
   // The dev server has the llmos search attributes, so the histories cover their upserts too.
-  let handle: WorkflowHandle;
+  let handle: WorkflowHandleWithFirstExecutionRunId;
   let result: { stopReason: PsvStopReason; stopDetail: string; answer: string | null };
   if (scenario.workflowType === 'planSolveVerifyWorkflow') {
     const psv = await client.workflow.start<typeof planSolveVerifyWorkflow>(scenario.workflowType, {
@@ -278,10 +296,18 @@ async function record(client: Client, taskQueue: string, name: string, scenario:
     );
   }
   const file = path.join(historiesDirectory, `${name}.json`);
+  await writeHistory(file, handle);
+  // A run that continued as new: its first execution too, which ends in the continuation.
+  const first = client.workflow.getHandle(handle.workflowId, handle.firstExecutionRunId);
+  if ((await first.describe()).status.name === 'CONTINUED_AS_NEW')
+    await writeHistory(path.join(historiesDirectory, `${name}-first.json`), first);
+  return file;
+}
+
+async function writeHistory(file: string, handle: WorkflowHandle): Promise<void> {
   const json = JSON.stringify(JSON.parse(historyToJSON(await handle.fetchHistory())), null, 2);
   // Failure stack traces name this checkout's folder; the committed file should not.
   await writeFile(file, `${json.replaceAll(projectRoot, '<project>')}\n`);
-  return file;
 }
 
 async function main(names: string[]): Promise<void> {
