@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { startFakeLlmServer, type FakeLlmServer } from '../../fake-llm/server.js';
+import type { AgentResult } from '../../common/agent.js';
 import type { reactAgentWorkflow } from '../../workflows/agent.js';
 import { connectTemporal } from '../helpers/temporal.js';
 import { fakeProviderEnv } from '../helpers/test-worker.js';
@@ -104,6 +105,36 @@ void describe('the llmos CLI, end to end', { timeout: 600_000 }, () => {
     assert.match(run.stdout, /tool calculator -> 547\.5/);
     assert.ok(run.stdout.includes(usageLine), describeRun(run));
     assert.equal(fake.requests.length - requestsBefore, 2);
+  });
+
+  void it('agent --continue-as-new-after: prints every step of every execution, and the whole trace as JSON', async () => {
+    const run = await llmos(
+      'agent',
+      question,
+      '--model',
+      model,
+      '--continue-as-new-after',
+      '1',
+      '--id',
+      `long-${randomUUID()}`,
+    );
+    assertAnswered(run);
+    assert.match(run.stdout, /\[1\] model gpt-4o-mini calls calculator/);
+    assert.match(run.stdout, /\[1\] tool calculator -> 547\.5/);
+    assert.match(run.stdout, /\[2\] model gpt-4o-mini says: The answer is 547\.5\./);
+    const workflowId = /^Run (\S+) on/m.exec(run.stdout)?.[1];
+    assert.ok(workflowId, describeRun(run));
+
+    // The first execution's steps are in the blob store: status reads them back.
+    const status = await llmos('status', workflowId, '--json');
+    assert.equal(status.code, 0, describeRun(status));
+    const result = JSON.parse(status.stdout) as AgentResult;
+    assert.equal(result.executions, 2);
+    assert.equal(result.traceSegments, undefined);
+    assert.deepEqual(
+      result.trace.map((step) => step.kind),
+      ['model', 'tool', 'model'],
+    );
   });
 
   void it('cost sums the spend of finished runs by day, workflow type and model', async () => {
