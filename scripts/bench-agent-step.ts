@@ -19,12 +19,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { startDevServer, type DevServer } from '../client/dev-server/dev-server.js';
-import { connectClient, startRun, type AgentHandle } from '../client/llmos-client.js';
+import { connectClient, startRun, withWholeTrace, type AgentHandle } from '../client/llmos-client.js';
 import { toolsDirectory } from '../client/project-paths.js';
 import type { AgentRequest } from '../common/agent.js';
 import { parseWorkerConfig } from '../workers/config.js';
 import { createActivitiesFromConfig, createWorker } from '../workers/create-worker.js';
 import { installRuntime } from '../workers/install-runtime.js';
+import { traceSegmentReader } from '../workers/local-tools/trace-segments.js';
 import {
   agentStepRequest,
   checkRun,
@@ -114,12 +115,18 @@ async function main(): Promise<void> {
     worker = { worker: created.worker, running, close: created.close };
     client = await connectClient({ address: server.address, namespace: server.namespace });
     const activities = createActivitiesFromConfig(config);
+    // Long runs keep their earlier trace steps in the worker's blob store.
+    const traces = traceSegmentReader({ LLMOS_BLOB_DIRECTORY: config.LLMOS_BLOB_DIRECTORY });
 
     const temporalRun = async (steps: number): Promise<Sample> => {
       const handle = await startRun(client!, 'agent', requests.get(steps)!, {
         taskQueue: config.LLMOS_TASK_QUEUE,
       });
-      checkRun(`Temporal run ${handle.workflowId}`, steps, await resultWithin(handle));
+      checkRun(
+        `Temporal run ${handle.workflowId}`,
+        steps,
+        await withWholeTrace(await resultWithin(handle), traces.read),
+      );
       const [history, description] = await Promise.all([handle.fetchHistory(), handle.describe()]);
       return {
         stepsMs: stepLatenciesFromHistory(history.events ?? []),
