@@ -13,7 +13,7 @@ import { createCallChatModel, type ModelCallServices } from './llm/call-chat-mod
 import { createGenerateStructured, createOutputRegistry } from './llm/generate-structured.js';
 import type { ModelResolver } from './llm/model-resolver.js';
 import { createResolveModelChain } from './llm/resolve-model-chain.js';
-import { createRouteModel } from './llm/route-model.js';
+import { createPlanRoutes, createRouteModel } from './llm/route-model.js';
 import { createLoadPrompts } from './prompts/load-prompts.js';
 import { createSqlActivities, type SqlActivitiesConfig } from './sql/sql-activities.js';
 import type { PromptLibrary } from './prompts/prompt-library.js';
@@ -60,6 +60,7 @@ export function createActivities(dependencies: ActivityDependencies) {
       dependencies.models.rateLimitedProviders,
     ),
     routeModel: createRouteModel(dependencies.models.catalog),
+    planRoutes: createPlanRoutes(dependencies.models.catalog, dependencies.models.rateLimitedProviders),
     ...createBudgetActivities({ ...dependencies.budgets, priceOf: dependencies.models.priceOf }),
     generateStructured: createGenerateStructured(callChatModel, outputs),
     describeTools: createDescribeTools(dependencies.tools),

@@ -34,7 +34,8 @@ export function formatStep(step: AgentStep): string {
         step.toolCalls.length > 0
           ? `calls ${step.toolCalls.map((call) => `${call.name}(${oneLine(call.arguments, 80)})`).join(', ')}`
           : `says: ${oneLine(step.text)}`;
-      return `  [${step.iteration}] model ${step.model} ${action}  (${step.usage.inputTokens}+${step.usage.outputTokens} tokens, ${cost}, ${step.latencyMs} ms)`;
+      const route = step.route ? `, ${step.route.complexity} route` : '';
+      return `  [${step.iteration}] model ${step.model} ${action}  (${step.usage.inputTokens}+${step.usage.outputTokens} tokens, ${cost}, ${step.latencyMs} ms${route})`;
     }
     case 'tool':
       return `  [${step.iteration}] tool ${step.toolName} ${step.ok ? '->' : 'rejected:'} ${oneLine(step.observation)}  (${step.latencyMs} ms)`;

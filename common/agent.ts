@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { BlobKeySchema } from './blob-ref.js';
 import { AppendedMessageSchema, ConversationRefSchema } from './conversation.js';
 import { PromptRefSchema, type PromptRef } from './prompt-template.js';
-import { RouteDecisionSchema, type RouteDecision } from './route-request.js';
+import { RouteDecisionSchema, RoutePlanSchema, type RouteDecision } from './route-request.js';
 import {
   ModelFallbackSchema,
   ModelFieldSchema,
@@ -48,6 +48,8 @@ export const AgentContinuationSchema = z.object({
   /** The moves down the model chain so far; the chain itself goes on in `models`. */
   fallbacks: z.array(ModelFallbackSchema),
   route: RouteDecisionSchema.optional(),
+  /** In a run routed call by call: how its later calls are routed. */
+  routes: RoutePlanSchema.optional(),
   /** The stored conversation, and the tool results the model has not read yet. */
   conversation: ConversationRefSchema,
   pending: z.array(AppendedMessageSchema),

@@ -16,6 +16,8 @@ export interface ModelStep {
   latencyMs: number;
   /** Answered from the response cache: what the original call cost (null: unknown price). */
   cacheHit?: { savedUsd: number | null };
+  /** In a run routed call by call (`auto`): this call's route, and why. */
+  route?: { complexity: 'simple' | 'complex'; reasons: string[] };
 }
 
 export interface ToolStep {

@@ -8,7 +8,9 @@
  *
  * Each request goes through the same code a worker runs (`routeRequest` with the built-in
  * catalog's routing rules, then `callChatModel` with a SQLite response cache and the real OpenAI
- * SDK), in trace order, one at a time. The baseline prices the same usage at the large model's
+ * SDK), in trace order, one at a time: routed call by call (tools count only while the model has
+ * yet to choose them, as in an agent run), and again routed as a whole run is (tools always
+ * count), each with its own cache. The baseline prices the same usage at the large model's
  * prices. "Added latency" is the router's and the cache's own time per request, measured apart
  * from the model call. The token limiter's cost per call (count the request, take from the
  * window, settle) is measured on a SQLite window, and on Redis too when REDIS_URL is set.
@@ -36,10 +38,10 @@ import { SqliteResponseCache } from '../activities/llm/response-cache/sqlite-res
 import { projectRoot } from '../client/project-paths.js';
 import { priceOf } from '../common/model-catalog.js';
 import { computeCostUsd } from '../common/pricing.js';
-import { routeRequest } from '../common/route-request.js';
+import { choosesTools, routeRequest, type RouteDecision } from '../common/route-request.js';
 import { startFakeLlmServer } from '../fake-llm/server.js';
 import { median, percentile } from './bench/agent-fixture.js';
-import { TraceRequestSchema } from './bench/generate-traffic-trace.js';
+import { TraceRequestSchema, type TraceRequest } from './bench/generate-traffic-trace.js';
 
 const { values } = parseArgs({
   options: {
@@ -86,49 +88,75 @@ async function main(): Promise<void> {
       scriptsDirectory: path.join(projectRoot, 'examples', 'scripted'),
       timeoutMs: 10_000,
     });
-    const callChatModel = createCallChatModel(resolveModel, {
-      priceOf: (model) => priceOf(catalog, model),
-      cache: { store: cache, ttlMs: 24 * 3_600_000 },
-    });
 
-    let cost = 0;
-    let baseline = 0;
-    let hits = 0;
-    let cacheable = 0;
-    const routed = { simple: 0, complex: 0 };
-    const agreement = { right: 0, total: 0 };
-    const overheadMs: number[] = [];
-    const callMs: number[] = [];
-    for (const request of trace) {
-      const routeStarted = performance.now();
-      const decision = routeRequest(routing, routingSignals(routing, request.messages, request.needsTools));
-      const routeMs = performance.now() - routeStarted;
-      routed[decision.complexity] += 1;
-      agreement.total += 1;
-      if (decision.complexity === request.expectedComplexity) agreement.right += 1;
-      if (request.temperature === 0) cacheable += 1;
-
-      const started = performance.now();
-      // A fresh activity context per call, as a worker gives each activity.
-      const output = await new MockActivityEnvironment().run<
-        [CallChatModelInput],
-        CallChatModelOutput,
-        typeof callChatModel
-      >(callChatModel, {
-        model: routeModel[decision.complexity],
-        request: { messages: request.messages, tools: [], temperature: request.temperature },
+    // Each call routed on its own (what an agent run does), and each run once with tools always
+    // complex (what runs routed once do): the same trace, each with a cache of its own.
+    const perCall = (request: TraceRequest) =>
+      routeRequest(
+        routing,
+        routingSignals(routing, request.messages, choosesTools(request.messages, request.needsTools ? 1 : 0)),
+      );
+    const perRun = (request: TraceRequest) =>
+      routeRequest(routing, routingSignals(routing, request.messages, request.needsTools));
+    const replay = async (route: (request: TraceRequest) => RouteDecision, cache: SqliteResponseCache) => {
+      const callChatModel = createCallChatModel(resolveModel, {
+        priceOf: (model) => priceOf(catalog, model),
+        cache: { store: cache, ttlMs: 24 * 3_600_000 },
       });
-      const elapsed = performance.now() - started;
-      cost += output.costUsd ?? 0;
-      baseline += computeCostUsd(output.response.usage, largePrice) ?? 0;
-      if (output.cacheHit) {
-        hits += 1;
-        overheadMs.push(routeMs + elapsed); // a hit is all overhead: no model call
-      } else {
-        callMs.push(elapsed);
-        overheadMs.push(routeMs);
+      const outcome = {
+        cost: 0,
+        baseline: 0,
+        hits: 0,
+        cacheable: 0,
+        routed: { simple: 0, complex: 0 },
+        agreement: { right: 0, total: 0 },
+        toolAgreement: { right: 0, total: 0 },
+        overheadMs: [] as number[],
+        callMs: [] as number[],
+      };
+      for (const request of trace) {
+        const routeStarted = performance.now();
+        const decision = route(request);
+        const routeMs = performance.now() - routeStarted;
+        outcome.routed[decision.complexity] += 1;
+        const right = decision.complexity === request.expectedComplexity ? 1 : 0;
+        outcome.agreement.total += 1;
+        outcome.agreement.right += right;
+        if (request.needsTools) {
+          outcome.toolAgreement.total += 1;
+          outcome.toolAgreement.right += right;
+        }
+        if (request.temperature === 0) outcome.cacheable += 1;
+
+        const started = performance.now();
+        // A fresh activity context per call, as a worker gives each activity.
+        const output = await new MockActivityEnvironment().run<
+          [CallChatModelInput],
+          CallChatModelOutput,
+          typeof callChatModel
+        >(callChatModel, {
+          model: routeModel[decision.complexity],
+          request: { messages: request.messages, tools: [], temperature: request.temperature },
+        });
+        const elapsed = performance.now() - started;
+        outcome.cost += output.costUsd ?? 0;
+        outcome.baseline += computeCostUsd(output.response.usage, largePrice) ?? 0;
+        if (output.cacheHit) {
+          outcome.hits += 1;
+          outcome.overheadMs.push(routeMs + elapsed); // a hit is all overhead: no model call
+        } else {
+          outcome.callMs.push(elapsed);
+          outcome.overheadMs.push(routeMs);
+        }
       }
-    }
+      return outcome;
+    };
+    const perRunCache = new SqliteResponseCache({ file: path.join(scratch, 'cache-per-run.sqlite') });
+    const runOnce = await replay(perRun, perRunCache).finally(() => perRunCache.close());
+    const { cost, baseline, hits, cacheable, routed, agreement, toolAgreement, overheadMs, callMs } =
+      await replay(perCall, cache);
+    const share = (part: { right: number; total: number }) =>
+      `${((part.right / part.total) * 100).toFixed(1)}%`;
     // The cache's own time for a lookup that misses, measured on the same store.
     const lookups: number[] = [];
     for (const request of trace.slice(0, 200)) {
@@ -183,9 +211,12 @@ async function main(): Promise<void> {
       `routing + cache benchmark: ${trace.length} requests from ${path.relative(projectRoot, values.trace)}`,
       `routes: simple -> ${values.small}, complex -> ${values.large} (rules: the built-in catalog's routing)`,
       '',
-      `routed simple ${routed.simple}, complex ${routed.complex}; agrees with the trace's label on ` +
-        `${((agreement.right / agreement.total) * 100).toFixed(1)}% of requests`,
-      `cost routed + cached: $${cost.toFixed(4)}; everything on ${values.large} without a cache: $${baseline.toFixed(4)} ` +
+      `routed call by call: simple ${routed.simple}, complex ${routed.complex}; agrees with the trace's label on ` +
+        `${share(agreement)} of requests, ${share(toolAgreement)} of the ${toolAgreement.total} tool-using ones`,
+      `routed once a run (tools always complex): simple ${runOnce.routed.simple}, complex ${runOnce.routed.complex}; ` +
+        `agrees on ${share(runOnce.agreement)}, ${share(runOnce.toolAgreement)} of the tool-using ones; ` +
+        `cost routed + cached $${runOnce.cost.toFixed(4)}`,
+      `cost routed call by call + cached: $${cost.toFixed(4)}; everything on ${values.large} without a cache: $${baseline.toFixed(4)} ` +
         `(${((1 - cost / baseline) * 100).toFixed(1)}% saved)`,
       `cache: ${hits} hits of ${trace.length} requests (${((hits / trace.length) * 100).toFixed(1)}%; ` +
         `${cacheable} were at temperature 0 and could hit)`,

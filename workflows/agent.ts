@@ -63,7 +63,10 @@ async function startConversation(
   const { specs: tools, pure } = describedTools(described);
   run.pureTools = pure;
   const messages = new PromptSet(templates).render(input.prompt, agentPromptVariables(input));
-  const models = await startModels(run, { routeOn: () => ({ messages, toolCount: tools.length }) });
+  const models = await startModels(run, {
+    routeOn: () => ({ messages, toolCount: tools.length, tools }),
+    routeEachCall: true,
+  });
   return { models, conversation: new AgentConversation(tools, messages) };
 }
 
@@ -79,7 +82,7 @@ async function resumeConversation(
 /** The run's models as its input names them: routed on `routeOn`, or going on from `earlier`. */
 async function startModels(
   run: AgentRun,
-  from: Pick<RunModelsOptions, 'routeOn' | 'earlier'>,
+  from: Pick<RunModelsOptions, 'routeOn' | 'routeEachCall' | 'earlier'>,
 ): Promise<RunModels> {
   const { input } = run;
   run.models = await RunModels.start({
@@ -105,7 +108,7 @@ async function loop(run: AgentRun, models: RunModels, conversation: AgentConvers
     if (!('response' in call)) return call;
     const { message } = call.response;
     run.meter.addModelCall(call);
-    run.trace.push(modelStep(run.iteration, call, run.input.prompt));
+    run.trace.push(modelStep(run.iteration, call, run.input.prompt, call.route));
     // Lean runs list their cost every few calls (each update is an event); the end records it all.
     if (!run.leanSteps || run.iteration % searchAttributeEvery === 0)
       recordRunOutcome(run.input.recordSearchAttributes, run.meter.totals);

@@ -10,6 +10,8 @@
  *   summarize, tool use) that need a large one: a router's savings depend on that skew;
  * - repeats: about a quarter of requests repeat an earlier one verbatim, with Zipf-like
  *   popularity: a few are asked many times (the exact cache's hits) and most only once;
+ * - agent turns: the first call of a tool-using task, where the model chooses its tools (complex),
+ *   and later calls that read a short tool result to answer (simple, though the run offers tools);
  * - temperature mostly 0, some 0.7: a correct cache serves only the former by default;
  * - bursty arrivals: calm stretches and bursts (a batch job, a busy minute), which is when a
  *   rate limit or a failing provider hurts and a breaker or a queue earns its keep.
@@ -31,6 +33,7 @@ export const TraceKindSchema = z.enum([
   'reasoning',
   'summarization',
   'tool_use',
+  'tool_followup',
 ]);
 export type TraceKind = z.infer<typeof TraceKindSchema>;
 
@@ -368,6 +371,43 @@ function toolUse(random: Random): Template {
   return complex('tool_use', system.agent, pick(random, variants), true);
 }
 
+/**
+ * An agent's later turn: the tools were chosen, one answered with a short result, and the model
+ * reads it to answer (a simple call, whatever the run offers).
+ */
+function toolFollowup(random: Random): Template {
+  const a = between(random, 12, 990);
+  const b = between(random, 2, 99);
+  const [question, call, result] = pick(random, [
+    [`What is ${a} × ${b}?`, { name: 'calculator', arguments: { expression: `${a} * ${b}` } }, String(a * b)],
+    [
+      `How much is ${a} EUR in USD today?`,
+      { name: 'http_get', arguments: { url: 'https://api.example.com/fx/latest?base=EUR' } },
+      `{"base":"EUR","rates":{"USD":1.0${b}}}`,
+    ],
+    [
+      `Is https://status.example.com up?`,
+      { name: 'http_get', arguments: { url: 'https://status.example.com/api/v2/status.json' } },
+      `{"status":{"indicator":"none","description":"All Systems Operational"}}`,
+    ],
+  ] as const);
+  const id = `call_${between(random, 1000, 9999)}`;
+  return {
+    ...simple('tool_followup', system.agent, question),
+    messages: [
+      { role: 'system', content: system.agent },
+      { role: 'user', content: question },
+      {
+        role: 'assistant',
+        content: '',
+        toolCalls: [{ id, name: call.name, arguments: JSON.stringify(call.arguments) }],
+      },
+      { role: 'tool', toolCallId: id, toolName: call.name, content: result, isError: false },
+    ],
+    needsTools: true,
+  };
+}
+
 function simple(kind: TraceKind, systemPrompt: string, content: string): Template {
   return {
     kind,
@@ -387,13 +427,14 @@ function complex(kind: TraceKind, systemPrompt: string, content: string, needsTo
 
 /** Share of traffic per kind: simple tasks dominate, as in most production LLM traffic. */
 const mix: readonly [number, (random: Random) => Template][] = [
-  [0.24, lookup],
-  [0.18, classification],
-  [0.14, formatting],
+  [0.21, lookup],
+  [0.16, classification],
+  [0.13, formatting],
   [0.14, arithmetic],
   [0.12, reasoning],
   [0.08, summarization],
-  [0.1, toolUse],
+  [0.09, toolUse],
+  [0.07, toolFollowup],
 ];
 
 function drawTemplate(random: Random): Template {

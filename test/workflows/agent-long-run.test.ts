@@ -138,4 +138,27 @@ void describe('reactAgentWorkflow: runs of any length', () => {
     assert.equal(whole.trace.length, 2 * 200 - 1 + 1);
     assert.deepEqual(whole.trace[300], { kind: 'caps_raised', iteration: 150, caps: raised });
   });
+
+  void it('keeps routing `auto` call by call in the executions it continues into', async () => {
+    testbed.fake.setScript(countingScript(3));
+    const handle = await start('routed', {
+      question: 'Count to 2, one step at a time.',
+      model: 'auto',
+      caps: { maxIterations: 3, ...roomyCaps },
+      continueAsNewAfter: 1,
+    });
+    const result = await withWholeTrace(await handle.result(), reader.read);
+    assert.equal(result.stopReason, 'answer', result.stopDetail);
+    assert.equal(result.executions, 3);
+    // The first call chooses a tool (the complex route); the later ones read a short result.
+    assert.deepEqual(
+      result.trace.flatMap((step) => (step.kind === 'model' ? [step.route?.complexity] : [])),
+      ['complex', 'simple', 'simple'],
+    );
+    assert.deepEqual(result.route?.reasons, ['needs tools']);
+    assert.deepEqual([...new Set(testbed.fake.requests.map((request) => request.protocol))].sort(), [
+      'anthropic',
+      'openai',
+    ]);
+  });
 });

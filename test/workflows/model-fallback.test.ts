@@ -107,6 +107,46 @@ void describe('fallback chains and circuit breakers', () => {
     assert.deepEqual(withTools.route?.reasons, ['needs tools']);
   });
 
+  void it('routes `auto` call by call: choosing tools is complex, reading a short result simple', async () => {
+    testbed.fake.setScript({
+      rules: [
+        {
+          match: { protocol: 'anthropic', step: 0 },
+          reply: { toolCalls: [{ name: 'calculator', arguments: { expression: '2 + 2' } }] },
+        },
+        { match: { protocol: 'openai', step: 1 }, reply: { text: 'It is {{lastToolResult}}.' } },
+        { match: { protocol: 'anthropic', step: 1 }, reply: { text: 'The sum is {{lastToolResult}}.' } },
+      ],
+    });
+    const modelSteps = (result: AgentResult) =>
+      result.trace.flatMap((step) =>
+        step.kind === 'model' ? [{ model: step.model, route: step.route?.complexity }] : [],
+      );
+
+    const short = await run({ model: 'auto', question: 'What is 2 + 2?', tools: ['calculator'] });
+    assert.equal(short.answer, 'It is 4.', short.stopDetail);
+    assert.deepEqual(modelSteps(short), [
+      { model: 'claude-haiku-4-5', route: 'complex' },
+      { model: 'gpt-4o-mini', route: 'simple' },
+    ]);
+    // The run's route is its first call's.
+    assert.deepEqual(short.route?.reasons, ['needs tools']);
+    const reading = short.trace.find((step) => step.kind === 'model' && step.iteration === 2);
+    assert.deepEqual(reading?.kind === 'model' && reading.route?.reasons, ['no sign of complexity']);
+
+    // A long conversation is complex whoever reads it.
+    const numbers = Array.from({ length: 120 }, (_, index) => index + 1).join(', ');
+    const long = await run({
+      model: 'auto',
+      question: `Here are some numbers: ${numbers}. Ignore them. What is 2 + 2?`,
+      tools: ['calculator'],
+    });
+    assert.equal(long.answer, 'The sum is 4.', long.stopDetail);
+    const second = long.trace.find((step) => step.kind === 'model' && step.iteration === 2);
+    assert.ok(second?.kind === 'model' && second.route?.complexity === 'complex');
+    assert.match(second.route.reasons[0] ?? '', /input tokens > 200/);
+  });
+
   void it('names the aliases when the model is neither an alias nor provider:model', async () => {
     const result = await run({ model: 'no-such-alias' });
     assert.equal(result.stopReason, 'error');

@@ -39,6 +39,7 @@ export async function continueAsNewIfDue(
     totals: run.meter.totals,
     fallbacks: models.fallbacks,
     ...(models.route ? { route: models.route } : {}),
+    ...(models.routePlan ? { routes: models.routePlan } : {}),
     ...carried,
     pureTools: [...run.pureTools],
     traceSegments: run.trace.segments,

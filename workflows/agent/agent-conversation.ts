@@ -79,6 +79,15 @@ export class AgentConversation {
     return this.pending.reduce((sum, message) => sum + tokenBound(message), stored);
   }
 
+  /**
+   * An estimate of the next request's input tokens, for routing (not a bound): the stored part as
+   * the worker counted it, the messages added since at four bytes a token.
+   */
+  routingTokens(): number {
+    const stored = this.ref?.inputTokens ?? 0;
+    return stored + Math.ceil(this.pending.reduce((sum, message) => sum + tokenBound(message), 0) / 4);
+  }
+
   /** The model answered: `stored` is the conversation with the answer, when the call kept it. */
   answered(message: AssistantMessage, stored: ConversationRef | undefined): void {
     if (stored) {

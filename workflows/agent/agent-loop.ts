@@ -11,6 +11,7 @@ import type { AgentResult } from '../../common/agent.js';
 import type { ToolCall } from '../../common/chat.js';
 import type { AppendedMessage } from '../../common/conversation.js';
 import { ErrorType } from '../../common/errors.js';
+import type { RouteDecision } from '../../common/route-request.js';
 import { localActivityOptions } from '../lib/activity-options.js';
 import { toolResultMessage, toolStep } from '../lib/trace-steps.js';
 import { outputAllowance } from '../lib/caps.js';
@@ -54,7 +55,7 @@ export async function callModel(
   run: AgentRun,
   models: RunModels,
   conversation: AgentConversation,
-): Promise<CallChatModelOutput | 'again' | AgentResult> {
+): Promise<(CallChatModelOutput & { route?: RouteDecision }) | 'again' | AgentResult> {
   const { input, meter } = run;
   const iteration = (run.iteration += 1);
   setCurrentDetails(
@@ -78,20 +79,26 @@ export async function callModel(
       reservation: ({ maxOutputTokens }) => ({
         tokens: { inputTokens: conversation.inputTokensBound(), outputTokens: maxOutputTokens },
       }),
-      invoke: ({ name, activities }, { request }) => {
+      // Routed call by call (`auto`): tools count while the model has yet to choose one.
+      routeSignals: () => ({
+        inputTokens: conversation.routingTokens(),
+        needsTools: input.tools.length > 0 && meter.totals.toolCalls === 0,
+      }),
+      invoke: async ({ name, activities, route }, { request }) => {
         const summary = `${name} (iteration ${iteration})`;
         // The prompt ref is in the run's input and each model step of its trace: not in every call.
         const call = { model: name, conversation: request };
         // Cut off at the deadline: in a lean run by the call's own schedule-to-close timeout,
         // which writes no timer to history.
-        return run.leanSteps
+        const made = await (run.leanSteps
           ? activities.callChatModel.executeWithOptions(
               { summary, scheduleToCloseTimeout: meter.timeLeftMs() },
               [call],
             )
           : CancellationScope.withTimeout(meter.timeLeftMs(), () =>
               activities.callChatModel.executeWithOptions({ summary }, [call]),
-            );
+            ));
+        return route ? { ...made, route } : made;
       },
       costOf: (made) => made.costUsd,
     });

@@ -7,9 +7,9 @@ import {
 } from '@temporalio/workflow';
 import type { Activities } from '../../activities/index.js';
 import type { ModelFallback, ModelRetry } from '../../common/run-contract.js';
-import type { ChatMessage } from '../../common/chat.js';
+import type { ChatMessage, ToolSpec } from '../../common/chat.js';
 import { ErrorType } from '../../common/errors.js';
-import type { RouteDecision } from '../../common/route-request.js';
+import { routeCall, type RouteDecision, type RoutePlan } from '../../common/route-request.js';
 import type { SharedBudget } from '../../common/shared-budget.js';
 import { ProviderSchema } from '../../common/model-ref.js';
 import type { ResolvedModels } from '../../common/task-queues.js';
@@ -18,7 +18,7 @@ import { describeFailure, isScheduleToCloseTimeout } from './failures.js';
 import { isFallbackFailure, ModelChain } from './model-chain.js';
 import { BudgetReservations, type Granted, type Reservation } from './budget-reservations.js';
 
-const { resolveModelChain, routeModel } = proxyActivities<Activities>(localActivityOptions);
+const { planRoutes, resolveModelChain, routeModel } = proxyActivities<Activities>(localActivityOptions);
 
 /** The model name that asks the router to choose (the catalog's `routing` section). */
 export const autoModel = 'auto';
@@ -36,8 +36,16 @@ export interface ModelCallOptions<Prepared, Result> {
   prepare: () => Prepared;
   /** What the shared budget reserves for the attempt; asked only when the run has one. */
   reservation: (prepared: Prepared) => Reservation | Promise<Reservation>;
-  /** Makes the call on `model`, through that model's activities. */
-  invoke: (model: { name: string; activities: ModelActivities }, prepared: Prepared) => Promise<Result>;
+  /**
+   * In a run routed call by call: this call's signals (its input tokens, whether it asks the model
+   * to choose tools). The run's first call goes where the run's start routed it.
+   */
+  routeSignals?: () => { inputTokens: number; needsTools: boolean };
+  /** Makes the call on `model`, through that model's activities; `route` is the call's own route, when it has one. */
+  invoke: (
+    model: { name: string; activities: ModelActivities; route?: RouteDecision },
+    prepared: Prepared,
+  ) => Promise<Result>;
   /** What the call cost (null: no known price, and the reservation is kept as the cost). */
   costOf: (result: Result) => number | null;
 }
@@ -49,12 +57,26 @@ export interface RunModelsOptions {
   chain?: readonly string[] | undefined;
   /** With `chain`: the parent's providers on their own queue (all of them when it does not say). */
   providerQueues?: readonly string[] | undefined;
-  /** With `chain`, in a run that continued as new: its moves down the chain so far, and its route. */
-  earlier?: { fallbacks: readonly ModelFallback[]; route?: RouteDecision | undefined } | undefined;
+  /**
+   * In a run that continued as new: its moves down the chain so far, its route, and the plan that
+   * routes each of its calls when it is routed call by call (then `chain` is not used).
+   */
+  earlier?:
+    | {
+        fallbacks: readonly ModelFallback[];
+        route?: RouteDecision | undefined;
+        routes?: RoutePlan | undefined;
+      }
+    | undefined;
+  /**
+   * With `auto`: route each call on its own signals (`ModelCallOptions.routeSignals`) rather than
+   * the whole run once. Runs recorded before keep one route.
+   */
+  routeEachCall?: boolean;
   retry: ModelRetry;
   budget?: SharedBudget | undefined;
-  /** With `auto`: the conversation the router judges, and how many tools the run offers. */
-  routeOn?: () => { messages: ChatMessage[]; toolCount: number };
+  /** With `auto`: the conversation the router judges, and how many tools the run offers (which, to route each call). */
+  routeOn?: () => { messages: ChatMessage[]; toolCount: number; tools?: ToolSpec[] };
 }
 
 /**
@@ -73,14 +95,31 @@ export class RunModels {
   private readonly reservations: BudgetReservations | undefined;
 
   private constructor(
-    private readonly chain: ModelChain,
+    /** The chain calls go to: the one of the last call's route, in a run routed call by call. */
+    private chain: ModelChain,
     /** The providers whose calls go through their own task queue (see `modelTaskQueue`). */
     readonly providerQueues: readonly string[],
     /** With `auto`: the route the router chose, and why. */
     readonly route: RouteDecision | undefined,
     private readonly options: RunModelsOptions,
+    /** In a run routed call by call: the plan, and each route's chain. */
+    private readonly routes?: { plan: RoutePlan; chains: Record<'simple' | 'complex', ModelChain> },
   ) {
     this.reservations = options.budget ? new BudgetReservations(options.budget) : undefined;
+  }
+
+  /** A run routed call by call; its first call went (or goes) where `first` says. */
+  private static routed(
+    plan: RoutePlan,
+    first: RouteDecision,
+    earlier: readonly ModelFallback[],
+    options: RunModelsOptions,
+  ): RunModels {
+    const chains = {
+      simple: new ModelChain(plan.chains.simple, earlier),
+      complex: new ModelChain(plan.chains.complex),
+    };
+    return new RunModels(chains[first.complexity], plan.providerQueues, first, options, { plan, chains });
   }
 
   /**
@@ -88,6 +127,9 @@ export class RunModels {
    * resolved nothing (`patched('model-chain')` is false when they replay): they keep their model.
    */
   static async start(options: RunModelsOptions): Promise<RunModels> {
+    const { earlier } = options;
+    if (earlier?.routes && earlier.route)
+      return RunModels.routed(earlier.routes, earlier.route, earlier.fallbacks, options);
     if (options.chain)
       return new RunModels(
         new ModelChain(options.chain, options.earlier?.fallbacks),
@@ -103,6 +145,11 @@ export class RunModels {
           message: 'this run cannot be routed: name a model or an alias instead of auto',
           nonRetryable: true,
         });
+      if (options.routeEachCall && patched('route-each-call')) {
+        const { messages, tools = [] } = options.routeOn();
+        const { first, plan } = await planRoutes({ messages, tools });
+        return RunModels.routed(plan, first, [], options);
+      }
       route = await routeModel(options.routeOn());
     }
     const resolved: ResolvedModels | string[] = patched('model-chain')
@@ -128,7 +175,37 @@ export class RunModels {
 
   /** Each move down the chain (and each budget downgrade), in order. */
   get fallbacks(): ModelFallback[] {
-    return this.chain.fallbacks;
+    if (!this.routes) return this.chain.fallbacks;
+    const chains = new Set(Object.values(this.routes.chains));
+    return [...chains].flatMap((chain) => chain.fallbacks).sort((a, b) => a.iteration - b.iteration);
+  }
+
+  /** In a run routed call by call: how to go on routing its calls, from where both chains are. */
+  get routePlan(): RoutePlan | undefined {
+    if (!this.routes) return undefined;
+    const { plan, chains } = this.routes;
+    return { ...plan, chains: { simple: chains.simple.remaining, complex: chains.complex.remaining } };
+  }
+
+  /** The chain of one call: its own route's in a run routed call by call, and its decision. */
+  private chainFor(options: Pick<ModelCallOptions<unknown, unknown>, 'iteration' | 'routeSignals'>): {
+    chain: ModelChain;
+    route?: RouteDecision;
+  } {
+    if (!this.routes) return { chain: this.chain };
+    const route =
+      options.iteration <= 1 || !options.routeSignals
+        ? this.route!
+        : routeCall(this.routes.plan, options.routeSignals());
+    this.chain = this.routes.chains[route.complexity];
+    return { chain: this.chain, route };
+  }
+
+  /** Past a budget's soft limit every call goes to the cheaper model, whichever route it takes. */
+  private switchTo(chain: ModelChain, model: string, reason: string, iteration: number): void {
+    chain.switchTo(model, reason, iteration);
+    if (this.routes) this.routes.chains = { simple: chain, complex: chain };
+    this.chain = chain;
   }
 
   /** The shared budget's refusal, once it has refused a call: later calls are refused without asking. */
@@ -168,9 +245,10 @@ export class RunModels {
     // What the last attempt reserved for: asked again only when `prepare` gave something new
     // (an estimate may be an activity).
     let sized: { prepared: Prepared; amount: Reservation } | undefined;
+    const { chain, route } = this.chainFor(options);
     for (;;) {
       const prepared = options.prepare();
-      const model = this.chain.current;
+      const model = chain.current;
       let reservation: Granted | undefined;
       if (budget && reservations) {
         reservations.assertOpen();
@@ -183,8 +261,9 @@ export class RunModels {
         if (grant.downgrade && cheaper !== undefined && model !== cheaper) {
           await reservations.settle(grant.id, 0);
           // A call in parallel may have switched already.
-          if (this.chain.current !== cheaper)
-            this.chain.switchTo(
+          if (chain.current !== cheaper)
+            this.switchTo(
+              chain,
               cheaper,
               `past ${budget.softLimitShare * 100}% of budget ${budget.scope}`,
               options.iteration,
@@ -196,16 +275,19 @@ export class RunModels {
 
       let result: Result;
       try {
-        result = await options.invoke({ name: model, activities: this.activitiesFor(model) }, prepared);
+        result = await options.invoke(
+          { name: model, activities: this.activitiesFor(model), ...(route ? { route } : {}) },
+          prepared,
+        );
       } catch (error) {
         await reservations?.settle(reservation?.id, 0);
         // Cut off at the caller's deadline: no other model would have done better.
         if (isCancellation(error) || isScheduleToCloseTimeout(error)) throw error;
         const failure = describeFailure(error);
         // A call in parallel failed on the same model and has moved the run on already.
-        if (isFallbackFailure(failure) && this.chain.current !== model) continue;
+        if (isFallbackFailure(failure) && chain.current !== model) continue;
         // The failed call did no work: the next model makes it.
-        if (this.chain.fallBack(failure, options.iteration)) continue;
+        if (chain.fallBack(failure, options.iteration)) continue;
         throw error;
       }
       await reservations?.settle(reservation?.id, options.costOf(result) ?? reservation?.amountUsd ?? 0);

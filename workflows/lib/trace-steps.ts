@@ -2,6 +2,7 @@
 import type { CallChatModelOutput, RunToolOutput } from '../../activities/index.js';
 import type { ModelStep, ToolStep } from '../../common/trace-steps.js';
 import type { PromptRef } from '../../common/prompt-template.js';
+import type { RouteDecision } from '../../common/route-request.js';
 import type { ToolCall, ToolResultMessage } from '../../common/chat.js';
 import type { StoredToolResult } from '../../common/conversation.js';
 import type { CapsMeter } from './caps-meter.js';
@@ -18,7 +19,12 @@ export function recordModelCall(
   trace.push(modelStep(meter.totals.modelCalls, call, prompt));
 }
 
-export function modelStep(iteration: number, call: CallChatModelOutput, prompt: PromptRef): ModelStep {
+export function modelStep(
+  iteration: number,
+  call: CallChatModelOutput,
+  prompt: PromptRef,
+  route?: RouteDecision,
+): ModelStep {
   const { response, costUsd, latencyMs, cacheHit } = call;
   return {
     kind: 'model',
@@ -32,6 +38,7 @@ export function modelStep(iteration: number, call: CallChatModelOutput, prompt: 
     costUsd,
     latencyMs,
     ...(cacheHit ? { cacheHit: { savedUsd: cacheHit.savedUsd } } : {}),
+    ...(route ? { route: { complexity: route.complexity, reasons: route.reasons } } : {}),
   };
 }
 
