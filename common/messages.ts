@@ -51,5 +51,11 @@ export const ledgerBatchUpdate = defineUpdate<LedgerBatchResult, [LedgerBatch]>(
  */
 export const budgetGrantSignal = defineSignal<[BudgetGrant]>('budgetGrant');
 
+/**
+ * More chunk lanes for a document of an analysis: lanes its corpus run freed (a document ended
+ * and none is left to start), so the last documents do not run on a few lanes while the rest idle.
+ */
+export const moreChunkLanesSignal = defineSignal<[number]>('moreChunkLanes');
+
 /** A shared budget's limit, spend in the current period and reservations in flight. */
 export const budgetLedgerQuery = defineQuery<LedgerSnapshot>('budgetLedger');

@@ -9,10 +9,11 @@ import {
   type AnalysisDocumentRequest,
   type AnalysisDocumentResult,
 } from '../common/analysis.js';
-import { documentProgressQuery } from '../common/messages.js';
+import { documentProgressQuery, moreChunkLanesSignal } from '../common/messages.js';
 import { extractChunks, reconcileFields } from './analysis/document-steps.js';
 import { localActivityOptions } from './lib/activity-options.js';
 import { CapsMeter } from './lib/caps-meter.js';
+import { Lanes } from './lib/lanes.js';
 import { describeFailure } from './lib/failures.js';
 import { parseWorkflowInput } from './lib/parse-input.js';
 import { RunModels } from './lib/run-models.js';
@@ -35,6 +36,8 @@ export async function analyzeDocumentWorkflow(
   const meter = new CapsMeter(input.caps, Date.now());
   const progress = { chunks: 0, chunksDone: 0 };
   setHandler(documentProgressQuery, () => ({ ...progress, totals: meter.totals }));
+  const lanes = new Lanes(input.concurrency);
+  setHandler(moreChunkLanesSignal, (count) => lanes.add(count));
 
   let prepared;
   let models: RunModels;
@@ -61,6 +64,7 @@ export async function analyzeDocumentWorkflow(
   const extraction = await extractChunks(
     work,
     prepared.chunks,
+    lanes,
     (analyzed) => (progress.chunksDone = analyzed),
   );
   const { fields, reconciled } = await reconcileFields(work, extraction.candidates);

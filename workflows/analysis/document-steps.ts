@@ -4,7 +4,7 @@ import type { DocumentResult } from '../../common/analysis-report.js';
 import type { AnalysisDocumentInput, FieldCandidate, NotAnalyzed } from '../../common/analysis.js';
 import type { CapsMeter } from '../lib/caps-meter.js';
 import { localActivityOptions } from '../lib/activity-options.js';
-import { runInLanes } from '../lib/lanes.js';
+import type { Lanes } from '../lib/lanes.js';
 import { chooseValue, mergeFields } from './merge-fields.js';
 import { callWithRepairs } from '../lib/repair-loop.js';
 import type { RunModels } from '../lib/run-models.js';
@@ -29,17 +29,18 @@ export interface Extraction {
 }
 
 /**
- * Map within a document: the spec's fields from every chunk, `concurrency` chunks at once, each
- * with a bounded repair loop. A chunk that cannot be analyzed is listed with the reason.
+ * Map within a document: the spec's fields from every chunk, as many chunks at once as `lanes`
+ * has (`concurrency`, and those the corpus run adds), each with a bounded repair loop. A chunk that cannot be analyzed is listed with the reason.
  * `onChunkDone` reports progress. Candidates come back in document order.
  */
 export async function extractChunks(
   { input, meter, models }: DocumentWork,
   chunks: readonly Chunk[],
+  lanes: Lanes,
   onChunkDone: (analyzed: number) => void,
 ): Promise<Extraction> {
   const extraction: Extraction = { candidates: [], notAnalyzed: [], hallucinatedQuotes: 0, analyzed: 0 };
-  await runInLanes(chunks, input.concurrency, async (chunk) => {
+  await lanes.run(chunks, async (chunk) => {
     const outcome = await callWithRepairs(meter, models, input.maxRepairs, {
       request: (call) => ({
         ...call,

@@ -1,5 +1,12 @@
 import type { DocumentSource } from '../../activities/analysis/ingest.js';
-import { executeChild, setCurrentDetails, workflowInfo } from '@temporalio/workflow';
+import {
+  executeChild,
+  getExternalWorkflowHandle,
+  patched,
+  setCurrentDetails,
+  workflowInfo,
+} from '@temporalio/workflow';
+import { moreChunkLanesSignal } from '../../common/messages.js';
 import { documentNotAnalyzed } from '../../common/analysis.js';
 import type { RunCaps } from '../../common/run-contract.js';
 import type { CapStop } from '../lib/caps.js';
@@ -11,7 +18,9 @@ import type { AnalysisRun, DocumentOutcome } from './analysis-run.js';
 
 /**
  * Map: one child `analyzeDocumentWorkflow` per document, in lanes, so the model calls in flight
- * are lanes x chunk lanes <= `concurrency`. Each document gets its share of the caps when it
+ * are lanes x chunk lanes <= `concurrency`. Once no document is left to start, the chunk lanes of
+ * each document that ends go to those still running (`moreChunkLanesSignal`), so the last ones do
+ * not run on a few lanes while the rest idle. Each document gets its share of the caps when it
  * starts; when the shares or the shared budget leave nothing, the rest are skipped and say why.
  * Fills `run.outcomes` (one entry per source); returns the cap or budget stop that cut the map short, if one did.
  */
@@ -27,7 +36,11 @@ export async function mapDocuments(
   let mapStop: CapStop | undefined;
   // The shared budget refused a document's call: the spend leaves no room, so no more documents start.
   let budgetRefusal: string | undefined;
+  let started = 0;
+  /** The chunk lanes each running document holds: its own, and those handed on to it. */
+  const held = new Map<string, number>();
   await runInLanes(sources, lanes, async (source, index) => {
+    started += 1;
     const name = source.id.split('/').at(-1) ?? source.id;
     const notStarted = (status: 'skipped' | 'failed', reason: string): DocumentOutcome =>
       documentNotAnalyzed({ id: source.id, name }, status, reason);
@@ -43,6 +56,7 @@ export async function mapDocuments(
     }
     const childId = `${workflowInfo().workflowId}/document-${index + 1}`;
     running.add(childId);
+    held.set(childId, chunkLanes);
     try {
       const { totals, ...outcome } = await analyzeDocument(
         run,
@@ -65,9 +79,35 @@ export async function mapDocuments(
     } finally {
       running.delete(childId);
     }
+    const freed = held.get(childId) ?? chunkLanes;
+    held.delete(childId);
+    if (started === sources.length) await handOnLanes(held, freed);
     setCurrentDetails(`${run.finished().length}/${sources.length} documents analyzed`);
   });
   return mapStop;
+}
+
+/**
+ * Gives the chunk lanes of a document that ended to the documents still running, the latest
+ * started first (they have the most chunks left). Runs recorded before keep their lanes.
+ */
+async function handOnLanes(held: Map<string, number>, freed: number): Promise<void> {
+  const targets = [...held.keys()].reverse();
+  if (targets.length === 0 || !patched('hand-on-chunk-lanes')) return;
+  const counts = targets.map(
+    (_, at) => Math.floor(freed / targets.length) + (at < freed % targets.length ? 1 : 0),
+  );
+  await Promise.all(
+    targets.map(async (workflowId, at) => {
+      if (counts[at] === 0) return;
+      held.set(workflowId, (held.get(workflowId) ?? 0) + counts[at]!);
+      try {
+        await getExternalWorkflowHandle(workflowId).signal(moreChunkLanesSignal, counts[at]!);
+      } catch {
+        // The document ended meanwhile: it needs no lanes.
+      }
+    }),
+  );
 }
 
 /** One document's child run, on the run's model chain from where it is and against its shared budget. */
