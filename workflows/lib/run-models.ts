@@ -75,7 +75,10 @@ export interface RunModelsOptions {
   routeEachCall?: boolean;
   retry: ModelRetry;
   budget?: SharedBudget | undefined;
-  /** With `auto`: the conversation the router judges, and how many tools the run offers (which, to route each call). */
+  /**
+   * With `auto`: the conversation the router judges and how many tools the run offers; to route
+   * each call, also the tools' definitions (a call's token count includes them, the rules do not).
+   */
   routeOn?: () => { messages: ChatMessage[]; toolCount: number; tools?: ToolSpec[] };
 }
 
@@ -132,9 +135,9 @@ export class RunModels {
       return RunModels.routed(earlier.routes, earlier.route, earlier.fallbacks, options);
     if (options.chain)
       return new RunModels(
-        new ModelChain(options.chain, options.earlier?.fallbacks),
+        new ModelChain(options.chain, earlier?.fallbacks),
         options.providerQueues ?? ProviderSchema.options,
-        options.earlier?.route,
+        earlier?.route,
         options,
       );
     let route: RouteDecision | undefined;
