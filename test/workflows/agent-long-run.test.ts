@@ -161,4 +161,19 @@ void describe('reactAgentWorkflow: runs of any length', () => {
       'openai',
     ]);
   });
+
+  void it('stops on a cap in the execution that reached it, not in a new one', async () => {
+    testbed.fake.setScript(countingScript(20));
+    const handle = await start('capped', {
+      question: 'Count to 19, one step at a time.',
+      model: 'openai:gpt-4o-mini',
+      caps: { maxIterations: 10, ...roomyCaps },
+      continueAsNewAfter: 5,
+    });
+    const result = await handle.result();
+    assert.equal(result.stopReason, 'iteration_limit', result.stopDetail);
+    assert.equal(result.iterations, 10);
+    // Continued once, after 5 calls; the cap at 10 stopped the second execution.
+    assert.equal(result.executions, 2);
+  });
 });

@@ -12,8 +12,8 @@ import type { AgentRun } from './agent-run.js';
  * time, the rest of the model chain with its moves so far, the stored conversation and the trace
  * by reference: its queries, `raiseCapsUpdate` and result go on from where this one stopped.
  *
- * Returns when it is not due (or the conversation is not stored yet, as in a run recorded before
- * conversations were); otherwise does not return. Deterministic.
+ * Returns when it is not due, when a cap stops the next call, or when the conversation is not
+ * stored yet (a run recorded before conversations were); otherwise does not return. Deterministic.
  */
 export async function continueAsNewIfDue(
   run: AgentRun,
@@ -28,7 +28,8 @@ export async function continueAsNewIfDue(
     (workflowInfo().continueAsNewSuggested ||
       (input.continueAsNewAfter !== undefined && callsHere >= input.continueAsNewAfter));
   const carried = conversation.carried;
-  if (!due || !carried) return;
+  // A run a cap stops (or holds) does so here: a new execution would only stop at once.
+  if (!due || !carried || run.exhaustedCap()) return;
   await run.trace.storeExecution();
   // A caps raise taken in this execution must be answered before it ends.
   await condition(allHandlersFinished);
