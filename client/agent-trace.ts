@@ -3,6 +3,7 @@
  * earlier ones are in the blob store as segments (`TraceSegment`). These put it back together.
  */
 import type { AgentResult, AgentStep, TraceSegment } from '../common/agent.js';
+import { traceSince } from '../common/trace-segments.js';
 
 /** Reads one stored segment's steps (e.g. `traceSegmentReader` of `workers/local-tools`). */
 export type ReadTraceSegment = (segment: TraceSegment) => Promise<AgentStep[]>;
@@ -15,14 +16,7 @@ export interface TraceView {
 
 /** A finished run's trace from step `sinceStep` on, as a progress query would answer it. */
 export function resultTraceSince(result: AgentResult, sinceStep: number): TraceView {
-  const segments = result.traceSegments ?? [];
-  const last = segments.at(-1);
-  const from = last ? last.from + last.steps : 0;
-  const at = Math.max(0, sinceStep);
-  return {
-    steps: result.trace.slice(Math.max(0, at - from)),
-    storedSteps: segments.filter((segment) => segment.from + segment.steps > at),
-  };
+  return traceSince(result.traceSegments ?? [], result.trace, sinceStep);
 }
 
 /**

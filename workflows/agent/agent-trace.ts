@@ -1,6 +1,7 @@
 import { proxyLocalActivities } from '@temporalio/workflow';
 import type { Activities } from '../../activities/index.js';
 import type { AgentStep, TraceSegment } from '../../common/agent.js';
+import { stepsStored, traceSince } from '../../common/trace-segments.js';
 import { localActivityOptions } from '../lib/activity-options.js';
 
 // Storing a segment is idempotent (the blob store is content-addressed): a local activity, which
@@ -46,8 +47,7 @@ export class AgentTrace {
 
   /** The number of the first step in memory. */
   get from(): number {
-    const last = this.stored.at(-1);
-    return last ? last.from + last.steps : 0;
+    return stepsStored(this.stored);
   }
 
   get count(): number {
@@ -56,10 +56,7 @@ export class AgentTrace {
 
   /** The steps from number `index` on: those in the blob store by segment, then those in memory. */
   since(index: number): { steps: AgentStep[]; storedSteps?: TraceSegment[] } {
-    const [at, from] = [Math.max(0, index), this.from];
-    const steps = this.steps.slice(Math.max(0, at - from));
-    if (at >= from) return { steps };
-    return { steps, storedSteps: this.stored.filter((segment) => segment.from + segment.steps > at) };
+    return traceSince(this.stored, this.steps, index);
   }
 
   /** Stores the steps in memory once there are a segment's worth (`traceSegmentSteps`). */

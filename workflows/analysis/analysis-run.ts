@@ -17,8 +17,11 @@ export class AnalysisRun {
   readonly shares: CapShares;
   readonly reduceMeter: CapsMeter;
   phase: AnalysisPhase = 'listing';
-  /** Workflow ids of the documents in flight, for the client to ask each for its own progress. */
-  readonly running = new Set<string>();
+  /**
+   * The documents in flight, by workflow id (for the client to ask each for its own progress),
+   * with the chunk lanes each holds: its own, and those handed on to it.
+   */
+  readonly running = new Map<string, number>();
   /** One entry per document, filled in as each ends. */
   outcomes: Array<DocumentOutcome | undefined> = [];
 
@@ -40,7 +43,7 @@ export class AnalysisRun {
         documentsDone: finished.length,
         chunks: finished.reduce((sum, outcome) => sum + outcome.chunks, 0),
         chunksDone: finished.reduce((sum, outcome) => sum + outcome.chunksAnalyzed, 0),
-        running: [...this.running],
+        running: [...this.running.keys()],
         totals: this.phase === 'extracting' ? this.shares.totals : this.reduceMeter.totals,
       };
     });

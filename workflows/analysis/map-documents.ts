@@ -37,8 +37,6 @@ export async function mapDocuments(
   // The shared budget refused a document's call: the spend leaves no room, so no more documents start.
   let budgetRefusal: string | undefined;
   let started = 0;
-  /** The chunk lanes each running document holds: its own, and those handed on to it. */
-  const held = new Map<string, number>();
   await runInLanes(sources, lanes, async (source, index) => {
     started += 1;
     const name = source.id.split('/').at(-1) ?? source.id;
@@ -55,8 +53,7 @@ export async function mapDocuments(
       return;
     }
     const childId = `${workflowInfo().workflowId}/document-${index + 1}`;
-    running.add(childId);
-    held.set(childId, chunkLanes);
+    running.set(childId, chunkLanes);
     try {
       const { totals, ...outcome } = await analyzeDocument(
         run,
@@ -77,11 +74,10 @@ export async function mapDocuments(
       shares.settle(share.caps, undefined);
       run.outcomes[index] = notStarted('failed', describeFailure(error).message);
     } finally {
+      const freed = running.get(childId) ?? chunkLanes;
       running.delete(childId);
+      if (started === sources.length) await handOnLanes(running, freed);
     }
-    const freed = held.get(childId) ?? chunkLanes;
-    held.delete(childId);
-    if (started === sources.length) await handOnLanes(held, freed);
     setCurrentDetails(`${run.finished().length}/${sources.length} documents analyzed`);
   });
   return mapStop;
@@ -91,8 +87,8 @@ export async function mapDocuments(
  * Gives the chunk lanes of a document that ended to the documents still running, the latest
  * started first (they have the most chunks left). Runs recorded before keep their lanes.
  */
-async function handOnLanes(held: Map<string, number>, freed: number): Promise<void> {
-  const targets = [...held.keys()].reverse();
+async function handOnLanes(running: Map<string, number>, freed: number): Promise<void> {
+  const targets = [...running.keys()].reverse();
   if (targets.length === 0 || !patched('hand-on-chunk-lanes')) return;
   const counts = targets.map(
     (_, at) => Math.floor(freed / targets.length) + (at < freed % targets.length ? 1 : 0),
@@ -100,7 +96,7 @@ async function handOnLanes(held: Map<string, number>, freed: number): Promise<vo
   await Promise.all(
     targets.map(async (workflowId, at) => {
       if (counts[at] === 0) return;
-      held.set(workflowId, (held.get(workflowId) ?? 0) + counts[at]!);
+      running.set(workflowId, (running.get(workflowId) ?? 0) + counts[at]!);
       try {
         await getExternalWorkflowHandle(workflowId).signal(moreChunkLanesSignal, counts[at]!);
       } catch {
