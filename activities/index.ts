@@ -62,7 +62,7 @@ export function createActivities(dependencies: ActivityDependencies) {
     routeModel: createRouteModel(dependencies.models.catalog),
     planRoutes: createPlanRoutes(dependencies.models.catalog, dependencies.models.rateLimitedProviders),
     ...createBudgetActivities({ ...dependencies.budgets, priceOf: dependencies.models.priceOf }),
-    generateStructured: createGenerateStructured(callChatModel, outputs),
+    generateStructured: createGenerateStructured(callChatModel, outputs, dependencies),
     describeTools: createDescribeTools(dependencies.tools),
     loadPrompts: createLoadPrompts(dependencies.prompts),
     runTool: createRunTool(dependencies.tools, dependencies.blobs),

@@ -35,9 +35,15 @@ export async function stepsSince(
   return [...stored, ...view.steps];
 }
 
-/** The result with its whole trace in `trace`, the stored segments read with `read`. */
-export async function withWholeTrace(result: AgentResult, read: ReadTraceSegment): Promise<AgentResult> {
+/**
+ * The result (an agent's or a PSV run's) with its whole trace in `trace`, the stored segments
+ * read with `read`; they hold steps of the result's own kind.
+ */
+export async function withWholeTrace<
+  Result extends { trace: readonly object[]; traceSegments?: TraceSegment[] | undefined },
+>(result: Result, read: ReadTraceSegment): Promise<Result> {
   if (!result.traceSegments?.length) return result;
-  const { traceSegments: _stored, ...rest } = result;
-  return { ...rest, trace: await stepsSince(resultTraceSince(result, 0), 0, read) };
+  const { traceSegments, ...rest } = result;
+  const view = traceSince(traceSegments, result.trace as AgentStep[], 0);
+  return { ...rest, trace: await stepsSince(view, 0, read) } as unknown as Result;
 }

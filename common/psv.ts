@@ -1,3 +1,5 @@
+import type { TraceSegment } from './agent.js';
+import type { BlobRef } from './blob-ref.js';
 import { z } from 'zod';
 import type { Plan } from './plan.js';
 import { PromptRefSchema } from './prompt-template.js';
@@ -45,8 +47,10 @@ export interface StepResult {
   stepId: string;
   via: 'tool' | 'agent';
   ok: boolean;
-  /** The tool's observation or the sub-agent's answer; on failure, what went wrong. */
+  /** The tool's observation (its beginning, when `stored`) or the sub-agent's answer; on failure, what went wrong. */
   result: string;
+  /** A long observation, whole, in the blob store: the judge reads it from there. */
+  stored?: BlobRef;
   /** The sub-agent's run, for `via: 'agent'`. */
   workflowId?: string;
 }
@@ -90,7 +94,9 @@ export interface PsvResult {
   attempts: PsvAttempt[];
   caps: RunCaps;
   totals: RunTotals;
+  /** The trace (empty when `traceSegments` holds it: the blob store, read back with `withWholeTrace`). */
   trace: PsvTraceStep[];
+  traceSegments?: TraceSegment[];
   /** Each move down the model chain (and each budget downgrade), sub-agents' included. */
   fallbacks: ModelFallback[];
   /** With `model: auto`: which route the router chose, and why. */

@@ -69,3 +69,23 @@ export function repairMessage(problems: readonly string[]): ChatMessage {
       '\nAnswer again with the corrected JSON only.',
   };
 }
+
+/** An earlier answer to the same request that failed validation, and why: one repair turn. */
+export interface RepairTurn {
+  output: string;
+  problems: string[];
+}
+
+/** A request's messages followed by each repair turn: the refused answer, then why. */
+export function withRepairTurns(
+  messages: readonly ChatMessage[],
+  repairs: readonly RepairTurn[] = [],
+): ChatMessage[] {
+  return [
+    ...messages,
+    ...repairs.flatMap((repair): ChatMessage[] => [
+      { role: 'assistant', content: repair.output, toolCalls: [] },
+      repairMessage(repair.problems),
+    ]),
+  ];
+}

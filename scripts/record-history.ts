@@ -196,6 +196,12 @@ scenarios['psv-replan'] = {
   expect: { stopReason: 'answer', answer: '54' },
 };
 
+scenarios['psv-flat-replan'] = {
+  ...scenarios['psv-replan'],
+  description:
+    'psv-replan with flat steps: the judge prompt rendered by its activity from variables, the calculator as a local activity, the trace stored at the end',
+};
+
 // The built-in catalog's `fast`: [openai:gpt-4o-mini, anthropic:claude-haiku-4-5, compatible:llama3.1].
 const openaiRefuses = {
   match: { protocol: 'openai' as const },

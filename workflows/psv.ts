@@ -83,22 +83,29 @@ async function startPlanner(run: PsvRun): Promise<Planner> {
     describeTools({ names: input.tools }),
     loadPrompts({ refs: [input.prompts.plan, input.prompts.verify, input.prompts.solve] }),
   ]);
-  const tools = describedTools(described).specs;
+  const { specs: tools, pure } = describedTools(described);
+  run.pureTools = pure;
   const prompts = new PromptSet(templates);
-  const planMessages = (feedback: string) =>
-    prompts.render(input.prompts.plan, { task: input.task, tools: describeToolsForPlanner(tools), feedback });
+  const planVariables = (feedback: string) => ({
+    task: input.task,
+    tools: describeToolsForPlanner(tools),
+    feedback,
+  });
   const models = await RunModels.start({
     model: input.model,
     retry: input.retry,
     budget: input.budget,
-    routeOn: () => ({ messages: planMessages(''), toolCount: tools.length }),
+    routeOn: () => ({
+      messages: prompts.render(input.prompts.plan, planVariables('')),
+      toolCount: tools.length,
+    }),
   });
   run.models = models;
   const makePlan = (feedback: string): Promise<Plan> =>
     run.structured<Plan>(models, {
       output: planOutput,
       prompt: input.prompts.plan,
-      messages: planMessages(feedback),
+      request: run.request(prompts, input.prompts.plan, planVariables(feedback)),
       check: (plan) => unavailableTools(plan.steps, tools),
     });
   return { models, prompts, makePlan };

@@ -22,8 +22,8 @@ import {
   estimateJsonCall,
   type AnalysisCallOutput,
   type JsonModelCall,
-  type RepairTurn,
 } from './json-model-call.js';
+import type { RepairTurn } from '../../common/structured-output.js';
 
 export interface PrepareDocumentInput {
   file: string;

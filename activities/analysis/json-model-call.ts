@@ -1,16 +1,10 @@
 import type { ChatMessage, ResponseFormat } from '../../common/chat.js';
 import type { PromptRef } from '../../common/prompt-template.js';
-import { repairMessage } from '../../common/structured-output.js';
+import { withRepairTurns, type RepairTurn } from '../../common/structured-output.js';
 import type { z } from 'zod';
 import type { WholeRequestInput, CallChatModelOutput } from '../llm/call-chat-model.js';
 import { estimateRequestTokens } from '../llm/estimate-request-tokens.js';
 import { callStructured } from '../llm/generate-structured.js';
-
-/** An earlier answer to the same request that failed validation, and why: one repair turn. */
-export interface RepairTurn {
-  output: string;
-  problems: string[];
-}
 
 /** What every analysis model step returns: its accounting, the raw answer, and a checked result. */
 export type AnalysisCallOutput<Result> = Omit<CallChatModelOutput, 'response'> & {
@@ -33,15 +27,6 @@ export interface JsonModelCall<T> {
   maxOutputTokens?: number | undefined;
 }
 
-/** The conversation sent: the rendered template, then each repair turn. */
-function messagesWithRepairs(call: JsonModelCall<unknown>): ChatMessage[] {
-  const repairTurns: ChatMessage[] = (call.repairs ?? []).flatMap((repair) => [
-    { role: 'assistant', content: repair.output, toolCalls: [] },
-    repairMessage(repair.problems),
-  ]);
-  return [...call.messages, ...repairTurns];
-}
-
 /**
  * The most tokens the call can use (`estimateRequestTokens` of the request `callForJson` sends):
  * a shared budget reserves this before the call, since the workflow never sees the prompt.
@@ -51,7 +36,7 @@ export function estimateJsonCall(call: JsonModelCall<unknown>): {
   outputTokens: number;
 } {
   return estimateRequestTokens({
-    messages: messagesWithRepairs(call),
+    messages: withRepairTurns(call.messages, call.repairs),
     tools: [],
     responseFormat: call.responseFormat,
     ...(call.temperature !== undefined ? { temperature: call.temperature } : {}),
@@ -75,7 +60,7 @@ export async function callForJson<T>(
   const { response, parsed, ...accounting } = await callStructured(callChatModel, {
     model: call.model,
     prompt: call.prompt,
-    messages: messagesWithRepairs(call),
+    messages: withRepairTurns(call.messages, call.repairs),
     responseFormat: call.responseFormat,
     output: {
       name: call.responseFormat.name,

@@ -8,7 +8,8 @@ import type { PromptLibrary } from '../prompts/prompt-library.js';
 import { fieldChoiceOutput, findingsOutput, sectionsOutput } from './analysis-outputs.js';
 import type { BlobStore } from '../blobs/blob-store.js';
 import { compareFields } from './compare-fields.js';
-import type { JsonModelCall, RepairTurn } from './json-model-call.js';
+import type { JsonModelCall } from './json-model-call.js';
+import type { RepairTurn } from '../../common/structured-output.js';
 import { loadDocumentResult } from './stored-document-result.js';
 
 interface ModelStepInput {

@@ -2,12 +2,17 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { ChatMessage, ResponseFormat } from '../../common/chat.js';
 import { ErrorType } from '../../common/errors.js';
 import type { PromptRef } from '../../common/prompt-template.js';
+import { renderPrompt } from '../../common/render-prompt.js';
 import {
   parseStructuredOutput,
   toResponseFormat,
+  withRepairTurns,
   type OutputDefinition,
+  type RepairTurn,
   type StructuredParse,
 } from '../../common/structured-output.js';
+import type { BlobRef, BlobStore } from '../blobs/blob-store.js';
+import type { PromptLibrary } from '../prompts/prompt-library.js';
 import type { WholeRequestInput, CallChatModelOutput } from './call-chat-model.js';
 
 export interface GenerateStructuredInput {
@@ -16,13 +21,31 @@ export interface GenerateStructuredInput {
   /** The name of a registered output (see `OutputDefinition`). */
   output: string;
   prompt?: PromptRef | undefined;
-  messages: ChatMessage[];
+  /** The request's messages, as the workflow rendered them. */
+  messages?: ChatMessage[] | undefined;
+  /**
+   * Instead of `messages`: the variables of `prompt`, which this activity renders from the
+   * worker's library (a version never changes, so it is the template the run loaded), followed
+   * by `repairs`. History then carries each call's variables, not its template. A stored value
+   * (a long tool result) is read from the blob store.
+   */
+  variables?: Record<string, string | BlobRef> | undefined;
+  repairs?: RepairTurn[] | undefined;
   temperature?: number | undefined;
   maxOutputTokens?: number | undefined;
 }
 
 export interface GenerateStructuredOutput extends CallChatModelOutput {
-  /** The validated value, or the problems to show the model in a repair turn. */
+  /**
+   * Whether the answer validated, or the problems to show the model in a repair turn. The value
+   * is not repeated here: the workflow parses the answer's text with the same output definition
+   * (runs recorded before find it here too, unused).
+   */
+  parsed: { ok: true } | { ok: false; problems: string[] };
+}
+
+/** A structured call's answer: its validated value, or the problems to show the model. */
+export interface StructuredCallOutput extends CallChatModelOutput {
   parsed: StructuredParse;
 }
 
@@ -50,6 +73,7 @@ export function createOutputRegistry(
 export function createGenerateStructured(
   callChatModel: (input: WholeRequestInput) => Promise<CallChatModelOutput>,
   outputs: ReadonlyMap<string, OutputDefinition>,
+  sources: { prompts: PromptLibrary; blobs: BlobStore },
 ) {
   return async function generateStructured(
     input: GenerateStructuredInput,
@@ -62,13 +86,44 @@ export function createGenerateStructured(
         nonRetryable: true,
       });
     }
-    return callStructured(callChatModel, {
-      ...input,
+    const { variables: _variables, repairs: _repairs, ...call } = input;
+    const answered = await callStructured(callChatModel, {
+      ...call,
+      messages: await requestMessages(input, sources),
       responseFormat: toResponseFormat(output),
       output,
     });
+    return { ...answered, parsed: answered.parsed.ok ? { ok: true } : answered.parsed };
   };
 }
+
+/**
+ * The messages a structured call sends: the workflow's, or `prompt` rendered here with its
+ * variables (stored ones read back) and the repair turns after it.
+ * @throws ApplicationFailure `InvalidInput` (non-retryable) for a request with neither, or
+ * variables without a prompt; `UnknownPrompt` for a prompt the library does not have.
+ */
+async function requestMessages(
+  input: GenerateStructuredInput,
+  sources: { prompts: PromptLibrary; blobs: BlobStore },
+): Promise<ChatMessage[]> {
+  if (input.variables === undefined) {
+    if (input.messages) return input.messages;
+    throw invalidRequest('a structured call needs its messages, or its prompt and variables');
+  }
+  if (!input.prompt) throw invalidRequest('a structured call with variables needs the prompt they fill');
+  const entries = await Promise.all(
+    Object.entries(input.variables).map(async ([name, value]): Promise<[string, string]> => [
+      name,
+      typeof value === 'string' ? value : await sources.blobs.get(value),
+    ]),
+  );
+  const rendered = renderPrompt(sources.prompts.get(input.prompt), Object.fromEntries(entries));
+  return withRepairTurns(rendered.messages, input.repairs);
+}
+
+const invalidRequest = (message: string): ApplicationFailure =>
+  ApplicationFailure.create({ type: ErrorType.InvalidInput, message, nonRetryable: true });
 
 /** One structured call: the request with its response format, and the answer checked against `output`. */
 export interface StructuredCall {
@@ -90,7 +145,7 @@ export interface StructuredCall {
 export async function callStructured(
   callChatModel: (input: WholeRequestInput) => Promise<CallChatModelOutput>,
   request: StructuredCall,
-): Promise<GenerateStructuredOutput> {
+): Promise<StructuredCallOutput> {
   const call = await callChatModel({
     model: request.model,
     prompt: request.prompt,

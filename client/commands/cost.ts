@@ -43,7 +43,7 @@ export function registerCostCommand(program: Command): void {
           let result: { totals?: RunTotals; trace?: AgentStep[]; traceSegments?: unknown[] };
           try {
             result = (await client.workflow.getHandle(info.workflowId, info.runId).result()) as typeof result;
-            // A long agent run's earlier steps are in the blob store.
+            // A long agent run's earlier steps, a PSV run's whole trace, are in the blob store.
             if (result?.traceSegments) result = await withWholeTrace(result as AgentResult, read);
           } catch {
             unreadable += 1;

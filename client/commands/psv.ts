@@ -50,15 +50,21 @@ export function registerPsvCommand(program: Command): void {
         ...sharedBudgetFromFlags(flags),
       };
       await checkModelAlias(request.model);
-      const [{ connectClient, startRun }, { formatPsvResult }] = await Promise.all([
-        import('../llmos-client.js'),
-        import('../format-psv.js'),
-      ]);
+      const [{ connectClient, startRun, withWholeTrace }, { formatPsvResult }, { withTraceReader }] =
+        await Promise.all([
+          import('../llmos-client.js'),
+          import('../format-psv.js'),
+          import('../follow-agent.js'),
+        ]);
       const client = await connectClient();
       const handle = await startRun(client, 'psv', request, flags.id ? { workflowId: flags.id } : {});
       if (!flags.json) console.log(`Run ${handle.workflowId} on ${request.model}`);
       const result = await handle.result();
-      console.log(flags.json ? JSON.stringify(result, null, 2) : formatPsvResult(result));
+      // The trace is in the blob store: read back for --json, which prints it whole.
+      const printed = flags.json
+        ? JSON.stringify(await withTraceReader((read) => withWholeTrace(result, read)), null, 2)
+        : formatPsvResult(result);
+      console.log(printed);
       process.exitCode = result.stopReason === 'answer' ? 0 : result.stopReason === 'error' ? 1 : 3;
     });
 }

@@ -85,6 +85,23 @@ const expectedContents: Record<
       'EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_COMPLETED',
     ],
   },
+  'psv-flat-replan': {
+    workflowType: 'planSolveVerifyWorkflow',
+    // psv-replan with flat steps: the calculator steps and the stored trace are local activities.
+    activities: [
+      'describeTools',
+      'loadPrompts',
+      'resolveModelChain',
+      'generateStructured',
+      'generateStructured',
+      'generateStructured',
+    ],
+    eventTypes: [
+      'EVENT_TYPE_MARKER_RECORDED',
+      'EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_INITIATED',
+      'EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_COMPLETED',
+    ],
+  },
   'agent-fallback-budget': {
     // Alias `fast` resolved once; each call reserved and settled against the shared budget; the
     // first model's 401 moves the run to the next one, which makes the same call again.

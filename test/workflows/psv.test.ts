@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
+import { withWholeTrace } from '../../client/llmos-client.js';
+import { traceSegmentReader } from '../../workers/local-tools/trace-segments.js';
 import type { PsvRequest, PsvResult } from '../../common/psv.js';
+import type { planSolveVerifyWorkflow } from '../../workflows/psv.js';
 import type { FakeLlmScript } from '../../activities/llm/scripted/script-schema.js';
 
 type ScriptRule = NonNullable<FakeLlmScript['rules']>[number];
@@ -38,12 +41,21 @@ const verdictRule = (pass: boolean): ScriptRule => ({
 void describe('planSolveVerifyWorkflow', () => {
   const testbed = useAgentTestbed();
 
-  const run = (request: Partial<PsvRequest>): Promise<PsvResult> =>
-    testbed.temporal.env.client.workflow.execute('planSolveVerifyWorkflow', {
-      args: [{ task, model: 'openai:gpt-4o-mini', retry: quickRetry, ...request }],
-      taskQueue: testbed.worker.taskQueue,
-      workflowId: `psv-${crypto.randomUUID()}`,
-    });
+  // The test worker keeps its blobs where a worker with no blob settings does.
+  const reader = traceSegmentReader({});
+  after(() => reader.close());
+  /** A run's result, its trace read back from the blob store. */
+  const run = async (request: Partial<PsvRequest>): Promise<PsvResult> => {
+    const result = await testbed.temporal.env.client.workflow.execute<typeof planSolveVerifyWorkflow>(
+      'planSolveVerifyWorkflow',
+      {
+        args: [{ task, model: 'openai:gpt-4o-mini', retry: quickRetry, ...request }],
+        taskQueue: testbed.worker.taskQueue,
+        workflowId: `psv-${crypto.randomUUID()}`,
+      },
+    );
+    return withWholeTrace(result, reader.read);
+  };
   const structuredRequests = (name: string) =>
     testbed.fake.requests.filter((request) => request.chatRequest?.responseFormat?.name === name);
 

@@ -1,30 +1,11 @@
 import type { AssistantMessage, ChatMessage, ToolSpec } from '../../common/chat.js';
 import { compactConversation } from '../../common/compact-conversation.js';
 import type { AppendedMessage, ConversationRef, ConversationRequest } from '../../common/conversation.js';
+import { messageTokenBound, tokensPerMessage, utf8Bytes } from '../../common/token-bound.js';
 
-/** Framing tokens a provider adds around each message (as `estimateRequestTokens` counts them). */
-const tokensPerMessage = 4;
-
-/** UTF-8 bytes of a text: an upper bound of its tokens under byte-level BPE tokenizers. */
-function utf8Bytes(text: string): number {
-  let bytes = 0;
-  for (let index = 0; index < text.length; index += 1) {
-    const code = text.charCodeAt(index);
-    if (code < 0x80) bytes += 1;
-    else if (code < 0x800) bytes += 2;
-    else if (code >= 0xd800 && code < 0xdc00) {
-      bytes += 4; // a surrogate pair: one four-byte character
-      index += 1;
-    } else bytes += 3;
-  }
-  return bytes;
-}
-
+/** An upper bound of a message's tokens: a tool result in the blob store by its size. */
 function tokenBound(message: AppendedMessage): number {
-  if ('contentRef' in message) return message.contentRef.bytes + tokensPerMessage;
-  const text =
-    message.role === 'assistant' ? `${message.content}${JSON.stringify(message.toolCalls)}` : message.content;
-  return utf8Bytes(text) + tokensPerMessage;
+  return 'contentRef' in message ? message.contentRef.bytes + tokensPerMessage : messageTokenBound(message);
 }
 
 /**

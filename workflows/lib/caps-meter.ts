@@ -1,5 +1,6 @@
 import { CancellationScope, isCancellation } from '@temporalio/workflow';
 import type { CapsRaise, RunCaps, RunTotals } from '../../common/run-contract.js';
+import { isScheduleToCloseTimeout } from './failures.js';
 import { applyRaise, checkRaise, findExhaustedCap, outputAllowance, type CapStop } from './caps.js';
 import { addModelCall, addTotals, emptyTotals } from '../../common/run-totals.js';
 import type { CallChatModelOutput } from '../../activities/index.js';
@@ -109,12 +110,18 @@ export class CapsMeter {
 }
 
 /**
- * The cap stop a caught error stands for: a `CapReached`, or the run's own deadline cancelling a
- * call in flight. A cancellation from outside (the run was cancelled) is rethrown; any other
- * error gives undefined, for the caller to report.
+ * The cap stop a caught error stands for: a `CapReached`, or the run's own deadline cutting off a
+ * call in flight (by cancelling it, or by its schedule-to-close timeout). A cancellation from
+ * outside (the run was cancelled) is rethrown; any other error gives undefined, for the caller to
+ * report.
  */
 export function capStopOf(error: unknown, meter: CapsMeter): CapStop | undefined {
   if (error instanceof CapReached) return error.stop;
+  // A call given the time the run had left (its schedule-to-close timeout) ran out of it.
+  if (isScheduleToCloseTimeout(error)) {
+    const stop = meter.exhausted();
+    return stop?.stopReason === 'deadline' ? stop : undefined;
+  }
   if (!isCancellation(error)) return undefined;
   const stop = meter.exhausted();
   if (stop?.stopReason === 'deadline' && !CancellationScope.current().consideredCancelled) return stop;

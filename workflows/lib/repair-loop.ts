@@ -1,4 +1,5 @@
-import type { AnalysisCallOutput, RepairTurn } from '../../activities/analysis/json-model-call.js';
+import type { AnalysisCallOutput } from '../../activities/analysis/json-model-call.js';
+import type { RepairTurn } from '../../common/structured-output.js';
 import { ErrorType } from '../../common/errors.js';
 import { describeFailure } from './failures.js';
 import { CapReached, type CapsMeter } from './caps-meter.js';

@@ -1,10 +1,29 @@
-import { setCurrentDetails, setHandler } from '@temporalio/workflow';
+import {
+  isCancellation,
+  patched,
+  proxyLocalActivities,
+  setCurrentDetails,
+  setHandler,
+} from '@temporalio/workflow';
+import type { Activities } from '../../activities/index.js';
+import type { BlobRef } from '../../common/blob-ref.js';
+import type { PromptRef } from '../../common/prompt-template.js';
 import { psvProgressQuery } from '../../common/messages.js';
 import type { PsvAttempt, PsvInput, PsvResult, PsvStopReason, PsvTraceStep } from '../../common/psv.js';
+import { localActivityOptions } from '../lib/activity-options.js';
 import { CapsMeter } from '../lib/caps-meter.js';
 import { modelsOutcome, recordRunEnd } from '../lib/run-ending.js';
+import type { PromptSet } from '../lib/prompts.js';
 import type { RunModels } from '../lib/run-models.js';
-import { generateStructured, type StructuredCallOptions } from '../lib/structured-call.js';
+import {
+  generateStructured,
+  type StructuredCallOptions,
+  type RenderedRequest,
+  type VariablesRequest,
+} from '../lib/structured-call.js';
+
+// Storing a segment is idempotent (the blob store is content-addressed): one marker in history.
+const { storeTraceSegment } = proxyLocalActivities<Activities>(localActivityOptions);
 
 /**
  * A Plan -> Solve -> Verify run's state: its caps and use (sub-agents' included), every attempt,
@@ -15,6 +34,15 @@ export class PsvRun {
   readonly attempts: PsvAttempt[] = [];
   readonly trace: PsvTraceStep[] = [];
   models: RunModels | undefined;
+  /** The tools that run as local activities (pure ones), in a run with flat steps. */
+  pureTools: readonly string[] = [];
+  /**
+   * Steps that write less history: the activity renders each structured call's prompt from its
+   * variables, the budget reserves a token bound rather than the request, no timer per call
+   * (the deadline is the call's schedule-to-close timeout), pure tools as local activities.
+   * Runs recorded before keep their steps as they were.
+   */
+  readonly flatSteps = patched('psv-flat-steps');
   private phase = 'starting';
   private finished = false;
 
@@ -38,10 +66,37 @@ export class PsvRun {
     setCurrentDetails(`${name}; ${totals.modelCalls} model calls, $${totals.costUsd.toFixed(6)}`);
   }
 
+  /**
+   * What a structured call on `prompt` sends: its variables, for the activity to render, or in a
+   * run recorded before flat steps the messages rendered here (a stored value by its beginning).
+   */
+  request(
+    prompts: PromptSet,
+    prompt: PromptRef,
+    variables: Record<string, string | { text: string; stored?: BlobRef | undefined }>,
+  ): RenderedRequest | VariablesRequest {
+    const values = Object.entries(variables);
+    if (this.flatSteps)
+      return {
+        prompts,
+        variables: Object.fromEntries(
+          values.map(([name, value]) => [
+            name,
+            typeof value === 'string' ? value : (value.stored ?? value.text),
+          ]),
+        ),
+      };
+    const inline = values.map(([name, value]): [string, string] => [
+      name,
+      typeof value === 'string' ? value : value.text,
+    ]);
+    return { messages: prompts.render(prompt, Object.fromEntries(inline)) };
+  }
+
   /** A structured call (plan, verdict) at the run's temperature, within its caps and repairs. */
   structured<T>(
     models: RunModels,
-    options: Pick<StructuredCallOptions<T>, 'output' | 'prompt' | 'messages' | 'check'>,
+    options: Pick<StructuredCallOptions<T>, 'output' | 'prompt' | 'request' | 'check'>,
   ): Promise<T> {
     const { input, meter, trace } = this;
     return generateStructured(models, {
@@ -53,11 +108,12 @@ export class PsvRun {
     });
   }
 
-  finish(
+  /** Never throws: a trace the blob store would not take stays in the result. */
+  async finish(
     stopReason: PsvStopReason,
     stopDetail: string,
     extra: Pick<PsvResult, 'answer' | 'confidence' | 'error'> = { answer: null },
-  ): PsvResult {
+  ): Promise<PsvResult> {
     this.finished = true;
     this.phase = 'finished';
     recordRunEnd(this.input.recordSearchAttributes, this.meter.totals, { stopReason, detail: stopDetail });
@@ -68,8 +124,22 @@ export class PsvRun {
       attempts: this.attempts,
       caps: this.input.caps,
       totals: this.meter.totals,
-      trace: this.trace,
+      ...(await this.storedTrace()),
       ...modelsOutcome(this.models),
     };
+  }
+
+  /**
+   * The trace as the result carries it: with flat steps, in the blob store (one segment, read
+   * back with `withWholeTrace`), so the result does not grow with the run's steps.
+   */
+  private async storedTrace(): Promise<Pick<PsvResult, 'trace' | 'traceSegments'>> {
+    if (!this.flatSteps || this.trace.length === 0) return { trace: this.trace };
+    try {
+      return { trace: [], traceSegments: [await storeTraceSegment({ from: 0, steps: this.trace })] };
+    } catch (error) {
+      if (isCancellation(error)) throw error;
+      return { trace: this.trace };
+    }
   }
 }

@@ -3,9 +3,11 @@ import {
   executeChild,
   isCancellation,
   proxyActivities,
+  proxyLocalActivities,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../../activities/index.js';
+import type { BlobRef } from '../../common/blob-ref.js';
 import { ErrorType } from '../../common/errors.js';
 import { verdictOutput, type PlanStep } from '../../common/plan.js';
 import type { StepResult, StepVerification } from '../../common/psv.js';
@@ -21,6 +23,8 @@ import { reactAgentWorkflow } from '../agent.js';
 import type { PsvRun } from './psv-run.js';
 
 const { runTool } = proxyActivities<Activities>(localActivityOptions);
+// Pure tools (no side effects, quick): repeating one after a crash costs nothing.
+const { runTool: runPureTool } = proxyLocalActivities<Activities>(localActivityOptions);
 
 /** Earlier steps' results by step id, for `{{step-id}}` references in a step's arguments or question. */
 type StepResults = Map<string, string>;
@@ -38,9 +42,10 @@ export async function solveWithTool(
     arguments: JSON.stringify(substituteStepResults(tool.arguments, results)),
   };
   const started = Date.now();
-  let outcome: { ok: boolean; observation: string };
+  let outcome: { ok: boolean; observation: string; stored?: BlobRef | undefined };
   try {
-    outcome = await runTool.executeWithOptions({ summary: `${tool.name} (step ${step.id})` }, [
+    const callTool = run.flatSteps && run.pureTools.includes(tool.name) ? runPureTool : runTool;
+    outcome = await callTool.executeWithOptions({ summary: `${tool.name} (step ${step.id})` }, [
       { name: call.name, arguments: call.arguments },
     ]);
   } catch (error) {
@@ -49,7 +54,13 @@ export async function solveWithTool(
   }
   run.meter.addToolCall();
   run.trace.push(toolStep(run.meter.totals.modelCalls, call, outcome, Date.now() - started));
-  return { stepId: step.id, via: 'tool', ok: outcome.ok, result: outcome.observation };
+  return {
+    stepId: step.id,
+    via: 'tool',
+    ok: outcome.ok,
+    result: outcome.observation,
+    ...(outcome.stored ? { stored: outcome.stored } : {}),
+  };
 }
 
 /**
@@ -124,10 +135,10 @@ export async function verifyStep(
   const verdict = await run.structured<{ pass: boolean; reason: string }>(models, {
     output: verdictOutput,
     prompt: input.prompts.verify,
-    messages: prompts.render(input.prompts.verify, {
+    request: run.request(prompts, input.prompts.verify, {
       task: input.task,
       step: `${step.goal}\nSuccess criterion: ${step.successCriterion}`,
-      result: solved.result,
+      result: { text: solved.result, stored: solved.stored },
     }),
   });
   return { stepId: step.id, method: 'judge', pass: verdict.pass, reason: verdict.reason };

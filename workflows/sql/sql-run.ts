@@ -44,7 +44,7 @@ export class SqlRun {
     return generateStructured(models, {
       output: sqlQueryOutput,
       prompt: input.prompts.generate,
-      messages,
+      request: { messages },
       temperature: input.temperature,
       maxRepairs: input.maxRepairs,
       meter,
