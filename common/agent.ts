@@ -82,6 +82,12 @@ export const AgentInputSchema = z.object({
    * Temporal suggests it (a long history). Unset: only when Temporal suggests it.
    */
   continueAsNewAfter: z.number().int().positive().optional(),
+  /**
+   * What the result carries of the trace: its last steps (`recent`, the earlier ones stored), or
+   * none, every step in the blob store (`stored`): for a parent that reads only the answer and
+   * the totals (a PSV step, a self-consistency sample), as a child's result lands in its history.
+   */
+  resultTrace: z.enum(['recent', 'stored']).default('recent'),
   /** Set by the run itself when it continues as new; a caller leaves it out. */
   continued: AgentContinuationSchema.optional(),
 });

@@ -45,7 +45,8 @@ export async function reactAgentWorkflow(request: AgentRequest): Promise<AgentRe
     const failure = describeFailure(error);
     return run.finish('error', failure.message, { error: failure });
   }
-  return loop(run, setup.models, setup.conversation);
+  const result = await loop(run, setup.models, setup.conversation);
+  return input.resultTrace === 'stored' ? run.trace.storedResult(result) : result;
 }
 
 /**

@@ -30,9 +30,10 @@ async function runSample(input: SelfConsistencyInput, index: number): Promise<Sa
   const common = { temperature: input.temperature, recordSearchAttributes: input.recordSearchAttributes };
   try {
     if (run.workflow !== 'psv') {
+      // Only the answer and the totals are read here: the sample's trace stays in the blob store.
       const result = await executeChild(reactAgentWorkflow, {
         ...options,
-        args: [{ ...run.request, ...common }],
+        args: [{ ...run.request, ...common, resultTrace: 'stored' }],
       });
       const confidence = parseConfidence(result.answer);
       return {

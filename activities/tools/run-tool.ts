@@ -20,6 +20,11 @@ export interface RunToolOutput {
   observation: string;
   /** A long observation, whole, in the blob store: the model reads it from there. */
   stored?: BlobRef | undefined;
+  /**
+   * How long the tool ran, measured here: recorded with the result, so the trace says the same
+   * on every replay (a workflow's clock around a local activity does not).
+   */
+  latencyMs?: number | undefined;
 }
 
 /**
@@ -40,14 +45,15 @@ const previewChars = 200;
  * blob store is content-addressed).
  */
 export function createRunTool(registry: ToolRegistry, blobs?: BlobStore) {
-  const observed = async (observation: string): Promise<RunToolOutput> => {
-    if (!blobs || observation.length <= inlineObservationChars) return { ok: true, observation };
+  const observed = async (observation: string, latencyMs: number): Promise<RunToolOutput> => {
+    if (!blobs || observation.length <= inlineObservationChars) return { ok: true, observation, latencyMs };
     const stored = await blobs.put(observation);
     const rest = observation.length - previewChars;
     return {
       ok: true,
       observation: `${observation.slice(0, previewChars)} [... ${rest} more characters in ${stored.key}]`,
       stored,
+      latencyMs,
     };
   };
   return async function runTool(input: RunToolInput): Promise<RunToolOutput> {
@@ -71,12 +77,13 @@ export function createRunTool(registry: ToolRegistry, blobs?: BlobStore) {
     const context = Context.current();
     const { workflowExecution, activityId } = context.info;
     const workflowId = workflowExecution?.workflowId ?? 'standalone';
+    const started = performance.now();
     try {
       const observation = await tool.execute(parsed.data, {
         signal: context.cancellationSignal,
         idempotencyKey: `${workflowId}/${activityId}`,
       });
-      return await observed(observation);
+      return await observed(observation, Math.round(performance.now() - started));
     } catch (error) {
       if (error instanceof ToolInputError)
         return { ok: false, observation: `${ErrorType.InvalidToolInput}: ${error.message}` };

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { SelfConsistencyRequest, SelfConsistencyResult } from '../../common/self-consistency.js';
+import type { selfConsistencyWorkflow } from '../../workflows/self-consistency.js';
 import { useAgentTestbed } from '../helpers/agent-testbed.js';
 import { quickRetry } from './agent-harness.js';
 
@@ -87,5 +88,57 @@ void describe('selfConsistencyWorkflow', () => {
     assert.equal(result.normalized, '36');
     assert.equal(result.consistency, 2 / 3);
     assert.deepEqual(result.samples.map((sample) => sample.stopReason).sort(), ['answer', 'answer', 'error']);
+  });
+
+  /** The parent's history bytes with `samples` samples of `steps` model calls each. */
+  async function parentHistoryBytes(samples: number, steps: number): Promise<number> {
+    testbed.fake.setScript({
+      rules: [
+        ...Array.from({ length: steps - 1 }, (_, step) => ({
+          match: { step },
+          reply: { toolCalls: [{ name: 'calculator', arguments: { expression: `${step} + 1` } }] },
+        })),
+        { match: { step: steps - 1 }, reply: { text: 'Answer: 36' } },
+      ],
+    });
+    const handle = await testbed.temporal.env.client.workflow.start<typeof selfConsistencyWorkflow>(
+      'selfConsistencyWorkflow',
+      {
+        args: [
+          {
+            run: {
+              workflow: 'react',
+              request: {
+                question,
+                model: 'openai:gpt-4o-mini',
+                tools: ['calculator'],
+                retry: quickRetry,
+                caps: { maxIterations: steps },
+              },
+            },
+            samples,
+            answerKind: 'number',
+          },
+        ],
+        taskQueue: testbed.worker.taskQueue,
+        workflowId: `sc-history-${crypto.randomUUID()}`,
+      },
+    );
+    const result = await handle.result();
+    assert.equal(result.normalized, '36', JSON.stringify(result.samples));
+    assert.equal(result.totals.modelCalls, samples * steps);
+    const { historySize } = await handle.describe();
+    assert.ok(historySize !== undefined && historySize > 0, 'the server reports a history size');
+    return historySize;
+  }
+
+  void it("adds the same to the parent's history however long the sample", async (t) => {
+    const short = ((await parentHistoryBytes(6, 1)) - (await parentHistoryBytes(2, 1))) / 4;
+    const long = ((await parentHistoryBytes(6, 40)) - (await parentHistoryBytes(2, 40))) / 4;
+    t.diagnostic(`a sample adds ${short.toFixed(0)} bytes of 1 step, ${long.toFixed(0)} of 40 steps`);
+    // A sample's start carries its whole request (about 560 bytes here); the rest is 2 KB at most.
+    assert.ok(short <= 2_048 + 560, `a 1-step sample adds ${short.toFixed(0)} bytes`);
+    // The sample's trace stays in the blob store, one segment: its result does not grow with its steps.
+    assert.ok(long <= short * 1.05, `${long.toFixed(0)} bytes at 40 steps, ${short.toFixed(0)} at 1`);
   });
 });

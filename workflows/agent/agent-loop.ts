@@ -6,7 +6,7 @@ import {
   proxyLocalActivities,
   setCurrentDetails,
 } from '@temporalio/workflow';
-import type { Activities, CallChatModelOutput } from '../../activities/index.js';
+import type { Activities, CallChatModelOutput, RunToolOutput } from '../../activities/index.js';
 import type { AgentResult } from '../../common/agent.js';
 import type { ToolCall } from '../../common/chat.js';
 import type { AppendedMessage } from '../../common/conversation.js';
@@ -155,7 +155,7 @@ export async function runToolCall(run: AgentRun, call: ToolCall): Promise<Append
   const { iteration } = run;
   const tools = run.input.tools;
   const started = Date.now();
-  let result: { ok: boolean; observation: string };
+  let result: RunToolOutput;
   if (!tools.includes(call.name)) {
     const names = tools.join(', ');
     result = { ok: false, observation: `${ErrorType.UnknownTool}: no tool "${call.name}"; tools: ${names}` };

@@ -1,4 +1,4 @@
-import { proxyLocalActivities } from '@temporalio/workflow';
+import { isCancellation, proxyLocalActivities } from '@temporalio/workflow';
 import type { Activities } from '../../activities/index.js';
 import type { AgentStep, TraceSegment } from '../../common/agent.js';
 import { stepsStored, traceSince } from '../../common/trace-segments.js';
@@ -72,6 +72,24 @@ export class AgentTrace {
     await this.storeAll();
     const mine = this.stored.slice(this.carried);
     if (mine.length > 1) this.stored.splice(this.carried, mine.length, await joinTraceSegments(mine));
+  }
+
+  /**
+   * `result` with every step in the blob store and none in it (when the run stores segments), for
+   * a parent that reads only the answer and totals: one segment per execution, so the result
+   * stays the same size however long the run. A store that fails leaves the steps in it.
+   */
+  async storedResult<Result extends { trace: AgentStep[]; traceSegments?: TraceSegment[] }>(
+    result: Result,
+  ): Promise<Result> {
+    if (!this.storesSegments || this.steps.length === 0) return result;
+    try {
+      await this.storeExecution();
+    } catch (error) {
+      if (isCancellation(error)) throw error;
+      return result;
+    }
+    return { ...result, trace: this.steps, traceSegments: this.stored };
   }
 
   private async storeAll(): Promise<void> {

@@ -42,11 +42,16 @@ export function modelStep(
   };
 }
 
+/**
+ * A tool call as the trace records it. Its latency is the one the tool measured where it ran
+ * (`result.latencyMs`), else `waitedMs`, the workflow's own measure (a call that never ran, or
+ * a run recorded before tools measured themselves).
+ */
 export function toolStep(
   iteration: number,
   call: ToolCall,
   result: RunToolOutput,
-  latencyMs: number,
+  waitedMs: number,
 ): ToolStep {
   return {
     kind: 'tool',
@@ -55,7 +60,7 @@ export function toolStep(
     arguments: call.arguments,
     ok: result.ok,
     observation: shortenForTrace(result.observation),
-    latencyMs,
+    latencyMs: result.latencyMs ?? waitedMs,
   };
 }
 

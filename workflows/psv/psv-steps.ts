@@ -6,8 +6,7 @@ import {
   proxyLocalActivities,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { Activities } from '../../activities/index.js';
-import type { BlobRef } from '../../common/blob-ref.js';
+import type { Activities, RunToolOutput } from '../../activities/index.js';
 import { ErrorType } from '../../common/errors.js';
 import { verdictOutput, type PlanStep } from '../../common/plan.js';
 import type { StepResult, StepVerification } from '../../common/psv.js';
@@ -42,7 +41,7 @@ export async function solveWithTool(
     arguments: JSON.stringify(substituteStepResults(tool.arguments, results)),
   };
   const started = Date.now();
-  let outcome: { ok: boolean; observation: string; stored?: BlobRef | undefined };
+  let outcome: RunToolOutput;
   try {
     const callTool = run.flatSteps && run.pureTools.includes(tool.name) ? runPureTool : runTool;
     outcome = await callTool.executeWithOptions({ summary: `${tool.name} (step ${step.id})` }, [
@@ -95,6 +94,8 @@ export async function solveWithAgent(
         caps: meter.remainingCaps(),
         retry: input.retry,
         recordSearchAttributes: input.recordSearchAttributes,
+        // The step reads the answer and the totals: the child's trace stays in the blob store.
+        ...(run.flatSteps ? { resultTrace: 'stored' as const } : {}),
       },
     ],
     ...childRunAttributes(input.recordSearchAttributes, 'agent', models.current),
