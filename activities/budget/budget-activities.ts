@@ -7,7 +7,6 @@ import {
   ledgerWorkflowId,
   ledgerWorkflowType,
   newLedgerState,
-  type LedgerSnapshot,
   type ReserveResult,
   type SharedBudget,
 } from '../../common/shared-budget.js';
@@ -93,12 +92,16 @@ export function createBudgetActivities(dependencies: {
       return { ...result, amountUsd };
     },
 
-    /** Replaces a reservation with what the call really cost. Idempotent. */
-    settleModelCall: (input: {
+    /**
+     * Replaces a reservation with what the call really cost. Idempotent. Returns nothing: what
+     * the ledger holds after it would only add to the run's history.
+     */
+    settleModelCall: async (input: {
       budget: SharedBudget;
       reservationId: string;
       actualUsd: number;
-    }): Promise<LedgerSnapshot> =>
-      batcher.settle(input.budget, { reservationId: input.reservationId, actualUsd: input.actualUsd }),
+    }): Promise<void> => {
+      await batcher.settle(input.budget, { reservationId: input.reservationId, actualUsd: input.actualUsd });
+    },
   };
 }

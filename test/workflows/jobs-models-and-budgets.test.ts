@@ -9,7 +9,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
+import { withWholeTrace } from '../../client/llmos-client.js';
 import { projectRoot } from '../../client/project-paths.js';
+import { traceSegmentReader } from '../../workers/local-tools/trace-segments.js';
 import type { AnalysisRequest, AnalysisResult } from '../../common/analysis.js';
 import type { SqlRequest, SqlResult } from '../../common/sql.js';
 import type { PsvRequest, PsvResult } from '../../common/psv.js';
@@ -58,11 +60,18 @@ void describe('aliases, fallback and shared budgets in PSV, NL2SQL and document 
       taskQueue: testbed.worker.taskQueue,
       workflowId: `${prefix}-${crypto.randomUUID()}`,
     });
-  const psv = (request: Partial<PsvRequest>) =>
-    execute<PsvResult>(
-      'planSolveVerifyWorkflow',
-      { task: 'What is 6 * 7, plus one?', model: alias, ...request },
-      'psv',
+  // The test worker keeps its blobs where a worker with no blob settings does.
+  const traces = traceSegmentReader({});
+  after(() => traces.close());
+  /** A PSV run's result, its trace read back from the blob store. */
+  const psv = async (request: Partial<PsvRequest>) =>
+    withWholeTrace(
+      await execute<PsvResult>(
+        'planSolveVerifyWorkflow',
+        { task: 'What is 6 * 7, plus one?', model: alias, ...request },
+        'psv',
+      ),
+      traces.read,
     );
   const sql = (request: Partial<SqlRequest>) =>
     execute<SqlResult>(
