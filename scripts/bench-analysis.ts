@@ -2,7 +2,9 @@
  * Document analysis through Temporal with a fake model that takes 300 ms a call:
  *
  * 1. Map throughput: a corpus of D documents of K chunks each (N = D x K chunk extractions) at
- *    each concurrency C, wall time from start to report against the ideal N x 0.3 s / C.
+ *    each concurrency C, wall time from start to report against the ideal N x 0.3 s / C; and
+ *    where it goes: the time until the first model call, and the model calls in flight on
+ *    average from then to the last call's end (C at best).
  * 2. History: bytes and events of the corpus workflow and of one document's child workflow, per
  *    document; then one corpus of 500 one-chunk documents (zero model latency), whose parent
  *    history is compared with Temporal's limits (50 MB and 51,200 events per workflow).
@@ -134,6 +136,7 @@ async function main(): Promise<void> {
     client = await connectClient({ address: server.address, namespace: server.namespace });
     const analyze = async (folder: string, request: Partial<AnalysisRequest>) => {
       const started = performance.now();
+      const startedAt = Date.now();
       const handle = await startRun(
         client!,
         'analysis',
@@ -155,7 +158,21 @@ async function main(): Promise<void> {
         throw new Error(
           `run ${handle.workflowId} left work undone: ${JSON.stringify(result.notAnalyzed[0])}`,
         );
-      return { workflowId: handle.workflowId, result, seconds };
+      // Where the wall time goes: until the first model call, and how many calls were in flight
+      // on average from the first call's start to the last one's end (the ideal is C throughout).
+      const calls = fake!.requests
+        .filter((call) => call.receivedAt >= startedAt)
+        .map((call) => call.receivedAt);
+      const first = Math.min(...calls);
+      const lastEnd = Math.max(...calls) + delayMs!;
+      const inFlight = (calls.length * delayMs!) / (lastEnd - first);
+      return {
+        workflowId: handle.workflowId,
+        result,
+        seconds,
+        firstCallS: (first - startedAt) / 1_000,
+        inFlight,
+      };
     };
 
     const corpus = path.join(scratch, 'corpus');
@@ -166,7 +183,7 @@ async function main(): Promise<void> {
       `document analysis benchmark: fake model ${delayMs} ms a call, ${chunkTokens}-token chunks`,
       `machine: ${cpus.length} CPUs (${cpus[0]?.model.trim() ?? 'unknown'}), node ${process.version}`,
       '',
-      'concurrency  chunks  wall s  ideal s  wall/ideal',
+      'concurrency  chunks  wall s  ideal s  wall/ideal  first call s  calls in flight',
     ];
     let last: Awaited<ReturnType<typeof analyze>> | undefined;
     for (const concurrency of concurrencies) {
@@ -175,7 +192,8 @@ async function main(): Promise<void> {
       const ideal = (chunks * delayMs!) / 1_000 / concurrency;
       lines.push(
         `${String(concurrency).padStart(11)}${String(chunks).padStart(8)}${last.seconds.toFixed(2).padStart(8)}` +
-          `${ideal.toFixed(2).padStart(9)}${(last.seconds / ideal).toFixed(2).padStart(12)}x`,
+          `${ideal.toFixed(2).padStart(9)}${(last.seconds / ideal).toFixed(2).padStart(12)}x` +
+          `${last.firstCallS.toFixed(2).padStart(14)}${last.inFlight.toFixed(1).padStart(17)}`,
       );
       console.error(lines.at(-1));
     }

@@ -86,12 +86,37 @@ function valueOf(value: string | string[] | { text: string }): ExtractedField['v
  * chunks go to the content-addressed blob store and the workflow holds their references, so a
  * run's history grows with the number of chunks, not with the size of the documents.
  */
+/** Specs whose extraction schemas a worker keeps: a run asks for one spec at every chunk. */
+const extractionSchemaEntries = 32;
+
+/**
+ * The zod schema and the JSON Schema a spec's extractions are checked against and shown with,
+ * built once per spec: building them costs more than the rest of a chunk's work in the worker.
+ */
+function extractionSchemaCache() {
+  const cache = new Map<
+    string,
+    { schema: ReturnType<typeof extractionSchemaFor>; jsonSchema: Record<string, unknown> }
+  >();
+  return (spec: AnalysisSpec) => {
+    const key = JSON.stringify(spec);
+    let entry = cache.get(key);
+    if (!entry) {
+      entry = { schema: extractionSchemaFor(spec), jsonSchema: extractionJsonSchemaFor(spec) };
+      cache.set(key, entry);
+      if (cache.size > extractionSchemaEntries) cache.delete(cache.keys().next().value!);
+    }
+    return entry;
+  };
+}
+
 export function createAnalysisActivities(dependencies: {
   blobs: BlobStore;
   prompts: PromptLibrary;
   callChatModel: (input: WholeRequestInput) => Promise<CallChatModelOutput>;
 }) {
   const { blobs, prompts, callChatModel } = dependencies;
+  const extractionSchemas = extractionSchemaCache();
   const invalidInput = (error: unknown): ApplicationFailure =>
     ApplicationFailure.create({
       type: ErrorType.InvalidInput,
@@ -109,6 +134,7 @@ export function createAnalysisActivities(dependencies: {
       chunk: String(input.chunk.index + 1),
       text,
     });
+    const { schema, jsonSchema } = extractionSchemas(spec);
     const call: JsonModelCall<ExtractionAnswer> = {
       model: input.model,
       prompt: input.prompt,
@@ -117,9 +143,9 @@ export function createAnalysisActivities(dependencies: {
       responseFormat: {
         name: 'chunk_extraction',
         description: `Fields of the ${spec.name} analysis found in one chunk, each with a verbatim quote`,
-        schema: extractionJsonSchemaFor(spec),
+        schema: jsonSchema,
       },
-      schema: extractionSchemaFor(spec),
+      schema,
       temperature: input.temperature,
       maxOutputTokens: input.maxOutputTokens,
     };
