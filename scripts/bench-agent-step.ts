@@ -2,7 +2,9 @@
  * What durability costs per agent step, measured side by side with a zero-latency scripted model:
  * the ReAct workflow through Temporal (an in-memory dev server started as `llmos server` starts
  * it, one worker in this process) against the same loop in-process
- * (scripts/bench/in-process-agent.ts, the same activity functions called directly).
+ * (scripts/bench/in-process-agent.ts, the same activity functions called directly) and against
+ * the peer, a LangGraph.js ReAct graph with its SQLite checkpointer over the same activity
+ * functions (scripts/bench/langgraph-agent.ts).
  *
  *   npm run bench:agent-step -- [--lengths 10,50,200] [--runs 5] [--warmup 2] [--concurrent 100]
  *
@@ -34,6 +36,7 @@ import {
   writeAgentStepScript,
 } from './bench/agent-fixture.js';
 import { runAgentInProcess } from './bench/in-process-agent.js';
+import { createLangGraphAgent } from './bench/langgraph-agent.js';
 import { stepLatenciesFromHistory } from './bench/step-latencies.js';
 
 function positiveInt(name: string, text: string): number {
@@ -98,6 +101,7 @@ async function main(): Promise<void> {
   let server: DevServer | undefined;
   let worker: { worker: WorkerGroup; running: Promise<void>; close(): Promise<void> } | undefined;
   let client: Awaited<ReturnType<typeof connectClient>> | undefined;
+  let closeLangGraph: (() => void) | undefined;
   try {
     const requests = new Map<number, AgentRequest>();
     for (const steps of new Set([...lengths, concurrentSteps]))
@@ -144,6 +148,15 @@ async function main(): Promise<void> {
       checkRun(`in-process run ${inProcessRuns}`, steps, result);
       return { stepsMs: result.stepLatenciesMs };
     };
+    const langGraph = createLangGraphAgent(activities, path.join(scriptDirectory, 'checkpoints.sqlite'));
+    closeLangGraph = langGraph.close;
+    let langGraphRuns = 0;
+    const langGraphRun = async (steps: number): Promise<Sample> => {
+      langGraphRuns += 1;
+      const result = await langGraph.run(requests.get(steps)!, `bench-langgraph-${langGraphRuns}`);
+      checkRun(`LangGraph run ${langGraphRuns}`, steps, result);
+      return { stepsMs: result.stepLatenciesMs };
+    };
     const sequential = async (steps: number, run: (steps: number) => Promise<Sample>) => {
       for (let index = 0; index < warmup; index += 1) await run(steps);
       const samples: Sample[] = [];
@@ -166,8 +179,14 @@ async function main(): Promise<void> {
           steps,
           temporal: await sequential(steps, temporalRun),
           inProcess: await sequential(steps, inProcessRun),
+          langGraph: await sequential(steps, langGraphRun),
         });
-      return { byLength, temporal: await atOnce(temporalRun), inProcess: await atOnce(inProcessRun) };
+      return {
+        byLength,
+        temporal: await atOnce(temporalRun),
+        inProcess: await atOnce(inProcessRun),
+        langGraph: await atOnce(langGraphRun),
+      };
     };
     const measured = await Promise.race([
       measureAll(),
@@ -181,7 +200,7 @@ async function main(): Promise<void> {
       cells
         .map((cell, index) => (index === 0 ? cell.padEnd(widths[0]!) : cell.padStart(widths[index]!)))
         .join('');
-    const sequentialWidths = [8, 16, 16, 16, 16, 10, 20];
+    const sequentialWidths = [8, 16, 14, 16, 14, 18, 16, 12, 14, 20];
     const concurrentWidths = [26, 12, 16, 12];
     const lines = [
       `agent step benchmark: runs of ${lengths.join(', ')} steps (one model call and one calculator call a step), ${runs} runs each after ${warmup} warm-up runs; then ${concurrent} runs of ${concurrentSteps} steps at once`,
@@ -195,15 +214,19 @@ async function main(): Promise<void> {
           'Temporal p95',
           'in-proc median',
           'in-proc p95',
-          'ratio',
+          'LangGraph median',
+          'LangGraph p95',
+          'vs in-proc',
+          'vs LangGraph',
           'history bytes/step',
         ],
         sequentialWidths,
       ),
     ];
-    for (const { steps, temporal, inProcess } of measured.byLength) {
+    for (const { steps, temporal, inProcess, langGraph: peer } of measured.byLength) {
       const temporalSteps = allSteps(temporal);
       const inProcessSteps = allSteps(inProcess);
+      const peerSteps = allSteps(peer);
       const historyPerStep = median(temporal.map((sample) => sample.historyBytesPerStep ?? Number.NaN));
       lines.push(
         columns(
@@ -213,7 +236,10 @@ async function main(): Promise<void> {
             `${ms(percentile(temporalSteps, 95))} ms`,
             `${ms(median(inProcessSteps))} ms`,
             `${ms(percentile(inProcessSteps, 95))} ms`,
+            `${ms(median(peerSteps))} ms`,
+            `${ms(percentile(peerSteps, 95))} ms`,
             `${(median(temporalSteps) / median(inProcessSteps)).toFixed(0)}x`,
+            `${(median(temporalSteps) / median(peerSteps)).toFixed(2)}x`,
             Math.round(historyPerStep).toLocaleString('en-US'),
           ],
           sequentialWidths,
@@ -230,6 +256,7 @@ async function main(): Promise<void> {
     for (const [label, side] of [
       ['through Temporal', measured.temporal],
       ['in-process', measured.inProcess],
+      ['LangGraph + SQLite', measured.langGraph],
     ] as const)
       lines.push(
         columns(
@@ -244,6 +271,7 @@ async function main(): Promise<void> {
       );
     console.log(lines.join('\n'));
   } finally {
+    closeLangGraph?.();
     await client?.connection.close().catch(() => {});
     if (worker) {
       if (worker.worker.getState() === 'RUNNING') worker.worker.shutdown();
