@@ -47,7 +47,10 @@ export interface StepResult {
   stepId: string;
   via: 'tool' | 'agent';
   ok: boolean;
-  /** The tool's observation (its beginning, when `stored`) or the sub-agent's answer; on failure, what went wrong. */
+  /**
+   * The tool's observation (its beginning, when `stored`) or the sub-agent's answer; on failure,
+   * what went wrong.
+   */
   result: string;
   /** A long observation, whole, in the blob store: the judge reads it from there. */
   stored?: BlobRef;

@@ -5,8 +5,9 @@ import type { BlobStore } from '../blobs/blob-store.js';
 export function createTraceActivities(blobs: BlobStore) {
   return {
     /**
-     * Stores trace steps `from` onwards (an agent's, or a PSV run's) as one segment. Idempotent: the store is
-     * content-addressed, so a retry or a replayed local activity writes the same blob again.
+     * Stores trace steps `from` onwards (an agent's, or a PSV run's) as one segment. Idempotent:
+     * the store is content-addressed, so a retry or a replayed local activity writes the same
+     * blob again.
      */
     async storeTraceSegment(input: { from: number; steps: readonly object[] }): Promise<TraceSegment> {
       if (input.steps.length === 0) throw new Error('a trace segment needs at least one step');
