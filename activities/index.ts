@@ -1,6 +1,7 @@
 import { builtInOutputs } from './llm/built-in-outputs.js';
 import type { OutputDefinition } from '../common/structured-output.js';
 import { createAnalysisActivities } from './analysis/analysis-activities.js';
+import { createBlobActivities } from './blobs/blob-activities.js';
 import type { BlobStore } from './blobs/blob-store.js';
 import { createReduceActivities } from './analysis/reduce-activities.js';
 import { createReportActivities } from './analysis/report-activities.js';
@@ -68,6 +69,7 @@ export function createActivities(dependencies: ActivityDependencies) {
     runTool: createRunTool(dependencies.tools, dependencies.blobs),
     ...createConversationActivities(conversations),
     ...createTraceActivities(dependencies.blobs),
+    ...createBlobActivities(dependencies.blobs),
     ...createSqlActivities(dependencies.sql),
     ...createAnalysisActivities({ blobs: dependencies.blobs, prompts: dependencies.prompts, callChatModel }),
     ...createReduceActivities({ blobs: dependencies.blobs, prompts: dependencies.prompts, callChatModel }),

@@ -42,6 +42,21 @@ export const PlanStepSchema = z
   });
 export type PlanStep = z.infer<typeof PlanStepSchema>;
 
+/**
+ * Replaces `{{steps.<id>}}` in every string inside `value` with that step's result; a reference
+ * to a step not in `results` stays as written. Pure: workflows and activities use it.
+ */
+export function substituteStepResults<T>(value: T, results: ReadonlyMap<string, string>): T {
+  if (typeof value === 'string')
+    return value.replace(stepReferencePattern, (whole, id: string) => results.get(id) ?? whole) as T;
+  if (Array.isArray(value)) return value.map((item: unknown) => substituteStepResults(item, results)) as T;
+  if (value !== null && typeof value === 'object')
+    return Object.fromEntries(
+      Object.entries(value).map(([key, item]) => [key, substituteStepResults(item, results)]),
+    ) as T;
+  return value;
+}
+
 /** The step ids `value` refers to with `{{steps.<id>}}`, searched through strings, arrays and objects. */
 export function referencedSteps(value: unknown): string[] {
   if (typeof value === 'string')

@@ -18,7 +18,7 @@ import { describeToolsForPlanner, replanFeedback, unavailableTools } from './psv
 import { PromptSet } from './lib/prompts.js';
 import { RunModels } from './lib/run-models.js';
 import { PsvRun } from './psv/psv-run.js';
-import { solveWithAgent, solveWithTool, verifyStep } from './psv/psv-steps.js';
+import { answerOf, solveWithAgent, solveWithTool, verifyStep, type StepResults } from './psv/psv-steps.js';
 import { plural } from '../common/plural.js';
 
 const { describeTools, loadPrompts } = proxyActivities<Activities>(localActivityOptions);
@@ -48,8 +48,9 @@ export async function planSolveVerifyWorkflow(request: PsvRequest): Promise<PsvR
     for (let attemptNumber = 1; ; attemptNumber += 1) {
       const { attempt, results } = await runAttempt(run, planner, attemptNumber, feedback);
       if (attempt.passed) {
+        const answered = results.get(attempt.plan.answerStep);
         return run.finish('answer', `verified after ${plural(attemptNumber, 'plan')}`, {
-          answer: results.get(attempt.plan.answerStep) ?? null,
+          answer: answered ? await answerOf(run, answered) : null,
           ...(attempt.plan.confidence !== undefined ? { confidence: attempt.plan.confidence } : {}),
         });
       }
@@ -117,12 +118,12 @@ async function runAttempt(
   { models, prompts, makePlan }: Planner,
   attemptNumber: number,
   feedback: string,
-): Promise<{ attempt: PsvAttempt; results: Map<string, string> }> {
+): Promise<{ attempt: PsvAttempt; results: StepResults }> {
   run.enterPhase(`planning (attempt ${attemptNumber})`);
   const plan = await makePlan(feedback);
   const attempt: PsvAttempt = { plan, steps: [], verification: [], passed: false };
   run.attempts.push(attempt);
-  const results = new Map<string, string>();
+  const results: StepResults = new Map();
   for (const step of plan.steps) {
     run.enterPhase(`attempt ${attemptNumber}: solving ${step.id}`);
     // The plan schema gives every step exactly one of the two.
@@ -141,7 +142,7 @@ async function runAttempt(
     const verification = await verifyStep(run, models, prompts, step, solved);
     attempt.verification.push(verification);
     if (!verification.pass) break;
-    results.set(step.id, solved.result);
+    results.set(step.id, { text: solved.result, stored: solved.stored });
   }
   attempt.passed =
     attempt.verification.length === plan.steps.length && attempt.verification.every((v) => v.pass);

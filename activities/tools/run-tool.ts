@@ -1,6 +1,7 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { describeIssues } from '../../common/describe-issues.js';
+import { substituteStepResults } from '../../common/plan.js';
 import { ErrorType } from '../../common/errors.js';
 import type { BlobRef } from '../../common/blob-ref.js';
 import type { BlobStore } from '../blobs/blob-store.js';
@@ -11,6 +12,11 @@ export interface RunToolInput {
   name: string;
   /** The raw JSON text the model produced. */
   arguments: string;
+  /**
+   * Results of earlier plan steps kept in the blob store, by step id: each `{{steps.<id>}}` in
+   * the arguments becomes that result's whole text here (the run holds only its beginning).
+   */
+  stepResults?: Record<string, BlobRef> | undefined;
 }
 
 /** `ok: false` means the model's call was unusable; `observation` then says why, for the model. */
@@ -56,6 +62,22 @@ export function createRunTool(registry: ToolRegistry, blobs?: BlobStore) {
       latencyMs,
     };
   };
+  /** `raw` with the stored step results it refers to filled in. */
+  const withStepResults = async (raw: unknown, stepResults: Record<string, BlobRef>): Promise<unknown> => {
+    if (!blobs)
+      throw ApplicationFailure.create({
+        type: ErrorType.InvalidInput,
+        message: 'this worker has no blob store to read stored step results from',
+        nonRetryable: true,
+      });
+    const texts = await Promise.all(
+      Object.entries(stepResults).map(async ([id, ref]): Promise<[string, string]> => [
+        id,
+        await blobs.get(ref),
+      ]),
+    );
+    return substituteStepResults(raw, new Map(texts));
+  };
   return async function runTool(input: RunToolInput): Promise<RunToolOutput> {
     const tool = getTool(registry, input.name);
     let raw: unknown;
@@ -67,6 +89,7 @@ export function createRunTool(registry: ToolRegistry, blobs?: BlobStore) {
         observation: `${ErrorType.InvalidToolInput}: arguments are not valid JSON: ${input.arguments.slice(0, 200)}`,
       };
     }
+    if (input.stepResults) raw = await withStepResults(raw, input.stepResults);
     const parsed = tool.inputSchema.safeParse(raw);
     if (!parsed.success) {
       return {

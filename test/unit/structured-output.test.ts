@@ -1,7 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { z } from 'zod';
-import { PlanSchema, planOutput, referencedSteps, verdictOutput } from '../../common/plan.js';
+import {
+  PlanSchema,
+  planOutput,
+  referencedSteps,
+  substituteStepResults,
+  verdictOutput,
+} from '../../common/plan.js';
 import { runStepCheck } from '../../workflows/psv/step-checks.js';
 import {
   defineOutput,
@@ -9,7 +15,7 @@ import {
   repairMessage,
   toResponseFormat,
 } from '../../common/structured-output.js';
-import { replanFeedback, substituteStepResults, unavailableTools } from '../../workflows/psv/plan-steps.js';
+import { replanFeedback, unavailableTools } from '../../workflows/psv/plan-steps.js';
 
 const answer = defineOutput(
   'answer',

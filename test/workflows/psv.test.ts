@@ -166,6 +166,30 @@ void describe('planSolveVerifyWorkflow', () => {
     assert.equal(result.totals.modelCalls, 2, 'failed attempts still count');
   });
 
+  void it('gives a long tool result whole to the judge, to the next step and as the answer', async () => {
+    const longList = `[${Array.from({ length: 120 }, (_, index) => index + 1).join(', ')}]`;
+    const longPlan = (answerStep: string) =>
+      plan([calculatorStep('s1', 'range(1, 120)'), calculatorStep('s2', 'sum({{steps.s1}})')], answerStep);
+    for (const [answerStep, answer] of [
+      ['s2', '7260'],
+      ['s1', longList],
+    ] as const) {
+      testbed.fake.reset();
+      testbed.fake.setScript({ rules: [planRule(longPlan(answerStep)), verdictRule(true)] });
+      const result = await run({});
+
+      assert.equal(result.stopReason, 'answer', result.stopDetail);
+      assert.equal(result.answer, answer);
+      const [first, second] = result.attempts[0]?.steps ?? [];
+      // The run holds the long result's beginning and its reference; the next step got it whole.
+      assert.ok(first?.stored, 'the long result is in the blob store');
+      assert.ok(first.result.length < longList.length);
+      assert.equal(second?.result, '7260');
+      const judged = messagesOf(structuredRequests('verdict')[0]).at(-1)?.content ?? '';
+      assert.ok(judged.includes('119, 120]'), 'the judge saw the whole result');
+    }
+  });
+
   void it('solves a step with a child ReAct run and verifies its answer', async () => {
     const agentPlan = plan(
       [

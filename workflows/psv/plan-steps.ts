@@ -1,19 +1,6 @@
 import type { PlanStep } from '../../common/plan.js';
-import { stepReferencePattern } from '../../common/plan.js';
 import type { PsvAttempt } from '../../common/psv.js';
 import type { ToolSpec } from '../../common/chat.js';
-
-/** Replaces `{{steps.<id>}}` in every string inside `value` with that step's result. */
-export function substituteStepResults<T>(value: T, results: ReadonlyMap<string, string>): T {
-  if (typeof value === 'string')
-    return value.replace(stepReferencePattern, (whole, id: string) => results.get(id) ?? whole) as T;
-  if (Array.isArray(value)) return value.map((item: unknown) => substituteStepResults(item, results)) as T;
-  if (value !== null && typeof value === 'object')
-    return Object.fromEntries(
-      Object.entries(value).map(([key, item]) => [key, substituteStepResults(item, results)]),
-    ) as T;
-  return value;
-}
 
 /** The tools as the planner reads them: name, what it does, and its arguments' JSON Schema. */
 export function describeToolsForPlanner(tools: readonly ToolSpec[]): string {
@@ -39,9 +26,9 @@ export function unavailableTools(steps: readonly PlanStep[], tools: readonly Too
 }
 
 /** Earlier step results, for a sub-agent's context. */
-export function describeStepResults(results: ReadonlyMap<string, string>): string {
+export function describeStepResults(results: ReadonlyMap<string, { text: string }>): string {
   if (results.size === 0) return '(none yet)';
-  return [...results].map(([id, result]) => `${id}: ${result}`).join('\n');
+  return [...results].map(([id, result]) => `${id}: ${result.text}`).join('\n');
 }
 
 /** What went wrong with a plan, for the planner's next try. */

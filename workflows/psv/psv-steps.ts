@@ -7,13 +7,14 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities, RunToolOutput } from '../../activities/index.js';
+import type { BlobRef } from '../../common/blob-ref.js';
 import { ErrorType } from '../../common/errors.js';
-import { verdictOutput, type PlanStep } from '../../common/plan.js';
+import { referencedSteps, substituteStepResults, verdictOutput, type PlanStep } from '../../common/plan.js';
 import type { StepResult, StepVerification } from '../../common/psv.js';
 import type { PromptSet } from '../lib/prompts.js';
 import { localActivityOptions } from '../lib/activity-options.js';
 import { describeFailure } from '../lib/failures.js';
-import { describeStepResults, substituteStepResults } from './plan-steps.js';
+import { describeStepResults } from './plan-steps.js';
 import type { RunModels } from '../lib/run-models.js';
 import { childRunAttributes } from '../lib/run-search-attributes.js';
 import { runStepCheck } from './step-checks.js';
@@ -23,10 +24,35 @@ import type { PsvRun } from './psv-run.js';
 
 const { runTool } = proxyActivities<Activities>(localActivityOptions);
 // Pure tools (no side effects, quick): repeating one after a crash costs nothing.
-const { runTool: runPureTool } = proxyLocalActivities<Activities>(localActivityOptions);
+const { runTool: runPureTool, readStoredText } = proxyLocalActivities<Activities>(localActivityOptions);
 
-/** Earlier steps' results by step id, for `{{step-id}}` references in a step's arguments or question. */
-type StepResults = Map<string, string>;
+/**
+ * Earlier steps' results by step id, for `{{steps.<id>}}` references in a step's arguments or
+ * question: the text (a long tool result's beginning) and, for a long one, the whole in the store.
+ */
+export type StepResults = Map<string, { text: string; stored?: BlobRef | undefined }>;
+
+/** The results' texts, without those of `except` (their references stay as written). */
+function textsOf(results: StepResults, except: Record<string, BlobRef> = {}): Map<string, string> {
+  return new Map([...results].flatMap(([id, { text }]) => (id in except ? [] : [[id, text] as const])));
+}
+
+/** The stored results `value` refers to, by step id; undefined when it refers to none. */
+function storedReferences(value: unknown, results: StepResults): Record<string, BlobRef> | undefined {
+  const stored = referencedSteps(value).flatMap((id) => {
+    const ref = results.get(id)?.stored;
+    return ref ? [[id, ref] as const] : [];
+  });
+  return stored.length > 0 ? Object.fromEntries(stored) : undefined;
+}
+
+/** A step's result as a run's answer: whole, read back from the store when it is kept there. */
+export async function answerOf(
+  run: PsvRun,
+  result: { text: string; stored?: BlobRef | undefined },
+): Promise<string> {
+  return run.flatSteps && result.stored ? await readStoredText(result.stored) : result.text;
+}
 
 /** Solves a step with the one tool call the plan gave it; a failed call is a failed step, not a failed run. */
 export async function solveWithTool(
@@ -35,17 +61,19 @@ export async function solveWithTool(
   tool: NonNullable<PlanStep['tool']>,
   results: StepResults,
 ): Promise<StepResult> {
+  // A stored result goes to the tool whole, read where it runs: the run holds its beginning only.
+  const stored = run.flatSteps ? storedReferences(tool.arguments, results) : undefined;
   const call = {
     id: step.id,
     name: tool.name,
-    arguments: JSON.stringify(substituteStepResults(tool.arguments, results)),
+    arguments: JSON.stringify(substituteStepResults(tool.arguments, textsOf(results, stored))),
   };
   const started = Date.now();
   let outcome: RunToolOutput;
   try {
     const callTool = run.flatSteps && run.pureTools.includes(tool.name) ? runPureTool : runTool;
     outcome = await callTool.executeWithOptions({ summary: `${tool.name} (step ${step.id})` }, [
-      { name: call.name, arguments: call.arguments },
+      { name: call.name, arguments: call.arguments, ...(stored ? { stepResults: stored } : {}) },
     ]);
   } catch (error) {
     if (isCancellation(error)) throw error;
@@ -82,7 +110,7 @@ export async function solveWithAgent(
     workflowId,
     args: [
       {
-        question: substituteStepResults(agent.question, results),
+        question: substituteStepResults(agent.question, textsOf(results)),
         model: models.current,
         models: models.remaining,
         providerQueues: [...models.providerQueues],
