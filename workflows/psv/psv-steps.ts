@@ -34,7 +34,9 @@ export type StepResults = Map<string, { text: string; stored?: BlobRef | undefin
 
 /** The results' texts, without those of `except` (their references stay as written). */
 function textsOf(results: StepResults, except: Record<string, BlobRef> = {}): Map<string, string> {
-  return new Map([...results].flatMap(([id, { text }]) => (id in except ? [] : [[id, text] as const])));
+  return new Map(
+    [...results].flatMap(([id, { text }]) => (Object.hasOwn(except, id) ? [] : [[id, text] as const])),
+  );
 }
 
 /** The stored results `value` refers to, by step id; undefined when it refers to none. */
