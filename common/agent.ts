@@ -112,7 +112,7 @@ export interface AgentResult {
   totals: RunTotals;
   /**
    * The trace's last steps (all of them when `traceSegments` is absent); the earlier ones are in
-   * the blob store (`traceSegments`, in order). `loadAgentTrace` puts them together.
+   * the blob store (`traceSegments`, in order). `withWholeTrace` of the client puts them together.
    */
   trace: AgentStep[];
   traceSegments?: TraceSegment[];

@@ -15,11 +15,11 @@ export function stepsStored(segments: readonly TraceSegment[]): number {
  * The trace from step number `index` on: the recent steps from there, and, when it starts before
  * them, the stored segments that hold the steps in between (`storedSteps`).
  */
-export function traceSince(
+export function traceSince<Step = AgentStep>(
   segments: readonly TraceSegment[],
-  recent: readonly AgentStep[],
+  recent: readonly Step[],
   index: number,
-): { steps: AgentStep[]; storedSteps?: TraceSegment[] } {
+): { steps: Step[]; storedSteps?: TraceSegment[] } {
   const [at, from] = [Math.max(0, index), stepsStored(segments)];
   const steps = recent.slice(Math.max(0, at - from));
   if (at >= from) return { steps };

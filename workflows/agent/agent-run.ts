@@ -6,7 +6,7 @@ import { CapsMeter } from '../lib/caps-meter.js';
 import type { CapStop } from '../lib/caps.js';
 import { modelsOutcome, recordRunEnd } from '../lib/run-ending.js';
 import type { RunModels } from '../lib/run-models.js';
-import { AgentTrace } from './agent-trace.js';
+import { RunTrace } from '../lib/run-trace.js';
 
 type Stop = { stopReason: StopReason; detail: string };
 
@@ -16,7 +16,7 @@ type Stop = { stopReason: StopReason; detail: string };
  */
 export class AgentRun {
   readonly meter: CapsMeter;
-  readonly trace: AgentTrace;
+  readonly trace: RunTrace;
   status: AgentStatus = 'running';
   /** Model calls started, over all the run's executions; a call that did no work is given back with `callDidNoWork`. */
   iteration: number;
@@ -45,7 +45,7 @@ export class AgentRun {
     this.iteration = continued?.iteration ?? 0;
     this.firstIteration = this.iteration;
     this.pureTools = continued?.pureTools ?? [];
-    this.trace = new AgentTrace(continued?.traceSegments ?? [], this.longRuns);
+    this.trace = new RunTrace(continued?.traceSegments ?? [], this.longRuns);
   }
 
   /** Answers progress queries, and takes raises (never a lowering, never after the end). */

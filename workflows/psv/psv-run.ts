@@ -1,19 +1,12 @@
-import {
-  isCancellation,
-  patched,
-  proxyLocalActivities,
-  setCurrentDetails,
-  setHandler,
-} from '@temporalio/workflow';
-import type { Activities } from '../../activities/index.js';
-import type { BlobRef } from '../../common/blob-ref.js';
+import { patched, setCurrentDetails, setHandler } from '@temporalio/workflow';
 import type { PromptRef } from '../../common/prompt-template.js';
 import { psvProgressQuery } from '../../common/messages.js';
 import type { PsvAttempt, PsvInput, PsvResult, PsvStopReason, PsvTraceStep } from '../../common/psv.js';
-import { localActivityOptions } from '../lib/activity-options.js';
 import { CapsMeter } from '../lib/caps-meter.js';
+import { RunTrace } from '../lib/run-trace.js';
 import { modelsOutcome, recordRunEnd } from '../lib/run-ending.js';
 import type { PromptSet } from '../lib/prompts.js';
+import type { StepText } from './psv-steps.js';
 import type { RunModels } from '../lib/run-models.js';
 import {
   generateStructured,
@@ -22,9 +15,6 @@ import {
   type VariablesRequest,
 } from '../lib/structured-call.js';
 
-// Storing a segment is idempotent (the blob store is content-addressed): one marker in history.
-const { storeTraceSegment } = proxyLocalActivities<Activities>(localActivityOptions);
-
 /**
  * A Plan -> Solve -> Verify run's state: its caps and use (sub-agents' included), every attempt,
  * the trace and the phase it is in, which `psvProgressQuery` reports. Deterministic.
@@ -32,7 +22,7 @@ const { storeTraceSegment } = proxyLocalActivities<Activities>(localActivityOpti
 export class PsvRun {
   readonly meter: CapsMeter;
   readonly attempts: PsvAttempt[] = [];
-  readonly trace: PsvTraceStep[] = [];
+  readonly trace: RunTrace<PsvTraceStep>;
   models: RunModels | undefined;
   /** The tools that run as local activities (pure ones), in a run with flat steps. */
   pureTools: readonly string[] = [];
@@ -48,6 +38,7 @@ export class PsvRun {
 
   constructor(readonly input: PsvInput) {
     this.meter = new CapsMeter(input.caps, Date.now());
+    this.trace = new RunTrace<PsvTraceStep>([], this.flatSteps);
   }
 
   handleMessages(): void {
@@ -73,7 +64,7 @@ export class PsvRun {
   request(
     prompts: PromptSet,
     prompt: PromptRef,
-    variables: Record<string, string | { text: string; stored?: BlobRef | undefined }>,
+    variables: Record<string, string | StepText>,
   ): RenderedRequest | VariablesRequest {
     const values = Object.entries(variables);
     if (this.flatSteps)
@@ -117,29 +108,18 @@ export class PsvRun {
     this.finished = true;
     this.phase = 'finished';
     recordRunEnd(this.input.recordSearchAttributes, this.meter.totals, { stopReason, detail: stopDetail });
-    return {
+    const result: PsvResult = {
       ...extra,
       stopReason,
       stopDetail,
       attempts: this.attempts,
       caps: this.input.caps,
       totals: this.meter.totals,
-      ...(await this.storedTrace()),
+      trace: this.trace.recent,
       ...modelsOutcome(this.models),
     };
-  }
-
-  /**
-   * The trace as the result carries it: with flat steps, in the blob store (one segment, read
-   * back with `withWholeTrace`), so the result does not grow with the run's steps.
-   */
-  private async storedTrace(): Promise<Pick<PsvResult, 'trace' | 'traceSegments'>> {
-    if (!this.flatSteps || this.trace.length === 0) return { trace: this.trace };
-    try {
-      return { trace: [], traceSegments: [await storeTraceSegment({ from: 0, steps: this.trace })] };
-    } catch (error) {
-      if (isCancellation(error)) throw error;
-      return { trace: this.trace };
-    }
+    // With flat steps the trace goes to the blob store (read back with `withWholeTrace`), so the
+    // result does not grow with the run's steps.
+    return this.trace.storedResult(result);
   }
 }

@@ -26,11 +26,14 @@ const { runTool } = proxyActivities<Activities>(localActivityOptions);
 // Pure tools (no side effects, quick): repeating one after a crash costs nothing.
 const { runTool: runPureTool, readStoredText } = proxyLocalActivities<Activities>(localActivityOptions);
 
-/**
- * Earlier steps' results by step id, for `{{steps.<id>}}` references in a step's arguments or
- * question: the text (a long tool result's beginning) and, for a long one, the whole in the store.
- */
-export type StepResults = Map<string, { text: string; stored?: BlobRef | undefined }>;
+/** A step's result as the run holds it: its text (a long one's beginning), and the whole in the store. */
+export interface StepText {
+  text: string;
+  stored?: BlobRef | undefined;
+}
+
+/** Earlier steps' results by step id, for `{{steps.<id>}}` references in a step's arguments or question. */
+export type StepResults = Map<string, StepText>;
 
 /** The results' texts, without those of `except` (their references stay as written). */
 function textsOf(results: StepResults, except: Record<string, BlobRef> = {}): Map<string, string> {
@@ -49,10 +52,7 @@ function storedReferences(value: unknown, results: StepResults): Record<string, 
 }
 
 /** A step's result as a run's answer: whole, read back from the store when it is kept there. */
-export async function answerOf(
-  run: PsvRun,
-  result: { text: string; stored?: BlobRef | undefined },
-): Promise<string> {
+export async function answerOf(run: PsvRun, result: StepText): Promise<string> {
   return run.flatSteps && result.stored ? await readStoredText(result.stored) : result.text;
 }
 

@@ -2,7 +2,7 @@ import { isCancellation, proxyLocalActivities } from '@temporalio/workflow';
 import type { Activities } from '../../activities/index.js';
 import type { AgentStep, TraceSegment } from '../../common/agent.js';
 import { stepsStored, traceSince } from '../../common/trace-segments.js';
-import { localActivityOptions } from '../lib/activity-options.js';
+import { localActivityOptions } from './activity-options.js';
 
 // Storing a segment is idempotent (the blob store is content-addressed): a local activity, which
 // costs one marker in history instead of three events.
@@ -12,13 +12,13 @@ const { storeTraceSegment, joinTraceSegments } = proxyLocalActivities<Activities
 export const traceSegmentSteps = 32;
 
 /**
- * An agent run's trace: its last steps in memory, the earlier ones in the blob store as segments
- * (when the run stores them: `storesSegments`), so a long run's memory, result and history do not
- * grow with its trace. Steps are numbered from the run's start, across its executions.
- * Deterministic; lives in the workflow.
+ * A run's trace (an agent's, or a PSV run's): its last steps in memory, the earlier ones in the
+ * blob store as segments (when the run stores them: `storesSegments`), so a long run's memory,
+ * result and history do not grow with its trace. Steps are numbered from the run's start, across
+ * its executions. Deterministic; lives in the workflow.
  */
-export class AgentTrace {
-  private steps: AgentStep[] = [];
+export class RunTrace<Step extends object = AgentStep> {
+  private steps: Step[] = [];
   private readonly stored: TraceSegment[];
   /** The segments earlier executions stored: one each. */
   private readonly carried: number;
@@ -31,12 +31,12 @@ export class AgentTrace {
     this.carried = segments.length;
   }
 
-  push(step: AgentStep): void {
+  push(step: Step): void {
     this.steps.push(step);
   }
 
   /** The steps in memory, the last of the run. */
-  get recent(): AgentStep[] {
+  get recent(): Step[] {
     return this.steps;
   }
 
@@ -55,7 +55,7 @@ export class AgentTrace {
   }
 
   /** The steps from number `index` on: those in the blob store by segment, then those in memory. */
-  since(index: number): { steps: AgentStep[]; storedSteps?: TraceSegment[] } {
+  since(index: number): { steps: Step[]; storedSteps?: TraceSegment[] } {
     return traceSince(this.stored, this.steps, index);
   }
 
@@ -79,7 +79,7 @@ export class AgentTrace {
    * a parent that reads only the answer and totals: one segment per execution, so the result
    * stays the same size however long the run. A store that fails leaves the steps in it.
    */
-  async storedResult<Result extends { trace: AgentStep[]; traceSegments?: TraceSegment[] }>(
+  async storedResult<Result extends { trace: Step[]; traceSegments?: TraceSegment[] | undefined }>(
     result: Result,
   ): Promise<Result> {
     if (!this.storesSegments || this.steps.length === 0) return result;
