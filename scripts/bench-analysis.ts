@@ -3,8 +3,11 @@
  *
  * 1. Map throughput: a corpus of D documents of K chunks each (N = D x K chunk extractions) at
  *    each concurrency C, wall time from start to report against the ideal N x 0.3 s / C; and
- *    where it goes: the time until the first model call, and the model calls in flight on
- *    average from then to the last call's end (C at best).
+ *    where it goes: the time until the first model call, the model calls in flight on average
+ *    from then to the last call's end (C at best), and the CPU seconds the run cost the worker,
+ *    the Temporal server and the fake model. The CPU floor is all of them spread over every CPU,
+ *    against the ideal: where the worker and the server share a few CPUs, wall/ideal cannot go
+ *    below it.
  * 2. History: bytes and events of the corpus workflow and of one document's child workflow, per
  *    document; then one corpus of 500 one-chunk documents (zero model latency), whose parent
  *    history is compared with Temporal's limits (50 MB and 51,200 events per workflow).
@@ -12,7 +15,8 @@
  *   npm run bench:analysis -- [--documents 8] [--chunks-per-document 6] [--concurrency 1,4,8,16]
  *                             [--delay-ms 300] [--history-documents 500]
  *
- * Starts an in-memory Temporal dev server, a fake OpenAI-compatible server and one worker in this
+ * Starts an in-memory Temporal dev server, the fake OpenAI-compatible server in its own process
+ * (as a provider is: its work must not load the worker's event loop) and one worker in this
  * process. The spec has no IDENTIFY or OUTPUT, so every model call timed is a chunk extraction.
  */
 import { randomUUID } from 'node:crypto';
@@ -27,10 +31,11 @@ import { connectClient, startRun } from '../client/llmos-client.js';
 import { projectRoot, toolsDirectory } from '../client/project-paths.js';
 import type { AnalysisSpec } from '../common/analysis-spec.js';
 import type { AnalysisRequest, AnalysisResult } from '../common/analysis.js';
-import { startFakeLlmServer, type FakeLlmServer } from '../fake-llm/server.js';
 import { parseWorkerConfig } from '../workers/config.js';
 import { createWorker } from '../workers/create-worker.js';
 import { installRuntime } from '../workers/install-runtime.js';
+import { startFakeLlmProcess, type FakeLlmProcess } from './bench/fake-llm-process.js';
+import { childProcessNamed, processCpuSeconds } from './bench/process-cpu.js';
 
 const spec: AnalysisSpec = {
   name: 'bench',
@@ -44,6 +49,11 @@ const spec: AnalysisSpec = {
   output: [],
 };
 const chunkTokens = 300;
+
+/** All the CPU seconds a run cost, NaN where a process's figure is unknown. */
+function cpuTotal(cpu: { worker: number; server: number; model: number }): number {
+  return cpu.worker + cpu.server + cpu.model;
+}
 
 function positiveInts(name: string, text: string): number[] {
   const values = text.split(',').map(Number);
@@ -106,13 +116,13 @@ async function main(): Promise<void> {
 
   const scratch = await mkdtemp(path.join(os.tmpdir(), 'llmos-bench-analysis-'));
   let server: DevServer | undefined;
-  let fake: FakeLlmServer | undefined;
+  let fake: FakeLlmProcess | undefined;
   let worker: Awaited<ReturnType<typeof createWorker>> | undefined;
   let running: Promise<void> | undefined;
   let client: Client | undefined;
   try {
-    fake = await startFakeLlmServer({
-      script: {
+    fake = await startFakeLlmProcess(
+      {
         rules: [
           {
             match: { responseFormat: '^chunk_extraction$' },
@@ -120,7 +130,8 @@ async function main(): Promise<void> {
           },
         ],
       },
-    });
+      scratch,
+    );
     server = await startDevServer({ toolsDirectory, log: (line) => console.error(line) });
     const config = parseWorkerConfig({
       TEMPORAL_ADDRESS: server.address,
@@ -134,7 +145,15 @@ async function main(): Promise<void> {
     worker = await createWorker(config);
     running = worker.worker.run();
     client = await connectClient({ address: server.address, namespace: server.namespace });
+    // CPU the run costs each process: this one (the worker), the Temporal server, the fake model.
+    const serverPid = await childProcessNamed('temporal');
+    const cpuSeconds = async () => ({
+      worker: process.cpuUsage(),
+      server: serverPid === undefined ? undefined : await processCpuSeconds(serverPid),
+      model: await processCpuSeconds(fake!.pid),
+    });
     const analyze = async (folder: string, request: Partial<AnalysisRequest>) => {
+      const cpuBefore = await cpuSeconds();
       const started = performance.now();
       const startedAt = Date.now();
       const handle = await startRun(
@@ -154,15 +173,20 @@ async function main(): Promise<void> {
         running!.then(() => Promise.reject(new Error('the worker stopped during the benchmark'))),
       ]);
       const seconds = (performance.now() - started) / 1_000;
+      const cpuAfter = await cpuSeconds();
+      const workerUsage = process.cpuUsage(cpuBefore.worker);
+      const cpu = {
+        worker: (workerUsage.user + workerUsage.system) / 1e6,
+        server: (cpuAfter.server ?? NaN) - (cpuBefore.server ?? NaN),
+        model: (cpuAfter.model ?? NaN) - (cpuBefore.model ?? NaN),
+      };
       if (result.notAnalyzed.length > 0)
         throw new Error(
           `run ${handle.workflowId} left work undone: ${JSON.stringify(result.notAnalyzed[0])}`,
         );
       // Where the wall time goes: until the first model call, and how many calls were in flight
       // on average from the first call's start to the last one's end (the ideal is C throughout).
-      const calls = fake!.requests
-        .filter((call) => call.receivedAt >= startedAt)
-        .map((call) => call.receivedAt);
+      const calls = (await fake!.receivedAt()).filter((receivedAt) => receivedAt >= startedAt);
       const first = Math.min(...calls);
       const lastEnd = Math.max(...calls) + delayMs!;
       const inFlight = (calls.length * delayMs!) / (lastEnd - first);
@@ -172,6 +196,7 @@ async function main(): Promise<void> {
         seconds,
         firstCallS: (first - startedAt) / 1_000,
         inFlight,
+        cpu,
       };
     };
 
@@ -183,7 +208,8 @@ async function main(): Promise<void> {
       `document analysis benchmark: fake model ${delayMs} ms a call, ${chunkTokens}-token chunks`,
       `machine: ${cpus.length} CPUs (${cpus[0]?.model.trim() ?? 'unknown'}), node ${process.version}`,
       '',
-      'concurrency  chunks  wall s  ideal s  wall/ideal  first call s  calls in flight',
+      'concurrency  chunks  wall s  ideal s  wall/ideal  first call s  calls in flight' +
+        '  CPU s worker/server/model  CPU floor',
     ];
     let last: Awaited<ReturnType<typeof analyze>> | undefined;
     for (const concurrency of concurrencies) {
@@ -193,7 +219,12 @@ async function main(): Promise<void> {
       lines.push(
         `${String(concurrency).padStart(11)}${String(chunks).padStart(8)}${last.seconds.toFixed(2).padStart(8)}` +
           `${ideal.toFixed(2).padStart(9)}${(last.seconds / ideal).toFixed(2).padStart(12)}x` +
-          `${last.firstCallS.toFixed(2).padStart(14)}${last.inFlight.toFixed(1).padStart(17)}`,
+          `${last.firstCallS.toFixed(2).padStart(14)}${last.inFlight.toFixed(1).padStart(17)}` +
+          `${[last.cpu.worker, last.cpu.server, last.cpu.model]
+            .map((value) => value.toFixed(1))
+            .join(' / ')
+            .padStart(27)}` +
+          `${(cpuTotal(last.cpu) / cpus.length / ideal).toFixed(2).padStart(10)}x`,
       );
       console.error(lines.at(-1));
     }
@@ -210,7 +241,7 @@ async function main(): Promise<void> {
     const many = path.join(scratch, 'many');
     await mkdir(many);
     await writeCorpus(many, historyDocuments!, 1);
-    fake.setScript({
+    await fake.setScript({
       rules: [{ match: { responseFormat: '^chunk_extraction$' }, reply: { json: { fields: [] } } }],
     });
     const big = await analyze(many, { concurrency: 16 });
