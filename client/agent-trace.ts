@@ -3,10 +3,14 @@
  * earlier ones are in the blob store as segments (`TraceSegment`). These put it back together.
  */
 import type { AgentResult, AgentStep, TraceSegment } from '../common/agent.js';
+import type { BlobRef } from '../common/blob-ref.js';
 import { traceSince } from '../common/trace-segments.js';
 
 /** Reads one stored segment's steps (e.g. `traceSegmentReader` of `workers/local-tools`). */
 export type ReadTraceSegment = (segment: TraceSegment) => Promise<AgentStep[]>;
+
+/** Reads one stored text whole (`readText` of the same reader). */
+export type ReadStoredText = (ref: BlobRef) => Promise<string>;
 
 /** Part of a trace from some step on: the stored segments it begins with, then the steps at hand. */
 export interface TraceView {

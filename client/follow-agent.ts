@@ -1,20 +1,25 @@
 import type { AgentResult } from '../common/agent.js';
-import { withWholeTrace, type ReadTraceSegment } from './agent-trace.js';
+import type { traceSegmentReader } from '../workers/local-tools/trace-segments.js';
+import { withWholeTrace, type ReadStoredText, type ReadTraceSegment } from './agent-trace.js';
 import { formatResult, formatStep, formatWaiting } from './format-agent.js';
 import { followAgentRun, type AgentHandle } from './llmos-client.js';
 
 /**
- * Runs `use` with a reader of the stored trace segments of long runs, from the blob store this
- * environment's workers use (opened on the first read, closed after `use`).
+ * Runs `use` with readers of what runs keep in the blob store (the trace segments of long runs,
+ * stored texts), from the store this environment's workers use (opened on the first read,
+ * closed after `use`).
  */
-export async function withTraceReader<T>(use: (read: ReadTraceSegment) => Promise<T>): Promise<T> {
-  let reader: { read: ReadTraceSegment; close(): Promise<void> } | undefined;
-  const read: ReadTraceSegment = async (segment) => {
-    reader ??= (await import('../workers/local-tools/trace-segments.js')).traceSegmentReader();
-    return reader.read(segment);
-  };
+export async function withTraceReader<T>(
+  use: (read: ReadTraceSegment, readText: ReadStoredText) => Promise<T>,
+): Promise<T> {
+  let reader: ReturnType<typeof traceSegmentReader> | undefined;
+  const open = async () =>
+    (reader ??= (await import('../workers/local-tools/trace-segments.js')).traceSegmentReader());
   try {
-    return await use(read);
+    return await use(
+      async (segment) => (await open()).read(segment),
+      async (ref) => (await open()).readText(ref),
+    );
   } finally {
     await reader?.close();
   }

@@ -15,7 +15,14 @@ import type { CapsRaise, RunCaps } from '../common/run-contract.js';
 import { resultTraceSince, stepsSince, type ReadTraceSegment } from './agent-trace.js';
 import type { analyzeCorpusWorkflow, reactAgentWorkflow } from '../workflows/index.js';
 
-export { resultTraceSince, stepsSince, withWholeTrace, type ReadTraceSegment } from './agent-trace.js';
+export {
+  resultTraceSince,
+  stepsSince,
+  withWholeTrace,
+  type ReadStoredText,
+  type ReadTraceSegment,
+} from './agent-trace.js';
+export { withWholePsvResult } from './psv-result.js';
 export {
   hasLlmosSearchAttributes,
   startRun,

@@ -93,8 +93,12 @@ export interface PsvResult {
   confidence?: number;
   stopReason: PsvStopReason;
   stopDetail: string;
-  /** Every plan tried, in order, with its step results and verification report. */
+  /**
+   * Every plan tried, in order, with its step results and verification report (empty when
+   * `attemptsStored` holds them: the blob store, read back with `withWholePsvResult`).
+   */
   attempts: PsvAttempt[];
+  attemptsStored?: BlobRef;
   caps: RunCaps;
   totals: RunTotals;
   /** The trace (empty when `traceSegments` holds it: the blob store, read back with `withWholeTrace`). */

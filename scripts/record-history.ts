@@ -202,6 +202,12 @@ scenarios['psv-flat-replan'] = {
     'psv-replan with flat steps: the judge prompt rendered by its activity from variables, the calculator as a local activity, the trace stored at the end',
 };
 
+scenarios['psv-attempts-stored'] = {
+  ...scenarios['psv-replan'],
+  description:
+    'psv-flat-replan with the plans and their reports stored at the end, the result holding their reference',
+};
+
 // The built-in catalog's `fast`: [openai:gpt-4o-mini, anthropic:claude-haiku-4-5, compatible:llama3.1].
 const openaiRefuses = {
   match: { protocol: 'openai' as const },

@@ -50,7 +50,7 @@ export function registerPsvCommand(program: Command): void {
         ...sharedBudgetFromFlags(flags),
       };
       await checkModelAlias(request.model);
-      const [{ connectClient, startRun, withWholeTrace }, { formatPsvResult }, { withTraceReader }] =
+      const [{ connectClient, startRun, withWholePsvResult }, { formatPsvResult }, { withTraceReader }] =
         await Promise.all([
           import('../llmos-client.js'),
           import('../format-psv.js'),
@@ -59,11 +59,11 @@ export function registerPsvCommand(program: Command): void {
       const client = await connectClient();
       const handle = await startRun(client, 'psv', request, flags.id ? { workflowId: flags.id } : {});
       if (!flags.json) console.log(`Run ${handle.workflowId} on ${request.model}`);
-      const result = await handle.result();
-      // The trace is in the blob store: read back for --json, which prints it whole.
-      const printed = flags.json
-        ? JSON.stringify(await withTraceReader((read) => withWholeTrace(result, read)), null, 2)
-        : formatPsvResult(result);
+      // The trace and the attempts are in the blob store: read back to be printed.
+      const result = await withTraceReader(async (read, readText) =>
+        withWholePsvResult(await handle.result(), read, readText),
+      );
+      const printed = flags.json ? JSON.stringify(result, null, 2) : formatPsvResult(result);
       console.log(printed);
       process.exitCode = result.stopReason === 'answer' ? 0 : result.stopReason === 'error' ? 1 : 3;
     });

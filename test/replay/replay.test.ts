@@ -27,6 +27,23 @@ interface JsonHistory {
   events: JsonEvent[];
 }
 
+const psvFlatReplan = {
+  workflowType: 'planSolveVerifyWorkflow',
+  activities: [
+    'describeTools',
+    'loadPrompts',
+    'resolveModelChain',
+    'generateStructured',
+    'generateStructured',
+    'generateStructured',
+  ],
+  eventTypes: [
+    'EVENT_TYPE_MARKER_RECORDED',
+    'EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_INITIATED',
+    'EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_COMPLETED',
+  ],
+};
+
 /** What each committed history must contain, so a re-recording cannot quietly lose its point. */
 const expectedContents: Record<
   string,
@@ -85,23 +102,10 @@ const expectedContents: Record<
       'EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_COMPLETED',
     ],
   },
-  'psv-flat-replan': {
-    workflowType: 'planSolveVerifyWorkflow',
-    // psv-replan with flat steps: the calculator steps and the stored trace are local activities.
-    activities: [
-      'describeTools',
-      'loadPrompts',
-      'resolveModelChain',
-      'generateStructured',
-      'generateStructured',
-      'generateStructured',
-    ],
-    eventTypes: [
-      'EVENT_TYPE_MARKER_RECORDED',
-      'EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_INITIATED',
-      'EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_COMPLETED',
-    ],
-  },
+  // psv-replan with flat steps: the calculator steps and the stored trace are local activities.
+  'psv-flat-replan': psvFlatReplan,
+  // psv-flat-replan, and the attempts stored at the end (one more local activity marker).
+  'psv-attempts-stored': psvFlatReplan,
   'agent-fallback-budget': {
     // Alias `fast` resolved once; each call reserved and settled against the shared budget; the
     // first model's 401 moves the run to the next one, which makes the same call again.

@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
-import { withWholeTrace } from '../../client/llmos-client.js';
+import { withWholePsvResult } from '../../client/llmos-client.js';
 import { projectRoot } from '../../client/project-paths.js';
 import { traceSegmentReader } from '../../workers/local-tools/trace-segments.js';
 import type { AnalysisRequest, AnalysisResult } from '../../common/analysis.js';
@@ -63,15 +63,16 @@ void describe('aliases, fallback and shared budgets in PSV, NL2SQL and document 
   // The test worker keeps its blobs where a worker with no blob settings does.
   const traces = traceSegmentReader({});
   after(() => traces.close());
-  /** A PSV run's result, its trace read back from the blob store. */
+  /** A PSV run's result, its trace and attempts read back from the blob store. */
   const psv = async (request: Partial<PsvRequest>) =>
-    withWholeTrace(
+    withWholePsvResult(
       await execute<PsvResult>(
         'planSolveVerifyWorkflow',
         { task: 'What is 6 * 7, plus one?', model: alias, ...request },
         'psv',
       ),
       traces.read,
+      traces.readText,
     );
   const sql = (request: Partial<SqlRequest>) =>
     execute<SqlResult>(

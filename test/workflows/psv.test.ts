@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import { withWholeTrace } from '../../client/llmos-client.js';
+import { withWholePsvResult } from '../../client/llmos-client.js';
 import { traceSegmentReader } from '../../workers/local-tools/trace-segments.js';
 import type { PsvRequest, PsvResult } from '../../common/psv.js';
 import type { planSolveVerifyWorkflow } from '../../workflows/psv.js';
@@ -44,7 +44,7 @@ void describe('planSolveVerifyWorkflow', () => {
   // The test worker keeps its blobs where a worker with no blob settings does.
   const reader = traceSegmentReader({});
   after(() => reader.close());
-  /** A run's result, its trace read back from the blob store. */
+  /** A run's result, its trace and attempts read back from the blob store. */
   const run = async (request: Partial<PsvRequest>): Promise<PsvResult> => {
     const result = await testbed.temporal.env.client.workflow.execute<typeof planSolveVerifyWorkflow>(
       'planSolveVerifyWorkflow',
@@ -54,7 +54,7 @@ void describe('planSolveVerifyWorkflow', () => {
         workflowId: `psv-${crypto.randomUUID()}`,
       },
     );
-    return withWholeTrace(result, reader.read);
+    return withWholePsvResult(result, reader.read, reader.readText);
   };
   const structuredRequests = (name: string) =>
     testbed.fake.requests.filter((request) => request.chatRequest?.responseFormat?.name === name);

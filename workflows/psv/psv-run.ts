@@ -1,7 +1,15 @@
-import { patched, setCurrentDetails, setHandler } from '@temporalio/workflow';
+import {
+  isCancellation,
+  patched,
+  proxyLocalActivities,
+  setCurrentDetails,
+  setHandler,
+} from '@temporalio/workflow';
+import type { Activities } from '../../activities/index.js';
 import type { PromptRef } from '../../common/prompt-template.js';
 import { psvProgressQuery } from '../../common/messages.js';
 import type { PsvAttempt, PsvInput, PsvResult, PsvStopReason, PsvTraceStep } from '../../common/psv.js';
+import { localActivityOptions } from '../lib/activity-options.js';
 import { CapsMeter } from '../lib/caps-meter.js';
 import { RunTrace } from '../lib/run-trace.js';
 import { modelsOutcome, recordRunEnd } from '../lib/run-ending.js';
@@ -14,6 +22,9 @@ import {
   type RenderedRequest,
   type VariablesRequest,
 } from '../lib/structured-call.js';
+
+// Storing is idempotent (the blob store is content-addressed): a local activity, one marker.
+const { storeText } = proxyLocalActivities<Activities>(localActivityOptions);
 
 /**
  * A Plan -> Solve -> Verify run's state: its caps and use (sub-agents' included), every attempt,
@@ -99,7 +110,7 @@ export class PsvRun {
     });
   }
 
-  /** Never throws: a trace the blob store would not take stays in the result. */
+  /** Never throws: a trace or attempts the blob store would not take stay in the result. */
   async finish(
     stopReason: PsvStopReason,
     stopDetail: string,
@@ -118,8 +129,16 @@ export class PsvRun {
       trace: this.trace.recent,
       ...modelsOutcome(this.models),
     };
-    // With flat steps the trace goes to the blob store (read back with `withWholeTrace`), so the
-    // result does not grow with the run's steps.
-    return this.trace.storedResult(result);
+    // With flat steps the trace and the attempts go to the blob store (read back with
+    // `withWholePsvResult`), so the result does not grow with the run's steps. Runs recorded
+    // before keep their attempts in the result.
+    const stored = await this.trace.storedResult(result);
+    if (stored.traceSegments === undefined || !patched('psv-attempts-stored')) return stored;
+    try {
+      return { ...stored, attempts: [], attemptsStored: await storeText(JSON.stringify(this.attempts)) };
+    } catch (error) {
+      if (isCancellation(error)) throw error;
+      return stored;
+    }
   }
 }
