@@ -1,5 +1,6 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { parseDurationMs } from './durations.js';
+import type { TemporalConnectionFlags } from '../workers/temporal-connection.js';
 
 export function positiveInteger(value: string): number {
   const number = Number(value);
@@ -112,4 +113,61 @@ export function sharedBudgetFromFlags(flags: SharedBudgetFlags) {
       ...(flags.budgetDowngrade !== undefined ? { downgradeTo: flags.budgetDowngrade } : {}),
     },
   };
+}
+
+/** What `addConnectionOptions` gives a command's action: the flags, the timeout as given. */
+export type ConnectionOptionValues = Omit<TemporalConnectionFlags, 'connectTimeoutMs'> & {
+  connectTimeout?: number;
+};
+
+const connectionKeys = [
+  'address',
+  'namespace',
+  'profile',
+  'apiKey',
+  'tls',
+  'tlsCaPath',
+  'tlsServerName',
+  'tlsCertPath',
+  'tlsKeyPath',
+] as const;
+
+/**
+ * Adds the Temporal connection flags, named as the `temporal` CLI names them. Each goes on top of
+ * its `TEMPORAL_*` variable and of the profile in the `temporal` CLI's config file.
+ */
+export function addConnectionOptions(command: Command): Command {
+  return command
+    .option('--address <host:port>', 'Temporal server (TEMPORAL_ADDRESS; default localhost:7233)')
+    .option('--namespace <name>', 'Temporal namespace (TEMPORAL_NAMESPACE; default "default")')
+    .option(
+      '--profile <name>',
+      'profile of the temporal CLI config file (TEMPORAL_PROFILE, TEMPORAL_CONFIG_FILE)',
+    )
+    .option(
+      '--api-key <key>',
+      'API key, sent as a bearer token; turns TLS on (prefer TEMPORAL_API_KEY: flags show in ps)',
+    )
+    .option('--tls', 'connect with TLS (TEMPORAL_TLS=true)')
+    .option('--no-tls', 'connect without TLS, even with an API key (TEMPORAL_TLS=false)')
+    .option(
+      '--tls-ca-path <file>',
+      "CA certificate (PEM) for the server's certificate (TEMPORAL_TLS_SERVER_CA_CERT_PATH)",
+    )
+    .option('--tls-server-name <name>', "name the server's certificate must carry (TEMPORAL_TLS_SERVER_NAME)")
+    .option('--tls-cert-path <file>', 'client certificate (PEM) for mTLS (TEMPORAL_TLS_CLIENT_CERT_PATH)')
+    .option('--tls-key-path <file>', 'client key (PEM) for mTLS (TEMPORAL_TLS_CLIENT_KEY_PATH)')
+    .option(
+      '--connect-timeout <duration>',
+      'how long to wait for the server, e.g. 10s (default 10s)',
+      duration,
+    );
+}
+
+/** The connection flags among a command's values, for `connectClient` or a worker's config. */
+export function connectionFlags(values: ConnectionOptionValues): TemporalConnectionFlags {
+  const given: Record<string, unknown> = {};
+  for (const key of connectionKeys) if (values[key] !== undefined) given[key] = values[key];
+  if (values.connectTimeout !== undefined) given.connectTimeoutMs = values.connectTimeout;
+  return given;
 }

@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { addConnectionOptions } from './cli-options.js';
 import { registerAgentCommand } from './commands/agent.js';
 import { registerAnalyzeCommand } from './commands/analyze.js';
 import { registerBudgetCommand } from './commands/budget.js';
@@ -31,7 +32,30 @@ export function createProgram(): Command {
   registerServerCommands(program);
   registerFakeLlmCommand(program);
   registerPromptsCommands(program);
+  addConnectionOptionsTo(program);
   return program;
+}
+
+/** The commands that talk to Temporal, by their words: each takes the connection flags. */
+const connectingCommands = new Set([
+  'agent',
+  'psv',
+  'sql ask',
+  'analyze',
+  'status',
+  'raise',
+  'eval',
+  'cost',
+  'budget',
+  'worker',
+]);
+
+function addConnectionOptionsTo(command: Command, words: string[] = []): void {
+  for (const subcommand of command.commands) {
+    const path = [...words, subcommand.name()];
+    if (connectingCommands.has(path.join(' '))) addConnectionOptions(subcommand);
+    addConnectionOptionsTo(subcommand, path);
+  }
 }
 
 /** Runs the CLI; errors are printed as one clear message, not a stack trace. */

@@ -2,7 +2,7 @@
  * The typed client library: connect, start any job's run, follow and steer agent runs, read
  * analysis progress. With `common/` (the jobs' schemas and result types) it is all the CLI uses.
  */
-import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
+import { Client, type WorkflowHandle } from '@temporalio/client';
 import type { AgentProgress, AgentResult, AgentStep } from '../common/agent.js';
 import type { AnalysisProgress } from '../common/analysis.js';
 import {
@@ -14,6 +14,12 @@ import {
 import type { CapsRaise, RunCaps } from '../common/run-contract.js';
 import { resultTraceSince, stepsSince, type ReadTraceSegment } from './agent-trace.js';
 import type { analyzeCorpusWorkflow, reactAgentWorkflow } from '../workflows/index.js';
+import {
+  connectTemporalClient,
+  temporalConnectionSettings,
+  type TemporalConnectionFlags,
+  type TemporalConnectionSettings,
+} from '../workers/temporal-connection.js';
 
 export {
   resultTraceSince,
@@ -32,25 +38,35 @@ export {
   type StartRunOptions,
 } from './start-run.js';
 
-export interface ClientOptions {
-  address?: string;
-  namespace?: string;
+export {
+  localServerConnection,
+  temporalConnectionSettings,
+  type TemporalConnectionFlags,
+  type TemporalConnectionSettings,
+} from '../workers/temporal-connection.js';
+
+/**
+ * A client of the Temporal this environment names (the `TEMPORAL_*` variables and the `temporal`
+ * CLI's config file profile, as `temporalConnectionSettings` reads them), `flags` on top.
+ * @throws Error naming the cause: a bad setting, a refused TLS handshake, no server.
+ */
+export async function connectClient(flags: TemporalConnectionFlags = {}): Promise<Client> {
+  return connectClientTo(temporalConnectionSettings(process.env, flags));
 }
 
-export async function connectClient(options: ClientOptions = {}): Promise<Client> {
-  const address = options.address ?? process.env.TEMPORAL_ADDRESS ?? 'localhost:7233';
-  let connection: Connection;
+/** A client of the Temporal `settings` name (e.g. `localServerConnection` of a dev server). */
+export async function connectClientTo(settings: TemporalConnectionSettings): Promise<Client> {
+  let connection;
   try {
-    connection = await Connection.connect({ address, connectTimeout: 5_000 });
+    connection = await connectTemporalClient(settings);
   } catch (error) {
+    const local = /^(localhost|127\.0\.0\.1)(:|$)/.test(settings.address);
+    if (!local || !(error as Error).message.includes('nothing accepts connections')) throw error;
     throw new Error(
-      `cannot reach Temporal at ${address} (${(error as Error).message}); start one with \`npx llmos server start\` or set TEMPORAL_ADDRESS`,
+      `${(error as Error).message}; start one with \`npx llmos server start\` or set TEMPORAL_ADDRESS`,
     );
   }
-  return new Client({
-    connection,
-    namespace: options.namespace ?? process.env.TEMPORAL_NAMESPACE ?? 'default',
-  });
+  return new Client({ connection, namespace: settings.namespace });
 }
 
 export type AgentHandle = WorkflowHandle<typeof reactAgentWorkflow>;

@@ -21,7 +21,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { startDevServer, type DevServer } from '../client/dev-server/dev-server.js';
-import { connectClient, startRun, withWholeTrace, type AgentHandle } from '../client/llmos-client.js';
+import {
+  connectClientTo,
+  localServerConnection,
+  startRun,
+  withWholeTrace,
+  type AgentHandle,
+} from '../client/llmos-client.js';
 import { toolsDirectory } from '../client/project-paths.js';
 import type { AgentRequest } from '../common/agent.js';
 import { parseWorkerConfig } from '../workers/config.js';
@@ -100,7 +106,7 @@ async function main(): Promise<void> {
   const scriptDirectory = await mkdtemp(path.join(os.tmpdir(), 'llmos-bench-'));
   let server: DevServer | undefined;
   let worker: { worker: WorkerGroup; running: Promise<void>; close(): Promise<void> } | undefined;
-  let client: Awaited<ReturnType<typeof connectClient>> | undefined;
+  let client: Awaited<ReturnType<typeof connectClientTo>> | undefined;
   let closeLangGraph: (() => void) | undefined;
   try {
     const requests = new Map<number, AgentRequest>();
@@ -117,7 +123,7 @@ async function main(): Promise<void> {
     const created = await createWorker(config);
     const running = created.worker.run();
     worker = { worker: created.worker, running, close: created.close };
-    client = await connectClient({ address: server.address, namespace: server.namespace });
+    client = await connectClientTo(localServerConnection(server.address, server.namespace));
     const activities = createActivitiesFromConfig(config);
     // Long runs keep their earlier trace steps in the worker's blob store.
     const traces = traceSegmentReader({ LLMOS_BLOB_DIRECTORY: config.LLMOS_BLOB_DIRECTORY });

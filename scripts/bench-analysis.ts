@@ -27,7 +27,7 @@ import { parseArgs } from 'node:util';
 import type { Client } from '@temporalio/client';
 import { countTokens } from '../activities/prompts/count-tokens.js';
 import { startDevServer, type DevServer } from '../client/dev-server/dev-server.js';
-import { connectClient, startRun } from '../client/llmos-client.js';
+import { connectClientTo, localServerConnection, startRun } from '../client/llmos-client.js';
 import { projectRoot, toolsDirectory } from '../client/project-paths.js';
 import type { AnalysisSpec } from '../common/analysis-spec.js';
 import type { AnalysisRequest, AnalysisResult } from '../common/analysis.js';
@@ -144,7 +144,7 @@ async function main(): Promise<void> {
     });
     worker = await createWorker(config);
     running = worker.worker.run();
-    client = await connectClient({ address: server.address, namespace: server.namespace });
+    client = await connectClientTo(localServerConnection(server.address, server.namespace));
     // CPU the run costs each process: this one (the worker), the Temporal server, the fake model.
     const serverPid = await childProcessNamed('temporal');
     const cpuSeconds = async () => ({

@@ -104,6 +104,19 @@ if (redisUrl) {
   );
 }
 
+console.log('\n== nginx (the TLS tests)');
+let nginx = process.env.LLMOS_TEST_NGINX;
+if (nginx) {
+  console.log(`using LLMOS_TEST_NGINX=${nginx}`);
+} else if (onPath('nginx') || existsSync('/usr/sbin/nginx')) {
+  nginx = onPath('nginx') ? 'nginx' : '/usr/sbin/nginx';
+  console.log(`using ${nginx}`);
+} else {
+  console.log(
+    'nginx is not installed: the TLS tests will be SKIPPED. Run scripts/nginx/install-nginx.sh to install it.',
+  );
+}
+
 console.log('\n== Temporal dev server');
 const server = await startDevServer({ toolsDirectory, log: (line) => console.log(line) });
 console.log(
@@ -128,6 +141,7 @@ try {
       LLMOS_TEST_TEMPORAL_ADDRESS: server.address,
       ...(postgresUrl ? { LLMOS_TEST_POSTGRES_URL: postgresUrl } : {}),
       ...(redisUrl ? { LLMOS_TEST_REDIS_URL: redisUrl } : {}),
+      ...(nginx ? { LLMOS_TEST_NGINX: nginx } : {}),
     },
   );
 } finally {

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { ModelRefSchema, ProviderSchema } from '../common/model-ref.js';
 import { defaultTaskQueue } from '../common/task-queues.js';
 import { projectRoot } from './project-root.js';
+import { temporalConnectionSettings, type TemporalConnectionSettings } from './temporal-connection.js';
 
 const optionalText = z
   .string()
@@ -35,8 +36,6 @@ function limitList(isKey: (key: string) => boolean, form: string) {
 
 /** The worker's environment, parsed once at start-up; a bad value stops the worker with its name. */
 export const WorkerConfigSchema = z.object({
-  TEMPORAL_ADDRESS: z.string().default('localhost:7233'),
-  TEMPORAL_NAMESPACE: z.string().default('default'),
   LLMOS_TASK_QUEUE: z.string().min(1).default(defaultTaskQueue),
   OPENAI_API_KEY: optionalText,
   OPENAI_BASE_URL: optionalUrl,
@@ -115,16 +114,23 @@ export const WorkerConfigSchema = z.object({
         .map((directory) => path.resolve(directory)),
     ),
 });
-export type WorkerConfig = z.infer<typeof WorkerConfigSchema>;
+/**
+ * The worker's settings: llmos's own variables, and the Temporal connection read from the
+ * `TEMPORAL_*` variables and the config file's profile (`temporalConnectionSettings`).
+ */
+export type WorkerConfig = z.infer<typeof WorkerConfigSchema> & { temporal: TemporalConnectionSettings };
 
 /** The built-in templates first, then the operator's; a ref defined twice stops the worker. */
 export function promptDirectories(config: Pick<WorkerConfig, 'LLMOS_PROMPTS_DIRECTORIES'>): string[] {
   return [path.join(projectRoot, 'prompts'), ...config.LLMOS_PROMPTS_DIRECTORIES];
 }
 
-export function parseWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
+export function parseWorkerConfig(
+  env: NodeJS.ProcessEnv = process.env,
+  temporal?: TemporalConnectionSettings,
+): WorkerConfig {
   const parsed = WorkerConfigSchema.safeParse(env);
-  if (parsed.success) return parsed.data;
+  if (parsed.success) return { ...parsed.data, temporal: temporal ?? temporalConnectionSettings(env) };
   const problems = parsed.error.issues
     .map((issue) => `  ${issue.path.join('.')}: ${issue.message}`)
     .join('\n');

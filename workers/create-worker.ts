@@ -1,4 +1,5 @@
-import { NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import type { NativeConnection } from '@temporalio/worker';
+import { Runtime, Worker } from '@temporalio/worker';
 import { createActivities } from '../activities/index.js';
 import type { BlobStore } from '../activities/blobs/blob-store.js';
 import { blobStoreFromConfig } from './blob-store-from-config.js';
@@ -12,6 +13,7 @@ import { providerTaskQueue } from '../common/task-queues.js';
 import { promptDirectories, type WorkerConfig } from './config.js';
 import { createModelServices, type WorkerModelServices } from './model-services.js';
 import { bundleWorkflows, workerBuildId } from './workflow-bundle.js';
+import { connectTemporalNative } from './temporal-connection.js';
 import { WorkerGroup } from './worker-group.js';
 
 /**
@@ -79,9 +81,10 @@ export async function createWorker(
   }
   let connection: NativeConnection;
   try {
-    connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
+    connection = await connectTemporalNative(config.temporal);
   } catch (error) {
-    throw new Error(`cannot reach Temporal at ${config.TEMPORAL_ADDRESS}: ${(error as Error).message}`);
+    await Promise.allSettled([models.close(), blobs.close()]);
+    throw error;
   }
   const activities = createActivitiesFromConfig(config, prompts, models, blobs.blobs);
   // Bundled here rather than by the worker, so the build id can be derived from the bundle.
@@ -89,7 +92,7 @@ export async function createWorker(
   const buildId = workerBuildId(workflowBundle);
   const main = await Worker.create({
     connection,
-    namespace: config.TEMPORAL_NAMESPACE,
+    namespace: config.temporal.namespace,
     taskQueue: config.LLMOS_TASK_QUEUE,
     workflowBundle,
     buildId,
@@ -103,7 +106,7 @@ export async function createWorker(
     ProviderSchema.options.map((provider) =>
       Worker.create({
         connection,
-        namespace: config.TEMPORAL_NAMESPACE,
+        namespace: config.temporal.namespace,
         taskQueue: providerTaskQueue(config.LLMOS_TASK_QUEUE, provider),
         buildId,
         activities,

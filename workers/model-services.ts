@@ -1,4 +1,4 @@
-import { Client, Connection } from '@temporalio/client';
+import { Client, type Connection } from '@temporalio/client';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { ModelCallServices } from '../activities/llm/call-chat-model.js';
@@ -13,6 +13,7 @@ import type { ResponseCache } from '../activities/llm/response-cache/response-ca
 import { SqliteResponseCache } from '../activities/llm/response-cache/sqlite-response-cache.js';
 import { priceOf, type ModelCatalog } from '../common/model-catalog.js';
 import type { WorkerConfig } from './config.js';
+import { connectTemporalClient } from './temporal-connection.js';
 
 export interface WorkerModelServices extends ModelCallServices {
   catalog: ModelCatalog;
@@ -83,9 +84,9 @@ export function createModelServices(config: WorkerConfig): WorkerModelServices {
   // Made on first use (only shared budgets need it), then shared by every call.
   let temporal: Promise<{ connection: Connection; client: Client }> | undefined;
   const connectTemporal = () =>
-    (temporal ??= Connection.connect({ address: config.TEMPORAL_ADDRESS }).then((connection) => ({
+    (temporal ??= connectTemporalClient(config.temporal).then((connection) => ({
       connection,
-      client: new Client({ connection, namespace: config.TEMPORAL_NAMESPACE }),
+      client: new Client({ connection, namespace: config.temporal.namespace }),
     })));
   return {
     catalog,

@@ -2,15 +2,21 @@ import { closeAllDatabases } from '../activities/sql/open-database.js';
 import { parseWorkerConfig } from './config.js';
 import { createWorker } from './create-worker.js';
 import { installRuntime } from './install-runtime.js';
+import {
+  describeConnection,
+  temporalConnectionSettings,
+  type TemporalConnectionFlags,
+} from './temporal-connection.js';
 
 /**
- * The `llmos worker` process: reads the environment once, polls until SIGINT or SIGTERM (in-flight
+ * The `llmos worker` process: reads the environment once (the Temporal connection with the
+ * command's `connection` flags on top), polls until SIGINT or SIGTERM (in-flight
  * activities finish first), then releases what the activities kept open.
  */
-export async function runWorkerProcess(): Promise<void> {
+export async function runWorkerProcess(connection: TemporalConnectionFlags = {}): Promise<void> {
   // Before the first connection: the Temporal runtime takes its log level (LLMOS_LOG_LEVEL) once.
   installRuntime('INFO');
-  const config = parseWorkerConfig();
+  const config = parseWorkerConfig(process.env, temporalConnectionSettings(process.env, connection));
   const { worker, close } = await createWorker(config);
   const providers = [
     config.OPENAI_API_KEY && 'openai',
@@ -19,7 +25,7 @@ export async function runWorkerProcess(): Promise<void> {
     'scripted',
   ].filter(Boolean);
   console.log(
-    `llmos worker on ${config.TEMPORAL_ADDRESS}, namespace ${config.TEMPORAL_NAMESPACE}, task queue ${config.LLMOS_TASK_QUEUE}; models: ${providers.join(', ')}`,
+    `llmos worker on ${describeConnection(config.temporal)}, task queue ${config.LLMOS_TASK_QUEUE}; models: ${providers.join(', ')}`,
   );
   // Worker.run() shuts down gracefully on SIGINT/SIGTERM: in-flight activities finish first.
   await worker.run();

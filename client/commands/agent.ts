@@ -14,6 +14,8 @@ import {
   sharedBudgetFromFlags,
   type CapFlags,
   type SharedBudgetFlags,
+  connectionFlags,
+  type ConnectionOptionValues,
 } from '../cli-options.js';
 
 interface AgentFlags extends CapFlags, SharedBudgetFlags {
@@ -60,7 +62,7 @@ export function registerAgentCommand(program: Command): void {
     .option('--id <workflow-id>', 'workflow id (default: agent-<uuid>)')
     .option('--detach', 'print the workflow id and return without following')
     .option('--json', 'print the result as JSON')
-    .action(async (question: string, flags: AgentFlags) => {
+    .action(async (question: string, flags: AgentFlags & ConnectionOptionValues) => {
       const model = flags.model ?? chooseDefaultModel(process.env).model;
       const request: AgentRequest = {
         question,
@@ -78,7 +80,7 @@ export function registerAgentCommand(program: Command): void {
       // checks again for library callers.
       validateRequest('agent', request);
       await checkModelAlias(model);
-      const client = await connectClient();
+      const client = await connectClient(connectionFlags(flags));
       const handle = await startRun(client, 'agent', request, flags.id ? { workflowId: flags.id } : {});
       if (flags.detach) {
         console.log(handle.workflowId);

@@ -12,6 +12,8 @@ import {
   positiveNumber,
   sharedBudgetFromFlags,
   type SharedBudgetFlags,
+  connectionFlags,
+  type ConnectionOptionValues,
 } from '../cli-options.js';
 import { plural } from '../../common/plural.js';
 
@@ -95,7 +97,7 @@ export function registerAnalyzeCommand(program: Command): void {
     )
     .option('--json', 'print the result as JSON instead of a summary')
     .option('--id <workflow-id>', 'workflow id (default: analysis-<uuid>)')
-    .action(async (paths: string[], flags: AnalyzeFlags) => {
+    .action(async (paths: string[], flags: AnalyzeFlags & ConnectionOptionValues) => {
       checkOldBudgetFlag(flags);
       const spec = await readSpec(flags.spec);
       // Listed here too, so a missing path or an empty folder is reported before a run starts.
@@ -133,7 +135,7 @@ export function registerAnalyzeCommand(program: Command): void {
         import('../follow-analysis.js'),
         import('../format-analysis.js'),
       ]);
-      const client = await connectClient();
+      const client = await connectClient(connectionFlags(flags));
       const handle = await startRun(client, 'analysis', request, flags.id ? { workflowId: flags.id } : {});
       const counted = documents === undefined ? '' : `${plural(documents, 'document')}, `;
       console.error(`Run ${handle.workflowId}: ${counted}spec ${spec.name}, ${request.model}`);

@@ -1,3 +1,4 @@
+import { connectionFlags, type ConnectionOptionValues } from '../cli-options.js';
 import type { Command } from 'commander';
 import type { LedgerSnapshot } from '../../common/shared-budget.js';
 import { plural } from '../../common/plural.js';
@@ -25,7 +26,7 @@ export function registerBudgetCommand(program: Command): void {
     )
     .argument('<scope>', 'the scope runs name with --budget, e.g. tenant:acme')
     .option('--json', 'print the ledger as JSON')
-    .action(async (scope: string, flags: { json?: boolean }) => {
+    .action(async (scope: string, flags: { json?: boolean } & ConnectionOptionValues) => {
       const [
         { WorkflowNotFoundError },
         { connectClient },
@@ -40,7 +41,7 @@ export function registerBudgetCommand(program: Command): void {
       const checked = SharedBudgetSchema.shape.scope.safeParse(scope);
       if (!checked.success)
         throw new Error(`"${scope}" is not a budget scope: ${checked.error.issues[0]?.message}`);
-      const client = await connectClient();
+      const client = await connectClient(connectionFlags(flags));
       let ledger: LedgerSnapshot;
       try {
         // The latest run of the ledger: it continues as new every few thousand updates.

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import type { AgentResult, AgentStep } from '../../common/agent.js';
 import type { RunTotals } from '../../common/run-contract.js';
 import { LlmosModel } from '../../common/search-attributes.js';
-import { duration } from '../cli-options.js';
+import { connectionFlags, duration, type ConnectionOptionValues } from '../cli-options.js';
 import type { RecordedRun } from '../cost-summary.js';
 
 /** Workflow types whose results carry run totals; ledgers and the like are left out. */
@@ -23,14 +23,14 @@ export function registerCostCommand(program: Command): void {
     )
     .option('--since <duration>', 'how far back to look, e.g. 24h, 7d', duration, 7 * 24 * 3_600_000)
     .option('--json', 'print the summary as JSON')
-    .action(async (flags: { since: number; json?: boolean }) => {
+    .action(async (flags: { since: number; json?: boolean } & ConnectionOptionValues) => {
       const [{ connectClient, withWholeTrace }, { summarizeCosts, formatCostSummary }, { withTraceReader }] =
         await Promise.all([
           import('../llmos-client.js'),
           import('../cost-summary.js'),
           import('../follow-agent.js'),
         ]);
-      const client = await connectClient();
+      const client = await connectClient(connectionFlags(flags));
       const since = new Date(Date.now() - flags.since).toISOString();
       const runs: RecordedRun[] = [];
       let unreadable = 0;

@@ -21,7 +21,7 @@ export function registerDemoCommand(program: Command): void {
         { createWorker },
         { installRuntime },
         { ensureBackgroundServer },
-        { connectClient, startRun },
+        { connectClientTo, localServerConnection, startRun },
         { followAndPrint },
       ] = await Promise.all([
         import('../../workers/config.js'),
@@ -48,11 +48,13 @@ export function registerDemoCommand(program: Command): void {
       });
       console.log(`${started ? 'Started' : 'Reusing'} the Temporal dev server on ${address}.`);
 
-      const config = parseWorkerConfig({ ...process.env, TEMPORAL_ADDRESS: address });
+      // The dev server just started: plain TCP and no credentials, whatever the environment says.
+      const server = localServerConnection(address);
+      const config = parseWorkerConfig(process.env, server);
       const { worker, close } = await createWorker(config);
       const running = worker.run();
       try {
-        const client = await connectClient({ address });
+        const client = await connectClientTo(server);
         const handle = await startRun(
           client,
           'agent',
@@ -62,7 +64,7 @@ export function registerDemoCommand(program: Command): void {
         console.log(`\nQuestion: ${flags.question}\nRun ${handle.workflowId}:`);
         process.exitCode = await followAndPrint(handle, { json: false });
         console.log(
-          `\nSee the run in the Temporal UI: http://localhost:${flags.uiPort}/namespaces/${config.TEMPORAL_NAMESPACE}/workflows/${handle.workflowId}`,
+          `\nSee the run in the Temporal UI: http://localhost:${flags.uiPort}/namespaces/${server.namespace}/workflows/${handle.workflowId}`,
         );
         console.log('The dev server keeps running for the UI; stop it with `npx llmos server stop`.');
         await client.connection.close();

@@ -1,6 +1,14 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { chooseDefaultModel } from '../default-model.js';
-import { capsFromFlags, list, positiveInteger, type CapFlags, addCapOptions } from '../cli-options.js';
+import {
+  addCapOptions,
+  capsFromFlags,
+  connectionFlags,
+  list,
+  positiveInteger,
+  type CapFlags,
+  type ConnectionOptionValues,
+} from '../cli-options.js';
 
 interface EvalFlags extends CapFlags {
   /** `react` is the agent's earlier name, still accepted. */
@@ -68,7 +76,7 @@ export function registerEvalCommand(program: Command): void {
     )
     .option('--no-require-tool', 'do not require a tool call')
     .option('--json', 'print the reports as JSON')
-    .action(async (file: string, flags: EvalFlags) => {
+    .action(async (file: string, flags: EvalFlags & ConnectionOptionValues) => {
       const [{ loadEvalDataset }, { runEval }, { formatMisses, formatReports }, { connectClient }] =
         await Promise.all([
           import('../eval/dataset.js'),
@@ -84,7 +92,7 @@ export function registerEvalCommand(program: Command): void {
           ? undefined
           : (flags.requireTool ??
             (dataset.kind === 'number' && flags.tools.includes('calculator') ? 'calculator' : undefined));
-      const client = await connectClient();
+      const client = await connectClient(connectionFlags(flags));
       const reports = [];
       const workflow = flags.workflow === 'psv' ? 'psv' : 'agent';
       for (const promptVersion of versions) {

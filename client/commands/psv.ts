@@ -12,6 +12,8 @@ import {
   sharedBudgetFromFlags,
   type CapFlags,
   type SharedBudgetFlags,
+  connectionFlags,
+  type ConnectionOptionValues,
 } from '../cli-options.js';
 
 interface PsvFlags extends CapFlags, SharedBudgetFlags {
@@ -39,7 +41,7 @@ export function registerPsvCommand(program: Command): void {
     .option('--plan-version <version>', 'version of the psv.plan prompt template (default v1)')
     .option('--id <workflow-id>', 'workflow id (default: psv-<uuid>)')
     .option('--json', 'print the result as JSON')
-    .action(async (task: string, flags: PsvFlags) => {
+    .action(async (task: string, flags: PsvFlags & ConnectionOptionValues) => {
       const request: PsvRequest = {
         task,
         model: flags.model ?? chooseDefaultModel(process.env).model,
@@ -56,7 +58,7 @@ export function registerPsvCommand(program: Command): void {
           import('../format-psv.js'),
           import('../follow-agent.js'),
         ]);
-      const client = await connectClient();
+      const client = await connectClient(connectionFlags(flags));
       const handle = await startRun(client, 'psv', request, flags.id ? { workflowId: flags.id } : {});
       if (!flags.json) console.log(`Run ${handle.workflowId} on ${request.model}`);
       // The trace and the attempts are in the blob store: read back to be printed.

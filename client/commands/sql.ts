@@ -9,6 +9,8 @@ import {
   positiveInteger,
   sharedBudgetFromFlags,
   type SharedBudgetFlags,
+  connectionFlags,
+  type ConnectionOptionValues,
 } from '../cli-options.js';
 import { databaseArg } from '../database-arg.js';
 import { registerSqlCheckCommand } from './sql-check.js';
@@ -55,7 +57,7 @@ function registerAskCommand(sql: Command): void {
     .option('--max-corrections <n>', 'corrected queries after an SQL error (default 2)', count)
     .option('--allowed-tables <names>', 'comma-separated tables the query may read', list)
     .option('--id <workflow-id>', 'workflow id (default: sql-<uuid>)')
-    .action(async (question: string, flags: AskFlags) => {
+    .action(async (question: string, flags: AskFlags & ConnectionOptionValues) => {
       const request: SqlRequest = {
         question,
         database: flags.db,
@@ -72,7 +74,7 @@ function registerAskCommand(sql: Command): void {
         import('../llmos-client.js'),
         import('../format-sql.js'),
       ]);
-      const client = await connectClient();
+      const client = await connectClient(connectionFlags(flags));
       const handle = await startRun(client, 'sql', request, flags.id ? { workflowId: flags.id } : {});
       if (flags.format === 'table') console.error(`Run ${handle.workflowId} on ${request.model}`);
       const result = await handle.result();

@@ -1,5 +1,13 @@
 import type { Command } from 'commander';
-import { capsFromFlags, duration, positiveInteger, positiveNumber, type CapFlags } from '../cli-options.js';
+import {
+  capsFromFlags,
+  connectionFlags,
+  duration,
+  positiveInteger,
+  positiveNumber,
+  type CapFlags,
+  type ConnectionOptionValues,
+} from '../cli-options.js';
 import { formatStep, formatTotals } from '../format-agent.js';
 
 export function registerStatusCommands(program: Command): void {
@@ -8,12 +16,12 @@ export function registerStatusCommands(program: Command): void {
     .description('Show the state of a run: progress while it runs, the result once it has finished')
     .argument('<workflow-id>')
     .option('--json', 'print as JSON')
-    .action(async (workflowId: string, flags: { json?: boolean }) => {
+    .action(async (workflowId: string, flags: { json?: boolean } & ConnectionOptionValues) => {
       const [
         { connectClient, getAgentHandle, queryAgentProgress, stepsSince },
         { exitCodeFor, printResult, withTraceReader },
       ] = await Promise.all([import('../llmos-client.js'), import('../follow-agent.js')]);
-      const handle = getAgentHandle(await connectClient(), workflowId);
+      const handle = getAgentHandle(await connectClient(connectionFlags(flags)), workflowId);
       const description = await handle.describe();
       if (description.status.name === 'RUNNING') {
         const { storedSteps, ...progress } = await queryAgentProgress(handle, 0);
@@ -52,13 +60,13 @@ export function registerStatusCommands(program: Command): void {
     .option('--max-cost <usd>', 'new cap on spend', positiveNumber)
     .option('--deadline <duration>', 'new cap on wall time from the start of the run', duration)
     .option('--json', 'print the result as JSON')
-    .action(async (workflowId: string, flags: CapFlags & { json?: boolean }) => {
+    .action(async (workflowId: string, flags: CapFlags & { json?: boolean } & ConnectionOptionValues) => {
       const raise = capsFromFlags(flags);
       if (Object.keys(raise).length === 0)
         throw new Error('name at least one cap to raise, e.g. --max-iterations 20');
       const [{ connectClient, getAgentHandle, queryAgentProgress, raiseAgentCaps }, { followAndPrint }] =
         await Promise.all([import('../llmos-client.js'), import('../follow-agent.js')]);
-      const handle = getAgentHandle(await connectClient(), workflowId);
+      const handle = getAgentHandle(await connectClient(connectionFlags(flags)), workflowId);
       const sinceStep = (await queryAgentProgress(handle, Number.MAX_SAFE_INTEGER)).stepCount;
       const caps = await raiseAgentCaps(handle, raise);
       if (!flags.json) console.log(`Caps now ${JSON.stringify(caps)}`);

@@ -1,12 +1,13 @@
+import { connectionFlags, type ConnectionOptionValues } from '../cli-options.js';
 import type { Command } from 'commander';
 
 export function registerWorkerCommand(program: Command): void {
   program
     .command('worker')
     .description('Run an llmos worker (configured by environment variables; see the README)')
-    .action(async () => {
+    .action(async (flags: ConnectionOptionValues) => {
       // Loaded here, not at the top: every other command would pay for the worker's imports.
       const { runWorkerProcess } = await import('../../workers/run-worker.js');
-      await runWorkerProcess();
+      await runWorkerProcess(connectionFlags(flags));
     });
 }

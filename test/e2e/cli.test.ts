@@ -264,7 +264,10 @@ void describe('the llmos CLI, end to end', { timeout: 600_000 }, () => {
       TEMPORAL_ADDRESS: '127.0.0.1:1',
     });
     assert.equal(run.code, 1, describeRun(run));
-    assert.match(run.stderr, /^llmos: cannot reach Temporal at 127\.0\.0\.1:1 .*npx llmos server start/m);
+    assert.match(
+      run.stderr,
+      /^llmos: cannot reach Temporal at 127\.0\.0\.1:1, namespace default \(plain TCP\): nothing accepts connections there \(ECONNREFUSED\).*npx llmos server start/m,
+    );
   });
 
   void it('fake-llm serves OpenAI requests from a script and stops on SIGTERM', async () => {

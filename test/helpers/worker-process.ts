@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
 import { llmosBin, projectRoot } from '../../client/project-paths.js';
 
 /** How a child process ended: its exit code, or the signal that killed it. */
@@ -29,8 +30,15 @@ export function llmosChildEnv(env: Record<string, string>): NodeJS.ProcessEnv {
   const base = Object.fromEntries(
     Object.entries(process.env).filter(([name]) => !/^(OPENAI_|ANTHROPIC_|LLMOS_|TEMPORAL_)/.test(name)),
   );
-  // No response cache unless a test asks: tests count the requests a model receives.
-  return { ...base, NO_COLOR: '1', LLMOS_CACHE: 'off', ...env };
+  // No response cache unless a test asks: tests count the requests a model receives. No profile
+  // of the developer's own `temporal` CLI config file either, unless a test names a file.
+  return {
+    ...base,
+    NO_COLOR: '1',
+    LLMOS_CACHE: 'off',
+    TEMPORAL_CONFIG_FILE: path.join(projectRoot, '.llmos', 'no-temporal-config.toml'),
+    ...env,
+  };
 }
 
 const live = new Set<ChildProcess>();

@@ -8,8 +8,9 @@ import { createActivitiesFromConfig } from '../../workers/create-worker.js';
 void describe('parseWorkerConfig', () => {
   void it('fills in defaults for an empty environment', () => {
     const config = parseWorkerConfig({});
-    assert.equal(config.TEMPORAL_ADDRESS, 'localhost:7233');
-    assert.equal(config.TEMPORAL_NAMESPACE, 'default');
+    assert.equal(config.temporal.address, 'localhost:7233');
+    assert.equal(config.temporal.namespace, 'default');
+    assert.equal(config.temporal.tls, undefined, 'plain TCP unless something asks for TLS');
     assert.equal(config.LLMOS_TASK_QUEUE, defaultTaskQueue);
     assert.equal(config.OPENAI_API_KEY, undefined);
     assert.equal(config.OPENAI_BASE_URL, undefined);
@@ -29,7 +30,7 @@ void describe('parseWorkerConfig', () => {
       LLMOS_MODEL_TIMEOUT_MS: '5000',
       LLMOS_MAX_CONCURRENT_ACTIVITIES: '4',
     });
-    assert.equal(config.TEMPORAL_ADDRESS, 'temporal:7233');
+    assert.equal(config.temporal.address, 'temporal:7233');
     assert.equal(config.OPENAI_API_KEY, 'sk-test');
     assert.equal(config.OPENAI_BASE_URL, 'http://127.0.0.1:9999/v1');
     assert.equal(config.LLMOS_MODEL_TIMEOUT_MS, 5_000);
