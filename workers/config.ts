@@ -58,6 +58,12 @@ export const WorkerConfigSchema = z.object({
   /** Where analysis reports go when a run names no output folder. */
   LLMOS_REPORTS_DIRECTORY: z.string().default(path.join(projectRoot, '.llmos', 'reports')),
   LLMOS_MODEL_TIMEOUT_MS: z.coerce.number().int().positive().default(120_000),
+  /**
+   * On SIGTERM or SIGINT the worker takes no new task and lets the activities in flight (a model
+   * call, already paid for) finish for up to this long; the ones still running then are cancelled
+   * and sent again by another worker. Give the container or pod more than this to stop.
+   */
+  LLMOS_SHUTDOWN_GRACE_MS: z.coerce.number().int().nonnegative().default(60_000),
   /** Comma-separated hosts the `http_get` tool may fetch from. */
   LLMOS_HTTP_ALLOWED_HOSTS: z
     .string()

@@ -98,6 +98,7 @@ export async function createWorker(
     buildId,
     activities,
     maxConcurrentActivityTaskExecutions: config.LLMOS_MAX_CONCURRENT_ACTIVITIES,
+    shutdownGraceTime: config.LLMOS_SHUTDOWN_GRACE_MS,
   });
   // A provider's own queue, where its request rate limit applies: the calls of a rate-limited
   // provider go there, and every model call of runs that started before calls without a limit
@@ -111,6 +112,7 @@ export async function createWorker(
         buildId,
         activities,
         maxConcurrentActivityTaskExecutions: config.LLMOS_MAX_CONCURRENT_ACTIVITIES,
+        shutdownGraceTime: config.LLMOS_SHUTDOWN_GRACE_MS,
         ...(config.LLMOS_RATE_LIMITS[provider] !== undefined
           ? { maxTaskQueueActivitiesPerSecond: config.LLMOS_RATE_LIMITS[provider] }
           : {}),

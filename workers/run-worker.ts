@@ -10,8 +10,8 @@ import {
 
 /**
  * The `llmos worker` process: reads the environment once (the Temporal connection with the
- * command's `connection` flags on top), polls until SIGINT or SIGTERM (in-flight
- * activities finish first), then releases what the activities kept open.
+ * command's `connection` flags on top), polls until SIGINT or SIGTERM (the activities in flight
+ * finish first, for up to LLMOS_SHUTDOWN_GRACE_MS), then releases what the activities kept open.
  */
 export async function runWorkerProcess(connection: TemporalConnectionFlags = {}): Promise<void> {
   // Before the first connection: the Temporal runtime takes its log level (LLMOS_LOG_LEVEL) once.
@@ -27,7 +27,8 @@ export async function runWorkerProcess(connection: TemporalConnectionFlags = {})
   console.log(
     `llmos worker on ${describeConnection(config.temporal)}, task queue ${config.LLMOS_TASK_QUEUE}; models: ${providers.join(', ')}`,
   );
-  // Worker.run() shuts down gracefully on SIGINT/SIGTERM: in-flight activities finish first.
+  // On SIGINT/SIGTERM Worker.run() stops polling and lets the activities in flight finish for up
+  // to LLMOS_SHUTDOWN_GRACE_MS (the SDK's default is none: it would cancel a model call mid-way).
   await worker.run();
   await close();
   // SQLite runner processes and PostgreSQL pools the SQL activities kept warm.

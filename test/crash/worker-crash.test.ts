@@ -1,7 +1,8 @@
 /**
  * A worker process killed with SIGKILL mid-run: another worker process on the same task queue
  * continues the run from history. Completed model calls are never sent again; only the call in
- * flight at the kill is repeated, once.
+ * flight at the kill is repeated, once. Stopped with SIGTERM (a deploy), a worker first lets the
+ * call in flight finish, and nothing is sent again.
  */
 import type { History } from '@temporalio/common/lib/proto-utils.js';
 import assert from 'node:assert/strict';
@@ -228,6 +229,40 @@ void describe('a worker process killed with SIGKILL mid-run', { timeout: 600_000
     // Tool calls: the calculator is pure, a local activity, each recorded once.
     assert.equal(activities.filter((activity) => activity.type === 'runTool').length, 0);
     assert.equal(localActivityMarkers(events ?? []), finalStep);
+  });
+
+  void it('on SIGTERM lets the model call in flight finish, records it, and sends it only once', async () => {
+    const slowStep = 2;
+    fake.reset();
+    fake.setScript(stepScript({ slowStep, delayMs: 3_000 }));
+    const taskQueue = `drain-${randomUUID()}`;
+    const first = await startWorker(taskQueue);
+    const handle = await start(taskQueue, {
+      question: 'Compute ((2 + 3) * 4 - 6) / 7 one operation at a time.',
+      model: 'openai:gpt-4o-mini',
+      retry: { heartbeatTimeoutMs: 5_000, initialIntervalMs: 200, maximumAttempts: 5 },
+    });
+    await waitFor(`the step ${slowStep} model request`, () =>
+      fake.requests.some((request) => request.step === slowStep) ? true : undefined,
+    );
+    // A deploy: the old worker is told to stop while its call is with the provider, a new one starts.
+    first.kill('SIGTERM');
+    await startWorker(taskQueue);
+    const exit = await first.exited;
+    assert.equal(exit.code, 0, `the worker did not stop cleanly: ${JSON.stringify(exit)}\n${first.output()}`);
+    const inFlight = fake.requests.find((request) => request.step === slowStep)!;
+    assert.equal(inFlight.status, 200, 'the call in flight was answered before the worker ended');
+
+    const result = await handle.result();
+    assertAnswered(result);
+    assert.deepEqual(requestsPerStep(fake.requests), [1, 1, 1, 1, 1], 'every model call sent once');
+    const { events } = await handle.fetchHistory();
+    const modelCalls = activitiesOf(events ?? []).filter((activity) => activity.type === 'callChatModel');
+    assert.deepEqual(
+      modelCalls.map((activity) => [activity.startedAttempt, activity.completions, activity.failures]),
+      modelCalls.map(() => [1, 1, 0]),
+      'each model call completed on its first attempt: the draining worker recorded the slow one',
+    );
   });
 
   void it('repeats no model call when the kill comes right after a tool call completed', async () => {
