@@ -20,7 +20,10 @@ import type { Client, WorkflowHandle, WorkflowHandleWithFirstExecutionRunId } fr
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { AgentRequest } from '../common/agent.js';
-import type { PsvRequest, PsvStopReason } from '../common/psv.js';
+import type { AnalysisRequest, AnalysisResult } from '../common/analysis.js';
+import type { PsvRequest } from '../common/psv.js';
+import type { SelfConsistencyRequest } from '../common/self-consistency.js';
+import type { SqlRequest } from '../common/sql.js';
 import { projectRoot } from '../client/project-paths.js';
 import { startFakeLlmServer } from '../fake-llm/server.js';
 import type { FakeLlmScript } from '../activities/llm/scripted/script-schema.js';
@@ -28,18 +31,26 @@ import { connectTemporal } from '../test/helpers/temporal.js';
 import { fakeProviderEnv, startTestWorker } from '../test/helpers/test-worker.js';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import { agentProgressQuery, raiseCapsUpdate } from '../common/messages.js';
-import type { planSolveVerifyWorkflow } from '../workflows/psv.js';
 import type { reactAgentWorkflow } from '../workflows/agent.js';
 
 const historiesDirectory = path.join(projectRoot, 'test', 'replay', 'histories');
 
 type AgentHandle = WorkflowHandle<typeof reactAgentWorkflow>;
 
+/** What a scenario's run must end with to be recorded: its stop reason and answer. */
+type Expected = { stopReason: string; answer: string | null };
+
 type Scenario = {
   /** What the history covers; the replay test prints it. */
   description: string;
   script: FakeLlmScript;
-  expect: { stopReason: PsvStopReason; answer: string | null };
+  /**
+   * How the run must end, or what is wrong with its result (a job with no stop reason of its
+   * own, the corpus analysis): a run that ends otherwise is not recorded.
+   */
+  expect: Expected | ((result: unknown) => string | undefined);
+  /** Child workflows recorded too: history name -> the suffix of the child's workflow id. */
+  children?: Record<string, string>;
 } & (
   | {
       workflowType?: 'reactAgentWorkflow';
@@ -48,6 +59,9 @@ type Scenario = {
       drive?: (handle: AgentHandle) => Promise<void>;
     }
   | { workflowType: 'planSolveVerifyWorkflow'; request: PsvRequest; drive?: undefined }
+  | { workflowType: 'nl2sqlWorkflow'; request: SqlRequest; drive?: undefined }
+  | { workflowType: 'selfConsistencyWorkflow'; request: SelfConsistencyRequest; drive?: undefined }
+  | { workflowType: 'analyzeCorpusWorkflow'; request: AnalysisRequest; drive?: undefined }
 );
 
 const usage = { inputTokens: 120, outputTokens: 15 };
@@ -272,6 +286,75 @@ scenarios['psv-fallback-budget'] = {
   expect: { stopReason: 'answer', answer: '42' },
 };
 
+scenarios['sql-answer'] = {
+  description:
+    'NL2SQL on the Chinook SQLite database: the schema linked, examples picked, the generated query checked and run',
+  workflowType: 'nl2sqlWorkflow',
+  script: {
+    rules: [
+      {
+        match: { responseFormat: '^sql_query$' },
+        reply: {
+          json: {
+            sql: 'SELECT "Genre"."Name" AS "Genre", COUNT(*) AS "Tracks" FROM "Track" JOIN "Genre" ON "Genre"."GenreId" = "Track"."GenreId" GROUP BY "Genre"."GenreId", "Genre"."Name" ORDER BY "Tracks" DESC LIMIT 3',
+            rationale: 'scripted',
+          },
+          usage,
+        },
+      },
+    ],
+  },
+  request: {
+    question: 'Which three genres have the most tracks?',
+    database: path.join(projectRoot, 'examples', 'databases', 'chinook.sqlite'),
+    model: 'openai:gpt-4o-mini',
+  },
+  expect: { stopReason: 'answer', answer: null },
+};
+
+scenarios['self-consistency'] = {
+  description: 'three samples of a one-call agent run, as child workflows in parallel, their answers voted',
+  workflowType: 'selfConsistencyWorkflow',
+  script: { rules: [{ match: { step: 0 }, reply: { text: 'The answer is 42.', usage } }] },
+  request: {
+    run: {
+      workflow: 'agent',
+      request: { question: 'What is 6 * 7?', model: 'openai:gpt-4o-mini', tools: [] },
+    },
+    samples: 3,
+    answerKind: 'number',
+  },
+  expect: { stopReason: 'answer', answer: 'The answer is 42.' },
+};
+
+scenarios.analysis = {
+  description:
+    'a corpus analysis of one contract: its document run (analysis-document) extracts every chunk, then the report',
+  workflowType: 'analyzeCorpusWorkflow',
+  script: {
+    rules: [{ match: { responseFormat: '^chunk_extraction$' }, reply: { json: { fields: [] }, usage } }],
+  },
+  request: {
+    paths: [path.join(projectRoot, 'examples', 'analysis', 'contracts', 'gocall-promotion-agreement.txt')],
+    spec: {
+      name: 'replay',
+      fields: [{ name: 'governing_law', type: 'text', typeSource: 'inferred' }],
+      compare: [],
+      across: 'documents',
+      identify: [],
+      output: [],
+    },
+    model: 'openai:gpt-4o-mini',
+  },
+  expect: (result) => {
+    const { documents, notAnalyzed } = result as AnalysisResult;
+    return documents.length === 1 && notAnalyzed.length === 0
+      ? undefined
+      : `${documents.length} documents, not analyzed: ${JSON.stringify(notAnalyzed)}`;
+  },
+  children: { 'analysis-document': '/document-1' },
+};
+
 async function waitUntil(what: string, probe: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await probe())) {
@@ -280,33 +363,31 @@ async function waitUntil(what: string, probe: () => Promise<boolean>, timeoutMs 
   }
 }
 
+/** What is wrong with a run's `result` for `expected`, if anything. */
+function mismatch(expected: Scenario['expect'], result: unknown): string | undefined {
+  if (typeof expected === 'function') return expected(result);
+  const { stopReason, stopDetail, answer } = result as Expected & { stopDetail: string };
+  return stopReason === expected.stopReason && answer === expected.answer
+    ? undefined
+    : `${stopReason} (${stopDetail}), answer ${JSON.stringify(answer)}`;
+}
+
 async function record(client: Client, taskQueue: string, name: string, scenario: Scenario): Promise<string> {
   // The id replay.test.ts replays under: child workflow ids derive from it, so they must match.
   const start = { taskQueue, workflowId: `replay-${name}` };
   // The dev server has the llmos search attributes, so the histories cover their upserts too.
-  let handle: WorkflowHandleWithFirstExecutionRunId;
-  let result: { stopReason: PsvStopReason; stopDetail: string; answer: string | null };
-  if (scenario.workflowType === 'planSolveVerifyWorkflow') {
-    const psv = await client.workflow.start<typeof planSolveVerifyWorkflow>(scenario.workflowType, {
-      ...start,
-      args: [{ ...scenario.request, recordSearchAttributes: true }],
-    });
-    handle = psv;
-    result = await psv.result();
-  } else {
-    const agent = await client.workflow.start<typeof reactAgentWorkflow>('reactAgentWorkflow', {
-      ...start,
-      args: [{ ...scenario.request, recordSearchAttributes: true }],
-    });
-    handle = agent;
-    await scenario.drive?.(agent);
-    result = await agent.result();
-  }
-  if (result.stopReason !== scenario.expect.stopReason || result.answer !== scenario.expect.answer) {
-    throw new Error(
-      `scenario ${name} ended unexpectedly: ${result.stopReason} (${result.stopDetail}), answer ${JSON.stringify(result.answer)}`,
+  const handle: WorkflowHandleWithFirstExecutionRunId = await client.workflow.start(
+    scenario.workflowType ?? 'reactAgentWorkflow',
+    { ...start, args: [{ ...scenario.request, recordSearchAttributes: true }] },
+  );
+  await scenario.drive?.(handle as AgentHandle);
+  const problem = mismatch(scenario.expect, await handle.result());
+  if (problem !== undefined) throw new Error(`scenario ${name} ended unexpectedly: ${problem}`);
+  for (const [child, suffix] of Object.entries(scenario.children ?? {}))
+    await writeHistory(
+      path.join(historiesDirectory, `${child}.json`),
+      client.workflow.getHandle(`${start.workflowId}${suffix}`),
     );
-  }
   const file = path.join(historiesDirectory, `${name}.json`);
   await writeHistory(file, handle);
   // A run that continued as new: its first execution too, which ends in the continuation.

@@ -47,7 +47,13 @@ const psvFlatReplan = {
 /** What each committed history must contain, so a re-recording cannot quietly lose its point. */
 const expectedContents: Record<
   string,
-  { workflowType?: string; activities: string[]; eventTypes: string[] }
+  {
+    workflowType?: string;
+    /** The id it ran under, when not `replay-<name>` (a child's). */
+    workflowId?: string;
+    activities: string[];
+    eventTypes: string[];
+  }
 > = {
   'tool-answer': {
     // Two calculator calls in parallel, then an unknown tool (no activity) beside a third one.
@@ -106,6 +112,51 @@ const expectedContents: Record<
   'psv-flat-replan': psvFlatReplan,
   // psv-flat-replan, and the attempts stored at the end (one more local activity marker).
   'psv-attempts-stored': psvFlatReplan,
+  'sql-answer': {
+    workflowType: 'nl2sqlWorkflow',
+    // The schema linked and the prompt prepared, one generated query checked by the guard and run.
+    activities: [
+      'prepareSqlPrompt',
+      'loadPrompts',
+      'resolveModelChain',
+      'generateStructured',
+      'checkSql',
+      'executeSql',
+    ],
+    eventTypes: ['EVENT_TYPE_MARKER_RECORDED', 'EVENT_TYPE_TIMER_STARTED'],
+  },
+  'self-consistency': {
+    workflowType: 'selfConsistencyWorkflow',
+    // Three samples, each a child agent run; the vote is the workflow's own.
+    activities: [],
+    eventTypes: [
+      'EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_INITIATED',
+      'EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_COMPLETED',
+    ],
+  },
+  analysis: {
+    workflowType: 'analyzeCorpusWorkflow',
+    // One document, as a child run (analysis-document), then the report.
+    activities: ['listAnalysisDocuments', 'resolveModelChain', 'writeAnalysisReport'],
+    eventTypes: [
+      'EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_INITIATED',
+      'EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_COMPLETED',
+    ],
+  },
+  'analysis-document': {
+    workflowType: 'analyzeDocumentWorkflow',
+    workflowId: 'replay-analysis/document-1',
+    // The document chunked into the blob store, each chunk's fields extracted, the result stored.
+    activities: [
+      'prepareDocument',
+      'extractChunk',
+      'extractChunk',
+      'extractChunk',
+      'extractChunk',
+      'storeDocumentResult',
+    ],
+    eventTypes: [],
+  },
   'agent-fallback-budget': {
     // Alias `fast` resolved once; each call reserved and settled against the shared budget; the
     // first model's 401 moves the run to the next one, which makes the same call again.
@@ -144,7 +195,7 @@ async function replay(name: string, history: JsonHistory): Promise<void> {
   await Worker.runReplayHistory(
     { workflowBundle: await getWorkflowBundle(), replayName: name },
     historyFromJSON(history),
-    `replay-${name}`,
+    expectedContents[name]?.workflowId ?? `replay-${name}`,
   );
 }
 
