@@ -64,6 +64,15 @@ export const WorkerConfigSchema = z.object({
    * and sent again by another worker. Give the container or pod more than this to stop.
    */
   LLMOS_SHUTDOWN_GRACE_MS: z.coerce.number().int().nonnegative().default(60_000),
+  /**
+   * When set, the worker serves its health on this port: `GET /livez` and `GET /readyz` (pollers
+   * running, Temporal answering), for a container healthcheck or a Kubernetes probe.
+   */
+  LLMOS_HEALTH_PORT: optionalText
+    .transform((value) => (value === undefined ? undefined : Number(value)))
+    .pipe(z.number().int().min(1).max(65_535).optional()),
+  /** The address the health endpoint listens on: every interface, so a probe from outside the container reaches it. */
+  LLMOS_HEALTH_HOST: z.string().min(1).default('0.0.0.0'),
   /** Comma-separated hosts the `http_get` tool may fetch from. */
   LLMOS_HTTP_ALLOWED_HOSTS: z
     .string()

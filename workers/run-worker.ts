@@ -1,6 +1,7 @@
 import { closeAllDatabases } from '../activities/sql/open-database.js';
 import { parseWorkerConfig } from './config.js';
 import { createWorker } from './create-worker.js';
+import { startHealthServer } from './health-server.js';
 import { installRuntime } from './install-runtime.js';
 import {
   describeConnection,
@@ -10,14 +11,15 @@ import {
 
 /**
  * The `llmos worker` process: reads the environment once (the Temporal connection with the
- * command's `connection` flags on top), polls until SIGINT or SIGTERM (the activities in flight
- * finish first, for up to LLMOS_SHUTDOWN_GRACE_MS), then releases what the activities kept open.
+ * command's `connectionFlags` on top), serves its health when LLMOS_HEALTH_PORT is set, polls
+ * until SIGINT or SIGTERM (the activities in flight finish first, for up to
+ * LLMOS_SHUTDOWN_GRACE_MS), then releases what the activities kept open.
  */
-export async function runWorkerProcess(connection: TemporalConnectionFlags = {}): Promise<void> {
+export async function runWorkerProcess(connectionFlags: TemporalConnectionFlags = {}): Promise<void> {
   // Before the first connection: the Temporal runtime takes its log level (LLMOS_LOG_LEVEL) once.
   installRuntime('INFO');
-  const config = parseWorkerConfig(process.env, temporalConnectionSettings(process.env, connection));
-  const { worker, close } = await createWorker(config);
+  const config = parseWorkerConfig(process.env, temporalConnectionSettings(process.env, connectionFlags));
+  const { worker, connection, close } = await createWorker(config);
   const providers = [
     config.OPENAI_API_KEY && 'openai',
     config.ANTHROPIC_API_KEY && 'anthropic',
@@ -27,9 +29,23 @@ export async function runWorkerProcess(connection: TemporalConnectionFlags = {})
   console.log(
     `llmos worker on ${describeConnection(config.temporal)}, task queue ${config.LLMOS_TASK_QUEUE}; models: ${providers.join(', ')}`,
   );
+  const health =
+    config.LLMOS_HEALTH_PORT === undefined
+      ? undefined
+      : await startHealthServer({
+          port: config.LLMOS_HEALTH_PORT,
+          host: config.LLMOS_HEALTH_HOST,
+          group: worker,
+          connection,
+        });
+  if (health) console.log(`health: ${health.url}/livez and ${health.url}/readyz`);
   // On SIGINT/SIGTERM Worker.run() stops polling and lets the activities in flight finish for up
   // to LLMOS_SHUTDOWN_GRACE_MS (the SDK's default is none: it would cancel a model call mid-way).
-  await worker.run();
+  try {
+    await worker.run();
+  } finally {
+    await health?.close();
+  }
   await close();
   // SQLite runner processes and PostgreSQL pools the SQL activities kept warm.
   await closeAllDatabases();

@@ -1,4 +1,4 @@
-import type { State, Worker } from '@temporalio/worker';
+import type { State, Worker, WorkerStatus } from '@temporalio/worker';
 
 /**
  * The workers of one llmos process, run and stopped together: the main one (workflows and
@@ -23,6 +23,14 @@ export class WorkerGroup {
 
   shutdown(): void {
     for (const worker of this.workers) if (worker.getState() === 'RUNNING') worker.shutdown();
+  }
+
+  /** Each worker's task queue and status (run state, pollers, work in flight), the main one first. */
+  statuses(): Array<{ taskQueue: string; status: WorkerStatus }> {
+    return this.workers.map((worker) => ({
+      taskQueue: worker.options.taskQueue,
+      status: worker.getStatus(),
+    }));
   }
 
   /** The main worker's state. */

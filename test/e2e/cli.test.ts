@@ -6,7 +6,6 @@
 import { WorkflowNotFoundError } from '@temporalio/client';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { createServer } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { startFakeLlmServer, type FakeLlmServer } from '../../fake-llm/server.js';
 import type { AgentResult } from '../../common/agent.js';
@@ -21,21 +20,13 @@ import {
   type WorkerProcess,
   describeRun,
 } from '../helpers/worker-process.js';
+import { freePort } from '../helpers/free-port.js';
 
 const question = 'What is 3% of 18,250?';
 const answer = 'The answer is 547.5.';
 const model = 'openai:gpt-4o-mini';
 /** Two model calls of 100 + 10 tokens at gpt-4o-mini's price ($0.15 in, $0.60 out per million). */
 const usageLine = 'Usage: 220 tokens (200 in, 0 cached, 20 out), $0.000042; 2 model calls, 1 tool call';
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  assert.ok(address && typeof address === 'object');
-  return address.port;
-}
 
 async function waitFor(what: string, probe: () => boolean, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;

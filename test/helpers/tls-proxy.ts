@@ -1,9 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
 import path from 'node:path';
 import type { TestCertificates } from './test-certificates.js';
+import { freePort } from './free-port.js';
 
 /** The nginx the TLS tests run: LLMOS_TEST_NGINX (set by `npm test` and CI), or none. */
 export function testNginx(): string | undefined {
@@ -17,14 +18,6 @@ export function requireNginx(): { skip: string | false } {
     : {
         skip: 'LLMOS_TEST_NGINX is not set: run scripts/nginx/install-nginx.sh (npm test does when nginx is installed)',
       };
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await new Promise((resolve) => server.once('listening', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 /** A TLS-terminating gRPC proxy in front of a Temporal server. */
