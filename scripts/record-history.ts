@@ -23,6 +23,7 @@ import type { AgentRequest } from '../common/agent.js';
 import type { AnalysisRequest, AnalysisResult } from '../common/analysis.js';
 import type { PsvRequest } from '../common/psv.js';
 import type { SelfConsistencyRequest } from '../common/self-consistency.js';
+import { ledgerWorkflowId } from '../common/shared-budget.js';
 import type { SqlRequest } from '../common/sql.js';
 import { projectRoot } from '../client/project-paths.js';
 import { startFakeLlmServer } from '../fake-llm/server.js';
@@ -49,8 +50,11 @@ type Scenario = {
    * own, the corpus analysis): a run that ends otherwise is not recorded.
    */
   expect: Expected | ((result: unknown) => string | undefined);
-  /** Child workflows recorded too: history name -> the suffix of the child's workflow id. */
-  children?: Record<string, string>;
+  /**
+   * Other workflows the run made, recorded too: history name -> their workflow id, from the
+   * run's (a child run's, or a budget ledger's, which is still running).
+   */
+  alsoRecord?: Record<string, (workflowId: string) => string>;
 } & (
   | {
       workflowType?: 'reactAgentWorkflow';
@@ -246,6 +250,24 @@ scenarios['agent-fallback-budget'] = {
   expect: { stopReason: 'answer', answer: '12 squared is 144.' },
 };
 
+scenarios['agent-budget'] = {
+  description:
+    'an agent run against a shared budget, every call reserved and settled; and the budget ledger (budget-ledger), still running',
+  script: {
+    rules: [
+      { match: { step: 0 }, reply: { toolCalls: [calculator('12 * 12')], usage } },
+      { match: { step: 1 }, reply: { text: '12 squared is {{lastToolResult}}.', usage } },
+    ],
+  },
+  request: {
+    question: 'What is 12 squared?',
+    model: 'openai:gpt-4o-mini',
+    budget: { scope: 'replay:ledger', limitUsd: 1 },
+  },
+  expect: { stopReason: 'answer', answer: '12 squared is 144.' },
+  alsoRecord: { 'budget-ledger': () => ledgerWorkflowId('replay:ledger') },
+};
+
 scenarios['psv-fallback-budget'] = {
   description:
     'Plan -> Solve -> Verify on alias `fast` against a shared budget: the planner falls back to Anthropic, the child ReAct run continues on it, a judge verifies',
@@ -352,7 +374,7 @@ scenarios.analysis = {
       ? undefined
       : `${documents.length} documents, not analyzed: ${JSON.stringify(notAnalyzed)}`;
   },
-  children: { 'analysis-document': '/document-1' },
+  alsoRecord: { 'analysis-document': (workflowId) => `${workflowId}/document-1` },
 };
 
 async function waitUntil(what: string, probe: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
@@ -383,10 +405,10 @@ async function record(client: Client, taskQueue: string, name: string, scenario:
   await scenario.drive?.(handle as AgentHandle);
   const problem = mismatch(scenario.expect, await handle.result());
   if (problem !== undefined) throw new Error(`scenario ${name} ended unexpectedly: ${problem}`);
-  for (const [child, suffix] of Object.entries(scenario.children ?? {}))
+  for (const [other, workflowIdOf] of Object.entries(scenario.alsoRecord ?? {}))
     await writeHistory(
-      path.join(historiesDirectory, `${child}.json`),
-      client.workflow.getHandle(`${start.workflowId}${suffix}`),
+      path.join(historiesDirectory, `${other}.json`),
+      client.workflow.getHandle(workflowIdOf(start.workflowId)),
     );
   const file = path.join(historiesDirectory, `${name}.json`);
   await writeHistory(file, handle);
