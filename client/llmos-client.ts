@@ -20,6 +20,7 @@ import {
   type TemporalConnectionFlags,
   type TemporalConnectionSettings,
 } from '../workers/temporal-connection.js';
+import { dataConverterFor, payloadKeysFromEnv, type PayloadKey } from '../workers/payload-encryption.js';
 
 export {
   resultTraceSince,
@@ -51,11 +52,17 @@ export {
  * @throws Error naming the cause: a bad setting, a refused TLS handshake, no server.
  */
 export async function connectClient(flags: TemporalConnectionFlags = {}): Promise<Client> {
-  return connectClientTo(temporalConnectionSettings(process.env, flags));
+  return connectClientTo(temporalConnectionSettings(process.env, flags), payloadKeysFromEnv(process.env));
 }
 
-/** A client of the Temporal `settings` name (e.g. `localServerConnection` of a dev server). */
-export async function connectClientTo(settings: TemporalConnectionSettings): Promise<Client> {
+/**
+ * A client of the Temporal `settings` name (e.g. `localServerConnection` of a dev server), with
+ * the payload keys its workers encrypt with (`payloadKeysFromEnv`), if they do.
+ */
+export async function connectClientTo(
+  settings: TemporalConnectionSettings,
+  payloadKeys?: PayloadKey[],
+): Promise<Client> {
   let connection;
   try {
     connection = await connectTemporalClient(settings);
@@ -66,7 +73,12 @@ export async function connectClientTo(settings: TemporalConnectionSettings): Pro
       `${(error as Error).message}; start one with \`npx llmos server start\` or set TEMPORAL_ADDRESS`,
     );
   }
-  return new Client({ connection, namespace: settings.namespace });
+  const dataConverter = dataConverterFor(payloadKeys);
+  return new Client({
+    connection,
+    namespace: settings.namespace,
+    ...(dataConverter ? { dataConverter } : {}),
+  });
 }
 
 export type AgentHandle = WorkflowHandle<typeof reactAgentWorkflow>;

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { ModelRefSchema, ProviderSchema } from '../common/model-ref.js';
 import { defaultTaskQueue } from '../common/task-queues.js';
 import { projectRoot } from './project-root.js';
+import { payloadKeysFromEnv, type PayloadKey } from './payload-encryption.js';
 import { temporalConnectionSettings, type TemporalConnectionSettings } from './temporal-connection.js';
 
 const optionalText = z
@@ -133,7 +134,11 @@ export const WorkerConfigSchema = z.object({
  * The worker's settings: llmos's own variables, and the Temporal connection read from the
  * `TEMPORAL_*` variables and the config file's profile (`temporalConnectionSettings`).
  */
-export type WorkerConfig = z.infer<typeof WorkerConfigSchema> & { temporal: TemporalConnectionSettings };
+export type WorkerConfig = z.infer<typeof WorkerConfigSchema> & {
+  temporal: TemporalConnectionSettings;
+  /** Payload encryption keys (LLMOS_PAYLOAD_KEYS or LLMOS_PAYLOAD_KEYS_FILE), oldest first; none: plaintext. */
+  payloadKeys?: PayloadKey[];
+};
 
 /** The built-in templates first, then the operator's; a ref defined twice stops the worker. */
 export function promptDirectories(config: Pick<WorkerConfig, 'LLMOS_PROMPTS_DIRECTORIES'>): string[] {
@@ -145,7 +150,14 @@ export function parseWorkerConfig(
   temporal?: TemporalConnectionSettings,
 ): WorkerConfig {
   const parsed = WorkerConfigSchema.safeParse(env);
-  if (parsed.success) return { ...parsed.data, temporal: temporal ?? temporalConnectionSettings(env) };
+  if (parsed.success) {
+    const payloadKeys = payloadKeysFromEnv(env);
+    return {
+      ...parsed.data,
+      temporal: temporal ?? temporalConnectionSettings(env),
+      ...(payloadKeys ? { payloadKeys } : {}),
+    };
+  }
   const problems = parsed.error.issues
     .map((issue) => `  ${issue.path.join('.')}: ${issue.message}`)
     .join('\n');

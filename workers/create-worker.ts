@@ -13,6 +13,7 @@ import { providerTaskQueue } from '../common/task-queues.js';
 import { promptDirectories, type WorkerConfig } from './config.js';
 import { createModelServices, type WorkerModelServices } from './model-services.js';
 import { bundleWorkflows, workerBuildId } from './workflow-bundle.js';
+import { dataConverterFor } from './payload-encryption.js';
 import { connectTemporalNative } from './temporal-connection.js';
 import { WorkerGroup } from './worker-group.js';
 
@@ -88,7 +89,10 @@ export async function createWorker(
   }
   const activities = createActivitiesFromConfig(config, prompts, models, blobs.blobs);
   // Bundled here rather than by the worker, so the build id can be derived from the bundle.
-  const workflowBundle = options.workflowBundle ?? (await bundleWorkflows());
+  const dataConverter = dataConverterFor(config.payloadKeys);
+  const workflowBundle =
+    options.workflowBundle ??
+    (await bundleWorkflows({ failureConverterPath: dataConverter?.failureConverterPath }));
   const buildId = workerBuildId(workflowBundle);
   const main = await Worker.create({
     connection,
@@ -99,6 +103,7 @@ export async function createWorker(
     activities,
     maxConcurrentActivityTaskExecutions: config.LLMOS_MAX_CONCURRENT_ACTIVITIES,
     shutdownGraceTime: config.LLMOS_SHUTDOWN_GRACE_MS,
+    ...(dataConverter ? { dataConverter } : {}),
   });
   // A provider's own queue, where its request rate limit applies: the calls of a rate-limited
   // provider go there, and every model call of runs that started before calls without a limit
@@ -113,6 +118,7 @@ export async function createWorker(
         activities,
         maxConcurrentActivityTaskExecutions: config.LLMOS_MAX_CONCURRENT_ACTIVITIES,
         shutdownGraceTime: config.LLMOS_SHUTDOWN_GRACE_MS,
+        ...(dataConverter ? { dataConverter } : {}),
         ...(config.LLMOS_RATE_LIMITS[provider] !== undefined
           ? { maxTaskQueueActivitiesPerSecond: config.LLMOS_RATE_LIMITS[provider] }
           : {}),

@@ -13,6 +13,7 @@ import type { ResponseCache } from '../activities/llm/response-cache/response-ca
 import { SqliteResponseCache } from '../activities/llm/response-cache/sqlite-response-cache.js';
 import { priceOf, type ModelCatalog } from '../common/model-catalog.js';
 import type { WorkerConfig } from './config.js';
+import { dataConverterFor } from './payload-encryption.js';
 import { connectTemporalClient } from './temporal-connection.js';
 
 export interface WorkerModelServices extends ModelCallServices {
@@ -86,7 +87,11 @@ export function createModelServices(config: WorkerConfig): WorkerModelServices {
   const connectTemporal = () =>
     (temporal ??= connectTemporalClient(config.temporal).then((connection) => ({
       connection,
-      client: new Client({ connection, namespace: config.temporal.namespace }),
+      client: new Client({
+        connection,
+        namespace: config.temporal.namespace,
+        ...(config.payloadKeys ? { dataConverter: dataConverterFor(config.payloadKeys) } : {}),
+      }),
     })));
   return {
     catalog,

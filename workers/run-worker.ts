@@ -26,8 +26,12 @@ export async function runWorkerProcess(connectionFlags: TemporalConnectionFlags 
     config.LLMOS_COMPATIBLE_BASE_URL && `compatible (${config.LLMOS_COMPATIBLE_BASE_URL})`,
     'scripted',
   ].filter(Boolean);
+  // The key ids only: the keys themselves are never printed.
+  const encryption = config.payloadKeys
+    ? `; payloads encrypted with key ${config.payloadKeys.at(-1)!.id} (${config.payloadKeys.length} keys)`
+    : '';
   console.log(
-    `llmos worker on ${describeConnection(config.temporal)}, task queue ${config.LLMOS_TASK_QUEUE}; models: ${providers.join(', ')}`,
+    `llmos worker on ${describeConnection(config.temporal)}, task queue ${config.LLMOS_TASK_QUEUE}; models: ${providers.join(', ')}${encryption}`,
   );
   const health =
     config.LLMOS_HEALTH_PORT === undefined

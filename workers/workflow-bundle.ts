@@ -43,11 +43,15 @@ function bundledPackages(code: string): string[] {
  * Bundles the workflow code exactly as a worker does, and fails when it reaches what workflows
  * must not: a Node built-in (the bundler itself refuses those, even transitively, which tsc
  * cannot see) or any package outside the allow-list, such as a provider SDK that does its I/O
- * through `fetch` and so bundles without complaint.
+ * through `fetch` and so bundles without complaint. `failureConverterPath`: the failure converter
+ * the workflows use (`encodedFailuresPath` when payloads are encrypted).
  */
-export async function bundleWorkflows(): Promise<WorkflowBundle> {
+export async function bundleWorkflows(
+  options: { failureConverterPath?: string | undefined } = {},
+): Promise<WorkflowBundle> {
   const { code } = await bundleWorkflowCode({
     workflowsPath,
+    ...(options.failureConverterPath ? { failureConverterPath: options.failureConverterPath } : {}),
     logger: { trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error, log() {} },
   });
   const forbidden = bundledPackages(code).filter((name) => !allowedPackages.has(name));

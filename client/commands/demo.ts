@@ -54,7 +54,7 @@ export function registerDemoCommand(program: Command): void {
       const { worker, close } = await createWorker(config);
       const running = worker.run();
       try {
-        const client = await connectClientTo(server);
+        const client = await connectClientTo(server, config.payloadKeys);
         const handle = await startRun(
           client,
           'agent',
