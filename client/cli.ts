@@ -3,6 +3,7 @@ import { addConnectionOptions } from './cli-options.js';
 import { registerAgentCommand } from './commands/agent.js';
 import { registerAnalyzeCommand } from './commands/analyze.js';
 import { registerBudgetCommand } from './commands/budget.js';
+import { registerCodecServerCommand } from './commands/codec-server.js';
 import { registerCostCommand } from './commands/cost.js';
 import { registerDemoCommand } from './commands/demo.js';
 import { registerEvalCommand } from './commands/eval.js';
@@ -31,6 +32,7 @@ export function createProgram(): Command {
   registerWorkerCommand(program);
   registerServerCommands(program);
   registerFakeLlmCommand(program);
+  registerCodecServerCommand(program);
   registerPromptsCommands(program);
   addConnectionOptionsTo(program);
   return program;

@@ -1,7 +1,7 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { NativeConnection } from '@temporalio/worker';
 import type { WorkerGroup } from './worker-group.js';
+import { serveJson, type JsonServer } from './serve-json.js';
 
 /** How long readiness waits for Temporal's health service before it calls it unreachable. */
 const temporalCheckTimeoutMs = 2_000;
@@ -86,7 +86,7 @@ export async function startHealthServer(options: {
   host: string;
   group: WorkerGroup;
   connection: NativeConnection;
-}): Promise<{ url: string; close(): Promise<void> }> {
+}): Promise<JsonServer> {
   const answer = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
     const route = new URL(request.url ?? '/', 'http://health').pathname;
     if (request.method !== 'GET' || (route !== '/livez' && route !== '/readyz')) {
@@ -99,23 +99,5 @@ export async function startHealthServer(options: {
     response.writeHead(ok ? 200 : 503, { 'content-type': 'application/json', 'cache-control': 'no-store' });
     response.end(JSON.stringify(health));
   };
-  const server = createServer((request, response) => {
-    answer(request, response).catch((error: unknown) => {
-      response.writeHead(500, { 'content-type': 'application/json' });
-      response.end(JSON.stringify({ error: error instanceof Error ? error.message : String(error) }));
-    });
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, options.host, () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://${options.host.includes(':') ? `[${options.host}]` : options.host}:${port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  return serveJson(options.port, options.host, answer);
 }

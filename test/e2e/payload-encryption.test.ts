@@ -12,7 +12,30 @@ import { after, before, describe, it } from 'node:test';
 import type { temporal as proto } from '@temporalio/proto';
 import { EncryptionCodec, encryptedEncoding, parsePayloadKeys } from '../../workers/payload-encryption.js';
 import { connectTemporal } from '../helpers/temporal.js';
-import { describeRun, runLlmos, startWorkerProcess, type WorkerProcess } from '../helpers/worker-process.js';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { findTemporalCli } from '../../client/dev-server/find-temporal-cli.js';
+import { toolsDirectory } from '../../client/project-paths.js';
+import { freePort } from '../helpers/free-port.js';
+import {
+  describeRun,
+  runLlmos,
+  spawnLlmosCommand,
+  startWorkerProcess,
+  type WorkerProcess,
+} from '../helpers/worker-process.js';
+
+const run = promisify(execFile);
+
+type JsonPayload = { metadata: Record<string, string>; data: string };
+
+async function waitFor(what: string, probe: () => boolean, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!probe()) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
 
 const keys = `old:${randomBytes(32).toString('base64')},new:${randomBytes(32).toString('base64')}`;
 
@@ -147,6 +170,77 @@ void describe(
       const text = opened.map((payload) => Buffer.from(payload.data ?? []).toString()).join('\n');
       assert.ok(text.includes('17.5% of 2,340'));
       assert.ok(text.includes('421.5'));
+    });
+
+    void it('decodes for the Temporal UI and the temporal CLI through `llmos codec-server`', async () => {
+      const port = await freePort();
+      const token = randomUUID();
+      const server = spawnLlmosCommand(['codec-server', '--port', String(port)], {
+        LLMOS_PAYLOAD_KEYS: keys,
+        LLMOS_CODEC_AUTH_TOKEN: token,
+      });
+      try {
+        const url = `http://127.0.0.1:${port}`;
+        await waitFor('the codec server start line', () => server.output().includes('codec server on'));
+        assert.match(server.output(), /keys old, new; bearer token from LLMOS_CODEC_AUTH_TOKEN/);
+        assert.ok(!server.output().includes(keys.split(',')[1]!.split(':')[1]!), 'no key printed');
+
+        // The UI's preflight, then a call without the token.
+        const preflight = await fetch(`${url}/decode`, {
+          method: 'OPTIONS',
+          headers: { origin: 'http://localhost:8233', 'access-control-request-method': 'POST' },
+        });
+        assert.equal(preflight.status, 200);
+        assert.equal(preflight.headers.get('access-control-allow-origin'), 'http://localhost:8233');
+        const refused = await fetch(`${url}/decode`, { method: 'POST', body: '{"payloads":[]}' });
+        assert.equal(refused.status, 401);
+
+        const cli = await findTemporalCli({ toolsDirectory });
+        assert.equal(cli.kind, 'executable', 'npm test builds the temporal CLI');
+        if (cli.kind !== 'executable') return;
+        const show = (codec: string[]) =>
+          run(
+            cli.path,
+            [
+              'workflow',
+              'show',
+              '-w',
+              ids.agent,
+              '--address',
+              temporal.address,
+              '--output',
+              'json',
+              ...codec,
+            ],
+            {
+              maxBuffer: 64 * 1024 * 1024,
+            },
+          );
+        // The run's result as `temporal workflow show --output json` prints it (bytes in base64).
+        const resultOf = (stdout: string) => {
+          const { events } = JSON.parse(stdout) as {
+            events: Array<{
+              workflowExecutionCompletedEventAttributes?: { result: { payloads: JsonPayload[] } };
+            }>;
+          };
+          const [payload] = events.at(-1)!.workflowExecutionCompletedEventAttributes!.result.payloads;
+          return {
+            encoding: Buffer.from(payload!.metadata.encoding!, 'base64').toString(),
+            data: Buffer.from(payload!.data, 'base64').toString(),
+          };
+        };
+        const sealed = resultOf((await show([])).stdout);
+        assert.equal(sealed.encoding, encryptedEncoding, 'without the codec the answer stays sealed');
+        assert.ok(!sealed.data.includes('421.5'));
+        const opened = resultOf(
+          (await show(['--codec-endpoint', url, '--codec-auth', `Bearer ${token}`])).stdout,
+        );
+        assert.equal(opened.encoding, 'json/plain', 'the codec server opened it for the temporal CLI');
+        assert.match(opened.data, /"answer":"[^"]*421\.5/);
+      } finally {
+        server.child.kill('SIGTERM');
+        await server.exited;
+      }
     });
 
     void it('refuses to read a run without the keys, and says why', async () => {
