@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { NativeConnection } from '@temporalio/worker';
 import type { WorkerGroup } from './worker-group.js';
 import { serveJson, type JsonServer } from './serve-json.js';
+import { within } from './within.js';
 
 /** How long readiness waits for Temporal's health service before it calls it unreachable. */
 const temporalCheckTimeoutMs = 2_000;
@@ -24,22 +25,12 @@ export interface WorkerHealth {
 }
 
 async function temporalState(connection: NativeConnection): Promise<string> {
-  let timer: NodeJS.Timeout | undefined;
   try {
-    const check = connection.healthService.check({});
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new Error(`no answer within ${temporalCheckTimeoutMs} ms`)),
-        temporalCheckTimeoutMs,
-      );
-    });
-    const { status } = await Promise.race([check, timeout]);
+    const { status } = await within(temporalCheckTimeoutMs, connection.healthService.check({}));
     // grpc.health.v1's SERVING.
     return Number(status) === 1 ? 'serving' : `not serving (health status ${String(status)})`;
   } catch (error) {
     return `unreachable: ${error instanceof Error ? error.message : String(error)}`;
-  } finally {
-    clearTimeout(timer);
   }
 }
 

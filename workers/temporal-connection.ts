@@ -9,6 +9,7 @@ import { connect as tlsConnect } from 'node:tls';
 import { Connection } from '@temporalio/client';
 import { loadClientConfigProfile, type ClientConfigProfile } from '@temporalio/envconfig';
 import { NativeConnection } from '@temporalio/worker';
+import { within } from './within.js';
 
 /** What the CLI's flags set on top of the environment and the config file's profile. */
 export interface TemporalConnectionFlags {
@@ -258,22 +259,6 @@ export async function connectionFailure(
   return new Error(`cannot reach ${where}: ${message}${hint}`);
 }
 
-/** Rejects after `ms` with a message naming the server: a connect that hangs must not hang the caller. */
-async function withTimeout<T>(settings: TemporalConnectionSettings, attempt: Promise<T>): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new Error(`no answer within ${settings.connectTimeoutMs} ms`)),
-      settings.connectTimeoutMs,
-    );
-  });
-  try {
-    return await Promise.race([attempt, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
 /** A worker's connection (Rust core). @throws Error from `connectionFailure`. */
 export async function connectTemporalNative(settings: TemporalConnectionSettings): Promise<NativeConnection> {
   const connecting = NativeConnection.connect({
@@ -283,7 +268,7 @@ export async function connectTemporalNative(settings: TemporalConnectionSettings
     metadata: settings.metadata,
   });
   try {
-    return await withTimeout(settings, connecting);
+    return await within(settings.connectTimeoutMs, connecting);
   } catch (error) {
     // A connect that lost the race still closes once it settles.
     void connecting.then((late) => late.close()).catch(() => {});

@@ -1,10 +1,10 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import path from 'node:path';
 import { llmosBin, projectRoot } from '../../client/project-paths.js';
 import type { FakeLlmScript } from '../../activities/llm/scripted/script-schema.js';
+import { freePort } from '../../test/helpers/free-port.js';
 
 /** A fake model server in its own process, as a provider is: its work does not load the worker's event loop. */
 export interface FakeLlmProcess {
@@ -14,16 +14,6 @@ export interface FakeLlmProcess {
   receivedAt(): Promise<number[]>;
   setScript(script: FakeLlmScript): Promise<void>;
   close(): Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
-  server.close();
-  await once(server, 'close');
-  return port;
 }
 
 /** Starts `llmos fake-llm` with `script` (written into `scratch`) and waits until it serves. */

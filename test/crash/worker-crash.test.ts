@@ -164,6 +164,27 @@ void describe('a worker process killed with SIGKILL mid-run', { timeout: 600_000
       taskQueue,
       workflowId: `crash-${randomUUID()}`,
     });
+  /**
+   * A run on a fresh worker whose model call at `slowStep` the provider holds for `delayMs`:
+   * resolves once that call has reached the provider.
+   */
+  const untilSlowStep = async (prefix: string, slowStep: number, delayMs: number) => {
+    fake.reset();
+    fake.setScript(stepScript({ slowStep, delayMs }));
+    const taskQueue = `${prefix}-${randomUUID()}`;
+    const first = await startWorker(taskQueue);
+    const handle = await start(taskQueue, {
+      question: 'Compute ((2 + 3) * 4 - 6) / 7 one operation at a time.',
+      model: 'openai:gpt-4o-mini',
+      // A dead worker's model call is noticed after 5 s without a heartbeat and retried at once. Not
+      // less: a live worker heartbeats every 0.8 x this timeout, and a busy machine needs the margin.
+      retry: { heartbeatTimeoutMs: 5_000, initialIntervalMs: 200, maximumAttempts: 5 },
+    });
+    await waitFor(`the step ${slowStep} model request`, () =>
+      fake.requests.some((request) => request.step === slowStep) ? true : undefined,
+    );
+    return { taskQueue, first, handle };
+  };
   const assertAnswered = (result: AgentResult): void => {
     assert.equal(result.stopReason, 'answer', `stopped with ${result.stopReason}: ${result.stopDetail}`);
     assert.equal(result.answer, expectedAnswer);
@@ -177,22 +198,8 @@ void describe('a worker process killed with SIGKILL mid-run', { timeout: 600_000
 
   void it('repeats only the model call in flight at the kill, and that one only once', async () => {
     const slowStep = 2;
-    fake.reset();
-    fake.setScript(stepScript({ slowStep, delayMs: 20_000 }));
-    const taskQueue = `crash-${randomUUID()}`;
-    const first = await startWorker(taskQueue);
-    const handle = await start(taskQueue, {
-      question: 'Compute ((2 + 3) * 4 - 6) / 7 one operation at a time.',
-      model: 'openai:gpt-4o-mini',
-      // A dead worker's model call is noticed after 5 s without a heartbeat and retried at once. Not
-      // less: a live worker heartbeats every 0.8 x this timeout, and a busy machine needs the margin.
-      retry: { heartbeatTimeoutMs: 5_000, initialIntervalMs: 200, maximumAttempts: 5 },
-    });
-
+    const { taskQueue, first, handle } = await untilSlowStep('crash', slowStep, 20_000);
     // The slow request has reached the "provider", which holds it for 20 s: kill the worker now.
-    await waitFor(`the step ${slowStep} model request`, () =>
-      fake.requests.some((request) => request.step === slowStep) ? true : undefined,
-    );
     await kill(first);
     const beforeKill = requestsPerStep(fake.requests);
     assert.deepEqual(beforeKill, [1, 1, 1, 0, 0], 'steps 0 and 1 done, step 2 in flight at the kill');
@@ -233,18 +240,7 @@ void describe('a worker process killed with SIGKILL mid-run', { timeout: 600_000
 
   void it('on SIGTERM lets the model call in flight finish, records it, and sends it only once', async () => {
     const slowStep = 2;
-    fake.reset();
-    fake.setScript(stepScript({ slowStep, delayMs: 3_000 }));
-    const taskQueue = `drain-${randomUUID()}`;
-    const first = await startWorker(taskQueue);
-    const handle = await start(taskQueue, {
-      question: 'Compute ((2 + 3) * 4 - 6) / 7 one operation at a time.',
-      model: 'openai:gpt-4o-mini',
-      retry: { heartbeatTimeoutMs: 5_000, initialIntervalMs: 200, maximumAttempts: 5 },
-    });
-    await waitFor(`the step ${slowStep} model request`, () =>
-      fake.requests.some((request) => request.step === slowStep) ? true : undefined,
-    );
+    const { taskQueue, first, handle } = await untilSlowStep('drain', slowStep, 3_000);
     // A deploy: the old worker is told to stop while its call is with the provider, a new one starts.
     first.kill('SIGTERM');
     await startWorker(taskQueue);

@@ -27,6 +27,10 @@ interface JsonHistory {
   events: JsonEvent[];
 }
 
+/** A model call against a shared budget: reserved, made, settled. */
+const budgetedModelCall = ['reserveModelCall', 'callChatModel', 'settleModelCall'];
+const budgetedStructuredCall = ['reserveModelCall', 'generateStructured', 'settleModelCall'];
+
 const psvFlatReplan = {
   workflowType: 'planSolveVerifyWorkflow',
   activities: [
@@ -166,10 +170,10 @@ const expectedContents: Record<
       'describeTools',
       'loadPrompts',
       'resolveModelChain',
-      ...['reserveModelCall', 'callChatModel', 'settleModelCall'],
-      ...['reserveModelCall', 'callChatModel', 'settleModelCall'],
+      ...budgetedModelCall,
+      ...budgetedModelCall,
       'runTool',
-      ...['reserveModelCall', 'callChatModel', 'settleModelCall'],
+      ...budgetedModelCall,
     ],
     eventTypes: ['EVENT_TYPE_ACTIVITY_TASK_FAILED'],
   },
@@ -179,8 +183,8 @@ const expectedContents: Record<
       'describeTools',
       'loadPrompts',
       'resolveModelChain',
-      ...['reserveModelCall', 'callChatModel', 'settleModelCall'],
-      ...['reserveModelCall', 'callChatModel', 'settleModelCall'],
+      ...budgetedModelCall,
+      ...budgetedModelCall,
     ],
     eventTypes: ['EVENT_TYPE_MARKER_RECORDED'],
   },
@@ -203,9 +207,9 @@ const expectedContents: Record<
       'describeTools',
       'loadPrompts',
       'resolveModelChain',
-      ...['reserveModelCall', 'generateStructured', 'settleModelCall'],
-      ...['reserveModelCall', 'generateStructured', 'settleModelCall'],
-      ...['reserveModelCall', 'generateStructured', 'settleModelCall'],
+      ...budgetedStructuredCall,
+      ...budgetedStructuredCall,
+      ...budgetedStructuredCall,
     ],
     eventTypes: ['EVENT_TYPE_ACTIVITY_TASK_FAILED', 'EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_COMPLETED'],
   },
