@@ -74,6 +74,15 @@ export const WorkerConfigSchema = z.object({
     .pipe(z.number().int().min(1).max(65_535).optional()),
   /** The address the health endpoint listens on: every interface, so a probe from outside the container reaches it. */
   LLMOS_HEALTH_HOST: z.string().min(1).default('0.0.0.0'),
+  /**
+   * Worker Versioning: when set, the worker joins this Worker Deployment as version
+   * LLMOS_BUILD_ID, and takes new runs only once that version is made current
+   * (`temporal worker deployment set-current-version`). Unset: an unversioned worker, and a
+   * change must keep running workflows replaying (`patched()`, the recorded histories).
+   */
+  LLMOS_DEPLOYMENT_NAME: optionalText,
+  /** The version's build id, e.g. an image tag or commit; by default `llmos+` and a hash of the workflow code. */
+  LLMOS_BUILD_ID: optionalText,
   /** Comma-separated hosts the `http_get` tool may fetch from. */
   LLMOS_HTTP_ALLOWED_HOSTS: z
     .string()

@@ -12,7 +12,8 @@ import { ProviderSchema } from '../common/model-ref.js';
 import { providerTaskQueue } from '../common/task-queues.js';
 import { promptDirectories, type WorkerConfig } from './config.js';
 import { createModelServices, type WorkerModelServices } from './model-services.js';
-import { bundleWorkflows, workerBuildId } from './workflow-bundle.js';
+import { bundleWorkflows } from './workflow-bundle.js';
+import { versionOptions, workerVersionOf } from './worker-version.js';
 import { dataConverterFor } from './payload-encryption.js';
 import { connectTemporalNative } from './temporal-connection.js';
 import { WorkerGroup } from './worker-group.js';
@@ -93,13 +94,13 @@ export async function createWorker(
   const workflowBundle =
     options.workflowBundle ??
     (await bundleWorkflows({ failureConverterPath: dataConverter?.failureConverterPath }));
-  const buildId = workerBuildId(workflowBundle);
+  const version = workerVersionOf(config, workflowBundle);
   const main = await Worker.create({
     connection,
     namespace: config.temporal.namespace,
     taskQueue: config.LLMOS_TASK_QUEUE,
     workflowBundle,
-    buildId,
+    ...versionOptions(version),
     activities,
     maxConcurrentActivityTaskExecutions: config.LLMOS_MAX_CONCURRENT_ACTIVITIES,
     shutdownGraceTime: config.LLMOS_SHUTDOWN_GRACE_MS,
@@ -114,7 +115,7 @@ export async function createWorker(
         connection,
         namespace: config.temporal.namespace,
         taskQueue: providerTaskQueue(config.LLMOS_TASK_QUEUE, provider),
-        buildId,
+        ...versionOptions(version),
         activities,
         maxConcurrentActivityTaskExecutions: config.LLMOS_MAX_CONCURRENT_ACTIVITIES,
         shutdownGraceTime: config.LLMOS_SHUTDOWN_GRACE_MS,
@@ -132,5 +133,5 @@ export async function createWorker(
     await models.close();
     await blobs.close();
   };
-  return { worker, connection, close };
+  return { worker, connection, close, version };
 }

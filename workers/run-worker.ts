@@ -3,6 +3,7 @@ import { parseWorkerConfig } from './config.js';
 import { createWorker } from './create-worker.js';
 import { startHealthServer } from './health-server.js';
 import { installRuntime } from './install-runtime.js';
+import { describeVersion } from './worker-version.js';
 import {
   describeConnection,
   temporalConnectionSettings,
@@ -19,7 +20,7 @@ export async function runWorkerProcess(connectionFlags: TemporalConnectionFlags 
   // Before the first connection: the Temporal runtime takes its log level (LLMOS_LOG_LEVEL) once.
   installRuntime('INFO');
   const config = parseWorkerConfig(process.env, temporalConnectionSettings(process.env, connectionFlags));
-  const { worker, connection, close } = await createWorker(config);
+  const { worker, connection, close, version } = await createWorker(config);
   const providers = [
     config.OPENAI_API_KEY && 'openai',
     config.ANTHROPIC_API_KEY && 'anthropic',
@@ -33,6 +34,7 @@ export async function runWorkerProcess(connectionFlags: TemporalConnectionFlags 
   console.log(
     `llmos worker on ${describeConnection(config.temporal)}, task queue ${config.LLMOS_TASK_QUEUE}; models: ${providers.join(', ')}${encryption}`,
   );
+  console.log(describeVersion(version));
   const health =
     config.LLMOS_HEALTH_PORT === undefined
       ? undefined

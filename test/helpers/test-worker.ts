@@ -9,20 +9,21 @@ export interface TestWorker {
 }
 
 /**
- * A real llmos worker on its own task queue, configured like production from environment
- * variables (`env`), e.g. `OPENAI_BASE_URL` pointing at the fake LLM server.
+ * A real llmos worker on its own task queue (or on `env.LLMOS_TASK_QUEUE`), configured like
+ * production from environment variables (`env`), e.g. `OPENAI_BASE_URL` pointing at the fake LLM
+ * server.
  */
 export async function startTestWorker(
   address: string,
   env: Record<string, string> = {},
 ): Promise<TestWorker> {
-  const taskQueue = `test-${randomUUID()}`;
+  const taskQueue = env.LLMOS_TASK_QUEUE ?? `test-${randomUUID()}`;
   // No response cache unless a test asks: tests count the requests a model receives.
   const config = parseWorkerConfig({
     TEMPORAL_ADDRESS: address,
-    LLMOS_TASK_QUEUE: taskQueue,
     LLMOS_CACHE: 'off',
     ...env,
+    LLMOS_TASK_QUEUE: taskQueue,
   });
   const { worker, close } = await createWorker(config, { workflowBundle: await getWorkflowBundle() });
   const running = worker.run();
