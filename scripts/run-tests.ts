@@ -1,6 +1,7 @@
 /**
  * `npm test`: type-check, lint, check formatting, prove the workflow bundle is sandbox-clean, start one real
- * Temporal dev server (built on first use), and run every test file against it.
+ * Temporal dev server (built on first use), and run every test file against it. With
+ * LLMOS_TEST_TEMPORAL_ADDRESS set, the tests run against that server instead.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
@@ -117,11 +118,19 @@ if (nginx) {
   );
 }
 
-console.log('\n== Temporal dev server');
-const server = await startDevServer({ toolsDirectory, log: (line) => console.log(line) });
-console.log(
-  `dev server on ${server.address} (${server.cli.kind === 'executable' ? server.cli.path : 'SDK download'})`,
-);
+// A server the caller runs (`npm run test:cluster`: the Temporal server on PostgreSQL), else a dev server.
+let temporalAddress = process.env.LLMOS_TEST_TEMPORAL_ADDRESS;
+let server: Awaited<ReturnType<typeof startDevServer>> | undefined;
+if (temporalAddress) {
+  console.log(`\n== Temporal server at LLMOS_TEST_TEMPORAL_ADDRESS=${temporalAddress}`);
+} else {
+  console.log('\n== Temporal dev server');
+  server = await startDevServer({ toolsDirectory, log: (line) => console.log(line) });
+  temporalAddress = server.address;
+  console.log(
+    `dev server on ${server.address} (${server.cli.kind === 'executable' ? server.cli.path : 'SDK download'})`,
+  );
+}
 const files = await testFiles(filters);
 console.log(`\n== ${files.length} test files`);
 let code: number;
@@ -138,13 +147,13 @@ try {
     ],
     {
       ...process.env,
-      LLMOS_TEST_TEMPORAL_ADDRESS: server.address,
+      LLMOS_TEST_TEMPORAL_ADDRESS: temporalAddress,
       ...(postgresUrl ? { LLMOS_TEST_POSTGRES_URL: postgresUrl } : {}),
       ...(redisUrl ? { LLMOS_TEST_REDIS_URL: redisUrl } : {}),
       ...(nginx ? { LLMOS_TEST_NGINX: nginx } : {}),
     },
   );
 } finally {
-  await server.shutdown();
+  await server?.shutdown();
 }
 process.exit(code);

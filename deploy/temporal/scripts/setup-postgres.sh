@@ -11,7 +11,8 @@ DB_PORT=${DB_PORT:-5432}
 DB_USER=${POSTGRES_USER:-temporal}
 # temporal-sql-tool reads the password from SQL_PASSWORD.
 export SQL_PASSWORD="${SQL_PASSWORD:-${POSTGRES_PWD:-temporal}}"
-SCHEMA_DIR=/etc/temporal/schema/postgresql/v12
+# Where the admin-tools image keeps the schema; `npm run test:cluster` points it at the server module.
+SCHEMA_DIR=${SCHEMA_DIR:-/etc/temporal/schema/postgresql/v12}
 
 echo "Waiting for PostgreSQL at ${DB_HOST}:${DB_PORT}..."
 tries=0
