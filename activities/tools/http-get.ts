@@ -1,6 +1,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { z } from 'zod';
 import { ErrorType } from '../../common/errors.js';
+import { spotlight } from '../../common/spotlight.js';
 import { defineTool, ToolInputError } from './tool.js';
 
 export interface HttpGetOptions {
@@ -40,7 +41,7 @@ function parseUrl(text: string, allowedHosts: readonly string[]): URL {
 /**
  * Fetches a URL from an allow-list of hosts (redirects are followed only within it). 4xx answers
  * are observations for the model; 5xx and network errors are retryable `ToolFailed` failures.
- * The body is marked as untrusted data before the model sees it.
+ * The body reaches the model spotlighted (`spotlight`): marked as data that cannot close its own tags.
  */
 export function createHttpGetTool(options: HttpGetOptions) {
   const { allowedHosts, timeoutMs = 10_000, maxCharacters = 8_000, maxRedirects = 3 } = options;
@@ -87,9 +88,7 @@ export function createHttpGetTool(options: HttpGetOptions) {
             : body;
         return [
           `HTTP ${response.status} ${response.headers.get('content-type') ?? ''}`.trim(),
-          `<untrusted source="${url.href}">`,
-          shown,
-          '</untrusted>',
+          spotlight(shown, { source: url.href, boundary: context.boundary }),
         ].join('\n');
       }
     },

@@ -5,6 +5,8 @@ import { substituteStepResults } from '../../common/plan.js';
 import { ErrorType } from '../../common/errors.js';
 import type { BlobRef } from '../../common/blob-ref.js';
 import type { BlobStore } from '../blobs/blob-store.js';
+import { randomUUID } from 'node:crypto';
+import { spotlightBoundary } from '../../common/spotlight.js';
 import { ToolInputError } from './tool.js';
 import { getTool, type ToolRegistry } from './tool-registry.js';
 
@@ -105,6 +107,7 @@ export function createRunTool(registry: ToolRegistry, blobs?: BlobStore) {
       const observation = await tool.execute(parsed.data, {
         signal: context.cancellationSignal,
         idempotencyKey: `${workflowId}/${activityId}`,
+        boundary: spotlightBoundary(workflowExecution?.runId ?? randomUUID()),
       });
       return await observed(observation, Math.round(performance.now() - started));
     } catch (error) {

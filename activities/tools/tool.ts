@@ -5,6 +5,8 @@ export interface ToolContext {
   signal: AbortSignal;
   /** Stable across retries of the same call: workflow id + activity id. Side-effecting tools pass it on. */
   idempotencyKey: string;
+  /** The run's spotlighting boundary: a tool that returns outside text wraps it with `spotlight`. */
+  boundary: string;
 }
 
 /**

@@ -13,7 +13,11 @@ const examples = new URL('../../examples/', import.meta.url);
 const sampleFile = fileURLToPath(new URL('datasets/gsm8k-sample.jsonl', examples));
 const scriptFile = fileURLToPath(new URL('scripted/gsm8k-react.json', examples));
 const context = { model: 'gsm8k-react' } as const;
-const toolContext = { signal: new AbortController().signal, idempotencyKey: 'test/1' };
+const toolContext = {
+  signal: new AbortController().signal,
+  idempotencyKey: 'test/1',
+  boundary: '0123456789ab',
+};
 
 /** The two sample questions the script answers wrong on purpose (see examples/datasets/README.md). */
 const deliberatelyWrong = new Map([

@@ -44,7 +44,11 @@ void describe('http_get tool', () => {
     await new Promise<void>((resolve) => server.close(() => resolve()));
   });
 
-  const context = () => ({ signal: new AbortController().signal, idempotencyKey: 'wf/1' });
+  const context = () => ({
+    signal: new AbortController().signal,
+    idempotencyKey: 'wf/1',
+    boundary: '0123456789ab',
+  });
   // async: the tool may throw before its first await; callers always see a promise.
   const get = async (url: string, options: Partial<HttpGetOptions> = {}) =>
     createHttpGetTool({ allowedHosts: [`127.0.0.1:${port}`], ...options }).execute({ url }, context());
@@ -72,14 +76,14 @@ void describe('http_get tool', () => {
       await get(`${base}/ok`),
       [
         'HTTP 200 text/plain; charset=utf-8',
-        `<untrusted source="${base}/ok">`,
+        `<untrusted-0123456789ab source="${base}/ok">`,
         'hello from the test server',
-        '</untrusted>',
+        '</untrusted-0123456789ab>',
       ].join('\n'),
     );
     assert.match(
       await get(`${base}/json`),
-      /^HTTP 200 application\/json\n<untrusted source="[^"]+">\n\{"answer":42\}\n<\/untrusted>$/,
+      /^HTTP 200 application\/json\n<untrusted-0123456789ab source="[^"]+">\n\{"answer":42\}\n<\/untrusted-0123456789ab>$/,
     );
   });
 
@@ -120,7 +124,7 @@ void describe('http_get tool', () => {
   void it('follows redirects within the allow-list and reports the final URL', async () => {
     const observation = await get(`${base}/redirect-in`);
     assert.match(observation, /^HTTP 200/);
-    assert.ok(observation.includes(`<untrusted source="${base}/ok">`));
+    assert.ok(observation.includes(`<untrusted-0123456789ab source="${base}/ok">`));
     assert.ok(observation.includes('hello from the test server'));
   });
 
@@ -161,9 +165,11 @@ void describe('http_get tool', () => {
 
   void it('cuts the body to maxCharacters and says how much was cut', async () => {
     const observation = await get(`${base}/big`, { maxCharacters: 100 });
-    assert.ok(observation.includes(`\n${'a'.repeat(100)}\n[... 150 more characters cut]\n</untrusted>`));
+    assert.ok(
+      observation.includes(`\n${'a'.repeat(100)}\n[... 150 more characters cut]\n</untrusted-0123456789ab>`),
+    );
     assert.ok(!observation.includes('a'.repeat(101)));
-    assert.ok((await get(`${base}/big`)).includes(`\n${'a'.repeat(250)}\n</untrusted>`));
+    assert.ok((await get(`${base}/big`)).includes(`\n${'a'.repeat(250)}\n</untrusted-0123456789ab>`));
   });
 
   void it('lists the allowed hosts in its description', () => {
