@@ -8,6 +8,7 @@ import { registerCostCommand } from './commands/cost.js';
 import { registerDemoCommand } from './commands/demo.js';
 import { registerEvalCommand } from './commands/eval.js';
 import { registerFakeLlmCommand } from './commands/fake-llm.js';
+import { registerPiiCommands } from './commands/pii.js';
 import { registerPsvCommand } from './commands/psv.js';
 import { registerPromptsCommands } from './commands/prompts.js';
 import { registerServerCommands } from './commands/server.js';
@@ -34,6 +35,7 @@ export function createProgram(): Command {
   registerFakeLlmCommand(program);
   registerCodecServerCommand(program);
   registerPromptsCommands(program);
+  registerPiiCommands(program);
   addConnectionOptionsTo(program);
   return program;
 }

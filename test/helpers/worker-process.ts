@@ -167,13 +167,17 @@ export async function runLlmos(
   args: string[],
   env: Record<string, string>,
   timeoutMs = 120_000,
+  /** Written to the command's standard input, which is closed after it; none by default. */
+  stdin?: string,
 ): Promise<LlmosRun> {
   const child = spawn(process.execPath, [llmosBin, ...args], {
     cwd: projectRoot,
     env: llmosChildEnv(env),
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ['pipe', 'pipe', 'pipe'],
   });
   track(child);
+  // Closed at once when there is no input: the command reads end of input, as from /dev/null.
+  child.stdin.end(stdin);
   let stdout = '';
   let stderr = '';
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));

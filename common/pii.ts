@@ -1,0 +1,28 @@
+import { z } from 'zod';
+
+/**
+ * The kinds of personal data llmos finds, by Presidio's names, so results compare with Presidio
+ * and its evaluation sets. The pattern types are found by checked patterns (a checksum, a
+ * numbering plan, address rules); PERSON and LOCATION need a language model of names.
+ */
+export const PiiTypeSchema = z.enum([
+  'EMAIL_ADDRESS',
+  'PHONE_NUMBER',
+  'CREDIT_CARD',
+  'IBAN_CODE',
+  'US_SSN',
+  'IP_ADDRESS',
+  'PERSON',
+  'LOCATION',
+]);
+export type PiiType = z.infer<typeof PiiTypeSchema>;
+
+/** One entity found in a text: `start` and `end` are UTF-16 offsets (`text.slice(start, end)`). */
+export const PiiEntitySchema = z.object({
+  type: PiiTypeSchema,
+  start: z.number().int().nonnegative(),
+  end: z.number().int().positive(),
+  /** How sure the recognizer is, 0..1; a context word nearby ("SSN", "card") raises it. */
+  score: z.number().min(0).max(1),
+});
+export type PiiEntity = z.infer<typeof PiiEntitySchema>;

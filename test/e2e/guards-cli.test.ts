@@ -1,0 +1,47 @@
+/** `llmos pii find` as a user runs it: JSON lines in, one JSON line out for each, bad lines named. */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { describeRun, runLlmos } from '../helpers/worker-process.js';
+
+void describe('llmos pii find, end to end', () => {
+  void it('writes the entities of each line with Presidio type names and offsets', async () => {
+    const texts = [
+      'Reach me at +1 202-555-0143 or jane.roe@example.com.',
+      'Card 4111 1111 1111 1111, SSN 078-05-1121.',
+      'Order 4567891234 shipped on 2024-05-12 for $1,299.00.',
+    ];
+    const input = texts.map((text) => JSON.stringify({ text })).join('\n');
+    const run = await runLlmos(['pii', 'find'], {}, 60_000, `${input}\n`);
+    assert.equal(run.code, 0, describeRun(run));
+    const lines = run.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { entities: { type: string; start: number; end: number }[] });
+    assert.equal(lines.length, texts.length);
+    const values = lines.map((line, index) =>
+      line.entities.map((entity) => `${entity.type}:${texts[index]!.slice(entity.start, entity.end)}`),
+    );
+    assert.deepEqual(values, [
+      ['PHONE_NUMBER:+1 202-555-0143', 'EMAIL_ADDRESS:jane.roe@example.com'],
+      ['CREDIT_CARD:4111 1111 1111 1111', 'US_SSN:078-05-1121'],
+      [],
+    ]);
+  });
+
+  void it('answers a bad line with an error line in its place and exits 1', async () => {
+    const run = await runLlmos(['pii', 'find'], {}, 60_000, 'not json\n{"txt": "x"}\n{"text": "ok"}\n');
+    assert.equal(run.code, 1, describeRun(run));
+    assert.deepEqual(
+      run.stdout
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line) as unknown),
+      [
+        { error: `line 1: not JSON (Unexpected token 'o', "not json" is not valid JSON)` },
+        { error: 'line 2: text: Invalid input: expected string, received undefined' },
+        { entities: [] },
+      ],
+    );
+    assert.match(run.stderr, /2 line\(s\) were not \{"text": \.\.\.\}/);
+  });
+});
