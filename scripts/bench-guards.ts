@@ -15,7 +15,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { findPii } from '../activities/guards/pii/find-pii.js';
-import { scanInjection } from '../activities/guards/injection/scan-injection.js';
+import { defaultInjectionThreshold, scanInjection } from '../activities/guards/injection/scan-injection.js';
 import { heldBack, injectionCorpora } from './bench/injection-corpora.js';
 import { passesLuhn } from '../activities/guards/pii/credit-card.js';
 import type { PiiEntity, PiiType } from '../common/pii.js';
@@ -205,14 +205,36 @@ function throughput(): void {
 
 function evaluateInjection(): void {
   const corpora = injectionCorpora();
-  console.log('\nInjection, deterministic layers (normalisation, decoding, heuristics)\n');
-  console.log('| set | texts | flagged |');
-  console.log('|---|---|---|');
-  for (const set of corpora) {
+  console.log(
+    `\nInjection: the rule layers alone, and with the trained classifier (threshold ${defaultInjectionThreshold})\n`,
+  );
+  console.log('| set | texts | rules | rules + classifier |');
+  console.log('|---|---|---|---|');
+  const scored = corpora.map((set) => {
     const texts = set.measured === 'fifth' ? set.texts.filter((text) => heldBack(text)) : set.texts;
-    const flagged = texts.filter((text) => scanInjection(text).injection).length;
+    return {
+      set,
+      rules: texts.map((text) => scanInjection(text, { classifier: null }).score),
+      all: texts.map((text) => scanInjection(text).score),
+    };
+  });
+  const share = (scores: number[], threshold: number) =>
+    scores.filter((score) => score >= threshold).length / scores.length;
+  for (const { set, rules, all } of scored) {
     const label = set.attack ? `attack: ${set.name} (recall)` : `benign: ${set.name} (false positives)`;
-    console.log(`| ${label} | ${texts.length} | ${percent(flagged / texts.length)} |`);
+    console.log(
+      `| ${label} | ${all.length} | ${percent(share(rules, defaultInjectionThreshold))} | ${percent(share(all, defaultInjectionThreshold))} |`,
+    );
+  }
+  console.log('\nAll attack sets together and all benign sets together, by threshold (rules + classifier)\n');
+  console.log('| threshold | recall | false positives |');
+  console.log('|---|---|---|');
+  const pooled = (attack: boolean) =>
+    scored.filter(({ set }) => set.attack === attack).flatMap(({ all }) => all);
+  for (const threshold of [0.4, 0.5, 0.6, 0.7, 0.8]) {
+    console.log(
+      `| ${threshold} | ${percent(share(pooled(true), threshold))} | ${percent(share(pooled(false), threshold))} |`,
+    );
   }
   const sample = corpora.flatMap((set) => set.texts).slice(0, 2_000);
   const started = performance.now();

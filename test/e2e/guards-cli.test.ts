@@ -53,15 +53,15 @@ void describe('llmos guard scan, end to end', () => {
       .join('\n');
     const run = await runLlmos(['guard', 'scan'], {}, 60_000, `${input}\n`);
     assert.equal(run.code, 0, describeRun(run));
-    assert.deepEqual(
-      run.stdout
-        .trim()
-        .split('\n')
-        .map((line) => JSON.parse(line) as unknown),
-      [
-        { injection: true, score: 0.98, reasons: ['instruction override', 'prompt extraction'] },
-        { injection: false, score: 0, reasons: [] },
-      ],
-    );
+    const [attack, question] = run.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { injection: boolean; score: number; reasons: string[] });
+    assert.equal(attack?.injection, true);
+    assert.ok(attack.score >= 0.9, String(attack.score));
+    for (const reason of ['instruction override', 'prompt extraction', 'classifier'])
+      assert.ok(attack.reasons.includes(reason), `${reason} in ${attack.reasons.join(', ')}`);
+    assert.equal(question?.injection, false);
+    assert.ok(question.score < 0.5, String(question.score));
   });
 });

@@ -1,6 +1,10 @@
+import { injectionClassifier, type InjectionClassifier } from './classifier.js';
 import { decodeSegments } from './decode.js';
 import { matchHeuristics, type Heuristic } from './heuristics.js';
 import { normaliseForScan } from './normalise.js';
+import { sentencesOf } from './sentences.js';
+
+const round = (value: number): number => Math.round(value * 1000) / 1000;
 
 export interface InjectionVerdict {
   injection: boolean;
@@ -10,9 +14,17 @@ export interface InjectionVerdict {
   reasons: string[];
 }
 
+/**
+ * The score from which a text is an injection: chosen on `npm run bench:guards` (held-back
+ * attacks against benign texts), where it keeps every benign set's false positives under 5%.
+ */
+export const defaultInjectionThreshold = 0.5;
+
 export interface ScanInjectionOptions {
-  /** A verdict is an injection at or above this score; 0.5 by default. */
+  /** A verdict is an injection at or above this score; `defaultInjectionThreshold` by default. */
   threshold?: number;
+  /** The trained classifier; the committed one by default, `null` for the rule layers alone. */
+  classifier?: InjectionClassifier | null;
 }
 
 /** Texts longer than this are scanned in overlapping windows, so one sentence counts at full weight. */
@@ -20,12 +32,13 @@ const windowSize = 2_000;
 const windowStep = 1_500;
 
 /**
- * Whether `text` tries to instruct the model, by the deterministic layers: normalisation, then
- * the heuristics on the text and on every encoded segment decoded. Signals combine as
- * independent evidence (1 - product of (1 - weight)). Pure and deterministic.
+ * Whether `text` tries to instruct the model: normalisation, then the heuristics on the text and
+ * on every encoded segment decoded, and the trained classifier. Signals combine as independent
+ * evidence (1 - product of (1 - weight)). Pure and deterministic.
  */
 export function scanInjection(text: string, options: ScanInjectionOptions = {}): InjectionVerdict {
-  const { threshold = 0.5 } = options;
+  const { threshold = defaultInjectionThreshold } = options;
+  const classifier = options.classifier === undefined ? injectionClassifier() : options.classifier;
   const normalised = normaliseForScan(text);
   const signals = new Map<string, number>();
   const add = (reason: string, weight: number) =>
@@ -38,6 +51,16 @@ export function scanInjection(text: string, options: ScanInjectionOptions = {}):
   ) {
     const window = normalised.text.slice(start, start + windowSize);
     for (const heuristic of matchHeuristics(window)) add(heuristic.reason, heuristic.weight);
+    if (classifier) {
+      // The whole window, and its strongest sentence: one score, as both are the same evidence.
+      const sentences = sentencesOf(window);
+      const probability = Math.max(
+        classifier.probability(window),
+        ...(sentences.length > 1 ? sentences.map((sentence) => classifier.probability(sentence)) : []),
+      );
+      // Below 0.2 the classifier says no more than any ordinary text; above, it is evidence.
+      if (probability >= 0.2) add('classifier', round(probability));
+    }
     for (const segment of decodeSegments(window)) {
       const hits: Heuristic[] = matchHeuristics(segment.text);
       // Hiding an instruction in an encoding is a signal of its own.
@@ -50,6 +73,6 @@ export function scanInjection(text: string, options: ScanInjectionOptions = {}):
   if (normalised.mixedScriptWords > 0) add('look-alike letters', 0.3);
 
   const score = 1 - [...signals.values()].reduce((product, weight) => product * (1 - weight), 1);
-  const rounded = Math.round(score * 1000) / 1000;
+  const rounded = round(score);
   return { injection: rounded >= threshold, score: rounded, reasons: [...signals.keys()] };
 }
