@@ -6,6 +6,8 @@
  * boundary always give the same result (retries and the response cache see the same prompt).
  */
 
+import { fnv1aHex } from './fnv1a.js';
+
 /** Zero-width and bidirectional control characters: invisible, and able to hide a tag from a check. */
 const invisible = /[\u00AD\u180E\u200B-\u200F\u202A-\u202E\u2060-\u2064\u2066-\u2069\uFEFF]/g;
 
@@ -23,23 +25,13 @@ export interface SpotlightOptions {
   boundary: string;
 }
 
-/** FNV-1a over UTF-16 code units, from `seed`: a 32-bit hash that workflow code may use too. */
-function fnv1a(text: string, seed: number): string {
-  let hash = seed;
-  for (let index = 0; index < text.length; index += 1) {
-    hash ^= text.charCodeAt(index);
-    hash = Math.imul(hash, 0x01000193) >>> 0;
-  }
-  return hash.toString(16).padStart(8, '0');
-}
-
 /**
  * The run's boundary: twelve hex digits hashed from its run id, the same on every retry. A run id
  * is random and never shown to the model; and a text that learns the boundary still cannot use
  * it, as `spotlight` removes it.
  */
 export function spotlightBoundary(runId: string): string {
-  return (fnv1a(runId, 0x811c9dc5) + fnv1a(runId, 0x9e3779b9)).slice(0, 12);
+  return (fnv1aHex(runId) + fnv1aHex(runId, 0x9e3779b9)).slice(0, 12);
 }
 
 /** The text made safe to put between the tags: nothing in it can close or forge one. */

@@ -7,18 +7,14 @@
  */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { fnv1a } from '../../../common/fnv1a.js';
 
 /** Hash buckets: 2^15 features. Collisions cost little at this size of vocabulary. */
 export const featureBuckets = 1 << 15;
 
-/** FNV-1a over UTF-16 code units, into `featureBuckets`. */
+/** A feature's bucket. */
 function bucketOf(feature: string): number {
-  let hash = 0x811c9dc5;
-  for (let index = 0; index < feature.length; index += 1) {
-    hash ^= feature.charCodeAt(index);
-    hash = Math.imul(hash, 0x01000193) >>> 0;
-  }
-  return hash % featureBuckets;
+  return fnv1a(feature) % featureBuckets;
 }
 
 /**
