@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { addConnectionOptions } from './cli-options.js';
 import { registerAgentCommand } from './commands/agent.js';
 import { registerAnalyzeCommand } from './commands/analyze.js';
+import { registerAuditCommand } from './commands/audit.js';
 import { registerBudgetCommand } from './commands/budget.js';
 import { registerCodecServerCommand } from './commands/codec-server.js';
 import { registerCostCommand } from './commands/cost.js';
@@ -37,6 +38,7 @@ export function createProgram(): Command {
   registerCodecServerCommand(program);
   registerPromptsCommands(program);
   registerGuardCommands(program);
+  registerAuditCommand(program);
   registerPiiCommands(program);
   addConnectionOptionsTo(program);
   return program;

@@ -83,6 +83,8 @@ export const WorkerConfigSchema = z.object({
   LLMOS_DEPLOYMENT_NAME: optionalText,
   /** The version's build id, e.g. an image tag or commit; by default `llmos+` and a hash of the workflow code. */
   LLMOS_BUILD_ID: optionalText,
+  /** The audit trail: an append-only, hash-chained SQLite file (`llmos audit` reads and verifies it). */
+  LLMOS_AUDIT_FILE: z.string().default(path.join(projectRoot, '.llmos', 'audit.sqlite')),
   /** Comma-separated hosts the `http_get` tool may fetch from. */
   LLMOS_HTTP_ALLOWED_HOSTS: z
     .string()

@@ -1,0 +1,119 @@
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import type { AuditEntry, AuditRecord } from '../../common/audit.js';
+import { genesisHash, recordHash, verifyChain, type ChainVerdict } from './audit-chain.js';
+
+/** The audit trail's store: append-only, hash-chained. */
+export interface AuditLog {
+  /** Appends the entries in order; an entry whose key is recorded already is skipped. Idempotent. */
+  append(entries: readonly AuditEntry[], now?: Date): Promise<void>;
+  /** Records in order, all or one run's. */
+  read(filter?: { runId?: string; workflowId?: string }): Promise<AuditRecord[]>;
+  /** Checks the whole chain. */
+  verify(): Promise<ChainVerdict>;
+  close(): Promise<void>;
+}
+
+interface Row {
+  seq: number;
+  at: string;
+  key: string;
+  workflow_id: string;
+  run_id: string;
+  kind: AuditRecord['kind'];
+  detail: string;
+  prev_hash: string;
+  hash: string;
+}
+
+const toRecord = (row: Row): AuditRecord => ({
+  seq: row.seq,
+  at: row.at,
+  key: row.key,
+  workflowId: row.workflow_id,
+  runId: row.run_id,
+  kind: row.kind,
+  detail: JSON.parse(row.detail) as Record<string, unknown>,
+  prevHash: row.prev_hash,
+  hash: row.hash,
+});
+
+/**
+ * The audit trail in a SQLite file (LLMOS_AUDIT_FILE): the default, for the workers of one
+ * machine. Triggers refuse UPDATE and DELETE, and an append runs in one immediate transaction,
+ * so two workers never chain onto the same record.
+ */
+export function openSqliteAuditLog(file: string): AuditLog {
+  mkdirSync(path.dirname(file), { recursive: true });
+  const db = new Database(file);
+  db.pragma('journal_mode = WAL');
+  db.pragma('busy_timeout = 5000');
+  db.exec(`
+    CREATE TABLE IF NOT EXISTS audit_records (
+      seq INTEGER PRIMARY KEY,
+      at TEXT NOT NULL,
+      key TEXT NOT NULL UNIQUE,
+      workflow_id TEXT NOT NULL,
+      run_id TEXT NOT NULL,
+      kind TEXT NOT NULL,
+      detail TEXT NOT NULL,
+      prev_hash TEXT NOT NULL,
+      hash TEXT NOT NULL
+    );
+    CREATE INDEX IF NOT EXISTS audit_records_run ON audit_records (run_id);
+    CREATE TRIGGER IF NOT EXISTS audit_records_no_update BEFORE UPDATE ON audit_records
+      BEGIN SELECT RAISE(ABORT, 'audit records are append-only'); END;
+    CREATE TRIGGER IF NOT EXISTS audit_records_no_delete BEFORE DELETE ON audit_records
+      BEGIN SELECT RAISE(ABORT, 'audit records are append-only'); END;
+  `);
+  const last = db.prepare('SELECT seq, hash FROM audit_records ORDER BY seq DESC LIMIT 1');
+  const known = db.prepare('SELECT 1 FROM audit_records WHERE key = ?');
+  const insert = db.prepare(
+    'INSERT INTO audit_records (seq, at, key, workflow_id, run_id, kind, detail, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+  );
+  const append = db.transaction((entries: readonly AuditEntry[], at: string) => {
+    const tail = last.get() as { seq: number; hash: string } | undefined;
+    let seq = tail?.seq ?? 0;
+    let prevHash = tail?.hash ?? genesisHash;
+    for (const entry of entries) {
+      if (known.get(entry.key)) continue;
+      seq += 1;
+      const hash = recordHash(prevHash, { ...entry, seq, at });
+      insert.run(
+        seq,
+        at,
+        entry.key,
+        entry.workflowId,
+        entry.runId,
+        entry.kind,
+        JSON.stringify(entry.detail),
+        prevHash,
+        hash,
+      );
+      prevHash = hash;
+    }
+  });
+  const all = db.prepare('SELECT * FROM audit_records ORDER BY seq');
+  const filtered = db.prepare(
+    'SELECT * FROM audit_records WHERE (@runId IS NULL OR run_id = @runId) AND (@workflowId IS NULL OR workflow_id = @workflowId) ORDER BY seq',
+  );
+  return {
+    async append(entries, now = new Date()) {
+      append.immediate(entries, now.toISOString());
+    },
+    async read(filter = {}) {
+      const rows = filtered.all({
+        runId: filter.runId ?? null,
+        workflowId: filter.workflowId ?? null,
+      }) as Row[];
+      return rows.map(toRecord);
+    },
+    async verify() {
+      return verifyChain((all.all() as Row[]).map(toRecord));
+    },
+    async close() {
+      db.close();
+    },
+  };
+}

@@ -1,0 +1,40 @@
+import type { Command } from 'commander';
+
+export function registerAuditCommand(program: Command): void {
+  program
+    .command('audit')
+    .description("Show the audit trail (LLMOS_AUDIT_FILE), all of it or one run's, and verify its hash chain")
+    .option('--run <runId>', "only this run's records")
+    .option('--workflow <workflowId>', "only this workflow's records")
+    .option('--verify', 'check the whole chain; exit 1 and name the first bad record if it is broken')
+    .option('--json', 'print the records as JSON lines')
+    .action(async (flags: { run?: string; workflow?: string; verify?: boolean; json?: boolean }) => {
+      const { workerAuditLog } = await import('../../workers/local-tools/audit.js');
+      const { log, file } = workerAuditLog();
+      try {
+        const records = await log.read({
+          ...(flags.run ? { runId: flags.run } : {}),
+          ...(flags.workflow ? { workflowId: flags.workflow } : {}),
+        });
+        for (const record of records) {
+          if (flags.json) console.log(JSON.stringify(record));
+          else
+            console.log(
+              `${String(record.seq).padStart(6)}  ${record.at}  ${record.workflowId}  ${record.kind.padEnd(14)}  ${JSON.stringify(record.detail)}`,
+            );
+        }
+        if (!flags.verify) return;
+        const verdict = await log.verify();
+        if (verdict.ok) {
+          console.error(`audit chain intact: ${verdict.records} records in ${file}`);
+        } else {
+          console.error(
+            `audit chain BROKEN at record ${verdict.seq} of ${verdict.records} in ${file}: ${verdict.problem}`,
+          );
+          process.exitCode = 1;
+        }
+      } finally {
+        await log.close();
+      }
+    });
+}
