@@ -27,6 +27,15 @@ interface Row {
   hash: string;
 }
 
+/** better-sqlite3 is synchronous; the interface is not (PostgreSQL's will not be): a throw becomes a rejection. */
+function settled<T>(work: () => T): Promise<T> {
+  try {
+    return Promise.resolve(work());
+  } catch (error) {
+    return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+  }
+}
+
 const toRecord = (row: Row): AuditRecord => ({
   seq: row.seq,
   at: row.at,
@@ -99,21 +108,17 @@ export function openSqliteAuditLog(file: string): AuditLog {
     'SELECT * FROM audit_records WHERE (@runId IS NULL OR run_id = @runId) AND (@workflowId IS NULL OR workflow_id = @workflowId) ORDER BY seq',
   );
   return {
-    async append(entries, now = new Date()) {
-      append.immediate(entries, now.toISOString());
-    },
-    async read(filter = {}) {
-      const rows = filtered.all({
-        runId: filter.runId ?? null,
-        workflowId: filter.workflowId ?? null,
-      }) as Row[];
-      return rows.map(toRecord);
-    },
-    async verify() {
-      return verifyChain((all.all() as Row[]).map(toRecord));
-    },
-    async close() {
-      db.close();
-    },
+    append: (entries, now = new Date()) => settled(() => append.immediate(entries, now.toISOString())),
+    read: (filter = {}) =>
+      settled(() =>
+        (filtered.all({ runId: filter.runId ?? null, workflowId: filter.workflowId ?? null }) as Row[]).map(
+          toRecord,
+        ),
+      ),
+    verify: () => settled(() => verifyChain((all.all() as Row[]).map(toRecord))),
+    close: () =>
+      settled(() => {
+        db.close();
+      }),
   };
 }
