@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { LineCounter, parseDocument } from 'yaml';
+import { parseYaml } from '../parse-yaml.js';
 import { ModelCatalogError, parseModelCatalog, type ModelCatalog } from '../../common/model-catalog.js';
 
 /** The catalog that ships with llmos, found relative to this file so any working directory works. */
@@ -24,22 +24,7 @@ export function loadModelCatalog(file: string): ModelCatalog {
   } catch (error) {
     throw new ModelCatalogError(`${file}: cannot read the model catalog (${(error as Error).message})`);
   }
-  const lineCounter = new LineCounter();
-  // Not yaml's pretty errors: their code frames would break the one-line-per-problem report.
-  const document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
-  // The first error only: the ones after it are usually its echoes.
-  const yamlError = document.errors[0];
-  if (yamlError) {
-    const { line, col } = lineCounter.linePos(yamlError.pos[0]);
-    throw new ModelCatalogError(
-      `${file}: not valid YAML at line ${line}, column ${col}: ${yamlError.message}`,
-    );
-  }
-  let raw: unknown;
-  try {
-    raw = document.toJS();
-  } catch (error) {
-    throw new ModelCatalogError(`${file}: not valid YAML: ${(error as Error).message}`);
-  }
-  return parseModelCatalog(raw, file);
+  const parsed = parseYaml(text);
+  if ('problem' in parsed) throw new ModelCatalogError(`${file}: ${parsed.problem}`);
+  return parseModelCatalog(parsed.value, file);
 }

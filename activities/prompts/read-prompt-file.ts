@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { LineCounter, parseDocument } from 'yaml';
+import { parseYaml } from '../parse-yaml.js';
 import {
   PromptTemplateFileSchema,
   type PromptRef,
@@ -27,22 +27,9 @@ export function readPromptFile(file: string, expected: PromptRef): PromptTemplat
   const fail = (problem: string): never => {
     throw new PromptFileError(`${file}: ${problem}`);
   };
-  const lineCounter = new LineCounter();
-  // Not yaml's pretty errors: their code frames would break the one-line-per-problem report.
-  const document = parseDocument(readFileSync(file, 'utf8'), { lineCounter, prettyErrors: false });
-  // The first error only: the ones after it are usually its echoes.
-  const yamlError = document.errors[0];
-  if (yamlError) {
-    const { line, col } = lineCounter.linePos(yamlError.pos[0]);
-    fail(`not valid YAML at line ${line}, column ${col}: ${yamlError.message}`);
-  }
-  let raw: unknown;
-  try {
-    raw = document.toJS();
-  } catch (error) {
-    fail(`not valid YAML: ${(error as Error).message}`);
-  }
-  const parsed = PromptTemplateFileSchema.safeParse(raw);
+  const yaml = parseYaml(readFileSync(file, 'utf8'));
+  if ('problem' in yaml) return fail(yaml.problem);
+  const parsed = PromptTemplateFileSchema.safeParse(yaml.value);
   if (!parsed.success) return fail(`not a valid prompt template: ${formatIssues(parsed.error.issues)}`);
   const template = parsed.data;
   if (template.id !== expected.id)
