@@ -85,6 +85,8 @@ export const WorkerConfigSchema = z.object({
   LLMOS_BUILD_ID: optionalText,
   /** The audit trail: an append-only, hash-chained SQLite file (`llmos audit` reads and verifies it). */
   LLMOS_AUDIT_FILE: z.string().default(path.join(projectRoot, '.llmos', 'audit.sqlite')),
+  /** The audit trail in PostgreSQL instead, shared by workers on several machines. */
+  LLMOS_AUDIT_POSTGRES_URL: optionalText,
   /** Comma-separated hosts the `http_get` tool may fetch from. */
   LLMOS_HTTP_ALLOWED_HOSTS: z
     .string()

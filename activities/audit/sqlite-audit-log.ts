@@ -1,31 +1,9 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import type { AuditEntry, AuditRecord } from '../../common/audit.js';
-import { genesisHash, recordHash, verifyChain, type ChainVerdict } from './audit-chain.js';
-
-/** The audit trail's store: append-only, hash-chained. */
-export interface AuditLog {
-  /** Appends the entries in order; an entry whose key is recorded already is skipped. Idempotent. */
-  append(entries: readonly AuditEntry[], now?: Date): Promise<void>;
-  /** Records in order, all or one run's. */
-  read(filter?: { runId?: string; workflowId?: string }): Promise<AuditRecord[]>;
-  /** Checks the whole chain. */
-  verify(): Promise<ChainVerdict>;
-  close(): Promise<void>;
-}
-
-interface Row {
-  seq: number;
-  at: string;
-  key: string;
-  workflow_id: string;
-  run_id: string;
-  kind: AuditRecord['kind'];
-  detail: string;
-  prev_hash: string;
-  hash: string;
-}
+import type { AuditEntry } from '../../common/audit.js';
+import { genesisHash, recordHash, verifyChain } from './audit-chain.js';
+import { toRecord, type AuditLog, type AuditRow } from './audit-log.js';
 
 /** better-sqlite3 is synchronous; the interface is not (PostgreSQL's will not be): a throw becomes a rejection. */
 function settled<T>(work: () => T): Promise<T> {
@@ -35,18 +13,6 @@ function settled<T>(work: () => T): Promise<T> {
     return Promise.reject(error instanceof Error ? error : new Error(String(error)));
   }
 }
-
-const toRecord = (row: Row): AuditRecord => ({
-  seq: row.seq,
-  at: row.at,
-  key: row.key,
-  workflowId: row.workflow_id,
-  runId: row.run_id,
-  kind: row.kind,
-  detail: JSON.parse(row.detail) as Record<string, unknown>,
-  prevHash: row.prev_hash,
-  hash: row.hash,
-});
 
 /**
  * The audit trail in a SQLite file (LLMOS_AUDIT_FILE): the default, for the workers of one
@@ -111,11 +77,11 @@ export function openSqliteAuditLog(file: string): AuditLog {
     append: (entries, now = new Date()) => settled(() => append.immediate(entries, now.toISOString())),
     read: (filter = {}) =>
       settled(() =>
-        (filtered.all({ runId: filter.runId ?? null, workflowId: filter.workflowId ?? null }) as Row[]).map(
-          toRecord,
-        ),
+        (
+          filtered.all({ runId: filter.runId ?? null, workflowId: filter.workflowId ?? null }) as AuditRow[]
+        ).map(toRecord),
       ),
-    verify: () => settled(() => verifyChain((all.all() as Row[]).map(toRecord))),
+    verify: () => settled(() => verifyChain((all.all() as AuditRow[]).map(toRecord))),
     close: () =>
       settled(() => {
         db.close();

@@ -10,7 +10,7 @@ export function registerAuditCommand(program: Command): void {
     .option('--json', 'print the records as JSON lines')
     .action(async (flags: { run?: string; workflow?: string; verify?: boolean; json?: boolean }) => {
       const { workerAuditLog } = await import('../../workers/local-tools/audit.js');
-      const { log, file } = workerAuditLog();
+      const { log, where } = workerAuditLog();
       try {
         const records = await log.read({
           ...(flags.run ? { runId: flags.run } : {}),
@@ -26,10 +26,10 @@ export function registerAuditCommand(program: Command): void {
         if (!flags.verify) return;
         const verdict = await log.verify();
         if (verdict.ok) {
-          console.error(`audit chain intact: ${verdict.records} records in ${file}`);
+          console.error(`audit chain intact: ${verdict.records} records in ${where}`);
         } else {
           console.error(
-            `audit chain BROKEN at record ${verdict.seq} of ${verdict.records} in ${file}: ${verdict.problem}`,
+            `audit chain BROKEN at record ${verdict.seq} of ${verdict.records} in ${where}: ${verdict.problem}`,
           );
           process.exitCode = 1;
         }
