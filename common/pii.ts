@@ -17,6 +17,16 @@ export const PiiTypeSchema = z.enum([
 ]);
 export type PiiType = z.infer<typeof PiiTypeSchema>;
 
+/** The types found by checked patterns (no language model needed). */
+export const patternPiiTypes: readonly PiiType[] = [
+  'EMAIL_ADDRESS',
+  'PHONE_NUMBER',
+  'CREDIT_CARD',
+  'IBAN_CODE',
+  'US_SSN',
+  'IP_ADDRESS',
+];
+
 /** One entity found in a text: `start` and `end` are UTF-16 offsets (`text.slice(start, end)`). */
 export const PiiEntitySchema = z.object({
   type: PiiTypeSchema,

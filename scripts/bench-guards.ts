@@ -18,7 +18,7 @@ import { findPii } from '../activities/guards/pii/find-pii.js';
 import { defaultInjectionThreshold, scanInjection } from '../activities/guards/injection/scan-injection.js';
 import { heldBack, injectionCorpora } from './bench/injection-corpora.js';
 import { passesLuhn } from '../activities/guards/pii/credit-card.js';
-import type { PiiEntity, PiiType } from '../common/pii.js';
+import { patternPiiTypes, type PiiEntity, type PiiType } from '../common/pii.js';
 import { projectRoot } from '../workers/project-root.js';
 
 interface LabelledText {
@@ -26,14 +26,7 @@ interface LabelledText {
   spans: { entity_type: string; start_position: number; end_position: number }[];
 }
 
-const patternTypes: readonly PiiType[] = [
-  'EMAIL_ADDRESS',
-  'PHONE_NUMBER',
-  'CREDIT_CARD',
-  'IBAN_CODE',
-  'US_SSN',
-  'IP_ADDRESS',
-];
+const patternTypes = patternPiiTypes;
 
 const overlaps = (a: { start: number; end: number }, b: { start: number; end: number }) =>
   a.start < b.end && b.start < a.end;

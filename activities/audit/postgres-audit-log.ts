@@ -1,6 +1,6 @@
 import pg from 'pg';
 import type { AuditEntry } from '../../common/audit.js';
-import { genesisHash, recordHash, verifyChain } from './audit-chain.js';
+import { insertValues, linkEntries, verifyChain } from './audit-chain.js';
 import { toRecord, type AuditLog, type AuditRow } from './audit-log.js';
 
 /** The schema, created on first use: the same table as the SQLite store's, and triggers that refuse UPDATE and DELETE. */
@@ -64,28 +64,19 @@ export function openPostgresAuditLog(url: string): AuditLog {
         const tail = await client.query<{ seq: string; hash: string }>(
           'SELECT seq, hash FROM audit_records ORDER BY seq DESC LIMIT 1',
         );
-        let seq = Number(tail.rows[0]?.seq ?? 0);
-        let prevHash = tail.rows[0]?.hash ?? genesisHash;
-        for (const entry of entries) {
-          const known = await client.query('SELECT 1 FROM audit_records WHERE key = $1', [entry.key]);
-          if (known.rowCount) continue;
-          seq += 1;
-          const hash = recordHash(prevHash, { ...entry, seq, at });
+        const keys = entries.map((entry) => entry.key);
+        const known = await client.query<{ key: string }>(
+          'SELECT key FROM audit_records WHERE key = ANY($1)',
+          [keys],
+        );
+        const recorded = new Set(known.rows.map((row) => row.key));
+        const row = tail.rows[0];
+        const last = row ? { seq: Number(row.seq), hash: row.hash } : undefined;
+        for (const record of linkEntries(last, entries, (key) => recorded.has(key), at)) {
           await client.query(
             'INSERT INTO audit_records (seq, at, key, workflow_id, run_id, kind, detail, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)',
-            [
-              seq,
-              at,
-              entry.key,
-              entry.workflowId,
-              entry.runId,
-              entry.kind,
-              JSON.stringify(entry.detail),
-              prevHash,
-              hash,
-            ],
+            insertValues(record),
           );
-          prevHash = hash;
         }
         await client.query('COMMIT');
       } catch (error) {

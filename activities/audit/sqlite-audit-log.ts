@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { AuditEntry } from '../../common/audit.js';
-import { genesisHash, recordHash, verifyChain } from './audit-chain.js';
+import { insertValues, linkEntries, verifyChain } from './audit-chain.js';
 import { toRecord, type AuditLog, type AuditRow } from './audit-log.js';
 
 /** better-sqlite3 is synchronous; the interface is not (PostgreSQL's will not be): a throw becomes a rejection. */
@@ -49,24 +49,8 @@ export function openSqliteAuditLog(file: string): AuditLog {
   );
   const append = db.transaction((entries: readonly AuditEntry[], at: string) => {
     const tail = last.get() as { seq: number; hash: string } | undefined;
-    let seq = tail?.seq ?? 0;
-    let prevHash = tail?.hash ?? genesisHash;
-    for (const entry of entries) {
-      if (known.get(entry.key)) continue;
-      seq += 1;
-      const hash = recordHash(prevHash, { ...entry, seq, at });
-      insert.run(
-        seq,
-        at,
-        entry.key,
-        entry.workflowId,
-        entry.runId,
-        entry.kind,
-        JSON.stringify(entry.detail),
-        prevHash,
-        hash,
-      );
-      prevHash = hash;
+    for (const record of linkEntries(tail, entries, (key) => known.get(key) !== undefined, at)) {
+      insert.run(...insertValues(record));
     }
   });
   const all = db.prepare('SELECT * FROM audit_records ORDER BY seq');

