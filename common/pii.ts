@@ -5,27 +5,20 @@ import { z } from 'zod';
  * and its evaluation sets. The pattern types are found by checked patterns (a checksum, a
  * numbering plan, address rules); PERSON and LOCATION need a language model of names.
  */
-export const PiiTypeSchema = z.enum([
+const patternTypeNames = [
   'EMAIL_ADDRESS',
   'PHONE_NUMBER',
   'CREDIT_CARD',
   'IBAN_CODE',
   'US_SSN',
   'IP_ADDRESS',
-  'PERSON',
-  'LOCATION',
-]);
+] as const;
+
+export const PiiTypeSchema = z.enum([...patternTypeNames, 'PERSON', 'LOCATION']);
 export type PiiType = z.infer<typeof PiiTypeSchema>;
 
 /** The types found by checked patterns (no language model needed). */
-export const patternPiiTypes: readonly PiiType[] = [
-  'EMAIL_ADDRESS',
-  'PHONE_NUMBER',
-  'CREDIT_CARD',
-  'IBAN_CODE',
-  'US_SSN',
-  'IP_ADDRESS',
-];
+export const patternPiiTypes: readonly PiiType[] = patternTypeNames;
 
 /** One entity found in a text: `start` and `end` are UTF-16 offsets (`text.slice(start, end)`). */
 export const PiiEntitySchema = z.object({
