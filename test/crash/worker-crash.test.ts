@@ -13,6 +13,7 @@ import { startFakeLlmServer, type FakeLlmServer, type RecordedRequest } from '..
 import type { FakeLlmScript } from '../../activities/llm/scripted/script-schema.js';
 import { agentProgressQuery, raiseCapsUpdate } from '../../common/messages.js';
 import type { reactAgentWorkflow } from '../../workflows/agent.js';
+import { eventually } from '../helpers/eventually.js';
 import { connectTemporal } from '../helpers/temporal.js';
 import { fakeProviderEnv } from '../helpers/test-worker.js';
 import { startWorkerProcess, type WorkerProcess } from '../helpers/worker-process.js';
@@ -59,20 +60,6 @@ function requestsPerStep(requests: readonly RecordedRequest[]): number[] {
     counts[request.step] = (counts[request.step] ?? 0) + 1;
   }
   return counts;
-}
-
-async function waitFor<T>(
-  what: string,
-  probe: () => T | undefined | Promise<T | undefined>,
-  timeoutMs = 60_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
 
 /** The activities of a history, in the order they were scheduled, with how they ended. */
@@ -180,7 +167,7 @@ void describe('a worker process killed with SIGKILL mid-run', { timeout: 600_000
       // less: a live worker heartbeats every 0.8 x this timeout, and a busy machine needs the margin.
       retry: { heartbeatTimeoutMs: 5_000, initialIntervalMs: 200, maximumAttempts: 5 },
     });
-    await waitFor(`the step ${slowStep} model request`, () =>
+    await eventually(`the step ${slowStep} model request`, () =>
       fake.requests.some((request) => request.step === slowStep) ? true : undefined,
     );
     return { taskQueue, first, handle };
@@ -275,7 +262,7 @@ void describe('a worker process killed with SIGKILL mid-run', { timeout: 600_000
       holdOnCapMs: 5 * 60_000,
       retry: { heartbeatTimeoutMs: 5_000, initialIntervalMs: 200 },
     });
-    await waitFor('the run to wait on its iteration cap', async () => {
+    await eventually('the run to wait on its iteration cap', async () => {
       try {
         const progress = await handle.query(agentProgressQuery, 0);
         return progress.status === 'waiting_for_caps' ? progress : undefined;

@@ -16,6 +16,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { findTemporalCli } from '../../client/dev-server/find-temporal-cli.js';
 import { toolsDirectory } from '../../client/project-paths.js';
+import { eventually } from '../helpers/eventually.js';
 import { freePort } from '../helpers/free-port.js';
 import {
   describeRun,
@@ -28,14 +29,6 @@ import {
 const run = promisify(execFile);
 
 type JsonPayload = { metadata: Record<string, string>; data: string };
-
-async function waitFor(what: string, probe: () => boolean, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!probe()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 const keys = `old:${randomBytes(32).toString('base64')},new:${randomBytes(32).toString('base64')}`;
 
@@ -181,7 +174,11 @@ void describe(
       });
       try {
         const url = `http://127.0.0.1:${port}`;
-        await waitFor('the codec server start line', () => server.output().includes('codec server on'));
+        await eventually(
+          'the codec server start line',
+          () => server.output().includes('codec server on') || undefined,
+          30_000,
+        );
         assert.match(server.output(), /keys old, new; bearer token from LLMOS_CODEC_AUTH_TOKEN/);
         assert.ok(!server.output().includes(keys.split(',')[1]!.split(':')[1]!), 'no key printed');
 

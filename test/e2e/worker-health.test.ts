@@ -9,6 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import type { WorkerHealth } from '../../workers/health-server.js';
 import { connectTemporal } from '../helpers/temporal.js';
 import { startWorkerProcess, type WorkerProcess } from '../helpers/worker-process.js';
+import { eventually } from '../helpers/eventually.js';
 import { freePort } from '../helpers/free-port.js';
 
 /** A TCP relay to Temporal that the test can cut, as a network partition would. */
@@ -36,16 +37,6 @@ async function startRelay(upstream: string): Promise<{ address: string; cut(): P
       await new Promise((resolve) => server.close(resolve));
     },
   };
-}
-
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
 }
 
 void describe('llmos worker: liveness and readiness over HTTP', { timeout: 180_000 }, () => {
@@ -77,7 +68,7 @@ void describe('llmos worker: liveness and readiness over HTTP', { timeout: 180_0
   };
 
   void it('is ready once every worker polls and Temporal answers, and says so per task queue', async () => {
-    const ready = await waitFor('readiness', async () => {
+    const ready = await eventually('readiness', async () => {
       const answer = await get('/readyz');
       return answer.status === 200 ? answer : undefined;
     });

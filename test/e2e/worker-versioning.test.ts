@@ -14,8 +14,8 @@ import type { FakeLlmScript } from '../../activities/llm/scripted/script-schema.
 import type { AgentRequest } from '../../common/agent.js';
 import { ledgerWorkflowId } from '../../common/shared-budget.js';
 import { startFakeLlmServer, type FakeLlmServer } from '../../fake-llm/server.js';
-import { within } from '../../workers/within.js';
 import type { reactAgentWorkflow } from '../../workflows/agent.js';
+import { eventually } from '../helpers/eventually.js';
 import { connectTemporal } from '../helpers/temporal.js';
 import { fakeProviderEnv, startTestWorker, type TestWorker } from '../helpers/test-worker.js';
 
@@ -53,21 +53,19 @@ function completedTasks(history: History): { buildId: string; behavior: string }
 
 /** Makes `buildId` the deployment's current version, once the server has seen its pollers. */
 async function makeCurrent(client: Client, deploymentName: string, buildId: string): Promise<void> {
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    try {
+  await eventually(
+    `version ${buildId} to become current`,
+    async () => {
       await client.workflowService.setWorkerDeploymentCurrentVersion({
         namespace: client.options.namespace,
         deploymentName,
         buildId,
         identity: 'worker-versioning.test',
       });
-      return;
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 250));
-    }
-  }
+      return true;
+    },
+    30_000,
+  );
 }
 
 void describe('Worker Versioning', { timeout: 180_000 }, () => {
@@ -109,12 +107,7 @@ void describe('Worker Versioning', { timeout: 180_000 }, () => {
     fake.setScript(script(3_000));
     await startVersion('v1');
     const first = await start();
-    await within(
-      30_000,
-      (async () => {
-        while (fake.requests.length === 0) await new Promise((resolve) => setTimeout(resolve, 50));
-      })(),
-    );
+    await eventually('the first run reaching the model', () => fake.requests.length > 0 || undefined, 30_000);
 
     // Version 2 becomes current while the first run's model call is in flight.
     await startVersion('v2');

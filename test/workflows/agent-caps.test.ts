@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { beforeEach, describe, it } from 'node:test';
 import type { AgentRequest, AgentResult } from '../../common/agent.js';
 import { useAgentTestbed } from '../helpers/agent-testbed.js';
-import { eventually, messagesOf, quickRetry, wireBody } from './agent-harness.js';
+import { messagesOf, quickRetry, wireBody } from './agent-harness.js';
+import { eventually } from '../helpers/eventually.js';
 
 const calculate = { toolCalls: [{ name: 'calculator', arguments: { expression: '2 + 2' } }] };
 

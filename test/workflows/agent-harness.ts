@@ -33,28 +33,6 @@ export function toolMessagesOf(request: RecordedRequest | undefined): ToolResult
   return messagesOf(request).filter((message): message is ToolResultMessage => message.role === 'tool');
 }
 
-/** Polls `probe` until it returns a value; fails with `what` after `timeoutMs`. Errors count as "not yet". */
-export async function eventually<T>(
-  what: string,
-  probe: () => Promise<T | undefined> | T | undefined,
-  timeoutMs = 60_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let lastError: unknown;
-  for (;;) {
-    try {
-      const value = await probe();
-      if (value !== undefined) return value;
-    } catch (error) {
-      lastError = error;
-    }
-    if (Date.now() > deadline) {
-      throw new Error(`timed out waiting for ${what}`, { cause: lastError });
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
 /** Names of the activities the workflow scheduled, in order (retries are not new schedules). */
 export async function scheduledActivities(handle: WorkflowHandle): Promise<string[]> {
   const history = await handle.fetchHistory();

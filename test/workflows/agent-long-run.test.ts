@@ -8,7 +8,7 @@ import { followAgentRun, withWholeTrace } from '../../client/llmos-client.js';
 import { traceSegmentReader } from '../../workers/local-tools/trace-segments.js';
 import type { reactAgentWorkflow } from '../../workflows/agent.js';
 import { useAgentTestbed } from '../helpers/agent-testbed.js';
-import { eventually } from './agent-harness.js';
+import { eventually } from '../helpers/eventually.js';
 
 /** A script of exactly `steps` model calls, each but the last asking for one calculation. */
 function countingScript(steps: number) {

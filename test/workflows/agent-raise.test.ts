@@ -5,7 +5,8 @@ import type { AgentProgress, AgentRequest } from '../../common/agent.js';
 import { agentProgressQuery, raiseCapsUpdate } from '../../common/messages.js';
 import type { reactAgentWorkflow } from '../../workflows/agent.js';
 import { useAgentTestbed } from '../helpers/agent-testbed.js';
-import { eventually, historyCounts, quickRetry, toolMessagesOf } from './agent-harness.js';
+import { historyCounts, quickRetry, toolMessagesOf } from './agent-harness.js';
+import { eventually } from '../helpers/eventually.js';
 
 const calculate = { toolCalls: [{ name: 'calculator', arguments: { expression: '6 * 7' } }] };
 
