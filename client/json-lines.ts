@@ -36,3 +36,12 @@ export async function mapTextLines(
   }
   return bad;
 }
+
+/** `mapTextLines` from standard input to standard output; bad lines are counted on stderr and make the exit code 1. */
+export async function mapStandardInput(scan: (text: string) => unknown): Promise<void> {
+  const bad = await mapTextLines(process.stdin, process.stdout, scan);
+  if (bad > 0) {
+    console.error(`${bad} line(s) were not {"text": ...}: see the "error" lines`);
+    process.exitCode = 1;
+  }
+}

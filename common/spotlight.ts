@@ -7,9 +7,7 @@
  */
 
 import { fnv1aHex } from './fnv1a.js';
-
-/** Zero-width and bidirectional control characters: invisible, and able to hide a tag from a check. */
-const invisible = /[\u00AD\u180E\u200B-\u200F\u202A-\u202E\u2060-\u2064\u2066-\u2069\uFEFF]/g;
+import { bidiControls, invisibleCharacters } from './hidden-characters.js';
 
 /**
  * `<` or `</` before `untrusted`, with any spacing: the shape of an opening or closing tag, with
@@ -38,7 +36,8 @@ export function spotlightBoundary(runId: string): string {
 export function escapeUntrusted(text: string, boundary: string): string {
   return text
     .normalize('NFKC')
-    .replace(invisible, '')
+    .replace(invisibleCharacters, '')
+    .replace(bidiControls, '')
     .replaceAll(boundary, '[boundary removed]')
     .replace(tagShape, '&lt;$1');
 }

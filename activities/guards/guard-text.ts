@@ -6,7 +6,7 @@ import {
   type GuardVerdict,
 } from '../../common/guards.js';
 import { scanInjection } from './injection/scan-injection.js';
-import { filterOutput, type OutputFilterOptions } from './output/filter-output.js';
+import { filterOutput, type OutputFinding } from './output/filter-output.js';
 import { findPii } from './pii/find-pii.js';
 import { maskPii, type PiiVaultEntry } from './pii/mask-pii.js';
 
@@ -63,18 +63,21 @@ export function guardText(
     }
   }
   if (stage === 'output') {
-    // Each output rule runs filterOutput with its own option only, so its findings are its own.
-    const checks: [{ action: GuardAction } | undefined, OutputFilterOptions][] = [
-      [config.canary, context.canary ? { canary: context.canary } : {}],
-      [config.newPii, { inputPiiValues: context.inputPiiValues ?? [] }],
-      [config.links, { allowedHosts: config.links?.allowedHosts ?? [] }],
-      [config.policyPhrases, { policyPhrases: config.policyPhrases?.phrases ?? [] }],
-    ];
-    for (const [rule, options] of checks) {
-      if (!rule) continue;
-      for (const finding of filterOutput(text, options)) {
-        fired.push({ action: rule.action, reason: `${finding.kind}: ${finding.detail}` });
-      }
+    // One pass of the filter with the options of the configured rules; each finding's kind names its rule.
+    const rules: Record<OutputFinding['kind'], { action: GuardAction } | undefined> = {
+      'canary leak': config.canary,
+      'new pii': config.newPii,
+      'off-list link': config.links,
+      'policy phrase': config.policyPhrases,
+    };
+    const findings = filterOutput(text, {
+      ...(config.canary && context.canary ? { canary: context.canary } : {}),
+      ...(config.newPii ? { inputPiiValues: context.inputPiiValues ?? [] } : {}),
+      ...(config.links ? { allowedHosts: config.links.allowedHosts } : {}),
+      ...(config.policyPhrases ? { policyPhrases: config.policyPhrases.phrases } : {}),
+    });
+    for (const finding of findings) {
+      fired.push({ action: rules[finding.kind]!.action, reason: `${finding.kind}: ${finding.detail}` });
     }
   }
   const recorded = fired.filter((finding) => finding.action !== 'allow');

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { mapTextLines } from '../json-lines.js';
+import { mapStandardInput } from '../json-lines.js';
 
 export function registerGuardCommands(program: Command): void {
   const guard = program.command('guard').description("Run the guards' scanners on text");
@@ -17,12 +17,6 @@ export function registerGuardCommands(program: Command): void {
       if (threshold !== undefined && !(threshold > 0 && threshold <= 1))
         throw new Error(`--threshold ${flags.threshold} is not a number above 0 and at most 1`);
       const { scanInjection } = await import('../../workers/local-tools/guards.js');
-      const bad = await mapTextLines(process.stdin, process.stdout, (text) =>
-        scanInjection(text, { threshold }),
-      );
-      if (bad > 0) {
-        console.error(`${bad} line(s) were not {"text": ...}: see the "error" lines`);
-        process.exitCode = 1;
-      }
+      await mapStandardInput((text) => scanInjection(text, { threshold }));
     });
 }

@@ -5,11 +5,7 @@
  * (Cyrillic `а`, Greek `ο`) become those letters. What was found is reported: hiding characters
  * is itself a sign.
  */
-
-/** Zero-width, soft-hyphen, word-joiner and byte-order characters: nothing a reader sees. */
-const invisible = /[\u00AD\u180E\u200B-\u200D\u2060-\u2064\uFEFF]/g;
-/** Bidirectional controls: they reorder what is shown, so text can say one thing and show another. */
-const bidi = /[\u200E\u200F\u202A-\u202E\u2066-\u2069]/g;
+import { bidiControls, invisibleCharacters } from '../../../common/hidden-characters.js';
 
 /** Cyrillic and Greek letters drawn like Latin ones (Unicode's confusables, the common part). */
 const homoglyphs: Record<string, string> = {
@@ -88,13 +84,13 @@ export interface NormalisedText {
 
 export function normaliseForScan(input: string): NormalisedText {
   const folded = input.normalize('NFKC');
-  const invisibleCount = folded.match(invisible)?.length ?? 0;
-  const bidiCount = folded.match(bidi)?.length ?? 0;
+  const invisibleCount = folded.match(invisibleCharacters)?.length ?? 0;
+  const bidiCount = folded.match(bidiControls)?.length ?? 0;
   let mixedScriptWords = 0;
   // Only words that mix scripts are mended: whole Russian or Greek words stay as they are.
   const text = folded
-    .replace(invisible, '')
-    .replace(bidi, '')
+    .replace(invisibleCharacters, '')
+    .replace(bidiControls, '')
     .replace(/\p{L}+/gu, (word) => {
       if (!/[A-Za-z]/.test(word) || !homoglyphPattern.test(word)) return word;
       homoglyphPattern.lastIndex = 0;
