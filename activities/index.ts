@@ -20,6 +20,8 @@ import { createSqlActivities, type SqlActivitiesConfig } from './sql/sql-activit
 import type { PromptLibrary } from './prompts/prompt-library.js';
 import { createDescribeTools } from './tools/describe-tools.js';
 import { createRunTool } from './tools/run-tool.js';
+import { createGuardActivities } from './guards/guard-activities.js';
+import type { GuardService } from './guards/guard-service.js';
 import { createTraceActivities } from './trace/trace-segments.js';
 import type { ToolRegistry } from './tools/tool-registry.js';
 
@@ -39,6 +41,8 @@ export interface ActivityDependencies {
   blobs: BlobStore;
   /** Where analysis reports are written when a run names no output folder. */
   reportsDirectory: string;
+  /** The guard pipeline: each stage's scanners, the runs' PII vault and the audit trail. */
+  guards: GuardService;
   /** Structured outputs beyond the built-in ones (plan, verdict) that workflows may ask for by name. */
   outputs?: readonly OutputDefinition[];
 }
@@ -66,11 +70,15 @@ export function createActivities(dependencies: ActivityDependencies) {
     generateStructured: createGenerateStructured(callChatModel, outputs, dependencies),
     describeTools: createDescribeTools(dependencies.tools),
     loadPrompts: createLoadPrompts(dependencies.prompts),
-    runTool: createRunTool(dependencies.tools, dependencies.blobs),
+    runTool: createRunTool(dependencies.tools, dependencies.blobs, dependencies.guards),
+    ...createGuardActivities(dependencies.guards),
     ...createConversationActivities(conversations),
     ...createTraceActivities(dependencies.blobs),
     ...createBlobActivities(dependencies.blobs),
-    ...createSqlActivities(dependencies.sql),
+    ...createSqlActivities({
+      ...dependencies.sql,
+      vaultEntries: (vaultId) => dependencies.guards.vaultEntries(vaultId),
+    }),
     ...createAnalysisActivities({ blobs: dependencies.blobs, prompts: dependencies.prompts, callChatModel }),
     ...createReduceActivities({ blobs: dependencies.blobs, prompts: dependencies.prompts, callChatModel }),
     ...createReportActivities({ blobs: dependencies.blobs, reportsDirectory: dependencies.reportsDirectory }),
@@ -82,3 +90,4 @@ export type { CallChatModelInput, CallChatModelOutput } from './llm/call-chat-mo
 export type { GenerateStructuredInput, GenerateStructuredOutput } from './llm/generate-structured.js';
 export type { LoadPromptsInput } from './prompts/load-prompts.js';
 export type { RunToolInput, RunToolOutput } from './tools/run-tool.js';
+export type { ApplyGuardsInput, ApplyGuardsOutput } from './guards/guard-activities.js';

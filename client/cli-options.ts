@@ -82,31 +82,38 @@ export async function checkModelAlias(model: string): Promise<void> {
   resolveChain(catalog, model);
 }
 
-/** Shared-budget flags, read back with `sharedBudgetFromFlags`. */
-export interface SharedBudgetFlags {
+/** The tenant's flags, read back with `tenantFromFlags`: its guard profile and its shared budget. */
+export interface TenantFlags {
+  tenant?: string;
   budget?: string;
   budgetLimit?: number;
   budgetDowngrade?: string;
 }
 
-/** Adds --budget, --budget-limit and --budget-downgrade: a spend limit shared by every run of a scope. */
-export function addSharedBudgetOptions(command: Command): Command {
+/**
+ * Adds --tenant (whose guard profile the run's texts go through) and --budget, --budget-limit and
+ * --budget-downgrade: a spend limit shared by every run of a scope.
+ */
+export function addTenantOptions(command: Command): Command {
   return command
+    .option('--tenant <name>', "whose guard profile (config/guards.yaml) the run's texts go through")
     .option('--budget <scope>', 'a spend limit shared with every run of this scope, e.g. tenant:acme')
     .option('--budget-limit <usd>', 'the shared budget in US dollars a day (with --budget)', positiveNumber)
     .option('--budget-downgrade <provider:model>', 'the cheaper model past 80% of the shared budget');
 }
 
 /**
- * The request's `budget` from the flags (none when --budget is not given); both halves or
- * neither. A plain Error: commander prints an InvalidArgumentError only while it parses, and one
- * thrown in an action would end the command without a word.
+ * The request's `tenant` and `budget` from the flags (no budget when --budget is not given; both
+ * halves or neither). A plain Error: commander prints an InvalidArgumentError only while it
+ * parses, and one thrown in an action would end the command without a word.
  */
-export function sharedBudgetFromFlags(flags: SharedBudgetFlags) {
+export function tenantFromFlags(flags: TenantFlags) {
   if ((flags.budget === undefined) !== (flags.budgetLimit === undefined))
     throw new Error('--budget <scope> and --budget-limit <usd> go together');
-  if (flags.budget === undefined) return {};
+  const tenant = flags.tenant !== undefined ? { tenant: flags.tenant } : {};
+  if (flags.budget === undefined) return tenant;
   return {
+    ...tenant,
     budget: {
       scope: flags.budget,
       limitUsd: flags.budgetLimit!,

@@ -3,6 +3,7 @@ import type { traceSegmentReader } from '../workers/local-tools/trace-segments.j
 import { withWholeTrace, type ReadStoredText, type ReadTraceSegment } from './agent-trace.js';
 import { formatResult, formatStep, formatWaiting } from './format-agent.js';
 import { followAgentRun, type AgentHandle } from './llmos-client.js';
+import { withRestoredAnswer } from './restore-answer.js';
 
 /**
  * Runs `use` with readers of what runs keep in the blob store (the trace segments of long runs,
@@ -26,7 +27,7 @@ export async function withTraceReader<T>(
 }
 
 /** Exit codes of `agent` and `raise`: scripts can tell an answer from a stop without one. */
-export const exitCodes = { answer: 0, error: 1, stoppedOnCap: 3 } as const;
+export const exitCodes = { answer: 0, error: 1, stoppedOnCap: 3, blocked: 4 } as const;
 
 /** Follows a run, printing each step as it happens; returns the exit code for the outcome. */
 export async function followAndPrint(
@@ -64,12 +65,18 @@ export async function followAndPrint(
   }
 }
 
-/** Prints a result; as JSON with its whole trace, the stored steps read with `read`. */
+/**
+ * Prints a result, its answer restored from the run's PII vault; as JSON with its whole trace,
+ * the stored steps read with `read`.
+ */
 export async function printResult(result: AgentResult, json: boolean, read: ReadTraceSegment): Promise<void> {
-  console.log(json ? JSON.stringify(await withWholeTrace(result, read), null, 2) : formatResult(result));
+  const shown = await withRestoredAnswer(result);
+  console.log(json ? JSON.stringify(await withWholeTrace(shown, read), null, 2) : formatResult(shown));
 }
 
-export function exitCodeFor(result: AgentResult): number {
+/** 0 for an answer, 1 for an error, 4 for a run a guard blocked, 3 for any other stop (a cap, failed verification). */
+export function exitCodeFor(result: { stopReason: string }): number {
   if (result.stopReason === 'answer') return exitCodes.answer;
+  if (result.stopReason === 'blocked') return exitCodes.blocked;
   return result.stopReason === 'error' ? exitCodes.error : exitCodes.stoppedOnCap;
 }

@@ -1,3 +1,4 @@
+import type { GuardedResult } from '../common/guards.js';
 import type { AgentProgress, AgentResult, AgentStep } from '../common/agent.js';
 import type { ModelFallback, RunTotals } from '../common/run-contract.js';
 import type { RouteDecision } from '../common/route-request.js';
@@ -64,6 +65,14 @@ export function formatModelMoves(
   ];
 }
 
+/** A line per guard verdict that did more than pass a text: `Guard: mask on the question (input): personal data: 1 EMAIL_ADDRESS`. */
+export function formatGuards(result: GuardedResult): string[] {
+  return (result.guards ?? []).map(
+    (step) =>
+      `Guard: ${step.verdict} on the ${step.subject} (${step.stage}): ${oneLine(step.reasons.join('; '))}`,
+  );
+}
+
 export function formatResult(result: AgentResult): string {
   const lines = [
     '',
@@ -73,6 +82,7 @@ export function formatResult(result: AgentResult): string {
     `Usage: ${formatTotals(result.totals)}; ${plural(result.totals.modelCalls, 'model call')}, ${plural(result.totals.toolCalls, 'tool call')}`,
   ];
   lines.push(...formatModelMoves(result));
+  lines.push(...formatGuards(result));
   if (result.error) lines.push(`Error: ${result.error.type}: ${result.error.message}`);
   return lines.join('\n');
 }

@@ -1,5 +1,5 @@
 import type { PsvResult } from '../common/psv.js';
-import { formatModelMoves, formatTotals } from './format-agent.js';
+import { formatGuards, formatModelMoves, formatTotals } from './format-agent.js';
 
 /** A Plan -> Solve -> Verify result: each plan with its steps and verdicts, then the outcome. */
 export function formatPsvResult(result: PsvResult): string {
@@ -31,7 +31,7 @@ export function formatPsvResult(result: PsvResult): string {
     `Usage: ${formatTotals(result.totals)}; ${result.totals.modelCalls} model calls, ${result.totals.toolCalls} tool calls`,
   );
   if (result.confidence !== undefined) lines.push(`Planner confidence: ${result.confidence}`);
-  lines.push(...formatModelMoves(result, 'model call'));
+  lines.push(...formatModelMoves(result, 'model call'), ...formatGuards(result));
   if (result.error) lines.push(`Error: ${result.error.type}: ${result.error.message}`);
   return lines.join('\n');
 }

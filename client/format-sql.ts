@@ -1,6 +1,6 @@
 import { rowsToCsv, rowsToTable } from '../common/format-rows.js';
 import type { SqlResult } from '../common/sql.js';
-import { formatModelMoves, formatTotals } from './format-agent.js';
+import { formatGuards, formatModelMoves, formatTotals } from './format-agent.js';
 
 /** An NL2SQL result as the CLI prints it: the SQL, the rows, and what it cost. */
 export function formatSqlResult(result: SqlResult, format: 'table' | 'json' | 'csv'): string {
@@ -28,6 +28,7 @@ export function formatSqlResult(result: SqlResult, format: 'table' | 'json' | 'c
     `Database: ${result.database}; tables linked: ${result.linkedTables.map((table) => table.table).join(', ') || 'none'}`,
     `Usage: ${formatTotals(result.totals)}; ${result.totals.modelCalls} model calls`,
     ...formatModelMoves(result, 'model call'),
+    ...formatGuards(result),
   );
   if (result.error) lines.push(`Error: ${result.error.type}: ${result.error.message}`);
   return lines.join('\n');

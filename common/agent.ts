@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { BlobKeySchema } from './blob-ref.js';
+import { GuardStepSchema, type GuardedResult } from './guards.js';
 import { AppendedMessageSchema, ConversationRefSchema } from './conversation.js';
 import { PromptRefSchema, type PromptRef } from './prompt-template.js';
 import { RouteDecisionSchema, RoutePlanSchema, type RouteDecision } from './route-request.js';
@@ -57,6 +58,10 @@ export const AgentContinuationSchema = z.object({
   pureTools: z.array(z.string()),
   /** The trace so far, in the blob store. */
   traceSegments: z.array(TraceSegmentSchema),
+  /** The guard verdicts so far that did more than let a text pass. */
+  guards: z.array(GuardStepSchema).optional(),
+  /** The canary tokens of the run's system prompt, which its answer must not repeat. */
+  canaries: z.array(z.string()).optional(),
 });
 export type AgentContinuation = z.infer<typeof AgentContinuationSchema>;
 
@@ -102,7 +107,7 @@ export interface CapsRaisedStep {
 
 export type AgentStep = ModelStep | ToolStep | CapsRaisedStep;
 
-export interface AgentResult {
+export interface AgentResult extends GuardedResult {
   answer: string | null;
   stopReason: StopReason;
   /** One sentence on why the run stopped, e.g. which cap and its value. */

@@ -26,6 +26,8 @@ export const ErrorType = {
   ToolFailed: 'ToolFailed',
   BudgetExceeded: 'BudgetExceeded',
   UnsafeSql: 'UnsafeSql',
+  /** A guard's `block` rule fired on a text of the run: the text goes no further (an outcome, never thrown). */
+  Blocked: 'Blocked',
 } as const;
 
 export type ErrorType = (typeof ErrorType)[keyof typeof ErrorType];

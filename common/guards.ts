@@ -91,3 +91,38 @@ export function strongestAction(actions: readonly GuardAction[]): GuardAction {
     'allow',
   );
 }
+
+/** What a run's guard steps need, as its workflow passes them to an activity (plain data). */
+export interface GuardRun {
+  /** The tenant whose profile applies; the default profile when unset or unknown. */
+  tenant?: string | undefined;
+  /**
+   * The run's vault id: its first execution's run id, the same after continue-as-new (a child's
+   * is its parent's).
+   */
+  vaultId: string;
+  /** Output stage: the canary tokens of the run's system prompts, which its answer must not repeat. */
+  canaries?: string[] | undefined;
+}
+
+/** One guard step as history and the run's result hold it: the verdict and what it judged, never the text. */
+export const GuardStepSchema = z.object({
+  stage: GuardStageSchema,
+  verdict: GuardActionSchema,
+  reasons: z.array(z.string()),
+  maskedCounts: z.partialRecord(PiiTypeSchema, z.number().int().nonnegative()).optional(),
+  /** What was judged: `question`, `http_get result`, `answer`. */
+  subject: z.string(),
+});
+export type GuardStep = z.infer<typeof GuardStepSchema>;
+
+/** What every job's result says of its guards. */
+export interface GuardedResult {
+  /** The guard verdicts that did more than let a text pass (flag, mask, block), in order. */
+  guards?: GuardStep[];
+  /**
+   * The vault of the values masked before they went to a provider: the answer holds their
+   * placeholders (`<EMAIL_1>`), which a client restores for the user (`llmos agent` does).
+   */
+  piiVault?: string;
+}

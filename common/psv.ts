@@ -1,6 +1,7 @@
 import type { TraceSegment } from './agent.js';
 import type { BlobRef } from './blob-ref.js';
 import { z } from 'zod';
+import type { GuardedResult } from './guards.js';
 import type { Plan } from './plan.js';
 import { PromptRefSchema } from './prompt-template.js';
 import type { RouteDecision } from './route-request.js';
@@ -86,7 +87,7 @@ export interface AgentRunStep {
 
 export type PsvTraceStep = ModelStep | ToolStep | AgentRunStep;
 
-export interface PsvResult {
+export interface PsvResult extends GuardedResult {
   /** The verified result of the plan's answer step; null unless the run stopped with `answer`. */
   answer: string | null;
   /** The planner's confidence in the plan that passed. */

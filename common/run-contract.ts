@@ -103,6 +103,13 @@ export const runInputFields = {
   recordSearchAttributes: RecordSearchAttributesSchema,
   /** A spend limit shared with every run of the same scope; every model call reserves against it first. */
   budget: SharedBudgetSchema.optional(),
+  /** Whose guard profile (`config/guards.yaml`) the run's texts go through; the default profile when unset. */
+  tenant: z.string().min(1).optional(),
+  /**
+   * Set by a parent run for its children: the vault its masked values are in, so a value keeps
+   * its placeholder across the runs of one job. A caller leaves it out.
+   */
+  piiVault: z.string().min(1).optional(),
 };
 
 export const StopReasonSchema = z.enum([
@@ -110,6 +117,8 @@ export const StopReasonSchema = z.enum([
   'iteration_limit',
   'budget_exhausted',
   'deadline',
+  /** A guard's `block` rule fired: on the input, on outside text on its way to a prompt, or on the answer. */
+  'blocked',
   'error',
 ]);
 export type StopReason = z.infer<typeof StopReasonSchema>;

@@ -57,3 +57,11 @@ export function spotlight(text: string, options: SpotlightOptions): string {
     `</untrusted-${boundary}>`,
   ].join('\n');
 }
+
+/**
+ * The run's own tags in a text (`spotlight`'s opening and closing tags with this boundary): what
+ * the guards skip, as the run wrote them. A text cannot forge one, as `spotlight` escapes it.
+ */
+export function spotlightTags(boundary: string): RegExp {
+  return new RegExp(`<untrusted-${boundary} source="[^"\\n]*">|</untrusted-${boundary}>`, 'g');
+}

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { GuardedResult } from './guards.js';
 import { PromptRefSchema } from './prompt-template.js';
 import type { RouteDecision } from './route-request.js';
 import {
@@ -73,7 +74,7 @@ export interface SqlStatementRecord {
     | Extract<SqlExecution, { ok: false }>;
 }
 
-export interface SqlResult {
+export interface SqlResult extends GuardedResult {
   question: string;
   /** The database as shown to people: a URL's password is redacted. */
   database: string;

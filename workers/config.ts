@@ -87,6 +87,8 @@ export const WorkerConfigSchema = z.object({
   LLMOS_AUDIT_FILE: z.string().default(path.join(projectRoot, '.llmos', 'audit.sqlite')),
   /** The audit trail in PostgreSQL instead, shared by workers on several machines. */
   LLMOS_AUDIT_POSTGRES_URL: optionalText,
+  /** The guard pipeline (`config/guards.yaml` by default): the scanners of each stage, per tenant. */
+  LLMOS_GUARDS_FILE: optionalText,
   /** Comma-separated hosts the `http_get` tool may fetch from. */
   LLMOS_HTTP_ALLOWED_HOSTS: z
     .string()

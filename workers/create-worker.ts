@@ -3,6 +3,8 @@ import { Runtime, Worker } from '@temporalio/worker';
 import { createActivities } from '../activities/index.js';
 import type { BlobStore } from '../activities/blobs/blob-store.js';
 import { blobStoreFromConfig } from './blob-store-from-config.js';
+import { guardsFromConfig } from './guards-from-config.js';
+import type { GuardService } from '../activities/guards/guard-service.js';
 import { createModelResolver } from '../activities/llm/model-resolver.js';
 import { loadPromptLibrary, type PromptLibrary } from '../activities/prompts/prompt-library.js';
 import { calculator } from '../activities/tools/calculator.js';
@@ -29,6 +31,7 @@ export function createActivitiesFromConfig(
   prompts: PromptLibrary = loadPromptLibrary(promptDirectories(config)),
   models: WorkerModelServices = createModelServices(config),
   blobs: BlobStore = blobStoreFromConfig(config).blobs,
+  guards: GuardService = guardsFromConfig(config).guards,
 ) {
   const resolveModel = createModelResolver({
     openai: config.OPENAI_API_KEY
@@ -54,6 +57,7 @@ export function createActivitiesFromConfig(
     tools,
     prompts,
     blobs,
+    guards,
     reportsDirectory: config.LLMOS_REPORTS_DIRECTORY,
     sql: {
       examplesDirectory: config.LLMOS_SQL_EXAMPLES_DIRECTORY,
@@ -73,22 +77,23 @@ export async function createWorker(
   // Before connecting: a broken template folder stops the worker at once, with every bad file named.
   const prompts = loadPromptLibrary(promptDirectories(config));
   for (const warning of prompts.warnings) Runtime.instance().logger.warn(`prompt library: ${warning}`);
+  const guards = guardsFromConfig(config);
   const models = createModelServices(config);
   const blobs = blobStoreFromConfig(config);
   try {
     await Promise.all([models.ready, blobs.ready]);
   } catch (error) {
-    await Promise.allSettled([models.close(), blobs.close()]);
+    await Promise.allSettled([models.close(), blobs.close(), guards.close()]);
     throw error;
   }
   let connection: NativeConnection;
   try {
     connection = await connectTemporalNative(config.temporal);
   } catch (error) {
-    await Promise.allSettled([models.close(), blobs.close()]);
+    await Promise.allSettled([models.close(), blobs.close(), guards.close()]);
     throw error;
   }
-  const activities = createActivitiesFromConfig(config, prompts, models, blobs.blobs);
+  const activities = createActivitiesFromConfig(config, prompts, models, blobs.blobs, guards.guards);
   // Bundled here rather than by the worker, so the build id can be derived from the bundle.
   const dataConverter = dataConverterFor(config.payloadKeys);
   const workflowBundle =
@@ -132,6 +137,7 @@ export async function createWorker(
     await connection.close();
     await models.close();
     await blobs.close();
+    await guards.close();
   };
   return { worker, connection, close, version };
 }

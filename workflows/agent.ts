@@ -17,6 +17,7 @@ import { localActivityOptions } from './lib/activity-options.js';
 import { describeFailure } from './lib/failures.js';
 import { parseWorkflowInput } from './lib/parse-input.js';
 import { PromptSet } from './lib/prompts.js';
+import { RunGuards } from './lib/run-guards.js';
 import { RunModels, type RunModelsOptions } from './lib/run-models.js';
 import { recordRunOutcome } from './lib/run-search-attributes.js';
 import { modelStep } from './lib/trace-steps.js';
@@ -38,9 +39,21 @@ export async function reactAgentWorkflow(request: AgentRequest): Promise<AgentRe
   const input: AgentInput = parseWorkflowInput(AgentInputSchema, request);
   const run = new AgentRun(input);
   run.handleMessages();
+  run.guards = RunGuards.start(input, {
+    steps: input.continued?.guards,
+    canaries: input.continued?.canaries,
+  });
   let setup: { models: RunModels; conversation: AgentConversation };
   try {
-    setup = input.continued ? await resumeConversation(run, input.continued) : await startConversation(run);
+    if (input.continued) setup = await resumeConversation(run, input.continued);
+    else {
+      // The question as the model may see it: judged, and masked, before anything reads it.
+      const question = run.guards
+        ? await run.guards.check('input', 'question', input.question)
+        : { text: input.question };
+      if ('blocked' in question) return run.finish('blocked', question.blocked);
+      setup = await startConversation(run, question.text);
+    }
   } catch (error) {
     const failure = describeFailure(error);
     return run.finish('error', failure.message, { error: failure });
@@ -55,6 +68,7 @@ export async function reactAgentWorkflow(request: AgentRequest): Promise<AgentRe
  */
 async function startConversation(
   run: AgentRun,
+  question: string,
 ): Promise<{ models: RunModels; conversation: AgentConversation }> {
   const { input } = run;
   const [described, templates] = await Promise.all([
@@ -63,7 +77,12 @@ async function startConversation(
   ]);
   const { specs: tools, pure } = describedTools(described);
   run.pureTools = pure;
-  const messages = new PromptSet(templates).render(input.prompt, agentPromptVariables(input));
+  const rendered = new PromptSet(templates).render(
+    input.prompt,
+    agentPromptVariables({ ...input, question }),
+  );
+  // The run's canary in its system prompt: an answer that repeats it shows the prompt leaked.
+  const messages = run.guards ? run.guards.framed(rendered) : rendered;
   const models = await startModels(run, {
     routeOn: () => ({ messages, toolCount: tools.length, tools }),
     routeEachCall: true,
@@ -115,11 +134,18 @@ async function loop(run: AgentRun, models: RunModels, conversation: AgentConvers
       recordRunOutcome(run.input.recordSearchAttributes, run.meter.totals);
     conversation.answered(message, call.conversation);
     if (message.toolCalls.length === 0) {
+      const answer = run.guards
+        ? await run.guards.check('output', 'answer', message.content)
+        : { text: message.content };
+      if ('blocked' in answer) return run.finish('blocked', answer.blocked);
       const calls = plural(run.iteration, 'model call');
-      return run.finish('answer', `answered after ${calls}`, { answer: message.content });
+      return run.finish('answer', `answered after ${calls}`, { answer: answer.text });
     }
     // Tool calls of one turn are independent: run them in parallel, keep their results in order.
     const results = await Promise.all(message.toolCalls.map((toolCall) => runToolCall(run, toolCall)));
+    // A result the untrusted stage blocked never reaches the model: the run ends here.
+    const blocked = run.guards?.blocked;
+    if (blocked) return run.finish('blocked', blocked);
     conversation.add(results);
   }
 }

@@ -43,14 +43,28 @@ export async function planSolveVerifyWorkflow(request: PsvRequest): Promise<PsvR
   const run = new PsvRun(input);
   run.handleMessages();
   try {
+    if (run.guards) {
+      const task = await run.guards.check('input', 'task', input.task);
+      if ('blocked' in task) return await run.finish('blocked', task.blocked);
+      run.task = task.text;
+    }
     const planner = await startPlanner(run);
     let feedback = '';
     for (let attemptNumber = 1; ; attemptNumber += 1) {
       const { attempt, results } = await runAttempt(run, planner, attemptNumber, feedback);
+      // Outside text a step read was blocked: no plan should read it again.
+      const blocked = run.guards?.blocked;
+      if (blocked) return await run.finish('blocked', blocked);
       if (attempt.passed) {
         const answered = results.get(attempt.plan.answerStep);
+        const answer = answered ? await answerOf(run, answered) : null;
+        const judged =
+          answer !== null && run.guards
+            ? await run.guards.check('output', 'answer', answer)
+            : { text: answer };
+        if ('blocked' in judged) return await run.finish('blocked', judged.blocked);
         return run.finish('answer', `verified after ${plural(attemptNumber, 'plan')}`, {
-          answer: answered ? await answerOf(run, answered) : null,
+          answer: judged.text,
           ...(attempt.plan.confidence !== undefined ? { confidence: attempt.plan.confidence } : {}),
         });
       }
@@ -88,7 +102,7 @@ async function startPlanner(run: PsvRun): Promise<Planner> {
   run.pureTools = pure;
   const prompts = new PromptSet(templates);
   const planVariables = (feedback: string) => ({
-    task: input.task,
+    task: run.task,
     tools: describeToolsForPlanner(tools),
     feedback,
   });
@@ -138,6 +152,7 @@ async function runAttempt(
           attemptNumber,
         );
     attempt.steps.push(solved);
+    if (run.guards?.blocked) break;
     run.enterPhase(`attempt ${attemptNumber}: verifying ${step.id}`);
     const verification = await verifyStep(run, models, prompts, step, solved);
     attempt.verification.push(verification);

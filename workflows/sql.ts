@@ -27,11 +27,18 @@ export async function nl2sqlWorkflow(request: SqlRequest): Promise<SqlResult> {
   const input: SqlInput = parseWorkflowInput(SqlInputSchema, request);
   const run = new SqlRun(input);
   try {
+    if (run.guards) {
+      const question = await run.guards.check('input', 'question', input.question);
+      if ('blocked' in question) return run.finish('blocked', question.blocked);
+      run.question = question.text;
+    }
     const { models, prompts, messages, dialect } = await prepareQuestion(run);
     const queried = await queryUntilRows(run, models, dialect, messages);
     if (queried.ended) return queried.result;
     const { sql, rows } = queried;
-    const answer = input.answer ? await writeAnswer(run, models, prompts, { sql, rows }) : null;
+    const written = input.answer ? await writeAnswer(run, models, prompts, { sql, rows }) : { text: null };
+    if ('blocked' in written) return run.finish('blocked', written.blocked, { sql, rows });
+    const answer = written.text;
     const cut = rows.truncated ? ' (cut at the row limit)' : '';
     return run.finish(
       'answer',
@@ -65,7 +72,7 @@ async function prepareQuestion(
   const [context, templates] = await Promise.all([
     prepareSqlPrompt({
       database: input.database,
-      question: input.question,
+      question: run.question,
       tableLimit: input.tableLimit,
       exampleLimit: input.exampleLimit,
       allowedTables: input.allowedTables,
@@ -77,12 +84,13 @@ async function prepareQuestion(
   run.prepared = context;
   const prompts = new PromptSet(templates);
   const examples = context.examples.map((example) => `Question: ${example.question}\nSQL: ${example.sql}`);
-  const messages = prompts.render(input.prompts.generate, {
+  const rendered = prompts.render(input.prompts.generate, {
     dialect: context.dialect === 'postgres' ? 'PostgreSQL' : 'SQLite',
     schema: context.schemaText,
     examples: examples.join('\n\n') || '(none)',
-    question: input.question,
+    question: run.question,
   });
+  const messages = run.guards ? run.guards.framed(rendered) : rendered;
   const models = await RunModels.start({
     model: input.model,
     retry: input.retry,

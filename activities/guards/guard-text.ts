@@ -11,12 +11,14 @@ import { findPii } from './pii/find-pii.js';
 import { maskPii, type PiiVaultEntry } from './pii/mask-pii.js';
 
 export interface GuardContext {
-  /** The run's canary token (output stage). */
-  canary?: string;
+  /** The canary tokens of the run's system prompts (output stage). */
+  canaries?: readonly string[];
   /** The personal data the run's input held (output stage: the answer may repeat it). */
   inputPiiValues?: readonly string[];
   /** The run's masked values so far: a value seen before keeps its placeholder. */
   vault?: readonly PiiVaultEntry[];
+  /** Markup the run itself wrote into the text (its spotlight tags): hidden from the scanners, kept in the text. */
+  ownMarkup?: RegExp;
 }
 
 export interface GuardResult {
@@ -38,8 +40,12 @@ export function guardText(
   context: GuardContext = {},
 ): GuardResult {
   const fired: { action: GuardAction; reason: string }[] = [];
+  // Blanked to spaces of the same length: every offset a scanner finds is one into `text` too.
+  const scanned = context.ownMarkup
+    ? text.replace(context.ownMarkup, (markup) => ' '.repeat(markup.length))
+    : text;
   if (config.injection) {
-    const scan = scanInjection(text, { threshold: config.injection.threshold });
+    const scan = scanInjection(scanned, { threshold: config.injection.threshold });
     if (scan.injection)
       fired.push({
         action: config.injection.action,
@@ -48,7 +54,7 @@ export function guardText(
   }
   let masked: ReturnType<typeof maskPii> | undefined;
   if (config.pii) {
-    const entities = findPii(text, {
+    const entities = findPii(scanned, {
       threshold: config.pii.threshold,
       ...(config.pii.types ? { types: config.pii.types } : {}),
     });
@@ -70,8 +76,8 @@ export function guardText(
       'off-list link': config.links,
       'policy phrase': config.policyPhrases,
     };
-    const findings = filterOutput(text, {
-      ...(config.canary && context.canary ? { canary: context.canary } : {}),
+    const findings = filterOutput(scanned, {
+      ...(config.canary && context.canaries ? { canaries: context.canaries } : {}),
       ...(config.newPii ? { inputPiiValues: context.inputPiiValues ?? [] } : {}),
       ...(config.links ? { allowedHosts: config.links.allowedHosts } : {}),
       ...(config.policyPhrases ? { policyPhrases: config.policyPhrases.phrases } : {}),

@@ -7,12 +7,16 @@ import { loadExamples, selectExamples, type SqlExample } from './few-shot.js';
 import { describeDatabase, introspectDatabase, openDatabase, type SqlBackend } from './open-database.js';
 import { formatSchemaForPrompt, linkSchema } from './schema-linking.js';
 import { checkSql } from './sql-guard.js';
+import type { PiiVaultEntry } from '../guards/pii/mask-pii.js';
+import { restoreSqlLiterals } from './restore-literals.js';
 
 export interface SqlActivitiesConfig {
   /** Where `<database name>.examples.jsonl` few-shot files are looked up (besides the SQLite file's own folder). */
   examplesDirectory: string;
   /** PostgreSQL: the read-only role statements run under, when one is configured. */
   postgresRole?: string | undefined;
+  /** A run's masked values, by vault id: a statement's literals get them back before it runs. */
+  vaultEntries?: ((vaultId: string) => Promise<PiiVaultEntry[]>) | undefined;
 }
 
 export interface PrepareSqlPromptInput {
@@ -46,6 +50,8 @@ export interface ExecuteSqlInput {
   timeoutMs: number;
   maxRows: number;
   allowedTables?: string[] | undefined;
+  /** The run's PII vault: placeholders in the statement's string literals are restored from it. */
+  piiVault?: string | undefined;
 }
 
 /** `<name>.examples.jsonl` next to a SQLite file or in the examples folder, by database name. */
@@ -125,7 +131,12 @@ export function createSqlActivities(config: SqlActivitiesConfig) {
             nonRetryable: true,
           });
         }
-        return await backend.execute(input.sql, { timeoutMs: input.timeoutMs, maxRows: input.maxRows });
+        // Checked as the model wrote it; run with the values its literals stand for.
+        const sql =
+          input.piiVault && config.vaultEntries
+            ? restoreSqlLiterals(input.sql, await config.vaultEntries(input.piiVault))
+            : input.sql;
+        return await backend.execute(sql, { timeoutMs: input.timeoutMs, maxRows: input.maxRows });
       } finally {
         // The runner process or pool stays warm for the next call (see openDatabase).
         await backend.close();

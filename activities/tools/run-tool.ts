@@ -5,6 +5,8 @@ import { substituteStepResults } from '../../common/plan.js';
 import { ErrorType } from '../../common/errors.js';
 import type { BlobRef } from '../../common/blob-ref.js';
 import type { BlobStore } from '../blobs/blob-store.js';
+import type { GuardRun, GuardStep } from '../../common/guards.js';
+import { currentGuardPlace, type GuardService } from '../guards/guard-service.js';
 import { randomUUID } from 'node:crypto';
 import { spotlightBoundary } from '../../common/spotlight.js';
 import { ToolInputError } from './tool.js';
@@ -19,6 +21,11 @@ export interface RunToolInput {
    * the arguments becomes that result's whole text here (the run holds only its beginning).
    */
   stepResults?: Record<string, BlobRef> | undefined;
+  /**
+   * The run's guards: the result of a tool that reaches outside (not a pure one) goes through the
+   * untrusted stage here, before it is returned, so unjudged outside text never enters history.
+   */
+  guard?: GuardRun | undefined;
 }
 
 /** `ok: false` means the model's call was unusable; `observation` then says why, for the model. */
@@ -33,6 +40,8 @@ export interface RunToolOutput {
    * on every replay (a workflow's clock around a local activity does not).
    */
   latencyMs?: number | undefined;
+  /** The untrusted stage's verdict on the result, unless it let it pass (`allow`). */
+  guard?: GuardStep | undefined;
 }
 
 /**
@@ -52,7 +61,7 @@ const previewChars = 200;
  * are `ToolFailed` failures that Temporal retries. Storing a long observation is idempotent (the
  * blob store is content-addressed).
  */
-export function createRunTool(registry: ToolRegistry, blobs?: BlobStore) {
+export function createRunTool(registry: ToolRegistry, blobs?: BlobStore, guards?: GuardService) {
   const observed = async (observation: string, latencyMs: number): Promise<RunToolOutput> => {
     if (!blobs || observation.length <= inlineObservationChars) return { ok: true, observation, latencyMs };
     const stored = await blobs.put(observation);
@@ -103,13 +112,32 @@ export function createRunTool(registry: ToolRegistry, blobs?: BlobStore) {
     const { workflowExecution, activityId } = context.info;
     const workflowId = workflowExecution?.workflowId ?? 'standalone';
     const started = performance.now();
+    const boundary = spotlightBoundary(workflowExecution?.runId ?? randomUUID());
     try {
       const observation = await tool.execute(parsed.data, {
         signal: context.cancellationSignal,
         idempotencyKey: `${workflowId}/${activityId}`,
-        boundary: spotlightBoundary(workflowExecution?.runId ?? randomUUID()),
+        boundary,
       });
-      return await observed(observation, Math.round(performance.now() - started));
+      const latencyMs = Math.round(performance.now() - started);
+      if (!input.guard || !guards || tool.pure) return await observed(observation, latencyMs);
+      const { step, text } = await guards.check(
+        'untrusted',
+        `${input.name} result`,
+        observation,
+        input.guard,
+        currentGuardPlace(),
+        boundary,
+      );
+      if (step.verdict === 'block')
+        return {
+          ok: false,
+          observation: `${ErrorType.Blocked}: the result of ${input.name} was withheld: ${step.reasons.join('; ')}`,
+          latencyMs,
+          guard: step,
+        };
+      const output = await observed(text, latencyMs);
+      return step.verdict === 'allow' ? output : { ...output, guard: step };
     } catch (error) {
       if (error instanceof ToolInputError)
         return { ok: false, observation: `${ErrorType.InvalidToolInput}: ${error.message}` };

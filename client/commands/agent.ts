@@ -4,21 +4,21 @@ import { chooseDefaultModel } from '../default-model.js';
 import { builtInToolNames } from '../../common/tool-names.js';
 import {
   addCapOptions,
-  addSharedBudgetOptions,
+  addTenantOptions,
   capsFromFlags,
   checkModelAlias,
   duration,
   list,
   modelOptionDescription,
   positiveInteger,
-  sharedBudgetFromFlags,
+  tenantFromFlags,
   type CapFlags,
-  type SharedBudgetFlags,
+  type TenantFlags,
   connectionFlags,
   type ConnectionOptionValues,
 } from '../cli-options.js';
 
-interface AgentFlags extends CapFlags, SharedBudgetFlags {
+interface AgentFlags extends CapFlags, TenantFlags {
   model?: string;
   tools: string[];
   holdOnCap: number;
@@ -40,7 +40,7 @@ function toolList(value: string): string[] {
 }
 
 export function registerAgentCommand(program: Command): void {
-  addSharedBudgetOptions(
+  addTenantOptions(
     addCapOptions(program.command('agent'))
       .description('Ask a question of a bounded ReAct agent and follow it to the answer')
       .argument('<question>', 'the question')
@@ -71,7 +71,7 @@ export function registerAgentCommand(program: Command): void {
         caps: capsFromFlags(flags),
         holdOnCapMs: flags.holdOnCap,
         ...(flags.continueAsNewAfter !== undefined ? { continueAsNewAfter: flags.continueAsNewAfter } : {}),
-        ...sharedBudgetFromFlags(flags),
+        ...tenantFromFlags(flags),
       };
 
       const [{ connectClient, hasLlmosSearchAttributes, startRun, validateRequest }, { followAndPrint }] =

@@ -4,20 +4,20 @@ import { InvalidArgumentError, type Command } from 'commander';
 import { chooseDefaultModel } from '../default-model.js';
 import type { AnalysisRequest, AnalysisResult } from '../../common/analysis.js';
 import {
-  addSharedBudgetOptions,
+  addTenantOptions,
   checkModelAlias,
   duration,
   modelOptionDescription,
   positiveInteger,
   positiveNumber,
-  sharedBudgetFromFlags,
-  type SharedBudgetFlags,
+  tenantFromFlags,
+  type TenantFlags,
   connectionFlags,
   type ConnectionOptionValues,
 } from '../cli-options.js';
 import { plural } from '../../common/plural.js';
 
-interface AnalyzeFlags extends SharedBudgetFlags {
+interface AnalyzeFlags extends TenantFlags {
   spec: string;
   model?: string;
   concurrency: number;
@@ -70,7 +70,7 @@ function checkOldBudgetFlag(flags: AnalyzeFlags): void {
 }
 
 export function registerAnalyzeCommand(program: Command): void {
-  addSharedBudgetOptions(
+  addTenantOptions(
     program
       .command('analyze')
       .description(
@@ -127,7 +127,7 @@ export function registerAnalyzeCommand(program: Command): void {
           ...(flags.maxTokens !== undefined ? { maxTotalTokens: flags.maxTokens } : {}),
           ...(flags.deadline !== undefined ? { maxWallTimeMs: flags.deadline } : {}),
         },
-        ...sharedBudgetFromFlags(flags),
+        ...tenantFromFlags(flags),
       };
       await checkModelAlias(request.model);
       const [{ connectClient, startRun }, { followAnalysis }, { formatAnalysisResult }] = await Promise.all([

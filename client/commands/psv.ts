@@ -3,20 +3,20 @@ import type { PsvRequest } from '../../common/psv.js';
 import { chooseDefaultModel } from '../default-model.js';
 import {
   addCapOptions,
-  addSharedBudgetOptions,
+  addTenantOptions,
   capsFromFlags,
   checkModelAlias,
   list,
   modelOptionDescription,
   positiveInteger,
-  sharedBudgetFromFlags,
+  tenantFromFlags,
   type CapFlags,
-  type SharedBudgetFlags,
+  type TenantFlags,
   connectionFlags,
   type ConnectionOptionValues,
 } from '../cli-options.js';
 
-interface PsvFlags extends CapFlags, SharedBudgetFlags {
+interface PsvFlags extends CapFlags, TenantFlags {
   model?: string;
   tools: string[];
   maxReplans?: number;
@@ -26,7 +26,7 @@ interface PsvFlags extends CapFlags, SharedBudgetFlags {
 }
 
 export function registerPsvCommand(program: Command): void {
-  addSharedBudgetOptions(
+  addTenantOptions(
     addCapOptions(program.command('psv'), '', ', sub-agents included')
       .description(
         'Solve a task with Plan -> Solve -> Verify: a checked plan, solved step by step, re-planned when a check fails',
@@ -49,24 +49,29 @@ export function registerPsvCommand(program: Command): void {
         caps: capsFromFlags(flags),
         ...(flags.maxReplans !== undefined ? { maxReplans: flags.maxReplans } : {}),
         ...(flags.planVersion ? { prompts: { plan: { id: 'psv.plan', version: flags.planVersion } } } : {}),
-        ...sharedBudgetFromFlags(flags),
+        ...tenantFromFlags(flags),
       };
       await checkModelAlias(request.model);
-      const [{ connectClient, startRun, withWholePsvResult }, { formatPsvResult }, { withTraceReader }] =
-        await Promise.all([
-          import('../llmos-client.js'),
-          import('../format-psv.js'),
-          import('../follow-agent.js'),
-        ]);
+      const [
+        { connectClient, startRun, withWholePsvResult },
+        { formatPsvResult },
+        { withTraceReader, exitCodeFor },
+        { withRestoredAnswer },
+      ] = await Promise.all([
+        import('../llmos-client.js'),
+        import('../format-psv.js'),
+        import('../follow-agent.js'),
+        import('../restore-answer.js'),
+      ]);
       const client = await connectClient(connectionFlags(flags));
       const handle = await startRun(client, 'psv', request, flags.id ? { workflowId: flags.id } : {});
       if (!flags.json) console.log(`Run ${handle.workflowId} on ${request.model}`);
       // The trace and the attempts are in the blob store: read back to be printed.
       const result = await withTraceReader(async (read, readText) =>
-        withWholePsvResult(await handle.result(), read, readText),
+        withWholePsvResult(await withRestoredAnswer(await handle.result()), read, readText),
       );
       const printed = flags.json ? JSON.stringify(result, null, 2) : formatPsvResult(result);
       console.log(printed);
-      process.exitCode = result.stopReason === 'answer' ? 0 : result.stopReason === 'error' ? 1 : 3;
+      process.exitCode = exitCodeFor(result);
     });
 }

@@ -2,20 +2,20 @@ import { Option, type Command } from 'commander';
 import { chooseDefaultModel } from '../default-model.js';
 import type { SqlRequest } from '../../common/sql.js';
 import {
-  addSharedBudgetOptions,
+  addTenantOptions,
   checkModelAlias,
   list,
   modelOptionDescription,
   positiveInteger,
-  sharedBudgetFromFlags,
-  type SharedBudgetFlags,
+  tenantFromFlags,
+  type TenantFlags,
   connectionFlags,
   type ConnectionOptionValues,
 } from '../cli-options.js';
 import { databaseArg } from '../database-arg.js';
 import { registerSqlCheckCommand } from './sql-check.js';
 
-interface AskFlags extends SharedBudgetFlags {
+interface AskFlags extends TenantFlags {
   db: string;
   model?: string;
   format: 'table' | 'json' | 'csv';
@@ -36,7 +36,7 @@ const databaseOption = (): Option =>
 const count = (value: string): number => (value === '0' ? 0 : positiveInteger(value));
 
 function registerAskCommand(sql: Command): void {
-  addSharedBudgetOptions(
+  addTenantOptions(
     sql
       .command('ask', { isDefault: true })
       .description(
@@ -67,19 +67,29 @@ function registerAskCommand(sql: Command): void {
         ...(flags.timeout !== undefined ? { timeoutMs: flags.timeout } : {}),
         ...(flags.maxCorrections !== undefined ? { maxCorrections: flags.maxCorrections } : {}),
         ...(flags.allowedTables ? { allowedTables: flags.allowedTables } : {}),
-        ...sharedBudgetFromFlags(flags),
+        ...tenantFromFlags(flags),
       };
       await checkModelAlias(request.model);
-      const [{ connectClient, startRun }, { formatSqlResult }] = await Promise.all([
-        import('../llmos-client.js'),
-        import('../format-sql.js'),
-      ]);
+      const [{ connectClient, startRun }, { formatSqlResult }, { withRestoredAnswer }, { exitCodes }] =
+        await Promise.all([
+          import('../llmos-client.js'),
+          import('../format-sql.js'),
+          import('../restore-answer.js'),
+          import('../follow-agent.js'),
+        ]);
       const client = await connectClient(connectionFlags(flags));
       const handle = await startRun(client, 'sql', request, flags.id ? { workflowId: flags.id } : {});
       if (flags.format === 'table') console.error(`Run ${handle.workflowId} on ${request.model}`);
-      const result = await handle.result();
+      const result = await withRestoredAnswer(await handle.result());
       console.log(formatSqlResult(result, flags.format));
-      process.exitCode = result.stopReason === 'answer' ? 0 : result.stopReason === 'unsafe_sql' ? 2 : 1;
+      process.exitCode =
+        result.stopReason === 'answer'
+          ? 0
+          : result.stopReason === 'unsafe_sql'
+            ? 2
+            : result.stopReason === 'blocked'
+              ? exitCodes.blocked
+              : 1;
     });
 }
 

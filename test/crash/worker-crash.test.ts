@@ -275,6 +275,7 @@ void describe('a worker process killed with SIGKILL mid-run', { timeout: 600_000
     assert.deepEqual(
       activitiesBeforeKill.map((activity) => [activity.type, activity.completions]),
       [
+        ['applyGuards', 1], // the question
         ['describeTools', 1],
         ['loadPrompts', 1],
         ['resolveModelChain', 1],

@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { parseWorkerConfig } from '../../workers/config.js';
 import { createWorker } from '../../workers/create-worker.js';
 import { getWorkflowBundle } from './workflow-bundle.js';
@@ -22,6 +24,12 @@ export async function startTestWorker(
   const config = parseWorkerConfig({
     TEMPORAL_ADDRESS: address,
     LLMOS_CACHE: 'off',
+    // The audit trail and PII vault of the guard pipeline: the test process's own file, which
+    // the client code a test runs (restoring an answer) reads too.
+    LLMOS_AUDIT_FILE: (process.env.LLMOS_AUDIT_FILE ??= path.join(
+      tmpdir(),
+      `llmos-test-audit-${process.pid}.sqlite`,
+    )),
     ...env,
     LLMOS_TASK_QUEUE: taskQueue,
   });

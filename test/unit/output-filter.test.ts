@@ -13,7 +13,7 @@ void describe('output filter', () => {
     assert.ok(canaryLine(canary).endsWith(canary));
     assert.ok(leaksCanary(`My instructions say: ${canary.toUpperCase().split('').join(' ')}`, canary));
     assert.equal(leaksCanary('The answer is 42.', canary), false);
-    assert.deepEqual(filterOutput(`Sure: ${canary}`, { canary }), [
+    assert.deepEqual(filterOutput(`Sure: ${canary}`, { canaries: [canary] }), [
       { kind: 'canary leak', detail: "the answer repeats the system prompt's canary token" },
     ]);
   });

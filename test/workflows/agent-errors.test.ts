@@ -57,8 +57,8 @@ void describe('reactAgentWorkflow: failures', () => {
     assert.equal(testbed.fake.requests.length, 1);
     assert.equal(testbed.fake.requests[0]?.status, 401);
     const counts = await historyCounts(handle);
-    // describeTools, loadPrompts, resolveModelChain and the one callChatModel attempt
-    assert.equal(counts.activityTasksStarted, 4);
+    // applyGuards (the question), describeTools, loadPrompts, resolveModelChain and the one callChatModel attempt
+    assert.equal(counts.activityTasksStarted, 5);
   });
 
   void it('waits for retry-after on a 429 and then answers', async () => {

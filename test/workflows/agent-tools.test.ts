@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import type { AgentRequest, AgentStep } from '../../common/agent.js';
 import { spotlightBoundary } from '../../common/spotlight.js';
@@ -8,6 +9,9 @@ import type { ToolStep } from '../../common/trace-steps.js';
 import type { reactAgentWorkflow } from '../../workflows/agent.js';
 import { useAgentTestbed } from '../helpers/agent-testbed.js';
 import { messagesOf, quickRetry, scheduledActivities, toolMessagesOf } from './agent-harness.js';
+
+/** Guards whose tenant `observe` only flags an injection in outside text: the run goes on. */
+const observeGuardsFile = fileURLToPath(new URL('../fixtures/guards/observe.yaml', import.meta.url));
 
 const toolSteps = (trace: AgentStep[]): ToolStep[] =>
   trace.filter((step): step is ToolStep => step.kind === 'tool');
@@ -39,7 +43,9 @@ void describe('reactAgentWorkflow: tool calls', () => {
     await new Promise<void>((resolve) => pages.listen(0, '127.0.0.1', resolve));
     pagesHost = `127.0.0.1:${(pages.address() as AddressInfo).port}`;
   });
-  const testbed = useAgentTestbed({ workerEnv: () => ({ LLMOS_HTTP_ALLOWED_HOSTS: pagesHost }) });
+  const testbed = useAgentTestbed({
+    workerEnv: () => ({ LLMOS_HTTP_ALLOWED_HOSTS: pagesHost, LLMOS_GUARDS_FILE: observeGuardsFile }),
+  });
   after(async () => {
     pages?.closeAllConnections();
     await new Promise<void>((resolve) => (pages ? pages.close(() => resolve()) : resolve()));
@@ -110,11 +116,13 @@ void describe('reactAgentWorkflow: tool calls', () => {
     assert.equal(step?.observation, 'UnknownTool: no tool "teleport"; tools: calculator');
     assert.equal(toolMessagesOf(testbed.fake.requests[1])[0]?.content, step?.observation);
     assert.deepEqual(await scheduledActivities(handle), [
+      'applyGuards', // the question
       'describeTools',
       'loadPrompts',
       'resolveModelChain',
       'callChatModel',
       'callChatModel',
+      'applyGuards', // the answer
     ]);
   });
 
@@ -144,9 +152,15 @@ void describe('reactAgentWorkflow: tool calls', () => {
         { text: 'Read it.' },
       ],
     });
-    const handle = await start('http-get', { tools: ['calculator', 'http_get'] });
+    // A tenant whose guards only flag outside text that gives orders: the page reaches the model.
+    const handle = await start('http-get', { tools: ['calculator', 'http_get'], tenant: 'observe' });
     const result = await handle.result();
     assert.equal(result.stopReason, 'answer');
+    assert.deepEqual(
+      result.guards?.map((guard) => [guard.subject, guard.stage, guard.verdict]),
+      [['http_get result', 'untrusted', 'flag']],
+    );
+    assert.match(result.guards?.[0]?.reasons[0] ?? '', /^injection /);
     const [step] = toolSteps(result.trace);
     assert.equal(step?.ok, true);
     // The boundary is the run's own; each escape attempt is defused, the orders stay inside as data.

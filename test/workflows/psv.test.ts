@@ -236,6 +236,50 @@ void describe('planSolveVerifyWorkflow', () => {
     assert.ok(system.length > 0);
   });
 
+  void it('masks the task for every model, and a sub-agent masks into the same vault', async () => {
+    const maskedPlan = plan(
+      [
+        calculatorStep('s1', '48 / 2', { kind: 'number' }),
+        {
+          id: 's2',
+          goal: 'add the new batch',
+          agent: { question: 'What is {{steps.s1}} plus 30? Copy sam.lee@example.org.' },
+          successCriterion: 'a number',
+          check: { kind: 'range', min: 0, max: 1000 },
+        },
+      ],
+      's2',
+    );
+    testbed.fake.setScript({
+      rules: [
+        planRule(maskedPlan),
+        { match: { lastUserMessage: 'What is 24 plus 30' }, reply: { text: '54' } },
+      ],
+    });
+    const result = await run({ task: `${task} Send the count to jane.roe@example.com.` });
+
+    assert.equal(result.stopReason, 'answer', result.stopDetail);
+    assert.equal(result.answer, '54');
+    const planPrompt = JSON.stringify(messagesOf(structuredRequests('plan')[0]));
+    assert.match(planPrompt, /Send the count to <EMAIL_1>\./);
+    assert.doesNotMatch(planPrompt, /jane\.roe/);
+    // The sub-agent's question had a new address: the run's vault gave it the next placeholder.
+    const child = JSON.stringify(
+      messagesOf(testbed.fake.requests.find((request) => (request.chatRequest?.tools.length ?? 0) > 0)),
+    );
+    assert.match(child, /Copy <EMAIL_2>\./);
+    assert.match(child, /<EMAIL_1>/, 'the task, as the sub-agent sees it, is masked too');
+    assert.doesNotMatch(child, /sam\.lee|jane\.roe/);
+    assert.deepEqual(
+      result.guards?.map((guard) => [guard.subject, guard.verdict, guard.maskedCounts]),
+      [
+        ['task', 'mask', { EMAIL_ADDRESS: 1 }],
+        ['s2: question', 'mask', { EMAIL_ADDRESS: 1 }],
+      ],
+    );
+    assert.ok(result.piiVault);
+  });
+
   void it('stops on the model-call cap before a judge call it cannot afford', async () => {
     testbed.fake.setScript({ rules: [planRule(goodPlan), verdictRule(true)] });
     const result = await run({ caps: { maxIterations: 1 } });

@@ -9,6 +9,7 @@ import type { nl2sqlWorkflow } from '../../workflows/sql.js';
 import { useAgentTestbed } from '../helpers/agent-testbed.js';
 import { postgresTestUrl } from '../helpers/postgres.js';
 import { messagesOf, quickRetry } from './agent-harness.js';
+import { withRestoredAnswer } from '../../client/restore-answer.js';
 
 type ScriptRule = NonNullable<FakeLlmScript['rules']>[number];
 
@@ -143,6 +144,34 @@ void describe('nl2sqlWorkflow', () => {
         );
         const answerPrompt = testbed.fake.requests.at(-1)?.chatRequest?.messages.at(-1)?.content ?? '';
         assert.match(answerPrompt, /Rock,1297/);
+      });
+
+      void it('masks the personal data of the question and the rows; the query still finds them', async () => {
+        const byEmail = 'SELECT "FirstName", "Phone" FROM "Customer" WHERE "Email" = \'<EMAIL_1>\' LIMIT 1';
+        testbed.fake.setScript({
+          rules: [sqlRule(byEmail), { match: {}, reply: { text: 'Luís can be reached at <PHONE_1>.' } }],
+        });
+        const result = await run({
+          question: 'What is the phone number of the customer luisg@embraer.com.br?',
+          answer: true,
+        });
+        assert.equal(result.stopReason, 'answer', result.stopDetail);
+        // The model saw a placeholder and wrote it into its literal; the database saw the address.
+        assert.match(messagesOf(sqlRequests()[0]).at(-1)?.content ?? '', /customer <EMAIL_1>\?/);
+        assert.equal(result.statements[0]?.sql, byEmail);
+        assert.deepEqual(result.rows?.rows, [['Luís', '+55 (12) 3923-5555']]);
+        // The rows went to the answer's model masked, and its answer is judged as output.
+        const answerPrompt = testbed.fake.requests.at(-1)?.chatRequest?.messages.at(-1)?.content ?? '';
+        assert.match(answerPrompt, /Luís,<PHONE_1>/);
+        assert.doesNotMatch(answerPrompt, /3923/);
+        assert.deepEqual(
+          result.guards?.map((guard) => [guard.subject, guard.verdict, guard.maskedCounts]),
+          [
+            ['question', 'mask', { EMAIL_ADDRESS: 1 }],
+            ['rows', 'mask', { PHONE_NUMBER: 1 }],
+          ],
+        );
+        assert.equal((await withRestoredAnswer(result)).answer, 'Luís can be reached at +55 (12) 3923-5555.');
       });
     });
   }

@@ -1,19 +1,50 @@
-/** The audit trail a worker with this environment writes, for `llmos audit` to read and verify. */
+/** The audit trail and PII vault a worker with this environment writes, for `llmos audit` and the answers shown to users. */
 import type { AuditLog } from '../../activities/audit/audit-log.js';
 import { openPostgresAuditLog } from '../../activities/audit/postgres-audit-log.js';
 import { openSqliteAuditLog } from '../../activities/audit/sqlite-audit-log.js';
-import { WorkerConfigSchema } from '../config.js';
+import { unmaskPii } from '../../activities/guards/pii/mask-pii.js';
+import type { PiiVault } from '../../activities/guards/vault/pii-vault.js';
+import { openPostgresPiiVault } from '../../activities/guards/vault/postgres-pii-vault.js';
+import { openSqlitePiiVault } from '../../activities/guards/vault/sqlite-pii-vault.js';
+import { WorkerConfigSchema, type WorkerConfig } from '../config.js';
+
+export type AuditSettings = Pick<WorkerConfig, 'LLMOS_AUDIT_FILE' | 'LLMOS_AUDIT_POSTGRES_URL'>;
+
+/** Only the audit settings: a bad value elsewhere in the worker's environment is not the caller's business. */
+function auditSettings(env: NodeJS.ProcessEnv): AuditSettings {
+  return WorkerConfigSchema.pick({ LLMOS_AUDIT_FILE: true, LLMOS_AUDIT_POSTGRES_URL: true }).parse(env);
+}
 
 /** LLMOS_AUDIT_POSTGRES_URL when set, else the SQLite file LLMOS_AUDIT_FILE; `where` names it (without a password). */
-export function workerAuditLog(env: NodeJS.ProcessEnv = process.env): { log: AuditLog; where: string } {
-  // Only the audit settings: a bad value elsewhere in the worker's environment is not the caller's business.
-  const config = WorkerConfigSchema.pick({ LLMOS_AUDIT_FILE: true, LLMOS_AUDIT_POSTGRES_URL: true }).parse(
-    env,
-  );
-  if (config.LLMOS_AUDIT_POSTGRES_URL) {
-    const url = new URL(config.LLMOS_AUDIT_POSTGRES_URL);
+export function openAuditLog(settings: AuditSettings): { log: AuditLog; where: string } {
+  if (settings.LLMOS_AUDIT_POSTGRES_URL) {
+    const url = new URL(settings.LLMOS_AUDIT_POSTGRES_URL);
     url.password = '';
-    return { log: openPostgresAuditLog(config.LLMOS_AUDIT_POSTGRES_URL), where: url.href };
+    return { log: openPostgresAuditLog(settings.LLMOS_AUDIT_POSTGRES_URL), where: url.href };
   }
-  return { log: openSqliteAuditLog(config.LLMOS_AUDIT_FILE), where: config.LLMOS_AUDIT_FILE };
+  return { log: openSqliteAuditLog(settings.LLMOS_AUDIT_FILE), where: settings.LLMOS_AUDIT_FILE };
+}
+
+/** The runs' masked values, in the audit trail's database. */
+export function openPiiVault(settings: AuditSettings): PiiVault {
+  return settings.LLMOS_AUDIT_POSTGRES_URL
+    ? openPostgresPiiVault(settings.LLMOS_AUDIT_POSTGRES_URL)
+    : openSqlitePiiVault(settings.LLMOS_AUDIT_FILE);
+}
+
+export const workerAuditLog = (env: NodeJS.ProcessEnv = process.env) => openAuditLog(auditSettings(env));
+export const workerPiiVault = (env: NodeJS.ProcessEnv = process.env) => openPiiVault(auditSettings(env));
+
+/** `text` with the placeholders of a run's vault put back to their values: for the user's eyes only. */
+export async function restoreFromVault(
+  text: string,
+  vaultId: string,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<string> {
+  const vault = workerPiiVault(env);
+  try {
+    return unmaskPii(text, await vault.entries(vaultId));
+  } finally {
+    await vault.close();
+  }
 }

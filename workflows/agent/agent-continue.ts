@@ -44,6 +44,7 @@ export async function continueAsNewIfDue(
     ...carried,
     pureTools: [...run.pureTools],
     traceSegments: run.trace.segments,
+    ...(run.guards ? { guards: run.guards.steps, canaries: run.guards.canaries } : {}),
   };
   await continueAsNew<typeof reactAgentWorkflow>({
     ...input,

@@ -161,11 +161,14 @@ export async function runToolCall(run: AgentRun, call: ToolCall): Promise<Append
     result = { ok: false, observation: `${ErrorType.UnknownTool}: no tool "${call.name}"; tools: ${names}` };
   } else {
     try {
-      const args = { name: call.name, arguments: call.arguments };
-      result =
-        run.leanSteps && run.pureTools.includes(call.name)
-          ? await runPureTool.executeWithOptions({ summary: `${call.name} (iteration ${iteration})` }, [args])
-          : await runTool.executeWithOptions({ summary: `${call.name} (iteration ${iteration})` }, [args]);
+      const pure = run.leanSteps && run.pureTools.includes(call.name);
+      // A pure tool computes from the model's own arguments: its result holds no outside text to judge.
+      const guard = !pure && run.guards ? { guard: run.guards.run } : {};
+      const args = { name: call.name, arguments: call.arguments, ...guard };
+      result = pure
+        ? await runPureTool.executeWithOptions({ summary: `${call.name} (iteration ${iteration})` }, [args])
+        : await runTool.executeWithOptions({ summary: `${call.name} (iteration ${iteration})` }, [args]);
+      run.guards?.record(result.guard);
     } catch (error) {
       result = { ok: false, observation: `${ErrorType.ToolFailed}: ${describeFailure(error).message}` };
     }

@@ -7,6 +7,7 @@ import type { CapStop } from '../lib/caps.js';
 import { modelsOutcome, recordRunEnd } from '../lib/run-ending.js';
 import type { RunModels } from '../lib/run-models.js';
 import { RunTrace } from '../lib/run-trace.js';
+import type { RunGuards } from '../lib/run-guards.js';
 
 type Stop = { stopReason: StopReason; detail: string };
 
@@ -36,6 +37,8 @@ export class AgentRun {
    * continues as new when Temporal suggests it or after `continueAsNewAfter` calls.
    */
   readonly longRuns = patched('agent-long-runs');
+  /** The run's guard pipeline; none in runs recorded before it. */
+  guards: RunGuards | undefined;
   private stop: Stop | undefined;
   private answer: string | null = null;
 
@@ -107,6 +110,7 @@ export class AgentRun {
       ...(this.trace.segments.length > 0 ? { traceSegments: this.trace.segments } : {}),
       ...(this.input.continued ? { executions: this.input.continued.execution } : {}),
       ...modelsOutcome(this.models),
+      ...this.guards?.outcome,
       ...(extra.error ? { error: extra.error } : {}),
     };
   }

@@ -16,6 +16,7 @@ import { modelsOutcome, recordRunEnd } from '../lib/run-ending.js';
 import type { PromptSet } from '../lib/prompts.js';
 import type { StepText } from './psv-steps.js';
 import type { RunModels } from '../lib/run-models.js';
+import { RunGuards } from '../lib/run-guards.js';
 import {
   generateStructured,
   type StructuredCallOptions,
@@ -44,12 +45,18 @@ export class PsvRun {
    * Runs recorded before keep their steps as they were.
    */
   readonly flatSteps = patched('psv-flat-steps');
+  /** The run's guard pipeline; none in runs recorded before it. */
+  readonly guards: RunGuards | undefined;
+  /** The task as the models see it: masked by the input guard, where it masks. */
+  task: string;
   private phase = 'starting';
   private finished = false;
 
   constructor(readonly input: PsvInput) {
     this.meter = new CapsMeter(input.caps, Date.now());
     this.trace = new RunTrace<PsvTraceStep>([], this.flatSteps);
+    this.guards = RunGuards.start(input);
+    this.task = input.task;
   }
 
   handleMessages(): void {
@@ -128,6 +135,7 @@ export class PsvRun {
       totals: this.meter.totals,
       trace: this.trace.recent,
       ...modelsOutcome(this.models),
+      ...this.guards?.outcome,
     };
     // With flat steps the trace and the attempts go to the blob store (read back with
     // `withWholePsvResult`), so the result does not grow with the run's steps. Runs recorded

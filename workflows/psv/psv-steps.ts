@@ -73,10 +73,14 @@ export async function solveWithTool(
   const started = Date.now();
   let outcome: RunToolOutput;
   try {
-    const callTool = run.flatSteps && run.pureTools.includes(tool.name) ? runPureTool : runTool;
-    outcome = await callTool.executeWithOptions({ summary: `${tool.name} (step ${step.id})` }, [
-      { name: call.name, arguments: call.arguments, ...(stored ? { stepResults: stored } : {}) },
-    ]);
+    const pure = run.flatSteps && run.pureTools.includes(tool.name);
+    // A pure tool computes from the plan's own arguments: its result holds no outside text to judge.
+    const guard = !pure && run.guards ? { guard: run.guards.run } : {};
+    outcome = await (pure ? runPureTool : runTool).executeWithOptions(
+      { summary: `${tool.name} (step ${step.id})` },
+      [{ name: call.name, arguments: call.arguments, ...(stored ? { stepResults: stored } : {}), ...guard }],
+    );
+    run.guards?.record(outcome.guard);
   } catch (error) {
     if (isCancellation(error)) throw error;
     outcome = { ok: false, observation: describeFailure(error).message };
@@ -119,11 +123,13 @@ export async function solveWithAgent(
         ...(input.budget ? { budget: input.budget } : {}),
         tools: input.tools,
         prompt: input.prompts.solve,
-        promptVariables: { task: input.task, goal: step.goal, context: describeStepResults(results) },
+        promptVariables: { task: run.task, goal: step.goal, context: describeStepResults(results) },
         temperature: input.temperature,
         caps: meter.remainingCaps(),
         retry: input.retry,
         recordSearchAttributes: input.recordSearchAttributes,
+        // The child judges its texts by the run's profile, and masks into the run's vault.
+        ...(run.guards ? { piiVault: run.guards.run.vaultId, tenant: input.tenant } : {}),
         // The step reads the answer and the totals: the child's trace stays in the blob store.
         ...(run.flatSteps ? { resultTrace: 'stored' as const } : {}),
       },
@@ -133,6 +139,8 @@ export async function solveWithAgent(
   });
   models.follow(child.fallbacks, meter.totals.modelCalls);
   meter.addRun(child.totals);
+  for (const guard of child.guards ?? [])
+    run.guards?.record({ ...guard, subject: `${step.id}: ${guard.subject}` });
   const { stopReason, answer, totals } = child;
   run.trace.push({ kind: 'agent', stepId: step.id, workflowId, stopReason, answer, totals });
   if (child.error?.type === ErrorType.BudgetExceeded)
@@ -167,7 +175,7 @@ export async function verifyStep(
     output: verdictOutput,
     prompt: input.prompts.verify,
     request: run.request(prompts, input.prompts.verify, {
-      task: input.task,
+      task: run.task,
       step: `${step.goal}\nSuccess criterion: ${step.successCriterion}`,
       result: { text: solved.result, stored: solved.stored },
     }),

@@ -14,6 +14,7 @@ import { CapsMeter } from '../lib/caps-meter.js';
 import { modelsOutcome, recordRunEnd } from '../lib/run-ending.js';
 import type { RunModels } from '../lib/run-models.js';
 import { generateStructured } from '../lib/structured-call.js';
+import { RunGuards } from '../lib/run-guards.js';
 
 /** The schema context the worker prepared: linked tables, examples, the prompt's schema text. */
 export type PreparedSql = Awaited<ReturnType<Activities['prepareSqlPrompt']>>;
@@ -28,9 +29,15 @@ export class SqlRun {
   readonly trace: ModelStep[] = [];
   prepared: PreparedSql | undefined;
   models: RunModels | undefined;
+  /** The run's guard pipeline; none in runs recorded before it. */
+  readonly guards: RunGuards | undefined;
+  /** The question as the models see it: masked by the input guard, where it masks. */
+  question: string;
 
   constructor(readonly input: SqlInput) {
     this.meter = new CapsMeter(input.caps, Date.now());
+    this.guards = RunGuards.start(input);
+    this.question = input.question;
   }
 
   /** What the UI's details line shows while the run works. */
@@ -76,6 +83,7 @@ export class SqlRun {
       totals: this.meter.totals,
       trace: this.trace,
       ...modelsOutcome(this.models),
+      ...this.guards?.outcome,
     };
   }
 }

@@ -10,6 +10,7 @@ import type { PromptSet } from '../lib/prompts.js';
 import type { RunModels } from '../lib/run-models.js';
 import { recordModelCall } from '../lib/trace-steps.js';
 import type { SqlRun } from './sql-run.js';
+import type { Guarded } from '../lib/run-guards.js';
 import { plural } from '../../common/plural.js';
 
 const { checkSql } = proxyActivities<Activities>(localActivityOptions);
@@ -67,6 +68,8 @@ export async function queryUntilRows(
       timeoutMs: input.timeoutMs,
       maxRows: input.maxRows,
       allowedTables: input.allowedTables,
+      // The model saw placeholders for the question's personal data: its literals get the values back there.
+      ...(run.guards?.outcome.piiVault ? { piiVault: run.guards.outcome.piiVault } : {}),
     });
     if (execution.ok) {
       const { columns, rows, truncated, elapsedMs } = execution;
@@ -86,25 +89,33 @@ export async function queryUntilRows(
   }
 }
 
-/** One more model call: a paragraph that answers the question from the rows (the first 50 shown). */
+/**
+ * One more model call: a paragraph that answers the question from the rows (the first 50 shown).
+ * The rows are outside text on their way to a prompt, and the paragraph is the run's output:
+ * both go through the run's guards, which may mask them or stop the run.
+ */
 export async function writeAnswer(
   run: SqlRun,
   models: RunModels,
   prompts: PromptSet,
   { sql, rows }: { sql: string; rows: QueryRows },
-): Promise<string> {
+): Promise<Guarded> {
   const { input } = run;
   run.enterPhase('writing the answer');
   const shown = { columns: rows.columns, rows: rows.rows.slice(0, answerRowLimit) };
-  const messages = prompts.render(input.prompts.answer, {
-    question: input.question,
+  const csv = rowsToCsv(shown);
+  const shownRows = run.guards ? await run.guards.check('untrusted', 'rows', csv) : { text: csv };
+  if ('blocked' in shownRows) return shownRows;
+  const rendered = prompts.render(input.prompts.answer, {
+    question: run.question,
     sql,
-    rows: rowsToCsv(shown),
+    rows: shownRows.text,
     rowSummary:
       plural(rows.rows.length, 'row') +
       (rows.rows.length > answerRowLimit ? `, the first ${answerRowLimit} shown` : '') +
       (rows.truncated ? ', cut off at the row limit' : ''),
   });
+  const messages = run.guards ? run.guards.framed(rendered) : rendered;
   const call = await models.call({
     iteration: run.meter.nextIteration(),
     prepare: (): ChatRequest => ({
@@ -119,5 +130,6 @@ export async function writeAnswer(
     costOf: (answered) => answered.costUsd,
   });
   recordModelCall(run.meter, run.trace, call, input.prompts.answer);
-  return call.response.message.content;
+  const answer = call.response.message.content;
+  return run.guards ? await run.guards.check('output', 'answer', answer) : { text: answer };
 }

@@ -12,8 +12,8 @@ export interface PolicyPhrase {
 }
 
 export interface OutputFilterOptions {
-  /** The canary token of the run's system prompt. */
-  canary?: string;
+  /** The canary tokens of the run's system prompts. */
+  canaries?: readonly string[];
   /** The values of the personal data the input held: the answer may repeat those, no others. */
   inputPiiValues?: readonly string[];
   /** Hosts links and images may point to; any other host is a way out for data. */
@@ -48,7 +48,7 @@ const canonicalValue = (value: string) => value.replace(/[\s().-]/g, '').toLower
  */
 export function filterOutput(output: string, options: OutputFilterOptions = {}): OutputFinding[] {
   const findings: OutputFinding[] = [];
-  if (options.canary && leaksCanary(output, options.canary)) {
+  if (options.canaries?.some((token) => leaksCanary(output, token))) {
     findings.push({ kind: 'canary leak', detail: "the answer repeats the system prompt's canary token" });
   }
   if (options.inputPiiValues) {

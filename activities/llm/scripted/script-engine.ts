@@ -87,7 +87,10 @@ function promptCharacters(request: ChatRequest): number {
   return characters;
 }
 
-function lastContentOf(messages: readonly ChatMessage[], role: 'user' | 'tool'): string | undefined {
+function lastContentOf(
+  messages: readonly ChatMessage[],
+  role: 'user' | 'tool' | 'system',
+): string | undefined {
   for (let index = messages.length - 1; index >= 0; index -= 1) {
     const message = messages[index];
     if (message?.role === role) return message.content;
@@ -134,6 +137,8 @@ interface RequestFacts extends ScriptRequestContext {
   readonly step: number;
   readonly lastUserMessage: string | undefined;
   readonly lastToolResult: string | undefined;
+  /** The system prompt: what a model that leaks its instructions repeats. */
+  readonly systemMessage: string | undefined;
   /** The name of the requested structured output, if any. */
   readonly outputName: string | undefined;
 }
@@ -153,13 +158,14 @@ function ruleMatches(rule: CompiledRule, facts: RequestFacts): boolean {
   );
 }
 
-const placeholderPattern = /\{\{\s*(lastToolResult|lastUserMessage)\s*\}\}/g;
+const placeholderPattern = /\{\{\s*(lastToolResult|lastUserMessage|systemMessage)\s*\}\}/g;
 
 /** The reply's text with its placeholders filled, or its `json` as JSON text. */
 function replyText(reply: ScriptedReply, facts: RequestFacts): string {
   if (reply.json !== undefined) return JSON.stringify(reply.json);
-  return reply.text.replace(placeholderPattern, (_whole, name: string) =>
-    name === 'lastToolResult' ? (facts.lastToolResult ?? '') : (facts.lastUserMessage ?? ''),
+  return reply.text.replace(
+    placeholderPattern,
+    (_whole, name: 'lastToolResult' | 'lastUserMessage' | 'systemMessage') => facts[name] ?? '',
   );
 }
 
@@ -216,9 +222,17 @@ export class ScriptEngine {
     const step = request.messages.filter((message) => message.role === 'assistant').length;
     const lastUserMessage = lastContentOf(request.messages, 'user');
     const lastToolResult = lastContentOf(request.messages, 'tool');
+    const systemMessage = lastContentOf(request.messages, 'system');
     const outputName = request.responseFormat?.name;
 
-    const facts: RequestFacts = { ...context, step, lastUserMessage, lastToolResult, outputName };
+    const facts: RequestFacts = {
+      ...context,
+      step,
+      lastUserMessage,
+      lastToolResult,
+      systemMessage,
+      outputName,
+    };
     const rule = this.rules.find(
       (candidate) =>
         (candidate.times === undefined || (this.ruleUses[candidate.index] ?? 0) < candidate.times) &&

@@ -26,8 +26,9 @@ export const ScriptedToolCallSchema = z.object({
 });
 
 /**
- * One scripted answer. `text` may contain `{{lastToolResult}}` and `{{lastUserMessage}}`, which
- * are replaced with the request's last tool result and last user message. For a request with a
+ * One scripted answer. `text` may contain `{{lastToolResult}}`, `{{lastUserMessage}}` and
+ * `{{systemMessage}}`, which are replaced with the request's last tool result, last user message
+ * and system prompt (a model that leaks its instructions). For a request with a
  * response format, the text is the structured output (see the protocols for how it is sent).
  */
 export const ScriptedReplySchema = FaultSchema.extend({

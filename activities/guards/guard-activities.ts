@@ -1,0 +1,39 @@
+import type { GuardRun, GuardStage, GuardStep } from '../../common/guards.js';
+import { currentGuardPlace, type GuardService } from './guard-service.js';
+
+export interface ApplyGuardsInput {
+  stage: GuardStage;
+  /** What the text is, for the verdict and the audit trail: `question`, `answer`. */
+  subject: string;
+  text: string;
+  run: GuardRun;
+}
+
+export interface ApplyGuardsOutput {
+  step: GuardStep;
+  /** The masked text, when a `mask` rule changed it. */
+  masked?: string;
+}
+
+/** The guard pipeline's own activities, on the workflow's queue. */
+export function createGuardActivities(guards: GuardService) {
+  return {
+    /**
+     * Runs one stage of the run's guard profile on a text the workflow holds (the question, the
+     * answer) and records the verdict in the audit trail. Deterministic for a given text, profile
+     * and vault; idempotent (a retry finds its placeholders in the vault, its records by key), so
+     * Temporal may retry it. Outside text is judged where it comes in (`runTool`), so it never
+     * passes through history unjudged.
+     */
+    async applyGuards(input: ApplyGuardsInput): Promise<ApplyGuardsOutput> {
+      const outcome = await guards.check(
+        input.stage,
+        input.subject,
+        input.text,
+        input.run,
+        currentGuardPlace(),
+      );
+      return { step: outcome.step, ...(outcome.text !== input.text ? { masked: outcome.text } : {}) };
+    },
+  };
+}

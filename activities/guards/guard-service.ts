@@ -1,0 +1,93 @@
+import { Context } from '@temporalio/activity';
+import type { AuditEntry } from '../../common/audit.js';
+import type { GuardConfig, GuardRun, GuardStage, GuardStep } from '../../common/guards.js';
+import type { AuditLog } from '../audit/audit-log.js';
+import { spotlightTags } from '../../common/spotlight.js';
+import { guardText } from './guard-text.js';
+import { guardProfileFor } from './load-guard-config.js';
+import type { PiiVaultEntry } from './pii/mask-pii.js';
+import type { PiiVault } from './vault/pii-vault.js';
+
+/** Where a guard step ran, for its audit records: stable across retries of its activity. */
+export interface GuardPlace {
+  workflowId: string;
+  runId: string;
+  /** Unique in the run and the same on a retry, e.g. the activity id. */
+  step: string;
+}
+
+/** The place of the activity running now: its run, and its activity id. */
+export function currentGuardPlace(): GuardPlace {
+  const { workflowExecution, activityId } = Context.current().info;
+  return {
+    workflowId: workflowExecution?.workflowId ?? 'standalone',
+    runId: workflowExecution?.runId ?? 'standalone',
+    step: activityId,
+  };
+}
+
+export interface GuardOutcome {
+  step: GuardStep;
+  /** The text to go on with: masked when a `mask` rule fired, else the text as it came. */
+  text: string;
+}
+
+/**
+ * The guard pipeline as activities run it: the profile of the run's tenant, the run's vault (a
+ * masked value keeps its placeholder in every text of the run, and the value never leaves the
+ * vault) and the audit trail (each verdict and the counts it masked, never the values).
+ * Idempotent: a retried step finds its values in the vault and its records in the trail by key.
+ */
+export class GuardService {
+  /** The stores are asked for at each check, so a worker may open them on first use. */
+  constructor(
+    private readonly config: GuardConfig,
+    private readonly stores: { vault: () => PiiVault; audit: () => AuditLog },
+  ) {}
+
+  /** A run's masked values: what restores its placeholders where the real value is needed (an SQL literal). */
+  vaultEntries(vaultId: string): Promise<PiiVaultEntry[]> {
+    return this.stores.vault().entries(vaultId);
+  }
+
+  /**
+   * Judges one text of a run at one stage, masks it, and records the verdict. `boundary`: the
+   * run's spotlight boundary, when the text holds its tags (a tool's result), which the scanners
+   * then skip.
+   */
+  async check(
+    stage: GuardStage,
+    subject: string,
+    text: string,
+    run: GuardRun,
+    place: GuardPlace,
+    boundary?: string,
+  ): Promise<GuardOutcome> {
+    const stageConfig = guardProfileFor(this.config, run.tenant)[stage];
+    const judged = await this.stores.vault().update(run.vaultId, (entries) => {
+      const { verdict, vaultAdded } = guardText(stage, text, stageConfig, {
+        vault: entries,
+        inputPiiValues: entries.map((entry) => entry.value),
+        ...(run.canaries ? { canaries: run.canaries } : {}),
+        ...(boundary ? { ownMarkup: spotlightTags(boundary) } : {}),
+      });
+      return { result: verdict, added: vaultAdded };
+    });
+    const { masked, ...verdict } = judged;
+    const step: GuardStep = { ...verdict, subject };
+    const entry = (kind: AuditEntry['kind'], suffix: string, detail: AuditEntry['detail']): AuditEntry => ({
+      key: `${place.workflowId}/${place.runId}/${place.step}/${suffix}`,
+      workflowId: place.workflowId,
+      runId: place.runId,
+      kind,
+      detail,
+    });
+    const entries = [
+      entry('guard', `guard-${stage}`, { stage, subject, verdict: step.verdict, reasons: step.reasons }),
+    ];
+    if (step.maskedCounts)
+      entries.push(entry('pii-masked', `masked-${stage}`, { stage, subject, counts: step.maskedCounts }));
+    await this.stores.audit().append(entries);
+    return { step, text: masked ?? text };
+  }
+}

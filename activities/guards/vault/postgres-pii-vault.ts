@@ -1,0 +1,67 @@
+import pg from 'pg';
+import type { PiiVault, VaultRow } from './pii-vault.js';
+
+const schema = `
+  CREATE TABLE IF NOT EXISTS pii_vault (
+    vault_id TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    placeholder TEXT NOT NULL,
+    type TEXT NOT NULL,
+    value TEXT NOT NULL,
+    PRIMARY KEY (vault_id, seq),
+    UNIQUE (vault_id, placeholder)
+  );
+`;
+
+/**
+ * The vault in PostgreSQL (the audit trail's database, LLMOS_AUDIT_POSTGRES_URL), for workers on
+ * several machines. An update holds a transaction-scoped advisory lock on its vault id, so the
+ * activities of one run take turns while other runs go on.
+ */
+export function openPostgresPiiVault(url: string): PiiVault {
+  const pool = new pg.Pool({ connectionString: url, max: 4 });
+  let ready: Promise<void> | undefined;
+  // Workers starting together each create the table: a lock makes them take turns.
+  const ensureSchema = () =>
+    (ready ??= (async () => {
+      const client = await pool.connect();
+      try {
+        await client.query('SELECT pg_advisory_lock(hashtext($1))', ['pii_vault']);
+        await client.query(schema);
+      } finally {
+        await client.query('SELECT pg_advisory_unlock(hashtext($1))', ['pii_vault']).catch(() => undefined);
+        client.release();
+      }
+    })());
+  const selectSql = 'SELECT placeholder, type, value FROM pii_vault WHERE vault_id = $1 ORDER BY seq';
+  return {
+    async update(vaultId, work) {
+      await ensureSchema();
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN');
+        await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`pii_vault:${vaultId}`]);
+        const entries = (await client.query<VaultRow>(selectSql, [vaultId])).rows;
+        const { result, added } = work(entries);
+        for (const [index, entry] of added.entries()) {
+          await client.query(
+            'INSERT INTO pii_vault (vault_id, seq, placeholder, type, value) VALUES ($1, $2, $3, $4, $5)',
+            [vaultId, entries.length + index + 1, entry.placeholder, entry.type, entry.value],
+          );
+        }
+        await client.query('COMMIT');
+        return result;
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw error;
+      } finally {
+        client.release();
+      }
+    },
+    async entries(vaultId) {
+      await ensureSchema();
+      return (await pool.query<VaultRow>(selectSql, [vaultId])).rows;
+    },
+    close: () => pool.end(),
+  };
+}

@@ -1,0 +1,88 @@
+import { patched, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import type { Activities } from '../../activities/index.js';
+import type { GuardRun, GuardStage, GuardStep } from '../../common/guards.js';
+import { canaryToken, withCanary } from '../../common/canary.js';
+import type { ChatMessage } from '../../common/chat.js';
+import { localActivityOptions } from './activity-options.js';
+
+const { applyGuards } = proxyActivities<Activities>(localActivityOptions);
+
+/** A guard step's word to the workflow: go on with `text` (masked, perhaps), or stop, and why. */
+export type Guarded = { text: string } | { blocked: string };
+
+/**
+ * A run's guard pipeline, workflow side: the run's tenant and vault as every guard step takes
+ * them, and the verdicts that did more than let a text pass (they go into the result; every
+ * verdict is in history and the audit trail). Deterministic: the verdicts come from activities.
+ */
+export class RunGuards {
+  private constructor(
+    readonly run: GuardRun,
+    readonly steps: GuardStep[],
+    /** The canary tokens of the run's system prompts (`framed`). */
+    readonly canaries: string[],
+  ) {}
+
+  /**
+   * The run's guards. Runs recorded before guards existed judged nothing (`patched('guards')` is
+   * false when they replay): they have none. A child run shares its parent's vault (`piiVault`);
+   * a run's own vault is named by its first execution, so it survives continue-as-new.
+   */
+  static start(
+    input: { tenant?: string | undefined; piiVault?: string | undefined },
+    earlier: { steps?: readonly GuardStep[] | undefined; canaries?: readonly string[] | undefined } = {},
+  ): RunGuards | undefined {
+    if (!patched('guards')) return undefined;
+    const run: GuardRun = {
+      vaultId: input.piiVault ?? workflowInfo().firstExecutionRunId,
+      ...(input.tenant ? { tenant: input.tenant } : {}),
+    };
+    return new RunGuards(run, [...(earlier.steps ?? [])], [...(earlier.canaries ?? [])]);
+  }
+
+  /**
+   * `messages` with a canary token in their system prompt, which the output stage looks for in
+   * the answer (the prompt leaked). The token is derived from the system prompt's own text, so
+   * two runs with one prompt send the same request (the response cache still answers it).
+   */
+  framed(messages: readonly ChatMessage[]): ChatMessage[] {
+    const system = messages.find((message) => message.role === 'system')?.content ?? '';
+    const token = canaryToken(system);
+    if (!this.canaries.includes(token)) this.canaries.push(token);
+    return withCanary(messages, token);
+  }
+
+  /** Runs one stage on a text the workflow holds (an activity): the question, the answer. */
+  async check(stage: GuardStage, subject: string, text: string): Promise<Guarded> {
+    const run =
+      stage === 'output' && this.canaries.length > 0 ? { ...this.run, canaries: this.canaries } : this.run;
+    const { step, masked } = await applyGuards({ stage, subject, text, run });
+    const blocked = this.record(step);
+    return blocked ? { blocked } : { text: masked ?? text };
+  }
+
+  /** Keeps a verdict an activity gave (a tool's result); returns why it blocks, if it does. */
+  record(step: GuardStep | undefined): string | undefined {
+    if (!step || step.verdict === 'allow') return undefined;
+    this.steps.push(step);
+    return step.verdict === 'block' ? blockDetail(step) : undefined;
+  }
+
+  /** Why the run must stop: the first verdict that blocked, if any did. */
+  get blocked(): string | undefined {
+    const step = this.steps.find((candidate) => candidate.verdict === 'block');
+    return step ? blockDetail(step) : undefined;
+  }
+
+  /** What the result says: the verdicts that did more than pass a text, and the vault when a value was masked. */
+  get outcome(): { guards?: GuardStep[]; piiVault?: string } {
+    return {
+      ...(this.steps.length > 0 ? { guards: this.steps } : {}),
+      ...(this.steps.some((step) => step.maskedCounts) ? { piiVault: this.run.vaultId } : {}),
+    };
+  }
+}
+
+function blockDetail(step: GuardStep): string {
+  return `the ${step.subject} was blocked (${step.stage} guard): ${step.reasons.join('; ')}`;
+}
