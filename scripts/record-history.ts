@@ -36,6 +36,10 @@ import type { reactAgentWorkflow } from '../workflows/agent.js';
 
 const historiesDirectory = path.join(projectRoot, 'test', 'replay', 'histories');
 
+/** A project file as the worker here opens it: relative, so no machine's folders land in a committed history. */
+const projectFile = (...parts: string[]): string =>
+  path.relative(process.cwd(), path.join(projectRoot, ...parts));
+
 type AgentHandle = WorkflowHandle<typeof reactAgentWorkflow>;
 
 /** What a scenario's run must end with to be recorded: its stop reason and answer. */
@@ -328,10 +332,55 @@ scenarios['sql-answer'] = {
   },
   request: {
     question: 'Which three genres have the most tracks?',
-    database: path.join(projectRoot, 'examples', 'databases', 'chinook.sqlite'),
+    database: projectFile('examples', 'databases', 'chinook.sqlite'),
     model: 'openai:gpt-4o-mini',
   },
   expect: { stopReason: 'answer', answer: null },
+};
+
+scenarios['agent-guards'] = {
+  description:
+    'the guard pipeline: the question masked (input stage), a calculation, the answer judged (output stage)',
+  script: {
+    rules: [
+      { match: { step: 0 }, reply: { toolCalls: [calculator('0.175 * 2340')], usage } },
+      { match: { step: 1 }, reply: { text: 'I will tell <EMAIL_1> that it is {{lastToolResult}}.', usage } },
+    ],
+  },
+  request: {
+    question: 'What is 17.5% of 2,340? Tell jane.roe@example.com.',
+    model: 'openai:gpt-4o-mini',
+    tools: ['calculator'],
+  },
+  expect: { stopReason: 'answer', answer: 'I will tell <EMAIL_1> that it is 409.5.' },
+};
+
+scenarios['sql-guards'] = {
+  description:
+    'NL2SQL with guards: the question masked, the statement run with its literal restored, the rows masked for the answer, the answer judged',
+  workflowType: 'nl2sqlWorkflow',
+  script: {
+    rules: [
+      {
+        match: { responseFormat: '^sql_query$' },
+        reply: {
+          json: {
+            sql: 'SELECT "FirstName", "Phone" FROM "Customer" WHERE "Email" = \'<EMAIL_1>\' LIMIT 1',
+            rationale: 'scripted',
+          },
+          usage,
+        },
+      },
+      { match: {}, reply: { text: 'Luís can be reached at <PHONE_1>.', usage } },
+    ],
+  },
+  request: {
+    question: 'What is the phone number of the customer luisg@embraer.com.br?',
+    database: projectFile('examples', 'databases', 'chinook.sqlite'),
+    model: 'openai:gpt-4o-mini',
+    answer: true,
+  },
+  expect: { stopReason: 'answer', answer: 'Luís can be reached at <PHONE_1>.' },
 };
 
 scenarios['self-consistency'] = {
@@ -357,7 +406,7 @@ scenarios.analysis = {
     rules: [{ match: { responseFormat: '^chunk_extraction$' }, reply: { json: { fields: [] }, usage } }],
   },
   request: {
-    paths: [path.join(projectRoot, 'examples', 'analysis', 'contracts', 'gocall-promotion-agreement.txt')],
+    paths: [projectFile('examples', 'analysis', 'contracts', 'gocall-promotion-agreement.txt')],
     spec: {
       name: 'replay',
       fields: [{ name: 'governing_law', type: 'text', typeSource: 'inferred' }],

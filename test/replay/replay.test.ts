@@ -131,6 +131,36 @@ const expectedContents: Record<
     ],
     eventTypes: ['EVENT_TYPE_MARKER_RECORDED', 'EVENT_TYPE_TIMER_STARTED'],
   },
+  'agent-guards': {
+    // The question judged and masked, a pure calculation (not judged), the answer judged.
+    activities: [
+      'applyGuards',
+      'describeTools',
+      'loadPrompts',
+      'resolveModelChain',
+      'callChatModel',
+      'callChatModel',
+      'applyGuards',
+    ],
+    eventTypes: ['EVENT_TYPE_MARKER_RECORDED'],
+  },
+  'sql-guards': {
+    workflowType: 'nl2sqlWorkflow',
+    // The question judged, the query run with its literal restored, the rows and the answer judged.
+    activities: [
+      'applyGuards',
+      'prepareSqlPrompt',
+      'loadPrompts',
+      'resolveModelChain',
+      'generateStructured',
+      'checkSql',
+      'executeSql',
+      'applyGuards',
+      'callChatModel',
+      'applyGuards',
+    ],
+    eventTypes: ['EVENT_TYPE_MARKER_RECORDED'],
+  },
   'self-consistency': {
     workflowType: 'selfConsistencyWorkflow',
     // Three samples, each a child agent run; the vote is the workflow's own.
