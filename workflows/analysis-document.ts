@@ -17,6 +17,7 @@ import { Lanes } from './lib/lanes.js';
 import { describeFailure } from './lib/failures.js';
 import { parseWorkflowInput } from './lib/parse-input.js';
 import { RunModels } from './lib/run-models.js';
+import { RunGuards, summarizeSteps } from './lib/run-guards.js';
 
 const { prepareDocument, storeDocumentResult } = proxyActivities<Activities>(localActivityOptions);
 
@@ -39,10 +40,17 @@ export async function analyzeDocumentWorkflow(
   const lanes = new Lanes(input.concurrency);
   setHandler(moreChunkLanesSignal, (count) => lanes.add(count));
 
+  // Each chunk goes through the run's untrusted stage where it is made: masked, flagged, or blocked.
+  const guards = RunGuards.start(input);
   let prepared;
   let models: RunModels;
   try {
-    prepared = await prepareDocument({ file: input.file, id: input.id, ...input.chunking });
+    prepared = await prepareDocument({
+      file: input.file,
+      id: input.id,
+      ...input.chunking,
+      ...(guards ? { guard: guards.run } : {}),
+    });
     // A corpus run passes the chain it is on; a document run on its own resolves (or routes) its model.
     models = await RunModels.start({
       model: input.model,
@@ -60,13 +68,23 @@ export async function analyzeDocumentWorkflow(
     };
   }
   const chunkCount = (progress.chunks = prepared.chunks.length);
-  const work = { input, meter, models };
+  for (const chunk of prepared.chunks) guards?.record(chunk.guard);
+  const work = { input, meter, models, ...(guards ? { piiVault: guards.run.vaultId } : {}) };
+  // A chunk a guard blocked is never shown to a model: it is listed, not analyzed.
   const extraction = await extractChunks(
     work,
-    prepared.chunks,
+    prepared.chunks.filter((chunk) => chunk.guard?.verdict !== 'block'),
     lanes,
     (analyzed) => (progress.chunksDone = analyzed),
   );
+  for (const chunk of prepared.chunks)
+    if (chunk.guard?.verdict === 'block')
+      extraction.notAnalyzed.push({
+        document: input.id,
+        chunk: chunk.index,
+        reason: `blocked (untrusted guard): ${chunk.guard.reasons.join('; ')}`,
+      });
+  extraction.notAnalyzed.sort((a, b) => (a.chunk ?? -1) - (b.chunk ?? -1));
   const { fields, reconciled } = await reconcileFields(work, extraction.candidates);
 
   const { analyzed, notAnalyzed } = extraction;
@@ -92,6 +110,10 @@ export async function analyzeDocumentWorkflow(
     notAnalyzed,
     fallbacks: models.fallbacks,
     ...(models.budgetRefusal !== undefined ? { budgetRefusal: models.budgetRefusal } : {}),
+    // A few steps however many chunks: the parent holds every document's.
+    ...(guards && guards.steps.length > 0
+      ? { ...guards.outcome, guards: summarizeSteps(guards.steps, input.id) }
+      : {}),
     totals: meter.totals,
   };
 }

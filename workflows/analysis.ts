@@ -1,3 +1,4 @@
+import type { GuardedResult } from '../common/guards.js';
 import { proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
 import type { Finding } from '../common/analysis-report.js';
@@ -79,6 +80,7 @@ async function writeReport(
   const { documents, findings, notAnalyzed, hallucinatedQuotes, mapStop } = outcome;
   run.phase = 'reporting';
   const totals = run.reduceMeter.totals;
+  const guarded = guardsOf(run, documents);
   const report = await writeAnalysisReport({
     spec: input.spec,
     model: input.model,
@@ -97,6 +99,7 @@ async function writeReport(
     notAnalyzed,
     stats: { hallucinatedQuotes, totalTokens: totals.totalTokens, costUsd: totals.costUsd },
     outputFolder: input.outputFolder,
+    ...(guarded.piiVault ? { piiVault: guarded.piiVault } : {}),
   });
   run.phase = 'done';
   recordRunOutcome(input.recordSearchAttributes, totals, mapStop?.stopReason ?? 'completed');
@@ -113,6 +116,18 @@ async function writeReport(
     hallucinatedQuotes,
     ...(mapStop ? { stop: mapStop } : {}),
     ...modelsOutcome(models),
+    ...guarded,
     totals,
+  };
+}
+
+/** The documents' guard verdicts, and the run's vault when a document masked into it. */
+function guardsOf(run: AnalysisRun, documents: readonly DocumentOutcome[]): GuardedResult {
+  const guards = documents.flatMap((document) => document.guards ?? []);
+  return {
+    ...(guards.length > 0 ? { guards } : {}),
+    ...(run.guards && documents.some((document) => document.piiVault)
+      ? { piiVault: run.guards.run.vaultId }
+      : {}),
   };
 }

@@ -24,12 +24,17 @@ import {
   type JsonModelCall,
 } from './json-model-call.js';
 import type { RepairTurn } from '../../common/structured-output.js';
+import type { GuardRun, GuardStep } from '../../common/guards.js';
+import { currentGuardPlace, type GuardService } from '../guards/guard-service.js';
+import { unmaskPii } from '../guards/pii/mask-pii.js';
 
 export interface PrepareDocumentInput {
   file: string;
   id: string;
   maxTokens: number;
   overlapTokens: number;
+  /** The run's guards: each chunk goes through the untrusted stage before any prompt reads it. */
+  guard?: GuardRun | undefined;
 }
 
 /** A document as the workflow holds it: references and offsets, never the text itself. */
@@ -40,7 +45,20 @@ export interface PreparedDocument {
   pages?: number;
   characters: number;
   text: BlobRef;
-  chunks: Array<{ index: number; start: number; end: number; tokens: number; blob: BlobRef }>;
+  chunks: PreparedChunk[];
+}
+
+export interface PreparedChunk {
+  index: number;
+  start: number;
+  end: number;
+  tokens: number;
+  /** The chunk's text as the document has it: what quotes are verified against. */
+  blob: BlobRef;
+  /** The chunk's text with personal data masked, when the untrusted stage masked it: what the model reads. */
+  masked?: BlobRef;
+  /** The untrusted stage's verdict on the chunk, unless it let it pass (`allow`). */
+  guard?: GuardStep;
 }
 
 export interface ExtractChunkInput {
@@ -48,7 +66,9 @@ export interface ExtractChunkInput {
   model: string;
   prompt: PromptRef;
   documentId: string;
-  chunk: { index: number; start: number; blob: BlobRef };
+  chunk: { index: number; start: number; blob: BlobRef; masked?: BlobRef | undefined };
+  /** With `chunk.masked`: the run's vault, which turns the model's quotes back into the document's words. */
+  piiVault?: string | undefined;
   /** Earlier answers for this chunk that failed validation, with their problems, oldest first. */
   repairs?: RepairTurn[];
   temperature?: number;
@@ -114,8 +134,9 @@ export function createAnalysisActivities(dependencies: {
   blobs: BlobStore;
   prompts: PromptLibrary;
   callChatModel: (input: WholeRequestInput) => Promise<CallChatModelOutput>;
+  guards: GuardService;
 }) {
-  const { blobs, prompts, callChatModel } = dependencies;
+  const { blobs, prompts, callChatModel, guards } = dependencies;
   const extractionSchemas = extractionSchemaCache();
   const invalidInput = (error: unknown): ApplicationFailure =>
     ApplicationFailure.create({
@@ -127,12 +148,13 @@ export function createAnalysisActivities(dependencies: {
   const extraction = async (input: ExtractChunkInput) => {
     const spec = AnalysisSpecSchema.parse(input.spec);
     const text = await blobs.get(input.chunk.blob);
+    const shown = input.chunk.masked ? await blobs.get(input.chunk.masked) : text;
     const rendered = renderPrompt(prompts.get(input.prompt), {
       analysis: spec.name,
       fields: describeFields(spec),
       document: input.documentId,
       chunk: String(input.chunk.index + 1),
-      text,
+      text: shown,
     });
     const { schema, jsonSchema } = extractionSchemas(spec);
     const call: JsonModelCall<ExtractionAnswer> = {
@@ -150,6 +172,33 @@ export function createAnalysisActivities(dependencies: {
       maxOutputTokens: input.maxOutputTokens,
     };
     return { text, call };
+  };
+
+  /**
+   * The chunks through the untrusted stage, one after another (the vault numbers new values in
+   * document order): each with its verdict unless it passed, and its masked text when it changed.
+   */
+  const guardChunks = async (
+    prepared: PreparedChunk[],
+    texts: string[],
+    { id, guard }: PrepareDocumentInput,
+  ): Promise<PreparedChunk[]> => {
+    if (!guard) return prepared;
+    const place = currentGuardPlace();
+    const guarded: PreparedChunk[] = [];
+    for (const [index, chunk] of prepared.entries()) {
+      const text = texts[index]!;
+      const { step, text: shown } = await guards.check('untrusted', `${id} chunk ${index + 1}`, text, guard, {
+        ...place,
+        step: `${place.step}/chunk-${index}`,
+      });
+      guarded.push({
+        ...chunk,
+        ...(step.verdict !== 'allow' ? { guard: step } : {}),
+        ...(shown !== text ? { masked: await blobs.put(shown) } : {}),
+      });
+    }
+    return guarded;
   };
 
   return {
@@ -190,14 +239,18 @@ export function createAnalysisActivities(dependencies: {
         ...(document.pages !== undefined ? { pages: document.pages } : {}),
         characters: document.text.length,
         text: await blobs.put(document.text),
-        chunks: await Promise.all(
-          chunks.map(async (chunk) => ({
-            index: chunk.index,
-            start: chunk.start,
-            end: chunk.end,
-            tokens: countTokens(chunk.text),
-            blob: await blobs.put(chunk.text),
-          })),
+        chunks: await guardChunks(
+          await Promise.all(
+            chunks.map(async (chunk) => ({
+              index: chunk.index,
+              start: chunk.start,
+              end: chunk.end,
+              tokens: countTokens(chunk.text),
+              blob: await blobs.put(chunk.text),
+            })),
+          ),
+          chunks.map((chunk) => chunk.text),
+          input,
         ),
       };
     },
@@ -219,10 +272,12 @@ export function createAnalysisActivities(dependencies: {
       const { base, parsed } = await callForJson(callChatModel, call);
       if (!parsed.ok) return { ...base, result: parsed };
 
+      // The model read the masked chunk: its quotes hold placeholders, the document its values.
+      const vault = input.chunk.masked && input.piiVault ? await guards.vaultEntries(input.piiVault) : [];
       const fields: ExtractedField[] = [];
       const hallucinatedQuotes: string[] = [];
       for (const entry of parsed.value.fields) {
-        const [found] = verifyQuotes(text, [entry.quote], input.chunk.start).found;
+        const [found] = verifyQuotes(text, [unmaskPii(entry.quote, vault)], input.chunk.start).found;
         if (!found) {
           hallucinatedQuotes.push(entry.quote);
           continue;
@@ -234,7 +289,10 @@ export function createAnalysisActivities(dependencies: {
             document: input.documentId,
             offset: found.start,
             length: found.end - found.start,
-            quote: text.slice(found.start - input.chunk.start, found.end - input.chunk.start),
+            // Where the chunk was masked, the quote keeps its placeholders: the values stay in the vault.
+            quote: input.chunk.masked
+              ? entry.quote
+              : text.slice(found.start - input.chunk.start, found.end - input.chunk.start),
           },
         });
       }

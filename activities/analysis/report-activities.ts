@@ -7,6 +7,7 @@ import type { BlobStore } from '../blobs/blob-store.js';
 import { loadDocumentResult } from './stored-document-result.js';
 import { writeReport, type WrittenReport } from './report/write-report.js';
 import { plural } from '../../common/plural.js';
+import { unmaskDeep, type PiiVaultEntry } from '../guards/pii/mask-pii.js';
 
 export interface WriteAnalysisReportInput {
   spec: AnalysisSpec;
@@ -21,11 +22,20 @@ export interface WriteAnalysisReportInput {
   stats: Omit<AnalysisReport['stats'], 'documents' | 'chunks' | 'chunksAnalyzed'>;
   /** The folder the report's own folder is created in; the worker's reports directory when absent. */
   outputFolder?: string | undefined;
+  /**
+   * The run's PII vault, when its documents were masked for the models: the report is for the
+   * user, so its values, quotes and sections get the real values back.
+   */
+  piiVault?: string | undefined;
 }
 
 /** The last step of a corpus run: assemble the report from stored results and write its three formats. */
-export function createReportActivities(dependencies: { blobs: BlobStore; reportsDirectory: string }) {
-  const { blobs, reportsDirectory } = dependencies;
+export function createReportActivities(dependencies: {
+  blobs: BlobStore;
+  reportsDirectory: string;
+  vaultEntries: (vaultId: string) => Promise<PiiVaultEntry[]>;
+}) {
+  const { blobs, reportsDirectory, vaultEntries } = dependencies;
   return {
     writeAnalysisReport: async (input: WriteAnalysisReportInput): Promise<WrittenReport> => {
       const spec = AnalysisSpecSchema.parse(input.spec);
@@ -62,7 +72,8 @@ export function createReportActivities(dependencies: { blobs: BlobStore; reports
           ...input.stats,
         },
       };
-      return writeReport(report, input.outputFolder ?? reportsDirectory);
+      const vault = input.piiVault ? await vaultEntries(input.piiVault) : [];
+      return writeReport(unmaskDeep(report, vault), input.outputFolder ?? reportsDirectory);
     },
   };
 }

@@ -3,9 +3,11 @@
  * corpora in test/fixtures/injection and the benign texts in test/fixtures/benign and examples/.
  */
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { projectRoot } from '../../workers/project-root.js';
+import { chunkText } from '../../activities/analysis/chunk-text.js';
+import { countTokens } from '../../activities/prompts/count-tokens.js';
 
 export interface TextSet {
   name: string;
@@ -70,6 +72,17 @@ export function injectionCorpora(): TextSet[] {
   const support = jsonLines<{ text: string }>(fixture('benign/support-requests.jsonl')).map(
     (row) => row.text,
   );
+  // Contracts the classifier never saw, in the chunks the analysis job cuts and scans.
+  const heldOutContracts = fixture('cuad/held-out');
+  const contractChunks = readdirSync(heldOutContracts)
+    .sort()
+    .flatMap((file) =>
+      chunkText(readFileSync(path.join(heldOutContracts, file), 'utf8'), {
+        maxTokens: 800,
+        overlapTokens: 80,
+        countTokens,
+      }).map((chunk) => chunk.text),
+    );
   // As BIPIA does: the attack appended to an e-mail the assistant is asked about. Always held back.
   const embedded = attacks.map((attack, index) => `${emails[index % emails.length]!}\n${attack}`);
   return [
@@ -79,5 +92,6 @@ export function injectionCorpora(): TextSet[] {
     { name: 'NL2SQL example questions', attack: false, texts: sqlQuestions, measured: 'all' },
     { name: 'support requests', attack: false, texts: support, measured: 'all' },
     { name: 'BIPIA clean test e-mails', attack: false, texts: emails, measured: 'all' },
+    { name: 'CUAD contract chunks (held out)', attack: false, texts: contractChunks, measured: 'all' },
   ];
 }

@@ -1,6 +1,6 @@
 import { MockActivityEnvironment } from '@temporalio/testing';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -12,6 +12,10 @@ import { createScriptedChatModel } from '../../activities/llm/scripted/scripted-
 import { loadPromptLibrary } from '../../activities/prompts/prompt-library.js';
 import { projectRoot } from '../../client/project-paths.js';
 import type { ChatRequest } from '../../common/chat.js';
+import { openSqliteAuditLog } from '../../activities/audit/sqlite-audit-log.js';
+import { GuardService } from '../../activities/guards/guard-service.js';
+import { loadGuardConfig } from '../../activities/guards/load-guard-config.js';
+import { openSqlitePiiVault } from '../../activities/guards/vault/sqlite-pii-vault.js';
 import type { FakeLlmScript } from '../../activities/llm/scripted/script-schema.js';
 import { contractsTestSpec } from '../helpers/analysis-spec.js';
 
@@ -20,6 +24,13 @@ const spec = contractsTestSpec;
 
 const blobDirectory = mkdtempSync(path.join(tmpdir(), 'llmos-blobs-'));
 after(() => rmSync(blobDirectory, { recursive: true, force: true }));
+
+/** The built-in guard profiles, with a vault and an audit trail in a file of this test's own. */
+const guardsFile = path.join(blobDirectory, 'audit.sqlite');
+const vault = openSqlitePiiVault(guardsFile);
+const audit = openSqliteAuditLog(guardsFile);
+after(() => Promise.all([vault.close(), audit.close()]));
+const guards = new GuardService(loadGuardConfig(), { vault: () => vault, audit: () => audit });
 
 /** The activities on a scripted model; `sent` collects every request the model is sent. */
 function activitiesWith(script: FakeLlmScript, sent: ChatRequest[] = []) {
@@ -32,6 +43,7 @@ function activitiesWith(script: FakeLlmScript, sent: ChatRequest[] = []) {
       sent.push(input.request);
       return callChatModel(input);
     },
+    guards,
   });
 }
 
@@ -116,6 +128,69 @@ void describe('document analysis activities', () => {
     assert.equal(law?.citation.offset, 1_000 + text.indexOf('governed'));
     assert.equal(law?.citation.quote, 'governed by the laws of the State of New York');
     assert.ok(output.usage.inputTokens > 0);
+  });
+
+  void it("masks personal data in chunks, and verifies the model's masked quotes against the document", async () => {
+    const text =
+      'Notices go to legal@acme.example or +1 212 555 0143.\n\nThis Agreement is governed by the laws of New York.';
+    const file = path.join(blobDirectory, 'notices.txt');
+    writeFileSync(file, text);
+    const guard = { vaultId: `vault-${crypto.randomUUID()}` };
+    const sent: ChatRequest[] = [];
+    const { prepareDocument, extractChunk } = activitiesWith(
+      {
+        rules: [
+          {
+            match: { responseFormat: '^chunk_extraction$' },
+            reply: {
+              json: {
+                fields: [
+                  { field: 'parties', value: ['<EMAIL_1>'], quote: 'Notices go to <EMAIL_1> or <PHONE_1>.' },
+                  { field: 'governing_law', value: 'New York', quote: 'governed by the laws of New York' },
+                ],
+              },
+            },
+          },
+        ],
+      },
+      sent,
+    );
+    const prepared = await run(prepareDocument, {
+      file,
+      id: 'notices.txt',
+      maxTokens: 800,
+      overlapTokens: 80,
+      guard,
+    });
+    const [chunk] = prepared.chunks;
+    assert.deepEqual(chunk?.guard, {
+      stage: 'untrusted',
+      verdict: 'mask',
+      reasons: ['personal data: 1 EMAIL_ADDRESS, 1 PHONE_NUMBER'],
+      maskedCounts: { EMAIL_ADDRESS: 1, PHONE_NUMBER: 1 },
+      subject: 'notices.txt chunk 1',
+    });
+    assert.ok(chunk.masked, 'the masked text is stored beside the original');
+
+    const output = await run(extractChunk, {
+      spec,
+      model: 'scripted:analysis',
+      prompt: { id: 'analysis.extract', version: 'v1' },
+      documentId: 'notices.txt',
+      chunk: { index: 0, start: chunk.start, blob: chunk.blob, masked: chunk.masked },
+      piiVault: guard.vaultId,
+    });
+    const prompt = JSON.stringify(sent[0]?.messages);
+    assert.match(prompt, /Notices go to <EMAIL_1> or <PHONE_1>\./);
+    assert.doesNotMatch(prompt, /legal@acme|555 0143/);
+    assert.ok(output.result.ok);
+    assert.deepEqual(output.result.hallucinatedQuotes, []);
+    const [parties] = output.result.fields;
+    // The citation points into the document; its quote keeps the placeholders.
+    assert.equal(parties?.citation.offset, 0);
+    assert.equal(parties?.citation.length, text.indexOf('\n'));
+    assert.equal(parties?.citation.quote, 'Notices go to <EMAIL_1> or <PHONE_1>.');
+    assert.deepEqual(parties?.value, ['<EMAIL_1>']);
   });
 
   void it('extractChunk returns schema problems for the repair loop, and shows them on the next attempt', async () => {

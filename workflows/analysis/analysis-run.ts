@@ -3,6 +3,7 @@ import type { AnalysisDocumentResult, AnalysisInput, AnalysisPhase } from '../..
 import { analysisProgressQuery } from '../../common/messages.js';
 import { CapShares } from './cap-shares.js';
 import { CapsMeter } from '../lib/caps-meter.js';
+import { RunGuards } from '../lib/run-guards.js';
 
 /** A document's outcome as the corpus run keeps it: counts and blob references, no text. */
 export type DocumentOutcome = Omit<AnalysisDocumentResult, 'totals'>;
@@ -25,9 +26,13 @@ export class AnalysisRun {
   /** One entry per document, filled in as each ends. */
   outcomes: Array<DocumentOutcome | undefined> = [];
 
+  /** The run's guards: its documents mask into its vault. None in runs recorded before them. */
+  readonly guards: RunGuards | undefined;
+
   constructor(readonly input: AnalysisInput) {
     this.shares = new CapShares(input.caps, 1 - input.reduceShare, this.startedAt);
     this.reduceMeter = new CapsMeter(input.caps, this.startedAt);
+    this.guards = RunGuards.start(input);
   }
 
   finished(): DocumentOutcome[] {

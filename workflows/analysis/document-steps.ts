@@ -18,6 +18,8 @@ export interface DocumentWork {
   input: AnalysisDocumentInput;
   meter: CapsMeter;
   models: RunModels;
+  /** The run's PII vault, when it has guards: a masked chunk's quotes are checked through it. */
+  piiVault?: string;
 }
 
 /** What extracting the chunks gave: every cited value found, and what could not be done. */
@@ -34,7 +36,7 @@ export interface Extraction {
  * `onChunkDone` reports progress. Candidates come back in document order.
  */
 export async function extractChunks(
-  { input, meter, models }: DocumentWork,
+  { input, meter, models, piiVault }: DocumentWork,
   chunks: readonly Chunk[],
   lanes: Lanes,
   onChunkDone: (analyzed: number) => void,
@@ -47,7 +49,13 @@ export async function extractChunks(
         spec: input.spec,
         prompt: input.prompt,
         documentId: input.id,
-        chunk: { index: chunk.index, start: chunk.start, blob: chunk.blob },
+        chunk: {
+          index: chunk.index,
+          start: chunk.start,
+          blob: chunk.blob,
+          ...(chunk.masked ? { masked: chunk.masked } : {}),
+        },
+        ...(chunk.masked && piiVault ? { piiVault } : {}),
         temperature: input.temperature,
       }),
       estimate: (request) => estimateExtractChunk(request),

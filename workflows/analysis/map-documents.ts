@@ -136,6 +136,8 @@ function analyzeDocument(
         temperature: input.temperature,
         caps,
         retry: input.retry,
+        // The document judges its chunks by the run's profile, and masks into the run's vault.
+        ...(run.guards ? { piiVault: run.guards.run.vaultId, tenant: input.tenant } : {}),
       },
     ],
   });

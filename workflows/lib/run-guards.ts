@@ -1,6 +1,7 @@
 import { patched, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../../activities/index.js';
-import type { GuardRun, GuardStage, GuardStep } from '../../common/guards.js';
+import { strongestAction, type GuardRun, type GuardStage, type GuardStep } from '../../common/guards.js';
+import type { PiiType } from '../../common/pii.js';
 import { canaryToken, withCanary } from '../../common/canary.js';
 import type { ChatMessage } from '../../common/chat.js';
 import { localActivityOptions } from './activity-options.js';
@@ -81,6 +82,39 @@ export class RunGuards {
       ...(this.steps.some((step) => step.maskedCounts) ? { piiVault: this.run.vaultId } : {}),
     };
   }
+}
+
+/**
+ * Many verdicts of one kind of text (a document's chunks) in a few steps, so a result stays small
+ * however long the text: the masks summed into one step, the first `keep` flags and blocks as
+ * they were, and a count of the rest.
+ */
+export function summarizeSteps(steps: readonly GuardStep[], subject: string, keep = 5): GuardStep[] {
+  const masks = steps.filter((step) => step.verdict === 'mask');
+  const others = steps.filter((step) => step.verdict !== 'mask');
+  const summary: GuardStep[] = others.slice(0, keep);
+  if (others.length > keep)
+    summary.push({
+      stage: others[keep]!.stage,
+      verdict: strongestAction(others.slice(keep).map((step) => step.verdict)),
+      reasons: [`${others.length - keep} more verdicts`],
+      subject,
+    });
+  if (masks.length > 0) {
+    const counts: Partial<Record<PiiType, number>> = {};
+    for (const step of masks)
+      for (const [type, count] of Object.entries(step.maskedCounts ?? {}) as [PiiType, number][])
+        counts[type] = (counts[type] ?? 0) + count;
+    const listed = Object.entries(counts).map(([type, count]) => `${count} ${type}`);
+    summary.push({
+      stage: masks[0]!.stage,
+      verdict: 'mask',
+      reasons: [`personal data in ${masks.length} of its texts: ${listed.join(', ')}`],
+      maskedCounts: counts,
+      subject,
+    });
+  }
+  return summary;
 }
 
 function blockDetail(step: GuardStep): string {

@@ -31,6 +31,14 @@ export interface ScanInjectionOptions {
 const windowSize = 2_000;
 const windowStep = 1_500;
 
+/** The overlapping windows a normalised text is scanned in: the whole of a short one. */
+export function scanWindows(text: string): string[] {
+  const windows: string[] = [];
+  for (let start = 0; start === 0 || start < text.length - (windowSize - windowStep); start += windowStep)
+    windows.push(text.slice(start, start + windowSize));
+  return windows;
+}
+
 /**
  * Whether `text` tries to instruct the model: normalisation, then the heuristics on the text and
  * on every encoded segment decoded, and the trained classifier. Signals combine as independent
@@ -44,12 +52,7 @@ export function scanInjection(text: string, options: ScanInjectionOptions = {}):
   const add = (reason: string, weight: number) =>
     signals.set(reason, Math.max(signals.get(reason) ?? 0, weight));
 
-  for (
-    let start = 0;
-    start === 0 || start < normalised.text.length - (windowSize - windowStep);
-    start += windowStep
-  ) {
-    const window = normalised.text.slice(start, start + windowSize);
+  for (const window of scanWindows(normalised.text)) {
     for (const heuristic of matchHeuristics(window)) add(heuristic.reason, heuristic.weight);
     if (classifier) {
       // The whole window, and its strongest sentence: one score, as both are the same evidence.

@@ -80,3 +80,16 @@ export function unmaskPii(text: string, vault: readonly PiiVaultEntry[]): string
   const values = new Map(vault.map((entry) => [entry.placeholder, entry.value]));
   return text.replace(/<[A-Z]+_\d+>/g, (placeholder) => values.get(placeholder) ?? placeholder);
 }
+
+/** `value` with every string in it unmasked (`unmaskPii`), at any depth: a report for the user. */
+export function unmaskDeep<T>(value: T, vault: readonly PiiVaultEntry[]): T {
+  if (vault.length === 0) return value;
+  const walk = (item: unknown): unknown => {
+    if (typeof item === 'string') return unmaskPii(item, vault);
+    if (Array.isArray(item)) return item.map(walk);
+    if (item !== null && typeof item === 'object')
+      return Object.fromEntries(Object.entries(item).map(([key, inner]) => [key, walk(inner)]));
+    return item;
+  };
+  return walk(value) as T;
+}
