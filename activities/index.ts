@@ -75,10 +75,7 @@ export function createActivities(dependencies: ActivityDependencies) {
     ...createConversationActivities(conversations),
     ...createTraceActivities(dependencies.blobs),
     ...createBlobActivities(dependencies.blobs),
-    ...createSqlActivities({
-      ...dependencies.sql,
-      vaultEntries: (vaultId) => dependencies.guards.vaultEntries(vaultId),
-    }),
+    ...createSqlActivities({ ...dependencies.sql, guards: dependencies.guards }),
     ...createAnalysisActivities({
       blobs: dependencies.blobs,
       prompts: dependencies.prompts,

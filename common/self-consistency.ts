@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { GuardedResult } from './guards.js';
 import { AgentInputSchema } from './agent.js';
 import { AnswerKindSchema, type AnswerVote } from './answer-vote.js';
 import { PsvInputSchema } from './psv.js';
@@ -33,9 +34,11 @@ export interface SampleOutcome {
   /** The sample run's stop reason, or `error` when the run itself failed. */
   stopReason: string;
   totals: RunTotals;
+  /** Set when the sample masked personal data: its answer holds placeholders of the run's vault. */
+  masked?: boolean;
 }
 
-export interface SelfConsistencyResult extends AnswerVote {
+export interface SelfConsistencyResult extends AnswerVote, GuardedResult {
   /** `answer` when some sample answered, `no_answer` when none did. */
   stopReason: 'answer' | 'no_answer';
   samples: SampleOutcome[];

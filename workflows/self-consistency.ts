@@ -13,9 +13,14 @@ import { childRunAttributes, recordRunOutcome } from './lib/run-search-attribute
 import { addTotals, emptyTotals } from '../common/run-totals.js';
 import { planSolveVerifyWorkflow } from './psv.js';
 import { reactAgentWorkflow } from './agent.js';
+import { RunGuards } from './lib/run-guards.js';
 
 /** Runs one sample as a child workflow; a sample whose run fails counts as one without an answer. */
-async function runSample(input: SelfConsistencyInput, index: number): Promise<SampleOutcome> {
+async function runSample(
+  input: SelfConsistencyInput,
+  index: number,
+  guards: RunGuards | undefined,
+): Promise<SampleOutcome> {
   const workflowId = `${workflowInfo().workflowId}/sample-${index + 1}`;
   const { run } = input;
   const options = {
@@ -27,7 +32,12 @@ async function runSample(input: SelfConsistencyInput, index: number): Promise<Sa
     ),
     staticSummary: `self-consistency sample ${index + 1} of ${input.samples}`,
   };
-  const common = { temperature: input.temperature, recordSearchAttributes: input.recordSearchAttributes };
+  const common = {
+    temperature: input.temperature,
+    recordSearchAttributes: input.recordSearchAttributes,
+    // Every sample masks into the run's vault: one value, one placeholder, whichever sample saw it.
+    ...(guards ? { piiVault: guards.run.vaultId } : {}),
+  };
   try {
     if (run.workflow !== 'psv') {
       // Only the answer and the totals are read here: the sample's trace stays in the blob store.
@@ -42,6 +52,7 @@ async function runSample(input: SelfConsistencyInput, index: number): Promise<Sa
         ...(confidence !== undefined ? { confidence } : {}),
         stopReason: result.stopReason,
         totals: result.totals,
+        ...(result.piiVault ? { masked: true } : {}),
       };
     }
     const result = await executeChild(planSolveVerifyWorkflow, {
@@ -54,6 +65,7 @@ async function runSample(input: SelfConsistencyInput, index: number): Promise<Sa
       ...(result.confidence !== undefined ? { confidence: result.confidence } : {}),
       stopReason: result.stopReason,
       totals: result.totals,
+      ...(result.piiVault ? { masked: true } : {}),
     };
   } catch (error) {
     if (isCancellation(error)) throw error;
@@ -76,9 +88,11 @@ export async function selfConsistencyWorkflow(
   request: SelfConsistencyRequest,
 ): Promise<SelfConsistencyResult> {
   const input = parseWorkflowInput(SelfConsistencyInputSchema, request);
+  // The samples judge their own texts; the run gives them one vault (none in runs recorded before).
+  const guards = RunGuards.start(input.run.request);
   setCurrentDetails(`${input.samples} ${input.run.workflow} samples at temperature ${input.temperature}`);
   const samples = await Promise.all(
-    Array.from({ length: input.samples }, (_unused, index) => runSample(input, index)),
+    Array.from({ length: input.samples }, (_unused, index) => runSample(input, index, guards)),
   );
   const vote = voteAnswers(samples, input.answerKind);
   const totals = samples.reduce((sum, sample) => addTotals(sum, sample.totals), emptyTotals);
@@ -87,5 +101,6 @@ export async function selfConsistencyWorkflow(
   setCurrentDetails(
     `${stopReason}: consistency ${vote.consistency.toFixed(2)} over ${input.samples} samples`,
   );
-  return { ...vote, stopReason, samples, totals };
+  const masked = guards && samples.some((sample) => sample.masked);
+  return { ...vote, stopReason, samples, totals, ...(masked ? { piiVault: guards.run.vaultId } : {}) };
 }

@@ -1,11 +1,11 @@
 import { Context } from '@temporalio/activity';
-import type { AuditEntry } from '../../common/audit.js';
+import type { AuditEntry, AuditKind } from '../../common/audit.js';
 import type { GuardConfig, GuardRun, GuardStage, GuardStep } from '../../common/guards.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import { spotlightTags } from '../../common/spotlight.js';
 import { guardText } from './guard-text.js';
 import { guardProfileFor } from './load-guard-config.js';
-import type { PiiVaultEntry } from './pii/mask-pii.js';
+import { redactPii, type PiiVaultEntry } from './pii/mask-pii.js';
 import type { PiiVault } from './vault/pii-vault.js';
 
 /** Where a guard step ran, for its audit records: stable across retries of its activity. */
@@ -75,19 +75,54 @@ export class GuardService {
     });
     const { masked, ...verdict } = judged;
     const step: GuardStep = { ...verdict, subject };
-    const entry = (kind: AuditEntry['kind'], suffix: string, detail: AuditEntry['detail']): AuditEntry => ({
-      key: `${place.workflowId}/${place.runId}/${place.step}/${suffix}`,
-      workflowId: place.workflowId,
-      runId: place.runId,
-      kind,
-      detail,
-    });
     const entries = [
-      entry('guard', `guard-${stage}`, { stage, subject, verdict: step.verdict, reasons: step.reasons }),
+      auditEntry(place, 'guard', `guard-${stage}`, {
+        stage,
+        subject,
+        verdict: step.verdict,
+        reasons: step.reasons,
+      }),
     ];
     if (step.maskedCounts)
-      entries.push(entry('pii-masked', `masked-${stage}`, { stage, subject, counts: step.maskedCounts }));
+      entries.push(
+        auditEntry(place, 'pii-masked', `masked-${stage}`, { stage, subject, counts: step.maskedCounts }),
+      );
     await this.stores.audit().append(entries);
     return { step, text: masked ?? text };
   }
+
+  /**
+   * Records one event of a run in the audit trail (a tool call, an SQL statement). The caller
+   * passes text the models wrote, which holds placeholders; any personal data left in it is
+   * replaced by its type (`redactPii`) here. Idempotent: one record per place and kind.
+   */
+  async record(
+    kind: AuditKind,
+    detail: Record<string, string | number | boolean>,
+    place: GuardPlace,
+  ): Promise<void> {
+    const redacted = Object.fromEntries(
+      Object.entries(detail).map(([key, value]) => [
+        key,
+        typeof value === 'string' ? redactPii(value) : value,
+      ]),
+    );
+    await this.stores.audit().append([auditEntry(place, kind, kind, redacted)]);
+  }
+}
+
+/** An audit entry of the step at `place`, keyed so a retry of the step records it once. */
+function auditEntry(
+  place: GuardPlace,
+  kind: AuditKind,
+  suffix: string,
+  detail: AuditEntry['detail'],
+): AuditEntry {
+  return {
+    key: `${place.workflowId}/${place.runId}/${place.step}/${suffix}`,
+    workflowId: place.workflowId,
+    runId: place.runId,
+    kind,
+    detail,
+  };
 }

@@ -7,7 +7,8 @@ import { loadExamples, selectExamples, type SqlExample } from './few-shot.js';
 import { describeDatabase, introspectDatabase, openDatabase, type SqlBackend } from './open-database.js';
 import { formatSchemaForPrompt, linkSchema } from './schema-linking.js';
 import { checkSql } from './sql-guard.js';
-import type { PiiVaultEntry } from '../guards/pii/mask-pii.js';
+import type { GuardRun } from '../../common/guards.js';
+import { currentGuardPlace, type GuardService } from '../guards/guard-service.js';
 import { restoreSqlLiterals } from './restore-literals.js';
 
 export interface SqlActivitiesConfig {
@@ -15,8 +16,8 @@ export interface SqlActivitiesConfig {
   examplesDirectory: string;
   /** PostgreSQL: the read-only role statements run under, when one is configured. */
   postgresRole?: string | undefined;
-  /** A run's masked values, by vault id: a statement's literals get them back before it runs. */
-  vaultEntries?: ((vaultId: string) => Promise<PiiVaultEntry[]>) | undefined;
+  /** The guard pipeline: a run's vault gives a statement's literals their values back, and statements are audited. */
+  guards?: GuardService | undefined;
 }
 
 export interface PrepareSqlPromptInput {
@@ -42,6 +43,8 @@ export interface CheckSqlInput {
   sql: string;
   dialect: SqlDialect;
   allowedTables?: string[] | undefined;
+  /** The run's guards: the statement and its verdict go into the audit trail. */
+  guard?: GuardRun | undefined;
 }
 
 export interface ExecuteSqlInput {
@@ -50,8 +53,11 @@ export interface ExecuteSqlInput {
   timeoutMs: number;
   maxRows: number;
   allowedTables?: string[] | undefined;
-  /** The run's PII vault: placeholders in the statement's string literals are restored from it. */
-  piiVault?: string | undefined;
+  /**
+   * The run's guards: placeholders in the statement's string literals are restored from its
+   * vault, and the execution goes into the audit trail.
+   */
+  guard?: GuardRun | undefined;
 }
 
 /** `<name>.examples.jsonl` next to a SQLite file or in the examples folder, by database name. */
@@ -112,7 +118,14 @@ export function createSqlActivities(config: SqlActivitiesConfig) {
 
     // eslint-disable-next-line @typescript-eslint/require-await -- activities are async functions
     async checkSql(input: CheckSqlInput): Promise<SqlVerdict> {
-      return checkSql(input.sql, { dialect: input.dialect, allowedTables: input.allowedTables });
+      const verdict = checkSql(input.sql, { dialect: input.dialect, allowedTables: input.allowedTables });
+      if (input.guard && config.guards)
+        await config.guards.record(
+          'sql',
+          { sql: input.sql, safe: verdict.safe, ...(verdict.reason ? { reason: verdict.reason } : {}) },
+          currentGuardPlace(),
+        );
+      return verdict;
     },
 
     async executeSql(input: ExecuteSqlInput): Promise<SqlExecution> {
@@ -131,12 +144,21 @@ export function createSqlActivities(config: SqlActivitiesConfig) {
             nonRetryable: true,
           });
         }
+        const { guard } = input;
+        const { guards } = config;
+        const limits = { timeoutMs: input.timeoutMs, maxRows: input.maxRows };
+        if (!guard || !guards) return await backend.execute(input.sql, limits);
         // Checked as the model wrote it; run with the values its literals stand for.
-        const sql =
-          input.piiVault && config.vaultEntries
-            ? restoreSqlLiterals(input.sql, await config.vaultEntries(input.piiVault))
-            : input.sql;
-        return await backend.execute(sql, { timeoutMs: input.timeoutMs, maxRows: input.maxRows });
+        const sql = restoreSqlLiterals(input.sql, await guards.vaultEntries(guard.vaultId));
+        const execution = await backend.execute(sql, limits);
+        await guards.record(
+          'sql',
+          execution.ok
+            ? { sql: input.sql, ok: true, rows: execution.rows.length, elapsedMs: execution.elapsedMs }
+            : { sql: input.sql, ok: false, error: execution.error },
+          currentGuardPlace(),
+        );
+        return execution;
       } finally {
         // The runner process or pool stays warm for the next call (see openDatabase).
         await backend.close();

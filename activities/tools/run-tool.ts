@@ -121,12 +121,19 @@ export function createRunTool(registry: ToolRegistry, blobs?: BlobStore, guards?
       });
       const latencyMs = Math.round(performance.now() - started);
       if (!input.guard || !guards || tool.pure) return await observed(observation, latencyMs);
+      const place = currentGuardPlace();
+      // The call as the model wrote it (with the run's placeholders), for the audit trail.
+      await guards.record(
+        'tool-call',
+        { tool: input.name, arguments: input.arguments.slice(0, 2_000) },
+        place,
+      );
       const { step, text } = await guards.check(
         'untrusted',
         `${input.name} result`,
         observation,
         input.guard,
-        currentGuardPlace(),
+        place,
         boundary,
       );
       if (step.verdict === 'block')

@@ -150,6 +150,21 @@ void describe('reactAgentWorkflow: guards', () => {
         ['http_get result', 'mask'],
       ],
     );
+    // Each tool call is in the audit trail, as the model wrote it.
+    const audit = openSqliteAuditLog(auditFile);
+    try {
+      const calls = (await audit.read({ workflowId: handle.workflowId })).filter(
+        (record) => record.kind === 'tool-call',
+      );
+      assert.deepEqual(calls.map((record) => record.detail.tool).sort(), ['http_get', 'http_get']);
+      // Personal data left in a call is replaced by its type: here the host's IP address.
+      assert.match(
+        String(calls[0]?.detail.arguments),
+        /^\{"url":"http:\/\/<IP_ADDRESS>:\d+\/(contact|team)"\}$/,
+      );
+    } finally {
+      await audit.close();
+    }
   });
 
   void it('blocks outside text that gives orders before the model reads it, and keeps it out of history', async () => {

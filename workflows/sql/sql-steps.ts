@@ -46,11 +46,12 @@ export async function queryUntilRows(
     startToCloseTimeout: input.timeoutMs + 30_000,
   });
   let messages = firstMessages;
+  const guard = run.guards ? { guard: run.guards.run } : {};
   for (let attempt = 1; ; attempt += 1) {
     run.enterPhase(`attempt ${attempt}: writing SQL`);
     const query = await run.writeQuery(models, messages);
     const { sql } = query;
-    const verdict = await checkSql({ sql, dialect, allowedTables: input.allowedTables });
+    const verdict = await checkSql({ sql, dialect, allowedTables: input.allowedTables, ...guard });
     const record: SqlStatementRecord = { attempt, sql, rationale: query.rationale, verdict };
     run.statements.push(record);
     if (!verdict.safe) {
@@ -69,7 +70,7 @@ export async function queryUntilRows(
       maxRows: input.maxRows,
       allowedTables: input.allowedTables,
       // The model saw placeholders for the question's personal data: its literals get the values back there.
-      ...(run.guards?.outcome.piiVault ? { piiVault: run.guards.outcome.piiVault } : {}),
+      ...guard,
     });
     if (execution.ok) {
       const { columns, rows, truncated, elapsedMs } = execution;

@@ -1,4 +1,5 @@
 import type { PiiEntity, PiiType } from '../../../common/pii.js';
+import { findPii } from './find-pii.js';
 
 /** One masked value of a run: what went to the provider in its place, and what it was. */
 export interface PiiVaultEntry {
@@ -92,4 +93,16 @@ export function unmaskDeep<T>(value: T, vault: readonly PiiVaultEntry[]): T {
     return item;
   };
   return walk(value) as T;
+}
+
+/** `text` with each entity `findPii` finds replaced by its type (`<EMAIL_ADDRESS>`): for a record that must hold no value. */
+export function redactPii(text: string): string {
+  let redacted = '';
+  let position = 0;
+  for (const entity of findPii(text)) {
+    if (entity.start < position) continue;
+    redacted += `${text.slice(position, entity.start)}<${entity.type}>`;
+    position = entity.end;
+  }
+  return redacted + text.slice(position);
 }
