@@ -116,7 +116,6 @@ export function createSqlActivities(config: SqlActivitiesConfig) {
       };
     },
 
-    // eslint-disable-next-line @typescript-eslint/require-await -- activities are async functions
     async checkSql(input: CheckSqlInput): Promise<SqlVerdict> {
       const verdict = checkSql(input.sql, { dialect: input.dialect, allowedTables: input.allowedTables });
       if (input.guard && config.guards)
