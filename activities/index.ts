@@ -22,6 +22,7 @@ import { createDescribeTools } from './tools/describe-tools.js';
 import { createRunTool } from './tools/run-tool.js';
 import { createGuardActivities } from './guards/guard-activities.js';
 import type { GuardService } from './guards/guard-service.js';
+import type { PolicyConfig } from '../common/policies.js';
 import { createTraceActivities } from './trace/trace-segments.js';
 import type { ToolRegistry } from './tools/tool-registry.js';
 
@@ -43,6 +44,8 @@ export interface ActivityDependencies {
   reportsDirectory: string;
   /** The guard pipeline: each stage's scanners, the runs' PII vault and the audit trail. */
   guards: GuardService;
+  /** Which providers and models may receive each tenant's data. */
+  policies: PolicyConfig;
   /** Structured outputs beyond the built-in ones (plan, verdict) that workflows may ask for by name. */
   outputs?: readonly OutputDefinition[];
 }
@@ -63,6 +66,7 @@ export function createActivities(dependencies: ActivityDependencies) {
     resolveModelChain: createResolveModelChain(
       dependencies.models.catalog,
       dependencies.models.rateLimitedProviders,
+      dependencies,
     ),
     routeModel: createRouteModel(dependencies.models.catalog),
     planRoutes: createPlanRoutes(dependencies.models.catalog, dependencies.models.rateLimitedProviders),

@@ -26,6 +26,8 @@ export const ErrorType = {
   ToolFailed: 'ToolFailed',
   BudgetExceeded: 'BudgetExceeded',
   UnsafeSql: 'UnsafeSql',
+  /** The tenant's policy (`config/policies.yaml`) refuses to send its data to the model: the next one of the chain is tried. */
+  PolicyViolation: 'PolicyViolation',
   /** A guard's `block` rule fired on a text of the run: the text goes no further (an outcome, never thrown). */
   Blocked: 'Blocked',
 } as const;

@@ -1,3 +1,4 @@
+import type { TenantPolicy } from './policies.js';
 import { providerOf } from './model-ref.js';
 
 /** The task queue llmos workers poll unless `LLMOS_TASK_QUEUE` says otherwise. */
@@ -10,6 +11,8 @@ export const defaultTaskQueue = 'llmos';
 export interface ResolvedModels {
   models: string[];
   providerQueues: string[];
+  /** The run's tenant's policy, when it limits where data may go: every call is checked against it. */
+  policy?: TenantPolicy;
 }
 
 /**

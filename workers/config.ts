@@ -89,6 +89,8 @@ export const WorkerConfigSchema = z.object({
   LLMOS_AUDIT_POSTGRES_URL: optionalText,
   /** The guard pipeline (`config/guards.yaml` by default): the scanners of each stage, per tenant. */
   LLMOS_GUARDS_FILE: optionalText,
+  /** Which providers and models may receive each tenant's data (`config/policies.yaml` by default). */
+  LLMOS_POLICIES_FILE: optionalText,
   /** Comma-separated hosts the `http_get` tool may fetch from. */
   LLMOS_HTTP_ALLOWED_HOSTS: z
     .string()

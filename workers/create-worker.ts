@@ -3,8 +3,7 @@ import { Runtime, Worker } from '@temporalio/worker';
 import { createActivities } from '../activities/index.js';
 import type { BlobStore } from '../activities/blobs/blob-store.js';
 import { blobStoreFromConfig } from './blob-store-from-config.js';
-import { guardsFromConfig } from './guards-from-config.js';
-import type { GuardService } from '../activities/guards/guard-service.js';
+import { governanceFromConfig } from './governance-from-config.js';
 import { createModelResolver } from '../activities/llm/model-resolver.js';
 import { loadPromptLibrary, type PromptLibrary } from '../activities/prompts/prompt-library.js';
 import { calculator } from '../activities/tools/calculator.js';
@@ -31,7 +30,9 @@ export function createActivitiesFromConfig(
   prompts: PromptLibrary = loadPromptLibrary(promptDirectories(config)),
   models: WorkerModelServices = createModelServices(config),
   blobs: BlobStore = blobStoreFromConfig(config).blobs,
-  guards: GuardService = guardsFromConfig(config).guards,
+  governance: Pick<ReturnType<typeof governanceFromConfig>, 'guards' | 'policies'> = governanceFromConfig(
+    config,
+  ),
 ) {
   const resolveModel = createModelResolver({
     openai: config.OPENAI_API_KEY
@@ -57,7 +58,8 @@ export function createActivitiesFromConfig(
     tools,
     prompts,
     blobs,
-    guards,
+    guards: governance.guards,
+    policies: governance.policies,
     reportsDirectory: config.LLMOS_REPORTS_DIRECTORY,
     sql: {
       examplesDirectory: config.LLMOS_SQL_EXAMPLES_DIRECTORY,
@@ -77,23 +79,23 @@ export async function createWorker(
   // Before connecting: a broken template folder stops the worker at once, with every bad file named.
   const prompts = loadPromptLibrary(promptDirectories(config));
   for (const warning of prompts.warnings) Runtime.instance().logger.warn(`prompt library: ${warning}`);
-  const guards = guardsFromConfig(config);
+  const governance = governanceFromConfig(config);
   const models = createModelServices(config);
   const blobs = blobStoreFromConfig(config);
   try {
     await Promise.all([models.ready, blobs.ready]);
   } catch (error) {
-    await Promise.allSettled([models.close(), blobs.close(), guards.close()]);
+    await Promise.allSettled([models.close(), blobs.close(), governance.close()]);
     throw error;
   }
   let connection: NativeConnection;
   try {
     connection = await connectTemporalNative(config.temporal);
   } catch (error) {
-    await Promise.allSettled([models.close(), blobs.close(), guards.close()]);
+    await Promise.allSettled([models.close(), blobs.close(), governance.close()]);
     throw error;
   }
-  const activities = createActivitiesFromConfig(config, prompts, models, blobs.blobs, guards.guards);
+  const activities = createActivitiesFromConfig(config, prompts, models, blobs.blobs, governance);
   // Bundled here rather than by the worker, so the build id can be derived from the bundle.
   const dataConverter = dataConverterFor(config.payloadKeys);
   const workflowBundle =
@@ -137,7 +139,7 @@ export async function createWorker(
     await connection.close();
     await models.close();
     await blobs.close();
-    await guards.close();
+    await governance.close();
   };
   return { worker, connection, close, version };
 }

@@ -106,6 +106,7 @@ async function startModels(
 ): Promise<RunModels> {
   const { input } = run;
   run.models = await RunModels.start({
+    tenant: input.tenant,
     model: input.model,
     chain: input.models,
     providerQueues: input.providerQueues,

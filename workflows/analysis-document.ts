@@ -53,6 +53,7 @@ export async function analyzeDocumentWorkflow(
     });
     // A corpus run passes the chain it is on; a document run on its own resolves (or routes) its model.
     models = await RunModels.start({
+      tenant: input.tenant,
       model: input.model,
       chain: input.models,
       providerQueues: input.providerQueues,

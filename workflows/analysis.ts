@@ -40,6 +40,7 @@ export async function analyzeCorpusWorkflow(request: AnalysisRequest): Promise<A
   // One chain for the whole run: documents start on it where the run is, and the run follows
   // the moves they make, so a model one document found failing is skipped by the next ones.
   const models = await RunModels.start({
+    tenant: input.tenant,
     model: input.model,
     retry: input.retry,
     budget: input.budget,

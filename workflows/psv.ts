@@ -107,6 +107,7 @@ async function startPlanner(run: PsvRun): Promise<Planner> {
     feedback,
   });
   const models = await RunModels.start({
+    tenant: input.tenant,
     model: input.model,
     retry: input.retry,
     budget: input.budget,

@@ -92,6 +92,7 @@ async function prepareQuestion(
   });
   const messages = run.guards ? run.guards.framed(rendered) : rendered;
   const models = await RunModels.start({
+    tenant: input.tenant,
     model: input.model,
     retry: input.retry,
     budget: input.budget,

@@ -94,12 +94,14 @@ export class GuardService {
   /**
    * Records one event of a run in the audit trail (a tool call, an SQL statement). The caller
    * passes text the models wrote, which holds placeholders; any personal data left in it is
-   * replaced by its type (`redactPii`) here. Idempotent: one record per place and kind.
+   * replaced by its type (`redactPii`) here. Idempotent: one record per place and name.
    */
   async record(
     kind: AuditKind,
     detail: Record<string, string | number | boolean>,
     place: GuardPlace,
+    /** Tells apart two records of one kind at one place. */
+    name: string = kind,
   ): Promise<void> {
     const redacted = Object.fromEntries(
       Object.entries(detail).map(([key, value]) => [
@@ -107,7 +109,7 @@ export class GuardService {
         typeof value === 'string' ? redactPii(value) : value,
       ]),
     );
-    await this.stores.audit().append([auditEntry(place, kind, kind, redacted)]);
+    await this.stores.audit().append([auditEntry(place, kind, name, redacted)]);
   }
 }
 

@@ -2,28 +2,51 @@ import { ApplicationFailure } from '@temporalio/common';
 import { ErrorType } from '../../common/errors.js';
 import { resolveChain, type ModelCatalog } from '../../common/model-catalog.js';
 import type { ResolvedModels } from '../../common/task-queues.js';
+import { policyFor, policyRefusal, type PolicyConfig } from '../../common/policies.js';
+import { currentGuardPlace, type GuardService } from '../guards/guard-service.js';
 
 /**
  * The models a run may use, in order (an alias's fallback chain from the worker's catalog, or the
- * one `provider:model` named), and the providers whose calls must go through their own task queue
- * because this worker has a request rate limit for them (`LLMOS_RATE_LIMITS`). An activity, so
- * both are in the run's history and the run keeps them when workers change.
+ * one `provider:model` named), the providers whose calls must go through their own task queue
+ * because this worker has a request rate limit for them (`LLMOS_RATE_LIMITS`), and the policy of
+ * the run's tenant when it limits where data may go (the run checks every call against it). An
+ * activity, so all three are in the run's history and the run keeps them when workers change.
+ * Each model of the chain the policy refuses is recorded in the audit trail (idempotent).
  */
-export function createResolveModelChain(catalog: ModelCatalog, rateLimitedProviders: readonly string[]) {
-  return function resolveModelChain(input: { model: string }): Promise<ResolvedModels> {
+export function createResolveModelChain(
+  catalog: ModelCatalog,
+  rateLimitedProviders: readonly string[],
+  governance: { policies: PolicyConfig; guards: GuardService },
+) {
+  return async function resolveModelChain(input: {
+    model: string;
+    tenant?: string;
+  }): Promise<ResolvedModels> {
+    let models: string[];
     try {
-      return Promise.resolve({
-        models: [...resolveChain(catalog, input.model)],
-        providerQueues: [...rateLimitedProviders],
-      });
+      models = [...resolveChain(catalog, input.model)];
     } catch (error) {
-      return Promise.reject(
-        ApplicationFailure.create({
-          type: ErrorType.InvalidInput,
-          message: (error as Error).message,
-          nonRetryable: true,
-        }),
-      );
+      throw ApplicationFailure.create({
+        type: ErrorType.InvalidInput,
+        message: (error as Error).message,
+        nonRetryable: true,
+      });
     }
+    const policy = policyFor(governance.policies, input.tenant);
+    const limits = policy.providers !== undefined || policy.models !== undefined;
+    if (limits) {
+      const place = currentGuardPlace();
+      for (const model of models) {
+        const reason = policyRefusal(policy, model);
+        if (reason)
+          await governance.guards.record(
+            'policy-refusal',
+            { model, reason, ...(input.tenant ? { tenant: input.tenant } : {}) },
+            place,
+            `policy-refusal-${model}`,
+          );
+      }
+    }
+    return { models, providerQueues: [...rateLimitedProviders], ...(limits ? { policy } : {}) };
   };
 }

@@ -15,6 +15,7 @@ import { useAgentTestbed } from '../helpers/agent-testbed.js';
 import { messagesOf, scheduledActivities, toolMessagesOf } from './agent-harness.js';
 
 const guardsFile = fileURLToPath(new URL('../fixtures/guards/observe.yaml', import.meta.url));
+const policiesFile = fileURLToPath(new URL('../fixtures/guards/policies.yaml', import.meta.url));
 const auditFile = path.join(tmpdir(), `llmos-agent-guards-${process.pid}-${Date.now()}.sqlite`);
 
 /**
@@ -53,6 +54,7 @@ void describe('reactAgentWorkflow: guards', () => {
     workerEnv: () => ({
       LLMOS_HTTP_ALLOWED_HOSTS: pagesHost,
       LLMOS_GUARDS_FILE: guardsFile,
+      LLMOS_POLICIES_FILE: policiesFile,
       LLMOS_AUDIT_FILE: auditFile,
     }),
   });
@@ -199,6 +201,57 @@ void describe('reactAgentWorkflow: guards', () => {
       "the answer was blocked (output guard): canary leak: the answer repeats the system prompt's canary token",
     );
     assert.equal(result.answer, null);
+  });
+
+  void it("skips a model the tenant's policy refuses, down the fallback chain, and audits the refusal", async () => {
+    testbed.fake.setScript({ turns: [{ text: 'Four.' }] });
+    // `fast` is openai:gpt-4o-mini, then anthropic:claude-haiku-4-5: the policy allows only the second.
+    const handle = await start('policy', { model: 'fast', tenant: 'eu-only' });
+    const result = await handle.result();
+    assert.equal(result.stopReason, 'answer', result.stopDetail);
+    assert.deepEqual(
+      testbed.fake.requests.map((request) => request.protocol),
+      ['anthropic'],
+    );
+    assert.deepEqual(result.fallbacks, [
+      {
+        from: 'openai:gpt-4o-mini',
+        to: 'anthropic:claude-haiku-4-5',
+        reason:
+          'PolicyViolation: openai:gpt-4o-mini: the policy allows providers anthropic, compatible, not openai',
+        iteration: 1,
+      },
+    ]);
+    const audit = openSqliteAuditLog(auditFile);
+    try {
+      const refusals = (await audit.read({ workflowId: handle.workflowId })).filter(
+        (record) => record.kind === 'policy-refusal',
+      );
+      assert.deepEqual(
+        refusals.map((record) => record.detail),
+        [
+          {
+            model: 'openai:gpt-4o-mini',
+            reason: 'the policy allows providers anthropic, compatible, not openai',
+            tenant: 'eu-only',
+          },
+        ],
+      );
+    } finally {
+      await audit.close();
+    }
+  });
+
+  void it('ends in error with PolicyViolation when the policy allows no model of the chain', async () => {
+    testbed.fake.setScript({ turns: [{ text: 'never asked for' }] });
+    const result = await (await start('policy-none', { tenant: 'eu-only' })).result();
+    assert.equal(result.stopReason, 'error');
+    assert.equal(result.error?.type, 'PolicyViolation');
+    assert.match(
+      result.error?.message ?? '',
+      /openai:gpt-4o-mini: the policy allows providers anthropic, compatible/,
+    );
+    assert.equal(testbed.fake.requests.length, 0, 'no data went to a refused provider');
   });
 
   void it("blocks an answer that sends data off the tenant's allowed hosts", async () => {

@@ -14,6 +14,7 @@ const fallbackTypes: ReadonlySet<string> = new Set([
   ErrorType.ModelUnavailable,
   ErrorType.ModelRateLimited,
   ErrorType.ModelResponseMalformed,
+  ErrorType.PolicyViolation,
   'TimeoutFailure',
 ]);
 

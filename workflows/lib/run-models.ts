@@ -12,6 +12,7 @@ import { ErrorType } from '../../common/errors.js';
 import { routeCall, type RouteDecision, type RoutePlan } from '../../common/route-request.js';
 import type { SharedBudget } from '../../common/shared-budget.js';
 import { ProviderSchema } from '../../common/model-ref.js';
+import { policyRefusal, type TenantPolicy } from '../../common/policies.js';
 import type { ResolvedModels } from '../../common/task-queues.js';
 import { localActivityOptions, modelActivityOptions } from './activity-options.js';
 import { describeFailure, isScheduleToCloseTimeout } from './failures.js';
@@ -75,6 +76,8 @@ export interface RunModelsOptions {
   routeEachCall?: boolean;
   retry: ModelRetry;
   budget?: SharedBudget | undefined;
+  /** Whose policy (`config/policies.yaml`) the run's calls are checked against. */
+  tenant?: string | undefined;
   /**
    * With `auto`: the conversation the router judges and how many tools the run offers; to route
    * each call, also the tools' definitions (a call's token count includes them, the rules do not).
@@ -96,6 +99,8 @@ export class RunModels {
   private readonly proxies = new Map<string, ModelActivities>();
   /** The run's reservations against its shared budget, when it has one. */
   private readonly reservations: BudgetReservations | undefined;
+  /** The tenant's policy, when it limits where data may go (`resolveModelChain` gave it): every call is checked. */
+  private policy: TenantPolicy | undefined;
 
   private constructor(
     /** The chain calls go to: the one of the last call's route, in a run routed call by call. */
@@ -156,14 +161,19 @@ export class RunModels {
       route = await routeModel(options.routeOn());
     }
     const resolved: ResolvedModels | string[] = patched('model-chain')
-      ? await resolveModelChain({ model: route?.model ?? options.model })
+      ? await resolveModelChain({
+          model: route?.model ?? options.model,
+          ...(options.tenant ? { tenant: options.tenant } : {}),
+        })
       : [options.model];
     // Runs recorded before calls without a rate limit moved to the workflow's queue resolved a
     // bare chain, and sent every call to its provider's queue: they keep doing so.
-    const { models, providerQueues } = Array.isArray(resolved)
-      ? { models: resolved, providerQueues: ProviderSchema.options }
+    const { models, providerQueues, policy } = Array.isArray(resolved)
+      ? { models: resolved, providerQueues: ProviderSchema.options, policy: undefined }
       : resolved;
-    return new RunModels(new ModelChain(models), providerQueues, route, options);
+    const runModels = new RunModels(new ModelChain(models), providerQueues, route, options);
+    runModels.policy = policy;
+    return runModels;
   }
 
   /** The model calls go to now. */
@@ -171,9 +181,20 @@ export class RunModels {
     return this.chain.current;
   }
 
-  /** The current model and those after it: the chain a child run continues with. */
+  /**
+   * The current model and those after it that the run's policy allows: the chain a child run
+   * continues with (it holds no policy of its own).
+   *
+   * @throws ApplicationFailure `PolicyViolation` (non-retryable) when the policy allows none.
+   */
   get remaining(): string[] {
-    return this.chain.remaining;
+    const { policy } = this;
+    const allowed = policy
+      ? this.chain.remaining.filter((model) => policyRefusal(policy, model) === undefined)
+      : this.chain.remaining;
+    if (allowed.length === 0)
+      throw policyViolation(`the policy allows none of the models left: ${this.chain.remaining.join(', ')}`);
+    return allowed;
   }
 
   /** Each move down the chain (and each budget downgrade), in order. */
@@ -252,6 +273,13 @@ export class RunModels {
     for (;;) {
       const prepared = options.prepare();
       const model = chain.current;
+      // The policy first: a refused model is skipped like one that failed, before anything is reserved.
+      const refusal = this.policy && policyRefusal(this.policy, model);
+      if (refusal) {
+        const failure = { type: ErrorType.PolicyViolation, message: `${model}: ${refusal}` };
+        if (chain.fallBack(failure, options.iteration)) continue;
+        throw policyViolation(`no model left that the policy allows; ${failure.message}`);
+      }
       let reservation: Granted | undefined;
       if (budget && reservations) {
         reservations.assertOpen();
@@ -297,4 +325,9 @@ export class RunModels {
       return result;
     }
   }
+}
+
+/** The run's policy leaves it no model to call: the run cannot go on. */
+function policyViolation(message: string): ApplicationFailure {
+  return ApplicationFailure.create({ type: ErrorType.PolicyViolation, message, nonRetryable: true });
 }

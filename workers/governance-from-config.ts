@@ -3,6 +3,8 @@ import { GuardService } from '../activities/guards/guard-service.js';
 import { loadGuardConfig } from '../activities/guards/load-guard-config.js';
 import type { PiiVault } from '../activities/guards/vault/pii-vault.js';
 import type { WorkerConfig } from './config.js';
+import type { PolicyConfig } from '../common/policies.js';
+import { loadPolicies } from '../activities/policies/load-policies.js';
 import { openAuditLog, openPiiVault } from './local-tools/audit.js';
 
 /** Opened on first use: a worker whose runs never reach a guard step opens no database. */
@@ -20,16 +22,24 @@ function lazily<T extends { close(): Promise<void> }>(
 }
 
 /**
- * The worker's guard pipeline: the guard configuration (LLMOS_GUARDS_FILE, read now, so a bad
- * file stops the worker before it takes a task), and the audit trail and PII vault, in one
- * database (LLMOS_AUDIT_POSTGRES_URL, else the SQLite file LLMOS_AUDIT_FILE).
+ * The worker's governance: the guard configuration (LLMOS_GUARDS_FILE) and the policies
+ * (LLMOS_POLICIES_FILE), both read now, so a bad file stops the worker before it takes a task;
+ * and the audit trail and PII vault, in one database (LLMOS_AUDIT_POSTGRES_URL, else the SQLite
+ * file LLMOS_AUDIT_FILE), opened on first use.
  */
-export function guardsFromConfig(config: WorkerConfig): { guards: GuardService; close: () => Promise<void> } {
+export function governanceFromConfig(config: WorkerConfig): {
+  guards: GuardService;
+  policies: PolicyConfig;
+  close: () => Promise<void>;
+} {
   const guardConfig = config.LLMOS_GUARDS_FILE
     ? loadGuardConfig(config.LLMOS_GUARDS_FILE)
     : loadGuardConfig();
+  const policies = config.LLMOS_POLICIES_FILE
+    ? loadPolicies(guardConfig, config.LLMOS_POLICIES_FILE)
+    : loadPolicies(guardConfig);
   const audit = lazily<AuditLog>(() => openAuditLog(config).log);
   const vault = lazily<PiiVault>(() => openPiiVault(config));
   const guards = new GuardService(guardConfig, { vault: vault.get, audit: audit.get });
-  return { guards, close: async () => void (await Promise.all([audit.close(), vault.close()])) };
+  return { guards, policies, close: async () => void (await Promise.all([audit.close(), vault.close()])) };
 }
