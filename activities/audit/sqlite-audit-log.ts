@@ -1,6 +1,4 @@
-import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
-import path from 'node:path';
+import { openSharedSqlite } from '../llm/shared-sqlite.js';
 import type { AuditEntry } from '../../common/audit.js';
 import { insertValues, linkEntries, verifyChain } from './audit-chain.js';
 import { toRecord, type AuditLog, type AuditRow } from './audit-log.js';
@@ -20,10 +18,7 @@ function settled<T>(work: () => T): Promise<T> {
  * so two workers never chain onto the same record.
  */
 export function openSqliteAuditLog(file: string): AuditLog {
-  mkdirSync(path.dirname(file), { recursive: true });
-  const db = new Database(file);
-  db.pragma('journal_mode = WAL');
-  db.pragma('busy_timeout = 5000');
+  const db = openSharedSqlite(file);
   db.exec(`
     CREATE TABLE IF NOT EXISTS audit_records (
       seq INTEGER PRIMARY KEY,

@@ -1,10 +1,14 @@
 import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
 
 /**
- * Opens (or creates) a SQLite file that the workers of one machine share: WAL lets readers go on
- * while one writes, and a busy timeout makes a second writer wait for the lock rather than fail.
+ * Opens (or creates, with its folder) a SQLite file that the workers of one machine share: WAL
+ * lets readers go on while one writes, and a busy timeout makes a second writer wait for the lock
+ * rather than fail.
  */
 export function openSharedSqlite(file: string): Database.Database {
+  mkdirSync(path.dirname(file), { recursive: true });
   const db = new Database(file);
   db.pragma('journal_mode = WAL');
   db.pragma('busy_timeout = 5000');

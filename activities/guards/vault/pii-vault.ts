@@ -27,3 +27,16 @@ export interface VaultRow {
   type: PiiVaultEntry['type'];
   value: string;
 }
+
+/** The vault's table, in SQL that SQLite and PostgreSQL both take. */
+export const vaultTableSql = `
+  CREATE TABLE IF NOT EXISTS pii_vault (
+    vault_id TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    placeholder TEXT NOT NULL,
+    type TEXT NOT NULL,
+    value TEXT NOT NULL,
+    PRIMARY KEY (vault_id, seq),
+    UNIQUE (vault_id, placeholder)
+  );
+`;

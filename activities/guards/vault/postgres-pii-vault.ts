@@ -1,17 +1,5 @@
 import pg from 'pg';
-import type { PiiVault, VaultRow } from './pii-vault.js';
-
-const schema = `
-  CREATE TABLE IF NOT EXISTS pii_vault (
-    vault_id TEXT NOT NULL,
-    seq INTEGER NOT NULL,
-    placeholder TEXT NOT NULL,
-    type TEXT NOT NULL,
-    value TEXT NOT NULL,
-    PRIMARY KEY (vault_id, seq),
-    UNIQUE (vault_id, placeholder)
-  );
-`;
+import { vaultTableSql, type PiiVault, type VaultRow } from './pii-vault.js';
 
 /**
  * The vault in PostgreSQL (the audit trail's database, LLMOS_AUDIT_POSTGRES_URL), for workers on
@@ -27,7 +15,7 @@ export function openPostgresPiiVault(url: string): PiiVault {
       const client = await pool.connect();
       try {
         await client.query('SELECT pg_advisory_lock(hashtext($1))', ['pii_vault']);
-        await client.query(schema);
+        await client.query(vaultTableSql);
       } finally {
         await client.query('SELECT pg_advisory_unlock(hashtext($1))', ['pii_vault']).catch(() => undefined);
         client.release();

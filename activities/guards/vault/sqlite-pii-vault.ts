@@ -1,8 +1,6 @@
-import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
-import path from 'node:path';
+import { openSharedSqlite } from '../../llm/shared-sqlite.js';
 import type { PiiVaultEntry } from '../pii/mask-pii.js';
-import type { PiiVault, VaultRow } from './pii-vault.js';
+import { vaultTableSql, type PiiVault, type VaultRow } from './pii-vault.js';
 
 /**
  * The vault in a SQLite file (the audit trail's, LLMOS_AUDIT_FILE, in its own table): for the
@@ -10,21 +8,8 @@ import type { PiiVault, VaultRow } from './pii-vault.js';
  * run never number a new value alike.
  */
 export function openSqlitePiiVault(file: string): PiiVault {
-  mkdirSync(path.dirname(file), { recursive: true });
-  const db = new Database(file);
-  db.pragma('journal_mode = WAL');
-  db.pragma('busy_timeout = 5000');
-  db.exec(`
-    CREATE TABLE IF NOT EXISTS pii_vault (
-      vault_id TEXT NOT NULL,
-      seq INTEGER NOT NULL,
-      placeholder TEXT NOT NULL,
-      type TEXT NOT NULL,
-      value TEXT NOT NULL,
-      PRIMARY KEY (vault_id, seq),
-      UNIQUE (vault_id, placeholder)
-    );
-  `);
+  const db = openSharedSqlite(file);
+  db.exec(vaultTableSql);
   const select = db.prepare('SELECT placeholder, type, value FROM pii_vault WHERE vault_id = ? ORDER BY seq');
   const insert = db.prepare(
     'INSERT INTO pii_vault (vault_id, seq, placeholder, type, value) VALUES (?, ?, ?, ?, ?)',

@@ -1,0 +1,91 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, describe, it } from 'node:test';
+import pg from 'pg';
+import type { PiiVaultEntry } from '../../activities/guards/pii/mask-pii.js';
+import type { PiiVault } from '../../activities/guards/vault/pii-vault.js';
+import { openPostgresPiiVault } from '../../activities/guards/vault/postgres-pii-vault.js';
+import { openSqlitePiiVault } from '../../activities/guards/vault/sqlite-pii-vault.js';
+import { postgresTestUrl, requirePostgres } from '../helpers/postgres.js';
+
+const folder = mkdtempSync(path.join(tmpdir(), 'llmos-vault-'));
+after(() => rmSync(folder, { recursive: true, force: true }));
+
+/** The work a masking step does: a known value keeps its placeholder, a new one takes the next number. */
+function placeholderFor(value: string) {
+  return (entries: PiiVaultEntry[]) => {
+    const known = entries.find((entry) => entry.value === value);
+    if (known) return { result: known.placeholder, added: [] };
+    const entry: PiiVaultEntry = {
+      placeholder: `<EMAIL_${entries.length + 1}>`,
+      type: 'EMAIL_ADDRESS',
+      value,
+    };
+    return { result: entry.placeholder, added: [entry] };
+  };
+}
+
+function contract(
+  name: string,
+  skip: string | false,
+  open: () => Promise<{ vault: PiiVault; close(): Promise<void> }>,
+) {
+  void describe(`PII vault: ${name}`, { skip }, () => {
+    void it('gives activities masking at once distinct placeholders, and one value always the same', async () => {
+      const { vault, close } = await open();
+      try {
+        const run = `run-${randomUUID()}`;
+        const values = Array.from({ length: 12 }, (_, index) => `person${index}@example.com`);
+        const placeholders = await Promise.all(
+          values.map((value) => vault.update(run, placeholderFor(value))),
+        );
+        assert.equal(new Set(placeholders).size, values.length, placeholders.join(' '));
+        // Again, as a retried activity would: the same placeholders, nothing added.
+        assert.deepEqual(
+          await Promise.all(values.map((value) => vault.update(run, placeholderFor(value)))),
+          placeholders,
+        );
+        const entries = await vault.entries(run);
+        assert.equal(entries.length, values.length);
+        assert.deepEqual(
+          entries.map((entry) => entry.placeholder),
+          Array.from({ length: values.length }, (_, index) => `<EMAIL_${index + 1}>`),
+        );
+        // Another run's vault is its own.
+        assert.deepEqual(await vault.entries(`run-${randomUUID()}`), []);
+      } finally {
+        await close();
+      }
+    });
+  });
+}
+
+contract('SQLite', false, () => {
+  const vault = openSqlitePiiVault(path.join(folder, `${randomUUID()}.sqlite`));
+  return Promise.resolve({ vault, close: () => vault.close() });
+});
+
+contract('PostgreSQL', requirePostgres().skip, async () => {
+  // The test cluster trusts local connections: its superuser makes a database for this test.
+  const admin = new URL(postgresTestUrl() ?? 'postgres://localhost/postgres');
+  admin.username = 'postgres';
+  admin.pathname = '/postgres';
+  const database = `llmos_vault_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
+  const adminClient = new pg.Client({ connectionString: admin.href });
+  await adminClient.connect();
+  await adminClient.query(`CREATE DATABASE ${database}`);
+  const url = new URL(admin.href);
+  url.pathname = `/${database}`;
+  const vault = openPostgresPiiVault(url.href);
+  return {
+    vault,
+    async close() {
+      await vault.close();
+      await adminClient.query(`DROP DATABASE ${database}`);
+      await adminClient.end();
+    },
+  };
+});
