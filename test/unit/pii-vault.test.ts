@@ -31,7 +31,7 @@ function placeholderFor(value: string) {
 function contract(
   name: string,
   skip: string | false,
-  open: () => Promise<{ vault: PiiVault; close(): Promise<void> }>,
+  open: () => Promise<{ vault: PiiVault; close: () => Promise<void> }>,
 ) {
   void describe(`PII vault: ${name}`, { skip }, () => {
     void it('gives activities masking at once distinct placeholders, and one value always the same', async () => {
