@@ -27,6 +27,12 @@ interface LabelledText {
 }
 
 const patternTypes = patternPiiTypes;
+/** Every type measured: the pattern ones, and names and places (compromise). */
+const measuredTypes: readonly PiiType[] = [...patternTypes, 'PERSON', 'LOCATION'];
+/** Presidio's label for a type where it differs (its places are GPE). */
+const goldLabel = (type: PiiType): string => (type === 'LOCATION' ? 'GPE' : type);
+/** Labels that also make a prediction right: a place found inside a street address is a place. */
+const alsoRight: Partial<Record<PiiType, string[]>> = { LOCATION: ['STREET_ADDRESS'] };
 
 const overlaps = (a: { start: number; end: number }, b: { start: number; end: number }) =>
   a.start < b.end && b.start < a.end;
@@ -39,22 +45,23 @@ const presidio = JSON.parse(
 function evaluatePresidio(): void {
   const texts = presidio;
   const counts = new Map(
-    patternTypes.map((type) => [type, { labelled: 0, found: 0, predicted: 0, correct: 0 }]),
+    measuredTypes.map((type) => [type, { labelled: 0, found: 0, predicted: 0, correct: 0 }]),
   );
   const missed = new Map<PiiType, string[]>();
   const wrong = new Map<PiiType, string[]>();
   for (const text of texts) {
-    const gold = text.spans
-      .filter((span) => (patternTypes as readonly string[]).includes(span.entity_type))
-      .map((span) => ({
-        type: span.entity_type as PiiType,
-        start: span.start_position,
-        end: span.end_position,
-      }));
-    const predicted = findPii(text.full_text, { types: patternTypes });
-    for (const type of patternTypes) {
+    const spans = text.spans.map((span) => ({
+      label: span.entity_type,
+      start: span.start_position,
+      end: span.end_position,
+    }));
+    const predicted = findPii(text.full_text, { types: measuredTypes });
+    for (const type of measuredTypes) {
       const count = counts.get(type)!;
-      const goldOfType = gold.filter((span) => span.type === type);
+      const goldOfType = spans.filter((span) => span.label === goldLabel(type));
+      const rightFor = spans.filter(
+        (span) => span.label === goldLabel(type) || alsoRight[type]?.includes(span.label),
+      );
       const predictedOfType = predicted.filter((entity) => entity.type === type);
       count.labelled += goldOfType.length;
       count.predicted += predictedOfType.length;
@@ -63,7 +70,7 @@ function evaluatePresidio(): void {
         else missed.set(type, [...(missed.get(type) ?? []), text.full_text.slice(span.start, span.end)]);
       }
       for (const entity of predictedOfType) {
-        if (goldOfType.some((span) => overlaps(entity, span))) count.correct += 1;
+        if (rightFor.some((span) => overlaps(entity, span))) count.correct += 1;
         else wrong.set(type, [...(wrong.get(type) ?? []), text.full_text.slice(entity.start, entity.end)]);
       }
     }
@@ -250,6 +257,7 @@ function evaluateInjection(): void {
     .map((text) => text.full_text)
     .join('\n')
     .slice(0, 2_000)}`;
+  let round = 0;
   const perCall = (scan: () => void): string => {
     const rounds = 200;
     const t0 = performance.now();
@@ -258,7 +266,9 @@ function evaluateInjection(): void {
   };
   console.log(
     `Added to a model call with a 4,000-character text: ${perCall(() => scanInjection(prompt, { classifier: null }))} ms for the injection rules, ` +
-      `${perCall(() => findPii(prompt))} ms for PII, ${perCall(() => scanInjection(prompt))} ms for the injection rules and classifier`,
+      `${perCall(() => findPii(prompt))} ms for PII, ${perCall(() => scanInjection(prompt))} ms for the injection rules and classifier; ` +
+      // A new text each round: the recognizers keep the last text they parsed.
+      `names and places (when a profile asks for them) ${perCall(() => findPii(`${prompt} ${(round += 1)}`, { types: ['PERSON', 'LOCATION'] }))} ms more`,
   );
 }
 

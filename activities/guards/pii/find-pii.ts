@@ -6,6 +6,7 @@ import { ipAddressRecognizer } from './ip-address.js';
 import { phoneRecognizer } from './phone.js';
 import type { PiiRecognizer } from './recognizer.js';
 import { usSsnRecognizer } from './us-ssn.js';
+import { locationRecognizer, personRecognizer } from './names-and-places.js';
 
 /**
  * The pattern recognizers, strongest evidence first: when two claim overlapping text, the one
@@ -20,10 +21,17 @@ export const patternRecognizers: readonly PiiRecognizer[] = [
   phoneRecognizer,
 ];
 
+/** Every recognizer: the pattern ones, then names and places (asked for by type, never by default). */
+export const allRecognizers: readonly PiiRecognizer[] = [
+  ...patternRecognizers,
+  personRecognizer,
+  locationRecognizer,
+];
+
 export interface FindPiiOptions {
   /** Entities scored below this are left out; 0.5 by default. */
   threshold?: number;
-  /** Only these types; all by default. */
+  /** Only these types (`PERSON` and `LOCATION` among them only when named); the pattern types by default. */
   types?: readonly PiiType[];
   recognizers?: readonly PiiRecognizer[];
 }
@@ -33,7 +41,8 @@ export interface FindPiiOptions {
  * the same text gives the same entities, so a guard step that runs it is safe to retry.
  */
 export function findPii(text: string, options: FindPiiOptions = {}): PiiEntity[] {
-  const { threshold = 0.5, recognizers = patternRecognizers } = options;
+  const { threshold = 0.5 } = options;
+  const recognizers = options.recognizers ?? (options.types ? allRecognizers : patternRecognizers);
   const wanted = options.types ? new Set(options.types) : undefined;
   const candidates = recognizers
     .filter((recognizer) => !wanted || wanted.has(recognizer.type))
