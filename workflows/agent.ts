@@ -17,7 +17,7 @@ import { localActivityOptions } from './lib/activity-options.js';
 import { describeFailure } from './lib/failures.js';
 import { parseWorkflowInput } from './lib/parse-input.js';
 import { PromptSet } from './lib/prompts.js';
-import { RunGuards } from './lib/run-guards.js';
+import { judge, RunGuards } from './lib/run-guards.js';
 import { RunModels, type RunModelsOptions } from './lib/run-models.js';
 import { recordRunOutcome } from './lib/run-search-attributes.js';
 import { modelStep } from './lib/trace-steps.js';
@@ -48,9 +48,7 @@ export async function reactAgentWorkflow(request: AgentRequest): Promise<AgentRe
     if (input.continued) setup = await resumeConversation(run, input.continued);
     else {
       // The question as the model may see it: judged, and masked, before anything reads it.
-      const question = run.guards
-        ? await run.guards.check('input', 'question', input.question)
-        : { text: input.question };
+      const question = await judge(run.guards, 'input', 'question', input.question);
       if ('blocked' in question) return run.finish('blocked', question.blocked);
       setup = await startConversation(run, question.text);
     }
@@ -135,9 +133,7 @@ async function loop(run: AgentRun, models: RunModels, conversation: AgentConvers
       recordRunOutcome(run.input.recordSearchAttributes, run.meter.totals);
     conversation.answered(message, call.conversation);
     if (message.toolCalls.length === 0) {
-      const answer = run.guards
-        ? await run.guards.check('output', 'answer', message.content)
-        : { text: message.content };
+      const answer = await judge(run.guards, 'output', 'answer', message.content);
       if ('blocked' in answer) return run.finish('blocked', answer.blocked);
       const calls = plural(run.iteration, 'model call');
       return run.finish('answer', `answered after ${calls}`, { answer: answer.text });

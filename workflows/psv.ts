@@ -17,6 +17,7 @@ import { describedTools } from './lib/described-tools.js';
 import { describeToolsForPlanner, replanFeedback, unavailableTools } from './psv/plan-steps.js';
 import { PromptSet } from './lib/prompts.js';
 import { RunModels } from './lib/run-models.js';
+import { judge } from './lib/run-guards.js';
 import { PsvRun } from './psv/psv-run.js';
 import { answerOf, solveWithAgent, solveWithTool, verifyStep, type StepResults } from './psv/psv-steps.js';
 import { plural } from '../common/plural.js';
@@ -43,11 +44,9 @@ export async function planSolveVerifyWorkflow(request: PsvRequest): Promise<PsvR
   const run = new PsvRun(input);
   run.handleMessages();
   try {
-    if (run.guards) {
-      const task = await run.guards.check('input', 'task', input.task);
-      if ('blocked' in task) return await run.finish('blocked', task.blocked);
-      run.task = task.text;
-    }
+    const task = await judge(run.guards, 'input', 'task', input.task);
+    if ('blocked' in task) return await run.finish('blocked', task.blocked);
+    run.task = task.text;
     const planner = await startPlanner(run);
     let feedback = '';
     for (let attemptNumber = 1; ; attemptNumber += 1) {
@@ -58,10 +57,7 @@ export async function planSolveVerifyWorkflow(request: PsvRequest): Promise<PsvR
       if (attempt.passed) {
         const answered = results.get(attempt.plan.answerStep);
         const answer = answered ? await answerOf(run, answered) : null;
-        const judged =
-          answer !== null && run.guards
-            ? await run.guards.check('output', 'answer', answer)
-            : { text: answer };
+        const judged = answer !== null ? await judge(run.guards, 'output', 'answer', answer) : { text: null };
         if ('blocked' in judged) return await run.finish('blocked', judged.blocked);
         return run.finish('answer', `verified after ${plural(attemptNumber, 'plan')}`, {
           answer: judged.text,

@@ -10,6 +10,7 @@ import { describeFailure } from './lib/failures.js';
 import { parseWorkflowInput } from './lib/parse-input.js';
 import { PromptSet } from './lib/prompts.js';
 import { RunModels } from './lib/run-models.js';
+import { judge } from './lib/run-guards.js';
 import { SqlRun } from './sql/sql-run.js';
 import { queryUntilRows, writeAnswer } from './sql/sql-steps.js';
 import { plural } from '../common/plural.js';
@@ -27,11 +28,9 @@ export async function nl2sqlWorkflow(request: SqlRequest): Promise<SqlResult> {
   const input: SqlInput = parseWorkflowInput(SqlInputSchema, request);
   const run = new SqlRun(input);
   try {
-    if (run.guards) {
-      const question = await run.guards.check('input', 'question', input.question);
-      if ('blocked' in question) return run.finish('blocked', question.blocked);
-      run.question = question.text;
-    }
+    const question = await judge(run.guards, 'input', 'question', input.question);
+    if ('blocked' in question) return run.finish('blocked', question.blocked);
+    run.question = question.text;
     const { models, prompts, messages, dialect } = await prepareQuestion(run);
     const queried = await queryUntilRows(run, models, dialect, messages);
     if (queried.ended) return queried.result;

@@ -85,6 +85,19 @@ export class RunGuards {
 }
 
 /**
+ * One stage on one text of a run with `guards`; a run recorded before guards existed (none) goes
+ * on with the text as it is.
+ */
+export async function judge(
+  guards: RunGuards | undefined,
+  stage: GuardStage,
+  subject: string,
+  text: string,
+): Promise<Guarded> {
+  return guards ? await guards.check(stage, subject, text) : { text };
+}
+
+/**
  * Many verdicts of one kind of text (a document's chunks) in a few steps, so a result stays small
  * however long the text: the masks summed into one step, the first `keep` flags and blocks as
  * they were, and a count of the rest.

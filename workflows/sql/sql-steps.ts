@@ -10,7 +10,7 @@ import type { PromptSet } from '../lib/prompts.js';
 import type { RunModels } from '../lib/run-models.js';
 import { recordModelCall } from '../lib/trace-steps.js';
 import type { SqlRun } from './sql-run.js';
-import type { Guarded } from '../lib/run-guards.js';
+import { judge, type Guarded } from '../lib/run-guards.js';
 import { plural } from '../../common/plural.js';
 
 const { checkSql } = proxyActivities<Activities>(localActivityOptions);
@@ -105,7 +105,7 @@ export async function writeAnswer(
   run.enterPhase('writing the answer');
   const shown = { columns: rows.columns, rows: rows.rows.slice(0, answerRowLimit) };
   const csv = rowsToCsv(shown);
-  const shownRows = run.guards ? await run.guards.check('untrusted', 'rows', csv) : { text: csv };
+  const shownRows = await judge(run.guards, 'untrusted', 'rows', csv);
   if ('blocked' in shownRows) return shownRows;
   const rendered = prompts.render(input.prompts.answer, {
     question: run.question,
@@ -132,5 +132,5 @@ export async function writeAnswer(
   });
   recordModelCall(run.meter, run.trace, call, input.prompts.answer);
   const answer = call.response.message.content;
-  return run.guards ? await run.guards.check('output', 'answer', answer) : { text: answer };
+  return await judge(run.guards, 'output', 'answer', answer);
 }
