@@ -64,7 +64,7 @@ export class GuardService {
     boundary?: string,
   ): Promise<GuardOutcome> {
     const stageConfig = guardProfileFor(this.config, run.tenant)[stage];
-    const judged = await this.stores.vault().update(run.vaultId, (entries) => {
+    const judge = (entries: PiiVaultEntry[]) => {
       const { verdict, vaultAdded } = guardText(stage, text, stageConfig, {
         vault: entries,
         inputPiiValues: entries.map((entry) => entry.value),
@@ -72,7 +72,14 @@ export class GuardService {
         ...(boundary ? { ownMarkup: spotlightTags(boundary) } : {}),
       });
       return { result: verdict, added: vaultAdded };
-    });
+    };
+    // Only a stage that masks adds to the vault and needs its write lock; one that judges new
+    // personal data reads it; any other leaves it alone.
+    const vault = this.stores.vault();
+    const judged =
+      stageConfig.pii?.action === 'mask'
+        ? await vault.update(run.vaultId, judge)
+        : judge(stageConfig.newPii ? await vault.entries(run.vaultId) : []).result;
     const { masked, ...verdict } = judged;
     const step: GuardStep = { ...verdict, subject };
     const entries = [
