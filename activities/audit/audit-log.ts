@@ -36,3 +36,19 @@ export const toRecord = (row: AuditRow): AuditRecord => ({
   prevHash: row.prev_hash,
   hash: row.hash,
 });
+
+/** The table both stores keep, and its index by run; `seq` is SQLite's INTEGER or PostgreSQL's BIGINT. */
+export const auditTableSql = (seqType: 'INTEGER' | 'BIGINT'): string => `
+  CREATE TABLE IF NOT EXISTS audit_records (
+    seq ${seqType} PRIMARY KEY,
+    at TEXT NOT NULL,
+    key TEXT NOT NULL UNIQUE,
+    workflow_id TEXT NOT NULL,
+    run_id TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    detail TEXT NOT NULL,
+    prev_hash TEXT NOT NULL,
+    hash TEXT NOT NULL
+  );
+  CREATE INDEX IF NOT EXISTS audit_records_run ON audit_records (run_id);
+`;

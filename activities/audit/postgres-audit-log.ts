@@ -1,22 +1,10 @@
 import pg from 'pg';
 import type { AuditEntry } from '../../common/audit.js';
 import { insertValues, linkEntries, verifyChain } from './audit-chain.js';
-import { toRecord, type AuditLog, type AuditRow } from './audit-log.js';
+import { auditTableSql, toRecord, type AuditLog, type AuditRow } from './audit-log.js';
 
 /** The schema, created on first use: the same table as the SQLite store's, and triggers that refuse UPDATE and DELETE. */
-const schema = `
-  CREATE TABLE IF NOT EXISTS audit_records (
-    seq BIGINT PRIMARY KEY,
-    at TEXT NOT NULL,
-    key TEXT NOT NULL UNIQUE,
-    workflow_id TEXT NOT NULL,
-    run_id TEXT NOT NULL,
-    kind TEXT NOT NULL,
-    detail TEXT NOT NULL,
-    prev_hash TEXT NOT NULL,
-    hash TEXT NOT NULL
-  );
-  CREATE INDEX IF NOT EXISTS audit_records_run ON audit_records (run_id);
+const schema = `${auditTableSql('BIGINT')}
   CREATE OR REPLACE FUNCTION audit_records_refuse() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN RAISE EXCEPTION 'audit records are append-only'; END $$;
   DROP TRIGGER IF EXISTS audit_records_no_change ON audit_records;

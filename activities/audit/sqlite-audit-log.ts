@@ -1,7 +1,7 @@
 import { openSharedSqlite } from '../llm/shared-sqlite.js';
 import type { AuditEntry } from '../../common/audit.js';
 import { insertValues, linkEntries, verifyChain } from './audit-chain.js';
-import { toRecord, type AuditLog, type AuditRow } from './audit-log.js';
+import { auditTableSql, toRecord, type AuditLog, type AuditRow } from './audit-log.js';
 
 /** better-sqlite3 is synchronous; the interface is not (PostgreSQL's will not be): a throw becomes a rejection. */
 function settled<T>(work: () => T): Promise<T> {
@@ -19,19 +19,7 @@ function settled<T>(work: () => T): Promise<T> {
  */
 export function openSqliteAuditLog(file: string): AuditLog {
   const db = openSharedSqlite(file);
-  db.exec(`
-    CREATE TABLE IF NOT EXISTS audit_records (
-      seq INTEGER PRIMARY KEY,
-      at TEXT NOT NULL,
-      key TEXT NOT NULL UNIQUE,
-      workflow_id TEXT NOT NULL,
-      run_id TEXT NOT NULL,
-      kind TEXT NOT NULL,
-      detail TEXT NOT NULL,
-      prev_hash TEXT NOT NULL,
-      hash TEXT NOT NULL
-    );
-    CREATE INDEX IF NOT EXISTS audit_records_run ON audit_records (run_id);
+  db.exec(`${auditTableSql('INTEGER')}
     CREATE TRIGGER IF NOT EXISTS audit_records_no_update BEFORE UPDATE ON audit_records
       BEGIN SELECT RAISE(ABORT, 'audit records are append-only'); END;
     CREATE TRIGGER IF NOT EXISTS audit_records_no_delete BEFORE DELETE ON audit_records
