@@ -22,6 +22,7 @@ import { createDescribeTools } from './tools/describe-tools.js';
 import { createRunTool } from './tools/run-tool.js';
 import { createGuardActivities } from './guards/guard-activities.js';
 import type { GuardService } from './guards/guard-service.js';
+import { createRemoteJudges } from './guards/remote/remote-judges.js';
 import type { PolicyConfig } from '../common/policies.js';
 import { createTraceActivities } from './trace/trace-segments.js';
 import type { ToolRegistry } from './tools/tool-registry.js';
@@ -61,6 +62,10 @@ export function createActivities(dependencies: ActivityDependencies) {
     conversations,
   });
   const outputs = createOutputRegistry([...builtInOutputs, ...(dependencies.outputs ?? [])]);
+  // Model judges call through the same layer as the runs' own calls: cache, breaker, limits, prices.
+  const guards = dependencies.guards.withJudges(
+    createRemoteJudges(dependencies.guards.judgeConfig, { callChatModel, prompts: dependencies.prompts }),
+  );
   return {
     callChatModel,
     resolveModelChain: createResolveModelChain(
@@ -74,23 +79,23 @@ export function createActivities(dependencies: ActivityDependencies) {
     generateStructured: createGenerateStructured(callChatModel, outputs, dependencies),
     describeTools: createDescribeTools(dependencies.tools),
     loadPrompts: createLoadPrompts(dependencies.prompts),
-    runTool: createRunTool(dependencies.tools, dependencies.blobs, dependencies.guards),
-    ...createGuardActivities(dependencies.guards),
+    runTool: createRunTool(dependencies.tools, dependencies.blobs, guards),
+    ...createGuardActivities(guards),
     ...createConversationActivities(conversations),
     ...createTraceActivities(dependencies.blobs),
     ...createBlobActivities(dependencies.blobs),
-    ...createSqlActivities({ ...dependencies.sql, guards: dependencies.guards }),
+    ...createSqlActivities({ ...dependencies.sql, guards }),
     ...createAnalysisActivities({
       blobs: dependencies.blobs,
       prompts: dependencies.prompts,
       callChatModel,
-      guards: dependencies.guards,
+      guards,
     }),
     ...createReduceActivities({ blobs: dependencies.blobs, prompts: dependencies.prompts, callChatModel }),
     ...createReportActivities({
       blobs: dependencies.blobs,
       reportsDirectory: dependencies.reportsDirectory,
-      vaultEntries: (vaultId) => dependencies.guards.vaultEntries(vaultId),
+      vaultEntries: (vaultId) => guards.vaultEntries(vaultId),
     }),
   };
 }

@@ -28,6 +28,8 @@ export const ErrorType = {
   UnsafeSql: 'UnsafeSql',
   /** The tenant's policy (`config/policies.yaml`) refuses to send its data to the model: the next one of the chain is tried. */
   PolicyViolation: 'PolicyViolation',
+  /** A remote guard judge refused the request (a bad key or URL, a 4xx): the same request will fail again. */
+  JudgeRejected: 'JudgeRejected',
   /** A guard's `block` rule fired on a text of the run: the text goes no further (an outcome, never thrown). */
   Blocked: 'Blocked',
 } as const;

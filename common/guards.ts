@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { PiiTypeSchema, type PiiType } from './pii.js';
+import { RunTotalsSchema, type RunTotals } from './run-contract.js';
 
 /**
  * What a guard does with a finding, weakest first: `allow` lets it pass unrecorded, `flag`
@@ -13,8 +14,50 @@ export type GuardAction = z.infer<typeof GuardActionSchema>;
 export const GuardStageSchema = z.enum(['input', 'untrusted', 'output']);
 export type GuardStage = z.infer<typeof GuardStageSchema>;
 
+/**
+ * A classifier outside the worker, asked after the built-in layers: `model`, a judge prompt sent
+ * through llmos's own model layer (cache, breaker, limits, prices) to `provider:model`; or
+ * `http`, a Lakera-style guard API that takes `{"messages": [...]}` and answers `{"flagged": ...}`.
+ * Either receives the text as the stage leaves it: masked, when the stage masks.
+ */
+export const RemoteJudgeSchema = z.discriminatedUnion('kind', [
+  z
+    .object({
+      kind: z.literal('model'),
+      model: z.string().regex(/^[a-z]+:.+$/, 'a judge model is provider:model'),
+      maxOutputTokens: z.number().int().positive().default(300),
+    })
+    .strict(),
+  z
+    .object({
+      kind: z.literal('http'),
+      url: z.url(),
+      /** The environment variable holding the API key, sent as a bearer token. */
+      apiKeyEnv: z.string().min(1).optional(),
+      timeoutMs: z.number().int().positive().default(5_000),
+    })
+    .strict(),
+]);
+export type RemoteJudge = z.infer<typeof RemoteJudgeSchema>;
+
+const remoteInjection = z
+  .object({
+    /** A judge named under `judges`. */
+    judge: z.string().min(1),
+    /**
+     * Asked only when the built-in layers score the text at least this: 0 asks about every text;
+     * 0.2 only about the texts they find suspect, which keeps the judge's cost down.
+     */
+    from: z.number().min(0).max(1).default(0),
+  })
+  .strict();
+
 const injectionRule = z
-  .object({ action: GuardActionSchema.exclude(['mask']), threshold: z.number().gt(0).max(1).default(0.5) })
+  .object({
+    action: GuardActionSchema.exclude(['mask']),
+    threshold: z.number().gt(0).max(1).default(0.5),
+    remote: remoteInjection.optional(),
+  })
   .strict();
 const piiRule = z
   .object({
@@ -47,6 +90,11 @@ export const GuardStageConfigSchema = z
             .object({ id: z.string().min(1), pattern: z.string().min(1), message: z.string().min(1) })
             .strict(),
         ),
+        /**
+         * A judge (kind `model`) that also reads the answer against each phrase's message, for
+         * what the patterns cannot see ("you'll get your money back").
+         */
+        judge: z.string().min(1).optional(),
       })
       .strict()
       .optional(),
@@ -63,13 +111,62 @@ export const GuardProfileSchema = z
   .strict();
 export type GuardProfile = z.infer<typeof GuardProfileSchema>;
 
-/** `config/guards.yaml`: the default profile and, per tenant, a profile of its own. */
+/** The judges a profile names, by stage and rule. */
+export function judgesNamed(
+  profile: GuardProfile,
+): { judge: string; rule: 'injection' | 'policyPhrases'; where: string }[] {
+  return (['input', 'untrusted', 'output'] as const).flatMap((stage) => [
+    ...(profile[stage].injection?.remote
+      ? [
+          {
+            judge: profile[stage].injection.remote.judge,
+            rule: 'injection' as const,
+            where: `${stage}.injection`,
+          },
+        ]
+      : []),
+    ...(profile[stage].policyPhrases?.judge
+      ? [
+          {
+            judge: profile[stage].policyPhrases.judge,
+            rule: 'policyPhrases' as const,
+            where: `${stage}.policyPhrases`,
+          },
+        ]
+      : []),
+  ]);
+}
+
+/** `config/guards.yaml`: the remote judges, the default profile and, per tenant, a profile of its own. */
 export const GuardConfigSchema = z
   .object({
+    /** Classifiers outside the worker, off unless a rule names one. */
+    judges: z.record(z.string().min(1), RemoteJudgeSchema).default({}),
     default: GuardProfileSchema,
     tenants: z.record(z.string().min(1), GuardProfileSchema).default({}),
   })
-  .strict();
+  .strict()
+  .superRefine((config, context) => {
+    const profiles = [['default', config.default] as const, ...Object.entries(config.tenants)];
+    for (const [name, profile] of profiles) {
+      for (const { judge, rule, where } of judgesNamed(profile)) {
+        const path = name === 'default' ? ['default'] : ['tenants', name];
+        const defined = config.judges[judge];
+        if (!defined)
+          context.addIssue({
+            code: 'custom',
+            path,
+            message: `${where} names the judge "${judge}", which judges does not define`,
+          });
+        else if (rule === 'policyPhrases' && defined.kind !== 'model')
+          context.addIssue({
+            code: 'custom',
+            path,
+            message: `${where}: the judge "${judge}" is an http classifier; reading an answer against policy needs a model judge`,
+          });
+      }
+    }
+  });
 export type GuardConfig = z.infer<typeof GuardConfigSchema>;
 
 /** One stage's judgement of one text: the strongest action its findings called for, and why. */
@@ -81,6 +178,8 @@ export interface GuardVerdict {
   masked?: string;
   /** Entities masked, by type (counts only: what history and the audit trail may hold). */
   maskedCounts?: Partial<Record<PiiType, number>>;
+  /** What the stage's model judges used, counted with the run's model calls (absent when none was asked). */
+  judgeTotals?: RunTotals;
 }
 
 const strength: Record<GuardAction, number> = { allow: 0, flag: 1, mask: 2, block: 3 };
@@ -111,6 +210,7 @@ export const GuardStepSchema = z.object({
   verdict: GuardActionSchema,
   reasons: z.array(z.string()),
   maskedCounts: z.partialRecord(PiiTypeSchema, z.number().int().nonnegative()).optional(),
+  judgeTotals: RunTotalsSchema.optional(),
   /** What was judged: `question`, `http_get result`, `answer`. */
   subject: z.string(),
 });

@@ -39,10 +39,14 @@ export async function reactAgentWorkflow(request: AgentRequest): Promise<AgentRe
   const input: AgentInput = parseWorkflowInput(AgentInputSchema, request);
   const run = new AgentRun(input);
   run.handleMessages();
-  run.guards = RunGuards.start(input, {
-    steps: input.continued?.guards,
-    canaries: input.continued?.canaries,
-  });
+  run.guards = RunGuards.start(
+    input,
+    {
+      steps: input.continued?.guards,
+      canaries: input.continued?.canaries,
+    },
+    run.meter,
+  );
   let setup: { models: RunModels; conversation: AgentConversation };
   try {
     if (input.continued) setup = await resumeConversation(run, input.continued);

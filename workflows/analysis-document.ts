@@ -41,7 +41,7 @@ export async function analyzeDocumentWorkflow(
   setHandler(moreChunkLanesSignal, (count) => lanes.add(count));
 
   // Each chunk goes through the run's untrusted stage where it is made: masked, flagged, or blocked.
-  const guards = RunGuards.start(input);
+  const guards = RunGuards.start(input, {}, meter);
   let prepared;
   let models: RunModels;
   try {

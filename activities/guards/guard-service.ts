@@ -1,8 +1,19 @@
 import { Context } from '@temporalio/activity';
 import type { AuditEntry, AuditKind } from '../../common/audit.js';
-import type { GuardConfig, GuardRun, GuardStage, GuardStep } from '../../common/guards.js';
+import {
+  strongestAction,
+  type GuardAction,
+  type GuardConfig,
+  type GuardRun,
+  type GuardStage,
+  type GuardStageConfig,
+  type GuardStep,
+} from '../../common/guards.js';
+import type { RunTotals } from '../../common/run-contract.js';
+import { addTotals } from '../../common/run-totals.js';
+import type { RemoteJudges } from './remote/remote-judges.js';
 import type { AuditLog } from '../audit/audit-log.js';
-import { spotlightTags } from '../../common/spotlight.js';
+import { spotlightBoundary, spotlightTags } from '../../common/spotlight.js';
 import { guardText } from './guard-text.js';
 import { guardProfileFor } from './load-guard-config.js';
 import { redactPii, type PiiVaultEntry } from './pii/mask-pii.js';
@@ -43,7 +54,19 @@ export class GuardService {
   constructor(
     private readonly config: GuardConfig,
     private readonly stores: { vault: () => PiiVault; audit: () => AuditLog },
+    /** The remote judges the configuration names; a rule that names one fails without them. */
+    private readonly judges?: RemoteJudges,
   ) {}
+
+  /** The same pipeline, with its remote judges: made once the worker's model calls exist. */
+  withJudges(judges: RemoteJudges): GuardService {
+    return new GuardService(this.config, this.stores, judges);
+  }
+
+  /** The remote judges the configuration defines, by name: what `createRemoteJudges` needs. */
+  get judgeConfig(): GuardConfig['judges'] {
+    return this.config.judges;
+  }
 
   /** A run's masked values: what restores its placeholders where the real value is needed (an SQL literal). */
   vaultEntries(vaultId: string): Promise<PiiVaultEntry[]> {
@@ -65,13 +88,13 @@ export class GuardService {
   ): Promise<GuardOutcome> {
     const stageConfig = guardProfileFor(this.config, run.tenant)[stage];
     const judge = (entries: PiiVaultEntry[]) => {
-      const { verdict, vaultAdded } = guardText(stage, text, stageConfig, {
+      const result = guardText(stage, text, stageConfig, {
         vault: entries,
         inputPiiValues: entries.map((entry) => entry.value),
         ...(run.canaries ? { canaries: run.canaries } : {}),
         ...(boundary ? { ownMarkup: spotlightTags(boundary) } : {}),
       });
-      return { result: verdict, added: vaultAdded };
+      return { result, added: result.vaultAdded };
     };
     // Only a stage that masks adds to the vault and needs its write lock; one that judges new
     // personal data reads it; any other leaves it alone.
@@ -80,14 +103,23 @@ export class GuardService {
       stageConfig.pii?.action === 'mask'
         ? await vault.update(run.vaultId, judge)
         : judge(stageConfig.newPii ? await vault.entries(run.vaultId) : []).result;
-    const { masked, ...verdict } = judged;
-    const step: GuardStep = { ...verdict, subject };
+    const { masked, ...verdict } = judged.verdict;
+    // The judges read the text as the stage lets it go on: masked, so they see no personal data.
+    const remote = await this.askJudges(stageConfig, masked ?? text, judged.injectionScore ?? 0, place);
+    const step: GuardStep = {
+      ...verdict,
+      verdict: strongestAction([verdict.verdict, ...remote.fired.map((finding) => finding.action)]),
+      reasons: [...verdict.reasons, ...remote.fired.map((finding) => finding.reason)],
+      ...(remote.totals ? { judgeTotals: remote.totals } : {}),
+      subject,
+    };
     const entries = [
       auditEntry(place, 'guard', `guard-${stage}`, {
         stage,
         subject,
         verdict: step.verdict,
         reasons: step.reasons,
+        ...(step.judgeTotals ? { judgeCostUsd: step.judgeTotals.costUsd } : {}),
       }),
     ];
     if (step.maskedCounts)
@@ -96,6 +128,62 @@ export class GuardService {
       );
     await this.stores.audit().append(entries);
     return { step, text: masked ?? text };
+  }
+
+  /**
+   * The stage's remote judges on `text`: the injection judge when the built-in layers scored the
+   * text at least its `from`, and the policy judge on an answer. A reply that is no verdict is a
+   * flag, never a pass.
+   */
+  private async askJudges(
+    stageConfig: GuardStageConfig,
+    text: string,
+    injectionScore: number,
+    place: GuardPlace,
+  ): Promise<{ fired: { action: GuardAction; reason: string }[]; totals?: RunTotals }> {
+    const { injection, policyPhrases } = stageConfig;
+    const asking = [
+      ...(injection?.remote && injectionScore >= injection.remote.from ? ['injection' as const] : []),
+      ...(policyPhrases?.judge ? ['policy' as const] : []),
+    ];
+    if (asking.length === 0) return { fired: [] };
+    const judges = this.judges;
+    if (!judges) throw new Error('the guard configuration names remote judges, but this worker has none');
+    const boundary = spotlightBoundary(place.runId);
+    const fired: { action: GuardAction; reason: string }[] = [];
+    let totals: RunTotals | undefined;
+    const count = (judgement: { totals?: RunTotals }) => {
+      if (judgement.totals) totals = totals ? addTotals(totals, judgement.totals) : judgement.totals;
+    };
+    if (injection?.remote && asking.includes('injection')) {
+      const name = injection.remote.judge;
+      const judgement = await judges.injection(name, text, boundary);
+      count(judgement);
+      if ('unusable' in judgement)
+        fired.push({ action: 'flag', reason: `judge ${name} gave no verdict: ${judgement.unusable}` });
+      else if (judgement.injection)
+        fired.push({
+          action: injection.action,
+          reason: `injection (judge ${name}) ${judgement.score}: ${judgement.reason}`,
+        });
+    }
+    if (policyPhrases?.judge && asking.includes('policy')) {
+      const name = policyPhrases.judge;
+      const judgement = await judges.policy(name, text, policyPhrases.phrases, boundary);
+      count(judgement);
+      if ('unusable' in judgement)
+        fired.push({ action: 'flag', reason: `judge ${name} gave no verdict: ${judgement.unusable}` });
+      else
+        for (const broken of judgement.broken)
+          fired.push({
+            action: policyPhrases.action,
+            reason: `policy phrase (judge ${name}): ${broken.id}: ${broken.reason}`,
+          });
+    }
+    return {
+      fired: fired.filter((finding) => finding.action !== 'allow'),
+      ...(totals ? { totals } : {}),
+    };
   }
 
   /**

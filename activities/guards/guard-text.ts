@@ -25,6 +25,8 @@ export interface GuardResult {
   verdict: GuardVerdict;
   /** Values masked for the first time: the caller adds them to the run's vault (never to history). */
   vaultAdded: PiiVaultEntry[];
+  /** The built-in layers' injection score, when the stage scans for injection: what decides whether a remote judge is asked. */
+  injectionScore?: number;
 }
 
 /**
@@ -44,8 +46,10 @@ export function guardText(
   const scanned = context.ownMarkup
     ? text.replace(context.ownMarkup, (markup) => ' '.repeat(markup.length))
     : text;
+  let injectionScore: number | undefined;
   if (config.injection) {
     const scan = scanInjection(scanned, { threshold: config.injection.threshold });
+    injectionScore = scan.score;
     if (scan.injection)
       fired.push({
         action: config.injection.action,
@@ -93,5 +97,9 @@ export function guardText(
     reasons: recorded.map((finding) => finding.reason),
     ...(masked ? { masked: masked.text, maskedCounts: masked.counts } : {}),
   };
-  return { verdict, vaultAdded: masked?.added ?? [] };
+  return {
+    verdict,
+    vaultAdded: masked?.added ?? [],
+    ...(injectionScore !== undefined ? { injectionScore } : {}),
+  };
 }

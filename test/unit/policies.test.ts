@@ -50,6 +50,54 @@ void describe('policies', () => {
     );
   });
 
+  void it("refuses a guard profile whose model judge the tenant's policy does not allow", () => {
+    const guards = write(
+      'judged.yaml',
+      [
+        'judges:',
+        '  gpt-judge: { kind: model, model: openai:gpt-4o-mini }',
+        'default: {}',
+        'tenants:',
+        '  eu-only:',
+        '    untrusted: { injection: { action: block, remote: { judge: gpt-judge, from: 0.2 } } }',
+        '',
+      ].join('\n'),
+    );
+    const policies = write(
+      'eu-policies.yaml',
+      'default: {}\ntenants:\n  eu-only: { providers: [anthropic] }\n',
+    );
+    assert.throws(
+      () => loadPolicies(loadGuardConfig(guards), policies),
+      /tenant eu-only's guard profile asks the judge "gpt-judge" \(untrusted\.injection\), but the policy allows providers anthropic, not openai$/,
+    );
+    // The default policy allows any provider: the same judge is fine for a tenant without limits.
+    assert.doesNotThrow(() => loadPolicies(loadGuardConfig(guards), write('open.yaml', 'default: {}\n')));
+  });
+
+  void it('names a judge a rule asks for that the guard file does not define, or that cannot do the job', () => {
+    const missing = write(
+      'missing-judge.yaml',
+      'default:\n  input: { injection: { action: flag, remote: { judge: nobody } } }\n',
+    );
+    assert.throws(
+      () => loadGuardConfig(missing),
+      /default: input\.injection names the judge "nobody", which judges does not define/,
+    );
+    const httpPolicy = write(
+      'http-policy-judge.yaml',
+      [
+        'judges:',
+        '  lakera: { kind: http, url: "https://guard.example.com/v2/guard" }',
+        'default:',
+        '  output:',
+        '    policyPhrases: { action: flag, judge: lakera, phrases: [] }',
+        '',
+      ].join('\n'),
+    );
+    assert.throws(() => loadGuardConfig(httpPolicy), /the judge "lakera" is an http classifier/);
+  });
+
   void it('names a bad field with its file', () => {
     const file = write('bad.yaml', 'default: { providers: openai }\n');
     assert.throws(

@@ -20,6 +20,8 @@ const expectedVariables: Record<string, string[]> = {
   'analysis.output@v1': ['analysis', 'results', 'sections'],
   'analysis.reconcile@v1': ['analysis', 'candidates', 'document', 'field'],
   'agent.system@v2': ['question'],
+  'guard.injection@v1': ['text'],
+  'guard.policy@v1': ['answer', 'rules'],
   'nl2sql.answer@v1': ['question', 'rowSummary', 'rows', 'sql'],
   'nl2sql.generate@v1': ['dialect', 'examples', 'question', 'schema'],
   'psv.plan@v1': ['feedback', 'task', 'tools'],

@@ -32,7 +32,7 @@ export class AnalysisRun {
   constructor(readonly input: AnalysisInput) {
     this.shares = new CapShares(input.caps, 1 - input.reduceShare, this.startedAt);
     this.reduceMeter = new CapsMeter(input.caps, this.startedAt);
-    this.guards = RunGuards.start(input);
+    this.guards = RunGuards.start(input, {}, this.reduceMeter);
   }
 
   finished(): DocumentOutcome[] {

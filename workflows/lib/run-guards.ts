@@ -4,6 +4,7 @@ import { strongestAction, type GuardRun, type GuardStage, type GuardStep } from 
 import type { PiiType } from '../../common/pii.js';
 import { canaryToken, withCanary } from '../../common/canary.js';
 import type { ChatMessage } from '../../common/chat.js';
+import type { RunTotals } from '../../common/run-contract.js';
 import { localActivityOptions } from './activity-options.js';
 
 const { applyGuards } = proxyActivities<Activities>(localActivityOptions);
@@ -22,6 +23,8 @@ export class RunGuards {
     readonly steps: GuardStep[],
     /** The canary tokens of the run's system prompts (`framed`). */
     readonly canaries: string[],
+    /** Where the run counts what its guards' model judges used, with its own model calls. */
+    private readonly meter: { addRun(totals: RunTotals): void } | undefined,
   ) {}
 
   /**
@@ -32,13 +35,14 @@ export class RunGuards {
   static start(
     input: { tenant?: string | undefined; piiVault?: string | undefined },
     earlier: { steps?: readonly GuardStep[] | undefined; canaries?: readonly string[] | undefined } = {},
+    meter?: { addRun(totals: RunTotals): void },
   ): RunGuards | undefined {
     if (!patched('guards')) return undefined;
     const run: GuardRun = {
       vaultId: input.piiVault ?? workflowInfo().firstExecutionRunId,
       ...(input.tenant ? { tenant: input.tenant } : {}),
     };
-    return new RunGuards(run, [...(earlier.steps ?? [])], [...(earlier.canaries ?? [])]);
+    return new RunGuards(run, [...(earlier.steps ?? [])], [...(earlier.canaries ?? [])], meter);
   }
 
   /**
@@ -62,8 +66,12 @@ export class RunGuards {
     return blocked ? { blocked } : { text: masked ?? text };
   }
 
-  /** Keeps a verdict an activity gave (a tool's result); returns why it blocks, if it does. */
+  /**
+   * Keeps a verdict an activity gave (a tool's result), and counts its judges' calls with the
+   * run's; returns why it blocks, if it does.
+   */
   record(step: GuardStep | undefined): string | undefined {
+    if (step?.judgeTotals) this.meter?.addRun(step.judgeTotals);
     if (!step || step.verdict === 'allow') return undefined;
     this.steps.push(step);
     return step.verdict === 'block' ? blockDetail(step) : undefined;

@@ -55,7 +55,7 @@ export class PsvRun {
   constructor(readonly input: PsvInput) {
     this.meter = new CapsMeter(input.caps, Date.now());
     this.trace = new RunTrace<PsvTraceStep>([], this.flatSteps);
-    this.guards = RunGuards.start(input);
+    this.guards = RunGuards.start(input, {}, this.meter);
     this.task = input.task;
   }
 

@@ -36,7 +36,7 @@ export class SqlRun {
 
   constructor(readonly input: SqlInput) {
     this.meter = new CapsMeter(input.caps, Date.now());
-    this.guards = RunGuards.start(input);
+    this.guards = RunGuards.start(input, {}, this.meter);
     this.question = input.question;
   }
 
