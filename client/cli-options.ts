@@ -22,6 +22,13 @@ export function duration(value: string): number {
   return ms;
 }
 
+export function isoTime(value: string): Date {
+  const time = new Date(value);
+  if (!/^\d{4}-\d{2}-\d{2}/.test(value) || Number.isNaN(time.getTime()))
+    throw new InvalidArgumentError(`"${value}" is not an ISO 8601 time such as 2026-12-01T00:00:00Z.`);
+  return time;
+}
+
 export function list(value: string): string[] {
   return value
     .split(',')

@@ -8,6 +8,8 @@ export const AuditKindSchema = z.enum([
   'approval',
   'sql',
   'policy-refusal',
+  /** A retention pass: which records' details it emptied (a tenant's, older than `before`). */
+  'retention',
 ]);
 export type AuditKind = z.infer<typeof AuditKindSchema>;
 
@@ -22,6 +24,8 @@ export const AuditEntrySchema = z.object({
   runId: z.string(),
   kind: AuditKindSchema,
   detail: z.record(z.string(), z.unknown()),
+  /** The run's tenant, whose policy says how long the record's detail is kept; absent for the default. */
+  tenant: z.string().min(1).optional(),
 });
 export type AuditEntry = z.infer<typeof AuditEntrySchema>;
 
@@ -33,4 +37,12 @@ export interface AuditRecord extends AuditEntry {
   prevHash: string;
   /** SHA-256 of the previous hash and this record's fields. */
   hash: string;
+  /**
+   * SHA-256 of the detail, which the hash covers in its place: the detail may then be emptied
+   * when its tenant's retention ends and the chain still verifies. Absent in records written
+   * before retention existed (their hash covers the detail itself; they are never emptied).
+   */
+  detailSha256?: string;
+  /** When a retention pass emptied the detail (it is then `{}`). */
+  prunedAt?: string;
 }

@@ -4,12 +4,18 @@ import { z } from 'zod';
  * What a tenant's data may go to, and how. `providers` and `models` are allow-lists (absent: any);
  * `models` entries are `provider:model` or `provider:*`. `requireMasking`: the tenant's guard
  * profile must mask personal data in its input and outside texts, or the worker does not start.
+ * A tenant's policy replaces the default whole: a field it leaves out is not the default's.
  */
 export const TenantPolicySchema = z
   .object({
     providers: z.array(z.string().min(1)).optional(),
     models: z.array(z.string().regex(/^[a-z]+:.+$/, 'a model is provider:model or provider:*')).optional(),
     requireMasking: z.boolean().default(false),
+    /**
+     * Days the details of the tenant's audit records, and the values of its runs' PII vaults, are
+     * kept; `llmos audit prune` empties and removes what is older. Absent: kept for good.
+     */
+    auditRetentionDays: z.number().int().positive().optional(),
   })
   .strict();
 export type TenantPolicy = z.infer<typeof TenantPolicySchema>;

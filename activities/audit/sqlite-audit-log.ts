@@ -1,7 +1,16 @@
 import { openSharedSqlite } from '../llm/shared-sqlite.js';
 import type { AuditEntry } from '../../common/audit.js';
-import { insertValues, linkEntries, verifyChain } from './audit-chain.js';
-import { auditTableSql, toRecord, type AuditLog, type AuditRow } from './audit-log.js';
+import { insertColumns, insertValues, linkEntries, verifyChain } from './audit-chain.js';
+import {
+  auditTableSql,
+  pruneOnlyCondition,
+  retentionColumns,
+  retentionEntry,
+  toRecord,
+  type AuditLog,
+  type AuditRow,
+} from './audit-log.js';
+import { scopeCondition, type RetentionScope } from './retention-scope.js';
 
 /** better-sqlite3 is synchronous; the interface is not (PostgreSQL's will not be): a throw becomes a rejection. */
 function settled<T>(work: () => T): Promise<T> {
@@ -14,13 +23,20 @@ function settled<T>(work: () => T): Promise<T> {
 
 /**
  * The audit trail in a SQLite file (LLMOS_AUDIT_FILE): the default, for the workers of one
- * machine. Triggers refuse UPDATE and DELETE, and an append runs in one immediate transaction,
- * so two workers never chain onto the same record.
+ * machine. Triggers refuse DELETE, and every UPDATE but a retention pass's emptying of an old
+ * detail; an append runs in one immediate transaction, so two workers never chain onto the same
+ * record.
  */
 export function openSqliteAuditLog(file: string): AuditLog {
   const db = openSharedSqlite(file);
-  db.exec(`${auditTableSql('INTEGER')}
-    CREATE TRIGGER IF NOT EXISTS audit_records_no_update BEFORE UPDATE ON audit_records
+  db.exec(auditTableSql('INTEGER'));
+  // A trail made before retention existed gets its columns; its records keep their hashes.
+  const columns = new Set((db.pragma('table_info(audit_records)') as { name: string }[]).map((c) => c.name));
+  for (const column of retentionColumns)
+    if (!columns.has(column.split(' ')[0]!)) db.exec(`ALTER TABLE audit_records ADD COLUMN ${column}`);
+  db.exec(`
+    DROP TRIGGER IF EXISTS audit_records_no_update;
+    CREATE TRIGGER audit_records_no_update BEFORE UPDATE ON audit_records WHEN NOT (${pruneOnlyCondition})
       BEGIN SELECT RAISE(ABORT, 'audit records are append-only'); END;
     CREATE TRIGGER IF NOT EXISTS audit_records_no_delete BEFORE DELETE ON audit_records
       BEGIN SELECT RAISE(ABORT, 'audit records are append-only'); END;
@@ -28,13 +44,28 @@ export function openSqliteAuditLog(file: string): AuditLog {
   const last = db.prepare('SELECT seq, hash FROM audit_records ORDER BY seq DESC LIMIT 1');
   const known = db.prepare('SELECT 1 FROM audit_records WHERE key = ?');
   const insert = db.prepare(
-    'INSERT INTO audit_records (seq, at, key, workflow_id, run_id, kind, detail, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    `INSERT INTO audit_records (${insertColumns}) VALUES (${insertColumns
+      .split(',')
+      .map(() => '?')
+      .join(', ')})`,
   );
-  const append = db.transaction((entries: readonly AuditEntry[], at: string) => {
+  const appendNow = (entries: readonly AuditEntry[], at: string) => {
     const tail = last.get() as { seq: number; hash: string } | undefined;
     for (const record of linkEntries(tail, entries, (key) => known.get(key) !== undefined, at)) {
       insert.run(...insertValues(record));
     }
+  };
+  const append = db.transaction(appendNow);
+  const prune = db.transaction((scope: RetentionScope, at: string, also: Record<string, number>) => {
+    const condition = scopeCondition(scope, () => '?');
+    const { changes } = db
+      .prepare(
+        `UPDATE audit_records SET detail = '{}', pruned_at = ?
+         WHERE at < ? AND pruned_at IS NULL AND detail_sha256 IS NOT NULL AND kind <> 'retention' AND ${condition.sql}`,
+      )
+      .run(at, scope.before, ...condition.values);
+    appendNow([retentionEntry(scope, changes, at, also)], at);
+    return changes;
   });
   const all = db.prepare('SELECT * FROM audit_records ORDER BY seq');
   const filtered = db.prepare(
@@ -49,6 +80,8 @@ export function openSqliteAuditLog(file: string): AuditLog {
         ).map(toRecord),
       ),
     verify: () => settled(() => verifyChain((all.all() as AuditRow[]).map(toRecord))),
+    prune: (scope, now = new Date(), also = {}) =>
+      settled(() => prune.immediate(scope, now.toISOString(), also)),
     close: () =>
       settled(() => {
         db.close();

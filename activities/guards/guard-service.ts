@@ -25,15 +25,18 @@ export interface GuardPlace {
   runId: string;
   /** Unique in the run and the same on a retry, e.g. the activity id. */
   step: string;
+  /** The run's tenant, whose retention applies to the records (absent: the default's). */
+  tenant?: string | undefined;
 }
 
-/** The place of the activity running now: its run, and its activity id. */
-export function currentGuardPlace(): GuardPlace {
+/** The place of the activity running now: its run, its activity id, and the run's tenant. */
+export function currentGuardPlace(tenant?: string): GuardPlace {
   const { workflowExecution, activityId } = Context.current().info;
   return {
     workflowId: workflowExecution?.workflowId ?? 'standalone',
     runId: workflowExecution?.runId ?? 'standalone',
     step: activityId,
+    ...(tenant !== undefined ? { tenant } : {}),
   };
 }
 
@@ -101,7 +104,7 @@ export class GuardService {
     const vault = this.stores.vault();
     const judged =
       stageConfig.pii?.action === 'mask'
-        ? await vault.update(run.vaultId, judge)
+        ? await vault.update(run.vaultId, judge, { tenant: run.tenant })
         : judge(stageConfig.newPii ? await vault.entries(run.vaultId) : []).result;
     const { masked, ...verdict } = judged.verdict;
     // The judges read the text as the stage lets it go on: masked, so they see no personal data.
@@ -113,8 +116,9 @@ export class GuardService {
       ...(remote.totals ? { judgeTotals: remote.totals } : {}),
       subject,
     };
+    const at = { ...place, tenant: run.tenant };
     const entries = [
-      auditEntry(place, 'guard', `guard-${stage}`, {
+      auditEntry(at, 'guard', `guard-${stage}`, {
         stage,
         subject,
         verdict: step.verdict,
@@ -124,7 +128,7 @@ export class GuardService {
     ];
     if (step.maskedCounts)
       entries.push(
-        auditEntry(place, 'pii-masked', `masked-${stage}`, { stage, subject, counts: step.maskedCounts }),
+        auditEntry(at, 'pii-masked', `masked-${stage}`, { stage, subject, counts: step.maskedCounts }),
       );
     await this.stores.audit().append(entries);
     return { step, text: masked ?? text };
@@ -221,5 +225,6 @@ function auditEntry(
     runId: place.runId,
     kind,
     detail,
+    ...(place.tenant !== undefined ? { tenant: place.tenant } : {}),
   };
 }

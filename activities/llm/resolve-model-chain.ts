@@ -35,7 +35,7 @@ export function createResolveModelChain(
     const policy = policyFor(governance.policies, input.tenant);
     const limits = policy.providers !== undefined || policy.models !== undefined;
     if (limits) {
-      const place = currentGuardPlace();
+      const place = currentGuardPlace(input.tenant);
       for (const model of models) {
         const reason = policyRefusal(policy, model);
         if (reason)

@@ -122,7 +122,7 @@ export function createSqlActivities(config: SqlActivitiesConfig) {
         await config.guards.record(
           'sql',
           { sql: input.sql, safe: verdict.safe, ...(verdict.reason ? { reason: verdict.reason } : {}) },
-          currentGuardPlace(),
+          currentGuardPlace(input.guard.tenant),
         );
       return verdict;
     },
@@ -155,7 +155,7 @@ export function createSqlActivities(config: SqlActivitiesConfig) {
           execution.ok
             ? { sql: input.sql, ok: true, rows: execution.rows.length, elapsedMs: execution.elapsedMs }
             : { sql: input.sql, ok: false, error: execution.error },
-          currentGuardPlace(),
+          currentGuardPlace(guard.tenant),
         );
         return execution;
       } finally {

@@ -121,7 +121,7 @@ export function createRunTool(registry: ToolRegistry, blobs?: BlobStore, guards?
       });
       const latencyMs = Math.round(performance.now() - started);
       if (!input.guard || !guards || tool.pure) return await observed(observation, latencyMs);
-      const place = currentGuardPlace();
+      const place = currentGuardPlace(input.guard.tenant);
       // The call as the model wrote it (with the run's placeholders), for the audit trail.
       await guards.record(
         'tool-call',

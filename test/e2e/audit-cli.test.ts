@@ -1,7 +1,7 @@
 /** `llmos audit` as a user runs it: the trail of LLMOS_AUDIT_FILE, one run's records, and --verify. */
 import Database from 'better-sqlite3';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -71,7 +71,62 @@ void describe('llmos audit, end to end', () => {
     db.close();
     const run = await runLlmos(['audit', '--verify'], { LLMOS_AUDIT_FILE: file });
     assert.equal(run.code, 1, describeRun(run));
-    assert.match(run.stderr, /audit chain BROKEN at record 3 of 3 .*: its contents do not match its hash/);
+    assert.match(run.stderr, /audit chain BROKEN at record 3 of 3 .*: its detail does not match its digest/);
     assert.match(run.stdout, /^ +3 {2}2026-12-01T10:00:00\.000Z {2}agent-2 {2}tool-call/m);
+  });
+});
+
+void describe('llmos audit prune, end to end', () => {
+  let folder: string;
+  before(async () => {
+    folder = await mkdtemp(path.join(tmpdir(), 'llmos-audit-prune-'));
+  });
+  after(async () => {
+    await rm(folder, { recursive: true, force: true });
+  });
+
+  void it("empties each tenant's records past its retention, keeps the rest, and the chain still verifies", async () => {
+    const file = path.join(folder, 'audit.sqlite');
+    const log = openSqliteAuditLog(file);
+    const record = (key: string, tenant?: string) => ({
+      key,
+      workflowId: `agent-${key}`,
+      runId: `run-${key}`,
+      kind: 'guard' as const,
+      detail: { stage: 'input', verdict: 'flag' },
+      ...(tenant ? { tenant } : {}),
+    });
+    await log.append(
+      [record('desk-old', 'support-desk'), record('plain-old')],
+      new Date('2026-01-10T00:00:00Z'),
+    );
+    await log.append([record('desk-new', 'support-desk')], new Date('2026-03-20T00:00:00Z'));
+    await log.close();
+    const policies = path.join(folder, 'policies.yaml');
+    await writeFile(
+      policies,
+      'default: { auditRetentionDays: 365 }\ntenants:\n  support-desk: { providers: [anthropic], auditRetentionDays: 30 }\n',
+    );
+    const env = { LLMOS_AUDIT_FILE: file, LLMOS_POLICIES_FILE: policies };
+    const pruned = await runLlmos(['audit', 'prune', '--now', '2026-04-01T00:00:00Z'], env);
+    assert.equal(pruned.code, 0, describeRun(pruned));
+    assert.deepEqual(pruned.stdout.trim().split('\n'), [
+      `default: 0 record details emptied, 0 PII vaults removed (before 2025-04-01T00:00:00.000Z) in ${file}`,
+      `support-desk: 1 record details emptied, 0 PII vaults removed (before 2026-03-02T00:00:00.000Z) in ${file}`,
+    ]);
+    const shown = await runLlmos(['audit', '--verify'], env);
+    assert.equal(shown.code, 0, describeRun(shown));
+    assert.match(shown.stderr, /audit chain intact: 5 records/);
+    assert.match(
+      shown.stdout,
+      /agent-desk-old {2}guard +\(detail emptied 2026-04-01T00:00:00\.000Z by retention\)/,
+    );
+    assert.match(shown.stdout, /agent-plain-old {2}guard +\{"stage":"input","verdict":"flag"\}/);
+    const badTime = await runLlmos(['audit', 'prune', '--now', 'yesterday'], env);
+    assert.equal(badTime.code, 1, describeRun(badTime));
+    assert.match(
+      badTime.stderr,
+      /option '--now <time>' argument 'yesterday' is invalid\. "yesterday" is not an ISO 8601 time/,
+    );
   });
 });

@@ -60,6 +60,31 @@ function contract(
         await close();
       }
     });
+
+    void it("removes a tenant's vaults that got no value since the cutoff, and keeps one still in use", async () => {
+      const { vault, close } = await open();
+      try {
+        const [oldDesk, liveDesk, oldLab, oldNone] = ['old-desk', 'live-desk', 'old-lab', 'old-none'].map(
+          (name) => `${name}-${randomUUID()}`,
+        );
+        const at = (day: string) => ({ now: new Date(`2026-${day}T00:00:00Z`) });
+        await vault.update(oldDesk!, placeholderFor('a@example.com'), { tenant: 'desk', ...at('01-01') });
+        await vault.update(liveDesk!, placeholderFor('b@example.com'), { tenant: 'desk', ...at('01-01') });
+        await vault.update(liveDesk!, placeholderFor('c@example.com'), { tenant: 'desk', ...at('05-01') });
+        await vault.update(oldLab!, placeholderFor('d@example.com'), { tenant: 'lab', ...at('01-01') });
+        await vault.update(oldNone!, placeholderFor('e@example.com'), at('01-01'));
+        const before = '2026-03-01T00:00:00.000Z';
+        assert.equal(await vault.prune({ tenant: 'desk', before }), 1);
+        assert.deepEqual(await vault.entries(oldDesk!), []);
+        // A vault still in use keeps its old values too: a placeholder never comes to stand for two.
+        assert.equal((await vault.entries(liveDesk!)).length, 2);
+        assert.equal(await vault.prune({ exceptTenants: ['desk', 'lab'], before }), 1);
+        assert.deepEqual(await vault.entries(oldNone!), []);
+        assert.equal((await vault.entries(oldLab!)).length, 1);
+      } finally {
+        await close();
+      }
+    });
   });
 }
 

@@ -7,6 +7,9 @@ import type { PiiVault } from '../../activities/guards/vault/pii-vault.js';
 import { openPostgresPiiVault } from '../../activities/guards/vault/postgres-pii-vault.js';
 import { openSqlitePiiVault } from '../../activities/guards/vault/sqlite-pii-vault.js';
 import { WorkerConfigSchema, type WorkerConfig } from '../config.js';
+import { loadGuardConfig } from '../../activities/guards/load-guard-config.js';
+import { loadPolicies } from '../../activities/policies/load-policies.js';
+import { applyRetention, type RetentionOutcome } from '../../activities/policies/apply-retention.js';
 
 export type AuditSettings = Pick<WorkerConfig, 'LLMOS_AUDIT_FILE' | 'LLMOS_AUDIT_POSTGRES_URL'>;
 
@@ -46,5 +49,25 @@ export async function restoreFromVault(
     return unmaskPii(text, await vault.entries(vaultId));
   } finally {
     await vault.close();
+  }
+}
+
+/**
+ * One retention pass over the environment's audit trail and vault, by its policies
+ * (LLMOS_POLICIES_FILE, checked against LLMOS_GUARDS_FILE as a worker checks them).
+ */
+export async function pruneByPolicies(
+  env: NodeJS.ProcessEnv,
+  now: Date,
+): Promise<{ outcomes: RetentionOutcome[]; where: string }> {
+  const config = WorkerConfigSchema.pick({ LLMOS_GUARDS_FILE: true, LLMOS_POLICIES_FILE: true }).parse(env);
+  const guards = loadGuardConfig(config.LLMOS_GUARDS_FILE);
+  const policies = loadPolicies(guards, config.LLMOS_POLICIES_FILE);
+  const { log, where } = workerAuditLog(env);
+  const vault = workerPiiVault(env);
+  try {
+    return { outcomes: await applyRetention(policies, { audit: log, vault }, now), where };
+  } finally {
+    await Promise.all([log.close(), vault.close()]);
   }
 }

@@ -1,5 +1,12 @@
 import pg from 'pg';
-import { vaultTableSql, type PiiVault, type VaultRow } from './pii-vault.js';
+import {
+  vaultInsertSql,
+  vaultPruneSql,
+  vaultRetentionColumns,
+  vaultTableSql,
+  type PiiVault,
+  type VaultRow,
+} from './pii-vault.js';
 
 /**
  * The vault in PostgreSQL (the audit trail's database, LLMOS_AUDIT_POSTGRES_URL), for workers on
@@ -8,6 +15,9 @@ import { vaultTableSql, type PiiVault, type VaultRow } from './pii-vault.js';
  */
 export function openPostgresPiiVault(url: string): PiiVault {
   const pool = new pg.Pool({ connectionString: url, max: 4 });
+  // An idle connection the server ends (a restart, a dropped database) is replaced on next use;
+  // unheard, its error would end the process.
+  pool.on('error', () => undefined);
   let ready: Promise<void> | undefined;
   // Workers starting together each create the table: a lock makes them take turns.
   const ensureSchema = () =>
@@ -16,6 +26,8 @@ export function openPostgresPiiVault(url: string): PiiVault {
       try {
         await client.query('SELECT pg_advisory_lock(hashtext($1))', ['pii_vault']);
         await client.query(vaultTableSql);
+        for (const column of vaultRetentionColumns)
+          await client.query(`ALTER TABLE pii_vault ADD COLUMN IF NOT EXISTS ${column}`);
       } finally {
         await client.query('SELECT pg_advisory_unlock(hashtext($1))', ['pii_vault']).catch(() => undefined);
         client.release();
@@ -23,8 +35,9 @@ export function openPostgresPiiVault(url: string): PiiVault {
     })());
   const selectSql = 'SELECT placeholder, type, value FROM pii_vault WHERE vault_id = $1 ORDER BY seq';
   return {
-    async update(vaultId, work) {
+    async update(vaultId, work, stamp = {}) {
       await ensureSchema();
+      const createdAt = (stamp.now ?? new Date()).toISOString();
       const client = await pool.connect();
       try {
         await client.query('BEGIN');
@@ -33,8 +46,16 @@ export function openPostgresPiiVault(url: string): PiiVault {
         const { result, added } = work(entries);
         for (const [index, entry] of added.entries()) {
           await client.query(
-            'INSERT INTO pii_vault (vault_id, seq, placeholder, type, value) VALUES ($1, $2, $3, $4, $5)',
-            [vaultId, entries.length + index + 1, entry.placeholder, entry.type, entry.value],
+            vaultInsertSql((column) => `$${column + 1}`),
+            [
+              vaultId,
+              entries.length + index + 1,
+              entry.placeholder,
+              entry.type,
+              entry.value,
+              stamp.tenant ?? null,
+              createdAt,
+            ],
           );
         }
         await client.query('COMMIT');
@@ -49,6 +70,12 @@ export function openPostgresPiiVault(url: string): PiiVault {
     async entries(vaultId) {
       await ensureSchema();
       return (await pool.query<VaultRow>(selectSql, [vaultId])).rows;
+    },
+    async prune(scope) {
+      await ensureSchema();
+      const { sql, values } = vaultPruneSql(scope, (index) => `$${index + 1}`);
+      const removed = await pool.query<{ vault_id: string }>(sql, values);
+      return new Set(removed.rows.map((row) => row.vault_id)).size;
     },
     close: () => pool.end(),
   };

@@ -1,6 +1,13 @@
 import { openSharedSqlite } from '../../llm/shared-sqlite.js';
 import type { PiiVaultEntry } from '../pii/mask-pii.js';
-import { vaultTableSql, type PiiVault, type VaultRow } from './pii-vault.js';
+import {
+  vaultInsertSql,
+  vaultPruneSql,
+  vaultRetentionColumns,
+  vaultTableSql,
+  type PiiVault,
+  type VaultRow,
+} from './pii-vault.js';
 
 /**
  * The vault in a SQLite file (the audit trail's, LLMOS_AUDIT_FILE, in its own table): for the
@@ -10,18 +17,28 @@ import { vaultTableSql, type PiiVault, type VaultRow } from './pii-vault.js';
 export function openSqlitePiiVault(file: string): PiiVault {
   const db = openSharedSqlite(file);
   db.exec(vaultTableSql);
+  const columns = new Set((db.pragma('table_info(pii_vault)') as { name: string }[]).map((c) => c.name));
+  for (const column of vaultRetentionColumns)
+    if (!columns.has(column.split(' ')[0]!)) db.exec(`ALTER TABLE pii_vault ADD COLUMN ${column}`);
   const select = db.prepare('SELECT placeholder, type, value FROM pii_vault WHERE vault_id = ? ORDER BY seq');
-  const insert = db.prepare(
-    'INSERT INTO pii_vault (vault_id, seq, placeholder, type, value) VALUES (?, ?, ?, ?, ?)',
-  );
+  const insert = db.prepare(vaultInsertSql(() => '?'));
   const read = (vaultId: string): PiiVaultEntry[] => select.all(vaultId) as VaultRow[];
   return {
-    update(vaultId, work) {
+    update(vaultId, work, stamp = {}) {
+      const createdAt = (stamp.now ?? new Date()).toISOString();
       const run = db.transaction(() => {
         const entries = read(vaultId);
         const { result, added } = work(entries);
         added.forEach((entry, index) =>
-          insert.run(vaultId, entries.length + index + 1, entry.placeholder, entry.type, entry.value),
+          insert.run(
+            vaultId,
+            entries.length + index + 1,
+            entry.placeholder,
+            entry.type,
+            entry.value,
+            stamp.tenant ?? null,
+            createdAt,
+          ),
         );
         return result;
       });
@@ -32,6 +49,15 @@ export function openSqlitePiiVault(file: string): PiiVault {
       }
     },
     entries: (vaultId) => Promise.resolve(read(vaultId)),
+    prune(scope) {
+      const { sql, values } = vaultPruneSql(scope, () => '?');
+      try {
+        const removed = db.prepare(sql).all(...values) as { vault_id: string }[];
+        return Promise.resolve(new Set(removed.map((row) => row.vault_id)).size);
+      } catch (error) {
+        return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+      }
+    },
     close: () => {
       db.close();
       return Promise.resolve();
