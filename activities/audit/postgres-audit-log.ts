@@ -10,7 +10,7 @@ import {
   type AuditLog,
   type AuditRow,
 } from './audit-log.js';
-import { scopeCondition, type RetentionScope } from './retention-scope.js';
+import { scopeCondition } from './retention-scope.js';
 
 /**
  * The schema, created on first use: the same table as the SQLite store's (a table made before
