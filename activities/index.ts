@@ -74,7 +74,11 @@ export function createActivities(dependencies: ActivityDependencies) {
       dependencies,
     ),
     routeModel: createRouteModel(dependencies.models.catalog),
-    planRoutes: createPlanRoutes(dependencies.models.catalog, dependencies.models.rateLimitedProviders),
+    planRoutes: createPlanRoutes(
+      dependencies.models.catalog,
+      dependencies.models.rateLimitedProviders,
+      dependencies,
+    ),
     ...createBudgetActivities({ ...dependencies.budgets, priceOf: dependencies.models.priceOf }),
     generateStructured: createGenerateStructured(callChatModel, outputs, dependencies),
     describeTools: createDescribeTools(dependencies.tools),

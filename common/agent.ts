@@ -17,6 +17,7 @@ import {
   type StopReason,
 } from './run-contract.js';
 import type { ModelStep, ToolStep } from './trace-steps.js';
+import { TenantPolicySchema } from './policies.js';
 
 export const defaultAgentPrompt: PromptRef = { id: 'agent.system', version: 'v1' };
 
@@ -75,6 +76,8 @@ export const AgentInputSchema = z.object({
   models: z.array(ModelFieldSchema).min(1).optional(),
   /** With `models`: the providers whose calls the parent sent through their own (rate-limited) queue. */
   providerQueues: z.array(z.string()).optional(),
+  /** With `models`: the policy the parent resolved for its tenant; every call is checked against it. */
+  policy: TenantPolicySchema.optional(),
   tools: z.array(z.string().min(1)).default(['calculator']),
   /** The template that frames the question; `{{question}}` and `promptVariables` fill it. */
   prompt: PromptRefSchema.default(defaultAgentPrompt),

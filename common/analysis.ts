@@ -6,6 +6,7 @@ import type { BlobRef } from './blob-ref.js';
 import type { ChatMessage } from './chat.js';
 import { PromptRefSchema } from './prompt-template.js';
 import type { RouteDecision } from './route-request.js';
+import { TenantPolicySchema } from './policies.js';
 import {
   ModelFieldSchema,
   runCapsSchema,
@@ -53,6 +54,8 @@ export const AnalysisDocumentInputSchema = z.object({
   models: z.array(ModelFieldSchema).min(1).optional(),
   /** With `models`: the providers whose calls the parent sent through their own (rate-limited) queue. */
   providerQueues: z.array(z.string()).optional(),
+  /** With `models`: the policy the parent resolved for its tenant; every call is checked against it. */
+  policy: TenantPolicySchema.optional(),
   /** Chunk extractions in flight at once for this document. */
   concurrency: z.number().int().min(1).max(64).default(4),
   prompt: PromptRefSchema.default({ id: 'analysis.extract', version: 'v1' }),

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Routing } from './model-catalog.js';
+import { TenantPolicySchema } from './policies.js';
 
 /** What the router looked at. */
 export const RouteSignalsSchema = z.object({
@@ -68,6 +69,8 @@ export const RoutePlanSchema = z.object({
   toolTokens: z.number().int().nonnegative(),
   chains: z.object({ simple: z.array(z.string()).min(1), complex: z.array(z.string()).min(1) }),
   providerQueues: z.array(z.string()),
+  /** The run's tenant's policy, when it limits where data may go: every call is checked against it. */
+  policy: TenantPolicySchema.optional(),
 });
 export type RoutePlan = z.infer<typeof RoutePlanSchema>;
 

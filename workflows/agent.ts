@@ -112,6 +112,7 @@ async function startModels(
     model: input.model,
     chain: input.models,
     providerQueues: input.providerQueues,
+    policy: input.policy,
     retry: input.retry,
     budget: input.budget,
     ...from,

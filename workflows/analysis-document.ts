@@ -57,6 +57,7 @@ export async function analyzeDocumentWorkflow(
       model: input.model,
       chain: input.models,
       providerQueues: input.providerQueues,
+      policy: input.policy,
       retry: input.retry,
       budget: input.budget,
       routeOn: () => ({ messages: analysisRouteMessages(input.spec), toolCount: 0 }),

@@ -2,7 +2,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { ErrorType } from '../../common/errors.js';
 import { resolveChain, type ModelCatalog } from '../../common/model-catalog.js';
 import type { ResolvedModels } from '../../common/task-queues.js';
-import { policyFor, policyRefusal, type PolicyConfig } from '../../common/policies.js';
+import { policyFor, policyRefusal, type PolicyConfig, type TenantPolicy } from '../../common/policies.js';
 import { currentGuardPlace, type GuardService } from '../guards/guard-service.js';
 
 /**
@@ -32,21 +32,32 @@ export function createResolveModelChain(
         nonRetryable: true,
       });
     }
-    const policy = policyFor(governance.policies, input.tenant);
-    const limits = policy.providers !== undefined || policy.models !== undefined;
-    if (limits) {
-      const place = currentGuardPlace(input.tenant);
-      for (const model of models) {
-        const reason = policyRefusal(policy, model);
-        if (reason)
-          await governance.guards.record(
-            'policy-refusal',
-            { model, reason, ...(input.tenant ? { tenant: input.tenant } : {}) },
-            place,
-            `policy-refusal-${model}`,
-          );
-      }
-    }
-    return { models, providerQueues: [...rateLimitedProviders], ...(limits ? { policy } : {}) };
+    const policy = await limitingPolicy(governance, input.tenant, models);
+    return { models, providerQueues: [...rateLimitedProviders], ...(policy ? { policy } : {}) };
   };
+}
+
+/**
+ * The tenant's policy when it limits where data may go (undefined when it does not), with each
+ * of `models` it refuses recorded in the audit trail. For an activity: it records where it runs.
+ */
+export async function limitingPolicy(
+  governance: { policies: PolicyConfig; guards: GuardService },
+  tenant: string | undefined,
+  models: readonly string[],
+): Promise<TenantPolicy | undefined> {
+  const policy = policyFor(governance.policies, tenant);
+  if (policy.providers === undefined && policy.models === undefined) return undefined;
+  const place = currentGuardPlace(tenant);
+  for (const model of models) {
+    const reason = policyRefusal(policy, model);
+    if (reason)
+      await governance.guards.record(
+        'policy-refusal',
+        { model, reason, ...(tenant ? { tenant } : {}) },
+        place,
+        `policy-refusal-${model}`,
+      );
+  }
+  return policy;
 }

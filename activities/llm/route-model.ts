@@ -13,6 +13,9 @@ import {
 } from '../../common/route-request.js';
 import { resolveChain } from '../../common/model-catalog.js';
 import { countTokens } from '../prompts/count-tokens.js';
+import type { PolicyConfig } from '../../common/policies.js';
+import type { GuardService } from '../guards/guard-service.js';
+import { limitingPolicy } from './resolve-model-chain.js';
 
 /** What the router looks at in a conversation: its length, whether it needs tools, the complex patterns its user text matches. */
 export function routingSignals(
@@ -52,14 +55,27 @@ export function createRouteModel(catalog: ModelCatalog) {
  * workflow without an activity: the rules, the patterns the user's messages matched, and both
  * routes' chains. An activity, so the plan is in the run's history.
  */
-export function createPlanRoutes(catalog: ModelCatalog, rateLimitedProviders: readonly string[]) {
+export function createPlanRoutes(
+  catalog: ModelCatalog,
+  rateLimitedProviders: readonly string[],
+  governance: { policies: PolicyConfig; guards: GuardService },
+) {
   return async function planRoutes(input: {
     messages: ChatMessage[];
     tools: ToolSpec[];
+    /** Whose policy every call is checked against (the plan carries it when it limits anything). */
+    tenant?: string;
   }): Promise<{ first: RouteDecision; plan: RoutePlan }> {
     const routing = await routingOf(catalog);
     const toolCount = input.tools.length;
     const signals = routingSignals(routing, input.messages, choosesTools(input.messages, toolCount));
+    const chains = {
+      simple: [...resolveChain(catalog, routing.simple)],
+      complex: [...resolveChain(catalog, routing.complex)],
+    };
+    const policy = await limitingPolicy(governance, input.tenant, [
+      ...new Set([...chains.simple, ...chains.complex]),
+    ]);
     return {
       first: routeRequest(routing, signals),
       plan: {
@@ -69,11 +85,9 @@ export function createPlanRoutes(catalog: ModelCatalog, rateLimitedProviders: re
         toolsAreComplex: routing.toolsAreComplex,
         matchedPatterns: signals.matchedPatterns,
         toolTokens: countToolTokens(input.tools),
-        chains: {
-          simple: [...resolveChain(catalog, routing.simple)],
-          complex: [...resolveChain(catalog, routing.complex)],
-        },
+        chains,
         providerQueues: [...rateLimitedProviders],
+        ...(policy ? { policy } : {}),
       },
     };
   };

@@ -276,6 +276,33 @@ void describe('reactAgentWorkflow: guards', () => {
     }
   });
 
+  void it('holds the policy in a run routed call by call (`auto`), and records the refusals', async () => {
+    testbed.fake.setScript({ turns: [{ text: 'Four.' }] });
+    // A short question without tools routes to `fast`: openai:gpt-4o-mini, then anthropic:claude-haiku-4-5.
+    const handle = await start('policy-auto', { model: 'auto', tools: [], tenant: 'eu-only' });
+    const result = await handle.result();
+    assert.equal(result.stopReason, 'answer', result.stopDetail);
+    assert.deepEqual(
+      testbed.fake.requests.map((request) => request.protocol),
+      ['anthropic'],
+    );
+    assert.equal(result.fallbacks[0]?.from, 'openai:gpt-4o-mini');
+    assert.match(result.fallbacks[0]?.reason ?? '', /^PolicyViolation: /);
+    const audit = openSqliteAuditLog(auditFile);
+    try {
+      const refused = (await audit.read({ workflowId: handle.workflowId }))
+        .filter((record) => record.kind === 'policy-refusal')
+        .map((record) => [record.detail.model, record.tenant]);
+      assert.ok(
+        refused.some(([model]) => model === 'openai:gpt-4o-mini'),
+        JSON.stringify(refused),
+      );
+      assert.ok(refused.every(([, tenant]) => tenant === 'eu-only'));
+    } finally {
+      await audit.close();
+    }
+  });
+
   void it('ends in error with PolicyViolation when the policy allows no model of the chain', async () => {
     testbed.fake.setScript({ turns: [{ text: 'never asked for' }] });
     const result = await (await start('policy-none', { tenant: 'eu-only' })).result();

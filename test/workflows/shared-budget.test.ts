@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { builtInModelCatalogFile, loadModelCatalog } from '../../activities/llm/load-model-catalog.js';
@@ -14,6 +15,8 @@ import { budgetLedgerQuery } from '../../common/messages.js';
 import { useAgentTestbed } from '../helpers/agent-testbed.js';
 import type { reactAgentWorkflow } from '../../workflows/agent.js';
 import { quickRetry } from './agent-harness.js';
+
+const policiesFile = fileURLToPath(new URL('../fixtures/guards/policies.yaml', import.meta.url));
 
 const catalog = loadModelCatalog(builtInModelCatalogFile);
 const costOf = (model: string, inputTokens: number, outputTokens: number): number =>
@@ -34,7 +37,7 @@ const calculatorScript = (usage: { inputTokens: number; outputTokens: number }):
 });
 
 void describe('shared budgets', () => {
-  const testbed = useAgentTestbed();
+  const testbed = useAgentTestbed({ workerEnv: () => ({ LLMOS_POLICIES_FILE: policiesFile }) });
   const run = (budget: SharedBudgetRequest, request: Partial<AgentRequest> = {}): Promise<AgentResult> =>
     testbed.temporal.env.client.workflow.execute('reactAgentWorkflow', {
       args: [
@@ -182,6 +185,24 @@ void describe('shared budgets', () => {
     assert.deepEqual(
       testbed.fake.requests.map((request) => request.model),
       ['gpt-4o-mini', 'gpt-4o-mini', 'gpt-4.1-nano', 'gpt-4.1-nano'],
+    );
+  });
+
+  void it("stays on its model past the soft limit when the tenant's policy refuses the cheaper one", async () => {
+    testbed.fake.setScript(calculatorScript({ inputTokens: 20_000, outputTokens: 20 }));
+    const budget = {
+      scope: `user:downgrade-refused-${crypto.randomUUID()}`,
+      limitUsd: 0.05,
+      softLimitShare: 0.1,
+      downgradeTo: 'openai:gpt-4.1-nano',
+    };
+    await run(budget, { tenant: 'mini-only' });
+    const second = await run(budget, { tenant: 'mini-only' });
+    assert.equal(second.stopReason, 'answer', second.stopDetail);
+    assert.deepEqual(second.fallbacks, []);
+    assert.deepEqual(
+      testbed.fake.requests.map((request) => request.model),
+      ['gpt-4o-mini', 'gpt-4o-mini', 'gpt-4o-mini', 'gpt-4o-mini'],
     );
   });
 });

@@ -51,6 +51,7 @@ export async function continueAsNewIfDue(
     caps: run.meter.caps,
     models: models.remaining,
     providerQueues: [...models.providerQueues],
+    ...(models.policy ? { policy: models.policy } : {}),
     continued,
   });
 }

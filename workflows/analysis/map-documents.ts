@@ -126,6 +126,7 @@ function analyzeDocument(
         model: models.current,
         models: models.remaining,
         providerQueues: [...models.providerQueues],
+        ...(models.policy ? { policy: models.policy } : {}),
         ...(input.budget ? { budget: input.budget } : {}),
         chunking: input.chunking,
         concurrency: chunkLanes,

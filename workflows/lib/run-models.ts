@@ -58,6 +58,8 @@ export interface RunModelsOptions {
   chain?: readonly string[] | undefined;
   /** With `chain`: the parent's providers on their own queue (all of them when it does not say). */
   providerQueues?: readonly string[] | undefined;
+  /** With `chain`: the policy the parent resolved for its tenant; every call is checked against it. */
+  policy?: TenantPolicy | undefined;
   /**
    * In a run that continued as new: its moves down the chain so far, its route, and the plan that
    * routes each of its calls when it is routed call by call (then `chain` is not used).
@@ -99,8 +101,11 @@ export class RunModels {
   private readonly proxies = new Map<string, ModelActivities>();
   /** The run's reservations against its shared budget, when it has one. */
   private readonly reservations: BudgetReservations | undefined;
-  /** The tenant's policy, when it limits where data may go (`resolveModelChain` gave it): every call is checked. */
-  private policy: TenantPolicy | undefined;
+  /**
+   * The tenant's policy, when it limits where data may go (`resolveModelChain` or `planRoutes`
+   * gave it, or the parent run): every call is checked, and a child run gets it with its chain.
+   */
+  policy: TenantPolicy | undefined;
 
   private constructor(
     /** The chain calls go to: the one of the last call's route, in a run routed call by call. */
@@ -127,7 +132,12 @@ export class RunModels {
       simple: new ModelChain(plan.chains.simple, earlier),
       complex: new ModelChain(plan.chains.complex),
     };
-    return new RunModels(chains[first.complexity], plan.providerQueues, first, options, { plan, chains });
+    const runModels = new RunModels(chains[first.complexity], plan.providerQueues, first, options, {
+      plan,
+      chains,
+    });
+    runModels.policy = plan.policy;
+    return runModels;
   }
 
   /**
@@ -138,13 +148,16 @@ export class RunModels {
     const { earlier } = options;
     if (earlier?.routes && earlier.route)
       return RunModels.routed(earlier.routes, earlier.route, earlier.fallbacks, options);
-    if (options.chain)
-      return new RunModels(
+    if (options.chain) {
+      const runModels = new RunModels(
         new ModelChain(options.chain, earlier?.fallbacks),
         options.providerQueues ?? ProviderSchema.options,
         earlier?.route,
         options,
       );
+      runModels.policy = options.policy;
+      return runModels;
+    }
     let route: RouteDecision | undefined;
     if (options.model === autoModel) {
       if (!options.routeOn)
@@ -155,7 +168,11 @@ export class RunModels {
         });
       if (options.routeEachCall && patched('route-each-call')) {
         const { messages, tools = [] } = options.routeOn();
-        const { first, plan } = await planRoutes({ messages, tools });
+        const { first, plan } = await planRoutes({
+          messages,
+          tools,
+          ...(options.tenant ? { tenant: options.tenant } : {}),
+        });
         return RunModels.routed(plan, first, [], options);
       }
       route = await routeModel(options.routeOn());
@@ -289,7 +306,9 @@ export class RunModels {
         const grant = await reservations.reserve(model, sized.amount, options.prepare);
         if (grant === 'again') continue;
         const cheaper = budget.downgradeTo;
-        if (grant.downgrade && cheaper !== undefined && model !== cheaper) {
+        // A cheaper model the policy refuses is no way out: the run stays on its model.
+        const allowed = cheaper !== undefined && !(this.policy && policyRefusal(this.policy, cheaper));
+        if (grant.downgrade && allowed && model !== cheaper) {
           await reservations.settle(grant.id, 0);
           // A call in parallel may have switched already.
           if (chain.current !== cheaper)

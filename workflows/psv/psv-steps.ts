@@ -120,6 +120,7 @@ export async function solveWithAgent(
         model: models.current,
         models: models.remaining,
         providerQueues: [...models.providerQueues],
+        ...(models.policy ? { policy: models.policy } : {}),
         ...(input.budget ? { budget: input.budget } : {}),
         tools: input.tools,
         prompt: input.prompts.solve,
