@@ -3,6 +3,7 @@ import type { ChatMessage, ResponseFormat } from '../../common/chat.js';
 import { ErrorType } from '../../common/errors.js';
 import type { PromptRef } from '../../common/prompt-template.js';
 import { renderPrompt } from '../../common/render-prompt.js';
+import { withCanary } from '../../common/canary.js';
 import {
   parseStructuredOutput,
   toResponseFormat,
@@ -31,6 +32,8 @@ export interface GenerateStructuredInput {
    */
   variables?: Record<string, string | BlobRef> | undefined;
   repairs?: RepairTurn[] | undefined;
+  /** With `variables`: a canary token the rendered system prompt gets (`withCanary`), for the run's output guard. */
+  canary?: string | undefined;
   temperature?: number | undefined;
   maxOutputTokens?: number | undefined;
 }
@@ -118,8 +121,8 @@ async function requestMessages(
       typeof value === 'string' ? value : await sources.blobs.get(value),
     ]),
   );
-  const rendered = renderPrompt(sources.prompts.get(input.prompt), Object.fromEntries(entries));
-  return withRepairTurns(rendered.messages, input.repairs);
+  const { messages } = renderPrompt(sources.prompts.get(input.prompt), Object.fromEntries(entries));
+  return withRepairTurns(input.canary ? withCanary(messages, input.canary) : messages, input.repairs);
 }
 
 const invalidRequest = (message: string): ApplicationFailure =>

@@ -1,6 +1,6 @@
 import type { ChatMessage } from '../../common/chat.js';
 import { formatPromptRef, type PromptRef, type PromptTemplate } from '../../common/prompt-template.js';
-import { renderPrompt } from '../../common/render-prompt.js';
+import { renderPrompt, systemMessageLayout } from '../../common/render-prompt.js';
 
 /**
  * The templates a run uses, fetched once by one activity so their exact text is in history:
@@ -15,8 +15,17 @@ export class PromptSet {
 
   /** @throws Error when the template was not loaded or a variable is missing. */
   render(ref: PromptRef, variables: Record<string, string>): ChatMessage[] {
+    return renderPrompt(this.template(ref), variables).messages;
+  }
+
+  /** The template's system message before its variables are filled: what its canary token is made from. */
+  systemLayout(ref: PromptRef): string {
+    return systemMessageLayout(this.template(ref));
+  }
+
+  private template(ref: PromptRef): PromptTemplate {
     const template = this.byRef.get(formatPromptRef(ref));
     if (!template) throw new Error(`prompt ${formatPromptRef(ref)} was not loaded for this run`);
-    return renderPrompt(template, variables).messages;
+    return template;
   }
 }

@@ -52,9 +52,17 @@ export class RunGuards {
    */
   framed(messages: readonly ChatMessage[]): ChatMessage[] {
     const system = messages.find((message) => message.role === 'system')?.content ?? '';
-    const token = canaryToken(system);
+    return withCanary(messages, this.canaryFor(system));
+  }
+
+  /**
+   * The canary token of a system prompt an activity renders (from `seed`, the template's system
+   * text), which the output stage then looks for: the activity adds its line (`withCanary`).
+   */
+  canaryFor(seed: string): string {
+    const token = canaryToken(seed);
     if (!this.canaries.includes(token)) this.canaries.push(token);
-    return withCanary(messages, token);
+    return token;
   }
 
   /** Runs one stage on a text the workflow holds (an activity): the question, the answer. */

@@ -17,6 +17,7 @@ import type { PromptSet } from './prompts.js';
 import type { RunModels } from './run-models.js';
 import { recordModelCall } from './trace-steps.js';
 import { plural } from '../../common/plural.js';
+import { withCanary } from '../../common/canary.js';
 
 /** Messages the workflow rendered: every attempt sends them whole, with its repair turns. */
 export interface RenderedRequest {
@@ -32,6 +33,8 @@ export interface RenderedRequest {
 export interface VariablesRequest {
   prompts: PromptSet;
   variables: Record<string, string | BlobRef>;
+  /** A canary token for the rendered system prompt (`RunGuards.canaryFor`), which the activity adds. */
+  canary?: string | undefined;
 }
 
 export interface StructuredCallOptions<T> {
@@ -97,6 +100,7 @@ async function repairUntilValid<T>(models: RunModels, options: StructuredCallOpt
               {
                 ...common,
                 variables: request.variables,
+                ...(request.canary ? { canary: request.canary } : {}),
                 ...(repairs.length > 0 ? { repairs: [...repairs] } : {}),
               },
             ])
@@ -137,7 +141,7 @@ async function repairUntilValid<T>(models: RunModels, options: StructuredCallOpt
  * response format.
  */
 function inputTokensBound(
-  { prompts, variables }: VariablesRequest,
+  { prompts, variables, canary }: VariablesRequest,
   prompt: PromptRef,
   repairs: readonly RepairTurn[],
   responseFormat: ResponseFormat,
@@ -151,7 +155,8 @@ function inputTokensBound(
       stored += value.bytes;
     }
   }
-  const messages = withRepairTurns(prompts.render(prompt, inline), repairs);
+  const rendered = prompts.render(prompt, inline);
+  const messages = withRepairTurns(canary ? withCanary(rendered, canary) : rendered, repairs);
   return (
     messages.reduce((sum, message) => sum + messageTokenBound(message), stored) +
     utf8Bytes(JSON.stringify(responseFormat))

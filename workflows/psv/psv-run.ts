@@ -88,6 +88,8 @@ export class PsvRun {
     if (this.flatSteps)
       return {
         prompts,
+        // The run's guards look for the prompt's canary in the answer.
+        ...(this.guards ? { canary: this.guards.canaryFor(prompts.systemLayout(prompt)) } : {}),
         variables: Object.fromEntries(
           values.map(([name, value]) => [
             name,
