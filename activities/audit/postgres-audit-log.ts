@@ -1,4 +1,5 @@
-import pg from 'pg';
+import type pg from 'pg';
+import { inLockedTransaction, openStorePool } from './postgres-store.js';
 import type { AuditEntry } from '../../common/audit.js';
 import { insertColumns, insertValues, linkEntries, verifyChain } from './audit-chain.js';
 import {
@@ -38,10 +39,7 @@ const appendLock = 0x6c6c6d6f;
  * after another; reads need no lock.
  */
 export function openPostgresAuditLog(url: string): AuditLog {
-  const pool = new pg.Pool({ connectionString: url, max: 4 });
-  // An idle connection the server ends (a restart, a dropped database) is replaced on next use;
-  // unheard, its error would end the process.
-  pool.on('error', () => undefined);
+  const pool = openStorePool(url);
   let ready: Promise<void> | undefined;
   const ensureSchema = () => {
     ready ??= (async () => {
@@ -64,19 +62,7 @@ export function openPostgresAuditLog(url: string): AuditLog {
   /** Runs `work` in a transaction that holds the append lock: the chain has one tail. */
   const locked = async <T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> => {
     await ensureSchema();
-    const client = await pool.connect();
-    try {
-      await client.query('BEGIN');
-      await client.query('SELECT pg_advisory_xact_lock($1)', [appendLock]);
-      const result = await work(client);
-      await client.query('COMMIT');
-      return result;
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
+    return inLockedTransaction(pool, appendLock, work);
   };
   const appendWith = async (client: pg.PoolClient, entries: readonly AuditEntry[], at: string) => {
     const tail = await client.query<{ seq: string; hash: string }>(

@@ -1,4 +1,4 @@
-import { openSharedSqlite } from '../llm/shared-sqlite.js';
+import { addMissingColumns, openSharedSqlite } from '../llm/shared-sqlite.js';
 import type { AuditEntry } from '../../common/audit.js';
 import { insertColumns, insertValues, linkEntries, verifyChain } from './audit-chain.js';
 import {
@@ -31,9 +31,7 @@ export function openSqliteAuditLog(file: string): AuditLog {
   const db = openSharedSqlite(file);
   db.exec(auditTableSql('INTEGER'));
   // A trail made before retention existed gets its columns; its records keep their hashes.
-  const columns = new Set((db.pragma('table_info(audit_records)') as { name: string }[]).map((c) => c.name));
-  for (const column of retentionColumns)
-    if (!columns.has(column.split(' ')[0]!)) db.exec(`ALTER TABLE audit_records ADD COLUMN ${column}`);
+  addMissingColumns(db, 'audit_records', retentionColumns);
   db.exec(`
     DROP TRIGGER IF EXISTS audit_records_no_update;
     CREATE TRIGGER audit_records_no_update BEFORE UPDATE ON audit_records WHEN NOT (${pruneOnlyCondition})

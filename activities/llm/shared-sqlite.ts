@@ -14,3 +14,12 @@ export function openSharedSqlite(file: string): Database.Database {
   db.pragma('busy_timeout = 5000');
   return db;
 }
+
+/** Adds to `table` each of `columns` (`name TYPE`) it lacks: a table made by an earlier version keeps its rows. */
+export function addMissingColumns(db: Database.Database, table: string, columns: readonly string[]): void {
+  const present = new Set(
+    (db.pragma(`table_info(${table})`) as { name: string }[]).map((column) => column.name),
+  );
+  for (const column of columns)
+    if (!present.has(column.split(' ')[0]!)) db.exec(`ALTER TABLE ${table} ADD COLUMN ${column}`);
+}

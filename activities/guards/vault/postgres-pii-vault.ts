@@ -1,4 +1,4 @@
-import pg from 'pg';
+import { inLockedTransaction, openStorePool } from '../../audit/postgres-store.js';
 import {
   vaultInsertSql,
   vaultPruneSql,
@@ -14,10 +14,7 @@ import {
  * activities of one run take turns while other runs go on.
  */
 export function openPostgresPiiVault(url: string): PiiVault {
-  const pool = new pg.Pool({ connectionString: url, max: 4 });
-  // An idle connection the server ends (a restart, a dropped database) is replaced on next use;
-  // unheard, its error would end the process.
-  pool.on('error', () => undefined);
+  const pool = openStorePool(url);
   let ready: Promise<void> | undefined;
   // Workers starting together each create the table: a lock makes them take turns.
   const ensureSchema = () =>
@@ -38,10 +35,7 @@ export function openPostgresPiiVault(url: string): PiiVault {
     async update(vaultId, work, stamp = {}) {
       await ensureSchema();
       const createdAt = (stamp.now ?? new Date()).toISOString();
-      const client = await pool.connect();
-      try {
-        await client.query('BEGIN');
-        await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`pii_vault:${vaultId}`]);
+      return inLockedTransaction(pool, `pii_vault:${vaultId}`, async (client) => {
         const entries = (await client.query<VaultRow>(selectSql, [vaultId])).rows;
         const { result, added } = work(entries);
         for (const [index, entry] of added.entries()) {
@@ -58,14 +52,8 @@ export function openPostgresPiiVault(url: string): PiiVault {
             ],
           );
         }
-        await client.query('COMMIT');
         return result;
-      } catch (error) {
-        await client.query('ROLLBACK').catch(() => undefined);
-        throw error;
-      } finally {
-        client.release();
-      }
+      });
     },
     async entries(vaultId) {
       await ensureSchema();

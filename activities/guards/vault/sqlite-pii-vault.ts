@@ -1,4 +1,4 @@
-import { openSharedSqlite } from '../../llm/shared-sqlite.js';
+import { addMissingColumns, openSharedSqlite } from '../../llm/shared-sqlite.js';
 import type { PiiVaultEntry } from '../pii/mask-pii.js';
 import {
   vaultInsertSql,
@@ -17,9 +17,7 @@ import {
 export function openSqlitePiiVault(file: string): PiiVault {
   const db = openSharedSqlite(file);
   db.exec(vaultTableSql);
-  const columns = new Set((db.pragma('table_info(pii_vault)') as { name: string }[]).map((c) => c.name));
-  for (const column of vaultRetentionColumns)
-    if (!columns.has(column.split(' ')[0]!)) db.exec(`ALTER TABLE pii_vault ADD COLUMN ${column}`);
+  addMissingColumns(db, 'pii_vault', vaultRetentionColumns);
   const select = db.prepare('SELECT placeholder, type, value FROM pii_vault WHERE vault_id = ? ORDER BY seq');
   const insert = db.prepare(vaultInsertSql(() => '?'));
   const read = (vaultId: string): PiiVaultEntry[] => select.all(vaultId) as VaultRow[];
