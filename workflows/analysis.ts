@@ -5,12 +5,14 @@ import type { Finding } from '../common/analysis-report.js';
 import {
   AnalysisInputSchema,
   analysisRouteMessages,
+  documentNotAnalyzed,
   type AnalysisInput,
   type AnalysisRequest,
   type AnalysisResult,
   type NotAnalyzed,
 } from '../common/analysis.js';
 import { AnalysisRun, type DocumentOutcome } from './analysis/analysis-run.js';
+import { judgeSpec } from './analysis/judge-spec.js';
 import { mapDocuments } from './analysis/map-documents.js';
 import { identifyFindings, writeSections } from './analysis/reduce-steps.js';
 import { localActivityOptions } from './lib/activity-options.js';
@@ -31,11 +33,15 @@ const { listAnalysisDocuments, writeAnalysisReport } = proxyActivities<Activitie
  * steps keep `reduceShare` of the caps), which says what was not analyzed and why.
  */
 export async function analyzeCorpusWorkflow(request: AnalysisRequest): Promise<AnalysisResult> {
-  const input: AnalysisInput = parseWorkflowInput(AnalysisInputSchema, request);
-  const run = new AnalysisRun(input);
+  const parsed: AnalysisInput = parseWorkflowInput(AnalysisInputSchema, request);
+  const run = new AnalysisRun(parsed);
   run.handleMessages();
-  const sources = await listAnalysisDocuments(input.paths);
+  const sources = await listAnalysisDocuments(parsed.paths);
   run.outcomes = sources.map(() => undefined);
+  // The spec as the models may read it: judged, and masked, before any prompt holds it.
+  const judged = await judgeSpec(run.guards, parsed.spec);
+  if ('spec' in judged) run.input = { ...parsed, spec: judged.spec };
+  const { input } = run;
   // One chain for the whole run: documents start on it where the run is, and the run follows
   // the moves they make, so a model one document found failing is skipped by the next ones.
   const models = await RunModels.start({
@@ -45,6 +51,25 @@ export async function analyzeCorpusWorkflow(request: AnalysisRequest): Promise<A
     budget: input.budget,
     routeOn: () => ({ messages: analysisRouteMessages(input.spec), toolCount: 0 }),
   });
+  if ('blocked' in judged) {
+    // Nothing is sent to a model: every document is listed as not analyzed, and why.
+    run.outcomes = sources.map((source) =>
+      documentNotAnalyzed(
+        { id: source.id, name: source.id.split('/').at(-1) ?? source.id },
+        'skipped',
+        `blocked: ${judged.blocked}`,
+      ),
+    );
+    const documents = run.finished();
+    return writeReport(run, models, {
+      documents,
+      findings: [],
+      sections: {},
+      notAnalyzed: documents.flatMap((document) => document.notAnalyzed),
+      hallucinatedQuotes: 0,
+      stop: { stopReason: 'blocked', detail: judged.blocked },
+    });
+  }
   const mapStop = await mapDocuments(run, models, sources);
   const documents = run.finished();
   run.reduceMeter.addRun(run.shares.totals);

@@ -29,7 +29,8 @@ export class AnalysisRun {
   /** The run's guards: its documents mask into its vault. None in runs recorded before them. */
   readonly guards: RunGuards | undefined;
 
-  constructor(readonly input: AnalysisInput) {
+  /** `input`: the run's input; its spec is replaced by the one the input stage let go on (`judgeSpec`). */
+  constructor(public input: AnalysisInput) {
     this.shares = new CapShares(input.caps, 1 - input.reduceShare, this.startedAt);
     this.reduceMeter = new CapsMeter(input.caps, this.startedAt);
     this.guards = RunGuards.start(input, {}, this.reduceMeter);
