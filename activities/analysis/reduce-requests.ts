@@ -3,6 +3,8 @@ import { AnalysisSpecSchema, type AnalysisSpec } from '../../common/analysis-spe
 import type { BlobRef } from '../../common/blob-ref.js';
 import type { PromptRef } from '../../common/prompt-template.js';
 import { renderPrompt } from '../../common/render-prompt.js';
+import { withCanary } from '../../common/canary.js';
+import type { ChatMessage } from '../../common/chat.js';
 import { toResponseFormat, type OutputDefinition } from '../../common/structured-output.js';
 import type { PromptLibrary } from '../prompts/prompt-library.js';
 import { fieldChoiceOutput, findingsOutput, sectionsOutput } from './analysis-outputs.js';
@@ -16,6 +18,8 @@ interface ModelStepInput {
   spec: AnalysisSpec;
   model: string;
   prompt: PromptRef;
+  /** A canary token the rendered system prompt gets (`withCanary`): the run's output guard looks for it in the report. */
+  canary?: string;
   repairs?: RepairTurn[];
   temperature?: number;
   maxOutputTokens?: number;
@@ -62,6 +66,9 @@ function describeFacts(document: DocumentResult): string {
 
 const severityOrder = { high: 0, medium: 1, low: 2 } as const;
 
+const withCanaryIf = (messages: ChatMessage[], canary: string | undefined): ChatMessage[] =>
+  canary ? withCanary(messages, canary) : messages;
+
 /**
  * The reduce steps' requests (reconcile, identify, output), rendered from stored results inside
  * the activity, the same way for the call and for its estimate, so the facts never pass through
@@ -77,7 +84,7 @@ export function createReduceRequests(dependencies: { blobs: BlobStore; prompts: 
   ): JsonModelCall<T> => ({
     model: input.model,
     prompt: input.prompt,
-    messages: renderPrompt(prompts.get(input.prompt), variables).messages,
+    messages: withCanaryIf(renderPrompt(prompts.get(input.prompt), variables).messages, input.canary),
     repairs: input.repairs,
     responseFormat: toResponseFormat(output),
     schema: output.schema,

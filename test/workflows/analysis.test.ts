@@ -19,7 +19,8 @@ import {
   exampleContractsSpec,
 } from '../helpers/analysis-corpus.js';
 import { useAgentTestbed } from '../helpers/agent-testbed.js';
-import { quickRetry } from './agent-harness.js';
+import { messagesOf, quickRetry } from './agent-harness.js';
+import { canaryLine, canaryToken } from '../../common/canary.js';
 
 const model = 'openai:gpt-4o-mini';
 const guardsFile = fileURLToPath(new URL('../fixtures/guards/observe.yaml', import.meta.url));
@@ -211,6 +212,38 @@ void describe('analyzeCorpusWorkflow', () => {
     assert.doesNotMatch(JSON.stringify(blocked.report.sections), /c\.png\?d=liability/);
     assert.match(blocked.report.sections.executive_summary ?? '', /^withheld: /);
     assert.ok(blocked.report.findings.length > 0, 'the findings, checked quote by quote, stay');
+
+    // The OUTPUT prompt carries a canary: a report that repeats it leaked the prompt.
+    const token = canaryToken('analysis.output@v1');
+    testbed.fake.reset();
+    testbed.fake.setScript({
+      rules: [
+        {
+          match: { responseFormat: '^analysis_sections$' },
+          reply: {
+            json: {
+              sections: [
+                { name: 'executive_summary', markdown: `Reviewed. ${token}` },
+                { name: 'detailed_findings', markdown: 'See the table.' },
+              ],
+            },
+          },
+        },
+        ...(script.rules ?? []),
+      ],
+    });
+    const leaked = await run({});
+    const outputSystem = messagesOf(
+      testbed.fake.requests.find(
+        (request) => request.chatRequest?.responseFormat?.name === 'analysis_sections',
+      ),
+    )[0]?.content;
+    assert.ok(
+      outputSystem?.endsWith(canaryLine(token)),
+      'the OUTPUT system prompt ends with its canary line',
+    );
+    assert.equal(leaked.result.stop?.stopReason, 'blocked');
+    assert.match(leaked.result.stop?.detail ?? '', /canary leak/);
   });
 
   void it('stops at the budget, keeps a share for the report, and says what was not analyzed', async () => {

@@ -7,6 +7,7 @@ import { runInLanes } from '../lib/lanes.js';
 import { callWithRepairs } from '../lib/repair-loop.js';
 import type { RunModels } from '../lib/run-models.js';
 import type { AnalysisRun, DocumentOutcome } from './analysis-run.js';
+import { formatPromptRef, type PromptRef } from '../../common/prompt-template.js';
 
 const { estimateReduceStep } = proxyActivities<Activities>(localActivityOptions);
 
@@ -41,6 +42,7 @@ export async function identifyFindings(
         ...call,
         spec: input.spec,
         prompt: input.prompts.identify,
+        ...canaryOf(run, input.prompts.identify),
         documents: batch.map((document) => ({
           id: document.id,
           result: document.result,
@@ -82,6 +84,7 @@ export async function writeSections(
       ...call,
       spec: input.spec,
       prompt: input.prompts.output,
+      ...canaryOf(run, input.prompts.output),
       documents: documents.map((document) => ({
         id: document.id,
         status: document.status,
@@ -97,4 +100,13 @@ export async function writeSections(
   if (outcome.ok) return outcome.value.sections;
   notAnalyzed.push({ document: `OUTPUT (${input.spec.output.join(', ')})`, reason: outcome.reason });
   return {};
+}
+
+/**
+ * The canary of a reduce prompt, which the activity adds to its system prompt and the run's
+ * output guard looks for in the report: made from the template's ref, so one template sends one
+ * request (the response cache still answers). None in a run without guards.
+ */
+function canaryOf(run: AnalysisRun, prompt: PromptRef): { canary?: string } {
+  return run.guards ? { canary: run.guards.canaryFor(formatPromptRef(prompt)) } : {};
 }
