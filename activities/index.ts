@@ -14,6 +14,8 @@ import { createCallChatModel, type ModelCallServices } from './llm/call-chat-mod
 import { createGenerateStructured, createOutputRegistry } from './llm/generate-structured.js';
 import type { ModelResolver } from './llm/model-resolver.js';
 import { createResolveModelChain } from './llm/resolve-model-chain.js';
+import { createEmbedActivities } from './llm/embeddings/embed-activities.js';
+import { createEmbedder } from './llm/embeddings/embed-texts.js';
 import { createPlanRoutes, createRouteModel } from './llm/route-model.js';
 import { createLoadPrompts } from './prompts/load-prompts.js';
 import { createSqlActivities, type SqlActivitiesConfig } from './sql/sql-activities.js';
@@ -86,6 +88,13 @@ export function createActivities(dependencies: ActivityDependencies) {
     runTool: createRunTool(dependencies.tools, dependencies.blobs, guards),
     ...createGuardActivities(guards),
     ...createConversationActivities(conversations),
+    ...createEmbedActivities({
+      embed: createEmbedder(dependencies.resolveModel, {
+        priceOf: dependencies.models.priceOf,
+        cache: dependencies.models.embeddingCache,
+      }),
+      blobs: dependencies.blobs,
+    }),
     ...createTraceActivities(dependencies.blobs),
     ...createBlobActivities(dependencies.blobs),
     ...createSqlActivities({ ...dependencies.sql, guards }),
@@ -110,3 +119,4 @@ export type { GenerateStructuredInput, GenerateStructuredOutput } from './llm/ge
 export type { LoadPromptsInput } from './prompts/load-prompts.js';
 export type { RunToolInput, RunToolOutput } from './tools/run-tool.js';
 export type { ApplyGuardsInput, ApplyGuardsOutput } from './guards/guard-activities.js';
+export type { EmbedTextsInput, EmbedTextsOutput } from './llm/embeddings/embed-activities.js';

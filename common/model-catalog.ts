@@ -8,7 +8,8 @@ import { findPrice, type ModelPrice } from './pricing.js';
  * this module is pure (no I/O) so that workflows may use a catalog passed to them as data.
  */
 
-export const ModelCapabilitySchema = z.enum(['tools', 'structured_output', 'vision']);
+/** `embeddings`: the model turns texts into vectors (`embed`) rather than chatting. */
+export const ModelCapabilitySchema = z.enum(['tools', 'structured_output', 'vision', 'embeddings']);
 export type ModelCapability = z.infer<typeof ModelCapabilitySchema>;
 
 /** A coarse size class, for a router that picks the smallest model a task needs. */

@@ -5,6 +5,7 @@ import type { ChatRequest } from '../common/chat.js';
 import { anthropicProtocol } from './anthropic-protocol.js';
 import { parseFakeLlmScript } from '../activities/llm/scripted/load-script.js';
 import { openAiProtocol } from './openai-protocol.js';
+import { answerEmbeddings } from './embeddings.js';
 import {
   faultStatus,
   ScriptEngine,
@@ -67,6 +68,8 @@ export interface FakeLlmServer {
   /** Stops listening and ends every open connection, hanging ones included. */
   close(): Promise<void>;
 }
+
+const embeddingRoutes: ReadonlySet<string> = new Set(['/v1/embeddings', '/embeddings']);
 
 const protocolRoutes: Readonly<Record<string, WireProtocolAdapter>> = {
   '/v1/chat/completions': openAiProtocol,
@@ -137,6 +140,8 @@ class FakeLlmHttpServer implements FakeLlmServer {
     const path = new URL(request.url ?? '/', 'http://fake-llm').pathname;
     const adapter = protocolRoutes[path];
     if (adapter && method === 'POST') return this.answerModelRequest(adapter, path, request, response);
+    if (embeddingRoutes.has(path) && method === 'POST')
+      return this.answerEmbeddingsRequest(path, request, response);
     if (path === '/_fake/requests' && method === 'GET')
       return sendJsonText(response, 200, JSON.stringify(this.log));
     if (path === '/_fake/reset' && method === 'POST') {
@@ -148,8 +153,40 @@ class FakeLlmHttpServer implements FakeLlmServer {
     const known = adapter !== undefined || path.startsWith('/_fake/');
     const message = known
       ? `fake-llm: ${method} is not supported on ${path}`
-      : `fake-llm: no route for ${method} ${path}; use POST /v1/chat/completions or POST /v1/messages`;
+      : `fake-llm: no route for ${method} ${path}; use POST /v1/chat/completions, /v1/messages or /v1/embeddings`;
     sendJsonText(response, known ? 405 : 404, JSON.stringify({ error: { message } }));
+  }
+
+  /** `POST /v1/embeddings`: recorded like a model request, answered by `answerEmbeddings`. */
+  private async answerEmbeddingsRequest(path: string, request: IncomingMessage, response: ServerResponse) {
+    const record: RecordedRequest = {
+      protocol: 'openai',
+      path,
+      model: null,
+      step: null,
+      headers: redactHeaders(request.headers),
+      body: null,
+      chatRequest: null,
+      receivedAt: Date.now(),
+      answeredBy: null,
+      status: null,
+    };
+    this.log.push(record);
+    const text = await readBody(request);
+    let body: unknown = text;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      // Left as text: answerEmbeddings refuses it with a 400 naming the problem.
+    }
+    record.body = body;
+    const answer = answerEmbeddings(body);
+    record.model = answer.model;
+    record.status = answer.status;
+    sendJsonText(response, answer.status, JSON.stringify(answer.body), {
+      'x-request-id': `req_fake_${this.log.length}`,
+    });
+    this.logLine?.(`POST ${path} ${record.model ?? '-'} -> embeddings ${answer.status}`);
   }
 
   /** `POST /_fake/script`: swaps the script of a server started from the CLI, for tests in another process. */
@@ -287,7 +324,8 @@ class FakeLlmHttpServer implements FakeLlmServer {
 
 /**
  * Starts the fake LLM server. Model endpoints: `POST /v1/chat/completions` and
- * `/chat/completions` (OpenAI), `POST /v1/messages` and `/messages` (Anthropic). Control
+ * `/chat/completions` (OpenAI), `POST /v1/messages` and `/messages` (Anthropic), `POST
+ * /v1/embeddings` and `/embeddings` (OpenAI, deterministic vectors). Control
  * endpoints: `GET /_fake/requests` (the request log), `POST /_fake/reset`, `POST /_fake/script`.
  *
  * @throws Error when the script is invalid or the port cannot be bound.

@@ -11,6 +11,10 @@ import type { TokenWindowStore } from '../activities/llm/rate-limits/token-windo
 import { connectRedisResponseCache } from '../activities/llm/response-cache/redis-response-cache.js';
 import type { ResponseCache } from '../activities/llm/response-cache/response-cache.js';
 import { SqliteResponseCache } from '../activities/llm/response-cache/sqlite-response-cache.js';
+import {
+  openSqliteEmbeddingCache,
+  type EmbeddingCache,
+} from '../activities/llm/embeddings/embedding-cache.js';
 import { priceOf, type ModelCatalog } from '../common/model-catalog.js';
 import type { WorkerConfig } from './config.js';
 import { dataConverterFor } from './payload-encryption.js';
@@ -66,6 +70,12 @@ export function createModelServices(config: WorkerConfig): WorkerModelServices {
     mkdirSync(path.dirname(config.LLMOS_CACHE_FILE), { recursive: true });
     store = new SqliteResponseCache({ file: config.LLMOS_CACHE_FILE });
   }
+  // Vectors keep for good (one model name, one model): a file of this machine's even beside Redis.
+  let embeddingCache: EmbeddingCache | undefined;
+  if (config.LLMOS_CACHE === 'on') {
+    mkdirSync(path.dirname(config.LLMOS_CACHE_FILE), { recursive: true });
+    embeddingCache = openSqliteEmbeddingCache(config.LLMOS_CACHE_FILE);
+  }
   let tokenLimiter: TokenLimiter | undefined;
   if (Object.keys(config.LLMOS_TOKEN_LIMITS).length > 0) {
     let window: TokenWindowStore;
@@ -104,9 +114,11 @@ export function createModelServices(config: WorkerConfig): WorkerModelServices {
       cooldownMs: config.LLMOS_BREAKER_COOLDOWN_MS,
     }),
     tokenLimiter,
+    embeddingCache,
     ready,
     close: async () => {
       await store?.close().catch(() => {});
+      await embeddingCache?.close().catch(() => {});
       await tokenLimiter?.close().catch(() => {});
       if (temporal) await (await temporal).connection.close().catch(() => {});
     },

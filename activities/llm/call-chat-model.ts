@@ -14,6 +14,7 @@ import type { ConversationStore } from '../conversation/conversation-store.js';
 import { requestFromConversation } from '../conversation/conversation-request.js';
 import type { TokenGrant, TokenLimiter } from './rate-limits/token-limiter.js';
 import { toModelFailure } from './to-model-failure.js';
+import type { EmbeddingCache } from './embeddings/embedding-cache.js';
 
 interface CallChatModelOptions {
   /** `provider:model`. */
@@ -59,6 +60,8 @@ export interface ModelCallServices {
   breaker?: CircuitBreaker | undefined;
   /** Tokens per minute per provider or model, shared across workers; absent when no limit is set. */
   tokenLimiter?: TokenLimiter | undefined;
+  /** Vectors already computed, by model and text; absent when caching is off. */
+  embeddingCache?: EmbeddingCache | undefined;
 }
 
 /** Heartbeats this often while the provider thinks, so a dead worker is noticed within the heartbeat timeout. */

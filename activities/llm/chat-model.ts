@@ -1,5 +1,6 @@
 import type { ChatRequest, ChatResponse } from '../../common/chat.js';
 import type { Provider } from '../../common/model-ref.js';
+import type { EmbedResult } from '../../common/embedding.js';
 
 /**
  * The one interface every model sits behind: an OpenAI or Anthropic adapter, an
@@ -14,4 +15,9 @@ export interface ChatModel {
   readonly provider: Provider;
   readonly model: string;
   generate(request: ChatRequest, options?: { signal?: AbortSignal }): Promise<ChatResponse>;
+  /**
+   * One vector per text, in order, in one request: present on models that embed (OpenAI's
+   * embedding models, compatible servers, the scripted model); the same contract as `generate`.
+   */
+  embed?(texts: readonly string[], options?: { signal?: AbortSignal }): Promise<EmbedResult>;
 }

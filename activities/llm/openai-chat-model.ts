@@ -1,6 +1,9 @@
 import OpenAI from 'openai';
 import type { ChatRequest, ChatResponse } from '../../common/chat.js';
 import type { ChatModel } from './chat-model.js';
+import { ApplicationFailure } from '@temporalio/common';
+import { OpenAiEmbeddingsResponseSchema, type EmbedResult } from '../../common/embedding.js';
+import { ErrorType } from '../../common/errors.js';
 import { defaultModelTimeoutMs } from './default-model-timeout.js';
 import { toOpenAiRequest } from './openai/openai-request.js';
 import { fromOpenAiResponse } from './openai/openai-response.js';
@@ -43,5 +46,20 @@ export class OpenAiChatModel implements ChatModel {
     const body = toOpenAiRequest(this.model, request, this.provider);
     const completion: unknown = await this.#client.chat.completions.create(body, { signal: options.signal });
     return fromOpenAiResponse(completion);
+  }
+
+  async embed(texts: readonly string[], options: { signal?: AbortSignal } = {}): Promise<EmbedResult> {
+    const answer: unknown = await this.#client.embeddings.create(
+      { model: this.model, input: [...texts], encoding_format: 'float' },
+      { signal: options.signal },
+    );
+    const parsed = OpenAiEmbeddingsResponseSchema.safeParse(answer);
+    if (!parsed.success || parsed.data.data.length !== texts.length)
+      throw ApplicationFailure.create({
+        type: ErrorType.ModelResponseMalformed,
+        message: `${this.provider}:${this.model} answered an embedding request with ${parsed.success ? `${parsed.data.data.length} vectors for ${texts.length} texts` : 'a body that is not an embedding list'}`,
+      });
+    const vectors = [...parsed.data.data].sort((a, b) => a.index - b.index).map((item) => item.embedding);
+    return { vectors, usage: { inputTokens: parsed.data.usage?.prompt_tokens ?? 0 } };
   }
 }

@@ -2,7 +2,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { ApplicationFailure } from '@temporalio/common';
 import type { ChatRequest, ChatResponse } from '../../../common/chat.js';
 import { ErrorType } from '../../../common/errors.js';
-import { faultStatus, ScriptEngine } from './script-engine.js';
+import { estimateTokens, faultStatus, ScriptEngine } from './script-engine.js';
+import { hashedEmbedding, type EmbedResult } from '../../../common/embedding.js';
 import type { FakeLlmScript, ParsedFakeLlmScript } from './script-schema.js';
 import type { ChatModel } from '../chat-model.js';
 import { malformedResponseFailure } from '../malformed-response.js';
@@ -71,6 +72,16 @@ export class ScriptedChatModel implements ChatModel {
       finishReason: reply.finishReason,
       responseModel: this.model,
     };
+  }
+
+  /** The deterministic hashed embedding (`hashedEmbedding`): offline, like the rest of the script. */
+  embed(texts: readonly string[], options: { signal?: AbortSignal } = {}): Promise<EmbedResult> {
+    options.signal?.throwIfAborted();
+    const characters = texts.reduce((sum, text) => sum + text.length, 0);
+    return Promise.resolve({
+      vectors: texts.map((text) => hashedEmbedding(text)),
+      usage: { inputTokens: estimateTokens(characters) },
+    });
   }
 }
 
