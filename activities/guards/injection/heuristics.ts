@@ -14,6 +14,38 @@ export interface Heuristic {
 const instructions =
   '(?:instructions?|prompts?|rules|directions|directives|guidelines|guidance|context|commands?|programming|restrictions|constraints|polic(?:y|ies))';
 
+/**
+ * Where a sentence starts: the text's start, after `.`, `!`, `?`, `:` or `;`, a line break or a
+ * `|` (which joins an e-mail's header fields), then words that may come before an imperative.
+ */
+const sentenceStart =
+  '(?:^|[.!?:;|\\n])\\s*(?:(?:please|also|now|then|and|kindly|always|additionally|finally|lastly|moreover|furthermore),?\\s+)*';
+/** What an assistant produces: the object of an instruction about its answer. */
+const replies = '(?:response|reply|answer|output|message|summary|completion)s?';
+/** A character inside a sentence: a `.`, `!` or `?` only where no space follows (`example.com`). */
+const inSentence = '(?:[^.!?\\n|]|[.!?](?=[^\\s|]))';
+/** Verbs that remake an answer: "Modify your answer to ...", "End your reply with ...". */
+const reshapingVerbs =
+  'modify|alter|enhance|augment|rewrite|rephrase|adjust|edit|begin|start|end|conclude|format|structure|translate|encode|encrypt|scramble|jumble|reverse';
+/** Verbs that, first in a sentence, tell the reader what to do with their answer. */
+const imperativeVerbs = [
+  'add|include|insert|append|prepend|integrate|incorporate|embed|mention|attach|put|place',
+  'modify|change|alter|edit|rewrite|rephrase|enhance|augment|adjust|expand|extend|update',
+  'begin|start|end|finish|conclude|close|open|sign off|format|structure|present|frame|wrap',
+  'write|compose|provide|give|use|render|express|make|keep|craft|deliver|return|output',
+  'replace|substitute|convert|translate|encode|encrypt|transform|swap|turn',
+  'remove|delete|omit|drop|strip|group|combine|merge|join|split|separate|break up',
+  'rearrange|reverse|scramble|jumble|shuffle|introduce|misspell|anagram|spell|capitali[sz]e',
+  'respond|reply|answer|suggest|recommend|promote|advertise|tease|hint|urge|encourage|invite',
+  'remind|direct|link|point|insist|stress|emphasi[sz]e|highlight|offer',
+].join('|');
+
+/** Pieces of creative writing a reader is seldom asked for in a letter, a contract or a page. */
+const creativeWork =
+  'poems?|(?:short )?stor(?:y|ies)|essays?|speech(?:es)?|songs?|lyrics|haikus?|limericks?|sonnets?|jokes?|riddles?|fables?|fairy tales?|screenplays?|raps?|ballads?|odes?';
+const languages =
+  '(?:english|french|spanish|german|italian|portuguese|russian|japanese|chinese|mandarin|cantonese|korean|arabic|hindi|dutch|swedish|norwegian|danish|finnish|polish|turkish|greek|latin|hebrew|vietnamese|thai|indonesian|swahili)';
+
 export const heuristics: readonly Heuristic[] = [
   {
     reason: 'instruction override',
@@ -58,6 +90,43 @@ export const heuristics: readonly Heuristic[] = [
     pattern:
       /\b(?:ai|assistant|chatbot|language model|llm|gpt|claude|chatgpt)\b[^.!?\n]{0,40}\b(?:must|should|needs? to|have to|will|are required to|is instructed to)\b[^.!?\n]{0,40}\b(?:ignore|reply|respond|answer|say|tell|send|include|output|write)\b/,
     weight: 0.5,
+  },
+  {
+    // Indirect injection: a document the assistant reads tells it what to put in its answer
+    // ("Add ... to your reply", "In your response, suggest ..."). A letter may ask its reader to
+    // write back, but seldom dictates the content or the form of "your response".
+    reason: 'directs the reply',
+    pattern: new RegExp(
+      [
+        // "Add ... to your reply", not "include your account number in your reply".
+        `${sentenceStart}(?:${imperativeVerbs})\\b(?! (?:your|us|me)\\b)${inSentence}{0,100}\\b(?:in|to|into|within|throughout|from|of|with|using) your ${replies}\\b`,
+        `${sentenceStart}(?:in|within|throughout|at the (?:end|start|beginning|top|bottom) of) your ${replies}\\b,?\\s*(?:please\\s+|also\\s+|always\\s+)?(?:${imperativeVerbs})\\b`,
+        `${sentenceStart}(?:${imperativeVerbs})\\b${inSentence}{0,60}\\byour ${replies}\\b${inSentence}{0,40}\\b(?:with|without|using|by [a-z]+ing|so that)\\b`,
+        `${sentenceStart}(?:${reshapingVerbs}) your (?:${replies}|${replies}'s \\w+)\\b`,
+        `${sentenceStart}(?:make sure|ensure|be sure|remember|don't forget|do not forget)\\b${inSentence}{0,100}\\b(?:in|to|into|within|throughout) your ${replies}\\b`,
+        `\\byour ${replies} (?:should|must|needs? to|has to|shall|is to) (?:always |also )?(?:include|contain|mention|end|begin|start|feature|incorporate|promote|encourage|remind|highlight|emphasi[sz]e|stress|be written|use|avoid|omit)\\b`,
+        `${sentenceStart}(?:respond|reply|answer|write)(?: only| exclusively)? (?:in|using) (?:${languages}|all caps|capital letters|upper ?case|lower ?case|pig latin|emojis?|base64|binary|morse code|reverse order)\\b`,
+      ].join('|'),
+    ),
+    weight: 0.5,
+  },
+  {
+    // A task for an assistant, out of place in a document: a piece of creative writing, or a
+    // translation. Weaker alone than an instruction about the reply: it needs the classifier's
+    // agreement to reach the default threshold.
+    reason: 'task for an assistant',
+    pattern: new RegExp(
+      [
+        `${sentenceStart}(?:write|compose|draft|create|generate|produce|craft|develop|provide|give me|prepare|tell me|make up|come up with)\\b${inSentence}{0,40}\\b(?:${creativeWork})\\b`,
+        `${sentenceStart}translate\\b${inSentence}{0,80}\\b(?:in|into|to) ${languages}\\b`,
+        `\\bhow (?:do|would|can) (?:you|i|we) say\\b${inSentence}{0,60}\\bin ${languages}\\b`,
+        `${sentenceStart}what(?:'s| is| are)(?: the)?(?: ${languages})?(?: for| word for)? ['"][^'"\\n]{1,60}['"] in ${languages}\\b`,
+        `${sentenceStart}provide the ${languages} (?:equivalent|translation|word)s? (?:for|of)\\b`,
+        // Spelling games that hide what an answer says.
+        `${sentenceStart}(?:replace|substitute|swap|convert|change)\\b${inSentence}{0,30}\\b(?:letters?|vowels?|consonants?|characters?)\\b${inSentence}{0,40}\\b(?:with|for|into|to|by) (?:(?:the|their|its|corresponding|following|matching|keyboard|random)\\s+)*(?:numbers?|digits?|symbols?|emojis?|position numbers?)\\b`,
+      ].join('|'),
+    ),
+    weight: 0.4,
   },
   {
     reason: 'exfiltration',
