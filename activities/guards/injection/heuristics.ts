@@ -98,14 +98,17 @@ export const heuristics: readonly Heuristic[] = [
     reason: 'directs the reply',
     pattern: new RegExp(
       [
-        // "Add ... to your reply", not "include your account number in your reply".
-        `${sentenceStart}(?:${imperativeVerbs})\\b(?! (?:your|us|me)\\b)${inSentence}{0,100}\\b(?:in|to|into|within|throughout|from|of|with|using) your ${replies}\\b`,
-        `${sentenceStart}(?:in|within|throughout|at the (?:end|start|beginning|top|bottom) of) your ${replies}\\b,?\\s*(?:please\\s+|also\\s+|always\\s+)?(?:${imperativeVerbs})\\b`,
-        `${sentenceStart}(?:${imperativeVerbs})\\b${inSentence}{0,60}\\byour ${replies}\\b${inSentence}{0,40}\\b(?:with|without|using|by [a-z]+ing|so that)\\b`,
-        `${sentenceStart}(?:${reshapingVerbs}) your (?:${replies}|${replies}'s \\w+)\\b`,
-        `${sentenceStart}(?:make sure|ensure|be sure|remember|don't forget|do not forget)\\b${inSentence}{0,100}\\b(?:in|to|into|within|throughout) your ${replies}\\b`,
+        // Each of these first in a sentence.
+        `${sentenceStart}(?:${[
+          // "Add ... to your reply", not "include your account number in your reply".
+          `(?:${imperativeVerbs})\\b(?! (?:your|us|me)\\b)${inSentence}{0,100}\\b(?:in|to|into|within|throughout|from|of|with|using) your ${replies}\\b`,
+          `(?:in|within|throughout|at the (?:end|start|beginning|top|bottom) of) your ${replies}\\b,?\\s*(?:please\\s+|also\\s+|always\\s+)?(?:${imperativeVerbs})\\b`,
+          `(?:${imperativeVerbs})\\b${inSentence}{0,60}\\byour ${replies}\\b${inSentence}{0,40}\\b(?:with|without|using|by [a-z]+ing|so that)\\b`,
+          `(?:${reshapingVerbs}) your (?:${replies}|${replies}'s \\w+)\\b`,
+          `(?:make sure|ensure|be sure|remember|don't forget|do not forget)\\b${inSentence}{0,100}\\b(?:in|to|into|within|throughout) your ${replies}\\b`,
+          `(?:respond|reply|answer|write)(?: only| exclusively)? (?:in|using) (?:${languages}|all caps|capital letters|upper ?case|lower ?case|pig latin|emojis?|base64|binary|morse code|reverse order)\\b`,
+        ].join('|')})`,
         `\\byour ${replies} (?:should|must|needs? to|has to|shall|is to) (?:always |also )?(?:include|contain|mention|end|begin|start|feature|incorporate|promote|encourage|remind|highlight|emphasi[sz]e|stress|be written|use|avoid|omit)\\b`,
-        `${sentenceStart}(?:respond|reply|answer|write)(?: only| exclusively)? (?:in|using) (?:${languages}|all caps|capital letters|upper ?case|lower ?case|pig latin|emojis?|base64|binary|morse code|reverse order)\\b`,
       ].join('|'),
     ),
     weight: 0.5,
@@ -117,13 +120,16 @@ export const heuristics: readonly Heuristic[] = [
     reason: 'task for an assistant',
     pattern: new RegExp(
       [
-        `${sentenceStart}(?:write|compose|draft|create|generate|produce|craft|develop|provide|give me|prepare|tell me|make up|come up with)\\b${inSentence}{0,40}\\b(?:${creativeWork})\\b`,
-        `${sentenceStart}translate\\b${inSentence}{0,80}\\b(?:in|into|to) ${languages}\\b`,
+        // Each of these first in a sentence.
+        `${sentenceStart}(?:${[
+          `(?:write|compose|draft|create|generate|produce|craft|develop|provide|give me|prepare|tell me|make up|come up with)\\b${inSentence}{0,40}\\b(?:${creativeWork})\\b`,
+          `translate\\b${inSentence}{0,80}\\b(?:in|into|to) ${languages}\\b`,
+          `what(?:'s| is| are)(?: the)?(?: ${languages})?(?: for| word for)? ['"][^'"\\n]{1,60}['"] in ${languages}\\b`,
+          `provide the ${languages} (?:equivalent|translation|word)s? (?:for|of)\\b`,
+          // Spelling games that hide what an answer says.
+          `(?:replace|substitute|swap|convert|change)\\b${inSentence}{0,30}\\b(?:letters?|vowels?|consonants?|characters?)\\b${inSentence}{0,40}\\b(?:with|for|into|to|by) (?:(?:the|their|its|corresponding|following|matching|keyboard|random)\\s+)*(?:numbers?|digits?|symbols?|emojis?|position numbers?)\\b`,
+        ].join('|')})`,
         `\\bhow (?:do|would|can) (?:you|i|we) say\\b${inSentence}{0,60}\\bin ${languages}\\b`,
-        `${sentenceStart}what(?:'s| is| are)(?: the)?(?: ${languages})?(?: for| word for)? ['"][^'"\\n]{1,60}['"] in ${languages}\\b`,
-        `${sentenceStart}provide the ${languages} (?:equivalent|translation|word)s? (?:for|of)\\b`,
-        // Spelling games that hide what an answer says.
-        `${sentenceStart}(?:replace|substitute|swap|convert|change)\\b${inSentence}{0,30}\\b(?:letters?|vowels?|consonants?|characters?)\\b${inSentence}{0,40}\\b(?:with|for|into|to|by) (?:(?:the|their|its|corresponding|following|matching|keyboard|random)\\s+)*(?:numbers?|digits?|symbols?|emojis?|position numbers?)\\b`,
       ].join('|'),
     ),
     weight: 0.4,
