@@ -16,10 +16,11 @@ const instructions =
 
 /**
  * Where a sentence starts: the text's start, after `.`, `!`, `?`, `:` or `;`, a line break or a
- * `|` (which joins an e-mail's header fields), then words that may come before an imperative.
+ * `|` (which joins an e-mail's header fields), then an opening quote or a bullet, and words that
+ * may come before an imperative ("please", "also", "subtly").
  */
 const sentenceStart =
-  '(?:^|[.!?:;|\\n])\\s*(?:(?:please|also|now|then|and|kindly|always|additionally|finally|lastly|moreover|furthermore),?\\s+)*';
+  '(?:^|[.!?:;|\\n])\\s*(?:["\'(\\[*>-]\\s*)?(?:(?:please|also|now|then|and|kindly|always|additionally|finally|lastly|moreover|furthermore|just|simply|subtly|discreetly|quietly|casually|naturally|seamlessly|briefly),?\\s+)*';
 /** What an assistant produces: the object of an instruction about its answer. */
 const replies = '(?:response|reply|answer|output|message|summary|completion)s?';
 /** A character inside a sentence: a `.`, `!` or `?` only where no space follows (`example.com`). */
@@ -29,16 +30,31 @@ const reshapingVerbs =
   'modify|alter|enhance|augment|rewrite|rephrase|adjust|edit|begin|start|end|conclude|format|structure|translate|encode|encrypt|scramble|jumble|reverse';
 /** Verbs that, first in a sentence, tell the reader what to do with their answer. */
 const imperativeVerbs = [
-  'add|include|insert|append|prepend|integrate|incorporate|embed|mention|attach|put|place',
-  'modify|change|alter|edit|rewrite|rephrase|enhance|augment|adjust|expand|extend|update',
+  'add|include|insert|append|prepend|integrate|incorporate|embed|mention|put|place|sprinkle',
+  'intersperse|weave|slip|inject|infuse|plug|feature|showcase|cite|quote',
+  'modify|change|alter|edit|rewrite|rephrase|enhance|augment|adjust|expand|extend|update|enrich',
   'begin|start|end|finish|conclude|close|open|sign off|format|structure|present|frame|wrap',
   'write|compose|provide|give|use|render|express|make|keep|craft|deliver|return|output',
-  'replace|substitute|convert|translate|encode|encrypt|transform|swap|turn',
-  'remove|delete|omit|drop|strip|group|combine|merge|join|split|separate|break up',
+  'replace|substitute|convert|translate|encode|encrypt|transform|swap|turn|invert|mirror|flip',
+  'remove|delete|omit|drop|strip|group|combine|merge|join|split|separate|break up|divide',
   'rearrange|reverse|scramble|jumble|shuffle|introduce|misspell|anagram|spell|capitali[sz]e',
-  'respond|reply|answer|suggest|recommend|promote|advertise|tease|hint|urge|encourage|invite',
-  'remind|direct|link|point|insist|stress|emphasi[sz]e|highlight|offer',
+  'uppercase|lowercase|abbreviate|shorten|repeat|duplicate|alternate|number|sort|arrange',
+  'respond|reply|answer|suggest|recommend|promote|advertise|endorse|tease|hint|urge|encourage',
+  'invite|remind|direct|redirect|refer|link|point|insist|stress|emphasi[sz]e|highlight|offer',
+  'advise|warn|claim|argue|advocate|ensure|try|remember|avoid|refrain from',
 ].join('|');
+/**
+ * What a letter asks its reader to put in their reply, not an instruction to an assistant:
+ * "include the reference number in your reply".
+ */
+const askedForDetails =
+  '(?:(?:your|us|me)\\b|(?:(?:the|a|an|our|any|all)\\s+(?:[\\w-]+\\s+){0,2})?(?:number|ids?|references?|codes?|names?|address(?:es)?|details|information|info|photos?|pictures?|screenshots?|receipts?|cop(?:y|ies)|documents?|files?|attachments?|invoices?|dates?|availability|phone|e-?mail|contact|questions?|feedback|comments?|thoughts|opinions?)\\b)';
+/** How a letter asks for its reply to be sent: "provide your answer using the form below". */
+const meansOfSending =
+  '(?:the|this|that|our|a|an)\\s+(?:[\\w-]+\\s+)?(?:form|link|portal|button|template|page|website|site|app|system|tool|address|e-?mail|envelope)\\b';
+/** Forms an answer is asked to take: "respond only in emojis". */
+const answerForms =
+  '(?:all )?(?:caps|capitals|capital letters|upper ?case|lower ?case)|pig latin|emojis?|base64|binary|hex(?:adecimal)?|morse code|reverse(?: order)?|backwards|rhymes?|verse|anagrams?|riddles?|numbers only|only numbers|symbols|code words|one word|a single word|haikus?|iambic pentameter|the style of|the voice of';
 
 /** Pieces of creative writing a reader is seldom asked for in a letter, a contract or a page. */
 const creativeWork =
@@ -101,12 +117,12 @@ export const heuristics: readonly Heuristic[] = [
         // Each of these first in a sentence.
         `${sentenceStart}(?:${[
           // "Add ... to your reply", not "include your account number in your reply".
-          `(?:${imperativeVerbs})\\b(?! (?:your|us|me)\\b)${inSentence}{0,100}\\b(?:in|to|into|within|throughout|from|of|with|using) your ${replies}\\b`,
-          `(?:in|within|throughout|at the (?:end|start|beginning|top|bottom) of) your ${replies}\\b,?\\s*(?:please\\s+|also\\s+|always\\s+)?(?:${imperativeVerbs})\\b`,
-          `(?:${imperativeVerbs})\\b${inSentence}{0,60}\\byour ${replies}\\b${inSentence}{0,40}\\b(?:with|without|using|by [a-z]+ing|so that)\\b`,
+          `(?:${imperativeVerbs})\\b(?!\\s+${askedForDetails})${inSentence}{0,100}\\b(?:in|to|into|within|throughout|from|of) your ${replies}\\b`,
+          `(?:in|within|throughout|at the (?:end|start|beginning|top|bottom) of) your ${replies}\\b,?\\s*(?:please\\s+|also\\s+|always\\s+)?(?:${imperativeVerbs})\\b(?!\\s+${askedForDetails})`,
+          `(?:${imperativeVerbs})\\b${inSentence}{0,60}\\byour ${replies}\\b${inSentence}{0,40}\\b(?:with|without|using|by [a-z]+ing|so that)\\b(?!\\s+${meansOfSending})`,
           `(?:${reshapingVerbs}) your (?:${replies}|${replies}'s \\w+)\\b`,
           `(?:make sure|ensure|be sure|remember|don't forget|do not forget)\\b${inSentence}{0,100}\\b(?:in|to|into|within|throughout) your ${replies}\\b`,
-          `(?:respond|reply|answer|write)(?: only| exclusively)? (?:in|using) (?:${languages}|all caps|capital letters|upper ?case|lower ?case|pig latin|emojis?|base64|binary|morse code|reverse order)\\b`,
+          `(?:respond|reply|answer|write)(?: only| exclusively| entirely)? (?:in|using|with|through) (?:only )?(?:${languages}|${answerForms})\\b`,
         ].join('|')})`,
         `\\byour ${replies} (?:should|must|needs? to|has to|shall|is to) (?:always |also )?(?:include|contain|mention|end|begin|start|feature|incorporate|promote|encourage|remind|highlight|emphasi[sz]e|stress|be written|use|avoid|omit)\\b`,
       ].join('|'),
@@ -126,6 +142,8 @@ export const heuristics: readonly Heuristic[] = [
           `translate\\b${inSentence}{0,80}\\b(?:in|into|to) ${languages}\\b`,
           `what(?:'s| is| are)(?: the)?(?: ${languages})?(?: for| word for)? ['"][^'"\\n]{1,60}['"] in ${languages}\\b`,
           `provide the ${languages} (?:equivalent|translation|word)s? (?:for|of)\\b`,
+          // The assistant's readers, told what to do.
+          `(?:encourage|urge|invite|remind|tell|ask|advise|prompt|direct|persuade|convince|motivate|inspire|warn) (?:the |your |all |our )?(?:users?|readers?|viewers?|audiences?|visitors?|followers?) to\\b`,
           // Spelling games that hide what an answer says.
           `(?:replace|substitute|swap|convert|change)\\b${inSentence}{0,30}\\b(?:letters?|vowels?|consonants?|characters?)\\b${inSentence}{0,40}\\b(?:with|for|into|to|by) (?:(?:the|their|its|corresponding|following|matching|keyboard|random)\\s+)*(?:numbers?|digits?|symbols?|emojis?|position numbers?)\\b`,
         ].join('|')})`,
