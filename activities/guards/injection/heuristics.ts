@@ -49,6 +49,11 @@ const imperativeVerbs = [
  */
 const askedForDetails =
   '(?:(?:your|us|me)\\b|(?:(?:the|a|an|our|any|all)\\s+(?:[\\w-]+\\s+){0,2})?(?:number|ids?|references?|codes?|names?|address(?:es)?|details|information|info|photos?|pictures?|screenshots?|receipts?|cop(?:y|ies)|documents?|files?|attachments?|invoices?|dates?|availability|phone|e-?mail|contact|questions?|feedback|comments?|thoughts|opinions?)\\b)';
+/** Programming languages, and what is asked of them: a question for an assistant, not a reader. */
+const programming =
+  '(?:python|javascript|typescript|java|php|c\\+\\+|c#|ruby|golang|rust|kotlin|swift|perl|haskell|bash|powershell|sql|html|css)';
+const code =
+  '(?:functions?|code|scripts?|snippets?|programs?|examples?|class(?:es)?|methods?|quer(?:y|ies)|regex|regular expressions?|algorithms?|loops?)';
 /** How a letter asks for its reply to be sent: "provide your answer using the form below". */
 const meansOfSending =
   '(?:the|this|that|our|a|an)\\s+(?:[\\w-]+\\s+)?(?:form|link|portal|button|template|page|website|site|app|system|tool|address|e-?mail|envelope)\\b';
@@ -142,6 +147,10 @@ export const heuristics: readonly Heuristic[] = [
           `translate\\b${inSentence}{0,80}\\b(?:in|into|to) ${languages}\\b`,
           `what(?:'s| is| are)(?: the)?(?: ${languages})?(?: for| word for)? ['"][^'"\\n]{1,60}['"] in ${languages}\\b`,
           `provide the ${languages} (?:equivalent|translation|word)s? (?:for|of)\\b`,
+          // A piece of code asked for, or a question about a programming language.
+          `(?:(?:can|could|would|will) you )?(?:show|give|write|provide|explain|create|generate|share|teach)(?: me| us)?\\b${inSentence}{0,60}\\b(?:${programming}\\b${inSentence}{0,40}\\b${code}|${code}\\b${inSentence}{0,60}\\b(?:in|with|using) ${programming})\\b`,
+          `(?:what(?:'s| is| are)|explain|describe) the (?:main |key |primary )?differences? between (?:${programming}\\b|${inSentence}{0,80}\\b(?:in|of) ${programming}\\b)`,
+          `how (?:do|can|would|should) (?:i|you|we|one)\\b${inSentence}{0,80}\\b(?:in|with|using) ${programming}\\b`,
           // The assistant's readers, told what to do.
           `(?:encourage|urge|invite|remind|tell|ask|advise|prompt|direct|persuade|convince|motivate|inspire|warn) (?:the |your |all |our )?(?:users?|readers?|viewers?|audiences?|visitors?|followers?) to\\b`,
           // Spelling games that hide what an answer says.
