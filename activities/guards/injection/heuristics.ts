@@ -41,7 +41,8 @@ const imperativeVerbs = [
   'uppercase|lowercase|abbreviate|shorten|repeat|duplicate|alternate|number|sort|arrange',
   'respond|reply|answer|suggest|recommend|promote|advertise|endorse|tease|hint|urge|encourage',
   'invite|remind|direct|redirect|refer|link|point|insist|stress|emphasi[sz]e|highlight|offer',
-  'advise|warn|claim|argue|advocate|ensure|try|remember|avoid|refrain from',
+  'advise|warn|claim|argue|advocate|ensure|try|remember|avoid|refrain from|eliminate|exclude',
+  'leave out|cut out|mix|pepper|tack on|throw in|work in|hide|conceal|disguise|garble|transpose',
 ].join('|');
 /**
  * What a letter asks its reader to put in their reply, not an instruction to an assistant:
@@ -128,6 +129,8 @@ export const heuristics: readonly Heuristic[] = [
           `(?:${reshapingVerbs}) your (?:${replies}|${replies}'s \\w+)\\b`,
           `(?:make sure|ensure|be sure|remember|don't forget|do not forget)\\b${inSentence}{0,100}\\b(?:in|to|into|within|throughout) your ${replies}\\b`,
           `(?:respond|reply|answer|write)(?: only| exclusively| entirely)? (?:in|using|with|through) (?:only )?(?:${languages}|${answerForms})\\b`,
+          // Spelling mistakes on purpose: no document asks its reader for them.
+          `(?:introduce|include|add|make|use|insert|sprinkle|put|create|leave|respond with|reply with|answer with|write with)\\b${inSentence}{0,30}\\b(?:deliberate|intentional|purposeful|random|occasional|obvious)(?:ly)?\\b${inSentence}{0,20}\\b(?:typos|misspell(?:ings|ed words)|spelling (?:mistakes|errors)|grammatical (?:mistakes|errors)|grammar (?:mistakes|errors))\\b`,
         ].join('|')})`,
         `\\byour ${replies} (?:should|must|needs? to|has to|shall|is to) (?:always |also )?(?:include|contain|mention|end|begin|start|feature|incorporate|promote|encourage|remind|highlight|emphasi[sz]e|stress|be written|use|avoid|omit)\\b`,
       ].join('|'),
@@ -154,6 +157,8 @@ export const heuristics: readonly Heuristic[] = [
           // The assistant's readers, told what to do.
           `(?:encourage|urge|invite|remind|tell|ask|advise|prompt|direct|persuade|convince|motivate|inspire|warn) (?:the |your |all |our )?(?:users?|readers?|viewers?|audiences?|visitors?|followers?) to\\b`,
           // Spelling games that hide what an answer says.
+          `(?:remove|eliminate|omit|delete|strip|drop|leave out|take out|get rid of)\\b${inSentence}{0,20}\\b(?:all |every |the )?(?:spaces|whitespace|punctuation|vowels)\\b(?!${inSentence}{0,30}\\b(?:number|code|password|id|name|address|field)s?\\b)`,
+          `(?:use|write|put|type)\\b${inSentence}{0,20}\\b(?:numbers?|digits?|symbols?|emojis?)\\b (?:instead of|in place of|for) (?:the |all |every |each )?(?:letters|vowels|consonants|characters|words)\\b`,
           `(?:replace|substitute|swap|convert|change)\\b${inSentence}{0,30}\\b(?:letters?|vowels?|consonants?|characters?)\\b${inSentence}{0,40}\\b(?:with|for|into|to|by) (?:(?:the|their|its|corresponding|following|matching|keyboard|random)\\s+)*(?:numbers?|digits?|symbols?|emojis?|position numbers?)\\b`,
         ].join('|')})`,
         `\\bhow (?:do|would|can) (?:you|i|we) say\\b${inSentence}{0,60}\\bin ${languages}\\b`,
