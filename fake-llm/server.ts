@@ -157,10 +157,10 @@ class FakeLlmHttpServer implements FakeLlmServer {
     sendJsonText(response, known ? 405 : 404, JSON.stringify({ error: { message } }));
   }
 
-  /** `POST /v1/embeddings`: recorded like a model request, answered by `answerEmbeddings`. */
-  private async answerEmbeddingsRequest(path: string, request: IncomingMessage, response: ServerResponse) {
+  /** A new entry of the request log, filled in as the request is answered. */
+  private record(protocol: WireProtocol, path: string, request: IncomingMessage): RecordedRequest {
     const record: RecordedRequest = {
-      protocol: 'openai',
+      protocol,
       path,
       model: null,
       step: null,
@@ -172,6 +172,12 @@ class FakeLlmHttpServer implements FakeLlmServer {
       status: null,
     };
     this.log.push(record);
+    return record;
+  }
+
+  /** `POST /v1/embeddings`: recorded like a model request, answered by `answerEmbeddings`. */
+  private async answerEmbeddingsRequest(path: string, request: IncomingMessage, response: ServerResponse) {
+    const record = this.record('openai', path, request);
     const text = await readBody(request);
     let body: unknown = text;
     try {
@@ -206,19 +212,7 @@ class FakeLlmHttpServer implements FakeLlmServer {
     request: IncomingMessage,
     response: ServerResponse,
   ): Promise<void> {
-    const record: RecordedRequest = {
-      protocol: adapter.protocol,
-      path,
-      model: null,
-      step: null,
-      headers: redactHeaders(request.headers),
-      body: null,
-      chatRequest: null,
-      receivedAt: Date.now(),
-      answeredBy: null,
-      status: null,
-    };
-    this.log.push(record);
+    const record = this.record(adapter.protocol, path, request);
     const requestId = adapter.requestId(this.log.length);
     const send = (status: number, text: string, headers: Record<string, string> = {}): void => {
       record.status = status;
