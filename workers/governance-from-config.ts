@@ -1,10 +1,9 @@
 import type { AuditLog } from '../activities/audit/audit-log.js';
 import { GuardService } from '../activities/guards/guard-service.js';
-import { loadGuardConfig } from '../activities/guards/load-guard-config.js';
 import type { PiiVault } from '../activities/guards/vault/pii-vault.js';
 import type { WorkerConfig } from './config.js';
 import type { PolicyConfig } from '../common/policies.js';
-import { loadPolicies } from '../activities/policies/load-policies.js';
+import { loadGovernanceFiles } from '../activities/policies/load-policies.js';
 import { openAuditLog, openPiiVault } from './local-tools/audit.js';
 
 /** Opened on first use: a worker whose runs never reach a guard step opens no database. */
@@ -32,12 +31,10 @@ export function governanceFromConfig(config: WorkerConfig): {
   policies: PolicyConfig;
   close: () => Promise<void>;
 } {
-  const guardConfig = config.LLMOS_GUARDS_FILE
-    ? loadGuardConfig(config.LLMOS_GUARDS_FILE)
-    : loadGuardConfig();
-  const policies = config.LLMOS_POLICIES_FILE
-    ? loadPolicies(guardConfig, config.LLMOS_POLICIES_FILE)
-    : loadPolicies(guardConfig);
+  const { guards: guardConfig, policies } = loadGovernanceFiles({
+    guards: config.LLMOS_GUARDS_FILE,
+    policies: config.LLMOS_POLICIES_FILE,
+  });
   const audit = lazily<AuditLog>(() => openAuditLog(config).log);
   const vault = lazily<PiiVault>(() => openPiiVault(config));
   const guards = new GuardService(guardConfig, { vault: vault.get, audit: audit.get });

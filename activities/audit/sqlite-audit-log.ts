@@ -1,4 +1,4 @@
-import { addMissingColumns, openSharedSqlite } from '../llm/shared-sqlite.js';
+import { addMissingColumns, openSharedSqlite, settled } from '../llm/shared-sqlite.js';
 import type { AuditEntry } from '../../common/audit.js';
 import { insertColumns, insertValues, linkEntries, verifyChain } from './audit-chain.js';
 import {
@@ -11,15 +11,6 @@ import {
   type AuditRow,
 } from './audit-log.js';
 import { scopeCondition, type RetentionScope } from './retention-scope.js';
-
-/** better-sqlite3 is synchronous; the interface is not (PostgreSQL's will not be): a throw becomes a rejection. */
-function settled<T>(work: () => T): Promise<T> {
-  try {
-    return Promise.resolve(work());
-  } catch (error) {
-    return Promise.reject(error instanceof Error ? error : new Error(String(error)));
-  }
-}
 
 /**
  * The audit trail in a SQLite file (LLMOS_AUDIT_FILE): the default, for the workers of one

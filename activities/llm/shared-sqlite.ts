@@ -15,6 +15,15 @@ export function openSharedSqlite(file: string): Database.Database {
   return db;
 }
 
+/** better-sqlite3 is synchronous; the stores' interfaces are not (PostgreSQL's are not): a throw becomes a rejection. */
+export function settled<T>(work: () => T): Promise<T> {
+  try {
+    return Promise.resolve(work());
+  } catch (error) {
+    return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+  }
+}
+
 /** Adds to `table` each of `columns` (`name TYPE`) it lacks: a table made by an earlier version keeps its rows. */
 export function addMissingColumns(db: Database.Database, table: string, columns: readonly string[]): void {
   const present = new Set(

@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { judgesNamed, type GuardConfig } from '../../common/guards.js';
 import { policyFor, policyRefusal, PolicyConfigSchema, type PolicyConfig } from '../../common/policies.js';
-import { guardProfileFor } from '../guards/load-guard-config.js';
+import { guardProfileFor, loadGuardConfig } from '../guards/load-guard-config.js';
 import { ConfigFileError, readYamlConfig } from '../read-yaml-config.js';
 
 /** The policies that ship with llmos. */
@@ -13,6 +13,18 @@ export const builtInPoliciesFile = fileURLToPath(new URL('../../config/policies.
  * and outside texts, and that every model judge a tenant's profile asks is one its policy allows:
  * a worker that would send a tenant's data where its policy forbids does not start.
  */
+/**
+ * A worker's governance files as its environment names them (LLMOS_GUARDS_FILE,
+ * LLMOS_POLICIES_FILE; the built-in ones when unset), checked against each other.
+ */
+export function loadGovernanceFiles(files: { guards?: string | undefined; policies?: string | undefined }): {
+  guards: GuardConfig;
+  policies: PolicyConfig;
+} {
+  const guards = loadGuardConfig(files.guards);
+  return { guards, policies: loadPolicies(guards, files.policies) };
+}
+
 export function loadPolicies(guards: GuardConfig, file: string = builtInPoliciesFile): PolicyConfig {
   const policies = readYamlConfig(file, PolicyConfigSchema, 'policy file');
   // Every tenant with a policy or a guard profile of its own, under the policy that applies to it.

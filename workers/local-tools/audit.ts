@@ -7,8 +7,7 @@ import type { PiiVault } from '../../activities/guards/vault/pii-vault.js';
 import { openPostgresPiiVault } from '../../activities/guards/vault/postgres-pii-vault.js';
 import { openSqlitePiiVault } from '../../activities/guards/vault/sqlite-pii-vault.js';
 import { WorkerConfigSchema, type WorkerConfig } from '../config.js';
-import { loadGuardConfig } from '../../activities/guards/load-guard-config.js';
-import { loadPolicies } from '../../activities/policies/load-policies.js';
+import { loadGovernanceFiles } from '../../activities/policies/load-policies.js';
 import { applyRetention, type RetentionOutcome } from '../../activities/policies/apply-retention.js';
 
 export type AuditSettings = Pick<WorkerConfig, 'LLMOS_AUDIT_FILE' | 'LLMOS_AUDIT_POSTGRES_URL'>;
@@ -61,8 +60,10 @@ export async function pruneByPolicies(
   now: Date,
 ): Promise<{ outcomes: RetentionOutcome[]; where: string }> {
   const config = WorkerConfigSchema.pick({ LLMOS_GUARDS_FILE: true, LLMOS_POLICIES_FILE: true }).parse(env);
-  const guards = loadGuardConfig(config.LLMOS_GUARDS_FILE);
-  const policies = loadPolicies(guards, config.LLMOS_POLICIES_FILE);
+  const { policies } = loadGovernanceFiles({
+    guards: config.LLMOS_GUARDS_FILE,
+    policies: config.LLMOS_POLICIES_FILE,
+  });
   const { log, where } = workerAuditLog(env);
   const vault = workerPiiVault(env);
   try {

@@ -1,4 +1,4 @@
-import { addMissingColumns, openSharedSqlite } from '../../llm/shared-sqlite.js';
+import { addMissingColumns, openSharedSqlite, settled } from '../../llm/shared-sqlite.js';
 import type { PiiVaultEntry } from '../pii/mask-pii.js';
 import {
   vaultInsertSql,
@@ -40,21 +40,15 @@ export function openSqlitePiiVault(file: string): PiiVault {
         );
         return result;
       });
-      try {
-        return Promise.resolve(run.immediate());
-      } catch (error) {
-        return Promise.reject(error instanceof Error ? error : new Error(String(error)));
-      }
+      return settled(() => run.immediate());
     },
     entries: (vaultId) => Promise.resolve(read(vaultId)),
     prune(scope) {
       const { sql, values } = vaultPruneSql(scope, () => '?');
-      try {
+      return settled(() => {
         const removed = db.prepare(sql).all(...values) as { vault_id: string }[];
-        return Promise.resolve(new Set(removed.map((row) => row.vault_id)).size);
-      } catch (error) {
-        return Promise.reject(error instanceof Error ? error : new Error(String(error)));
-      }
+        return new Set(removed.map((row) => row.vault_id)).size;
+      });
     },
     close: () => {
       db.close();
