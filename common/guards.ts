@@ -55,7 +55,7 @@ const remoteInjection = z
 const injectionRule = z
   .object({
     action: GuardActionSchema.exclude(['mask']),
-    threshold: z.number().gt(0).max(1).default(0.5),
+    threshold: z.number().gt(0).max(1).default(0.4),
     remote: remoteInjection.optional(),
   })
   .strict();

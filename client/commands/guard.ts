@@ -10,7 +10,7 @@ export function registerGuardCommands(program: Command): void {
     )
     .option(
       '--threshold <score>',
-      'the score from which a text is an injection (default 0.5, chosen on bench:guards)',
+      'the score from which a text is an injection (default 0.4, chosen on bench:guards)',
     )
     .action(async (flags: { threshold?: string }) => {
       const threshold = flags.threshold === undefined ? undefined : Number(flags.threshold);

@@ -12,7 +12,8 @@ void describe('guard pipeline: one stage on one text', () => {
   const config = loadGuardConfig();
 
   void it('reads the built-in configuration, with a profile per tenant', () => {
-    assert.deepEqual(guardProfileFor(config).untrusted.injection, { action: 'block', threshold: 0.5 });
+    assert.deepEqual(guardProfileFor(config).untrusted.injection, { action: 'block', threshold: 0.4 });
+    assert.equal(guardProfileFor(config).input.injection?.threshold, 0.5);
     assert.equal(guardProfileFor(config, 'support-desk').output.newPii?.action, 'block');
     assert.equal(guardProfileFor(config, 'no-such-tenant'), config.default);
   });

@@ -16,9 +16,12 @@ export interface InjectionVerdict {
 
 /**
  * The score from which a text is an injection: chosen on `npm run bench:guards` (held-back
- * attacks against benign texts), where it keeps every benign set's false positives under 5%.
+ * attacks against benign texts), where recall is over 90% and every benign set's false positives
+ * stay under 5%. A task asked of an assistant (translate, write code) scores 0.4 on its own: in
+ * outside text that is an injection, in a user's own question it is the point (config/guards.yaml
+ * raises the input stage's line to 0.5).
  */
-export const defaultInjectionThreshold = 0.5;
+export const defaultInjectionThreshold = 0.4;
 
 export interface ScanInjectionOptions {
   /** A verdict is an injection at or above this score; `defaultInjectionThreshold` by default. */
