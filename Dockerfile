@@ -14,7 +14,8 @@ ENV NODE_ENV=production
 WORKDIR /app
 
 # Dependencies first, so that a change to the source reuses this layer.
-COPY package.json package-lock.json ./
+# .npmrc keeps onnxruntime-node's install script from fetching GPU libraries outside npm.
+COPY package.json package-lock.json .npmrc ./
 # Install scripts: the native dependencies (@temporalio/core-bridge, @swc/core, esbuild) ship
 # prebuilt binaries inside their npm packages (the core bridge's under releases/, @swc/core's and
 # esbuild's as per-platform optional packages), so nothing is compiled or downloaded here, and their
@@ -29,7 +30,12 @@ RUN npm ci --omit=dev --no-audit --no-fund \
     && test -f "$keep/index.node" \
     && find . -mindepth 1 -maxdepth 1 ! -name "$keep" -exec rm -rf {} + \
     || echo "Kept all core-bridge binaries" ) \
-  && node -e "require('@temporalio/core-bridge')"
+  && ( cd node_modules/onnxruntime-node/bin/napi-v6 \
+    && keep="$(node -p 'process.platform + "/" + process.arch')" \
+    && test -f "$keep/onnxruntime_binding.node" \
+    && find . -mindepth 2 -maxdepth 2 ! -path "./$keep" -exec rm -rf {} + \
+    || echo "Kept all onnxruntime binaries" ) \
+  && node -e "require('@temporalio/core-bridge'); require('onnxruntime-node')"
 
 COPY bin ./bin
 COPY common ./common

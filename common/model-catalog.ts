@@ -47,13 +47,13 @@ export const ModelEntrySchema = z
         seen.add(capability);
       });
     }),
-    /** Optional only for scripted and compatible (local) models, which then cost nothing. */
+    /** Optional only for scripted, compatible and local models, which then cost nothing. */
     prices: ModelPriceSchema.optional(),
     tier: ModelTierSchema.optional(),
   })
   .strict();
 
-const freeProviders: readonly string[] = ['scripted', 'compatible'];
+const freeProviders: readonly string[] = ['scripted', 'compatible', 'local'];
 
 /**
  * Complexity routing for `--model auto`: a request is complex when its input is long, it needs

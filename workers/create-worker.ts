@@ -45,6 +45,7 @@ export function createActivitiesFromConfig(
       ? { baseURL: config.LLMOS_COMPATIBLE_BASE_URL, apiKey: config.LLMOS_COMPATIBLE_API_KEY }
       : undefined,
     scriptsDirectory: config.LLMOS_SCRIPTS_DIRECTORY,
+    localModelsDirectory: config.LLMOS_LOCAL_MODELS_DIR,
     timeoutMs: config.LLMOS_MODEL_TIMEOUT_MS,
   });
   const tools = createToolRegistry([

@@ -26,6 +26,7 @@ export async function runWorkerProcess(connectionFlags: TemporalConnectionFlags 
     config.ANTHROPIC_API_KEY && 'anthropic',
     config.LLMOS_COMPATIBLE_BASE_URL && `compatible (${config.LLMOS_COMPATIBLE_BASE_URL})`,
     'scripted',
+    `local (${config.LLMOS_LOCAL_MODELS_DIR})`,
   ].filter(Boolean);
   // The key ids only: the keys themselves are never printed.
   const encryption = config.payloadKeys

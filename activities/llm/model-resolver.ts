@@ -6,6 +6,7 @@ import { formatModelRef, type ModelRef } from '../../common/model-ref.js';
 import { loadFakeLlmScript } from './scripted/load-script.js';
 import { AnthropicChatModel } from './anthropic-chat-model.js';
 import type { ChatModel } from './chat-model.js';
+import { LocalEmbeddingModel } from './local/local-embedding-model.js';
 import { OpenAiChatModel } from './openai-chat-model.js';
 import { createScriptedChatModel } from './scripted/scripted-chat-model.js';
 
@@ -16,6 +17,8 @@ export interface ModelProvidersConfig {
   compatible?: { baseURL: string; apiKey?: string | undefined } | undefined;
   /** Folder of scripts for `scripted:<name>` (`<name>.json`); a model name ending in .json is a path. */
   scriptsDirectory: string;
+  /** Folder of the models that run in the worker, `local:<name>` in `<name>/` (see LocalEmbeddingModel). */
+  localModelsDirectory: string;
   /** Per-request HTTP timeout of the provider SDKs. */
   timeoutMs: number;
 }
@@ -65,6 +68,8 @@ export function createModelResolver(config: ModelProvidersConfig): ModelResolver
         if (!existsSync(file)) throw notConfigured(ref, `no script at ${file}`);
         return createScriptedChatModel(ref.model, await loadFakeLlmScript(file));
       }
+      case 'local':
+        return LocalEmbeddingModel.load(config.localModelsDirectory, ref.model);
     }
   };
   return (ref) => {

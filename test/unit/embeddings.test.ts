@@ -37,6 +37,7 @@ void describe('embeddings in the model layer', () => {
       anthropic: { apiKey: 'sk-ant-test', baseURL: server.url },
       compatible: { baseURL: `${server.url}/v1` },
       scriptsDirectory: path.join(projectRoot, 'examples', 'scripted'),
+      localModelsDirectory: path.join(projectRoot, '.tools', 'models'),
       timeoutMs: 5_000,
     });
 
