@@ -1,0 +1,73 @@
+import type { KnowledgeChunk, KnowledgeFilter } from '../../common/knowledge.js';
+import { maximalMarginalRelevance, reciprocalRankFusion } from './fuse-rankings.js';
+import type { KnowledgeStore, StoreHit } from './knowledge-store.js';
+
+/** Which retrievers answer: both fused (the default), or one alone (for comparison and tests). */
+export type RetrievalMode = 'hybrid' | 'keyword' | 'dense';
+
+export interface HybridSearchOptions {
+  /** Chunks returned. */
+  limit: number;
+  filter?: KnowledgeFilter | undefined;
+  mode?: RetrievalMode | undefined;
+  /** Reciprocal Rank Fusion's k: larger flattens the top ranks' weight. 60 by default. */
+  rrfK?: number | undefined;
+  /** Hits each retriever brings to the fusion; 50 by default, at least `limit`. */
+  candidates?: number | undefined;
+  /**
+   * Maximal Marginal Relevance's lambda: 1 keeps the fused order; lower pushes chunks much like
+   * one already kept (overlapping chunks, repeated boilerplate) down. 0.7 by default.
+   */
+  mmrLambda?: number | undefined;
+}
+
+/** A retrieved chunk: its fused score and its rank in each retriever that found it (1 = best). */
+export interface RetrievedChunk extends KnowledgeChunk {
+  score: number;
+  ranks: { keyword?: number; dense?: number };
+}
+
+/**
+ * BM25 and dense search over one base, fused by rank (RRF), then de-duplicated by MMR. The query
+ * vector comes from the caller, made by the base's own embedding model. Reads only; same store
+ * state, same answer.
+ */
+export async function hybridSearch(
+  store: KnowledgeStore,
+  base: string,
+  query: { text: string; vector: readonly number[] | undefined },
+  options: HybridSearchOptions,
+): Promise<RetrievedChunk[]> {
+  const mode = options.mode ?? 'hybrid';
+  const candidates = Math.max(options.limit, options.candidates ?? 50);
+  const search = { limit: candidates, filter: options.filter };
+  const [keyword, dense] = await Promise.all([
+    mode === 'dense' ? [] : store.keywordSearch(base, query.text, search),
+    mode === 'keyword' || !query.vector ? [] : store.denseSearch(base, query.vector, search),
+  ]);
+  const chunks = new Map<string, KnowledgeChunk>(
+    [...keyword, ...dense].map((hit: StoreHit) => [hit.chunk.id, hit.chunk]),
+  );
+  const fused = reciprocalRankFusion(
+    { keyword: keyword.map((hit) => hit.chunk.id), dense: dense.map((hit) => hit.chunk.id) },
+    options.rrfK,
+  );
+  const lambda = options.mmrLambda ?? 0.7;
+  const pool = fused.slice(0, Math.max(options.limit * 4, options.limit));
+  const vectors =
+    lambda < 1
+      ? await store.vectors(
+          base,
+          pool.map((hit) => hit.id),
+        )
+      : new Map<string, number[]>();
+  const best = pool[0]?.score ?? 1;
+  const picked = maximalMarginalRelevance(
+    pool.map((hit) => ({ ...hit, relevance: hit.score / best, vector: vectors.get(hit.id) })),
+    options.limit,
+    lambda,
+  );
+  return picked.map((hit) => ({ ...chunks.get(hit.id)!, score: round(hit.score), ranks: hit.ranks }));
+}
+
+const round = (value: number): number => Math.round(value * 1e6) / 1e6;
