@@ -70,7 +70,11 @@ const homoglyphs: Record<string, string> = {
   Υ: 'Y',
   Χ: 'X',
 };
-const homoglyphPattern = new RegExp(`[${Object.keys(homoglyphs).join('')}]`, 'g');
+const homoglyphClass = `[${Object.keys(homoglyphs).join('')}]`;
+/** Whether a text holds a look-alike letter. */
+const anyHomoglyph = new RegExp(homoglyphClass);
+/** Every look-alike letter, to replace. */
+const everyHomoglyph = new RegExp(homoglyphClass, 'g');
 
 export interface NormalisedText {
   text: string;
@@ -87,16 +91,16 @@ export function normaliseForScan(input: string): NormalisedText {
   const invisibleCount = folded.match(invisibleCharacters)?.length ?? 0;
   const bidiCount = folded.match(bidiControls)?.length ?? 0;
   let mixedScriptWords = 0;
-  // Only words that mix scripts are mended: whole Russian or Greek words stay as they are.
-  const text = folded
-    .replace(invisibleCharacters, '')
-    .replace(bidiControls, '')
-    .replace(/\p{L}+/gu, (word) => {
-      if (!/[A-Za-z]/.test(word) || !homoglyphPattern.test(word)) return word;
-      homoglyphPattern.lastIndex = 0;
-      mixedScriptWords += 1;
-      return word.replace(homoglyphPattern, (letter) => homoglyphs[letter] ?? letter);
-    });
-  homoglyphPattern.lastIndex = 0;
+  const visible = folded.replace(invisibleCharacters, '').replace(bidiControls, '');
+  // Only words that mix scripts are mended: whole Russian or Greek words stay as they are. A call
+  // for every word is most of the cost of normalising, so a text without a look-alike letter,
+  // which has no word to mend, skips it.
+  const text = !anyHomoglyph.test(visible)
+    ? visible
+    : visible.replace(/\p{L}+/gu, (word) => {
+        if (!/[A-Za-z]/.test(word) || !anyHomoglyph.test(word)) return word;
+        mixedScriptWords += 1;
+        return word.replace(everyHomoglyph, (letter) => homoglyphs[letter] ?? letter);
+      });
   return { text, invisible: invisibleCount, bidi: bidiCount, mixedScriptWords };
 }
