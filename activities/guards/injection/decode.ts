@@ -14,6 +14,39 @@ const hexSegment = /(?<![0-9A-Fa-f])(?:[0-9A-Fa-f]{2}){10,}(?![0-9A-Fa-f])/g;
 /** A run without spaces that holds three or more `%XX` escapes. */
 const urlEncoded = /[^\s%]*(?:%[0-9A-Fa-f]{2}[^\s%]*){3,}/g;
 
+/** The shortest base64 segment; a hex segment (20 digits or more) is longer. */
+const shortestSegment = 16;
+
+/** Whether a UTF-16 code unit is a base64 character (`A-Z`, `a-z`, `0-9`, `+`, `/`) or its padding `=`. */
+function isBase64Code(code: number): boolean {
+  return (
+    (code >= 65 && code <= 90) ||
+    (code >= 97 && code <= 122) ||
+    (code >= 48 && code <= 57) ||
+    code === 43 ||
+    code === 47 ||
+    code === 61
+  );
+}
+
+/**
+ * The runs of base64 characters and `=` of `shortestSegment` or more, each whole: the only places
+ * a base64 or hex segment can be (hex digits are base64 characters, and the segment patterns'
+ * lookarounds stop at a character outside the run, as they stop at a string's ends). Found in one
+ * pass over the code units: the segment patterns, tried at every position of the text, cost more
+ * than the rest of the decoding, and ordinary prose has few such runs, if any.
+ */
+function base64Runs(text: string): string[] {
+  const runs: string[] = [];
+  let start = 0;
+  for (let index = 0; index <= text.length; index += 1) {
+    if (index < text.length && isBase64Code(text.charCodeAt(index))) continue;
+    if (index - start >= shortestSegment) runs.push(text.slice(start, index));
+    start = index + 1;
+  }
+  return runs;
+}
+
 /** Mostly letters, digits, spaces and punctuation: a decoded segment that is text, not bytes. */
 function isReadable(text: string): boolean {
   if (text.length < 8) return false;
@@ -49,11 +82,12 @@ export function rot13(text: string): string {
 
 export function decodeSegments(text: string): DecodedSegment[] {
   const segments: DecodedSegment[] = [];
-  for (const [match] of text.matchAll(base64Segment)) {
+  const runs = base64Runs(text);
+  for (const [match] of runs.flatMap((run) => [...run.matchAll(base64Segment)])) {
     const decoded = Buffer.from(match, 'base64').toString('utf8');
     if (isReadable(decoded)) segments.push({ encoding: 'base64', text: decoded });
   }
-  for (const [match] of text.matchAll(hexSegment)) {
+  for (const [match] of runs.flatMap((run) => [...run.matchAll(hexSegment)])) {
     const decoded = Buffer.from(match, 'hex').toString('utf8');
     if (isReadable(decoded)) segments.push({ encoding: 'hex', text: decoded });
   }
