@@ -13,6 +13,12 @@ const base64Segment = /(?<![A-Za-z0-9+/=])[A-Za-z0-9+/]{16,}={0,2}(?![A-Za-z0-9+
 const hexSegment = /(?<![0-9A-Fa-f])(?:[0-9A-Fa-f]{2}){10,}(?![0-9A-Fa-f])/g;
 /** A run without spaces that holds three or more `%XX` escapes. */
 const urlEncoded = /[^\s%]*(?:%[0-9A-Fa-f]{2}[^\s%]*){3,}/g;
+/**
+ * One `%XX` escape. `urlEncoded` is tried at every position, where it reads to the end of the word
+ * and backs off a character at a time looking for a `%`; a text with fewer than three escapes has
+ * no URL-encoded run, and this count, far cheaper, spares it that search.
+ */
+const urlEscape = /%[0-9A-Fa-f]{2}/g;
 
 /** The shortest base64 segment; a hex segment (20 digits or more) is longer. */
 const shortestSegment = 16;
@@ -91,7 +97,8 @@ export function decodeSegments(text: string): DecodedSegment[] {
     const decoded = Buffer.from(match, 'hex').toString('utf8');
     if (isReadable(decoded)) segments.push({ encoding: 'hex', text: decoded });
   }
-  for (const [match] of text.matchAll(urlEncoded)) {
+  const urlEncodedRuns = (text.match(urlEscape)?.length ?? 0) >= 3 ? text.matchAll(urlEncoded) : [];
+  for (const [match] of urlEncodedRuns) {
     try {
       const decoded = decodeURIComponent(match);
       if (isReadable(decoded)) segments.push({ encoding: 'url', text: decoded });
