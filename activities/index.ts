@@ -16,6 +16,8 @@ import type { ModelResolver } from './llm/model-resolver.js';
 import { createResolveModelChain } from './llm/resolve-model-chain.js';
 import { createEmbedActivities } from './llm/embeddings/embed-activities.js';
 import { createEmbedder } from './llm/embeddings/embed-texts.js';
+import { createKnowledgeActivities } from './knowledge/knowledge-activities.js';
+import type { KnowledgeStore } from './knowledge/knowledge-store.js';
 import { createPlanRoutes, createRouteModel } from './llm/route-model.js';
 import { createLoadPrompts } from './prompts/load-prompts.js';
 import { createSqlActivities, type SqlActivitiesConfig } from './sql/sql-activities.js';
@@ -49,6 +51,8 @@ export interface ActivityDependencies {
   guards: GuardService;
   /** Which providers and models may receive each tenant's data. */
   policies: PolicyConfig;
+  /** Where knowledge bases live: their documents, chunks, words and vectors. */
+  knowledge: KnowledgeStore;
   /** Structured outputs beyond the built-in ones (plan, verdict) that workflows may ask for by name. */
   outputs?: readonly OutputDefinition[];
 }
@@ -68,6 +72,10 @@ export function createActivities(dependencies: ActivityDependencies) {
   const guards = dependencies.guards.withJudges(
     createRemoteJudges(dependencies.guards.judgeConfig, { callChatModel, prompts: dependencies.prompts }),
   );
+  const embed = createEmbedder(dependencies.resolveModel, {
+    priceOf: dependencies.models.priceOf,
+    cache: dependencies.models.embeddingCache,
+  });
   return {
     callChatModel,
     resolveModelChain: createResolveModelChain(
@@ -88,13 +96,8 @@ export function createActivities(dependencies: ActivityDependencies) {
     runTool: createRunTool(dependencies.tools, dependencies.blobs, guards),
     ...createGuardActivities(guards),
     ...createConversationActivities(conversations),
-    ...createEmbedActivities({
-      embed: createEmbedder(dependencies.resolveModel, {
-        priceOf: dependencies.models.priceOf,
-        cache: dependencies.models.embeddingCache,
-      }),
-      blobs: dependencies.blobs,
-    }),
+    ...createEmbedActivities({ embed, blobs: dependencies.blobs }),
+    ...createKnowledgeActivities({ store: dependencies.knowledge, embed }),
     ...createTraceActivities(dependencies.blobs),
     ...createBlobActivities(dependencies.blobs),
     ...createSqlActivities({ ...dependencies.sql, guards }),

@@ -10,6 +10,7 @@ import { registerDemoCommand } from './commands/demo.js';
 import { registerEvalCommand } from './commands/eval.js';
 import { registerFakeLlmCommand } from './commands/fake-llm.js';
 import { registerGuardCommands } from './commands/guard.js';
+import { registerKnowledgeCommands } from './commands/kb.js';
 import { registerPiiCommands } from './commands/pii.js';
 import { registerPsvCommand } from './commands/psv.js';
 import { registerPromptsCommands } from './commands/prompts.js';
@@ -28,6 +29,7 @@ export function createProgram(): Command {
   registerPsvCommand(program);
   registerSqlCommands(program);
   registerAnalyzeCommand(program);
+  registerKnowledgeCommands(program);
   registerStatusCommands(program);
   registerEvalCommand(program);
   registerCostCommand(program);
@@ -50,6 +52,7 @@ const connectingCommands = new Set([
   'psv',
   'sql ask',
   'analyze',
+  'kb add',
   'status',
   'raise',
   'eval',

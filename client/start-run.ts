@@ -3,6 +3,7 @@ import { WorkflowIdConflictPolicy, type Client, type WorkflowHandle } from '@tem
 import type { z } from 'zod';
 import { AgentInputSchema } from '../common/agent.js';
 import { AnalysisInputSchema } from '../common/analysis.js';
+import { KnowledgeIngestInputSchema } from '../common/knowledge.js';
 import { describeIssues } from '../common/describe-issues.js';
 import type { JobKind } from '../common/job-kinds.js';
 import { PsvInputSchema } from '../common/psv.js';
@@ -12,6 +13,7 @@ import { SqlInputSchema } from '../common/sql.js';
 import { defaultTaskQueue } from '../common/task-queues.js';
 import type {
   analyzeCorpusWorkflow,
+  knowledgeIngestWorkflow,
   nl2sqlWorkflow,
   planSolveVerifyWorkflow,
   reactAgentWorkflow,
@@ -53,6 +55,12 @@ const jobStarts: { [Kind in JobKind]: JobStart<JobRequests[Kind]> } = {
     model: (request) => request.model,
     summary: (request) => `Analysis ${request.spec.name} of ${request.paths.join(', ')} on ${request.model}`,
   },
+  knowledge: {
+    workflowType: 'knowledgeIngestWorkflow',
+    schema: KnowledgeIngestInputSchema,
+    model: (request) => request.model ?? 'knowledge base default',
+    summary: (request) => `Knowledge base ${request.base}: add ${request.paths.join(', ')}`,
+  },
   'self-consistency': {
     workflowType: 'selfConsistencyWorkflow',
     schema: SelfConsistencyInputSchema,
@@ -69,6 +77,7 @@ export interface JobWorkflows {
   sql: typeof nl2sqlWorkflow;
   analysis: typeof analyzeCorpusWorkflow;
   'self-consistency': typeof selfConsistencyWorkflow;
+  knowledge: typeof knowledgeIngestWorkflow;
 }
 
 /** What each job's start request is (`AgentRequest`, `SqlRequest`, ...). */

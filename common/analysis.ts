@@ -151,7 +151,7 @@ export interface DocumentProgress {
 
 export const AnalysisInputSchema = z.object({
   ...analysisRunFields,
-  /** Files and folders (searched recursively for .txt, .md and .pdf), as the worker sees them. */
+  /** Files and folders (searched recursively for .txt, .md, .pdf and .html), as the worker sees them. */
   paths: z.array(z.string().min(1)).min(1),
   /** Model calls in flight at once over the whole corpus (documents times chunks per document). */
   concurrency: z.number().int().min(1).max(64).default(4),

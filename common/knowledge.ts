@@ -1,4 +1,11 @@
 import { z } from 'zod';
+import {
+  ModelFieldSchema,
+  RecordSearchAttributesSchema,
+  runCapsSchema,
+  type RunTotals,
+  type StopReason,
+} from './run-contract.js';
 
 /** A knowledge base's name: it names files and tables, so letters, digits, `-` and `_` only. */
 export const KnowledgeBaseNameSchema = z
@@ -82,3 +89,55 @@ export interface KnowledgeChunk {
 
 /** The id answers cite a chunk by. */
 export const chunkId = (documentId: string, index: number): string => `${documentId}#${index}`;
+
+const ingestCapsSchema = runCapsSchema({
+  /** Embedding calls (a call embeds up to 64 chunks). */
+  maxIterations: 100_000,
+  maxTotalTokens: 50_000_000,
+  maxCostUsd: 5,
+  maxWallTimeMs: 6 * 3_600_000,
+});
+
+/** Chunks for retrieval are small: all-MiniLM-L6-v2 reads 256 of its tokens, about 200 of o200k's. */
+export const KnowledgeChunkingSchema = z.object({
+  maxTokens: z.number().int().min(50).max(8_000).default(200),
+  overlapTokens: z.number().int().min(0).max(1_000).default(20),
+});
+
+/** A `knowledge` run: documents added to a base, which is created on first use. */
+export const KnowledgeIngestInputSchema = z.object({
+  base: KnowledgeBaseNameSchema,
+  /** The embedding model of a new base (default `local:all-minilm-l6-v2`); an existing base keeps its own. */
+  model: ModelFieldSchema.optional(),
+  /** Files and folders (searched recursively for .txt, .md, .pdf and .html), as the worker sees them. */
+  paths: z.array(z.string().min(1)).min(1),
+  /** Given to every document of the run, for filters. */
+  metadata: KnowledgeMetadataSchema.default({}),
+  chunking: KnowledgeChunkingSchema.default(KnowledgeChunkingSchema.parse({})),
+  /** Documents embedded at once. */
+  concurrency: z.number().int().min(1).max(16).default(2),
+  caps: ingestCapsSchema.default(ingestCapsSchema.parse({})),
+  recordSearchAttributes: RecordSearchAttributesSchema,
+});
+export type KnowledgeIngestInput = z.output<typeof KnowledgeIngestInputSchema>;
+export type KnowledgeIngestRequest = z.input<typeof KnowledgeIngestInputSchema>;
+
+/** One document's outcome; `not_started` when a cap ended the run before its turn. */
+export interface KnowledgeDocumentOutcome {
+  id: string;
+  status: 'added' | 'replaced' | 'unchanged' | 'failed' | 'not_started';
+  chunks: number;
+  /** Why it failed, `Type: message`. */
+  error?: string;
+}
+
+export interface KnowledgeIngestResult {
+  base: string;
+  model: string;
+  documents: KnowledgeDocumentOutcome[];
+  /** `answer` when every document was tried; a cap's reason when one stopped the run. */
+  stopReason: StopReason;
+  /** What stopped the run early, when a cap did. */
+  stopDetail?: string;
+  totals: RunTotals;
+}

@@ -4,7 +4,9 @@ import { createActivities } from '../activities/index.js';
 import type { BlobStore } from '../activities/blobs/blob-store.js';
 import { blobStoreFromConfig } from './blob-store-from-config.js';
 import { governanceFromConfig } from './governance-from-config.js';
-import { createModelResolver } from '../activities/llm/model-resolver.js';
+import type { KnowledgeStore } from '../activities/knowledge/knowledge-store.js';
+import { openSqliteKnowledgeStore } from '../activities/knowledge/sqlite-knowledge-store.js';
+import { createModelResolver, type ModelResolver } from '../activities/llm/model-resolver.js';
 import { loadPromptLibrary, type PromptLibrary } from '../activities/prompts/prompt-library.js';
 import { calculator } from '../activities/tools/calculator.js';
 import { createHttpGetTool } from '../activities/tools/http-get.js';
@@ -18,6 +20,38 @@ import { versionOptions, workerVersionOf } from './worker-version.js';
 import { dataConverterFor } from './payload-encryption.js';
 import { connectTemporalNative } from './temporal-connection.js';
 import { WorkerGroup } from './worker-group.js';
+
+/** The settings `modelResolverFromConfig` reads. */
+export const modelProviderSettingKeys = {
+  OPENAI_API_KEY: true,
+  OPENAI_BASE_URL: true,
+  ANTHROPIC_API_KEY: true,
+  ANTHROPIC_BASE_URL: true,
+  LLMOS_COMPATIBLE_BASE_URL: true,
+  LLMOS_COMPATIBLE_API_KEY: true,
+  LLMOS_SCRIPTS_DIRECTORY: true,
+  LLMOS_LOCAL_MODELS_DIR: true,
+  LLMOS_MODEL_TIMEOUT_MS: true,
+} as const;
+export type ModelProviderSettings = Pick<WorkerConfig, keyof typeof modelProviderSettingKeys>;
+
+/** The worker's models: the providers its environment has keys or servers for, scripted and local ones. */
+export function modelResolverFromConfig(config: ModelProviderSettings): ModelResolver {
+  return createModelResolver({
+    openai: config.OPENAI_API_KEY
+      ? { apiKey: config.OPENAI_API_KEY, baseURL: config.OPENAI_BASE_URL }
+      : undefined,
+    anthropic: config.ANTHROPIC_API_KEY
+      ? { apiKey: config.ANTHROPIC_API_KEY, baseURL: config.ANTHROPIC_BASE_URL }
+      : undefined,
+    compatible: config.LLMOS_COMPATIBLE_BASE_URL
+      ? { baseURL: config.LLMOS_COMPATIBLE_BASE_URL, apiKey: config.LLMOS_COMPATIBLE_API_KEY }
+      : undefined,
+    scriptsDirectory: config.LLMOS_SCRIPTS_DIRECTORY,
+    localModelsDirectory: config.LLMOS_LOCAL_MODELS_DIR,
+    timeoutMs: config.LLMOS_MODEL_TIMEOUT_MS,
+  });
+}
 
 /**
  * The activities a worker with this configuration runs: model providers, tools and prompt
@@ -33,21 +67,9 @@ export function createActivitiesFromConfig(
   governance: Pick<ReturnType<typeof governanceFromConfig>, 'guards' | 'policies'> = governanceFromConfig(
     config,
   ),
+  knowledge: KnowledgeStore = openSqliteKnowledgeStore(config.LLMOS_KNOWLEDGE_FILE),
 ) {
-  const resolveModel = createModelResolver({
-    openai: config.OPENAI_API_KEY
-      ? { apiKey: config.OPENAI_API_KEY, baseURL: config.OPENAI_BASE_URL }
-      : undefined,
-    anthropic: config.ANTHROPIC_API_KEY
-      ? { apiKey: config.ANTHROPIC_API_KEY, baseURL: config.ANTHROPIC_BASE_URL }
-      : undefined,
-    compatible: config.LLMOS_COMPATIBLE_BASE_URL
-      ? { baseURL: config.LLMOS_COMPATIBLE_BASE_URL, apiKey: config.LLMOS_COMPATIBLE_API_KEY }
-      : undefined,
-    scriptsDirectory: config.LLMOS_SCRIPTS_DIRECTORY,
-    localModelsDirectory: config.LLMOS_LOCAL_MODELS_DIR,
-    timeoutMs: config.LLMOS_MODEL_TIMEOUT_MS,
-  });
+  const resolveModel = modelResolverFromConfig(config);
   const tools = createToolRegistry([
     calculator,
     createHttpGetTool({ allowedHosts: config.LLMOS_HTTP_ALLOWED_HOSTS }),
@@ -62,6 +84,7 @@ export function createActivitiesFromConfig(
     guards: governance.guards,
     policies: governance.policies,
     reportsDirectory: config.LLMOS_REPORTS_DIRECTORY,
+    knowledge,
     sql: {
       examplesDirectory: config.LLMOS_SQL_EXAMPLES_DIRECTORY,
       postgresRole: config.LLMOS_SQL_POSTGRES_ROLE,
@@ -96,7 +119,8 @@ export async function createWorker(
     await Promise.allSettled([models.close(), blobs.close(), governance.close()]);
     throw error;
   }
-  const activities = createActivitiesFromConfig(config, prompts, models, blobs.blobs, governance);
+  const knowledge = openSqliteKnowledgeStore(config.LLMOS_KNOWLEDGE_FILE);
+  const activities = createActivitiesFromConfig(config, prompts, models, blobs.blobs, governance, knowledge);
   // Bundled here rather than by the worker, so the build id can be derived from the bundle.
   const dataConverter = dataConverterFor(config.payloadKeys);
   const workflowBundle =
@@ -141,6 +165,7 @@ export async function createWorker(
     await models.close();
     await blobs.close();
     await governance.close();
+    await knowledge.close();
   };
   return { worker, connection, close, version };
 }

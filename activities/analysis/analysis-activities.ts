@@ -202,7 +202,7 @@ export function createAnalysisActivities(dependencies: {
   };
 
   return {
-    /** The documents of a corpus run: files as given, folders searched for .txt, .md and .pdf. */
+    /** The documents of a corpus run: files as given, folders searched for .txt, .md, .pdf and .html. */
     listAnalysisDocuments: async (paths: string[]): Promise<DocumentSource[]> => {
       let sources;
       try {
@@ -211,7 +211,7 @@ export function createAnalysisActivities(dependencies: {
         throw invalidInput(error);
       }
       if (sources.length === 0)
-        throw invalidInput(new Error(`no .txt, .md or .pdf documents in ${paths.join(', ')}`));
+        throw invalidInput(new Error(`no .txt, .md, .pdf or .html documents in ${paths.join(', ')}`));
       return sources;
     },
 

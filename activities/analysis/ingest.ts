@@ -1,9 +1,10 @@
+import { convert } from 'html-to-text';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { normalizeText } from './normalize-text.js';
 import { extractPdfText } from './pdf-text.js';
 
-export type DocumentFormat = 'text' | 'markdown' | 'pdf';
+export type DocumentFormat = 'text' | 'markdown' | 'pdf' | 'html';
 
 export type IngestedDocument = {
   /** Stable id in the run: the path relative to the folder it was listed from, or the file name. */
@@ -24,6 +25,18 @@ const formatByExtension: Readonly<Record<string, DocumentFormat>> = {
   '.md': 'markdown',
   '.markdown': 'markdown',
   '.pdf': 'pdf',
+  '.html': 'html',
+  '.htm': 'html',
+};
+
+/** What a reader sees of a page: headings and paragraphs as lines and blocks, no markup, scripts, links' targets or images. */
+const htmlToTextOptions = {
+  wordwrap: false as const,
+  selectors: [
+    ...['h1', 'h2', 'h3', 'h4', 'h5', 'h6'].map((selector) => ({ selector, options: { uppercase: false } })),
+    { selector: 'a', options: { ignoreHref: true } },
+    { selector: 'img', format: 'skip' },
+  ],
 };
 
 export const supportedExtensions = Object.keys(formatByExtension);
@@ -61,7 +74,8 @@ export async function ingestDocument(
     if (text.length === 0) throw new Error(`PDF ${file} has no text layer (a scan needs OCR first)`);
     return { id, name, format, text, pages: extracted.pages };
   }
-  const text = normalizeText(new TextDecoder('utf-8').decode(data));
+  const decoded = new TextDecoder('utf-8').decode(data);
+  const text = normalizeText(format === 'html' ? convert(decoded, htmlToTextOptions) : decoded);
   if (text.length === 0) throw new Error(`document ${file} is empty`);
   return { id, name, format, text };
 }

@@ -350,6 +350,6 @@ export function openSqliteKnowledgeStore(file: string): KnowledgeStore {
         return found;
       }),
 
-    close: () => settled(() => void (db).close()),
+    close: () => settled(() => void db.close()),
   };
 }

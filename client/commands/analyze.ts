@@ -76,7 +76,7 @@ export function registerAnalyzeCommand(program: Command): void {
     program
       .command('analyze')
       .description(
-        'Analyze documents (.txt, .md, .pdf) with an analysis spec; writes a cited report in Markdown, HTML and JSON',
+        'Analyze documents (.txt, .md, .pdf, .html) with an analysis spec; writes a cited report in Markdown, HTML and JSON',
       )
       .argument('<paths...>', 'files and folders (searched recursively)')
       .requiredOption('--spec <file>', 'the analysis spec (ANALYZE name { EXTRACT: ... })')
@@ -107,7 +107,7 @@ export function registerAnalyzeCommand(program: Command): void {
       if (!flags.workerPaths) {
         const { listDocuments } = await import('../../workers/local-tools/documents.js');
         documents = (await listDocuments(paths)).length;
-        if (documents === 0) throw new Error(`no .txt, .md or .pdf documents in ${paths.join(', ')}`);
+        if (documents === 0) throw new Error(`no .txt, .md, .pdf or .html documents in ${paths.join(', ')}`);
       }
       const local = (given: string): string => (flags.workerPaths ? given : path.resolve(given));
       const request: AnalysisRequest = {

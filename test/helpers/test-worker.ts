@@ -30,6 +30,11 @@ export async function startTestWorker(
       tmpdir(),
       `llmos-test-audit-${process.pid}.sqlite`,
     )),
+    // Knowledge bases: the test process's own file too, never the project's.
+    LLMOS_KNOWLEDGE_FILE: (process.env.LLMOS_KNOWLEDGE_FILE ??= path.join(
+      tmpdir(),
+      `llmos-test-knowledge-${process.pid}.sqlite`,
+    )),
     ...env,
     LLMOS_TASK_QUEUE: taskQueue,
   });

@@ -1,0 +1,145 @@
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, describe, it } from 'node:test';
+import type { KnowledgeIngestRequest } from '../../common/knowledge.js';
+import { openWorkerKnowledge } from '../../workers/local-tools/knowledge.js';
+import type { knowledgeIngestWorkflow } from '../../workflows/knowledge.js';
+import { useAgentTestbed } from '../helpers/agent-testbed.js';
+
+const folder = mkdtempSync(path.join(tmpdir(), 'llmos-kb-run-'));
+const knowledgeFile = path.join(folder, 'knowledge.sqlite');
+after(() => rmSync(folder, { recursive: true, force: true }));
+
+const docs = path.join(folder, 'docs');
+const write = (name: string, text: string) => {
+  const file = path.join(docs, name);
+  rmSync(file, { force: true });
+  writeFileSync(file, text);
+};
+mkdirSync(docs);
+const router =
+  '# Router\n\nTo reset the router, hold the reset button for ten seconds until the light blinks.\n';
+write('router.md', router);
+write(
+  'billing.txt',
+  'Invoices are sent on the first day of each month and are payable within thirty days.\n',
+);
+write(
+  'warranty.html',
+  '<html><head><script>track()</script></head><body><h1>Warranty</h1><p>The warranty covers <b>two years</b> from the date of purchase.</p></body></html>',
+);
+write('broken.pdf', 'this is not a PDF');
+
+void describe('knowledgeIngestWorkflow', () => {
+  const testbed = useAgentTestbed({ workerEnv: () => ({ LLMOS_KNOWLEDGE_FILE: knowledgeFile }) });
+  const run = async (request: Partial<KnowledgeIngestRequest>) => {
+    const handle = await testbed.temporal.env.client.workflow.start<typeof knowledgeIngestWorkflow>(
+      'knowledgeIngestWorkflow',
+      {
+        args: [{ base: 'support', model: 'openai:text-embedding-3-small', paths: [docs], ...request }],
+        taskQueue: testbed.worker.taskQueue,
+        workflowId: `knowledge-${crypto.randomUUID()}`,
+      },
+    );
+    return handle.result();
+  };
+  const statuses = (result: Awaited<ReturnType<typeof run>>) =>
+    Object.fromEntries(result.documents.map((document) => [document.id, document.status]));
+
+  void it('adds text, Markdown and HTML, records a broken file, and skips unchanged documents the next time', async () => {
+    const first = await run({ metadata: { product: 'router', language: 'en' } });
+    assert.equal(first.stopReason, 'answer');
+    assert.equal(first.model, 'openai:text-embedding-3-small');
+    assert.deepEqual(statuses(first), {
+      'billing.txt': 'added',
+      'broken.pdf': 'failed',
+      'router.md': 'added',
+      'warranty.html': 'added',
+    });
+    assert.match(
+      first.documents.find((document) => document.id === 'broken.pdf')!.error!,
+      /^InvalidInput: cannot read PDF/,
+    );
+    assert.equal(first.totals.modelCalls, 4, 'one probe for the new base, one call per document');
+    assert.ok(first.totals.costUsd > 0 && first.totals.costComplete);
+
+    const again = await run({ metadata: { product: 'router', language: 'en' } });
+    assert.deepEqual(statuses(again), {
+      ...statuses(first),
+      'billing.txt': 'unchanged',
+      'router.md': 'unchanged',
+      'warranty.html': 'unchanged',
+    });
+    assert.equal(again.totals.modelCalls, 0, 'nothing embedded twice');
+
+    write('router.md', `${router}\nA factory reset also clears the Wi-Fi password.\n`);
+    const changed = await run({ metadata: { product: 'router', language: 'en' } });
+    assert.equal(statuses(changed)['router.md'], 'replaced');
+    assert.equal(statuses(changed)['billing.txt'], 'unchanged');
+
+    const opened = openWorkerKnowledge({
+      LLMOS_KNOWLEDGE_FILE: knowledgeFile,
+      LLMOS_CACHE: 'off',
+      OPENAI_API_KEY: 'test-key',
+      OPENAI_BASE_URL: `${testbed.fake.url}/v1`,
+    });
+    try {
+      const found = await opened.knowledge.retrieveKnowledge({
+        base: 'support',
+        query: 'how long is the warranty',
+        limit: 2,
+      });
+      assert.equal(found.chunks[0]?.documentId, 'warranty.html');
+      assert.match(
+        found.chunks[0].text,
+        /^Warranty\n\nThe warranty covers two years/,
+        'the page as text: no script, no tags',
+      );
+      assert.deepEqual(found.chunks[0]?.metadata, { product: 'router', language: 'en' });
+      const reset = await opened.knowledge.retrieveKnowledge({
+        base: 'support',
+        query: 'factory reset password',
+        limit: 1,
+        mode: 'keyword',
+      });
+      assert.equal(reset.chunks[0]?.id, 'router.md#0');
+      assert.match(reset.chunks[0].text, /factory reset/, 'the replaced text, not the old one');
+      const none = await opened.knowledge.retrieveKnowledge({
+        base: 'support',
+        query: 'reset',
+        limit: 3,
+        filter: { product: ['phone'] },
+      });
+      assert.deepEqual(none.chunks, []);
+    } finally {
+      await opened.close();
+    }
+  });
+
+  void it('stops on a cap before the next document and says which', async () => {
+    const result = await run({ base: 'capped', concurrency: 1, caps: { maxIterations: 2 } });
+    assert.equal(result.stopReason, 'iteration_limit');
+    assert.match(result.stopDetail!, /2 model calls reached the cap of 2/);
+    const started = result.documents.filter((document) => document.status !== 'not_started');
+    assert.equal(started.length, 1, 'the probe and one document, then the cap');
+    assert.ok(result.documents.some((document) => document.status === 'not_started'));
+  });
+
+  void it('refuses another embedding model for an existing base, naming both', async () => {
+    const failure = await run({ model: 'scripted:demo-agent' }).then(
+      () => assert.fail('the run went on with another model'),
+      (error: Error) => error,
+    );
+    const messages: string[] = [];
+    for (let cause: unknown = failure; cause instanceof Error; cause = cause.cause)
+      messages.push(cause.message);
+    assert.ok(
+      messages.some((message) =>
+        /embeds with openai:text-embedding-3-small, not scripted:demo-agent/.test(message),
+      ),
+      messages.join(' <- '),
+    );
+  });
+});
