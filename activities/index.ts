@@ -15,7 +15,7 @@ import { createGenerateStructured, createOutputRegistry } from './llm/generate-s
 import type { ModelResolver } from './llm/model-resolver.js';
 import { createResolveModelChain } from './llm/resolve-model-chain.js';
 import { createEmbedActivities } from './llm/embeddings/embed-activities.js';
-import { createEmbedder } from './llm/embeddings/embed-texts.js';
+import type { Embedder } from './llm/embeddings/embed-texts.js';
 import { createKnowledgeActivities } from './knowledge/knowledge-activities.js';
 import type { KnowledgeStore } from './knowledge/knowledge-store.js';
 import { createPlanRoutes, createRouteModel } from './llm/route-model.js';
@@ -53,6 +53,8 @@ export interface ActivityDependencies {
   policies: PolicyConfig;
   /** Where knowledge bases live: their documents, chunks, words and vectors. */
   knowledge: KnowledgeStore;
+  /** Embedding calls through the worker's models, priced and cached (`createEmbedder`). */
+  embed: Embedder;
   /** Structured outputs beyond the built-in ones (plan, verdict) that workflows may ask for by name. */
   outputs?: readonly OutputDefinition[];
 }
@@ -72,10 +74,7 @@ export function createActivities(dependencies: ActivityDependencies) {
   const guards = dependencies.guards.withJudges(
     createRemoteJudges(dependencies.guards.judgeConfig, { callChatModel, prompts: dependencies.prompts }),
   );
-  const embed = createEmbedder(dependencies.resolveModel, {
-    priceOf: dependencies.models.priceOf,
-    cache: dependencies.models.embeddingCache,
-  });
+  const { embed } = dependencies;
   return {
     callChatModel,
     resolveModelChain: createResolveModelChain(

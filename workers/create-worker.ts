@@ -10,6 +10,9 @@ import { createModelResolver, type ModelResolver } from '../activities/llm/model
 import { loadPromptLibrary, type PromptLibrary } from '../activities/prompts/prompt-library.js';
 import { calculator } from '../activities/tools/calculator.js';
 import { createHttpGetTool } from '../activities/tools/http-get.js';
+import { createRetrieveTool } from '../activities/tools/retrieve.js';
+import { createKnowledgeActivities } from '../activities/knowledge/knowledge-activities.js';
+import { createEmbedder } from '../activities/llm/embeddings/embed-texts.js';
 import { createToolRegistry } from '../activities/tools/tool-registry.js';
 import { ProviderSchema } from '../common/model-ref.js';
 import { providerTaskQueue } from '../common/task-queues.js';
@@ -70,9 +73,12 @@ export function createActivitiesFromConfig(
   knowledge: KnowledgeStore = openSqliteKnowledgeStore(config.LLMOS_KNOWLEDGE_FILE),
 ) {
   const resolveModel = modelResolverFromConfig(config);
+  const embed = createEmbedder(resolveModel, { priceOf: models.priceOf, cache: models.embeddingCache });
+  const knowledgeActivities = createKnowledgeActivities({ store: knowledge, embed });
   const tools = createToolRegistry([
     calculator,
     createHttpGetTool({ allowedHosts: config.LLMOS_HTTP_ALLOWED_HOSTS }),
+    createRetrieveTool((input) => knowledgeActivities.retrieveKnowledge(input)),
   ]);
   return createActivities({
     resolveModel,
@@ -85,6 +91,7 @@ export function createActivitiesFromConfig(
     policies: governance.policies,
     reportsDirectory: config.LLMOS_REPORTS_DIRECTORY,
     knowledge,
+    embed,
     sql: {
       examplesDirectory: config.LLMOS_SQL_EXAMPLES_DIRECTORY,
       postgresRole: config.LLMOS_SQL_POSTGRES_ROLE,

@@ -5,7 +5,9 @@ import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import type { KnowledgeIngestRequest } from '../../common/knowledge.js';
 import { openWorkerKnowledge } from '../../workers/local-tools/knowledge.js';
+import type { reactAgentWorkflow } from '../../workflows/agent.js';
 import type { knowledgeIngestWorkflow } from '../../workflows/knowledge.js';
+import { quickRetry } from './agent-harness.js';
 import { useAgentTestbed } from '../helpers/agent-testbed.js';
 
 const folder = mkdtempSync(path.join(tmpdir(), 'llmos-kb-run-'));
@@ -116,6 +118,71 @@ void describe('knowledgeIngestWorkflow', () => {
     } finally {
       await opened.close();
     }
+  });
+
+  void it('answers an agent from the base through the retrieve tool, the passages spotlighted under their ids', async () => {
+    testbed.fake.setScript({
+      turns: [
+        {
+          toolCalls: [
+            { name: 'retrieve', arguments: { base: 'support', query: 'how long is the warranty' } },
+          ],
+        },
+        { text: 'The warranty covers two years from the date of purchase [warranty.html#0].' },
+      ],
+    });
+    const handle = await testbed.temporal.env.client.workflow.start<typeof reactAgentWorkflow>(
+      'reactAgentWorkflow',
+      {
+        args: [
+          {
+            question: 'How long is the warranty?',
+            model: 'openai:gpt-4o-mini',
+            tools: ['retrieve'],
+            retry: quickRetry,
+          },
+        ],
+        taskQueue: testbed.worker.taskQueue,
+        workflowId: `knowledge-agent-${crypto.randomUUID()}`,
+      },
+    );
+    const result = await handle.result();
+    assert.equal(result.stopReason, 'answer');
+    assert.match(result.answer ?? '', /\[warranty\.html#0\]/);
+    const observation = result.trace.find((step) => step.kind === 'tool')?.observation ?? '';
+    assert.match(
+      observation,
+      /^\[warranty\.html#0\]\n<untrusted-[0-9a-f]{12} source="support\/warranty\.html#0">\nWarranty/,
+    );
+    // The model was offered the tool with its schema, and told to cite ids.
+    const offered = testbed.fake.requests[0]?.body as {
+      tools?: { function: { name: string; description: string } }[];
+    };
+    assert.match(offered.tools?.[0]?.function.description ?? '', /cite only ids this tool returned/);
+
+    testbed.fake.setScript({
+      turns: [
+        { toolCalls: [{ name: 'retrieve', arguments: { base: 'nowhere', query: 'warranty' } }] },
+        { text: 'There is no such base.' },
+      ],
+    });
+    const wrongBase = await testbed.temporal.env.client.workflow.execute<typeof reactAgentWorkflow>(
+      'reactAgentWorkflow',
+      {
+        args: [
+          {
+            question: 'How long is the warranty?',
+            model: 'openai:gpt-4o-mini',
+            tools: ['retrieve'],
+            retry: quickRetry,
+          },
+        ],
+        taskQueue: testbed.worker.taskQueue,
+        workflowId: `knowledge-agent-${crypto.randomUUID()}`,
+      },
+    );
+    const failed = wrongBase.trace.find((step) => step.kind === 'tool');
+    assert.match(failed?.observation ?? '', /^InvalidToolInput: there is no knowledge base "nowhere"/);
   });
 
   void it('stops on a cap before the next document and says which', async () => {
