@@ -1,15 +1,10 @@
 import * as sqliteVec from 'sqlite-vec';
-import {
-  KnowledgeMetadataSchema,
-  chunkId,
-  knowledgeFilterFields,
-  type KnowledgeBaseInfo,
-  type KnowledgeChunk,
-  type KnowledgeFilter,
-} from '../../common/knowledge.js';
+import { KnowledgeMetadataSchema, type KnowledgeBaseInfo } from '../../common/knowledge.js';
 import { openSharedSqlite, settled } from '../llm/shared-sqlite.js';
+import { chunkFieldValues, chunkFromRow, filterSql, type ChunkRow } from './chunk-rows.js';
 import type { KnowledgeStore, SearchOptions, StoreHit } from './knowledge-store.js';
 import { ftsQuery, parseChunkId } from './search-text.js';
+import { checkChunkVectors, checkQueryVector, checkSameEmbedding, noSuchBase } from './store-checks.js';
 
 /**
  * The embedded store: one SQLite file, no server. Chunks and their metadata are rows of
@@ -62,7 +57,7 @@ export function openSqliteKnowledgeStore(file: string): KnowledgeStore {
       BaseRow | undefined;
   const requireBase = (name: string): BaseRow => {
     const row = baseRow(name);
-    if (!row) throw new Error(`there is no knowledge base "${name}" (llmos kb create ${name})`);
+    if (!row) throw noSuchBase(name);
     return row;
   };
   const info = (row: BaseRow): KnowledgeBaseInfo => {
@@ -74,61 +69,16 @@ export function openSqliteKnowledgeStore(file: string): KnowledgeStore {
     return { name: row.name, embeddingModel: row.embedding_model, dimensions: row.dimensions, ...counts };
   };
 
-  type ChunkRow = {
-    rowid: number;
-    document_id: string;
-    chunk_index: number;
-    start_offset: number;
-    end_offset: number;
-    text: string;
-    product: string | null;
-    language: string | null;
-    source: string | null;
-    version: string | null;
-    updated_at: string | null;
-  };
-  const toChunk = (row: ChunkRow): KnowledgeChunk => ({
-    id: chunkId(row.document_id, row.chunk_index),
-    documentId: row.document_id,
-    index: row.chunk_index,
-    start: row.start_offset,
-    end: row.end_offset,
-    text: row.text,
-    metadata: KnowledgeMetadataSchema.parse(
-      Object.fromEntries(
-        Object.entries({
-          product: row.product,
-          language: row.language,
-          source: row.source,
-          version: row.version,
-          updatedAt: row.updated_at,
-        }).filter(([, value]) => value !== null),
-      ),
-    ),
-  });
+  type SqliteChunkRow = ChunkRow & { rowid: number };
+  /** The filter's conditions and values; better-sqlite3 binds `?` in text order. */
+  const filterOf = (options: SearchOptions, column: (name: string) => string) =>
+    filterSql(options.filter, column, () => '?');
 
-  /** The filter as SQL over `column(name)`, with its values in text order (better-sqlite3 binds `?` so). */
-  const filterSql = (filter: KnowledgeFilter | undefined, column: (name: string) => string) => {
-    const clauses: string[] = [];
-    const values: string[] = [];
-    for (const field of knowledgeFilterFields) {
-      const wanted = filter?.[field];
-      if (!wanted) continue;
-      clauses.push(`${column(field)} IN (${wanted.map(() => '?').join(', ')})`);
-      values.push(...wanted);
-    }
-    if (filter?.updatedAfter) {
-      clauses.push(`${column('updated_at')} >= ?`);
-      values.push(filter.updatedAfter);
-    }
-    return { sql: clauses.map((clause) => ` AND ${clause}`).join(''), values };
-  };
-
-  const chunksByRowid = (rowids: readonly number[]): Map<number, ChunkRow> => {
+  const chunksByRowid = (rowids: readonly number[]): Map<number, SqliteChunkRow> => {
     if (rowids.length === 0) return new Map();
     const rows = db
       .prepare(`SELECT * FROM kb_chunks WHERE rowid IN (${rowids.map(() => '?').join(', ')})`)
-      .all(...rowids) as ChunkRow[];
+      .all(...rowids) as SqliteChunkRow[];
     return new Map(rows.map((row) => [row.rowid, row]));
   };
 
@@ -152,10 +102,11 @@ export function openSqliteKnowledgeStore(file: string): KnowledgeStore {
       settled(() => {
         const existing = baseRow(name);
         if (existing) {
-          if (existing.embedding_model !== embedding.model || existing.dimensions !== embedding.dimensions)
-            throw new Error(
-              `knowledge base "${name}" embeds with ${existing.embedding_model} (${existing.dimensions} dimensions), not ${embedding.model} (${embedding.dimensions})`,
-            );
+          checkSameEmbedding(
+            name,
+            { model: existing.embedding_model, dimensions: existing.dimensions },
+            embedding,
+          );
           return info(existing);
         }
         db.transaction(() => {
@@ -232,13 +183,8 @@ export function openSqliteKnowledgeStore(file: string): KnowledgeStore {
     replaceDocument: (name, document, chunks) =>
       settled(() => {
         const base = requireBase(name);
-        for (const chunk of chunks)
-          if (chunk.vector.length !== base.dimensions)
-            throw new Error(
-              `chunk ${chunkId(document.id, chunk.index)} has a vector of ${chunk.vector.length} values; knowledge base "${name}" holds ${base.dimensions}`,
-            );
-        const { product, language, source, version, updatedAt } = document.metadata;
-        const fields = [product, language, source, version, updatedAt].map((value) => value ?? null);
+        checkChunkVectors(name, base.dimensions, document.id, chunks);
+        const fields = chunkFieldValues(document.metadata);
         db.transaction(() => {
           deleteChunks(base, document.id);
           db.prepare(
@@ -291,7 +237,7 @@ export function openSqliteKnowledgeStore(file: string): KnowledgeStore {
         const base = requireBase(name);
         const match = ftsQuery(query);
         if (!match) return [];
-        const filter = filterSql(options.filter, (field) => `c.${field}`);
+        const filter = filterOf(options, (field) => `c.${field}`);
         // bm25() is lower for better matches: its negation is the score.
         const rows = db
           .prepare(
@@ -301,17 +247,14 @@ export function openSqliteKnowledgeStore(file: string): KnowledgeStore {
              ORDER BY bm25(${ftsTable(base.id)}) LIMIT ?`,
           )
           .all(match, ...filter.values, options.limit) as (ChunkRow & { score: number })[];
-        return rows.map((row) => ({ chunk: toChunk(row), score: row.score }));
+        return rows.map((row) => ({ chunk: chunkFromRow(row), score: row.score }));
       }),
 
     denseSearch: (name, queryVector, options: SearchOptions) =>
       settled((): StoreHit[] => {
         const base = requireBase(name);
-        if (queryVector.length !== base.dimensions)
-          throw new Error(
-            `a query vector of ${queryVector.length} values cannot search knowledge base "${name}" (${base.dimensions})`,
-          );
-        const filter = filterSql(options.filter, (field) => field);
+        checkQueryVector(name, base.dimensions, queryVector);
+        const filter = filterOf(options, (field) => field);
         const hits = db
           .prepare(
             `SELECT rowid, distance FROM ${vecTable(base.id)} WHERE embedding MATCH ? AND k = ?${filter.sql} ORDER BY distance`,
@@ -321,7 +264,7 @@ export function openSqliteKnowledgeStore(file: string): KnowledgeStore {
           distance: number;
         }[];
         const rows = chunksByRowid(hits.map((hit) => hit.rowid));
-        return hits.map((hit) => ({ chunk: toChunk(rows.get(hit.rowid)!), score: 1 - hit.distance }));
+        return hits.map((hit) => ({ chunk: chunkFromRow(rows.get(hit.rowid)!), score: 1 - hit.distance }));
       }),
 
     vectors: (name, chunkIds) =>
