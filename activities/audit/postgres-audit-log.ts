@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { inLockedTransaction, openStorePool } from './postgres-store.js';
+import { inLockedTransaction, openStorePool, schemaOnce } from './postgres-store.js';
 import type { AuditEntry } from '../../common/audit.js';
 import { insertColumns, insertValues, linkEntries, verifyChain } from './audit-chain.js';
 import {
@@ -40,20 +40,9 @@ const appendLock = 0x6c6c6d6f;
  */
 export function openPostgresAuditLog(url: string): AuditLog {
   const pool = openStorePool(url);
-  let ready: Promise<void> | undefined;
-  const ensureSchema = () => {
-    ready ??= (async () => {
-      const client = await pool.connect();
-      try {
-        await client.query('SELECT pg_advisory_lock($1)', [appendLock]);
-        await client.query(schema);
-      } finally {
-        await client.query('SELECT pg_advisory_unlock($1)', [appendLock]).catch(() => undefined);
-        client.release();
-      }
-    })();
-    return ready;
-  };
+  const ensureSchema = schemaOnce(pool, appendLock, async (client) => {
+    await client.query(schema);
+  });
   const select = async (where: string, values: unknown[]) => {
     await ensureSchema();
     const result = await pool.query<AuditRow>(`SELECT * FROM audit_records ${where} ORDER BY seq`, values);

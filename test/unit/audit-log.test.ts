@@ -16,7 +16,7 @@ import { openPostgresAuditLog } from '../../activities/audit/postgres-audit-log.
 import { openSqliteAuditLog } from '../../activities/audit/sqlite-audit-log.js';
 import type { AuditEntry } from '../../common/audit.js';
 import { detailDigest, recordHash, genesisHash } from '../../activities/audit/audit-chain.js';
-import { postgresTestUrl, requirePostgres } from '../helpers/postgres.js';
+import { createTestDatabase, requirePostgres } from '../helpers/postgres.js';
 
 const entry = (key: string, runId: string, detail: Record<string, unknown>): AuditEntry => ({
   key,
@@ -256,18 +256,9 @@ void describe('SQLite audit log made before retention existed', () => {
 });
 
 contract('PostgreSQL', requirePostgres(), async () => {
-  // The test cluster trusts local connections: its superuser makes a database for this test.
-  const admin = new URL(postgresTestUrl()!);
-  admin.username = 'postgres';
-  admin.pathname = '/postgres';
-  const database = `llmos_audit_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
-  const adminClient = new pg.Client({ connectionString: admin.href });
-  await adminClient.connect();
-  await adminClient.query(`CREATE DATABASE ${database}`);
-  const url = new URL(admin.href);
-  url.pathname = `/${database}`;
-  const log = openPostgresAuditLog(url.href);
-  const direct = new pg.Client({ connectionString: url.href });
+  const database = await createTestDatabase('llmos_audit');
+  const log = openPostgresAuditLog(database.url);
+  const direct = new pg.Client({ connectionString: database.url });
   await direct.connect();
   return {
     log,
@@ -280,8 +271,7 @@ contract('PostgreSQL', requirePostgres(), async () => {
     async close() {
       await direct.end();
       await log.close();
-      await adminClient.query(`DROP DATABASE ${database} WITH (FORCE)`);
-      await adminClient.end();
+      await database.drop();
     },
   };
 });

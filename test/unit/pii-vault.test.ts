@@ -4,12 +4,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
-import pg from 'pg';
 import type { PiiVaultEntry } from '../../activities/guards/pii/mask-pii.js';
 import type { PiiVault } from '../../activities/guards/vault/pii-vault.js';
 import { openPostgresPiiVault } from '../../activities/guards/vault/postgres-pii-vault.js';
 import { openSqlitePiiVault } from '../../activities/guards/vault/sqlite-pii-vault.js';
-import { postgresTestUrl, requirePostgres } from '../helpers/postgres.js';
+import { createTestDatabase, requirePostgres } from '../helpers/postgres.js';
 
 const folder = mkdtempSync(path.join(tmpdir(), 'llmos-vault-'));
 after(() => rmSync(folder, { recursive: true, force: true }));
@@ -94,23 +93,13 @@ contract('SQLite', false, () => {
 });
 
 contract('PostgreSQL', requirePostgres().skip, async () => {
-  // The test cluster trusts local connections: its superuser makes a database for this test.
-  const admin = new URL(postgresTestUrl() ?? 'postgres://localhost/postgres');
-  admin.username = 'postgres';
-  admin.pathname = '/postgres';
-  const database = `llmos_vault_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
-  const adminClient = new pg.Client({ connectionString: admin.href });
-  await adminClient.connect();
-  await adminClient.query(`CREATE DATABASE ${database}`);
-  const url = new URL(admin.href);
-  url.pathname = `/${database}`;
-  const vault = openPostgresPiiVault(url.href);
+  const database = await createTestDatabase('llmos_vault');
+  const vault = openPostgresPiiVault(database.url);
   return {
     vault,
     async close() {
       await vault.close();
-      await adminClient.query(`DROP DATABASE ${database}`);
-      await adminClient.end();
+      await database.drop();
     },
   };
 });

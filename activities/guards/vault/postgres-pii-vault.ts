@@ -1,4 +1,4 @@
-import { inLockedTransaction, openStorePool } from '../../audit/postgres-store.js';
+import { inLockedTransaction, openStorePool, schemaOnce } from '../../audit/postgres-store.js';
 import {
   vaultInsertSql,
   vaultPruneSql,
@@ -15,21 +15,12 @@ import {
  */
 export function openPostgresPiiVault(url: string): PiiVault {
   const pool = openStorePool(url);
-  let ready: Promise<void> | undefined;
   // Workers starting together each create the table: a lock makes them take turns.
-  const ensureSchema = () =>
-    (ready ??= (async () => {
-      const client = await pool.connect();
-      try {
-        await client.query('SELECT pg_advisory_lock(hashtext($1))', ['pii_vault']);
-        await client.query(vaultTableSql);
-        for (const column of vaultRetentionColumns)
-          await client.query(`ALTER TABLE pii_vault ADD COLUMN IF NOT EXISTS ${column}`);
-      } finally {
-        await client.query('SELECT pg_advisory_unlock(hashtext($1))', ['pii_vault']).catch(() => undefined);
-        client.release();
-      }
-    })());
+  const ensureSchema = schemaOnce(pool, 'pii_vault', async (client) => {
+    await client.query(vaultTableSql);
+    for (const column of vaultRetentionColumns)
+      await client.query(`ALTER TABLE pii_vault ADD COLUMN IF NOT EXISTS ${column}`);
+  });
   const selectSql = 'SELECT placeholder, type, value FROM pii_vault WHERE vault_id = $1 ORDER BY seq';
   return {
     async update(vaultId, work, stamp = {}) {
