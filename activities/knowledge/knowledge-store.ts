@@ -55,11 +55,18 @@ export interface KnowledgeStore {
   ): Promise<void>;
   /** Removes a document and its chunks; false when there was none. */
   removeDocument(base: string, documentId: string): Promise<boolean>;
-  /** Full-text search ranked by BM25 over the chunks' words. */
+  /**
+   * Full-text search over the chunks' stemmed words, any of the query's words matching; ranked
+   * by BM25 (SQLite) or cover density (PostgreSQL's `ts_rank_cd`), so scores compare only within
+   * one store's answer.
+   */
   keywordSearch(base: string, query: string, options: SearchOptions): Promise<StoreHit[]>;
   /** Nearest chunks by cosine similarity to `vector` (the score), exact. */
   denseSearch(base: string, vector: readonly number[], options: SearchOptions): Promise<StoreHit[]>;
-  /** The vectors of chunks by id, for de-duplication; ids not found are left out. */
+  /**
+   * The vectors of chunks by id, for de-duplication; ids not found are left out. A store may
+   * keep them scaled to length 1 (PostgreSQL does), which leaves every cosine as it was.
+   */
   vectors(base: string, chunkIds: readonly string[]): Promise<Map<string, number[]>>;
   close(): Promise<void>;
 }

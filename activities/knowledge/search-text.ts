@@ -14,6 +14,17 @@ export function ftsQuery(query: string): string {
     .join(' OR ');
 }
 
+/**
+ * The same query as a PostgreSQL `to_tsquery` expression: every word single-quoted (a word holds
+ * only letters and digits, so never an operator, a quote or a weight) and joined with `|`, OR.
+ * The text-search configuration then stems each and drops stop words. Empty when no word.
+ */
+export function tsQuery(query: string): string {
+  return queryWords(query)
+    .map((word) => `'${word}'`)
+    .join(' | ');
+}
+
 /** `<document id>#<index>` back into its parts; undefined for anything else. */
 export function parseChunkId(id: string): { documentId: string; index: number } | undefined {
   const separator = id.lastIndexOf('#');

@@ -6,9 +6,11 @@ import { after, describe, it } from 'node:test';
 import { maximalMarginalRelevance, reciprocalRankFusion } from '../../activities/knowledge/fuse-rankings.js';
 import { hybridSearch } from '../../activities/knowledge/hybrid-search.js';
 import type { ChunkToStore, KnowledgeStore } from '../../activities/knowledge/knowledge-store.js';
-import { ftsQuery, parseChunkId } from '../../activities/knowledge/search-text.js';
+import { ftsQuery, parseChunkId, tsQuery } from '../../activities/knowledge/search-text.js';
+import { openPostgresKnowledgeStore } from '../../activities/knowledge/postgres-knowledge-store.js';
 import { openSqliteKnowledgeStore } from '../../activities/knowledge/sqlite-knowledge-store.js';
 import { hashedEmbedding } from '../../common/embedding.js';
+import { createTestDatabase, requirePostgres } from '../helpers/postgres.js';
 
 const folder = mkdtempSync(path.join(tmpdir(), 'llmos-knowledge-'));
 after(() => rmSync(folder, { recursive: true, force: true }));
@@ -35,11 +37,15 @@ const phone = [
 ];
 const manuel = ['Pour réinitialiser le routeur, maintenez le bouton reset pendant dix secondes.'];
 
-/** The same calls against a store, whichever it is. */
-function storeContract(name: string, open: () => KnowledgeStore) {
-  void describe(`knowledge store contract: ${name}`, () => {
+/** The same calls against a store, whichever it is; `open` gives a fresh, empty one. */
+function storeContract(
+  name: string,
+  open: () => KnowledgeStore | Promise<KnowledgeStore>,
+  options: { skip: string | false } = { skip: false },
+) {
+  void describe(`knowledge store contract: ${name}`, options, () => {
     void it('keeps documents with metadata, searches by words and by vector, and filters', async () => {
-      const store = open();
+      const store = await open();
       try {
         const info = await store.createBase('support', embedding);
         assert.deepEqual(info, {
@@ -136,7 +142,7 @@ function storeContract(name: string, open: () => KnowledgeStore) {
     });
 
     void it('replaces a changed document whole, removes one, and drops a base', async () => {
-      const store = open();
+      const store = await open();
       try {
         await store.createBase('replace', embedding);
         const document = { id: 'faq.md', name: 'faq.md', sha256: sha('1'), metadata: {} };
@@ -185,7 +191,7 @@ function storeContract(name: string, open: () => KnowledgeStore) {
     });
 
     void it('refuses what does not fit: another model, a wrong vector length, no such base', async () => {
-      const store = open();
+      const store = await open();
       try {
         await store.createBase('strict', embedding);
         await store.createBase('strict', embedding);
@@ -216,7 +222,7 @@ function storeContract(name: string, open: () => KnowledgeStore) {
     });
 
     void it('fuses both retrievers and keeps near-duplicates apart', async () => {
-      const store = open();
+      const store = await open();
       try {
         await store.createBase('hybrid', embedding);
         await store.replaceDocument(
@@ -246,12 +252,76 @@ function storeContract(name: string, open: () => KnowledgeStore) {
         await store.close();
       }
     });
+
+    void it('leaves one copy when the same document is written twice at once', async () => {
+      const store = await open();
+      try {
+        await store.createBase('race', embedding);
+        const document = { id: 'router.md', name: 'router.md', sha256: sha('a'), metadata: {} };
+        await Promise.all([
+          store.replaceDocument('race', document, chunksOf(router)),
+          store.replaceDocument('race', document, chunksOf(router)),
+          store.replaceDocument('race', { ...document, sha256: sha('b') }, chunksOf(router.slice(0, 2))),
+        ]);
+        const [stored] = await store.listDocuments('race');
+        assert.equal(stored?.chunks, stored?.sha256 === sha('b') ? 2 : 3, 'one whole version, not a mix');
+        assert.equal((await store.base('race'))?.chunks, stored?.chunks);
+        await Promise.all([
+          store.removeDocument('race', 'router.md'),
+          store.removeDocument('race', 'router.md'),
+        ]);
+        assert.deepEqual(await store.listDocuments('race'), []);
+      } finally {
+        await store.close();
+      }
+    });
   });
 }
 
 storeContract('SQLite (sqlite-vec, FTS5)', () =>
   openSqliteKnowledgeStore(path.join(folder, `${crypto.randomUUID()}.sqlite`)),
 );
+
+/** Each test has a database of its own; closing the store drops it. */
+storeContract(
+  'PostgreSQL (tsvector, real[] exact scan)',
+  async () => {
+    const database = await createTestDatabase('llmos_kb');
+    const store = openPostgresKnowledgeStore(database.url);
+    return {
+      ...store,
+      async close() {
+        await store.close();
+        await database.drop();
+      },
+    };
+  },
+  requirePostgres(),
+);
+
+void describe('knowledge store on PostgreSQL, shared by workers', requirePostgres(), () => {
+  void it('two stores opening one empty database at once make its tables and a base once', async () => {
+    const database = await createTestDatabase('llmos_kb');
+    const stores = [openPostgresKnowledgeStore(database.url), openPostgresKnowledgeStore(database.url)];
+    try {
+      const made = await Promise.all(stores.map((store) => store.createBase('shared', embedding)));
+      assert.deepEqual(made[0], made[1]);
+      await stores[0]!.replaceDocument(
+        'shared',
+        { id: 'phone.md', name: 'phone.md', sha256: sha('p'), metadata: { product: 'phone' } },
+        chunksOf(phone),
+      );
+      const hits = await stores[1]!.keywordSearch('shared', 'battery', { limit: 5 });
+      assert.deepEqual(
+        hits.map((hit) => hit.chunk.id),
+        ['phone.md#1'],
+      );
+    } finally {
+      await Promise.all(stores.map((store) => store.close()));
+      await database.drop();
+    }
+  });
+});
 
 void describe('rank fusion and search text', () => {
   void it('adds 1/(k + rank) over the retrievers', () => {
@@ -287,6 +357,8 @@ void describe('rank fusion and search text', () => {
   void it('quotes every word of a query and reads chunk ids back', () => {
     assert.equal(ftsQuery('Reset "router" AND -NEAR(x)'), '"reset" OR "router" OR "and" OR "near" OR "x"');
     assert.equal(ftsQuery(' ?! '), '');
+    assert.equal(tsQuery("Reset 'router' & !x:* | <->"), "'reset' | 'router' | 'x'");
+    assert.equal(tsQuery(' ?! '), '');
     assert.deepEqual(parseChunkId('guides/setup.md#12'), { documentId: 'guides/setup.md', index: 12 });
     assert.deepEqual(parseChunkId('a#b#3'), { documentId: 'a#b', index: 3 });
     assert.equal(parseChunkId('nothing'), undefined);
