@@ -91,6 +91,10 @@ export const WorkerConfigSchema = z.object({
   LLMOS_AUDIT_FILE: z.string().default(path.join(projectRoot, '.llmos', 'audit.sqlite')),
   /** The audit trail in PostgreSQL instead, shared by workers on several machines. */
   LLMOS_AUDIT_POSTGRES_URL: optionalText,
+  /** The knowledge bases: a SQLite file (FTS5 and sqlite-vec), for the workers of one machine. */
+  LLMOS_KNOWLEDGE_FILE: z.string().default(path.join(projectRoot, '.llmos', 'knowledge.sqlite')),
+  /** The knowledge bases in PostgreSQL instead, shared by workers on several machines. */
+  LLMOS_KNOWLEDGE_POSTGRES_URL: optionalUrl,
   /** The guard pipeline (`config/guards.yaml` by default): the scanners of each stage, per tenant. */
   LLMOS_GUARDS_FILE: optionalText,
   /** Which providers and models may receive each tenant's data (`config/policies.yaml` by default). */

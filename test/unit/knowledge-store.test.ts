@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { maximalMarginalRelevance, reciprocalRankFusion } from '../../activities/knowledge/fuse-rankings.js';
 import { hybridSearch } from '../../activities/knowledge/hybrid-search.js';
+import { openKnowledgeStore } from '../../activities/knowledge/open-knowledge-store.js';
 import type { ChunkToStore, KnowledgeStore } from '../../activities/knowledge/knowledge-store.js';
 import { ftsQuery, parseChunkId, tsQuery } from '../../activities/knowledge/search-text.js';
 import { openPostgresKnowledgeStore } from '../../activities/knowledge/postgres-knowledge-store.js';
@@ -320,6 +321,24 @@ void describe('knowledge store on PostgreSQL, shared by workers', requirePostgre
       await Promise.all(stores.map((store) => store.close()));
       await database.drop();
     }
+  });
+});
+
+void describe('openKnowledgeStore', () => {
+  void it('opens the SQLite file unless a PostgreSQL URL is set, and names it without its password', async () => {
+    const file = path.join(folder, 'configured.sqlite');
+    const local = openKnowledgeStore({ LLMOS_KNOWLEDGE_FILE: file });
+    assert.equal(local.where, file);
+    await local.store.createBase('configured', embedding);
+    await local.store.close();
+    assert.ok(existsSync(file));
+    // A pool connects on first use: naming an unreachable server opens nothing yet.
+    const shared = openKnowledgeStore({
+      LLMOS_KNOWLEDGE_FILE: file,
+      LLMOS_KNOWLEDGE_POSTGRES_URL: 'postgres://kb:secret@db.invalid:5432/knowledge',
+    });
+    assert.equal(shared.where, 'postgres://kb@db.invalid:5432/knowledge');
+    await shared.store.close();
   });
 });
 
