@@ -60,8 +60,6 @@ export const WorkerConfigSchema = z.object({
   LLMOS_BLOB_DIRECTORY: z.string().default(path.join(projectRoot, '.llmos', 'blobs')),
   /** Where analysis reports go when a run names no output folder. */
   LLMOS_REPORTS_DIRECTORY: z.string().default(path.join(projectRoot, '.llmos', 'reports')),
-  /** The SQLite file knowledge bases live in (sqlite-vec and FTS5). */
-  LLMOS_KNOWLEDGE_FILE: z.string().default(path.join(projectRoot, '.llmos', 'knowledge.sqlite')),
   LLMOS_MODEL_TIMEOUT_MS: z.coerce.number().int().positive().default(120_000),
   /**
    * On SIGTERM or SIGINT the worker takes no new task and lets the activities in flight (a model

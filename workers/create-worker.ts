@@ -5,7 +5,7 @@ import type { BlobStore } from '../activities/blobs/blob-store.js';
 import { blobStoreFromConfig } from './blob-store-from-config.js';
 import { governanceFromConfig } from './governance-from-config.js';
 import type { KnowledgeStore } from '../activities/knowledge/knowledge-store.js';
-import { openSqliteKnowledgeStore } from '../activities/knowledge/sqlite-knowledge-store.js';
+import { openKnowledgeStore } from '../activities/knowledge/open-knowledge-store.js';
 import { createModelResolver, type ModelResolver } from '../activities/llm/model-resolver.js';
 import { loadPromptLibrary, type PromptLibrary } from '../activities/prompts/prompt-library.js';
 import { calculator } from '../activities/tools/calculator.js';
@@ -70,7 +70,7 @@ export function createActivitiesFromConfig(
   governance: Pick<ReturnType<typeof governanceFromConfig>, 'guards' | 'policies'> = governanceFromConfig(
     config,
   ),
-  knowledge: KnowledgeStore = openSqliteKnowledgeStore(config.LLMOS_KNOWLEDGE_FILE),
+  knowledge: KnowledgeStore = openKnowledgeStore(config).store,
 ) {
   const resolveModel = modelResolverFromConfig(config);
   const embed = createEmbedder(resolveModel, { priceOf: models.priceOf, cache: models.embeddingCache });
@@ -126,7 +126,7 @@ export async function createWorker(
     await Promise.allSettled([models.close(), blobs.close(), governance.close()]);
     throw error;
   }
-  const knowledge = openSqliteKnowledgeStore(config.LLMOS_KNOWLEDGE_FILE);
+  const { store: knowledge } = openKnowledgeStore(config);
   const activities = createActivitiesFromConfig(config, prompts, models, blobs.blobs, governance, knowledge);
   // Bundled here rather than by the worker, so the build id can be derived from the bundle.
   const dataConverter = dataConverterFor(config.payloadKeys);

@@ -1,11 +1,11 @@
 /**
  * The knowledge bases a worker with this environment uses, opened in the CLI's own process for
- * `llmos kb create|list|search|remove`: the same store (LLMOS_KNOWLEDGE_FILE), the same models and
+ * `llmos kb create|list|search|remove`: the same store (LLMOS_KNOWLEDGE_FILE or _POSTGRES_URL), the same models and
  * embedding cache, and the same activity code the worker runs. Adding documents is a run on the
  * workers (`llmos kb add`), as it may take hours.
  */
 import { createKnowledgeActivities } from '../../activities/knowledge/knowledge-activities.js';
-import { openSqliteKnowledgeStore } from '../../activities/knowledge/sqlite-knowledge-store.js';
+import { openKnowledgeStore } from '../../activities/knowledge/open-knowledge-store.js';
 import { openSqliteEmbeddingCache } from '../../activities/llm/embeddings/embedding-cache.js';
 import { createEmbedder } from '../../activities/llm/embeddings/embed-texts.js';
 import { loadModelCatalog, modelCatalogFile } from '../../activities/llm/load-model-catalog.js';
@@ -18,6 +18,7 @@ export function openWorkerKnowledge(env: NodeJS.ProcessEnv = process.env) {
   const settings = WorkerConfigSchema.pick({
     ...modelProviderSettingKeys,
     LLMOS_KNOWLEDGE_FILE: true,
+    LLMOS_KNOWLEDGE_POSTGRES_URL: true,
     LLMOS_MODELS_FILE: true,
     LLMOS_CACHE: true,
     LLMOS_CACHE_FILE: true,
@@ -25,7 +26,7 @@ export function openWorkerKnowledge(env: NodeJS.ProcessEnv = process.env) {
   const catalog = loadModelCatalog(modelCatalogFile({ LLMOS_MODELS_FILE: settings.LLMOS_MODELS_FILE }));
   const cache =
     settings.LLMOS_CACHE === 'on' ? openSqliteEmbeddingCache(settings.LLMOS_CACHE_FILE) : undefined;
-  const store = openSqliteKnowledgeStore(settings.LLMOS_KNOWLEDGE_FILE);
+  const { store, where } = openKnowledgeStore(settings);
   const embed = createEmbedder(modelResolverFromConfig(settings), {
     priceOf: (model) => priceOf(catalog, model),
     cache,
@@ -33,7 +34,7 @@ export function openWorkerKnowledge(env: NodeJS.ProcessEnv = process.env) {
   return {
     store,
     knowledge: createKnowledgeActivities({ store, embed }),
-    where: settings.LLMOS_KNOWLEDGE_FILE,
+    where,
     close: async () => {
       await store.close();
       await cache?.close();
