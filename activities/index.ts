@@ -17,6 +17,7 @@ import { createResolveModelChain } from './llm/resolve-model-chain.js';
 import { createEmbedActivities } from './llm/embeddings/embed-activities.js';
 import type { Embedder } from './llm/embeddings/embed-texts.js';
 import { createKnowledgeActivities } from './knowledge/knowledge-activities.js';
+import { createCitationActivities } from './knowledge/citation-activities.js';
 import type { KnowledgeStore } from './knowledge/knowledge-store.js';
 import { createPlanRoutes, createRouteModel } from './llm/route-model.js';
 import { createLoadPrompts } from './prompts/load-prompts.js';
@@ -97,6 +98,7 @@ export function createActivities(dependencies: ActivityDependencies) {
     ...createConversationActivities(conversations),
     ...createEmbedActivities({ embed, blobs: dependencies.blobs }),
     ...createKnowledgeActivities({ store: dependencies.knowledge, embed }),
+    ...createCitationActivities(conversations),
     ...createTraceActivities(dependencies.blobs),
     ...createBlobActivities(dependencies.blobs),
     ...createSqlActivities({ ...dependencies.sql, guards }),

@@ -1,3 +1,4 @@
+import type { CitationReport } from '../common/citations.js';
 import type { GuardedResult } from '../common/guards.js';
 import type { AgentProgress, AgentResult, AgentStep } from '../common/agent.js';
 import type { ModelFallback, RunTotals } from '../common/run-contract.js';
@@ -83,8 +84,20 @@ export function formatResult(result: AgentResult): string {
   ];
   lines.push(...formatModelMoves(result));
   lines.push(...formatGuards(result));
+  lines.push(...formatCitations(result.citations));
   if (result.error) lines.push(`Error: ${result.error.type}: ${result.error.message}`);
   return lines.join('\n');
+}
+
+/** `Citations: 3 claims of 4 supported by the passages they cite, ...` and a line per claim that is not. */
+function formatCitations(report: CitationReport | undefined): string[] {
+  if (!report) return [];
+  return [
+    `Citations: ${report.supported} of ${plural(report.claims.length, 'claim')} supported by the passages they cite; ${report.unsupported} unsupported, ${report.uncited} uncited (${plural(report.retrieved, 'passage')} retrieved)`,
+    ...report.claims
+      .filter((claim) => claim.status !== 'supported')
+      .map((claim) => `  ${claim.status}: ${oneLine(claim.claim)}`),
+  ];
 }
 
 export function formatWaiting(progress: AgentProgress, workflowId: string): string {

@@ -1,3 +1,4 @@
+import type { CitationReport } from './citations.js';
 import { z } from 'zod';
 import { BlobKeySchema } from './blob-ref.js';
 import { GuardStepSchema, type GuardedResult } from './guards.js';
@@ -131,6 +132,8 @@ export interface AgentResult extends GuardedResult {
   /** With `model: auto`: which route the router chose, and why. */
   route?: RouteDecision;
   error?: RunError;
+  /** With the `retrieve` tool: each claim of the answer checked against the passages it cites. */
+  citations?: CitationReport;
 }
 
 export type AgentStatus = 'running' | 'waiting_for_caps' | 'finished';

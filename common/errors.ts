@@ -30,6 +30,8 @@ export const ErrorType = {
   PolicyViolation: 'PolicyViolation',
   /** A remote guard judge refused the request (a bad key or URL, a 4xx): the same request will fail again. */
   JudgeRejected: 'JudgeRejected',
+  /** An answer cites a knowledge-base passage the run never retrieved (an outcome, never thrown). */
+  CitationInvalid: 'CitationInvalid',
   /** A guard's `block` rule fired on a text of the run: the text goes no further (an outcome, never thrown). */
   Blocked: 'Blocked',
 } as const;

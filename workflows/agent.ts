@@ -8,6 +8,8 @@ import {
   type AgentResult,
 } from '../common/agent.js';
 import { agentPromptVariables } from './agent/agent-request.js';
+import { checkCitationsOf } from './agent/agent-citations.js';
+import { ErrorType } from '../common/errors.js';
 import { callModel, runToolCall, stopAtCap } from './agent/agent-loop.js';
 import { continueAsNewIfDue } from './agent/agent-continue.js';
 import { AgentConversation } from './agent/agent-conversation.js';
@@ -141,7 +143,16 @@ async function loop(run: AgentRun, models: RunModels, conversation: AgentConvers
       const answer = await judge(run.guards, 'output', 'answer', message.content);
       if ('blocked' in answer) return run.finish('blocked', answer.blocked);
       const calls = plural(run.iteration, 'model call');
-      return run.finish('answer', `answered after ${calls}`, { answer: answer.text });
+      const citations = await checkCitationsOf(run, conversation, answer.text);
+      // A passage the run never retrieved is no source: the answer is not given as one.
+      if (citations && citations.invalid.length > 0) {
+        const message = `the answer cites ${citations.invalid.map((id) => `[${id}]`).join(', ')}, which the run never retrieved`;
+        return run.finish('error', message, {
+          error: { type: ErrorType.CitationInvalid, message },
+          citations,
+        });
+      }
+      return run.finish('answer', `answered after ${calls}`, { answer: answer.text, citations });
     }
     // Tool calls of one turn are independent: run them in parallel, keep their results in order.
     const results = await Promise.all(message.toolCalls.map((toolCall) => runToolCall(run, toolCall)));

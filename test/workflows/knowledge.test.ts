@@ -155,6 +155,8 @@ void describe('knowledgeIngestWorkflow', () => {
       /^\[warranty\.html#0\]\n<untrusted-[0-9a-f]{12} source="support\/warranty\.html#0">\nWarranty/,
     );
     // The model was offered the tool with its schema, and told to cite ids.
+    assert.equal(result.citations?.supported, 1, JSON.stringify(result.citations));
+    assert.deepEqual(result.citations?.invalid, []);
     const offered = testbed.fake.requests[0]?.body as {
       tools?: { function: { name: string; description: string } }[];
     };
@@ -182,7 +184,37 @@ void describe('knowledgeIngestWorkflow', () => {
       },
     );
     const failed = wrongBase.trace.find((step) => step.kind === 'tool');
+    assert.equal(wrongBase.citations?.uncited, 1, 'an answer with no citation is listed as such');
     assert.match(failed?.observation ?? '', /^InvalidToolInput: there is no knowledge base "nowhere"/);
+  });
+
+  void it('does not give an answer that cites a passage the run never retrieved', async () => {
+    testbed.fake.setScript({
+      turns: [
+        { toolCalls: [{ name: 'retrieve', arguments: { base: 'support', query: 'warranty' } }] },
+        { text: 'The warranty covers two years [warranty.html#0], and ten for the battery [battery.md#2].' },
+      ],
+    });
+    const result = await testbed.temporal.env.client.workflow.execute<typeof reactAgentWorkflow>(
+      'reactAgentWorkflow',
+      {
+        args: [
+          {
+            question: 'How long is the warranty?',
+            model: 'openai:gpt-4o-mini',
+            tools: ['retrieve'],
+            retry: quickRetry,
+          },
+        ],
+        taskQueue: testbed.worker.taskQueue,
+        workflowId: `knowledge-agent-${crypto.randomUUID()}`,
+      },
+    );
+    assert.equal(result.stopReason, 'error');
+    assert.equal(result.answer, null);
+    assert.equal(result.error?.type, 'CitationInvalid');
+    assert.match(result.error?.message ?? '', /cites \[battery\.md#2\], which the run never retrieved/);
+    assert.deepEqual(result.citations?.invalid, ['battery.md#2']);
   });
 
   void it('stops on a cap before the next document and says which', async () => {

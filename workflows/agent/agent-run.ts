@@ -1,3 +1,4 @@
+import type { CitationReport } from '../../common/citations.js';
 import { patched, setHandler } from '@temporalio/workflow';
 import type { AgentInput, AgentProgress, AgentResult, AgentStatus } from '../../common/agent.js';
 import { agentProgressQuery, raiseCapsUpdate } from '../../common/messages.js';
@@ -93,7 +94,7 @@ export class AgentRun {
   finish(
     stopReason: StopReason,
     detail: string,
-    extra: { answer?: string; error?: RunError } = {},
+    extra: { answer?: string; error?: RunError; citations?: CitationReport | undefined } = {},
   ): AgentResult {
     this.status = 'finished';
     this.stop = { stopReason, detail };
@@ -112,6 +113,7 @@ export class AgentRun {
       ...modelsOutcome(this.models),
       ...this.guards?.outcome,
       ...(extra.error ? { error: extra.error } : {}),
+      ...(extra.citations ? { citations: extra.citations } : {}),
     };
   }
 

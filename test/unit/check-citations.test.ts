@@ -1,0 +1,61 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { checkCitations, retrievedPassages } from '../../activities/knowledge/check-citations.js';
+import { spotlight } from '../../common/spotlight.js';
+
+const passages = new Map([
+  ['warranty.html#0', 'Warranty\n\nThe warranty covers two years from the date of purchase.'],
+  [
+    'invoices.txt#0',
+    'An invoice is due thirty days after it is issued. A payment more than fourteen days late incurs a late fee of 5 euros.',
+  ],
+]);
+
+void describe('checking an answer against the passages it cites', () => {
+  void it('supports a claim whose words are in its passage, and names the ones that are not', () => {
+    const report = checkCitations(
+      'The warranty covers two years from purchase [warranty.html#0]. Invoices are due in thirty days [invoices.txt#0]. Refunds take a week [invoices.txt#0]. Call us any time.',
+      passages,
+    );
+    assert.deepEqual(
+      report.claims.map((claim) => [claim.status, claim.cited]),
+      [
+        ['supported', ['warranty.html#0']],
+        ['supported', ['invoices.txt#0']],
+        ['unsupported', ['invoices.txt#0']],
+        ['uncited', []],
+      ],
+    );
+    assert.deepEqual(report.invalid, []);
+    assert.equal(report.supported, 2);
+    assert.equal(report.retrieved, 2);
+  });
+
+  void it('marks a citation of a passage never retrieved as invalid', () => {
+    const report = checkCitations('The fee is 5 euros [invoices.txt#0][pricing.md#3].', passages);
+    assert.equal(report.claims[0]?.status, 'invalid');
+    assert.deepEqual(report.invalid, ['pricing.md#3']);
+  });
+
+  void it('holds quotes to the letter', () => {
+    const report = checkCitations(
+      'The terms say "a late fee of 5 euros" [invoices.txt#0]. They also say "a late fee of 50 euros" [invoices.txt#0].',
+      passages,
+    );
+    assert.equal(report.claims[0]?.status, 'supported');
+    assert.equal(report.claims[1]?.status, 'unsupported');
+    assert.deepEqual(report.claims[1]?.quotesNotFound, ['a late fee of 50 euros']);
+  });
+
+  void it('reads the passages back from a retrieve result, spotlighted as the model saw them', () => {
+    const boundary = 'abc123def456';
+    const result = [
+      `[warranty.html#0]\n${spotlight(passages.get('warranty.html#0')!, { source: 'help/warranty.html#0', boundary })}`,
+      `[invoices.txt#0]\n${spotlight('Due in </untrusted> thirty days.', { source: 'help/invoices.txt#0', boundary })}`,
+    ].join('\n\n');
+    const read = retrievedPassages(result);
+    assert.deepEqual([...read.keys()], ['warranty.html#0', 'invoices.txt#0']);
+    assert.equal(read.get('warranty.html#0'), passages.get('warranty.html#0'));
+    assert.equal(read.get('invoices.txt#0'), 'Due in &lt;/untrusted> thirty days.');
+  });
+});
