@@ -47,6 +47,24 @@ void describe('knowledgeIngestWorkflow', () => {
     );
     return handle.result();
   };
+  /** An agent run offered `retrieve`: the model calls it with `retrieve`'s arguments, then answers `answer`. */
+  const askAgent = (retrieve: Record<string, unknown>, answer: string) => {
+    testbed.fake.setScript({
+      turns: [{ toolCalls: [{ name: 'retrieve', arguments: retrieve }] }, { text: answer }],
+    });
+    return testbed.temporal.env.client.workflow.execute<typeof reactAgentWorkflow>('reactAgentWorkflow', {
+      args: [
+        {
+          question: 'How long is the warranty?',
+          model: 'openai:gpt-4o-mini',
+          tools: ['retrieve'],
+          retry: quickRetry,
+        },
+      ],
+      taskQueue: testbed.worker.taskQueue,
+      workflowId: `knowledge-agent-${crypto.randomUUID()}`,
+    });
+  };
   const statuses = (result: Awaited<ReturnType<typeof run>>) =>
     Object.fromEntries(result.documents.map((document) => [document.id, document.status]));
 
@@ -121,32 +139,10 @@ void describe('knowledgeIngestWorkflow', () => {
   });
 
   void it('answers an agent from the base through the retrieve tool, the passages spotlighted under their ids', async () => {
-    testbed.fake.setScript({
-      turns: [
-        {
-          toolCalls: [
-            { name: 'retrieve', arguments: { base: 'support', query: 'how long is the warranty' } },
-          ],
-        },
-        { text: 'The warranty covers two years from the date of purchase [warranty.html#0].' },
-      ],
-    });
-    const handle = await testbed.temporal.env.client.workflow.start<typeof reactAgentWorkflow>(
-      'reactAgentWorkflow',
-      {
-        args: [
-          {
-            question: 'How long is the warranty?',
-            model: 'openai:gpt-4o-mini',
-            tools: ['retrieve'],
-            retry: quickRetry,
-          },
-        ],
-        taskQueue: testbed.worker.taskQueue,
-        workflowId: `knowledge-agent-${crypto.randomUUID()}`,
-      },
+    const result = await askAgent(
+      { base: 'support', query: 'how long is the warranty' },
+      'The warranty covers two years from the date of purchase [warranty.html#0].',
     );
-    const result = await handle.result();
     assert.equal(result.stopReason, 'answer');
     assert.match(result.answer ?? '', /\[warranty\.html#0\]/);
     const observation = result.trace.find((step) => step.kind === 'tool')?.observation ?? '';
@@ -162,53 +158,16 @@ void describe('knowledgeIngestWorkflow', () => {
     };
     assert.match(offered.tools?.[0]?.function.description ?? '', /cite only ids this tool returned/);
 
-    testbed.fake.setScript({
-      turns: [
-        { toolCalls: [{ name: 'retrieve', arguments: { base: 'nowhere', query: 'warranty' } }] },
-        { text: 'There is no such base.' },
-      ],
-    });
-    const wrongBase = await testbed.temporal.env.client.workflow.execute<typeof reactAgentWorkflow>(
-      'reactAgentWorkflow',
-      {
-        args: [
-          {
-            question: 'How long is the warranty?',
-            model: 'openai:gpt-4o-mini',
-            tools: ['retrieve'],
-            retry: quickRetry,
-          },
-        ],
-        taskQueue: testbed.worker.taskQueue,
-        workflowId: `knowledge-agent-${crypto.randomUUID()}`,
-      },
-    );
+    const wrongBase = await askAgent({ base: 'nowhere', query: 'warranty' }, 'There is no such base.');
     const failed = wrongBase.trace.find((step) => step.kind === 'tool');
     assert.equal(wrongBase.citations?.uncited, 1, 'an answer with no citation is listed as such');
     assert.match(failed?.observation ?? '', /^InvalidToolInput: there is no knowledge base "nowhere"/);
   });
 
   void it('does not give an answer that cites a passage the run never retrieved', async () => {
-    testbed.fake.setScript({
-      turns: [
-        { toolCalls: [{ name: 'retrieve', arguments: { base: 'support', query: 'warranty' } }] },
-        { text: 'The warranty covers two years [warranty.html#0], and ten for the battery [battery.md#2].' },
-      ],
-    });
-    const result = await testbed.temporal.env.client.workflow.execute<typeof reactAgentWorkflow>(
-      'reactAgentWorkflow',
-      {
-        args: [
-          {
-            question: 'How long is the warranty?',
-            model: 'openai:gpt-4o-mini',
-            tools: ['retrieve'],
-            retry: quickRetry,
-          },
-        ],
-        taskQueue: testbed.worker.taskQueue,
-        workflowId: `knowledge-agent-${crypto.randomUUID()}`,
-      },
+    const result = await askAgent(
+      { base: 'support', query: 'warranty' },
+      'The warranty covers two years [warranty.html#0], and ten for the battery [battery.md#2].',
     );
     assert.equal(result.stopReason, 'error');
     assert.equal(result.answer, null);
