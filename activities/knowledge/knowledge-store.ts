@@ -61,11 +61,14 @@ export interface KnowledgeStore {
    * one store's answer.
    */
   keywordSearch(base: string, query: string, options: SearchOptions): Promise<StoreHit[]>;
-  /** Nearest chunks by cosine similarity to `vector` (the score), exact. */
+  /**
+   * Nearest chunks by cosine similarity to `vector` (the score): exact on SQLite, approximate on
+   * PostgreSQL (pgvector's HNSW index).
+   */
   denseSearch(base: string, vector: readonly number[], options: SearchOptions): Promise<StoreHit[]>;
   /**
-   * The vectors of chunks by id, for de-duplication; ids not found are left out. A store may
-   * keep them scaled to length 1 (PostgreSQL does), which leaves every cosine as it was.
+   * The vectors of chunks by id, for de-duplication; ids not found are left out. Both stores
+   * keep them as given, in single precision.
    */
   vectors(base: string, chunkIds: readonly string[]): Promise<Map<string, number[]>>;
   close(): Promise<void>;

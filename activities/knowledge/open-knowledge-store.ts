@@ -1,5 +1,5 @@
 import type { KnowledgeStore } from './knowledge-store.js';
-import { openPostgresKnowledgeStore } from './postgres-knowledge-store.js';
+import { openPostgresKnowledgeStore, postgresWhere } from './postgres-knowledge-store.js';
 import { openSqliteKnowledgeStore } from './sqlite-knowledge-store.js';
 
 /** Where the knowledge bases live, as the worker's configuration names it. */
@@ -15,9 +15,10 @@ export interface KnowledgeSettings {
  */
 export function openKnowledgeStore(settings: KnowledgeSettings): { store: KnowledgeStore; where: string } {
   if (settings.LLMOS_KNOWLEDGE_POSTGRES_URL) {
-    const url = new URL(settings.LLMOS_KNOWLEDGE_POSTGRES_URL);
-    url.password = '';
-    return { store: openPostgresKnowledgeStore(settings.LLMOS_KNOWLEDGE_POSTGRES_URL), where: url.href };
+    return {
+      store: openPostgresKnowledgeStore(settings.LLMOS_KNOWLEDGE_POSTGRES_URL),
+      where: postgresWhere(settings.LLMOS_KNOWLEDGE_POSTGRES_URL),
+    };
   }
   return {
     store: openSqliteKnowledgeStore(settings.LLMOS_KNOWLEDGE_FILE),

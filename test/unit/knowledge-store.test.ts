@@ -3,12 +3,16 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
+import pg from 'pg';
 import { maximalMarginalRelevance, reciprocalRankFusion } from '../../activities/knowledge/fuse-rankings.js';
 import { hybridSearch } from '../../activities/knowledge/hybrid-search.js';
 import { openKnowledgeStore } from '../../activities/knowledge/open-knowledge-store.js';
 import type { ChunkToStore, KnowledgeStore } from '../../activities/knowledge/knowledge-store.js';
 import { ftsQuery, parseChunkId, tsQuery } from '../../activities/knowledge/search-text.js';
-import { openPostgresKnowledgeStore } from '../../activities/knowledge/postgres-knowledge-store.js';
+import {
+  denseSearchSql,
+  openPostgresKnowledgeStore,
+} from '../../activities/knowledge/postgres-knowledge-store.js';
 import { openSqliteKnowledgeStore } from '../../activities/knowledge/sqlite-knowledge-store.js';
 import { hashedEmbedding } from '../../common/embedding.js';
 import { createTestDatabase, requirePostgres } from '../helpers/postgres.js';
@@ -177,7 +181,11 @@ function storeContract(
         );
         const vectors = await store.vectors('replace', ['faq.md#0', 'faq.md#1', 'nothing']);
         assert.deepEqual([...vectors.keys()], ['faq.md#0']);
-        assert.equal(vectors.get('faq.md#0')?.length, 256);
+        assert.deepEqual(
+          vectors.get('faq.md#0'),
+          hashedEmbedding('New refund policy: thirty days.').map(Math.fround),
+          'the vector as given, in single precision',
+        );
 
         assert.equal(await store.removeDocument('replace', 'faq.md'), true);
         assert.equal(await store.removeDocument('replace', 'faq.md'), false);
@@ -285,7 +293,7 @@ storeContract('SQLite (sqlite-vec, FTS5)', () =>
 
 /** Each test has a database of its own; closing the store drops it. */
 storeContract(
-  'PostgreSQL (tsvector, real[] exact scan)',
+  'PostgreSQL (tsvector, pgvector HNSW)',
   async () => {
     const database = await createTestDatabase('llmos_kb');
     const store = openPostgresKnowledgeStore(database.url);
@@ -319,6 +327,104 @@ void describe('knowledge store on PostgreSQL, shared by workers', requirePostgre
       );
     } finally {
       await Promise.all(stores.map((store) => store.close()));
+      await database.drop();
+    }
+  });
+});
+
+/** Runs `work` with a client of the database at `url`, closing it after. */
+async function withClient<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}
+
+void describe('knowledge store on PostgreSQL: pgvector', requirePostgres(), () => {
+  void it('creates the extension in a new database and gives each base an HNSW index its search can use', async () => {
+    const database = await createTestDatabase('llmos_kb');
+    const store = openPostgresKnowledgeStore(database.url);
+    try {
+      await store.createBase('indexed', embedding);
+      await store.replaceDocument(
+        'indexed',
+        { id: 'router.md', name: 'router.md', sha256: sha('a'), metadata: { product: 'router' } },
+        chunksOf(router),
+      );
+      await withClient(database.url, async (client) => {
+        const extension = await client.query("SELECT 1 FROM pg_extension WHERE extname = 'vector'");
+        assert.equal(extension.rowCount, 1);
+        const [base] = (await client.query<{ id: number }>("SELECT id FROM kb_bases WHERE name = 'indexed'"))
+          .rows;
+        const index = `kb_chunks_embedding_${base!.id}`;
+        // With scans and sorts priced out, the plan shows whether the query's shape (the cast,
+        // the base's id) lets the planner use the partial expression index at all.
+        await client.query('BEGIN');
+        await client.query('SET LOCAL enable_seqscan = off; SET LOCAL enable_sort = off');
+        for (const filter of [undefined, { product: ['router'] }]) {
+          const { sql, values } = denseSearchSql({ id: base!.id, dimensions: 256 }, filter);
+          const plan = await client.query<{ 'QUERY PLAN': string }>(`EXPLAIN ${sql}`, [
+            JSON.stringify(hashedEmbedding('reset')),
+            3,
+            ...values,
+          ]);
+          assert.match(
+            plan.rows.map((row) => row['QUERY PLAN']).join('\n'),
+            new RegExp(`Index Scan using ${index}`),
+          );
+        }
+        await client.query('COMMIT');
+        await store.dropBase('indexed');
+        const left = await client.query('SELECT 1 FROM pg_class WHERE relname = $1', [index]);
+        assert.equal(left.rowCount, 0, 'the index goes with its base');
+      });
+    } finally {
+      await store.close();
+      await database.drop();
+    }
+  });
+
+  void it('indexes more than 2,000 dimensions in half precision, and refuses more than 4,000', async () => {
+    const database = await createTestDatabase('llmos_kb');
+    const store = openPostgresKnowledgeStore(database.url);
+    try {
+      const large = { model: 'scripted:large', dimensions: 3072 };
+      await store.createBase('large', large);
+      await store.replaceDocument(
+        'large',
+        { id: 'phone.md', name: 'phone.md', sha256: sha('p'), metadata: {} },
+        phone.map((text, index) => ({ index, start: 0, end: 1, text, vector: hashedEmbedding(text, 3072) })),
+      );
+      const [hit] = await store.denseSearch('large', hashedEmbedding(phone[1]!, 3072), { limit: 1 });
+      assert.equal(hit?.chunk.id, 'phone.md#1');
+      assert.ok(Math.abs(hit.score - 1) < 1e-3);
+      await assert.rejects(
+        store.createBase('huge', { model: 'scripted:huge', dimensions: 4097 }),
+        /pgvector's HNSW index holds 1 to 4000 dimensions/,
+      );
+      assert.equal(await store.base('huge'), undefined);
+    } finally {
+      await store.close();
+      await database.drop();
+    }
+  });
+
+  void it('refuses tables of the earlier layout, vectors as real[], rather than use them', async () => {
+    const database = await createTestDatabase('llmos_kb');
+    await withClient(database.url, (client) =>
+      client.query('CREATE TABLE kb_chunks (base_id integer, embedding real[] NOT NULL)'),
+    );
+    const store = openPostgresKnowledgeStore(database.url);
+    try {
+      await assert.rejects(
+        store.createBase('old', embedding),
+        /^Error: PostgreSQL at postgres:\/\/.* holds knowledge bases of an earlier layout \(kb_chunks\.embedding is real\[\]/,
+      );
+    } finally {
+      await store.close();
       await database.drop();
     }
   });
