@@ -2,6 +2,7 @@
  * `llmos worker` with LLMOS_HEALTH_PORT: the liveness and readiness a container healthcheck or a
  * Kubernetes probe reads, against a real worker process whose way to Temporal the test can cut.
  */
+import { ProviderSchema } from '../../common/model-ref.js';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { connect, createServer, type Server, type Socket } from 'node:net';
@@ -75,7 +76,11 @@ void describe('llmos worker: liveness and readiness over HTTP', { timeout: 180_0
     assert.equal(ready.body.ready, true);
     assert.equal(ready.body.temporal, 'serving');
     assert.deepEqual(ready.body.problems, []);
-    assert.equal(ready.body.workers.length, 5, 'the main worker and one per provider queue');
+    assert.equal(
+      ready.body.workers.length,
+      1 + ProviderSchema.options.length,
+      'the main worker and one per provider queue',
+    );
     assert.ok(
       ready.body.workers.every((entry) => entry.runState === 'RUNNING' && entry.activityPoller === 'POLLING'),
     );
