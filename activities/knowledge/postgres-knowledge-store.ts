@@ -44,24 +44,6 @@ async function createVectorExtension(client: pg.PoolClient, where: string): Prom
   }
 }
 
-/**
- * Refuses a `kb_chunks` of an earlier layout, which kept vectors as `real[]`: this store would
- * otherwise fail on it statement by statement. Nothing was released with it, so there is no
- * migration: its tables are dropped and the documents added again.
- */
-async function refuseEarlierLayout(client: pg.PoolClient, where: string): Promise<void> {
-  const { rows } = await client.query<{ type: string; name: string }>(
-    `SELECT format_type(a.atttypid, a.atttypmod) AS type, t.typname AS name
-     FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid
-     WHERE a.attrelid = to_regclass('kb_chunks') AND a.attname = 'embedding' AND NOT a.attisdropped`,
-  );
-  const [column] = rows;
-  if (column && column.name !== 'vector')
-    throw new Error(
-      `PostgreSQL at ${where} holds knowledge bases of an earlier layout (kb_chunks.embedding is ${column.type}, not pgvector's vector), which this store does not read: drop them (DROP TABLE kb_chunks, kb_documents, kb_bases; DROP FUNCTION IF EXISTS kb_dot) and add the documents again`,
-    );
-}
-
 /** Throws unless pgvector's HNSW index can hold the base's vectors. */
 function checkIndexable(name: string, embedding: { model: string; dimensions: number }): void {
   const { dimensions } = embedding;
@@ -146,7 +128,6 @@ export function openPostgresKnowledgeStore(url: string): KnowledgeStore {
   const where = postgresWhere(url);
   const ensureSchema = schemaOnce(pool, 'kb_schema', async (client) => {
     await createVectorExtension(client, where);
-    await refuseEarlierLayout(client, where);
     await client.query(knowledgeSchemaSql);
   });
   const query = async <Row extends pg.QueryResultRow>(sql: string, values: unknown[] = []) => {

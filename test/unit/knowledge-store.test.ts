@@ -411,23 +411,6 @@ void describe('knowledge store on PostgreSQL: pgvector', requirePostgres(), () =
       await database.drop();
     }
   });
-
-  void it('refuses tables of the earlier layout, vectors as real[], rather than use them', async () => {
-    const database = await createTestDatabase('llmos_kb');
-    await withClient(database.url, (client) =>
-      client.query('CREATE TABLE kb_chunks (base_id integer, embedding real[] NOT NULL)'),
-    );
-    const store = openPostgresKnowledgeStore(database.url);
-    try {
-      await assert.rejects(
-        store.createBase('old', embedding),
-        /^Error: PostgreSQL at postgres:\/\/.* holds knowledge bases of an earlier layout \(kb_chunks\.embedding is real\[\]/,
-      );
-    } finally {
-      await store.close();
-      await database.drop();
-    }
-  });
 });
 
 void describe('openKnowledgeStore', () => {
