@@ -75,6 +75,28 @@ void describe('llmos kb, end to end', { timeout: 300_000, skip }, () => {
     assert.equal(found.chunks[0]?.documentId, 'invoices.txt');
     assert.ok(found.chunks.every((chunk) => chunk.metadata.product === 'billing'));
 
+    // The scripted knowledge demo: an agent that retrieves, answers and has its citations checked.
+    const agent = await runLlmos(
+      [
+        'agent',
+        'How long do I have to pay an invoice?',
+        '--tools',
+        'retrieve',
+        '--model',
+        'scripted:demo-knowledge',
+      ],
+      env,
+    );
+    assert.equal(agent.code, 0, describeRun(agent));
+    assert.match(
+      agent.stdout,
+      /^Answer: An invoice is due thirty days after it is issued \[invoices\.txt#0\]\./m,
+    );
+    assert.match(
+      agent.stdout,
+      /^Citations: 2 of 2 claims supported by the passages they cite; 0 unsupported, 0 uncited \(\d+ passages retrieved\)$/m,
+    );
+
     const list = await runLlmos(['kb', 'list'], env);
     assert.match(list.stdout, /^help {2}local:all-minilm-l6-v2 \(384\) {2}5 documents, \d+ chunks$/m);
 
