@@ -25,6 +25,7 @@ import type { PsvRequest } from '../common/psv.js';
 import type { SelfConsistencyRequest } from '../common/self-consistency.js';
 import { ledgerWorkflowId } from '../common/shared-budget.js';
 import type { SqlRequest } from '../common/sql.js';
+import type { KnowledgeIngestRequest, KnowledgeIngestResult } from '../common/knowledge.js';
 import { projectRoot } from '../client/project-paths.js';
 import { startFakeLlmServer } from '../fake-llm/server.js';
 import type { FakeLlmScript } from '../activities/llm/scripted/script-schema.js';
@@ -70,6 +71,7 @@ type Scenario = {
   | { workflowType: 'nl2sqlWorkflow'; request: SqlRequest; drive?: undefined }
   | { workflowType: 'selfConsistencyWorkflow'; request: SelfConsistencyRequest; drive?: undefined }
   | { workflowType: 'analyzeCorpusWorkflow'; request: AnalysisRequest; drive?: undefined }
+  | { workflowType: 'knowledgeIngestWorkflow'; request: KnowledgeIngestRequest; drive?: undefined }
 );
 
 const usage = { inputTokens: 120, outputTokens: 15 };
@@ -426,6 +428,27 @@ scenarios.analysis = {
   alsoRecord: { 'analysis-document': (workflowId) => `${workflowId}/document-1` },
 };
 
+scenarios.knowledge = {
+  description:
+    'a knowledge run: a new base, its vector length probed, two documents embedded and stored two at a time',
+  workflowType: 'knowledgeIngestWorkflow',
+  script: {},
+  request: {
+    base: 'replay',
+    model: 'openai:text-embedding-3-small',
+    paths: [projectFile('examples', 'knowledge', 'billing')],
+    metadata: { product: 'billing', language: 'en' },
+  },
+  expect: (result) => {
+    const { stopReason, documents } = result as KnowledgeIngestResult;
+    return stopReason === 'answer' &&
+      documents.length === 2 &&
+      documents.every((document) => document.status === 'added')
+      ? undefined
+      : `${stopReason}: ${JSON.stringify(documents)}`;
+  },
+};
+
 async function waitUntil(what: string, probe: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await probe())) {
@@ -468,8 +491,31 @@ async function record(client: Client, taskQueue: string, name: string, scenario:
   return file;
 }
 
+/**
+ * Payloads that name files under this checkout (an activity that lists a folder resolves its
+ * paths) name them relative to it instead: replay reads the recorded results as they are, and a
+ * committed history should not carry this machine's folders.
+ */
+function relativePayloads(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(relativePayloads);
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(
+    Object.entries(value).map(([key, entry]) => {
+      if (key !== 'data' || typeof entry !== 'string') return [key, relativePayloads(entry)];
+      const text = Buffer.from(entry, 'base64').toString('utf8');
+      return [
+        key,
+        text.includes(projectRoot)
+          ? Buffer.from(text.replaceAll(`${projectRoot}${path.sep}`, ''), 'utf8').toString('base64')
+          : entry,
+      ];
+    }),
+  );
+}
+
 async function writeHistory(file: string, handle: WorkflowHandle): Promise<void> {
-  const json = JSON.stringify(JSON.parse(historyToJSON(await handle.fetchHistory())), null, 2);
+  const history = relativePayloads(JSON.parse(historyToJSON(await handle.fetchHistory())));
+  const json = JSON.stringify(history, null, 2);
   // Failure stack traces name this checkout's folder; the committed file should not.
   await writeFile(file, `${json.replaceAll(projectRoot, '<project>')}\n`);
 }

@@ -179,6 +179,12 @@ const expectedContents: Record<
       'EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_COMPLETED',
     ],
   },
+  knowledge: {
+    workflowType: 'knowledgeIngestWorkflow',
+    // The base opened (created, its vector length probed), the folder listed, two documents at once.
+    activities: ['openKnowledgeBase', 'listKnowledgeSources', 'addKnowledgeDocument', 'addKnowledgeDocument'],
+    eventTypes: ['EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES'],
+  },
   'analysis-document': {
     workflowType: 'analyzeDocumentWorkflow',
     workflowId: 'replay-analysis/document-1',
