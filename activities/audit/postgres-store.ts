@@ -1,5 +1,12 @@
 import pg from 'pg';
 
+/** The server a PostgreSQL URL names, without its password: for messages and logs. */
+export function postgresWhere(url: string): string {
+  const named = new URL(url);
+  named.password = '';
+  return named.href;
+}
+
 /**
  * A pool for a PostgreSQL store (the audit trail and PII vault, the knowledge bases). An idle
  * connection the server ends (a restart, a dropped database) is replaced on next use; unheard,

@@ -1,5 +1,6 @@
 import type { KnowledgeStore } from './knowledge-store.js';
-import { openPostgresKnowledgeStore, postgresWhere } from './postgres-knowledge-store.js';
+import { postgresWhere } from '../audit/postgres-store.js';
+import { openPostgresKnowledgeStore } from './postgres-knowledge-store.js';
 import { openSqliteKnowledgeStore } from './sqlite-knowledge-store.js';
 
 /** Where the knowledge bases live, as the worker's configuration names it. */

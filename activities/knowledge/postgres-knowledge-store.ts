@@ -5,7 +5,7 @@ import {
   type KnowledgeBaseInfo,
   type KnowledgeFilter,
 } from '../../common/knowledge.js';
-import { inLockedTransaction, openStorePool, schemaOnce } from '../audit/postgres-store.js';
+import { inLockedTransaction, openStorePool, postgresWhere, schemaOnce } from '../audit/postgres-store.js';
 import { chunkFieldValues, chunkFromRow, filterSql, type ChunkRow } from './chunk-rows.js';
 import type { KnowledgeStore, SearchOptions, StoreHit } from './knowledge-store.js';
 import {
@@ -18,13 +18,6 @@ import {
 } from './postgres-knowledge-schema.js';
 import { parseChunkId, tsQuery } from './search-text.js';
 import { checkChunkVectors, checkQueryVector, checkSameEmbedding, noSuchBase } from './store-checks.js';
-
-/** The server a PostgreSQL URL names, without its password: for messages and logs. */
-export function postgresWhere(url: string): string {
-  const named = new URL(url);
-  named.password = '';
-  return named.href;
-}
 
 /** Creates pgvector's `vector` extension in the database unless it is there, or says plainly why it cannot. */
 async function createVectorExtension(client: pg.PoolClient, where: string): Promise<void> {

@@ -1,6 +1,7 @@
 /** The audit trail and PII vault a worker with this environment writes, for `llmos audit` and the answers shown to users. */
 import type { AuditLog } from '../../activities/audit/audit-log.js';
 import { openPostgresAuditLog } from '../../activities/audit/postgres-audit-log.js';
+import { postgresWhere } from '../../activities/audit/postgres-store.js';
 import { openSqliteAuditLog } from '../../activities/audit/sqlite-audit-log.js';
 import { unmaskPii } from '../../activities/guards/pii/mask-pii.js';
 import type { PiiVault } from '../../activities/guards/vault/pii-vault.js';
@@ -20,9 +21,10 @@ function auditSettings(env: NodeJS.ProcessEnv): AuditSettings {
 /** LLMOS_AUDIT_POSTGRES_URL when set, else the SQLite file LLMOS_AUDIT_FILE; `where` names it (without a password). */
 export function openAuditLog(settings: AuditSettings): { log: AuditLog; where: string } {
   if (settings.LLMOS_AUDIT_POSTGRES_URL) {
-    const url = new URL(settings.LLMOS_AUDIT_POSTGRES_URL);
-    url.password = '';
-    return { log: openPostgresAuditLog(settings.LLMOS_AUDIT_POSTGRES_URL), where: url.href };
+    return {
+      log: openPostgresAuditLog(settings.LLMOS_AUDIT_POSTGRES_URL),
+      where: postgresWhere(settings.LLMOS_AUDIT_POSTGRES_URL),
+    };
   }
   return { log: openSqliteAuditLog(settings.LLMOS_AUDIT_FILE), where: settings.LLMOS_AUDIT_FILE };
 }
