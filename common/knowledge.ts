@@ -7,6 +7,9 @@ import {
   type StopReason,
 } from './run-contract.js';
 
+/** The embedding model a new base gets when none is named: it runs in the worker, offline. */
+export const defaultKnowledgeModel = 'local:all-minilm-l6-v2';
+
 /** A knowledge base's name: it names files and tables, so letters, digits, `-` and `_` only. */
 export const KnowledgeBaseNameSchema = z
   .string()

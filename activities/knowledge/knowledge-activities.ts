@@ -3,6 +3,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { createHash } from 'node:crypto';
 import { ErrorType } from '../../common/errors.js';
 import {
+  defaultKnowledgeModel,
   type KnowledgeBaseInfo,
   type KnowledgeFilter,
   type KnowledgeMetadata,
@@ -13,9 +14,6 @@ import type { Embedder } from '../llm/embeddings/embed-texts.js';
 import { countTokens } from '../prompts/count-tokens.js';
 import { hybridSearch, type RetrievalMode, type RetrievedChunk } from './hybrid-search.js';
 import type { KnowledgeStore } from './knowledge-store.js';
-
-/** The embedding model a new base gets when none is named: it runs in the worker, offline. */
-export const defaultKnowledgeModel = 'local:all-minilm-l6-v2';
 
 export interface OpenKnowledgeBaseInput {
   base: string;

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import {
+  defaultKnowledgeModel,
   KnowledgeBaseNameSchema,
   KnowledgeFilterSchema,
   type KnowledgeIngestRequest,
@@ -91,7 +92,7 @@ export function registerKnowledgeCommands(program: Command): void {
   kb.command('create')
     .description('Create a knowledge base; its embedding model is fixed for good')
     .argument('<name>', 'a-z, 0-9, - and _', baseName)
-    .option('--model <provider:model>', 'the embedding model', 'local:all-minilm-l6-v2')
+    .option('--model <provider:model>', 'the embedding model', defaultKnowledgeModel)
     .action(async (name: string, flags: { model: string }) => {
       const { base } = await withKnowledge(({ knowledge }) =>
         knowledge.openKnowledgeBase({ base: name, model: flags.model }),
@@ -107,7 +108,10 @@ export function registerKnowledgeCommands(program: Command): void {
     )
     .argument('<name>', 'the knowledge base (created on first use)', baseName)
     .argument('<paths...>', 'files and folders')
-    .option('--model <provider:model>', 'the embedding model of a new base (default local:all-minilm-l6-v2)')
+    .option(
+      '--model <provider:model>',
+      `the embedding model of a new base (default ${defaultKnowledgeModel})`,
+    )
     .option('--product <name>', 'metadata for filters: the product the documents are about')
     .option('--language <code>', 'metadata: their language, e.g. en')
     .option('--source <name>', 'metadata: where they come from')
