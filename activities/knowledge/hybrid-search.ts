@@ -1,5 +1,5 @@
 import type { KnowledgeChunk, KnowledgeFilter } from '../../common/knowledge.js';
-import { maximalMarginalRelevance, reciprocalRankFusion } from './fuse-rankings.js';
+import { maximalMarginalRelevance, reciprocalRankFusion, type FusedHit } from './fuse-rankings.js';
 import type { KnowledgeStore, StoreHit } from './knowledge-store.js';
 
 /** Which retrievers answer: both fused (the default), or one alone (for comparison and tests). */
@@ -55,21 +55,31 @@ export async function hybridSearch(
     options.rrfK,
   );
   const lambda = options.mmrLambda ?? 1;
-  const pool = fused.slice(0, Math.max(options.limit * 4, options.limit));
-  const vectors =
-    lambda < 1
-      ? await store.vectors(
-          base,
-          pool.map((hit) => hit.id),
-        )
-      : new Map<string, number[]>();
-  const best = pool[0]?.score ?? 1;
-  const picked = maximalMarginalRelevance(
-    pool.map((hit) => ({ ...hit, relevance: hit.score / best, vector: vectors.get(hit.id) })),
-    options.limit,
-    lambda,
-  );
+  // MMR off (the default): the fused order as it is, with no vectors read.
+  const picked =
+    lambda < 1 ? await diversify(store, base, fused, options.limit, lambda) : fused.slice(0, options.limit);
   return picked.map((hit) => ({ ...chunks.get(hit.id)!, score: round(hit.score), ranks: hit.ranks }));
 }
 
 const round = (value: number): number => Math.round(value * 1e6) / 1e6;
+
+/** The `limit` best of the fused ranking's first `4 * limit`, near-duplicates pushed down (MMR). */
+async function diversify(
+  store: KnowledgeStore,
+  base: string,
+  fused: readonly FusedHit[],
+  limit: number,
+  lambda: number,
+): Promise<FusedHit[]> {
+  const pool = fused.slice(0, limit * 4);
+  const vectors = await store.vectors(
+    base,
+    pool.map((hit) => hit.id),
+  );
+  const best = pool[0]?.score ?? 1;
+  return maximalMarginalRelevance(
+    pool.map((hit) => ({ ...hit, relevance: hit.score / best, vector: vectors.get(hit.id) })),
+    limit,
+    lambda,
+  );
+}
