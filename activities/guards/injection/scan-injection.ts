@@ -16,8 +16,8 @@ export interface InjectionVerdict {
 
 /**
  * The score from which a text is an injection: chosen on `npm run bench:guards` (held-back
- * attacks against benign texts), where recall is over 90% and every benign set's false positives
- * stay under 5%. A task asked of an assistant (translate, write code) scores 0.4 on its own: in
+ * attacks against benign texts), where recall is 88% and no benign set, help-centre articles
+ * included, has over 1% false positives (0.35 would catch 91% and flag 6% of clean e-mails). A task asked of an assistant (translate, write code) scores 0.4 on its own: in
  * outside text that is an injection, in a user's own question it is the point (config/guards.yaml
  * raises the input stage's line to 0.5).
  */
