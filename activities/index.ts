@@ -69,6 +69,7 @@ export function createActivities(dependencies: ActivityDependencies) {
   const callChatModel = createCallChatModel(dependencies.resolveModel, {
     ...dependencies.models,
     conversations,
+    embed: dependencies.embed,
   });
   const outputs = createOutputRegistry([...builtInOutputs, ...(dependencies.outputs ?? [])]);
   // Model judges call through the same layer as the runs' own calls: cache, breaker, limits, prices.

@@ -28,7 +28,7 @@ export function formatStep(step: AgentStep): string {
   switch (step.kind) {
     case 'model': {
       const cost = step.cacheHit
-        ? `cached, saved ${step.cacheHit.savedUsd === null ? 'an unknown amount' : `$${step.cacheHit.savedUsd.toFixed(6)}`}`
+        ? `${step.cacheHit.similarity === undefined ? 'cached' : `cached by meaning (similarity ${step.cacheHit.similarity.toFixed(3)})`}, saved ${step.cacheHit.savedUsd === null ? 'an unknown amount' : `$${step.cacheHit.savedUsd.toFixed(6)}`}`
         : step.costUsd === null
           ? 'price unknown'
           : `$${step.costUsd.toFixed(6)}`;

@@ -1,6 +1,9 @@
 import { z } from 'zod';
 import { fnv1a } from './fnv1a.js';
 
+/** The embedding model that runs in the worker, offline and with no key: the defaults' choice. */
+export const localEmbeddingModel = 'local:all-minilm-l6-v2';
+
 /** What one embedding call gives back: a vector per text, in order, and the tokens it read. */
 export interface EmbedResult {
   vectors: number[][];

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { localEmbeddingModel } from './embedding.js';
 import {
   ModelFieldSchema,
   RecordSearchAttributesSchema,
@@ -8,7 +9,7 @@ import {
 } from './run-contract.js';
 
 /** The embedding model a new base gets when none is named: it runs in the worker, offline. */
-export const defaultKnowledgeModel = 'local:all-minilm-l6-v2';
+export const defaultKnowledgeModel = localEmbeddingModel;
 
 /** A knowledge base's name: it names files and tables, so letters, digits, `-` and `_` only. */
 export const KnowledgeBaseNameSchema = z

@@ -14,8 +14,11 @@ export interface ModelStep {
   usage: Usage;
   costUsd: number | null;
   latencyMs: number;
-  /** Answered from the response cache: what the original call cost (null: unknown price). */
-  cacheHit?: { savedUsd: number | null };
+  /**
+   * Answered from the response cache: what the original call cost (null: unknown price), and from
+   * the semantic cache, how alike the stored question was (cosine similarity).
+   */
+  cacheHit?: { savedUsd: number | null; similarity?: number };
   /** In a run routed call by call (`auto`): this call's route, and why. */
   route?: { complexity: 'simple' | 'complex'; reasons: string[] };
 }

@@ -1,5 +1,7 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { defaultSemanticCacheThreshold } from '../activities/llm/response-cache/semantic-key.js';
+import { localEmbeddingModel } from '../common/embedding.js';
 import { ModelRefSchema, ProviderSchema } from '../common/model-ref.js';
 import { defaultTaskQueue } from '../common/task-queues.js';
 import { projectRoot } from './project-root.js';
@@ -120,6 +122,15 @@ export const WorkerConfigSchema = z.object({
     .int()
     .positive()
     .default(24 * 3_600_000),
+  /**
+   * The semantic cache (off by default): a one-question request whose question means nearly the
+   * same as a stored one's, in the same context, takes its answer. Kept in LLMOS_CACHE_FILE, for
+   * LLMOS_CACHE_TTL_MS. The threshold is a cosine similarity of the questions' embeddings by
+   * LLMOS_SEMANTIC_CACHE_MODEL; `npm run bench:semantic-cache` shows what each threshold trades.
+   */
+  LLMOS_SEMANTIC_CACHE: z.enum(['on', 'off']).default('off'),
+  LLMOS_SEMANTIC_CACHE_MODEL: z.string().min(1).default(localEmbeddingModel),
+  LLMOS_SEMANTIC_CACHE_THRESHOLD: z.coerce.number().min(0).max(1).default(defaultSemanticCacheThreshold),
   /** Consecutive provider failures that open a model's circuit breaker, and how long it stays open. */
   LLMOS_BREAKER_FAILURES: z.coerce.number().int().positive().default(5),
   LLMOS_BREAKER_COOLDOWN_MS: z.coerce.number().int().nonnegative().default(30_000),

@@ -11,6 +11,7 @@ import type { TokenWindowStore } from '../activities/llm/rate-limits/token-windo
 import { connectRedisResponseCache } from '../activities/llm/response-cache/redis-response-cache.js';
 import type { ResponseCache } from '../activities/llm/response-cache/response-cache.js';
 import { SqliteResponseCache } from '../activities/llm/response-cache/sqlite-response-cache.js';
+import { SqliteSemanticCache } from '../activities/llm/response-cache/semantic-cache.js';
 import {
   openSqliteEmbeddingCache,
   type EmbeddingCache,
@@ -76,6 +77,10 @@ export function createModelServices(config: WorkerConfig): WorkerModelServices {
     mkdirSync(path.dirname(config.LLMOS_CACHE_FILE), { recursive: true });
     embeddingCache = openSqliteEmbeddingCache(config.LLMOS_CACHE_FILE);
   }
+  const semanticStore =
+    config.LLMOS_SEMANTIC_CACHE === 'on'
+      ? new SqliteSemanticCache({ file: config.LLMOS_CACHE_FILE })
+      : undefined;
   let tokenLimiter: TokenLimiter | undefined;
   if (Object.keys(config.LLMOS_TOKEN_LIMITS).length > 0) {
     let window: TokenWindowStore;
@@ -115,10 +120,19 @@ export function createModelServices(config: WorkerConfig): WorkerModelServices {
     }),
     tokenLimiter,
     embeddingCache,
+    semanticCache: semanticStore
+      ? {
+          store: semanticStore,
+          ttlMs: config.LLMOS_CACHE_TTL_MS,
+          model: config.LLMOS_SEMANTIC_CACHE_MODEL,
+          minSimilarity: config.LLMOS_SEMANTIC_CACHE_THRESHOLD,
+        }
+      : undefined,
     ready,
     close: async () => {
       await store?.close().catch(() => {});
       await embeddingCache?.close().catch(() => {});
+      await semanticStore?.close().catch(() => {});
       await tokenLimiter?.close().catch(() => {});
       if (temporal) await (await temporal).connection.close().catch(() => {});
     },

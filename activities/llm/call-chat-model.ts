@@ -15,6 +15,9 @@ import { requestFromConversation } from '../conversation/conversation-request.js
 import type { TokenGrant, TokenLimiter } from './rate-limits/token-limiter.js';
 import { toModelFailure } from './to-model-failure.js';
 import type { EmbeddingCache } from './embeddings/embedding-cache.js';
+import type { Embedder } from './embeddings/embed-texts.js';
+import type { SemanticCache } from './response-cache/semantic-cache.js';
+import { semanticLookup } from './response-cache/semantic-key.js';
 
 interface CallChatModelOptions {
   /** `provider:model`. */
@@ -45,7 +48,14 @@ export interface CallChatModelOutput {
   /** The provider's time (or the cache's, on a hit): a wait for the token limiter is not in it. */
   latencyMs: number;
   /** Present when the answer came from the response cache: what the original call cost. */
-  cacheHit?: { savedUsd: number | null; storedAt: number } | undefined;
+  cacheHit?:
+    | {
+        savedUsd: number | null;
+        storedAt: number;
+        /** From the semantic cache: how alike the stored question and this one are (cosine, 0..1). */
+        similarity?: number | undefined;
+      }
+    | undefined;
   /** With a `conversation` input: the stored conversation with this answer added, the next call's base. */
   conversation?: ConversationRef | undefined;
 }
@@ -62,6 +72,17 @@ export interface ModelCallServices {
   tokenLimiter?: TokenLimiter | undefined;
   /** Vectors already computed, by model and text; absent when caching is off. */
   embeddingCache?: EmbeddingCache | undefined;
+  /** Answers by the meaning of a one-question request (`semanticLookup`); absent unless turned on. */
+  semanticCache?: SemanticCacheSettings | undefined;
+}
+
+export interface SemanticCacheSettings {
+  store: SemanticCache;
+  ttlMs: number;
+  /** The embedding model the questions are compared with, `provider:model`. */
+  model: string;
+  /** Cosine similarity from which a stored answer is served. */
+  minSimilarity: number;
 }
 
 /** Heartbeats this often while the provider thinks, so a dead worker is noticed within the heartbeat timeout. */
@@ -95,7 +116,10 @@ function conversationStore(store: ConversationStore | undefined): ConversationSt
  * to the conversation after (idempotent: the same messages make the same node).
  *
  * An identical earlier request answered within the cache's TTL is answered from the cache, at no
- * cost, and says what it saved. A model whose breaker is open fails at once with the
+ * cost, and says what it saved. With the semantic cache on, a one-question request whose question
+ * means nearly the same as a stored one (cosine similarity of their embeddings at or above the
+ * setting, same context otherwise) takes the stored answer and says how alike they were. A model
+ * whose breaker is open fails at once with the
  * non-retryable `ModelCircuitOpen`, so a workflow moves to the next model of its chain.
  */
 export function createCallChatModel(
@@ -103,9 +127,12 @@ export function createCallChatModel(
   services: ModelCallServices & {
     /** Where conversations sent by reference are kept (the blob store); without it, such calls fail. */
     conversations?: ConversationStore | undefined;
+    /** Embeds a question for the semantic cache; without it, that cache is not used. */
+    embed?: Embedder | undefined;
   },
 ) {
   const { priceOf, cache, breaker, tokenLimiter, conversations } = services;
+  const semantic = services.embed && services.semanticCache;
   return async function callChatModel(input: CallChatModelInput): Promise<CallChatModelOutput> {
     const context = Context.current();
     const ref = ModelRefSchema.parse(input.model);
@@ -123,10 +150,9 @@ export function createCallChatModel(
         : {};
 
     const policy = input.cache ?? 'auto';
-    const key =
-      cache && policy !== 'off' && shouldUseCache(request, { allowNonZeroTemperature: policy === 'sampled' })
-        ? cacheKey(input.model, request)
-        : undefined;
+    const cacheable =
+      policy !== 'off' && shouldUseCache(request, { allowNonZeroTemperature: policy === 'sampled' });
+    const key = cache && cacheable ? cacheKey(input.model, request) : undefined;
     if (key !== undefined) {
       // A cache that cannot be read is a miss, never a failed call.
       const hit = await cache!.store.get(key).catch((error: unknown) => {
@@ -140,6 +166,37 @@ export function createCallChatModel(
           latencyMs: Math.round(performance.now() - started),
           cacheHit: { savedUsd: hit.costUsd, storedAt: hit.createdAt },
           ...(await withAnswer(hit.response)),
+        };
+    }
+    // The semantic cache follows the exact cache's policy (temperature 0 unless sampled answers
+    // may be shared) and looks only at one-question requests. A question it cannot embed or
+    // look up is a miss; what embedding it cost is part of this call's cost.
+    const lookup = cacheable && semantic ? semanticLookup(input.model, semantic.model, request) : undefined;
+    let question: { vector: number[]; costUsd: number | null } | undefined;
+    if (lookup && semantic) {
+      question = await services.embed!(semantic.model, [lookup.question], context.cancellationSignal)
+        .then((embedded) => ({ vector: embedded.vectors[0]!, costUsd: embedded.costUsd }))
+        .catch((error: unknown) => {
+          context.log.warn(`semantic cache: the question could not be embedded: ${(error as Error).message}`);
+          return undefined;
+        });
+      const near = question
+        ? await semantic.store.nearest(lookup.contextKey, question.vector).catch((error: unknown) => {
+            context.log.warn(`semantic cache read failed: ${(error as Error).message}`);
+            return undefined;
+          })
+        : undefined;
+      if (near && near.similarity >= semantic.minSimilarity)
+        return {
+          response: near.entry.response,
+          costUsd: question!.costUsd,
+          latencyMs: Math.round(performance.now() - started),
+          cacheHit: {
+            savedUsd: near.entry.costUsd,
+            storedAt: near.entry.createdAt,
+            similarity: Math.round(near.similarity * 10_000) / 10_000,
+          },
+          ...(await withAnswer(near.entry.response)),
         };
     }
 
@@ -195,13 +252,29 @@ export function createCallChatModel(
     await grant?.settle(response.usage.inputTokens + response.usage.outputTokens);
     breaker?.recordSuccess(input.model);
     const latencyMs = Math.round(performance.now() - sentAt);
-    const costUsd = computeCostUsd(response.usage, priceOf(input.model)) ?? null;
+    const callCostUsd = computeCostUsd(response.usage, priceOf(input.model)) ?? null;
     if (key !== undefined)
       await cache!.store
-        .set(key, { model: input.model, response, costUsd }, { ttlMs: cache!.ttlMs })
+        .set(key, { model: input.model, response, costUsd: callCostUsd }, { ttlMs: cache!.ttlMs })
         .catch((error: unknown) => {
           context.log.warn(`response cache write failed: ${(error as Error).message}`);
         });
+    if (lookup && question && semantic)
+      await semantic.store
+        .add(
+          lookup.contextKey,
+          question.vector,
+          { model: input.model, response, costUsd: callCostUsd },
+          { ttlMs: semantic.ttlMs },
+        )
+        .catch((error: unknown) => {
+          context.log.warn(`semantic cache write failed: ${(error as Error).message}`);
+        });
+    // The question's embedding is part of what this call cost.
+    const costUsd =
+      question && callCostUsd !== null && question.costUsd !== null
+        ? callCostUsd + question.costUsd
+        : callCostUsd;
     return { response, costUsd, latencyMs, ...(await withAnswer(response)) };
   };
 }

@@ -69,3 +69,58 @@ void describe('the response cache', () => {
     assert.equal(second.totals.cacheHits, 0);
   });
 });
+
+void describe('the semantic cache', () => {
+  const testbed = useAgentTestbed({
+    workerEnv: () => ({
+      LLMOS_CACHE: 'on',
+      LLMOS_CACHE_FILE: path.join(cacheDirectory, 'semantic.sqlite'),
+      LLMOS_SEMANTIC_CACHE: 'on',
+      // The fake server's embeddings: hashed words and word pairs, so a paraphrase sharing most
+      // words is near (0.84 here) and another question far (0.44).
+      LLMOS_SEMANTIC_CACHE_MODEL: 'openai:text-embedding-3-small',
+      LLMOS_SEMANTIC_CACHE_THRESHOLD: '0.8',
+    }),
+  });
+  const ask = (question: string): Promise<AgentResult> =>
+    testbed.temporal.env.client.workflow.execute('reactAgentWorkflow', {
+      args: [{ question, model: 'openai:gpt-4o-mini' } satisfies AgentRequest],
+      taskQueue: testbed.worker.taskQueue,
+      workflowId: `semantic-cache-${crypto.randomUUID()}`,
+    });
+  const chatRequests = () => testbed.fake.requests.filter((request) => request.chatRequest !== null).length;
+
+  void it('answers a paraphrase from the cache with its similarity, and another question from the model', async () => {
+    const reply = {
+      text: 'Hold the reset button for fifteen seconds.',
+      usage: { inputTokens: 900, outputTokens: 12 },
+    };
+    testbed.fake.setScript({ turns: [reply] });
+    const first = await ask('How do I reset the router to its factory settings?');
+    assert.equal(first.answer, reply.text);
+    assert.equal(chatRequests(), 1);
+
+    const paraphrase = await ask('How do I reset my router to its factory settings?');
+    assert.equal(paraphrase.answer, reply.text);
+    assert.equal(chatRequests(), 1, 'the paraphrase made no model call');
+    assert.equal(paraphrase.totals.cacheHits, 1);
+    // What the first answer cost at gpt-4o-mini's catalog price ($0.15 and $0.60 a million tokens);
+    // each run also paid for embedding its question.
+    const answerCostUsd = (900 * 0.15 + 12 * 0.6) / 1e6;
+    assert.ok(Math.abs(paraphrase.totals.cacheSavedUsd - answerCostUsd) < 1e-12);
+    assert.ok(first.totals.costUsd > answerCostUsd);
+    assert.ok(paraphrase.totals.costUsd > 0 && paraphrase.totals.costUsd < 1e-5, 'only the embedding');
+    const [step] = paraphrase.trace.flatMap((entry) => (entry.kind === 'model' ? [entry] : []));
+    assert.ok(step?.cacheHit?.similarity !== undefined, 'the similarity is recorded');
+    assert.ok(
+      step.cacheHit.similarity >= 0.8 && step.cacheHit.similarity < 1,
+      String(step.cacheHit.similarity),
+    );
+
+    testbed.fake.setScript({ turns: [{ text: 'Open the admin page and choose Wi-Fi.' }] });
+    const other = await ask('How do I change the Wi-Fi password of the router?');
+    assert.equal(other.answer, 'Open the admin page and choose Wi-Fi.');
+    assert.equal(chatRequests(), 2, 'a different question reached the model');
+    assert.equal(other.totals.cacheHits, 0);
+  });
+});

@@ -37,7 +37,14 @@ export function modelStep(
     usage: response.usage,
     costUsd,
     latencyMs,
-    ...(cacheHit ? { cacheHit: { savedUsd: cacheHit.savedUsd } } : {}),
+    ...(cacheHit
+      ? {
+          cacheHit: {
+            savedUsd: cacheHit.savedUsd,
+            ...(cacheHit.similarity !== undefined ? { similarity: cacheHit.similarity } : {}),
+          },
+        }
+      : {}),
     ...(route ? { route: { complexity: route.complexity, reasons: route.reasons } } : {}),
   };
 }
