@@ -37,7 +37,10 @@ export function formatStep(step: AgentStep): string {
           ? `calls ${step.toolCalls.map((call) => `${call.name}(${oneLine(call.arguments, 80)})`).join(', ')}`
           : `says: ${oneLine(step.text)}`;
       const route = step.route ? `, ${step.route.complexity} route` : '';
-      return `  [${step.iteration}] model ${step.model} ${action}  (${step.usage.inputTokens}+${step.usage.outputTokens} tokens, ${cost}, ${step.latencyMs} ms${route})`;
+      const fit = step.contextFit
+        ? `, fitted to the context window from ${step.contextFit.fromTokens} tokens`
+        : '';
+      return `  [${step.iteration}] model ${step.model} ${action}  (${step.usage.inputTokens}+${step.usage.outputTokens} tokens, ${cost}, ${step.latencyMs} ms${route}${fit})`;
     }
     case 'tool':
       return `  [${step.iteration}] tool ${step.toolName} ${step.ok ? '->' : 'rejected:'} ${oneLine(step.observation)}  (${step.latencyMs} ms)`;

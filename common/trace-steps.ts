@@ -21,6 +21,11 @@ export interface ModelStep {
   cacheHit?: { savedUsd: number | null; similarity?: number };
   /** In a run routed call by call (`auto`): this call's route, and why. */
   route?: { complexity: 'simple' | 'complex'; reasons: string[] };
+  /**
+   * The conversation was over the model's context window and was fitted before it was sent:
+   * input tokens before and after, tool results cut, earlier steps left out.
+   */
+  contextFit?: { fromTokens: number; toTokens: number; cutResults: number; droppedSteps: number };
 }
 
 export interface ToolStep {

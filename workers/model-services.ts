@@ -113,6 +113,7 @@ export function createModelServices(config: WorkerConfig): WorkerModelServices {
     rateLimitedProviders: Object.keys(config.LLMOS_RATE_LIMITS),
     temporalClient: async () => (await connectTemporal()).client,
     priceOf: (model) => priceOf(catalog, model),
+    contextWindowOf: (model) => catalog.models[model]?.contextWindow,
     cache: store ? { store, ttlMs: config.LLMOS_CACHE_TTL_MS } : undefined,
     breaker: new CircuitBreaker({
       failureThreshold: config.LLMOS_BREAKER_FAILURES,

@@ -14,6 +14,7 @@ import type { ConversationStore } from '../conversation/conversation-store.js';
 import { requestFromConversation } from '../conversation/conversation-request.js';
 import type { TokenGrant, TokenLimiter } from './rate-limits/token-limiter.js';
 import { toModelFailure } from './to-model-failure.js';
+import { fitToContext, type ContextFit } from './fit-to-context.js';
 import type { EmbeddingCache } from './embeddings/embedding-cache.js';
 import type { Embedder } from './embeddings/embed-texts.js';
 import type { SemanticCache } from './response-cache/semantic-cache.js';
@@ -58,12 +59,16 @@ export interface CallChatModelOutput {
     | undefined;
   /** With a `conversation` input: the stored conversation with this answer added, the next call's base. */
   conversation?: ConversationRef | undefined;
+  /** Present when the request was over the model's context window and was fitted to it. */
+  contextFit?: ContextFit | undefined;
 }
 
 /** What every model call shares on a worker, beyond the providers. */
 export interface ModelCallServices {
   /** Prices by model id, from the model catalog. */
   priceOf: (model: string) => ModelPrice | undefined;
+  /** Context windows by model id, from the model catalog: a request over its model's is fitted. */
+  contextWindowOf?: ((model: string) => number | undefined) | undefined;
   /** The exact response cache; absent when caching is off. */
   cache?: { store: ResponseCache; ttlMs: number } | undefined;
   /** Per-model circuit breaker: a model that keeps failing is skipped for a while. */
@@ -142,7 +147,21 @@ export function createCallChatModel(
       store && input.conversation
         ? { store, ...(await requestFromConversation(store, input.conversation)) }
         : undefined;
-    const request = stored?.request ?? ChatRequestSchema.parse(input.request);
+    let request = stored?.request ?? ChatRequestSchema.parse(input.request);
+    // Fitted to the model's context window before it is sent; a stored conversation is stored
+    // fitted, so the answer extends what the model saw and the next call starts from it.
+    const contextWindow = services.contextWindowOf?.(input.model);
+    const fitted = contextWindow
+      ? fitToContext(input.model, request, contextWindow, stored?.sent.inputTokens)
+      : undefined;
+    if (fitted) {
+      request = fitted.request;
+      if (stored) stored.sent = (await stored.store.append(undefined, request.tools, request.messages)).ref;
+      context.log.info(
+        `${input.model}: conversation fitted to the context window, ${fitted.fit.fromTokens} -> ${fitted.fit.toTokens} tokens`,
+      );
+    }
+    const contextFit = fitted ? { contextFit: fitted.fit } : {};
     // The conversation with the answer added: the next call's base.
     const withAnswer = async (response: ChatResponse) =>
       stored
@@ -166,6 +185,7 @@ export function createCallChatModel(
           latencyMs: Math.round(performance.now() - started),
           cacheHit: { savedUsd: hit.costUsd, storedAt: hit.createdAt },
           ...(await withAnswer(hit.response)),
+          ...contextFit,
         };
     }
     // The semantic cache follows the exact cache's policy (temperature 0 unless sampled answers
@@ -197,6 +217,7 @@ export function createCallChatModel(
             similarity: Math.round(near.similarity * 10_000) / 10_000,
           },
           ...(await withAnswer(near.entry.response)),
+          ...contextFit,
         };
     }
 
@@ -275,6 +296,6 @@ export function createCallChatModel(
       question && callCostUsd !== null && question.costUsd !== null
         ? callCostUsd + question.costUsd
         : callCostUsd;
-    return { response, costUsd, latencyMs, ...(await withAnswer(response)) };
+    return { response, costUsd, latencyMs, ...(await withAnswer(response)), ...contextFit };
   };
 }

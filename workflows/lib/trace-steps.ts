@@ -25,7 +25,7 @@ export function modelStep(
   prompt: PromptRef,
   route?: RouteDecision,
 ): ModelStep {
-  const { response, costUsd, latencyMs, cacheHit } = call;
+  const { response, costUsd, latencyMs, cacheHit, contextFit } = call;
   return {
     kind: 'model',
     iteration,
@@ -46,6 +46,7 @@ export function modelStep(
         }
       : {}),
     ...(route ? { route: { complexity: route.complexity, reasons: route.reasons } } : {}),
+    ...(contextFit ? { contextFit } : {}),
   };
 }
 
