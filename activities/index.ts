@@ -94,7 +94,7 @@ export function createActivities(dependencies: ActivityDependencies) {
     generateStructured: createGenerateStructured(callChatModel, outputs, dependencies),
     describeTools: createDescribeTools(dependencies.tools),
     loadPrompts: createLoadPrompts(dependencies.prompts),
-    runTool: createRunTool(dependencies.tools, dependencies.blobs, guards),
+    runTool: createRunTool(dependencies.tools, dependencies.blobs, guards, callChatModel),
     ...createGuardActivities(guards),
     ...createConversationActivities(conversations),
     ...createEmbedActivities({ embed, blobs: dependencies.blobs }),

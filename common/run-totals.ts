@@ -31,6 +31,22 @@ export function addModelCall(
   });
 }
 
+/** The totals of some embedding calls: input tokens only. */
+export function embeddingTotals(calls: {
+  inputTokens: number;
+  costUsd: number | null;
+  calls: number;
+}): RunTotals {
+  return {
+    ...emptyTotals,
+    usage: { ...emptyUsage, inputTokens: calls.inputTokens },
+    totalTokens: calls.inputTokens,
+    costUsd: calls.costUsd ?? 0,
+    costComplete: calls.costUsd !== null,
+    modelCalls: calls.calls,
+  };
+}
+
 /** Totals of two runs together, e.g. a parent and the sub-agent it ran. */
 export function addTotals(a: RunTotals, b: RunTotals): RunTotals {
   const usage: Usage = {

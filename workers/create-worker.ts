@@ -78,7 +78,7 @@ export function createActivitiesFromConfig(
   const tools = createToolRegistry([
     calculator,
     createHttpGetTool({ allowedHosts: config.LLMOS_HTTP_ALLOWED_HOSTS }),
-    createRetrieveTool((input) => knowledgeActivities.retrieveKnowledge(input)),
+    createRetrieveTool({ retrieve: (input) => knowledgeActivities.retrieveKnowledge(input), prompts }),
   ]);
   return createActivities({
     resolveModel,

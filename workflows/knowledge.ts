@@ -6,9 +6,7 @@ import {
   type KnowledgeIngestRequest,
   type KnowledgeIngestResult,
 } from '../common/knowledge.js';
-import { addTotals, emptyTotals } from '../common/run-totals.js';
-import { emptyUsage } from '../common/chat.js';
-import type { RunTotals } from '../common/run-contract.js';
+import { addTotals, embeddingTotals, emptyTotals } from '../common/run-totals.js';
 import { localActivityOptions } from './lib/activity-options.js';
 import { findExhaustedCap, type CapStop } from './lib/caps.js';
 import { describeFailure } from './lib/failures.js';
@@ -40,7 +38,7 @@ export async function knowledgeIngestWorkflow(
   const opened = await openKnowledgeBase({ base: input.base, model: input.model });
   const sources = await listKnowledgeSources(input.paths);
   const startedAt = workflowInfo().runStartTime.getTime();
-  let totals = addEmbeddingCalls(emptyTotals, opened);
+  let totals = addTotals(emptyTotals, embeddingTotals(opened));
   let stop: CapStop | undefined;
   const documents: KnowledgeDocumentOutcome[] = sources.map((source) => ({
     id: source.id,
@@ -63,7 +61,7 @@ export async function knowledgeIngestWorkflow(
         chunking: input.chunking,
       });
       documents[index] = { id: source.id, status: added.status, chunks: added.chunks };
-      totals = addEmbeddingCalls(totals, added);
+      totals = addTotals(totals, embeddingTotals(added));
     } catch (error) {
       const failure = describeFailure(error);
       documents[index] = {
@@ -84,19 +82,4 @@ export async function knowledgeIngestWorkflow(
     ...(stop ? { stopDetail: stop.detail } : {}),
     totals,
   };
-}
-
-/** Totals after some embedding calls: input tokens only. */
-function addEmbeddingCalls(
-  totals: RunTotals,
-  calls: { inputTokens: number; costUsd: number | null; calls: number },
-): RunTotals {
-  return addTotals(totals, {
-    ...emptyTotals,
-    usage: { ...emptyUsage, inputTokens: calls.inputTokens },
-    totalTokens: calls.inputTokens,
-    costUsd: calls.costUsd ?? 0,
-    costComplete: calls.costUsd !== null,
-    modelCalls: calls.calls,
-  });
 }

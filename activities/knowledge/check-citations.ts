@@ -74,11 +74,20 @@ export function checkCitations(answer: string, passages: ReadonlyMap<string, str
 
 /**
  * The passages in a `retrieve` tool result: each block is `[id]` on its own line, then the
- * spotlighted text (`<untrusted-… source="base/id">`, the text, `</untrusted-…>`).
+ * spotlighted text (`<untrusted-… source="base/id">`, the text, `</untrusted-…>`). A summary of
+ * the passages that did not fit (`[summary of a#1, b#2]`) stands for each of them: the model read
+ * them only through it, so a claim citing one is checked against the summary.
  */
 export function retrievedPassages(toolResult: string): Map<string, string> {
   const passages = new Map<string, string>();
-  const block = /^\[([^[\]\s]+#\d+)\]\n<untrusted-([0-9a-z]+) [^\n]*>\n([\s\S]*?)\n<\/untrusted-\2>/gm;
-  for (const match of toolResult.matchAll(block)) passages.set(match[1]!, match[3]!);
+  const block =
+    /^\[((?:summary of )?[^[\]\s]+#\d+(?:, [^[\]\s]+#\d+)*)\]\n<untrusted-([0-9a-z]+) [^\n]*>\n([\s\S]*?)\n<\/untrusted-\2>/gm;
+  for (const match of toolResult.matchAll(block)) {
+    const label = match[1]!;
+    const summary = label.startsWith('summary of ');
+    const ids = summary ? label.slice('summary of '.length).split(', ') : [label];
+    // A passage shown whole is its own best source; a summary never replaces it.
+    for (const id of ids) if (!summary || !passages.has(id)) passages.set(id, match[3]!);
+  }
   return passages;
 }

@@ -38,7 +38,7 @@ export function fitToBudget<T extends { text: string }>(
 }
 
 /** The longest prefix of `text`, ended at a word, of at most `maxTokens` tokens (binary search). */
-function cutToTokens(text: string, maxTokens: number, countTokens: (text: string) => number): string {
+export function cutToTokens(text: string, maxTokens: number, countTokens: (text: string) => number): string {
   const words = text.split(/(?<=\s)/);
   let low = 0;
   let high = words.length;

@@ -58,9 +58,10 @@ export interface RetrieveKnowledgeInput {
 
 export interface RetrievedKnowledge {
   chunks: RetrievedChunk[];
-  /** The query's embedding call. */
+  /** The query's embedding: its tokens, cost and provider calls (none when cached or keyword-only). */
   inputTokens: number;
   costUsd: number | null;
+  calls: number;
 }
 
 /**
@@ -199,7 +200,12 @@ export function createKnowledgeActivities(dependencies: { store: KnowledgeStore;
         { text: input.query, vector: embedded?.vectors[0] },
         { limit: input.limit, filter: input.filter, mode: input.mode },
       );
-      return { chunks, inputTokens: embedded?.usage.inputTokens ?? 0, costUsd: embedded?.costUsd ?? 0 };
+      return {
+        chunks,
+        inputTokens: embedded?.usage.inputTokens ?? 0,
+        costUsd: embedded?.costUsd ?? 0,
+        calls: embedded?.calls ?? 0,
+      };
     },
   };
 }

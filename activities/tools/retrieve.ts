@@ -1,9 +1,12 @@
 import { z } from 'zod';
 import { KnowledgeBaseNameSchema } from '../../common/knowledge.js';
+import { embeddingTotals } from '../../common/run-totals.js';
 import { spotlight } from '../../common/spotlight.js';
 import type { RetrieveKnowledgeInput, RetrievedKnowledge } from '../knowledge/knowledge-activities.js';
 import { fitToBudget } from '../knowledge/context-budget.js';
+import { summariseOverflow, type OverflowSummary } from '../knowledge/summarise-overflow.js';
 import { countTokens } from '../prompts/count-tokens.js';
+import type { PromptLibrary } from '../prompts/prompt-library.js';
 import { defineTool, ToolInputError } from './tool.js';
 
 /** Passages a call may ask for: enough to answer from, few enough for a prompt. */
@@ -11,16 +14,27 @@ const maxPassages = 10;
 /** Tokens (o200k) the passages of one call may take: five chunks of the default size fit. */
 const defaultBudget = 1_500;
 const maxBudget = 8_000;
+/** Room kept for the line that says what was left out. */
+const noteTokens = 30;
+
+export interface RetrieveToolServices {
+  retrieve: (input: RetrieveKnowledgeInput) => Promise<RetrievedKnowledge>;
+  /** The prompt library, for the summary of what did not fit. */
+  prompts: PromptLibrary;
+}
 
 /**
  * Searches a knowledge base for an agent or a Plan -> Solve -> Verify step: BM25 and dense search
  * fused (`retrieveKnowledge`), as many of the best as fit the call's token budget
- * (`fitToBudget`, counted with o200k). Each passage reaches the model spotlighted, as outside text, under
- * its chunk id, the id an answer cites it by (`[guide.md#3]`); the run's guards judge the result
- * before it enters history, like any tool that reaches outside. Reads only, so a retry is free of
- * side effects.
+ * (`fitToBudget`, counted with o200k, wrappers included). What did not fit is left out, or, when
+ * the call asks, summarised into the room left by the run's model (`summariseOverflow`); the
+ * whole result never exceeds the budget. Each passage reaches the model spotlighted, as outside
+ * text, under its chunk id, the id an answer cites it by (`[guide.md#3]`); the run's guards
+ * judge the result before it enters history, like any tool that reaches outside. The query's
+ * embedding and the summary's call count in the run's totals. Reads only: a retry makes the same
+ * calls again (the summary's, at temperature 0, from the response cache).
  */
-export function createRetrieveTool(retrieve: (input: RetrieveKnowledgeInput) => Promise<RetrievedKnowledge>) {
+export function createRetrieveTool({ retrieve, prompts }: RetrieveToolServices) {
   return defineTool({
     name: 'retrieve',
     description:
@@ -37,9 +51,13 @@ export function createRetrieveTool(retrieve: (input: RetrieveKnowledgeInput) => 
         .min(50)
         .max(maxBudget)
         .default(defaultBudget)
-        .describe('The most tokens the passages may take together; the best are kept'),
+        .describe('The most tokens the result may take; the best passages are kept'),
+      summarizeOverflow: z
+        .boolean()
+        .default(false)
+        .describe('Summarise the passages that do not fit, into the room left, instead of leaving them out'),
     }),
-    async execute({ base, query, limit, product, language, maxTokens }, context) {
+    async execute({ base, query, limit, product, language, maxTokens, summarizeOverflow }, context) {
       let found: RetrievedKnowledge;
       try {
         found = await retrieve({
@@ -57,13 +75,39 @@ export function createRetrieveTool(retrieve: (input: RetrieveKnowledgeInput) => 
           throw new ToolInputError((error as Error).message);
         throw error;
       }
+      if (found.calls > 0) context.spend(embeddingTotals(found));
       if (found.chunks.length === 0) return `No passage of knowledge base "${base}" matches "${query}".`;
-      const { kept, leftOut } = fitToBudget(found.chunks, maxTokens, countTokens);
-      const blocks = kept.map(
-        (chunk) =>
-          `[${chunk.id}]\n${spotlight(chunk.text, { source: `${base}/${chunk.id}`, boundary: context.boundary })}`,
+
+      const block = (label: string, text: string) =>
+        `[${label}]\n${spotlight(text, { source: `${base}/${label}`, boundary: context.boundary })}`;
+      // Each passage's wrapper (its id, the spotlight marks, the blank line) counts against the budget.
+      const wrapperTokens = Math.max(...found.chunks.map((chunk) => countTokens(block(chunk.id, '')))) + 2;
+      const { kept, tokens } = fitToBudget(
+        found.chunks,
+        maxTokens - noteTokens,
+        (text) => countTokens(text) + wrapperTokens,
       );
-      if (leftOut > 0) blocks.push(`(${leftOut} more passages left out: over the ${maxTokens}-token budget)`);
+      const blocks = kept.map((chunk) => block(chunk.id, chunk.text));
+      const rest = found.chunks.slice(kept.length);
+      if (rest.length === 0) return blocks.join('\n\n');
+
+      let summary: OverflowSummary | undefined;
+      if (summarizeOverflow && context.callModel) {
+        const label = `summary of ${rest.map((chunk) => chunk.id).join(', ')}`;
+        summary = await summariseOverflow(rest, {
+          query,
+          maxTokens: maxTokens - tokens - countTokens(block(label, '')) - 2,
+          boundary: context.boundary,
+          callModel: context.callModel,
+          prompts,
+          countTokens,
+        });
+        if (summary) blocks.push(block(label, summary.text));
+      }
+      if (!summary) {
+        const why = summarizeOverflow && !context.callModel ? '; no model here to summarise them' : '';
+        blocks.push(`(${rest.length} more passages left out: over the ${maxTokens}-token budget${why})`);
+      }
       return blocks.join('\n\n');
     },
   });

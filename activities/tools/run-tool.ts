@@ -9,6 +9,9 @@ import type { GuardRun, GuardStep } from '../../common/guards.js';
 import { currentGuardPlace, type GuardService } from '../guards/guard-service.js';
 import { randomUUID } from 'node:crypto';
 import { spotlightBoundary } from '../../common/spotlight.js';
+import type { RunTotals } from '../../common/run-contract.js';
+import { addModelCall, addTotals, emptyTotals } from '../../common/run-totals.js';
+import type { CallChatModelOutput, WholeRequestInput } from '../llm/call-chat-model.js';
 import { ToolInputError } from './tool.js';
 import { getTool, type ToolRegistry } from './tool-registry.js';
 
@@ -26,6 +29,8 @@ export interface RunToolInput {
    * untrusted stage here, before it is returned, so unjudged outside text never enters history.
    */
   guard?: GuardRun | undefined;
+  /** The model the run is calling: a tool that asks a model (`ToolContext.callModel`) asks this one. */
+  model?: string | undefined;
 }
 
 /** `ok: false` means the model's call was unusable; `observation` then says why, for the model. */
@@ -42,6 +47,8 @@ export interface RunToolOutput {
   latencyMs?: number | undefined;
   /** The untrusted stage's verdict on the result, unless it let it pass (`allow`). */
   guard?: GuardStep | undefined;
+  /** Model work the tool paid for (`ToolContext.spend`, `callModel`), for the run's totals and caps. */
+  spent?: RunTotals | undefined;
 }
 
 /**
@@ -61,7 +68,12 @@ const previewChars = 200;
  * are `ToolFailed` failures that Temporal retries. Storing a long observation is idempotent (the
  * blob store is content-addressed).
  */
-export function createRunTool(registry: ToolRegistry, blobs?: BlobStore, guards?: GuardService) {
+export function createRunTool(
+  registry: ToolRegistry,
+  blobs?: BlobStore,
+  guards?: GuardService,
+  callChatModel?: (input: WholeRequestInput) => Promise<CallChatModelOutput>,
+) {
   const observed = async (observation: string, latencyMs: number): Promise<RunToolOutput> => {
     if (!blobs || observation.length <= inlineObservationChars) return { ok: true, observation, latencyMs };
     const stored = await blobs.put(observation);
@@ -113,14 +125,29 @@ export function createRunTool(registry: ToolRegistry, blobs?: BlobStore, guards?
     const workflowId = workflowExecution?.workflowId ?? 'standalone';
     const started = performance.now();
     const boundary = spotlightBoundary(workflowExecution?.runId ?? randomUUID());
+    let spent: RunTotals | undefined;
+    const spend = (totals: RunTotals) => {
+      spent = addTotals(spent ?? emptyTotals, totals);
+    };
+    const { model } = input;
     try {
       const observation = await tool.execute(parsed.data, {
         signal: context.cancellationSignal,
         idempotencyKey: `${workflowId}/${activityId}`,
         boundary,
+        spend,
+        callModel:
+          model && callChatModel
+            ? async (request) => {
+                const call = await callChatModel({ model, request });
+                spend(addModelCall(emptyTotals, call.response.usage, call.costUsd, call.cacheHit));
+                return call.response;
+              }
+            : undefined,
       });
       const latencyMs = Math.round(performance.now() - started);
-      if (!input.guard || !guards || tool.pure) return await observed(observation, latencyMs);
+      const withSpent = (output: RunToolOutput): RunToolOutput => (spent ? { ...output, spent } : output);
+      if (!input.guard || !guards || tool.pure) return withSpent(await observed(observation, latencyMs));
       const place = currentGuardPlace(input.guard.tenant);
       // The call as the model wrote it (with the run's placeholders), for the audit trail.
       await guards.record(
@@ -137,13 +164,13 @@ export function createRunTool(registry: ToolRegistry, blobs?: BlobStore, guards?
         boundary,
       );
       if (step.verdict === 'block')
-        return {
+        return withSpent({
           ok: false,
           observation: `${ErrorType.Blocked}: the result of ${input.name} was withheld: ${step.reasons.join('; ')}`,
           latencyMs,
           guard: step,
-        };
-      const output = await observed(text, latencyMs);
+        });
+      const output = withSpent(await observed(text, latencyMs));
       return step.verdict === 'allow' ? output : { ...output, guard: step };
     } catch (error) {
       if (error instanceof ToolInputError)

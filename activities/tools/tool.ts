@@ -1,4 +1,6 @@
 import type { z } from 'zod';
+import type { ChatRequest, ChatResponse } from '../../common/chat.js';
+import type { RunTotals } from '../../common/run-contract.js';
 
 export interface ToolContext {
   /** Aborted when the activity is cancelled. */
@@ -7,6 +9,16 @@ export interface ToolContext {
   idempotencyKey: string;
   /** The run's spotlighting boundary: a tool that returns outside text wraps it with `spotlight`. */
   boundary: string;
+  /**
+   * Reports model work the tool paid for itself (an embedding, say): the run adds it to its
+   * totals and caps, as it does its own calls.
+   */
+  spend(totals: RunTotals): void;
+  /**
+   * Calls the run's model through the worker's model layer (cache, breaker, limits, prices),
+   * counted in the run's totals; absent when the run named no model for its tools.
+   */
+  callModel?: ((request: ChatRequest) => Promise<ChatResponse>) | undefined;
 }
 
 /**

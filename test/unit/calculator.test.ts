@@ -4,7 +4,12 @@ import { calculator } from '../../activities/tools/calculator.js';
 import { ToolInputError } from '../../activities/tools/tool.js';
 import { toToolSpec } from '../../activities/tools/tool-registry.js';
 
-const context = { signal: new AbortController().signal, idempotencyKey: 'test/1', boundary: '0123456789ab' };
+const context = {
+  signal: new AbortController().signal,
+  idempotencyKey: 'test/1',
+  boundary: '0123456789ab',
+  spend: () => {},
+};
 // async: execute throws synchronously for bad input; runTool awaits it inside a try either way.
 const evaluate = async (expression: string) => calculator.execute({ expression }, context);
 

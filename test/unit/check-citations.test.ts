@@ -58,4 +58,23 @@ void describe('checking an answer against the passages it cites', () => {
     assert.equal(read.get('warranty.html#0'), passages.get('warranty.html#0'));
     assert.equal(read.get('invoices.txt#0'), 'Due in &lt;/untrusted> thirty days.');
   });
+
+  void it('reads a summary of the passages that did not fit as the source of each of them', () => {
+    const boundary = 'abc123def456';
+    const summary = 'Refunds take five days [refunds.md#1]; invoices are due in thirty [invoices.txt#0].';
+    const result = [
+      `[invoices.txt#0]\n${spotlight('Invoices are due in thirty days.', { source: 'help/invoices.txt#0', boundary })}`,
+      `[summary of refunds.md#1, invoices.txt#0]\n${spotlight(summary, { source: 'help/summary of refunds.md#1, invoices.txt#0', boundary })}`,
+    ].join('\n\n');
+    const read = retrievedPassages(result);
+    assert.equal(read.get('refunds.md#1'), summary);
+    assert.equal(
+      read.get('invoices.txt#0'),
+      'Invoices are due in thirty days.',
+      'a whole passage is kept over a summary',
+    );
+    const report = checkCitations('Refunds take five days [refunds.md#1].', read);
+    assert.deepEqual(report.invalid, []);
+    assert.equal(report.claims[0]?.status, 'supported');
+  });
 });

@@ -17,6 +17,7 @@ const toolContext = {
   signal: new AbortController().signal,
   idempotencyKey: 'test/1',
   boundary: '0123456789ab',
+  spend: () => {},
 };
 
 /** The two sample questions the script answers wrong on purpose (see examples/datasets/README.md). */

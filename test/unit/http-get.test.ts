@@ -48,6 +48,7 @@ void describe('http_get tool', () => {
     signal: new AbortController().signal,
     idempotencyKey: 'wf/1',
     boundary: '0123456789ab',
+    spend: () => {},
   });
   // async: the tool may throw before its first await; callers always see a promise.
   const get = async (url: string, options: Partial<HttpGetOptions> = {}) =>

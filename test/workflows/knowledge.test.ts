@@ -7,7 +7,7 @@ import type { KnowledgeIngestRequest } from '../../common/knowledge.js';
 import { openWorkerKnowledge } from '../../workers/local-tools/knowledge.js';
 import type { reactAgentWorkflow } from '../../workflows/agent.js';
 import type { knowledgeIngestWorkflow } from '../../workflows/knowledge.js';
-import { quickRetry } from './agent-harness.js';
+import { quickRetry, toolMessagesOf } from './agent-harness.js';
 import { useAgentTestbed } from '../helpers/agent-testbed.js';
 
 const folder = mkdtempSync(path.join(tmpdir(), 'llmos-kb-run-'));
@@ -162,6 +162,80 @@ void describe('knowledgeIngestWorkflow', () => {
     const failed = wrongBase.trace.find((step) => step.kind === 'tool');
     assert.equal(wrongBase.citations?.uncited, 1, 'an answer with no citation is listed as such');
     assert.match(failed?.observation ?? '', /^InvalidToolInput: there is no knowledge base "nowhere"/);
+  });
+
+  void it('counts the query embedding and the summary of what did not fit in the run totals', async () => {
+    const manual = path.join(folder, 'manual');
+    mkdirSync(manual);
+    const section = (name: string) =>
+      `## ${name}\n\n${Array.from({ length: 30 }, (_, index) => `The ${name.toLowerCase()} rule ${index} applies to every router.`).join(' ')}\n`;
+    writeFileSync(
+      path.join(manual, 'manual.md'),
+      ['Setup', 'Reset', 'Lights', 'Wi-Fi'].map(section).join('\n'),
+    );
+    const ingested = await run({ base: 'manual', paths: [manual] });
+    assert.equal(ingested.stopReason, 'answer', ingested.stopDetail);
+
+    testbed.fake.setScript({
+      turns: [
+        {
+          toolCalls: [
+            {
+              name: 'retrieve',
+              arguments: {
+                base: 'manual',
+                query: 'router rules',
+                limit: 4,
+                maxTokens: 400,
+                summarizeOverflow: true,
+              },
+            },
+          ],
+        },
+        { text: 'The remaining sections give more rules for every router [manual.md#3].' },
+        { text: 'Every router follows the rules.' },
+      ],
+    });
+    const result = await testbed.temporal.env.client.workflow.execute<typeof reactAgentWorkflow>(
+      'reactAgentWorkflow',
+      {
+        args: [
+          {
+            question: 'What rules apply?',
+            model: 'openai:gpt-4o-mini',
+            tools: ['retrieve'],
+            retry: quickRetry,
+          },
+        ],
+        taskQueue: testbed.worker.taskQueue,
+        workflowId: `knowledge-summary-${crypto.randomUUID()}`,
+      },
+    );
+    assert.equal(result.stopReason, 'answer', result.stopDetail);
+    // The model read the passages that fit, then the summary of the rest.
+    const chats = testbed.fake.requests.filter((request) => request.chatRequest !== null);
+    const observation = toolMessagesOf(chats.at(-1))[0]?.content ?? '';
+    assert.match(observation, /^\[manual\.md#\d\]\n<untrusted-/);
+    assert.match(
+      observation,
+      /\[summary of manual\.md#\d(, manual\.md#\d)*\]\n<untrusted-[0-9a-f]+ [^\n]*>\nThe remaining sections/,
+    );
+    // The summary was asked of the run's model, with the passages that did not fit.
+    const summaryRequest = chats.at(-2)?.chatRequest;
+    assert.equal(summaryRequest?.temperature, 0);
+    assert.match(
+      summaryRequest?.messages.at(-1)?.content ?? '',
+      /^Search: router rules\n\nPassages:\n\[manual\.md#\d\]/,
+    );
+    // Two calls of the agent's own, the summary's, and the query's embedding.
+    assert.equal(result.totals.modelCalls, 4);
+    const ownCalls = result.trace.filter((step) => step.kind === 'model');
+    assert.equal(ownCalls.length, 2);
+    const ownInput = ownCalls.reduce(
+      (sum, step) => sum + (step.kind === 'model' ? step.usage.inputTokens : 0),
+      0,
+    );
+    assert.ok(result.totals.usage.inputTokens > ownInput);
   });
 
   void it('does not give an answer that cites a passage the run never retrieved', async () => {

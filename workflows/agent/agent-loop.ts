@@ -164,11 +164,14 @@ export async function runToolCall(run: AgentRun, call: ToolCall): Promise<Append
       const pure = run.leanSteps && run.pureTools.includes(call.name);
       // A pure tool computes from the model's own arguments: its result holds no outside text to judge.
       const guard = !pure && run.guards ? { guard: run.guards.run } : {};
-      const args = { name: call.name, arguments: call.arguments, ...guard };
+      // A tool that asks a model (retrieve's summary) asks the run's current one.
+      const model = run.models ? { model: run.models.current } : {};
+      const args = { name: call.name, arguments: call.arguments, ...guard, ...model };
       result = pure
         ? await runPureTool.executeWithOptions({ summary: `${call.name} (iteration ${iteration})` }, [args])
         : await runTool.executeWithOptions({ summary: `${call.name} (iteration ${iteration})` }, [args]);
       run.guards?.record(result.guard);
+      if (result.spent) run.meter.addRun(result.spent);
     } catch (error) {
       result = { ok: false, observation: `${ErrorType.ToolFailed}: ${describeFailure(error).message}` };
     }

@@ -76,11 +76,21 @@ export async function solveWithTool(
     const pure = run.flatSteps && run.pureTools.includes(tool.name);
     // A pure tool computes from the plan's own arguments: its result holds no outside text to judge.
     const guard = !pure && run.guards ? { guard: run.guards.run } : {};
+    const model = run.models ? { model: run.models.current } : {};
     outcome = await (pure ? runPureTool : runTool).executeWithOptions(
       { summary: `${tool.name} (step ${step.id})` },
-      [{ name: call.name, arguments: call.arguments, ...(stored ? { stepResults: stored } : {}), ...guard }],
+      [
+        {
+          name: call.name,
+          arguments: call.arguments,
+          ...(stored ? { stepResults: stored } : {}),
+          ...guard,
+          ...model,
+        },
+      ],
     );
     run.guards?.record(outcome.guard);
+    if (outcome.spent) run.meter.addRun(outcome.spent);
   } catch (error) {
     if (isCancellation(error)) throw error;
     outcome = { ok: false, observation: describeFailure(error).message };
