@@ -99,7 +99,7 @@ export function createActivities(dependencies: ActivityDependencies) {
     ...createConversationActivities(conversations),
     ...createEmbedActivities({ embed, blobs: dependencies.blobs }),
     ...createKnowledgeActivities({ store: dependencies.knowledge, embed }),
-    ...createCitationActivities(conversations),
+    ...createCitationActivities(conversations, { callChatModel, prompts: dependencies.prompts }),
     ...createTraceActivities(dependencies.blobs),
     ...createBlobActivities(dependencies.blobs),
     ...createSqlActivities({ ...dependencies.sql, guards }),

@@ -95,11 +95,20 @@ export function formatResult(result: AgentResult): string {
 /** `Citations: 3 claims of 4 supported by the passages they cite, ...` and a line per claim that is not. */
 function formatCitations(report: CitationReport | undefined): string[] {
   if (!report) return [];
+  const judge = report.judge
+    ? report.judge.unusable
+      ? `; the entailment judge (${report.judge.model}) gave no verdict: ${report.judge.unusable}`
+      : `; entailment judged by ${report.judge.model}`
+    : '';
+  const removed = report.removed ? `; ${report.removed} removed from the answer` : '';
   return [
-    `Citations: ${report.supported} of ${plural(report.claims.length, 'claim')} supported by the passages they cite; ${report.unsupported} unsupported, ${report.uncited} uncited (${plural(report.retrieved, 'passage')} retrieved)`,
+    `Citations: ${report.supported} of ${plural(report.claims.length, 'claim')} supported by the passages they cite; ${report.unsupported} unsupported, ${report.uncited} uncited (${plural(report.retrieved, 'passage')} retrieved)${judge}${removed}`,
     ...report.claims
       .filter((claim) => claim.status !== 'supported')
-      .map((claim) => `  ${claim.status}: ${oneLine(claim.claim)}`),
+      .map(
+        (claim) =>
+          `  ${claim.status}: ${oneLine(claim.claim)}${claim.entailment ? ` (judge: ${oneLine(claim.entailment.reason)})` : ''}`,
+      ),
   ];
 }
 

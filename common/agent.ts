@@ -80,6 +80,17 @@ export const AgentInputSchema = z.object({
   /** With `models`: the policy the parent resolved for its tenant; every call is checked against it. */
   policy: TenantPolicySchema.optional(),
   tools: z.array(z.string().min(1)).default(['calculator']),
+  /**
+   * With `retrieve`: how the answer's claims are checked against the passages they cite. Quotes
+   * and words always; `entailment` also asks the run's model whether the passages entail each
+   * claim; `unsupported` flags an unsupported claim in `citations` or removes it from the answer.
+   */
+  citationCheck: z
+    .object({
+      entailment: z.boolean().default(false),
+      unsupported: z.enum(['flag', 'remove']).default('flag'),
+    })
+    .default({ entailment: false, unsupported: 'flag' }),
   /** The template that frames the question; `{{question}}` and `promptVariables` fill it. */
   prompt: PromptRefSchema.default(defaultAgentPrompt),
   promptVariables: z.record(z.string(), z.string()).default({}),

@@ -1,7 +1,8 @@
 /**
  * How an answer's citations of knowledge-base passages held up (`checkCitations`). Sandbox-safe:
- * types only.
+ * types and pure functions only.
  */
+import type { RunTotals } from './run-contract.js';
 
 /** One claim (a sentence) of the answer, and what its citations show. */
 export interface ClaimCheck {
@@ -17,6 +18,11 @@ export interface ClaimCheck {
   overlap: number;
   /** Quoted text ("...") not found in any passage it cites. */
   quotesNotFound?: string[];
+  /**
+   * The model judge's verdict, when the run asked for one: whether the cited passages entail the
+   * claim. It decides the status of a claim it judged.
+   */
+  entailment?: { entailed: boolean; reason: string };
 }
 
 export interface CitationReport {
@@ -28,4 +34,24 @@ export interface CitationReport {
   supported: number;
   unsupported: number;
   uncited: number;
+  /** The entailment judge, when the run asked for one: its model, and why it gave no verdict, if it gave none. */
+  judge?: { model: string; unusable?: string };
+  /** What the judge's call cost: the run adds it to its totals and caps. */
+  judgeTotals?: RunTotals;
+  /** Unsupported claims taken out of the answer, when the run asked for that. */
+  removed?: number;
+}
+
+/**
+ * The answer without its unsupported claims (each taken out where it stands), for a run that
+ * removes them; empty when nothing supported or uncited is left. Pure.
+ */
+export function withoutUnsupported(answer: string, report: CitationReport): string {
+  let kept = answer;
+  for (const claim of report.claims) if (claim.status === 'unsupported') kept = kept.replace(claim.claim, '');
+  return kept
+    .replace(/[ \t]+\n/g, '\n')
+    .replace(/[ \t]{2,}/g, ' ')
+    .replace(/\n{3,}/g, '\n\n')
+    .trim();
 }

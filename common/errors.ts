@@ -32,6 +32,8 @@ export const ErrorType = {
   JudgeRejected: 'JudgeRejected',
   /** An answer cites a knowledge-base passage the run never retrieved (an outcome, never thrown). */
   CitationInvalid: 'CitationInvalid',
+  /** Every claim of an answer was unsupported by the passages it cites, and the run removes those (an outcome, never thrown). */
+  AnswerUnsupported: 'AnswerUnsupported',
   /** A guard's `block` rule fired on a text of the run: the text goes no further (an outcome, never thrown). */
   Blocked: 'Blocked',
 } as const;

@@ -9,6 +9,7 @@ import {
 } from '../common/agent.js';
 import { agentPromptVariables } from './agent/agent-request.js';
 import { checkCitationsOf } from './agent/agent-citations.js';
+import { withoutUnsupported } from '../common/citations.js';
 import { ErrorType } from '../common/errors.js';
 import { callModel, runToolCall, stopAtCap } from './agent/agent-loop.js';
 import { continueAsNewIfDue } from './agent/agent-continue.js';
@@ -151,6 +152,25 @@ async function loop(run: AgentRun, models: RunModels, conversation: AgentConvers
           error: { type: ErrorType.CitationInvalid, message },
           citations,
         });
+      }
+      if (citations && citations.unsupported > 0 && run.input.citationCheck.unsupported === 'remove') {
+        const kept = withoutUnsupported(answer.text, citations);
+        const removed = { ...citations, removed: citations.unsupported };
+        if (kept === '') {
+          const message = `every claim of the answer is unsupported by the passages it cites (${citations.unsupported})`;
+          return run.finish('error', message, {
+            error: { type: ErrorType.AnswerUnsupported, message },
+            citations: removed,
+          });
+        }
+        return run.finish(
+          'answer',
+          `answered after ${calls}, ${plural(citations.unsupported, 'unsupported claim')} removed`,
+          {
+            answer: kept,
+            citations: removed,
+          },
+        );
       }
       return run.finish('answer', `answered after ${calls}`, { answer: answer.text, citations });
     }

@@ -23,6 +23,8 @@ interface AgentFlags extends CapFlags, TenantFlags {
   tools: string[];
   holdOnCap: number;
   continueAsNewAfter?: number;
+  checkEntailment?: boolean;
+  removeUnsupported?: boolean;
   detach?: boolean;
   id?: string;
   json?: boolean;
@@ -59,6 +61,11 @@ export function registerAgentCommand(program: Command): void {
       'model calls per workflow execution (default: when Temporal suggests it)',
       positiveInteger,
     )
+    .option(
+      '--check-entailment',
+      "with retrieve: also ask the run's model whether the cited passages entail each claim",
+    )
+    .option('--remove-unsupported', 'with retrieve: take unsupported claims out of the answer')
     .option('--id <workflow-id>', 'workflow id (default: agent-<uuid>)')
     .option('--detach', 'print the workflow id and return without following')
     .option('--json', 'print the result as JSON')
@@ -70,6 +77,10 @@ export function registerAgentCommand(program: Command): void {
         tools: flags.tools,
         caps: capsFromFlags(flags),
         holdOnCapMs: flags.holdOnCap,
+        citationCheck: {
+          entailment: flags.checkEntailment ?? false,
+          unsupported: flags.removeUnsupported ? 'remove' : 'flag',
+        },
         ...(flags.continueAsNewAfter !== undefined ? { continueAsNewAfter: flags.continueAsNewAfter } : {}),
         ...tenantFromFlags(flags),
       };

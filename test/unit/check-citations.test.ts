@@ -1,6 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { checkCitations, retrievedPassages } from '../../activities/knowledge/check-citations.js';
+import { judgeEntailment } from '../../activities/knowledge/judge-entailment.js';
+import type { CallChatModelOutput, WholeRequestInput } from '../../activities/llm/call-chat-model.js';
+import { loadPromptLibrary } from '../../activities/prompts/prompt-library.js';
+import { withoutUnsupported } from '../../common/citations.js';
+import { promptDirectories } from '../../workers/config.js';
 import { spotlight } from '../../common/spotlight.js';
 
 const passages = new Map([
@@ -76,5 +81,75 @@ void describe('checking an answer against the passages it cites', () => {
     const report = checkCitations('Refunds take five days [refunds.md#1].', read);
     assert.deepEqual(report.invalid, []);
     assert.equal(report.claims[0]?.status, 'supported');
+  });
+});
+
+void describe('the entailment judge', () => {
+  const [builtInDirectory] = promptDirectories({ LLMOS_PROMPTS_DIRECTORIES: [] });
+  const prompts = loadPromptLibrary([builtInDirectory!]);
+  const answer =
+    'Invoices are due in thirty days [invoices.txt#0]. Refunds are instant [invoices.txt#0]. Call us.';
+  const report = checkCitations(answer, passages);
+  const judgeReplying = (content: string) => ({
+    prompts,
+    callChatModel: (input: WholeRequestInput): Promise<CallChatModelOutput> =>
+      Promise.resolve({
+        response: {
+          message: { role: 'assistant', content, toolCalls: [] },
+          finishReason: 'stop',
+          usage: { inputTokens: 300, outputTokens: 40, cachedInputTokens: 0, reasoningTokens: 0 },
+          responseModel: input.model,
+        },
+        costUsd: 0.0001,
+        latencyMs: 5,
+      }),
+  });
+
+  void it('gives each cited claim its verdict, and leaves the uncited one unjudged', async () => {
+    const judged = await judgeEntailment(report.claims, passages, {
+      model: 'openai:gpt-4o-mini',
+      boundary: 'abc123def456',
+      ...judgeReplying(
+        '{"verdicts": [{"claim": 1, "entailed": true, "reason": "stated"}, {"claim": 2, "entailed": false, "reason": "not stated"}]}',
+      ),
+    });
+    assert.deepEqual(
+      [...judged.verdicts.entries()],
+      [
+        [0, { entailed: true, reason: 'stated' }],
+        [1, { entailed: false, reason: 'not stated' }],
+      ],
+    );
+    assert.equal(judged.totals.modelCalls, 1);
+    assert.equal(judged.totals.costUsd, 0.0001);
+  });
+
+  void it('gives no verdict, and says why, when the reply is not one', async () => {
+    const judged = await judgeEntailment(report.claims, passages, {
+      model: 'openai:gpt-4o-mini',
+      boundary: 'abc123def456',
+      ...judgeReplying('They all look fine to me.'),
+    });
+    assert.equal(judged.verdicts.size, 0);
+    assert.match(judged.unusable ?? '', /not a verdict/);
+    assert.equal(judged.totals.modelCalls, 1, 'the call is counted all the same');
+  });
+
+  void it('takes the unsupported claims out of the answer, and leaves nothing when none is supported', () => {
+    const judgedReport = {
+      ...report,
+      claims: report.claims.map((claim, index) =>
+        index === 1 ? { ...claim, status: 'unsupported' as const } : claim,
+      ),
+    };
+    assert.equal(
+      withoutUnsupported(answer, judgedReport),
+      'Invoices are due in thirty days [invoices.txt#0]. Call us.',
+    );
+    const none = {
+      ...report,
+      claims: report.claims.map((claim) => ({ ...claim, status: 'unsupported' as const })),
+    };
+    assert.equal(withoutUnsupported(answer, none), '');
   });
 });

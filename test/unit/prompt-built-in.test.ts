@@ -22,6 +22,7 @@ const expectedVariables: Record<string, string[]> = {
   'agent.system@v2': ['question'],
   'guard.injection@v1': ['text'],
   'guard.policy@v1': ['answer', 'rules'],
+  'knowledge.entailment@v1': ['claims', 'passages'],
   'knowledge.summarise@v1': ['passages', 'query', 'words'],
   'nl2sql.answer@v1': ['question', 'rowSummary', 'rows', 'sql'],
   'nl2sql.generate@v1': ['dialect', 'examples', 'question', 'schema'],

@@ -238,6 +238,71 @@ void describe('knowledgeIngestWorkflow', () => {
     assert.ok(result.totals.usage.inputTokens > ownInput);
   });
 
+  void it('asks the run model whether the passages entail each claim, and removes the claims they do not', async () => {
+    testbed.fake.setScript({
+      turns: [
+        {
+          toolCalls: [
+            { name: 'retrieve', arguments: { base: 'support', query: 'how long is the warranty' } },
+          ],
+        },
+        {
+          text: 'The warranty covers two years from the date of purchase [warranty.html#0]. It covers three years from the date of purchase for batteries [warranty.html#0].',
+        },
+        {
+          json: {
+            verdicts: [
+              { claim: 1, entailed: true, reason: 'The passage says two years from the date of purchase.' },
+              { claim: 2, entailed: false, reason: 'The passage says nothing of three years or batteries.' },
+            ],
+          },
+        },
+      ],
+    });
+    const result = await testbed.temporal.env.client.workflow.execute<typeof reactAgentWorkflow>(
+      'reactAgentWorkflow',
+      {
+        args: [
+          {
+            question: 'How long is the warranty?',
+            model: 'openai:gpt-4o-mini',
+            tools: ['retrieve'],
+            retry: quickRetry,
+            citationCheck: { entailment: true, unsupported: 'remove' },
+          },
+        ],
+        taskQueue: testbed.worker.taskQueue,
+        workflowId: `knowledge-entailment-${crypto.randomUUID()}`,
+      },
+    );
+    assert.equal(result.stopReason, 'answer', result.stopDetail);
+    assert.equal(result.answer, 'The warranty covers two years from the date of purchase [warranty.html#0].');
+    assert.match(result.stopDetail, /1 unsupported claim removed/);
+    const report = result.citations!;
+    assert.equal(report.judge?.model, 'openai:gpt-4o-mini');
+    assert.equal(report.removed, 1);
+    assert.deepEqual(
+      report.claims.map((claim) => [claim.status, claim.entailment?.entailed]),
+      [
+        ['supported', true],
+        ['unsupported', false],
+      ],
+    );
+    // Its words alone would have passed the second claim: the judge decided it.
+    assert.ok(report.claims[1]!.overlap >= 0.6, String(report.claims[1]!.overlap));
+    // The judge read the claims and passages spotlighted, as data, and its call counts in the totals.
+    const judgeRequest = testbed.fake.requests
+      .filter((request) => request.chatRequest !== null)
+      .at(-1)?.chatRequest;
+    assert.match(
+      judgeRequest?.messages.at(-1)?.content ?? '',
+      /^Claims:\n1\. cites \[warranty\.html#0\]\n<untrusted-/,
+    );
+    assert.equal(judgeRequest?.temperature, 0);
+    assert.equal(result.trace.filter((step) => step.kind === 'model').length, 2);
+    assert.equal(result.totals.modelCalls >= 3, true, String(result.totals.modelCalls));
+  });
+
   void it('does not give an answer that cites a passage the run never retrieved', async () => {
     const result = await askAgent(
       { base: 'support', query: 'warranty' },

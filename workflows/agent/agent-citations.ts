@@ -9,8 +9,9 @@ const { checkAnswerCitations } = proxyActivities<Activities>(localActivityOption
 
 /**
  * The answer's citations checked against the passages the run retrieved, for a run that offered
- * `retrieve`; undefined otherwise. Deterministic: one activity, gated by a patch so runs recorded
- * before it replay as they ran.
+ * `retrieve`; undefined otherwise. With `citationCheck.entailment`, the run's current model judges
+ * each claim too, and its call counts in the run's totals. Deterministic: one activity, gated by
+ * a patch so runs recorded before it replay as they ran.
  */
 export async function checkCitationsOf(
   run: AgentRun,
@@ -20,5 +21,12 @@ export async function checkCitationsOf(
   if (!run.input.tools.includes('retrieve') || !patched('knowledge-citations')) return undefined;
   const stored = conversation.stored;
   if (!stored) return undefined;
-  return checkAnswerCitations({ answer, conversation: stored });
+  const model = run.input.citationCheck.entailment ? run.models?.current : undefined;
+  const report = await checkAnswerCitations({
+    answer,
+    conversation: stored,
+    ...(model ? { entailmentModel: model } : {}),
+  });
+  if (report.judgeTotals) run.meter.addRun(report.judgeTotals);
+  return report;
 }
