@@ -4,6 +4,7 @@ import { embeddingTotals } from '../../common/run-totals.js';
 import { spotlight } from '../../common/spotlight.js';
 import type { RetrieveKnowledgeInput, RetrievedKnowledge } from '../knowledge/knowledge-activities.js';
 import { fitToBudget } from '../knowledge/context-budget.js';
+import { rerankPassages } from '../knowledge/rerank-passages.js';
 import { summariseOverflow, type OverflowSummary } from '../knowledge/summarise-overflow.js';
 import { countTokens } from '../prompts/count-tokens.js';
 import type { PromptLibrary } from '../prompts/prompt-library.js';
@@ -14,6 +15,8 @@ const maxPassages = 10;
 /** Tokens (o200k) the passages of one call may take: five chunks of the default size fit. */
 const defaultBudget = 1_500;
 const maxBudget = 8_000;
+/** With `rerank`, the model rates this many candidates a passage asked for. */
+const rerankPool = 3;
 /** Room kept for the line that says what was left out. */
 const noteTokens = 30;
 
@@ -25,7 +28,8 @@ export interface RetrieveToolServices {
 
 /**
  * Searches a knowledge base for an agent or a Plan -> Solve -> Verify step: BM25 and dense search
- * fused (`retrieveKnowledge`), as many of the best as fit the call's token budget
+ * fused (`retrieveKnowledge`), re-ranked by the run's model when the call asks (`rerankPassages`,
+ * over three times the candidates), as many of the best as fit the call's token budget
  * (`fitToBudget`, counted with o200k, wrappers included). What did not fit is left out, or, when
  * the call asks, summarised into the room left by the run's model (`summariseOverflow`); the
  * whole result never exceeds the budget. Each passage reaches the model spotlighted, as outside
@@ -56,14 +60,21 @@ export function createRetrieveTool({ retrieve, prompts }: RetrieveToolServices) 
         .boolean()
         .default(false)
         .describe('Summarise the passages that do not fit, into the room left, instead of leaving them out'),
+      rerank: z
+        .boolean()
+        .default(false)
+        .describe(
+          'Have the model rate three times as many candidates and keep the best (one more model call)',
+        ),
     }),
-    async execute({ base, query, limit, product, language, maxTokens, summarizeOverflow }, context) {
+    async execute({ base, query, limit, product, language, maxTokens, summarizeOverflow, rerank }, context) {
+      const reranking = rerank && context.callModel;
       let found: RetrievedKnowledge;
       try {
         found = await retrieve({
           base,
           query,
-          limit,
+          limit: reranking ? limit * rerankPool : limit,
           filter: {
             ...(product ? { product: [product] } : {}),
             ...(language ? { language: [language] } : {}),
@@ -77,6 +88,14 @@ export function createRetrieveTool({ retrieve, prompts }: RetrieveToolServices) 
       }
       if (found.calls > 0) context.spend(embeddingTotals(found));
       if (found.chunks.length === 0) return `No passage of knowledge base "${base}" matches "${query}".`;
+      if (reranking) {
+        const reranked = await rerankPassages(query, found.chunks, {
+          boundary: context.boundary,
+          callModel: context.callModel!,
+          prompts,
+        });
+        found = { ...found, chunks: reranked.passages.slice(0, limit) };
+      }
 
       const block = (label: string, text: string) =>
         `[${label}]\n${spotlight(text, { source: `${base}/${label}`, boundary: context.boundary })}`;

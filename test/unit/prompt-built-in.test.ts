@@ -23,6 +23,7 @@ const expectedVariables: Record<string, string[]> = {
   'guard.injection@v1': ['text'],
   'guard.policy@v1': ['answer', 'rules'],
   'knowledge.entailment@v1': ['claims', 'passages'],
+  'knowledge.rerank@v1': ['passages', 'query'],
   'knowledge.summarise@v1': ['passages', 'query', 'words'],
   'nl2sql.answer@v1': ['question', 'rowSummary', 'rows', 'sql'],
   'nl2sql.generate@v1': ['dialect', 'examples', 'question', 'schema'],

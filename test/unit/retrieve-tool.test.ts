@@ -115,3 +115,54 @@ void describe('the retrieve tool', () => {
     assert.match(unsummarised, /left out: over the 600-token budget; no model here to summarise them\)$/);
   });
 });
+
+void describe('re-ranking by the run model', () => {
+  void it('rates three times the candidates and keeps the best it rated, in its order', async () => {
+    const asked: RetrieveKnowledgeInput[] = [];
+    const requests: ChatRequest[] = [];
+    const reranking = createRetrieveTool({
+      retrieve: (input) => {
+        asked.push(input);
+        return Promise.resolve({ ...found, chunks: found.chunks.slice(0, input.limit) });
+      },
+      prompts,
+    });
+    const { context } = contextWith((request) => {
+      requests.push(request);
+      // Passage 6 answers best, then 4; the rest are rated low.
+      return Promise.resolve(
+        reply(
+          JSON.stringify({
+            ratings: [
+              { passage: 1, relevance: 2 },
+              { passage: 4, relevance: 8 },
+              { passage: 6, relevance: 9 },
+              { passage: 2, relevance: 1 },
+            ],
+          }),
+        ),
+      );
+    });
+    const result = await reranking.execute(
+      reranking.inputSchema.parse({ base: 'help', query: 'facts', limit: 2, rerank: true, maxTokens: 2_000 }),
+      context,
+    );
+    assert.equal(asked[0]?.limit, 6);
+    assert.deepEqual(result.match(/^\[guide\.md#\d\]$/gm), ['[guide.md#5]', '[guide.md#3]']);
+    assert.ok(requests[0]?.responseFormat, 'the ratings are asked for as structured output');
+    assert.match(
+      requests[0].messages.at(-1)!.content,
+      /^Search: facts\n\nPassages:\n1\. \[guide\.md#0\]\n<untrusted-/,
+    );
+  });
+
+  void it('keeps the search order when the reply is no rating, and searches as asked with no model', async () => {
+    const garbled = contextWith(() => Promise.resolve(reply('The sixth one, I think.')));
+    const kept = await tool.execute(args({ limit: 2, rerank: true, maxTokens: 2_000 }), garbled.context);
+    assert.deepEqual(kept.match(/^\[guide\.md#\d\]$/gm), ['[guide.md#0]', '[guide.md#1]']);
+
+    const noModel = contextWith();
+    const plain = await tool.execute(args({ limit: 2, rerank: true, maxTokens: 2_000 }), noModel.context);
+    assert.deepEqual(plain.match(/^\[guide\.md#\d\]$/gm), ['[guide.md#0]', '[guide.md#1]']);
+  });
+});
