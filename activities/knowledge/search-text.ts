@@ -1,3 +1,5 @@
+import { removeStopwords } from 'stopword';
+
 /** The words of a query, lower-cased, for the stores' full-text indexes: letters and digits only. */
 export function queryWords(query: string): string[] {
   return [...new Set(query.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [])];
@@ -6,12 +8,14 @@ export function queryWords(query: string): string[] {
 /**
  * A user's query as an FTS5 MATCH expression: every word quoted (so `AND`, `NEAR`, `-` or a stray
  * quote in the question is a word, never syntax) and joined with OR, which BM25 then ranks by how
- * many, and how rare, of the words a chunk holds. Empty when the query has no word.
+ * many, and how rare, of the words a chunk holds. English stop words are left out (all of them
+ * stay when nothing else is left): BM25 gives "the" next to no weight, yet OR-ing it in makes
+ * FTS5 score nearly every chunk. Empty when the query has no word.
  */
 export function ftsQuery(query: string): string {
-  return queryWords(query)
-    .map((word) => `"${word}"`)
-    .join(' OR ');
+  const words = queryWords(query);
+  const meaningful = removeStopwords(words);
+  return (meaningful.length > 0 ? meaningful : words).map((word) => `"${word}"`).join(' OR ');
 }
 
 /**

@@ -462,8 +462,10 @@ void describe('rank fusion and search text', () => {
     );
   });
 
-  void it('quotes every word of a query and reads chunk ids back', () => {
-    assert.equal(ftsQuery('Reset "router" AND -NEAR(x)'), '"reset" OR "router" OR "and" OR "near" OR "x"');
+  void it('quotes every word of a query but the stop words, and reads chunk ids back', () => {
+    assert.equal(ftsQuery('Reset "router" AND -NEAR(x)'), '"reset" OR "router" OR "near" OR "x"');
+    assert.equal(ftsQuery('What does the orange light mean?'), '"does" OR "orange" OR "light" OR "mean"');
+    assert.equal(ftsQuery('the and of'), '"the" OR "and" OR "of"', 'a query of stop words alone keeps them');
     assert.equal(ftsQuery(' ?! '), '');
     assert.equal(tsQuery("Reset 'router' & !x:* | <->"), "'reset' | 'router' | 'x'");
     assert.equal(tsQuery(' ?! '), '');
