@@ -147,13 +147,12 @@ export function createKnowledgeActivities(dependencies: { store: KnowledgeStore;
         .update(document.text)
         .update(JSON.stringify(input.metadata))
         .digest('hex');
-      const held = await store.documentSha256(input.base, input.id);
-      if (held === sha256) {
-        const listed = (await store.listDocuments(input.base)).find((known) => known.id === input.id);
+      const held = await store.heldDocument(input.base, input.id);
+      if (held?.sha256 === sha256) {
         return {
           id: input.id,
           status: 'unchanged',
-          chunks: listed?.chunks ?? 0,
+          chunks: held.chunks,
           inputTokens: 0,
           costUsd: 0,
           calls: 0,
@@ -179,7 +178,7 @@ export function createKnowledgeActivities(dependencies: { store: KnowledgeStore;
       );
       return {
         id: input.id,
-        status: held === undefined ? 'added' : 'replaced',
+        status: held ? 'replaced' : 'added',
         chunks: chunks.length,
         inputTokens: embedded.usage.inputTokens,
         costUsd: embedded.costUsd,

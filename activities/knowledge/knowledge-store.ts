@@ -45,8 +45,8 @@ export interface KnowledgeStore {
   /** Drops the base and everything in it; false when there was none. */
   dropBase(name: string): Promise<boolean>;
   listDocuments(base: string): Promise<KnowledgeDocument[]>;
-  /** The stored content hash of a document, to skip re-adding an unchanged one. */
-  documentSha256(base: string, documentId: string): Promise<string | undefined>;
+  /** A held document's content hash and chunk count, to skip re-adding an unchanged one. */
+  heldDocument(base: string, documentId: string): Promise<{ sha256: string; chunks: number } | undefined>;
   /** Puts the document's chunks in place of any it had, in one transaction. */
   replaceDocument(
     base: string,

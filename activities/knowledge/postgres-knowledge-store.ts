@@ -237,13 +237,15 @@ export function openPostgresKnowledgeStore(url: string): KnowledgeStore {
       return rows.map((row) => ({ ...row, metadata: KnowledgeMetadataSchema.parse(row.metadata) }));
     },
 
-    async documentSha256(name, documentId) {
+    async heldDocument(name, documentId) {
       const base = await requireBase(name);
-      const [row] = await query<{ sha256: string }>(
-        'SELECT sha256 FROM kb_documents WHERE base_id = $1 AND id = $2',
+      const [row] = await query<{ sha256: string; chunks: number }>(
+        `SELECT d.sha256,
+           (SELECT count(*) FROM kb_chunks c WHERE c.base_id = d.base_id AND c.document_id = d.id)::integer AS chunks
+         FROM kb_documents d WHERE d.base_id = $1 AND d.id = $2`,
         [base.id, documentId],
       );
-      return row?.sha256;
+      return row;
     },
 
     async replaceDocument(name, document, chunks) {

@@ -175,13 +175,15 @@ export function openSqliteKnowledgeStore(file: string): KnowledgeStore {
         }));
       }),
 
-    documentSha256: (name, documentId) =>
+    heldDocument: (name, documentId) =>
       settled(() => {
         const base = requireBase(name);
-        const row = db
-          .prepare('SELECT sha256 FROM kb_documents WHERE base_id = ? AND id = ?')
-          .get(base.id, documentId) as { sha256: string } | undefined;
-        return row?.sha256;
+        return db
+          .prepare(
+            `SELECT d.sha256, (SELECT count(*) FROM kb_chunks c WHERE c.base_id = d.base_id AND c.document_id = d.id) AS chunks
+             FROM kb_documents d WHERE d.base_id = ? AND d.id = ?`,
+          )
+          .get(base.id, documentId) as { sha256: string; chunks: number } | undefined;
       }),
 
     replaceDocument: (name, document, chunks) =>

@@ -91,7 +91,10 @@ function storeContract(
           chunksOf(manuel),
         );
         assert.equal((await store.base('support'))?.chunks, 6);
-        assert.equal(await store.documentSha256('support', 'phone.md'), sha('b'));
+        const held = await store.heldDocument('support', 'phone.md');
+        assert.equal(held?.sha256, sha('b'));
+        assert.equal(held.chunks, chunksOf(phone).length);
+        assert.equal(await store.heldDocument('support', 'nothing.md'), undefined);
 
         const keyword = await store.keywordSearch('support', 'how do I reset the router?', { limit: 3 });
         assert.equal(keyword[0]?.chunk.id, 'router.md#0');
