@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { addConnectionOptions } from './cli-options.js';
 import { registerAgentCommand } from './commands/agent.js';
+import { registerApprovalCommands } from './commands/approvals.js';
 import { registerAnalyzeCommand } from './commands/analyze.js';
 import { registerAuditCommand } from './commands/audit.js';
 import { registerBudgetCommand } from './commands/budget.js';
@@ -26,6 +27,7 @@ export function createProgram(): Command {
     .exitOverride();
   registerDemoCommand(program);
   registerAgentCommand(program);
+  registerApprovalCommands(program);
   registerPsvCommand(program);
   registerSqlCommands(program);
   registerAnalyzeCommand(program);

@@ -1,7 +1,7 @@
 import type { AgentResult } from '../common/agent.js';
 import type { traceSegmentReader } from '../workers/local-tools/trace-segments.js';
 import { withWholeTrace, type ReadStoredText, type ReadTraceSegment } from './agent-trace.js';
-import { formatResult, formatStep, formatWaiting } from './format-agent.js';
+import { formatAwaitingApproval, formatResult, formatStep, formatWaiting } from './format-agent.js';
 import { followAgentRun, type AgentHandle } from './llmos-client.js';
 import { withRestoredAnswer } from './restore-answer.js';
 
@@ -41,13 +41,25 @@ export async function followAndPrint(
   };
   process.once('SIGINT', onInterrupt);
   try {
+    const announced = new Set<string>();
     return await withTraceReader(async (readSegment) => {
       const outcome = await followAgentRun(
         handle,
         (steps) => {
           if (!options.json) for (const step of steps) console.log(formatStep(step));
         },
-        { readSegment, ...(options.sinceStep !== undefined ? { sinceStep: options.sinceStep } : {}) },
+        {
+          readSegment,
+          ...(options.sinceStep !== undefined ? { sinceStep: options.sinceStep } : {}),
+          // Each waiting call once: what it is, and how to decide on it.
+          onAwaitingApproval: (pending) => {
+            for (const call of pending)
+              if (!options.json && !announced.has(call.toolCallId)) {
+                announced.add(call.toolCallId);
+                console.log(formatAwaitingApproval(call));
+              }
+          },
+        },
       );
       if (outcome.kind === 'waiting_for_caps') {
         console.log(

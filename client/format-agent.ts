@@ -1,3 +1,4 @@
+import type { PendingApproval } from '../common/approvals.js';
 import type { CitationReport } from '../common/citations.js';
 import type { GuardedResult } from '../common/guards.js';
 import type { AgentProgress, AgentResult, AgentStep } from '../common/agent.js';
@@ -110,6 +111,14 @@ function formatCitations(report: CitationReport | undefined): string[] {
           `  ${claim.status}: ${oneLine(claim.claim)}${claim.entailment ? ` (judge: ${oneLine(claim.entailment.reason)})` : ''}`,
       ),
   ];
+}
+
+/** A tool call that waits for a person, and the commands that decide on it. */
+export function formatAwaitingApproval(call: PendingApproval): string {
+  return [
+    `  waiting for approval: ${call.tool}(${oneLine(call.arguments, 80)}), until ${call.expiresAt}`,
+    `    npx llmos approve ${call.toolCallId}   or   npx llmos decline ${call.toolCallId} --reason "..."`,
+  ].join('\n');
 }
 
 export function formatWaiting(progress: AgentProgress, workflowId: string): string {

@@ -5,6 +5,7 @@
 import { Client, type WorkflowHandle } from '@temporalio/client';
 import type { AgentProgress, AgentResult, AgentStep } from '../common/agent.js';
 import type { AnalysisProgress } from '../common/analysis.js';
+import type { PendingApproval } from '../common/approvals.js';
 import {
   agentProgressQuery,
   analysisProgressQuery,
@@ -107,7 +108,13 @@ export type FollowOutcome =
 export async function followAgentRun(
   handle: AgentHandle,
   onSteps: (steps: AgentStep[]) => void,
-  options: { pollMs?: number; sinceStep?: number; readSegment?: ReadTraceSegment } = {},
+  options: {
+    pollMs?: number;
+    sinceStep?: number;
+    readSegment?: ReadTraceSegment;
+    /** Called on each poll with the tool calls that wait for a person (often none). */
+    onAwaitingApproval?: (pending: PendingApproval[]) => void;
+  } = {},
 ): Promise<FollowOutcome> {
   let sinceStep = options.sinceStep ?? 0;
   const finished = async (): Promise<FollowOutcome> => {
@@ -131,6 +138,7 @@ export async function followAgentRun(
       throw error;
     }
     onSteps(await stepsSince(progress, sinceStep, options.readSegment));
+    options.onAwaitingApproval?.(progress.awaitingApproval ?? []);
     sinceStep = progress.stepCount;
     if (progress.status === 'finished') return finished();
     if (progress.status === 'waiting_for_caps') return { kind: 'waiting_for_caps', progress };

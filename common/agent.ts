@@ -1,5 +1,6 @@
 import type { CitationReport } from './citations.js';
 import { z } from 'zod';
+import { ApprovalSettingsSchema, type PendingApproval } from './approvals.js';
 import { BlobKeySchema } from './blob-ref.js';
 import { GuardStepSchema, type GuardedResult } from './guards.js';
 import { AppendedMessageSchema, ConversationRefSchema } from './conversation.js';
@@ -58,6 +59,8 @@ export const AgentContinuationSchema = z.object({
   pending: z.array(AppendedMessageSchema),
   /** The run's tools that run as local activities. */
   pureTools: z.array(z.string()),
+  /** The tools marked `requireApproval` among the run's, whose calls wait for a person. */
+  approvalTools: z.array(z.string()).optional(),
   /** The trace so far, in the blob store. */
   traceSegments: z.array(TraceSegmentSchema),
   /** The guard verdicts so far that did more than let a text pass. */
@@ -80,6 +83,8 @@ export const AgentInputSchema = z.object({
   /** With `models`: the policy the parent resolved for its tenant; every call is checked against it. */
   policy: TenantPolicySchema.optional(),
   tools: z.array(z.string().min(1)).default(['calculator']),
+  /** Tool calls that wait for a person: the tools beyond those marked `requireApproval`, and how long. */
+  approval: ApprovalSettingsSchema.default(ApprovalSettingsSchema.parse({})),
   /**
    * With `retrieve`: how the answer's claims are checked against the passages they cite. Quotes
    * and words always; `entailment` also asks the run's model whether the passages entail each
@@ -159,6 +164,8 @@ export interface AgentProgress {
   stopReason?: StopReason;
   stopDetail?: string;
   answer?: string | null;
+  /** Tool calls waiting for a person to approve or decline them. */
+  awaitingApproval?: PendingApproval[];
   /** The number of trace steps so far; `steps` holds those after the index the query asked from. */
   stepCount: number;
   steps: AgentStep[];

@@ -45,6 +45,8 @@ export type ToolSpec = z.infer<typeof ToolSpecSchema>;
 export interface DescribedTools {
   specs: ToolSpec[];
   pure: string[];
+  /** Tools whose every call waits for a person to approve it (`requireApproval`); absent in runs recorded before. */
+  approval?: string[];
 }
 
 /**

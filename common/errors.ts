@@ -34,6 +34,8 @@ export const ErrorType = {
   CitationInvalid: 'CitationInvalid',
   /** Every claim of an answer was unsupported by the passages it cites, and the run removes those (an outcome, never thrown). */
   AnswerUnsupported: 'AnswerUnsupported',
+  /** A person declined a tool call that waited for approval, or nobody decided in time (an outcome, never thrown). */
+  ToolCallDeclined: 'ToolCallDeclined',
   /** A guard's `block` rule fired on a text of the run: the text goes no further (an outcome, never thrown). */
   Blocked: 'Blocked',
 } as const;

@@ -5,6 +5,7 @@
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { AgentProgress } from './agent.js';
+import type { PendingApproval, ToolCallDecisionRequest } from './approvals.js';
 import type { AnalysisProgress, DocumentProgress } from './analysis.js';
 import type { PsvProgress } from './psv.js';
 import type { CapsRaise, RunCaps } from './run-contract.js';
@@ -26,6 +27,18 @@ export const agentProgressQuery = defineQuery<AgentProgress, [number]>('agentPro
  * when it would lower a cap. A run waiting on an exhausted cap continues when the raise frees it.
  */
 export const raiseCapsUpdate = defineUpdate<RunCaps, [CapsRaise]>('raiseCaps');
+
+/** The tool calls of a run that wait for a person to approve or decline them. */
+export const pendingApprovalsQuery = defineQuery<PendingApproval[]>('pendingApprovals');
+
+/**
+ * Lets a waiting tool call run. Rejected by the validator (nothing lands in history) when no call
+ * of that id waits.
+ */
+export const approveToolCallUpdate = defineUpdate<void, [ToolCallDecisionRequest]>('approveToolCall');
+
+/** Declines a waiting tool call: the model reads the reason instead of a result. Rejected like an approval. */
+export const declineToolCallUpdate = defineUpdate<void, [ToolCallDecisionRequest]>('declineToolCall');
 
 /** Progress of a Plan -> Solve -> Verify run: its phase, plan attempt and totals. */
 export const psvProgressQuery = defineQuery<PsvProgress>('psvProgress');

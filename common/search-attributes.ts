@@ -6,6 +6,11 @@ export const LlmosModel = defineSearchAttributeKey('LlmosModel', SearchAttribute
 export const LlmosStopReason = defineSearchAttributeKey('LlmosStopReason', SearchAttributeType.KEYWORD);
 export const LlmosCostUsd = defineSearchAttributeKey('LlmosCostUsd', SearchAttributeType.DOUBLE);
 export const LlmosTotalTokens = defineSearchAttributeKey('LlmosTotalTokens', SearchAttributeType.INT);
+/** The ids of a run's tool calls waiting for a person: `llmos inbox` finds runs by it. */
+export const LlmosPendingApprovals = defineSearchAttributeKey(
+  'LlmosPendingApprovals',
+  SearchAttributeType.KEYWORD_LIST,
+);
 
 /** Every llmos search attribute: what a namespace must have registered for llmos to set them. */
 export const llmosSearchAttributeKeys = [
@@ -14,4 +19,5 @@ export const llmosSearchAttributeKeys = [
   LlmosStopReason,
   LlmosCostUsd,
   LlmosTotalTokens,
+  LlmosPendingApprovals,
 ];

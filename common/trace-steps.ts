@@ -1,6 +1,7 @@
 /** The steps a run's trace records, shared by the jobs that call models and tools themselves. */
 import type { ToolCall, Usage } from './chat.js';
 import type { PromptRef } from './prompt-template.js';
+import type { ApprovalOutcome } from './approvals.js';
 
 export interface ModelStep {
   kind: 'model';
@@ -37,4 +38,6 @@ export interface ToolStep {
   /** The observation given back to the model (shortened in the trace when long). */
   observation: string;
   latencyMs: number;
+  /** The call waited for a person: what they decided, who, why, and how long it waited. */
+  approval?: ApprovalOutcome;
 }

@@ -80,8 +80,9 @@ async function startConversation(
     describeTools({ names: input.tools }),
     loadPrompts({ refs: [input.prompt] }),
   ]);
-  const { specs: tools, pure } = describedTools(described);
+  const { specs: tools, pure, approval } = describedTools(described);
   run.pureTools = pure;
+  run.approvals.mark(approval ?? []);
   const rendered = new PromptSet(templates).render(
     input.prompt,
     agentPromptVariables({ ...input, question }),

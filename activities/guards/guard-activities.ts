@@ -1,3 +1,4 @@
+import type { ApprovalOutcome } from '../../common/approvals.js';
 import type { GuardRun, GuardStage, GuardStep } from '../../common/guards.js';
 import { currentGuardPlace, type GuardService } from './guard-service.js';
 
@@ -13,6 +14,15 @@ export interface ApplyGuardsOutput {
   step: GuardStep;
   /** The masked text, when a `mask` rule changed it. */
   masked?: string;
+}
+
+export interface RecordApprovalInput {
+  run: GuardRun;
+  toolCallId: string;
+  tool: string;
+  decision: ApprovalOutcome['decision'];
+  by?: string;
+  reason?: string;
 }
 
 /** The guard pipeline's own activities, on the workflow's queue. */
@@ -34,6 +44,25 @@ export function createGuardActivities(guards: GuardService) {
         currentGuardPlace(),
       );
       return { step: outcome.step, ...(outcome.text !== input.text ? { masked: outcome.text } : {}) };
+    },
+
+    /**
+     * Records a person's decision on a tool call that waited for approval (or that nobody
+     * decided in time) in the audit trail. Idempotent: one record per tool call.
+     */
+    async recordApproval(input: RecordApprovalInput): Promise<void> {
+      await guards.record(
+        'approval',
+        {
+          toolCallId: input.toolCallId,
+          tool: input.tool,
+          decision: input.decision,
+          ...(input.by ? { by: input.by } : {}),
+          ...(input.reason ? { reason: input.reason } : {}),
+        },
+        currentGuardPlace(input.run.tenant),
+        `approval-${input.toolCallId}`,
+      );
     },
   };
 }

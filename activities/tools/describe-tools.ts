@@ -12,6 +12,7 @@ export function createDescribeTools(registry: ToolRegistry) {
     return Promise.resolve({
       specs: tools.map(toToolSpec),
       pure: tools.filter((tool) => tool.pure === true).map((tool) => tool.name),
+      approval: tools.filter((tool) => tool.requireApproval === true).map((tool) => tool.name),
     });
   };
 }

@@ -39,6 +39,11 @@ export interface Tool<Schema extends z.ZodType = z.ZodType> {
    * a crash loses is computed again, at no cost. Leave unset for anything that reaches outside.
    */
   readonly pure?: boolean;
+  /**
+   * Every call waits for a person to approve it (`llmos approve`) before it runs: a refund, an
+   * e-mail to a customer. A run can name more such tools (`approval.tools`).
+   */
+  readonly requireApproval?: boolean;
   execute(input: z.output<Schema>, context: ToolContext): Promise<string>;
 }
 

@@ -24,6 +24,8 @@ interface AgentFlags extends CapFlags, TenantFlags {
   holdOnCap: number;
   continueAsNewAfter?: number;
   checkEntailment?: boolean;
+  approve?: string[];
+  approvalTimeout?: number;
   removeUnsupported?: boolean;
   detach?: boolean;
   id?: string;
@@ -61,6 +63,12 @@ export function registerAgentCommand(program: Command): void {
       'model calls per workflow execution (default: when Temporal suggests it)',
       positiveInteger,
     )
+    .option('--approve <tools>', 'comma-separated tools whose every call waits for `llmos approve`', toolList)
+    .addOption(
+      new Option('--approval-timeout <duration>', 'how long a call waits before it is declined')
+        .argParser(duration)
+        .default(24 * 3_600_000, '1d'),
+    )
     .option(
       '--check-entailment',
       "with retrieve: also ask the run's model whether the cited passages entail each claim",
@@ -77,6 +85,7 @@ export function registerAgentCommand(program: Command): void {
         tools: flags.tools,
         caps: capsFromFlags(flags),
         holdOnCapMs: flags.holdOnCap,
+        approval: { tools: flags.approve ?? [], timeoutMs: flags.approvalTimeout ?? 24 * 3_600_000 },
         citationCheck: {
           entailment: flags.checkEntailment ?? false,
           unsupported: flags.removeUnsupported ? 'remove' : 'flag',

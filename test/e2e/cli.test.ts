@@ -11,6 +11,7 @@ import { startFakeLlmServer, type FakeLlmServer } from '../../fake-llm/server.js
 import type { AgentResult } from '../../common/agent.js';
 import type { reactAgentWorkflow } from '../../workflows/agent.js';
 import { connectTemporal } from '../helpers/temporal.js';
+import { eventually } from '../helpers/eventually.js';
 import { fakeProviderEnv } from '../helpers/test-worker.js';
 import {
   runLlmos,
@@ -212,6 +213,44 @@ void describe('the llmos CLI, end to end', { timeout: 600_000 }, () => {
     assert.match(raised.stdout, /^Caps now \{"maxIterations":5,/m);
     assert.match(raised.stdout, /caps raised: \{"maxIterations":5,/);
     assert.match(raised.stdout, /^Iterations: 2 of 5$/m);
+  });
+
+  void it('agent --approve holds the call; inbox lists it, approve lets it run, decline needs a reason', async () => {
+    const detached = await llmos('agent', question, '--model', model, '--approve', 'calculator', '--detach');
+    assert.equal(detached.code, 0, describeRun(detached));
+    const workflowId = detached.stdout.trim();
+    const handle = temporal.env.client.workflow.getHandle<typeof reactAgentWorkflow>(workflowId);
+    const listed = await eventually('the inbox lists the call', async () => {
+      const inbox = await llmos('inbox', '--json');
+      assert.equal(inbox.code, 0, describeRun(inbox));
+      return (JSON.parse(inbox.stdout) as { toolCallId: string; workflowId: string; tool: string }[]).find(
+        (entry) => entry.workflowId === workflowId,
+      );
+    });
+    assert.equal(listed.tool, 'calculator');
+    const text = await llmos('inbox');
+    assert.match(
+      text.stdout,
+      new RegExp(
+        `^${listed.toolCallId}  calculator\\(\\{"expression":"0\\.03 \\* 18250"\\}\\)  run ${workflowId}`,
+        'm',
+      ),
+    );
+
+    const unexplained = await llmos('decline', listed.toolCallId);
+    assert.equal(unexplained.code, 1, describeRun(unexplained));
+    assert.match(unexplained.stderr, /say why with --reason/);
+    const unknown = await llmos('approve', 'call_nobody_waits_for', '--workflow', workflowId);
+    assert.equal(unknown.code, 1, describeRun(unknown));
+    assert.match(unknown.stderr, /no tool call call_nobody_waits_for waits for approval in this run/);
+
+    const approved = await llmos('approve', listed.toolCallId, '--by', 'ann');
+    assert.equal(approved.code, 0, describeRun(approved));
+    assert.equal(approved.stdout, `Approved ${listed.toolCallId} of run ${workflowId}.\n`);
+    const result = await handle.result();
+    assert.equal(result.answer, answer);
+    const tool = result.trace.find((step) => step.kind === 'tool');
+    assert.equal(tool?.kind === 'tool' && tool.approval?.by, 'ann');
   });
 
   for (const [label, args, message] of [

@@ -43,6 +43,7 @@ export async function continueAsNewIfDue(
     ...(models.routePlan ? { routes: models.routePlan } : {}),
     ...carried,
     pureTools: [...run.pureTools],
+    approvalTools: [...run.approvals.tools],
     traceSegments: run.trace.segments,
     ...(run.guards ? { guards: run.guards.steps, canaries: run.guards.canaries } : {}),
   };

@@ -1,3 +1,4 @@
+import { declinedObservation } from './agent-approvals.js';
 import {
   CancellationScope,
   condition,
@@ -156,9 +157,16 @@ export async function runToolCall(run: AgentRun, call: ToolCall): Promise<Append
   const tools = run.input.tools;
   const started = Date.now();
   let result: RunToolOutput;
+  // A call that needs a person's approval waits for it first; a declined one never runs.
+  const approval =
+    tools.includes(call.name) && run.approvals.needs(call.name)
+      ? await run.approvals.ask(call, iteration, run.meter.timeLeftMs(), run.guards)
+      : undefined;
   if (!tools.includes(call.name)) {
     const names = tools.join(', ');
     result = { ok: false, observation: `${ErrorType.UnknownTool}: no tool "${call.name}"; tools: ${names}` };
+  } else if (approval && approval.decision !== 'approved') {
+    result = { ok: false, observation: declinedObservation(approval, ErrorType.ToolCallDeclined) };
   } else {
     try {
       const pure = run.leanSteps && run.pureTools.includes(call.name);
@@ -176,7 +184,7 @@ export async function runToolCall(run: AgentRun, call: ToolCall): Promise<Append
       result = { ok: false, observation: `${ErrorType.ToolFailed}: ${describeFailure(error).message}` };
     }
   }
-  run.trace.push(toolStep(iteration, call, result, Date.now() - started));
+  run.trace.push(toolStep(iteration, call, result, Date.now() - started, approval));
   run.meter.addToolCall();
   return toolResultMessage(call, result);
 }

@@ -9,6 +9,7 @@ import { modelsOutcome, recordRunEnd } from '../lib/run-ending.js';
 import type { RunModels } from '../lib/run-models.js';
 import { RunTrace } from '../lib/run-trace.js';
 import type { RunGuards } from '../lib/run-guards.js';
+import { RunApprovals } from './agent-approvals.js';
 
 type Stop = { stopReason: StopReason; detail: string };
 
@@ -40,6 +41,8 @@ export class AgentRun {
   readonly longRuns = patched('agent-long-runs');
   /** The run's guard pipeline; none in runs recorded before it. */
   guards: RunGuards | undefined;
+  /** Tool calls that wait for a person; set once the run knows its tools. */
+  approvals: RunApprovals;
   private stop: Stop | undefined;
   private answer: string | null = null;
 
@@ -50,11 +53,14 @@ export class AgentRun {
     this.firstIteration = this.iteration;
     this.pureTools = continued?.pureTools ?? [];
     this.trace = new RunTrace(continued?.traceSegments ?? [], this.longRuns);
+    this.approvals = new RunApprovals(input.approval, input.tools, input.recordSearchAttributes);
+    this.approvals.mark(continued?.approvalTools ?? []);
   }
 
   /** Answers progress queries, and takes raises (never a lowering, never after the end). */
   handleMessages(): void {
     setHandler(agentProgressQuery, (sinceStep: number) => this.progress(sinceStep));
+    this.approvals.handleMessages();
     setHandler(
       raiseCapsUpdate,
       (raise) => {
@@ -127,6 +133,7 @@ export class AgentRun {
       elapsedMs: this.meter.elapsedMs(),
       ...(this.stop ? { stopReason: this.stop.stopReason, stopDetail: this.stop.detail } : {}),
       answer: this.answer,
+      ...(this.approvals.waiting.length > 0 ? { awaitingApproval: this.approvals.waiting } : {}),
       stepCount: this.trace.count,
       ...this.trace.since(sinceStep),
     };

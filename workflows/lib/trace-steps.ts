@@ -1,3 +1,4 @@
+import type { ApprovalOutcome } from '../../common/approvals.js';
 /** The steps a trace records of model and tool calls, and a tool's result as the model reads it. */
 import type { CallChatModelOutput, RunToolOutput } from '../../activities/index.js';
 import type { ModelStep, ToolStep } from '../../common/trace-steps.js';
@@ -60,6 +61,7 @@ export function toolStep(
   call: ToolCall,
   result: RunToolOutput,
   waitedMs: number,
+  approval?: ApprovalOutcome,
 ): ToolStep {
   return {
     kind: 'tool',
@@ -69,6 +71,7 @@ export function toolStep(
     ok: result.ok,
     observation: shortenForTrace(result.observation),
     latencyMs: result.latencyMs ?? waitedMs,
+    ...(approval ? { approval } : {}),
   };
 }
 

@@ -21,6 +21,7 @@ LlmosModel Keyword
 LlmosStopReason Keyword
 LlmosCostUsd Double
 LlmosTotalTokens Int
+LlmosPendingApprovals KeywordList
 '
 
 MAX_TRIES=${SETUP_MAX_TRIES:-60}

@@ -1,0 +1,149 @@
+import { WorkflowUpdateFailedError } from '@temporalio/client';
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { decideToolCall, listPendingApprovals } from '../../client/approvals.js';
+import type { AgentRequest } from '../../common/agent.js';
+import { approveToolCallUpdate, pendingApprovalsQuery } from '../../common/messages.js';
+import type { reactAgentWorkflow } from '../../workflows/agent.js';
+import { useAgentTestbed } from '../helpers/agent-testbed.js';
+import { eventually } from '../helpers/eventually.js';
+import { toolMessagesOf } from './agent-harness.js';
+
+void describe('reactAgentWorkflow: tool calls that wait for a person', () => {
+  const testbed = useAgentTestbed();
+  const start = (name: string, request: Partial<AgentRequest> = {}) =>
+    testbed.temporal.env.client.workflow.start<typeof reactAgentWorkflow>('reactAgentWorkflow', {
+      args: [
+        {
+          question: 'What is 6 * 7?',
+          model: 'openai:gpt-4o-mini',
+          approval: { tools: ['calculator'] },
+          recordSearchAttributes: true,
+          ...request,
+        },
+      ],
+      taskQueue: testbed.worker.taskQueue,
+      workflowId: `approvals-${name}-${crypto.randomUUID()}`,
+      workflowExecutionTimeout: '2 minutes',
+    });
+  const script = () =>
+    testbed.fake.setScript({
+      turns: [
+        { toolCalls: [{ name: 'calculator', arguments: { expression: '6 * 7' } }] },
+        { text: 'It is {{lastToolResult}}.' },
+      ],
+    });
+  const waitingCall = async (handle: Awaited<ReturnType<typeof start>>) =>
+    eventually('a call waits for approval', async () => (await handle.query(pendingApprovalsQuery))[0]);
+
+  void it('holds the call until a person approves it, found by its id across runs, then runs it', async () => {
+    script();
+    const handle = await start('approve');
+    const pending = await waitingCall(handle);
+    assert.equal(pending.tool, 'calculator');
+    assert.equal(pending.arguments, '{"expression":"6 * 7"}');
+    assert.equal(testbed.fake.requests.length, 1, 'nothing runs while the call waits');
+
+    // The inbox finds it through the run's search attribute; the decision finds its run the same way.
+    const inbox = await eventually('the inbox lists the call', async () =>
+      (await listPendingApprovals(testbed.temporal.env.client)).find(
+        (candidate) => candidate.toolCallId === pending.toolCallId,
+      ),
+    );
+    assert.equal(inbox.workflowId, handle.workflowId);
+    const decided = await decideToolCall(testbed.temporal.env.client, 'approve', {
+      toolCallId: pending.toolCallId,
+      by: 'ann',
+    });
+    assert.equal(decided.workflowId, handle.workflowId);
+
+    const result = await handle.result();
+    assert.equal(result.stopReason, 'answer');
+    assert.equal(result.answer, 'It is 42.');
+    const tool = result.trace.find((step) => step.kind === 'tool');
+    assert.equal(tool?.kind === 'tool' && tool.approval?.decision, 'approved');
+    assert.equal(tool?.kind === 'tool' && tool.approval?.by, 'ann');
+    assert.deepEqual(await handle.query(pendingApprovalsQuery), []);
+    // The search attribute is emptied once nothing waits.
+    const described = await handle.describe();
+    assert.deepEqual(described.searchAttributes.LlmosPendingApprovals ?? [], []);
+
+    // A decision on a call that no longer waits is refused, and nothing lands in history.
+    await assert.rejects(
+      decideToolCall(
+        testbed.temporal.env.client,
+        'approve',
+        { toolCallId: pending.toolCallId },
+        {
+          workflowId: handle.workflowId,
+        },
+      ),
+    );
+  });
+
+  void it('gives the model the reason of a decline instead of a result, and the run goes on', async () => {
+    testbed.fake.setScript({
+      turns: [
+        { toolCalls: [{ name: 'calculator', arguments: { expression: '6 * 7' } }] },
+        { text: 'I may not compute that.' },
+      ],
+    });
+    const handle = await start('decline');
+    const pending = await waitingCall(handle);
+    await assert.rejects(
+      handle.executeUpdate(approveToolCallUpdate, { args: [{ toolCallId: 'call_unknown' }] }),
+      (error: Error) => error instanceof WorkflowUpdateFailedError,
+    );
+    await assert.rejects(
+      decideToolCall(
+        testbed.temporal.env.client,
+        'decline',
+        { toolCallId: pending.toolCallId },
+        {
+          workflowId: handle.workflowId,
+        },
+      ),
+      /a decline needs a reason/,
+    );
+    await decideToolCall(
+      testbed.temporal.env.client,
+      'decline',
+      { toolCallId: pending.toolCallId, by: 'bob', reason: 'not on a Sunday' },
+      { workflowId: handle.workflowId },
+    );
+    const result = await handle.result();
+    assert.equal(result.answer, 'I may not compute that.');
+    assert.equal(
+      toolMessagesOf(testbed.fake.requests[1])[0]?.content,
+      'ToolCallDeclined: declined by bob: not on a Sunday',
+    );
+    const tool = result.trace.find((step) => step.kind === 'tool');
+    assert.equal(tool?.kind === 'tool' && tool.ok, false);
+    assert.deepEqual(
+      tool?.kind === 'tool' && tool.approval && [tool.approval.decision, tool.approval.reason],
+      ['declined', 'not on a Sunday'],
+    );
+  });
+
+  void it('declines a call nobody decides on in time', async () => {
+    script();
+    const result = await (
+      await start('timeout', { approval: { tools: ['calculator'], timeoutMs: 1_000 } })
+    ).result();
+    assert.equal(result.stopReason, 'answer');
+    const tool = result.trace.find((step) => step.kind === 'tool');
+    assert.equal(tool?.kind === 'tool' && tool.approval?.decision, 'timed_out');
+    assert.match(
+      toolMessagesOf(testbed.fake.requests[1])[0]?.content ?? '',
+      /^ToolCallDeclined: nobody approved/,
+    );
+  });
+
+  void it('runs the calls of tools nobody named at once', async () => {
+    script();
+    const result = await (await start('none', { approval: { tools: [] } })).result();
+    assert.equal(result.answer, 'It is 42.');
+    const tool = result.trace.find((step) => step.kind === 'tool');
+    assert.equal(tool?.kind === 'tool' && tool.approval, undefined);
+  });
+});
