@@ -18,6 +18,7 @@ import { registerPromptsCommands } from './commands/prompts.js';
 import { registerServerCommands } from './commands/server.js';
 import { registerSqlCommands } from './commands/sql.js';
 import { registerStatusCommands } from './commands/status.js';
+import { registerTicketCommands } from './commands/tickets.js';
 import { registerWorkerCommand } from './commands/worker.js';
 
 export function createProgram(): Command {
@@ -33,6 +34,7 @@ export function createProgram(): Command {
   registerAnalyzeCommand(program);
   registerKnowledgeCommands(program);
   registerStatusCommands(program);
+  registerTicketCommands(program);
   registerEvalCommand(program);
   registerCostCommand(program);
   registerBudgetCommand(program);

@@ -95,6 +95,10 @@ export const WorkerConfigSchema = z.object({
   LLMOS_KNOWLEDGE_FILE: z.string().default(path.join(projectRoot, '.llmos', 'knowledge.sqlite')),
   /** The knowledge bases in PostgreSQL instead, shared by workers on several machines. */
   LLMOS_KNOWLEDGE_POSTGRES_URL: optionalUrl,
+  /** Support tickets (`create_ticket`, `llmos tickets`): a SQLite file, for the workers of one machine. */
+  LLMOS_TICKETS_FILE: z.string().default(path.join(projectRoot, '.llmos', 'tickets.sqlite')),
+  /** Tickets in PostgreSQL instead, shared by workers on several machines. */
+  LLMOS_TICKETS_POSTGRES_URL: optionalUrl,
   /** The guard pipeline (`config/guards.yaml` by default): the scanners of each stage, per tenant. */
   LLMOS_GUARDS_FILE: optionalText,
   /** Which providers and models may receive each tenant's data (`config/policies.yaml` by default). */

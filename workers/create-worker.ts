@@ -6,6 +6,9 @@ import { blobStoreFromConfig } from './blob-store-from-config.js';
 import { governanceFromConfig } from './governance-from-config.js';
 import type { KnowledgeStore } from '../activities/knowledge/knowledge-store.js';
 import { openKnowledgeStore } from '../activities/knowledge/open-knowledge-store.js';
+import { openTicketStore } from '../activities/tickets/open-ticket-store.js';
+import type { TicketStore } from '../activities/tickets/ticket-store.js';
+import { createTicketTool } from '../activities/tools/create-ticket.js';
 import { createModelResolver, type ModelResolver } from '../activities/llm/model-resolver.js';
 import { loadPromptLibrary, type PromptLibrary } from '../activities/prompts/prompt-library.js';
 import { calculator } from '../activities/tools/calculator.js';
@@ -71,6 +74,7 @@ export function createActivitiesFromConfig(
     config,
   ),
   knowledge: KnowledgeStore = openKnowledgeStore(config).store,
+  tickets: TicketStore = openTicketStore(config).store,
 ) {
   const resolveModel = modelResolverFromConfig(config);
   const embed = createEmbedder(resolveModel, { priceOf: models.priceOf, cache: models.embeddingCache });
@@ -79,6 +83,7 @@ export function createActivitiesFromConfig(
     calculator,
     createHttpGetTool({ allowedHosts: config.LLMOS_HTTP_ALLOWED_HOSTS }),
     createRetrieveTool({ retrieve: (input) => knowledgeActivities.retrieveKnowledge(input), prompts }),
+    createTicketTool(tickets),
   ]);
   return createActivities({
     resolveModel,
@@ -127,7 +132,16 @@ export async function createWorker(
     throw error;
   }
   const { store: knowledge } = openKnowledgeStore(config);
-  const activities = createActivitiesFromConfig(config, prompts, models, blobs.blobs, governance, knowledge);
+  const { store: tickets } = openTicketStore(config);
+  const activities = createActivitiesFromConfig(
+    config,
+    prompts,
+    models,
+    blobs.blobs,
+    governance,
+    knowledge,
+    tickets,
+  );
   // Bundled here rather than by the worker, so the build id can be derived from the bundle.
   const dataConverter = dataConverterFor(config.payloadKeys);
   const workflowBundle =
@@ -173,6 +187,7 @@ export async function createWorker(
     await blobs.close();
     await governance.close();
     await knowledge.close();
+    await tickets.close();
   };
   return { worker, connection, close, version };
 }

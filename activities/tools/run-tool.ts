@@ -134,6 +134,7 @@ export function createRunTool(
       const observation = await tool.execute(parsed.data, {
         signal: context.cancellationSignal,
         idempotencyKey: `${workflowId}/${activityId}`,
+        workflowId,
         boundary,
         spend,
         callModel:

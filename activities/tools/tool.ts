@@ -7,6 +7,8 @@ export interface ToolContext {
   signal: AbortSignal;
   /** Stable across retries of the same call: workflow id + activity id. Side-effecting tools pass it on. */
   idempotencyKey: string;
+  /** The run that made the call; absent outside one. */
+  workflowId?: string | undefined;
   /** The run's spotlighting boundary: a tool that returns outside text wraps it with `spotlight`. */
   boundary: string;
   /**

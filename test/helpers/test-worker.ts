@@ -35,6 +35,11 @@ export async function startTestWorker(
       tmpdir(),
       `llmos-test-knowledge-${process.pid}.sqlite`,
     )),
+    // Tickets the runs open: the test process's own file, which its tests read back.
+    LLMOS_TICKETS_FILE: (process.env.LLMOS_TICKETS_FILE ??= path.join(
+      tmpdir(),
+      `llmos-test-tickets-${process.pid}.sqlite`,
+    )),
     ...env,
     LLMOS_TASK_QUEUE: taskQueue,
   });

@@ -7,6 +7,7 @@ import type { AgentRequest, AgentStep } from '../../common/agent.js';
 import { spotlightBoundary } from '../../common/spotlight.js';
 import type { ToolStep } from '../../common/trace-steps.js';
 import type { reactAgentWorkflow } from '../../workflows/agent.js';
+import { openSqliteTicketStore } from '../../activities/tickets/sqlite-ticket-store.js';
 import { useAgentTestbed } from '../helpers/agent-testbed.js';
 import { messagesOf, quickRetry, scheduledActivities, toolMessagesOf } from './agent-harness.js';
 
@@ -217,6 +218,41 @@ void describe('reactAgentWorkflow: tool calls', () => {
     );
     assert.deepEqual(pagesRequested, []);
     assert.equal(toolMessagesOf(testbed.fake.requests[1])[0]?.content, steps[0]?.observation);
+  });
+
+  void it('opens a support ticket with create_ticket, keyed by its call, in the worker ticket store', async () => {
+    testbed.fake.setScript({
+      turns: [
+        {
+          toolCalls: [
+            {
+              name: 'create_ticket',
+              arguments: {
+                subject: 'Router keeps rebooting',
+                description: 'Restarted twice.',
+                priority: 'high',
+              },
+            },
+          ],
+        },
+        { text: 'I opened {{lastToolResult}}' },
+      ],
+    });
+    const handle = await start('ticket', { tools: ['create_ticket'] });
+    const result = await handle.result();
+    assert.equal(result.stopReason, 'answer');
+    const id = /ticket (T-\d+)/.exec(result.answer ?? '')?.[1];
+    assert.ok(id, result.answer ?? '');
+    const store = openSqliteTicketStore(process.env.LLMOS_TICKETS_FILE!);
+    try {
+      const ticket = await store.get(id);
+      assert.equal(ticket?.subject, 'Router keeps rebooting');
+      assert.equal(ticket.workflowId, handle.workflowId);
+      // The key is the call's workflow and activity: a retry of that activity finds this ticket.
+      assert.match(ticket.idempotencyKey, new RegExp(`^${handle.workflowId}/\\d+$`));
+    } finally {
+      await store.close();
+    }
   });
 
   void it('runs two tool calls of one turn and gives both results back in the order they were called', async () => {
