@@ -1,2 +1,8 @@
 /** The tools every llmos worker built by `createActivitiesFromConfig` offers. */
-export const builtInToolNames = ['calculator', 'http_get', 'retrieve', 'create_ticket'] as const;
+export const builtInToolNames = [
+  'calculator',
+  'http_get',
+  'retrieve',
+  'create_ticket',
+  'send_email',
+] as const;

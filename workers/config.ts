@@ -99,6 +99,12 @@ export const WorkerConfigSchema = z.object({
   LLMOS_TICKETS_FILE: z.string().default(path.join(projectRoot, '.llmos', 'tickets.sqlite')),
   /** Tickets in PostgreSQL instead, shared by workers on several machines. */
   LLMOS_TICKETS_POSTGRES_URL: optionalUrl,
+  /** The SMTP server `send_email` sends through, e.g. `smtp://mail.example.com:587`; unset: it refuses. */
+  LLMOS_SMTP_URL: optionalText,
+  /** The sender of `send_email`'s messages; its domain names their Message-IDs. */
+  LLMOS_EMAIL_FROM: z.string().min(3).default('llmos <llmos@localhost>'),
+  /** What `send_email` sent, by tool call: a retried call never sends twice. */
+  LLMOS_EMAIL_OUTBOX_FILE: z.string().default(path.join(projectRoot, '.llmos', 'outbox.sqlite')),
   /** The guard pipeline (`config/guards.yaml` by default): the scanners of each stage, per tenant. */
   LLMOS_GUARDS_FILE: optionalText,
   /** Which providers and models may receive each tenant's data (`config/policies.yaml` by default). */

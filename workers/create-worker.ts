@@ -9,6 +9,8 @@ import { openKnowledgeStore } from '../activities/knowledge/open-knowledge-store
 import { openTicketStore } from '../activities/tickets/open-ticket-store.js';
 import type { TicketStore } from '../activities/tickets/ticket-store.js';
 import { createTicketTool } from '../activities/tools/create-ticket.js';
+import { openSqliteEmailOutbox, type EmailOutbox } from '../activities/email/email-outbox.js';
+import { createSendEmailTool } from '../activities/tools/send-email.js';
 import { createModelResolver, type ModelResolver } from '../activities/llm/model-resolver.js';
 import { loadPromptLibrary, type PromptLibrary } from '../activities/prompts/prompt-library.js';
 import { calculator } from '../activities/tools/calculator.js';
@@ -59,23 +61,33 @@ export function modelResolverFromConfig(config: ModelProviderSettings): ModelRes
   });
 }
 
+/** What a worker's activities are made of: each made from the configuration unless given. */
+export interface WorkerResources {
+  prompts: PromptLibrary;
+  models: WorkerModelServices;
+  blobs: BlobStore;
+  governance: Pick<ReturnType<typeof governanceFromConfig>, 'guards' | 'policies'>;
+  knowledge: KnowledgeStore;
+  tickets: TicketStore;
+  outbox: EmailOutbox;
+}
+
 /**
  * The activities a worker with this configuration runs: model providers, tools and prompt
  * templates, prices, cache and breaker. The prompt library and model services are made here
  * unless given (`createWorker` makes them first, to log warnings and wait for the cache); an
  * invalid prompt library or model catalog throws.
  */
-export function createActivitiesFromConfig(
-  config: WorkerConfig,
-  prompts: PromptLibrary = loadPromptLibrary(promptDirectories(config)),
-  models: WorkerModelServices = createModelServices(config),
-  blobs: BlobStore = blobStoreFromConfig(config).blobs,
-  governance: Pick<ReturnType<typeof governanceFromConfig>, 'guards' | 'policies'> = governanceFromConfig(
-    config,
-  ),
-  knowledge: KnowledgeStore = openKnowledgeStore(config).store,
-  tickets: TicketStore = openTicketStore(config).store,
-) {
+export function createActivitiesFromConfig(config: WorkerConfig, made: Partial<WorkerResources> = {}) {
+  const {
+    prompts = loadPromptLibrary(promptDirectories(config)),
+    models = createModelServices(config),
+    blobs = blobStoreFromConfig(config).blobs,
+    governance = governanceFromConfig(config),
+    knowledge = openKnowledgeStore(config).store,
+    tickets = openTicketStore(config).store,
+    outbox = openSqliteEmailOutbox(config.LLMOS_EMAIL_OUTBOX_FILE),
+  } = made;
   const resolveModel = modelResolverFromConfig(config);
   const embed = createEmbedder(resolveModel, { priceOf: models.priceOf, cache: models.embeddingCache });
   const knowledgeActivities = createKnowledgeActivities({ store: knowledge, embed });
@@ -84,6 +96,7 @@ export function createActivitiesFromConfig(
     createHttpGetTool({ allowedHosts: config.LLMOS_HTTP_ALLOWED_HOSTS }),
     createRetrieveTool({ retrieve: (input) => knowledgeActivities.retrieveKnowledge(input), prompts }),
     createTicketTool(tickets),
+    createSendEmailTool({ smtpUrl: config.LLMOS_SMTP_URL, from: config.LLMOS_EMAIL_FROM, outbox }),
   ]);
   return createActivities({
     resolveModel,
@@ -133,15 +146,16 @@ export async function createWorker(
   }
   const { store: knowledge } = openKnowledgeStore(config);
   const { store: tickets } = openTicketStore(config);
-  const activities = createActivitiesFromConfig(
-    config,
+  const outbox = openSqliteEmailOutbox(config.LLMOS_EMAIL_OUTBOX_FILE);
+  const activities = createActivitiesFromConfig(config, {
     prompts,
     models,
-    blobs.blobs,
+    blobs: blobs.blobs,
     governance,
     knowledge,
     tickets,
-  );
+    outbox,
+  });
   // Bundled here rather than by the worker, so the build id can be derived from the bundle.
   const dataConverter = dataConverterFor(config.payloadKeys);
   const workflowBundle =
@@ -188,6 +202,7 @@ export async function createWorker(
     await governance.close();
     await knowledge.close();
     await tickets.close();
+    await outbox.close();
   };
   return { worker, connection, close, version };
 }

@@ -40,6 +40,10 @@ export async function startTestWorker(
       tmpdir(),
       `llmos-test-tickets-${process.pid}.sqlite`,
     )),
+    LLMOS_EMAIL_OUTBOX_FILE: (process.env.LLMOS_EMAIL_OUTBOX_FILE ??= path.join(
+      tmpdir(),
+      `llmos-test-outbox-${process.pid}.sqlite`,
+    )),
     ...env,
     LLMOS_TASK_QUEUE: taskQueue,
   });

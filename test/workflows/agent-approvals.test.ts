@@ -1,16 +1,22 @@
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import { decideToolCall, listPendingApprovals } from '../../client/approvals.js';
 import type { AgentRequest } from '../../common/agent.js';
 import { approveToolCallUpdate, pendingApprovalsQuery } from '../../common/messages.js';
 import type { reactAgentWorkflow } from '../../workflows/agent.js';
 import { useAgentTestbed } from '../helpers/agent-testbed.js';
 import { eventually } from '../helpers/eventually.js';
+import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink.js';
 import { toolMessagesOf } from './agent-harness.js';
 
 void describe('reactAgentWorkflow: tool calls that wait for a person', () => {
-  const testbed = useAgentTestbed();
+  let sink: SmtpSink;
+  before(async () => {
+    sink = await startSmtpSink();
+  });
+  after(() => sink?.close());
+  const testbed = useAgentTestbed({ workerEnv: () => ({ LLMOS_SMTP_URL: sink.url }) });
   const start = (name: string, request: Partial<AgentRequest> = {}) =>
     testbed.temporal.env.client.workflow.start<typeof reactAgentWorkflow>('reactAgentWorkflow', {
       args: [
@@ -136,6 +142,43 @@ void describe('reactAgentWorkflow: tool calls that wait for a person', () => {
     assert.match(
       toolMessagesOf(testbed.fake.requests[1])[0]?.content ?? '',
       /^ToolCallDeclined: nobody approved/,
+    );
+  });
+
+  void it('holds send_email, a tool that always waits, and sends the e-mail once approved', async () => {
+    testbed.fake.setScript({
+      turns: [
+        {
+          toolCalls: [
+            {
+              name: 'send_email',
+              arguments: { to: 'jane@example.com', subject: 'Your refund', body: 'It is on its way.' },
+            },
+          ],
+        },
+        { text: 'Done: {{lastToolResult}}' },
+      ],
+    });
+    const handle = await start('email', { tools: ['send_email'], approval: { tools: [] } });
+    const pending = await waitingCall(handle);
+    assert.equal(pending.tool, 'send_email');
+    assert.equal(sink.messages.length, 0, 'nothing is sent before a person approves');
+    await decideToolCall(
+      testbed.temporal.env.client,
+      'approve',
+      { toolCallId: pending.toolCallId, by: 'ann' },
+      {
+        workflowId: handle.workflowId,
+      },
+    );
+    const result = await handle.result();
+    // The tool's result names the address, which the untrusted stage masks before the model reads it.
+    assert.match(result.answer ?? '', /^Done: Sent to <EMAIL_1>: "Your refund"/);
+    assert.equal(sink.messages.length, 1);
+    assert.equal(sink.messages[0]?.subject, 'Your refund');
+    assert.deepEqual(
+      [sink.messages[0]?.to].flat().flatMap((to) => to?.value.map((address) => address.address)),
+      ['jane@example.com'],
     );
   });
 
