@@ -1,6 +1,7 @@
 import type { TraceSegment } from './agent.js';
 import type { BlobRef } from './blob-ref.js';
 import { z } from 'zod';
+import { ApprovalSettingsSchema } from './approvals.js';
 import type { GuardedResult } from './guards.js';
 import type { Plan } from './plan.js';
 import { PromptRefSchema } from './prompt-template.js';
@@ -29,6 +30,8 @@ export const PsvInputSchema = z.object({
   ...runInputFields,
   /** Tools the plan may call directly and sub-agents may use. */
   tools: z.array(z.string().min(1)).default(['calculator']),
+  /** Tool calls of the plan's steps that wait for a person: the tools beyond those marked `requireApproval`, and how long. */
+  approval: ApprovalSettingsSchema.default(ApprovalSettingsSchema.parse({})),
   /** Caps for the whole run, sub-agents included: `maxIterations` bounds all model calls. */
   caps: RunCapsSchema.default(RunCapsSchema.parse({ maxIterations: 30 })),
   /** New plans after a failed verification; past it the run stops with `verification_failed`. */

@@ -13,6 +13,9 @@ import type { FakeLlmScript } from '../../activities/llm/scripted/script-schema.
 
 type ScriptRule = NonNullable<FakeLlmScript['rules']>[number];
 type Json = NonNullable<ScriptRule['reply']['json']>;
+import { decideToolCall } from '../../client/approvals.js';
+import { pendingApprovalsQuery } from '../../common/messages.js';
+import { eventually } from '../helpers/eventually.js';
 import { useAgentTestbed } from '../helpers/agent-testbed.js';
 import { messagesOf, quickRetry } from './agent-harness.js';
 
@@ -98,6 +101,60 @@ void describe('planSolveVerifyWorkflow', () => {
       assert.match(judged, /54/);
     });
   }
+
+  void it('holds a step tool call for a person, and fails the step a person declines', async () => {
+    testbed.fake.setScript({ rules: [planRule(goodPlan), verdictRule(true)] });
+    const handle = await testbed.temporal.env.client.workflow.start<typeof planSolveVerifyWorkflow>(
+      'planSolveVerifyWorkflow',
+      {
+        args: [
+          {
+            task,
+            model: 'openai:gpt-4o-mini',
+            retry: quickRetry,
+            approval: { tools: ['calculator'] },
+            caps: { maxIterations: 4 },
+            maxReplans: 0,
+          },
+        ],
+        taskQueue: testbed.worker.taskQueue,
+        workflowId: `psv-approval-${crypto.randomUUID()}`,
+      },
+    );
+    const waiting = async () =>
+      eventually('a step call waits', async () => (await handle.query(pendingApprovalsQuery))[0]);
+    const first = await waiting();
+    assert.match(first.toolCallId, new RegExp(`^${handle.workflowId}:1:s1$`));
+    assert.equal(first.arguments, '{"expression":"48 / 2"}');
+    await decideToolCall(
+      testbed.temporal.env.client,
+      'approve',
+      { toolCallId: first.toolCallId, by: 'ann' },
+      {
+        workflowId: handle.workflowId,
+      },
+    );
+    const second = await eventually('the next step call waits', async () =>
+      (await handle.query(pendingApprovalsQuery)).find((pending) => pending.toolCallId.endsWith(':s2')),
+    );
+    await decideToolCall(
+      testbed.temporal.env.client,
+      'decline',
+      { toolCallId: second.toolCallId, by: 'bob', reason: 'enough for today' },
+      { workflowId: handle.workflowId },
+    );
+    const result = await withWholePsvResult(await handle.result(), reader.read, reader.readText);
+    assert.notEqual(result.stopReason, 'answer');
+    const steps = result.attempts[0]?.steps ?? [];
+    assert.deepEqual(
+      steps.map((step) => [step.stepId, step.ok]),
+      [
+        ['s1', true],
+        ['s2', false],
+      ],
+    );
+    assert.equal(steps[1]?.result, 'ToolCallDeclined: declined by bob: enough for today');
+  });
 
   void it('re-plans when a step fails its check, with the failure in the new prompt', async () => {
     const failing = plan([

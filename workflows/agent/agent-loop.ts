@@ -1,4 +1,4 @@
-import { declinedObservation } from './agent-approvals.js';
+import { declinedObservation } from '../lib/run-approvals.js';
 import {
   CancellationScope,
   condition,

@@ -9,7 +9,7 @@ import { modelsOutcome, recordRunEnd } from '../lib/run-ending.js';
 import type { RunModels } from '../lib/run-models.js';
 import { RunTrace } from '../lib/run-trace.js';
 import type { RunGuards } from '../lib/run-guards.js';
-import { RunApprovals } from './agent-approvals.js';
+import { RunApprovals } from '../lib/run-approvals.js';
 
 type Stop = { stopReason: StopReason; detail: string };
 

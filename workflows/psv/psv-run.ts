@@ -17,6 +17,7 @@ import type { PromptSet } from '../lib/prompts.js';
 import type { StepText } from './psv-steps.js';
 import type { RunModels } from '../lib/run-models.js';
 import { RunGuards } from '../lib/run-guards.js';
+import { RunApprovals } from '../lib/run-approvals.js';
 import {
   generateStructured,
   type StructuredCallOptions,
@@ -47,6 +48,8 @@ export class PsvRun {
   readonly flatSteps = patched('psv-flat-steps');
   /** The run's guard pipeline; none in runs recorded before it. */
   readonly guards: RunGuards | undefined;
+  /** Tool calls of the plan's steps that wait for a person. */
+  readonly approvals: RunApprovals;
   /** The task as the models see it: masked by the input guard, where it masks. */
   task: string;
   private phase = 'starting';
@@ -56,10 +59,12 @@ export class PsvRun {
     this.meter = new CapsMeter(input.caps, Date.now());
     this.trace = new RunTrace<PsvTraceStep>([], this.flatSteps);
     this.guards = RunGuards.start(input, {}, this.meter);
+    this.approvals = new RunApprovals(input.approval, input.tools, input.recordSearchAttributes);
     this.task = input.task;
   }
 
   handleMessages(): void {
+    this.approvals.handleMessages();
     setHandler(psvProgressQuery, () => ({
       status: this.finished ? 'finished' : 'running',
       phase: this.phase,

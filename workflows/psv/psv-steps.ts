@@ -21,6 +21,7 @@ import { runStepCheck } from './step-checks.js';
 import { toolStep } from '../lib/trace-steps.js';
 import { reactAgentWorkflow } from '../agent.js';
 import type { PsvRun } from './psv-run.js';
+import { declinedObservation } from '../lib/run-approvals.js';
 
 const { runTool } = proxyActivities<Activities>(localActivityOptions);
 // Pure tools (no side effects, quick): repeating one after a crash costs nothing.
@@ -72,31 +73,44 @@ export async function solveWithTool(
   };
   const started = Date.now();
   let outcome: RunToolOutput;
-  try {
-    const pure = run.flatSteps && run.pureTools.includes(tool.name);
-    // A pure tool computes from the plan's own arguments: its result holds no outside text to judge.
-    const guard = !pure && run.guards ? { guard: run.guards.run } : {};
-    const model = run.models ? { model: run.models.current } : {};
-    outcome = await (pure ? runPureTool : runTool).executeWithOptions(
-      { summary: `${tool.name} (step ${step.id})` },
-      [
-        {
-          name: call.name,
-          arguments: call.arguments,
-          ...(stored ? { stepResults: stored } : {}),
-          ...guard,
-          ...model,
-        },
-      ],
-    );
-    run.guards?.record(outcome.guard);
-    if (outcome.spent) run.meter.addRun(outcome.spent);
-  } catch (error) {
-    if (isCancellation(error)) throw error;
-    outcome = { ok: false, observation: describeFailure(error).message };
-  }
+  // A call that needs a person's approval waits for it first, under an id unique to this run's
+  // attempt and step (a plan's step ids repeat across runs and replans).
+  const approval = run.approvals.needs(tool.name)
+    ? await run.approvals.ask(
+        { ...call, id: `${workflowInfo().workflowId}:${run.attempts.length}:${step.id}` },
+        run.meter.totals.modelCalls,
+        run.meter.timeLeftMs(),
+        run.guards,
+      )
+    : undefined;
+  if (approval && approval.decision !== 'approved')
+    outcome = { ok: false, observation: declinedObservation(approval, ErrorType.ToolCallDeclined) };
+  else
+    try {
+      const pure = run.flatSteps && run.pureTools.includes(tool.name);
+      // A pure tool computes from the plan's own arguments: its result holds no outside text to judge.
+      const guard = !pure && run.guards ? { guard: run.guards.run } : {};
+      const model = run.models ? { model: run.models.current } : {};
+      outcome = await (pure ? runPureTool : runTool).executeWithOptions(
+        { summary: `${tool.name} (step ${step.id})` },
+        [
+          {
+            name: call.name,
+            arguments: call.arguments,
+            ...(stored ? { stepResults: stored } : {}),
+            ...guard,
+            ...model,
+          },
+        ],
+      );
+      run.guards?.record(outcome.guard);
+      if (outcome.spent) run.meter.addRun(outcome.spent);
+    } catch (error) {
+      if (isCancellation(error)) throw error;
+      outcome = { ok: false, observation: describeFailure(error).message };
+    }
   run.meter.addToolCall();
-  run.trace.push(toolStep(run.meter.totals.modelCalls, call, outcome, Date.now() - started));
+  run.trace.push(toolStep(run.meter.totals.modelCalls, call, outcome, Date.now() - started, approval));
   return {
     stepId: step.id,
     via: 'tool',
@@ -133,6 +147,8 @@ export async function solveWithAgent(
         ...(models.policy ? { policy: models.policy } : {}),
         ...(input.budget ? { budget: input.budget } : {}),
         tools: input.tools,
+        // The child's tool calls wait for the same people as the run's own.
+        approval: input.approval,
         prompt: input.prompts.solve,
         promptVariables: { task: run.task, goal: step.goal, context: describeStepResults(results) },
         temperature: input.temperature,

@@ -20,8 +20,8 @@ import {
   pendingApprovalsQuery,
 } from '../../common/messages.js';
 import { LlmosPendingApprovals } from '../../common/search-attributes.js';
-import { localActivityOptions } from '../lib/activity-options.js';
-import type { RunGuards } from '../lib/run-guards.js';
+import { localActivityOptions } from './activity-options.js';
+import type { RunGuards } from './run-guards.js';
 
 const { recordApproval } = proxyActivities<Activities>(localActivityOptions);
 
