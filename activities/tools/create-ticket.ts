@@ -13,6 +13,8 @@ export function createTicketTool(store: TicketStore) {
     name: 'create_ticket',
     description:
       'Opens a support ticket for a person to follow up, and returns its id (e.g. T-1001) to tell the customer. Open one per problem.',
+    // The person who follows up needs the customer's real contact, not the run's placeholder.
+    personalData: true,
     inputSchema: NewTicketSchema.extend({
       subject: NewTicketSchema.shape.subject.describe('One line: what the problem is'),
       description: NewTicketSchema.shape.description.describe('What the customer said and what was tried'),

@@ -12,6 +12,7 @@ import { spotlightBoundary } from '../../common/spotlight.js';
 import type { RunTotals } from '../../common/run-contract.js';
 import { addModelCall, addTotals, emptyTotals } from '../../common/run-totals.js';
 import type { CallChatModelOutput, WholeRequestInput } from '../llm/call-chat-model.js';
+import { unmaskDeep } from '../guards/pii/mask-pii.js';
 import { ToolInputError } from './tool.js';
 import { getTool, type ToolRegistry } from './tool-registry.js';
 
@@ -113,6 +114,9 @@ export function createRunTool(
       };
     }
     if (input.stepResults) raw = await withStepResults(raw, input.stepResults);
+    // A tool that acts on the customer's data gets the values behind the run's placeholders.
+    if (tool.personalData && input.guard && guards)
+      raw = unmaskDeep(raw, await guards.vaultEntries(input.guard.vaultId));
     const parsed = tool.inputSchema.safeParse(raw);
     if (!parsed.success) {
       return {

@@ -29,6 +29,7 @@ export function createSendEmailTool(settings: SendEmailSettings) {
     description:
       'Sends an e-mail, after a person approves it. Use it to confirm something to a customer in writing; say what was sent.',
     requireApproval: true,
+    personalData: true,
     inputSchema: z.object({
       to: z.email().describe('The recipient e-mail address'),
       subject: z.string().trim().min(1).max(200).describe('The subject line'),

@@ -46,6 +46,12 @@ export interface Tool<Schema extends z.ZodType = z.ZodType> {
    * e-mail to a customer. A run can name more such tools (`approval.tools`).
    */
   readonly requireApproval?: boolean;
+  /**
+   * Acts on the customer's real data (sends them an e-mail, files their contact in a ticket): its
+   * arguments get the values behind the run's placeholders (`<EMAIL_1>`) from the run's vault,
+   * just before it runs. The model, history and the trace still hold only the placeholders.
+   */
+  readonly personalData?: boolean;
   execute(input: z.output<Schema>, context: ToolContext): Promise<string>;
 }
 

@@ -8,7 +8,7 @@ import type { reactAgentWorkflow } from '../../workflows/agent.js';
 import { useAgentTestbed } from '../helpers/agent-testbed.js';
 import { eventually } from '../helpers/eventually.js';
 import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink.js';
-import { toolMessagesOf } from './agent-harness.js';
+import { historyAfterQuestion, messagesOf, toolMessagesOf } from './agent-harness.js';
 
 void describe('reactAgentWorkflow: tool calls that wait for a person', () => {
   let sink: SmtpSink;
@@ -180,6 +180,52 @@ void describe('reactAgentWorkflow: tool calls that wait for a person', () => {
       [sink.messages[0]?.to].flat().flatMap((to) => to?.value.map((address) => address.address)),
       ['jane@example.com'],
     );
+  });
+
+  void it('sends to the address behind the placeholder the model saw, which never leaves the vault', async () => {
+    testbed.fake.setScript({
+      turns: [
+        {
+          toolCalls: [
+            {
+              name: 'send_email',
+              arguments: { to: '<EMAIL_1>', subject: 'Your order', body: 'It has shipped.' },
+            },
+          ],
+        },
+        { text: 'Sent.' },
+      ],
+    });
+    const handle = await start('placeholder', {
+      question: 'Please e-mail mia.rossi@example.org that her order has shipped.',
+      tools: ['send_email'],
+      approval: { tools: [] },
+    });
+    const pending = await waitingCall(handle);
+    // The model, the inbox and history hold the placeholder only.
+    assert.equal(pending.arguments, '{"to":"<EMAIL_1>","subject":"Your order","body":"It has shipped."}');
+    const asked =
+      messagesOf(testbed.fake.requests[0]).find((message) => message.role === 'user')?.content ?? '';
+    assert.ok(!asked.includes('mia.rossi'), asked);
+    const before = sink.messages.length;
+    await decideToolCall(
+      testbed.temporal.env.client,
+      'approve',
+      { toolCallId: pending.toolCallId },
+      {
+        workflowId: handle.workflowId,
+      },
+    );
+    assert.equal((await handle.result()).answer, 'Sent.');
+    const [sent] = sink.messages.slice(before);
+    assert.deepEqual(
+      [sent?.to].flat().flatMap((to) => to?.value.map((address) => address.address)),
+      ['mia.rossi@example.org'],
+    );
+    // Past the run's input and the guard step that masked it, the address is nowhere in history.
+    const history = await historyAfterQuestion(handle);
+    assert.ok(history.includes('<EMAIL_1>'), 'payloads are read as text');
+    assert.ok(!history.includes('mia.rossi'), history);
   });
 
   void it('runs the calls of tools nobody named at once', async () => {

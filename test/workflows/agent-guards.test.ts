@@ -1,4 +1,3 @@
-import type { WorkflowHandle } from '@temporalio/client';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -12,25 +11,11 @@ import { canaryLine, canaryToken } from '../../common/canary.js';
 import type { AgentRequest } from '../../common/agent.js';
 import type { reactAgentWorkflow } from '../../workflows/agent.js';
 import { useAgentTestbed } from '../helpers/agent-testbed.js';
-import { messagesOf, scheduledActivities, toolMessagesOf } from './agent-harness.js';
+import { historyAfterQuestion, messagesOf, scheduledActivities, toolMessagesOf } from './agent-harness.js';
 
 const guardsFile = fileURLToPath(new URL('../fixtures/guards/observe.yaml', import.meta.url));
 const policiesFile = fileURLToPath(new URL('../fixtures/guards/policies.yaml', import.meta.url));
 const auditFile = path.join(tmpdir(), `llmos-agent-guards-${process.pid}-${Date.now()}.sqlite`);
-
-/**
- * Every payload of the run's history after the question was judged, as text: what a reader of
- * history sees once the question is masked (the run's input and the guard step's, before it,
- * hold the question as the caller gave it).
- */
-async function historyAfterQuestion(handle: WorkflowHandle): Promise<string> {
-  const events = (await handle.fetchHistory()).events ?? [];
-  const judged = events.findIndex((event) => event.activityTaskCompletedEventAttributes);
-  // Payload bytes come base64-encoded.
-  return JSON.stringify(events.slice(judged), (key, value: unknown) =>
-    key === 'data' && typeof value === 'string' ? Buffer.from(value, 'base64').toString('utf8') : value,
-  );
-}
 
 void describe('reactAgentWorkflow: guards', () => {
   let pages: Server;

@@ -61,3 +61,17 @@ export async function historyCounts(handle: WorkflowHandle) {
     activityTasksStarted: count((event) => event.activityTaskStartedEventAttributes),
   };
 }
+
+/**
+ * Every payload of the run's history after the question was judged, as text: what a reader of
+ * history sees once the question is masked (the run's input and the guard step's, before it,
+ * hold the question as the caller gave it).
+ */
+export async function historyAfterQuestion(handle: WorkflowHandle): Promise<string> {
+  const events = (await handle.fetchHistory()).events ?? [];
+  const judged = events.findIndex((event) => event.activityTaskCompletedEventAttributes);
+  // Payload bytes come base64-encoded.
+  return JSON.stringify(events.slice(judged), (key, value: unknown) =>
+    key === 'data' && typeof value === 'string' ? Buffer.from(value, 'base64').toString('utf8') : value,
+  );
+}
