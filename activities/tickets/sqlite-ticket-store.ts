@@ -1,6 +1,7 @@
 import { openSharedSqlite, settled } from '../llm/shared-sqlite.js';
 import {
   firstTicketNumber,
+  ticketColumnsSql,
   ticketFromRow,
   ticketNumber,
   type TicketRow,
@@ -15,14 +16,7 @@ export function openSqliteTicketStore(file: string): TicketStore {
   const db = openSharedSqlite(file);
   db.exec(`
     CREATE TABLE IF NOT EXISTS tickets (
-      number INTEGER PRIMARY KEY AUTOINCREMENT,
-      idempotency_key TEXT NOT NULL UNIQUE,
-      workflow_id TEXT NOT NULL,
-      subject TEXT NOT NULL,
-      description TEXT NOT NULL,
-      priority TEXT NOT NULL,
-      customer TEXT,
-      status TEXT NOT NULL DEFAULT 'open',
+      number INTEGER PRIMARY KEY AUTOINCREMENT,${ticketColumnsSql},
       created_at TEXT NOT NULL
     );
     INSERT INTO sqlite_sequence (name, seq)

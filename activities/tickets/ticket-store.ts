@@ -19,6 +19,16 @@ export interface TicketStore {
 /** Ticket numbers start here, so an id never looks like a small count. */
 export const firstTicketNumber = 1001;
 
+/** The columns both stores' `tickets` tables share, after the number and before the time. */
+export const ticketColumnsSql = `
+  idempotency_key TEXT NOT NULL UNIQUE,
+  workflow_id TEXT NOT NULL,
+  subject TEXT NOT NULL,
+  description TEXT NOT NULL,
+  priority TEXT NOT NULL,
+  customer TEXT,
+  status TEXT NOT NULL DEFAULT 'open'`;
+
 /** A stored row, as both stores' tables hold it. */
 export interface TicketRow {
   number: number | string;

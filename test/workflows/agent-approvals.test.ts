@@ -145,32 +145,24 @@ void describe('reactAgentWorkflow: tool calls that wait for a person', () => {
     );
   });
 
-  void it('holds send_email, a tool that always waits, and sends the e-mail once approved', async () => {
+  /** The model calls send_email with `email`, then answers `answer`. */
+  const scriptEmail = (email: { to: string; subject: string; body: string }, answer: string) =>
     testbed.fake.setScript({
-      turns: [
-        {
-          toolCalls: [
-            {
-              name: 'send_email',
-              arguments: { to: 'jane@example.com', subject: 'Your refund', body: 'It is on its way.' },
-            },
-          ],
-        },
-        { text: 'Done: {{lastToolResult}}' },
-      ],
+      turns: [{ toolCalls: [{ name: 'send_email', arguments: email }] }, { text: answer }],
     });
+  const approve = (workflowId: string, toolCallId: string) =>
+    decideToolCall(testbed.temporal.env.client, 'approve', { toolCallId, by: 'ann' }, { workflowId });
+
+  void it('holds send_email, a tool that always waits, and sends the e-mail once approved', async () => {
+    scriptEmail(
+      { to: 'jane@example.com', subject: 'Your refund', body: 'It is on its way.' },
+      'Done: {{lastToolResult}}',
+    );
     const handle = await start('email', { tools: ['send_email'], approval: { tools: [] } });
     const pending = await waitingCall(handle);
     assert.equal(pending.tool, 'send_email');
     assert.equal(sink.messages.length, 0, 'nothing is sent before a person approves');
-    await decideToolCall(
-      testbed.temporal.env.client,
-      'approve',
-      { toolCallId: pending.toolCallId, by: 'ann' },
-      {
-        workflowId: handle.workflowId,
-      },
-    );
+    await approve(handle.workflowId, pending.toolCallId);
     const result = await handle.result();
     // The tool's result names the address, which the untrusted stage masks before the model reads it.
     assert.match(result.answer ?? '', /^Done: Sent to <EMAIL_1>: "Your refund"/);
@@ -183,19 +175,7 @@ void describe('reactAgentWorkflow: tool calls that wait for a person', () => {
   });
 
   void it('sends to the address behind the placeholder the model saw, which never leaves the vault', async () => {
-    testbed.fake.setScript({
-      turns: [
-        {
-          toolCalls: [
-            {
-              name: 'send_email',
-              arguments: { to: '<EMAIL_1>', subject: 'Your order', body: 'It has shipped.' },
-            },
-          ],
-        },
-        { text: 'Sent.' },
-      ],
-    });
+    scriptEmail({ to: '<EMAIL_1>', subject: 'Your order', body: 'It has shipped.' }, 'Sent.');
     const handle = await start('placeholder', {
       question: 'Please e-mail mia.rossi@example.org that her order has shipped.',
       tools: ['send_email'],
@@ -208,14 +188,7 @@ void describe('reactAgentWorkflow: tool calls that wait for a person', () => {
       messagesOf(testbed.fake.requests[0]).find((message) => message.role === 'user')?.content ?? '';
     assert.ok(!asked.includes('mia.rossi'), asked);
     const before = sink.messages.length;
-    await decideToolCall(
-      testbed.temporal.env.client,
-      'approve',
-      { toolCallId: pending.toolCallId },
-      {
-        workflowId: handle.workflowId,
-      },
-    );
+    await approve(handle.workflowId, pending.toolCallId);
     assert.equal((await handle.result()).answer, 'Sent.');
     const [sent] = sink.messages.slice(before);
     assert.deepEqual(
