@@ -5,4 +5,6 @@ export const builtInToolNames = [
   'retrieve',
   'create_ticket',
   'send_email',
+  'order_status',
+  'check_warranty',
 ] as const;

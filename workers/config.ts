@@ -99,6 +99,8 @@ export const WorkerConfigSchema = z.object({
   LLMOS_TICKETS_FILE: z.string().default(path.join(projectRoot, '.llmos', 'tickets.sqlite')),
   /** Tickets in PostgreSQL instead, shared by workers on several machines. */
   LLMOS_TICKETS_POSTGRES_URL: optionalUrl,
+  /** The orders `order_status` and `check_warranty` read: a SQLite file, or a `.sql` script loaded into memory. */
+  LLMOS_ORDERS_DATABASE: z.string().default(path.join(projectRoot, 'examples', 'company', 'orders.sql')),
   /** The SMTP server `send_email` sends through, e.g. `smtp://mail.example.com:587`; unset: it refuses. */
   LLMOS_SMTP_URL: optionalText,
   /** The sender of `send_email`'s messages; its domain names their Message-IDs. */

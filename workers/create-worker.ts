@@ -11,6 +11,8 @@ import type { TicketStore } from '../activities/tickets/ticket-store.js';
 import { createTicketTool } from '../activities/tools/create-ticket.js';
 import { openSqliteEmailOutbox, type EmailOutbox } from '../activities/email/email-outbox.js';
 import { createSendEmailTool } from '../activities/tools/send-email.js';
+import { openOrdersDatabase, type OrdersDatabase } from '../activities/orders/orders-database.js';
+import { createOrderTools } from '../activities/tools/order-tools.js';
 import { createModelResolver, type ModelResolver } from '../activities/llm/model-resolver.js';
 import { loadPromptLibrary, type PromptLibrary } from '../activities/prompts/prompt-library.js';
 import { calculator } from '../activities/tools/calculator.js';
@@ -70,6 +72,7 @@ export interface WorkerResources {
   knowledge: KnowledgeStore;
   tickets: TicketStore;
   outbox: EmailOutbox;
+  orders: OrdersDatabase;
 }
 
 /**
@@ -87,6 +90,7 @@ export function createActivitiesFromConfig(config: WorkerConfig, made: Partial<W
     knowledge = openKnowledgeStore(config).store,
     tickets = openTicketStore(config).store,
     outbox = openSqliteEmailOutbox(config.LLMOS_EMAIL_OUTBOX_FILE),
+    orders = openOrdersDatabase(config.LLMOS_ORDERS_DATABASE),
   } = made;
   const resolveModel = modelResolverFromConfig(config);
   const embed = createEmbedder(resolveModel, { priceOf: models.priceOf, cache: models.embeddingCache });
@@ -97,6 +101,7 @@ export function createActivitiesFromConfig(config: WorkerConfig, made: Partial<W
     createRetrieveTool({ retrieve: (input) => knowledgeActivities.retrieveKnowledge(input), prompts }),
     createTicketTool(tickets),
     createSendEmailTool({ smtpUrl: config.LLMOS_SMTP_URL, from: config.LLMOS_EMAIL_FROM, outbox }),
+    ...createOrderTools(orders),
   ]);
   return createActivities({
     resolveModel,
@@ -147,6 +152,7 @@ export async function createWorker(
   const { store: knowledge } = openKnowledgeStore(config);
   const { store: tickets } = openTicketStore(config);
   const outbox = openSqliteEmailOutbox(config.LLMOS_EMAIL_OUTBOX_FILE);
+  const orders = openOrdersDatabase(config.LLMOS_ORDERS_DATABASE);
   const activities = createActivitiesFromConfig(config, {
     prompts,
     models,
@@ -155,6 +161,7 @@ export async function createWorker(
     knowledge,
     tickets,
     outbox,
+    orders,
   });
   // Bundled here rather than by the worker, so the build id can be derived from the bundle.
   const dataConverter = dataConverterFor(config.payloadKeys);
@@ -203,6 +210,7 @@ export async function createWorker(
     await knowledge.close();
     await tickets.close();
     await outbox.close();
+    orders.close();
   };
   return { worker, connection, close, version };
 }
