@@ -17,8 +17,11 @@ import { toModelFailure } from './to-model-failure.js';
 import { fitToContext, type ContextFit } from './fit-to-context.js';
 import type { EmbeddingCache } from './embeddings/embedding-cache.js';
 import type { Embedder } from './embeddings/embed-texts.js';
-import type { SemanticCache } from './response-cache/semantic-cache.js';
-import { semanticLookup } from './response-cache/semantic-key.js';
+import {
+  findSemanticAnswer,
+  storeSemanticAnswer,
+  type SemanticCacheSettings,
+} from './response-cache/semantic-answer.js';
 
 interface CallChatModelOptions {
   /** `provider:model`. */
@@ -79,15 +82,6 @@ export interface ModelCallServices {
   embeddingCache?: EmbeddingCache | undefined;
   /** Answers by the meaning of a one-question request (`semanticLookup`); absent unless turned on. */
   semanticCache?: SemanticCacheSettings | undefined;
-}
-
-export interface SemanticCacheSettings {
-  store: SemanticCache;
-  ttlMs: number;
-  /** The embedding model the questions are compared with, `provider:model`. */
-  model: string;
-  /** Cosine similarity from which a stored answer is served. */
-  minSimilarity: number;
 }
 
 /** Heartbeats this often while the provider thinks, so a dead worker is noticed within the heartbeat timeout. */
@@ -189,37 +183,32 @@ export function createCallChatModel(
         };
     }
     // The semantic cache follows the exact cache's policy (temperature 0 unless sampled answers
-    // may be shared) and looks only at one-question requests. A question it cannot embed or
-    // look up is a miss; what embedding it cost is part of this call's cost.
-    const lookup = cacheable && semantic ? semanticLookup(input.model, semantic.model, request) : undefined;
-    let question: { vector: number[]; costUsd: number | null } | undefined;
-    if (lookup && semantic) {
-      question = await services.embed!(semantic.model, [lookup.question], context.cancellationSignal)
-        .then((embedded) => ({ vector: embedded.vectors[0]!, costUsd: embedded.costUsd }))
-        .catch((error: unknown) => {
-          context.log.warn(`semantic cache: the question could not be embedded: ${(error as Error).message}`);
-          return undefined;
-        });
-      const near = question
-        ? await semantic.store.nearest(lookup.contextKey, question.vector).catch((error: unknown) => {
-            context.log.warn(`semantic cache read failed: ${(error as Error).message}`);
-            return undefined;
+    // may be shared); what embedding the question cost is part of this call's cost.
+    const warn = (message: string) => {
+      context.log.warn(message);
+    };
+    const semanticAnswer =
+      cacheable && semantic
+        ? await findSemanticAnswer(semantic, services.embed!, input.model, request, {
+            signal: context.cancellationSignal,
+            warn,
           })
         : undefined;
-      if (near && near.similarity >= semantic.minSimilarity)
-        return {
-          response: near.entry.response,
-          costUsd: question!.costUsd,
-          latencyMs: Math.round(performance.now() - started),
-          cacheHit: {
-            savedUsd: near.entry.costUsd,
-            storedAt: near.entry.createdAt,
-            similarity: Math.round(near.similarity * 10_000) / 10_000,
-          },
-          ...(await withAnswer(near.entry.response)),
-          ...contextFit,
-        };
-    }
+    const question = semanticAnswer?.question;
+    const near = semanticAnswer?.hit;
+    if (near)
+      return {
+        response: near.entry.response,
+        costUsd: question!.costUsd,
+        latencyMs: Math.round(performance.now() - started),
+        cacheHit: {
+          savedUsd: near.entry.costUsd,
+          storedAt: near.entry.createdAt,
+          similarity: Math.round(near.similarity * 10_000) / 10_000,
+        },
+        ...(await withAnswer(near.entry.response)),
+        ...contextFit,
+      };
 
     const decision = breaker?.allow(input.model);
     if (decision && !decision.allowed)
@@ -280,17 +269,13 @@ export function createCallChatModel(
         .catch((error: unknown) => {
           context.log.warn(`response cache write failed: ${(error as Error).message}`);
         });
-    if (lookup && question && semantic)
-      await semantic.store
-        .add(
-          lookup.contextKey,
-          question.vector,
-          { model: input.model, response, costUsd: callCostUsd },
-          { ttlMs: semantic.ttlMs },
-        )
-        .catch((error: unknown) => {
-          context.log.warn(`semantic cache write failed: ${(error as Error).message}`);
-        });
+    if (question && semantic)
+      await storeSemanticAnswer(
+        semantic,
+        question,
+        { model: input.model, response, costUsd: callCostUsd },
+        warn,
+      );
     // The question's embedding is part of what this call cost.
     const costUsd =
       question && callCostUsd !== null && question.costUsd !== null
