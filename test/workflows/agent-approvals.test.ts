@@ -1,6 +1,7 @@
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { openSqliteAuditLog } from '../../activities/audit/sqlite-audit-log.js';
 import { decideToolCall, listPendingApprovals } from '../../client/approvals.js';
 import type { AgentRequest } from '../../common/agent.js';
 import { approveToolCallUpdate, pendingApprovalsQuery } from '../../common/messages.js';
@@ -125,6 +126,20 @@ void describe('reactAgentWorkflow: tool calls that wait for a person', () => {
     );
     const tool = result.trace.find((step) => step.kind === 'tool');
     assert.equal(tool?.kind === 'tool' && tool.ok, false);
+    // The decision is in the audit trail the run's guards write to (the test worker's file).
+    const audit = openSqliteAuditLog(process.env.LLMOS_AUDIT_FILE!);
+    try {
+      const records = await audit.read({ workflowId: handle.workflowId });
+      assert.deepEqual(records.find((record) => record.kind === 'approval')?.detail, {
+        toolCallId: pending.toolCallId,
+        tool: 'calculator',
+        decision: 'declined',
+        by: 'bob',
+        reason: 'not on a Sunday',
+      });
+    } finally {
+      await audit.close();
+    }
     assert.deepEqual(
       tool?.kind === 'tool' && tool.approval && [tool.approval.decision, tool.approval.reason],
       ['declined', 'not on a Sunday'],
