@@ -19,7 +19,8 @@ export function formatTotals(totals: RunTotals): string {
   return `${totals.totalTokens} tokens (${inputTokens} in, ${cachedInputTokens} cached, ${outputTokens} out), ${formatCost(totals)}${saved}`;
 }
 
-function oneLine(text: string, limit = 160): string {
+/** `text` on one line, shortened to `limit` characters. */
+export function oneLine(text: string, limit = 160): string {
   const flat = text.replace(/\s+/g, ' ').trim();
   return flat.length > limit ? `${flat.slice(0, limit - 1)}…` : flat;
 }

@@ -1,6 +1,21 @@
 import type { ChatMessage } from './chat.js';
 
 const cutMarker = ' [... cut to fit the context window]';
+/** What a cut tool result keeps of its text. */
+const defaultKeepCharacters = 500;
+
+/**
+ * A tool result cut to its first `keepCharacters`, marked as cut; undefined for any other message
+ * and for a result no longer than its cut form (an earlier cut included): cutting must shrink it.
+ */
+export function cutToolResult(
+  message: ChatMessage,
+  keepCharacters = defaultKeepCharacters,
+): ChatMessage | undefined {
+  if (message.role !== 'tool' || message.content.length <= keepCharacters + cutMarker.length)
+    return undefined;
+  return { ...message, content: `${message.content.slice(0, keepCharacters)}${cutMarker}` };
+}
 
 /**
  * Shrinks a conversation that no longer fits the model's context: tool results before the last
@@ -10,7 +25,7 @@ const cutMarker = ' [... cut to fit the context window]';
  */
 export function compactConversation(
   messages: readonly ChatMessage[],
-  keepCharacters = 500,
+  keepCharacters = defaultKeepCharacters,
 ): ChatMessage[] | undefined {
   let lastAssistant = -1;
   messages.forEach((message, index) => {
@@ -19,15 +34,10 @@ export function compactConversation(
   const cut = (before: number): ChatMessage[] | undefined => {
     let changed = false;
     const compacted = messages.map((message, index) => {
-      // A result no longer than its cut form (an earlier cut included) is left alone: cutting must shrink it.
-      if (
-        message.role !== 'tool' ||
-        index >= before ||
-        message.content.length <= keepCharacters + cutMarker.length
-      )
-        return message;
+      const cutOne = index < before ? cutToolResult(message, keepCharacters) : undefined;
+      if (!cutOne) return message;
       changed = true;
-      return { ...message, content: `${message.content.slice(0, keepCharacters)}${cutMarker}` };
+      return cutOne;
     });
     return changed ? compacted : undefined;
   };

@@ -1,8 +1,6 @@
 import type { ChatMessage } from '../../common/chat.js';
+import { cutToolResult } from '../../common/compact-conversation.js';
 
-/** What a tool result is cut to, and the mark that says so (the same as `compactConversation`'s). */
-const keepCharacters = 500;
-const cutMarker = ' [... cut to fit the context window]';
 /** The note the question carries once steps were left out. */
 const droppedNote = /\n\n\[(\d+) earlier steps? (?:was|were) left out to fit the context window\]$/;
 
@@ -48,9 +46,9 @@ export function fitConversation(
   const cutResults = (from: number, to: number) => {
     let cut = 0;
     for (let index = from; index < to && tokens > budget; index += 1) {
-      const message = fitted[index]!;
-      if (message.role !== 'tool' || message.content.length <= keepCharacters + cutMarker.length) continue;
-      replace(index, { ...message, content: `${message.content.slice(0, keepCharacters)}${cutMarker}` });
+      const cutOne = cutToolResult(fitted[index]!);
+      if (!cutOne) continue;
+      replace(index, cutOne);
       cut += 1;
     }
     return cut;

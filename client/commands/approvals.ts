@@ -1,10 +1,6 @@
 import type { Command } from 'commander';
 import { connectionFlags, type ConnectionOptionValues } from '../cli-options.js';
-
-const oneLine = (text: string, max: number) => {
-  const flat = text.replace(/\s+/g, ' ').trim();
-  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
-};
+import { oneLine } from '../format-agent.js';
 
 /** `llmos inbox`, `llmos approve` and `llmos decline`: the tool calls that wait for a person. */
 export function registerApprovalCommands(program: Command): void {
