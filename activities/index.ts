@@ -17,6 +17,9 @@ import { createResolveModelChain } from './llm/resolve-model-chain.js';
 import { createEmbedActivities } from './llm/embeddings/embed-activities.js';
 import type { Embedder } from './llm/embeddings/embed-texts.js';
 import { createKnowledgeActivities } from './knowledge/knowledge-activities.js';
+import { createLanguageActivities } from './language/language-activities.js';
+import { createServiceConfigActivities } from './customer-service/service-config.js';
+import type { CustomerServiceConfig } from '../common/customer-service.js';
 import { createCitationActivities } from './knowledge/citation-activities.js';
 import type { KnowledgeStore } from './knowledge/knowledge-store.js';
 import { createPlanRoutes, createRouteModel } from './llm/route-model.js';
@@ -56,6 +59,8 @@ export interface ActivityDependencies {
   knowledge: KnowledgeStore;
   /** Embedding calls through the worker's models, priced and cached (`createEmbedder`). */
   embed: Embedder;
+  /** The customer-service behaviour for sessions started without their own (`config/customer_service.yaml`). */
+  customerService: CustomerServiceConfig;
   /** Structured outputs beyond the built-in ones (plan, verdict) that workflows may ask for by name. */
   outputs?: readonly OutputDefinition[];
 }
@@ -99,6 +104,8 @@ export function createActivities(dependencies: ActivityDependencies) {
     ...createConversationActivities(conversations),
     ...createEmbedActivities({ embed, blobs: dependencies.blobs }),
     ...createKnowledgeActivities({ store: dependencies.knowledge, embed }),
+    ...createLanguageActivities(),
+    ...createServiceConfigActivities(dependencies.customerService),
     ...createCitationActivities(conversations, { callChatModel, prompts: dependencies.prompts }),
     ...createTraceActivities(dependencies.blobs),
     ...createBlobActivities(dependencies.blobs),

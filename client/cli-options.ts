@@ -1,5 +1,5 @@
 import { InvalidArgumentError, type Command } from 'commander';
-import { parseDurationMs } from './durations.js';
+import { parseDurationMs } from '../common/durations.js';
 import type { TemporalConnectionFlags } from '../workers/temporal-connection.js';
 
 export function positiveInteger(value: string): number {

@@ -7,6 +7,7 @@ import { registerAuditCommand } from './commands/audit.js';
 import { registerBudgetCommand } from './commands/budget.js';
 import { registerCodecServerCommand } from './commands/codec-server.js';
 import { registerCostCommand } from './commands/cost.js';
+import { registerCustomerServiceCommands } from './commands/cs.js';
 import { registerDemoCommand } from './commands/demo.js';
 import { registerEvalCommand } from './commands/eval.js';
 import { registerFakeLlmCommand } from './commands/fake-llm.js';
@@ -35,6 +36,7 @@ export function createProgram(): Command {
   registerKnowledgeCommands(program);
   registerStatusCommands(program);
   registerTicketCommands(program);
+  registerCustomerServiceCommands(program);
   registerEvalCommand(program);
   registerCostCommand(program);
   registerBudgetCommand(program);
@@ -63,6 +65,10 @@ const connectingCommands = new Set([
   'cost',
   'budget',
   'worker',
+  'chat',
+  'cs send',
+  'cs show',
+  'cs close',
 ]);
 
 function addConnectionOptionsTo(command: Command, words: string[] = []): void {

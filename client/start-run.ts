@@ -3,6 +3,7 @@ import { WorkflowIdConflictPolicy, type Client, type WorkflowHandle } from '@tem
 import type { z } from 'zod';
 import { AgentInputSchema } from '../common/agent.js';
 import { AnalysisInputSchema } from '../common/analysis.js';
+import { CustomerServiceInputSchema } from '../common/customer-service.js';
 import { KnowledgeIngestInputSchema } from '../common/knowledge.js';
 import { describeIssues } from '../common/describe-issues.js';
 import type { JobKind } from '../common/job-kinds.js';
@@ -13,6 +14,7 @@ import { SqlInputSchema } from '../common/sql.js';
 import { defaultTaskQueue } from '../common/task-queues.js';
 import type {
   analyzeCorpusWorkflow,
+  customerServiceWorkflow,
   knowledgeIngestWorkflow,
   nl2sqlWorkflow,
   planSolveVerifyWorkflow,
@@ -68,6 +70,13 @@ const jobStarts: { [Kind in JobKind]: JobStart<JobRequests[Kind]> } = {
     summary: (request) =>
       `${request.samples ?? 5} ${request.run.workflow} samples on ${request.run.request.model}`,
   },
+  'customer-service': {
+    workflowType: 'customerServiceWorkflow',
+    schema: CustomerServiceInputSchema,
+    model: (request) => request.model,
+    summary: (request) =>
+      `Customer-service session${request.config ? ` (${request.config.name} v${request.config.version})` : ''} with ${request.customer.id} on ${request.model}`,
+  },
 };
 
 /** The workflow each job runs: its handle's result type, and its parameter is the job's request. */
@@ -78,6 +87,7 @@ export interface JobWorkflows {
   analysis: typeof analyzeCorpusWorkflow;
   'self-consistency': typeof selfConsistencyWorkflow;
   knowledge: typeof knowledgeIngestWorkflow;
+  'customer-service': typeof customerServiceWorkflow;
 }
 
 /** What each job's start request is (`AgentRequest`, `SqlRequest`, ...). */

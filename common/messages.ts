@@ -8,6 +8,7 @@ import type { AgentProgress } from './agent.js';
 import type { PendingApproval, ToolCallDecisionRequest } from './approvals.js';
 import type { AnalysisProgress, DocumentProgress } from './analysis.js';
 import type { PsvProgress } from './psv.js';
+import type { CloseSessionRequest, CustomerMessage, SessionState, TurnReply } from './customer-service.js';
 import type { CapsRaise, RunCaps } from './run-contract.js';
 import type {
   BudgetGrant,
@@ -72,3 +73,17 @@ export const moreChunkLanesSignal = defineSignal<[number]>('moreChunkLanes');
 
 /** A shared budget's limit, spend in the current period and reservations in flight. */
 export const budgetLedgerQuery = defineQuery<LedgerSnapshot>('budgetLedger');
+
+/**
+ * A customer's message to a session; returns the reply once the turn is done. Messages are
+ * answered one at a time, in the order they were accepted. Rejected by the validator (nothing in
+ * history) when the message is empty or too long, or the session is closed. The update's id is
+ * the message's: a client that retries with the same id gets the same reply, not a second turn.
+ */
+export const sendMessageUpdate = defineUpdate<TurnReply, [CustomerMessage]>('sendMessage');
+
+/** Closes a session once the turns under way are answered; rejected when it is closed already. */
+export const closeSessionUpdate = defineUpdate<SessionState, [CloseSessionRequest]>('closeSession');
+
+/** A session's memory, counts and totals. */
+export const sessionStateQuery = defineQuery<SessionState>('sessionState');

@@ -26,13 +26,20 @@ import type { SelfConsistencyRequest } from '../common/self-consistency.js';
 import { ledgerWorkflowId } from '../common/shared-budget.js';
 import type { SqlRequest } from '../common/sql.js';
 import type { KnowledgeIngestRequest, KnowledgeIngestResult } from '../common/knowledge.js';
+import type { CustomerServiceRequest, SessionState } from '../common/customer-service.js';
 import { projectRoot } from '../client/project-paths.js';
 import { startFakeLlmServer } from '../fake-llm/server.js';
 import type { FakeLlmScript } from '../activities/llm/scripted/script-schema.js';
 import { connectTemporal } from '../test/helpers/temporal.js';
 import { fakeProviderEnv, startTestWorker } from '../test/helpers/test-worker.js';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
-import { agentProgressQuery, raiseCapsUpdate } from '../common/messages.js';
+import {
+  agentProgressQuery,
+  closeSessionUpdate,
+  raiseCapsUpdate,
+  sendMessageUpdate,
+  sessionStateQuery,
+} from '../common/messages.js';
 import type { reactAgentWorkflow } from '../workflows/agent.js';
 
 const historiesDirectory = path.join(projectRoot, 'test', 'replay', 'histories');
@@ -72,6 +79,12 @@ type Scenario = {
   | { workflowType: 'selfConsistencyWorkflow'; request: SelfConsistencyRequest; drive?: undefined }
   | { workflowType: 'analyzeCorpusWorkflow'; request: AnalysisRequest; drive?: undefined }
   | { workflowType: 'knowledgeIngestWorkflow'; request: KnowledgeIngestRequest; drive?: undefined }
+  | {
+      workflowType: 'customerServiceWorkflow';
+      request: CustomerServiceRequest;
+      /** The customer's side: the messages, then the close. */
+      drive: (handle: WorkflowHandle) => Promise<void>;
+    }
 );
 
 const usage = { inputTokens: 120, outputTokens: 15 };
@@ -449,6 +462,82 @@ scenarios.knowledge = {
   },
 };
 
+/**
+ * A customer who writes `messages` one after another, then closes the session; before the message
+ * at `afterExecution.message` (its index), waits for the session to be in that execution.
+ */
+const customerWrites =
+  (messages: string[], afterExecution?: { message: number; execution: number }) =>
+  async (handle: WorkflowHandle): Promise<void> => {
+    for (const [index, text] of messages.entries()) {
+      if (index === afterExecution?.message)
+        await waitUntil('the session to continue as new', async () => {
+          const state = await handle.query(sessionStateQuery).catch(() => undefined);
+          return state?.execution === afterExecution.execution;
+        });
+      await handle.executeUpdate(sendMessageUpdate, { args: [{ text }], updateId: `message-${index + 1}` });
+    }
+    await handle.executeUpdate(closeSessionUpdate, { args: [{ reason: 'recorded' }] });
+  };
+
+/** A session that ends closed on request after `turns` turns. */
+const closedAfter = (turns: number) => (result: unknown) => {
+  const state = result as SessionState;
+  return state.closedBy === 'closed' && state.turns === turns ? undefined : JSON.stringify(state);
+};
+
+const supportScript: FakeLlmScript = {
+  rules: [
+    {
+      match: { lastUserMessage: 'Turns to add' },
+      reply: { text: 'The customer asked two questions.', usage },
+    },
+    { match: { lastUserMessage: 'Message: ' }, reply: { text: 'Thank you, I have noted that.', usage } },
+  ],
+};
+
+scenarios['customer-service'] = {
+  description:
+    "a customer-service session on the worker's configuration: two messages, each answered by a child agent run, then closed",
+  workflowType: 'customerServiceWorkflow',
+  script: supportScript,
+  request: { model: 'openai:gpt-4o-mini', customer: { id: 'C-1001' } },
+  drive: customerWrites([
+    'Hello, my router keeps restarting at night.',
+    'It is the R2 model, bought last year.',
+  ]),
+  expect: closedAfter(2),
+};
+
+scenarios['customer-service-memory'] = {
+  description:
+    'a session that folds its first turn into a summary (a child run) and continues as new after two turns; the third turn in its second execution (the first is customer-service-memory-first)',
+  workflowType: 'customerServiceWorkflow',
+  script: supportScript,
+  request: {
+    model: 'openai:gpt-4o-mini',
+    customer: { id: 'C-1002', name: 'Mia Rossi' },
+    config: {
+      name: 'replay',
+      version: 1,
+      role: 'You are a support agent.',
+      tone: 'Brief.',
+      knowledgeBase: 'help',
+      tools: [],
+      session: { recentTurns: 1, continueAsNewAfterTurns: 2 },
+    },
+  },
+  drive: customerWrites(
+    [
+      'Hello, my router keeps restarting at night.',
+      'It is the R2 model, bought last year.',
+      'Can you open a ticket for me, please?',
+    ],
+    { message: 2, execution: 2 },
+  ),
+  expect: closedAfter(3),
+};
+
 async function waitUntil(what: string, probe: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await probe())) {
@@ -474,7 +563,7 @@ async function record(client: Client, taskQueue: string, name: string, scenario:
     scenario.workflowType ?? 'reactAgentWorkflow',
     { ...start, args: [{ ...scenario.request, recordSearchAttributes: true }] },
   );
-  await scenario.drive?.(handle as AgentHandle);
+  await scenario.drive?.(handle as AgentHandle & WorkflowHandle);
   const problem = mismatch(scenario.expect, await handle.result());
   if (problem !== undefined) throw new Error(`scenario ${name} ended unexpectedly: ${problem}`);
   for (const [other, workflowIdOf] of Object.entries(scenario.alsoRecord ?? {}))

@@ -111,6 +111,8 @@ export const WorkerConfigSchema = z.object({
   LLMOS_GUARDS_FILE: optionalText,
   /** Which providers and models may receive each tenant's data (`config/policies.yaml` by default). */
   LLMOS_POLICIES_FILE: optionalText,
+  /** How customer-service sessions behave when they bring no configuration (`config/customer_service.yaml` by default). */
+  LLMOS_CUSTOMER_SERVICE_FILE: optionalText,
   /** Comma-separated hosts the `http_get` tool may fetch from. */
   LLMOS_HTTP_ALLOWED_HOSTS: z
     .string()

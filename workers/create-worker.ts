@@ -4,6 +4,7 @@ import { createActivities } from '../activities/index.js';
 import type { BlobStore } from '../activities/blobs/blob-store.js';
 import { blobStoreFromConfig } from './blob-store-from-config.js';
 import { governanceFromConfig } from './governance-from-config.js';
+import { loadServiceConfig } from '../activities/customer-service/service-config.js';
 import type { KnowledgeStore } from '../activities/knowledge/knowledge-store.js';
 import { openKnowledgeStore } from '../activities/knowledge/open-knowledge-store.js';
 import { openTicketStore } from '../activities/tickets/open-ticket-store.js';
@@ -112,6 +113,7 @@ export function createActivitiesFromConfig(config: WorkerConfig, made: Partial<W
     blobs,
     guards: governance.guards,
     policies: governance.policies,
+    customerService: loadServiceConfig(config.LLMOS_CUSTOMER_SERVICE_FILE),
     reportsDirectory: config.LLMOS_REPORTS_DIRECTORY,
     knowledge,
     embed,

@@ -13,14 +13,15 @@
  * |                  | `analysis-document.ts` | `analyzeDocumentWorkflow` | auto-upgrade            |
  * | budget ledger    | `budget-ledger.ts`     | `budgetLedgerWorkflow`    | auto-upgrade            |
  * | knowledge        | `knowledge.ts`         | `knowledgeIngestWorkflow` | auto-upgrade            |
+ * | customer-service | `customer-service.ts`  | `customerServiceWorkflow` | auto-upgrade            |
  *
  * The last column applies only to a worker in a Worker Deployment (LLMOS_DEPLOYMENT_NAME). A run
  * of minutes is pinned: it finishes on the version that started it, so a change to its code needs
  * no `patched()` for the runs in flight, and the old version drains. An analysis of hundreds of
- * documents, a knowledge base's ingestion of thousands, and a budget ledger (which never ends)
- * would hold an old version for hours or for ever, so they move to the current version at their
- * next workflow task: the worker's default (`auto-upgrade`), for which every change must replay
- * their recorded histories.
+ * documents, a knowledge base's ingestion of thousands, a customer-service session (days) and a
+ * budget ledger (which never ends) would hold an old version for hours or for ever, so they move
+ * to the current version at their next workflow task: the worker's default (`auto-upgrade`), for
+ * which every change must replay their recorded histories.
  */
 import type { WorkflowDefinitionOptions } from '@temporalio/common';
 import { setWorkflowOptions, workflowInfo } from '@temporalio/workflow';
@@ -47,3 +48,4 @@ export { analyzeDocumentWorkflow } from './analysis-document.js';
 export { analyzeCorpusWorkflow } from './analysis.js';
 export { budgetLedgerWorkflow } from './budget-ledger.js';
 export { knowledgeIngestWorkflow } from './knowledge.js';
+export { customerServiceWorkflow } from './customer-service.js';

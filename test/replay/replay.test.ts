@@ -224,6 +224,33 @@ const expectedContents: Record<
     ],
     eventTypes: ['EVENT_TYPE_MARKER_RECORDED'],
   },
+  'customer-service': {
+    workflowType: 'customerServiceWorkflow',
+    // The worker's configuration, then each message: its language, its guards, a child agent run.
+    activities: ['serviceConfig', 'detectLanguage', 'applyGuards', 'detectLanguage', 'applyGuards'],
+    eventTypes: [
+      'EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED',
+      'EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_COMPLETED',
+      'EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_INITIATED',
+      'EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_COMPLETED',
+    ],
+  },
+  'customer-service-memory-first': {
+    workflowType: 'customerServiceWorkflow',
+    workflowId: 'replay-customer-service-memory',
+    // Two turns (three child runs with the summary), then continued as new with the memory.
+    activities: ['detectLanguage', 'applyGuards', 'detectLanguage', 'applyGuards'],
+    eventTypes: [
+      'EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_INITIATED',
+      'EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW',
+    ],
+  },
+  'customer-service-memory': {
+    workflowType: 'customerServiceWorkflow',
+    // The second execution: no configuration read again, the third turn, the close.
+    activities: ['detectLanguage', 'applyGuards'],
+    eventTypes: ['EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_COMPLETED', 'EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED'],
+  },
   'budget-ledger': {
     workflowType: 'budgetLedgerWorkflow',
     workflowId: 'budget-ledger:replay:ledger',

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { parseDurationMs } from '../../client/durations.js';
+import { parseDurationMs } from '../../common/durations.js';
 import { formatModelRef, ModelRefSchema } from '../../common/model-ref.js';
 
 void describe('parseDurationMs', () => {

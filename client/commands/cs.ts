@@ -1,0 +1,170 @@
+import type { Client } from '@temporalio/client';
+import { Option, type Command } from 'commander';
+import type { CustomerServiceRequest, SessionState, TurnReply } from '../../common/customer-service.js';
+import { chooseDefaultModel } from '../default-model.js';
+import {
+  addTenantOptions,
+  checkModelAlias,
+  connectionFlags,
+  modelOptionDescription,
+  tenantFromFlags,
+  type ConnectionOptionValues,
+  type TenantFlags,
+} from '../cli-options.js';
+
+interface ChatFlags extends TenantFlags, ConnectionOptionValues {
+  model?: string;
+  customer: string;
+  name?: string;
+  session?: string;
+  close?: boolean;
+  json?: boolean;
+}
+
+/**
+ * `llmos chat`: a customer-service session in the terminal, one line a message; and `llmos cs`
+ * to send one message, show a session or close it. Sessions follow the worker's
+ * `config/customer_service.yaml`.
+ */
+export function registerCustomerServiceCommands(program: Command): void {
+  addTenantOptions(
+    program
+      .command('chat')
+      .description(
+        'Talk to the customer-service agent: each line you type is a message, each reply is printed',
+      )
+      .option('--model <provider:model>', modelOptionDescription)
+      .option('--customer <id>', 'who is writing: a customer id of the orders database', 'guest')
+      .option('--name <name>', "the customer's name")
+      .option('--session <id>', 'go on with this session instead of starting one')
+      .option('--close', 'close the session when the input ends (otherwise it closes when idle)')
+      .option('--json', 'print each reply as a JSON line'),
+  ).action(async (flags: ChatFlags) => {
+    const [{ connectClient }, { startSession }] = await Promise.all([
+      import('../llmos-client.js'),
+      import('../customer-service.js'),
+    ]);
+    let sessionId = flags.session;
+    const model = flags.model ?? chooseDefaultModel(process.env, 'demo-support').model;
+    const request: CustomerServiceRequest = {
+      model,
+      customer: { id: flags.customer, ...(flags.name ? { name: flags.name } : {}) },
+      ...tenantFromFlags(flags),
+    };
+    if (!sessionId) await checkModelAlias(model);
+    const client = await connectClient(connectionFlags(flags));
+    if (!sessionId) {
+      sessionId = (await startSession(client, request)).workflowId;
+      if (!flags.json) console.log(`Session ${sessionId} on ${model}. Type a message; an empty input ends.`);
+    }
+    process.exitCode = await chat(client, sessionId, flags);
+  });
+
+  const cs = program
+    .command('cs')
+    .description('Customer-service sessions: send a message, show or close one');
+  cs.command('send')
+    .description('Send one customer message to a session and print the reply')
+    .argument('<session>', 'the session id')
+    .argument('<message>', 'the message')
+    .option('--id <message-id>', 'the message id: sending it again gets the same reply, not a second turn')
+    .option('--json', 'print the reply as JSON')
+    .action(
+      async (
+        sessionId: string,
+        text: string,
+        flags: { id?: string; json?: boolean } & ConnectionOptionValues,
+      ) => {
+        const [{ connectClient }, { sendMessage, withRestoredReply }] = await Promise.all([
+          import('../llmos-client.js'),
+          import('../customer-service.js'),
+        ]);
+        const client = await connectClient(connectionFlags(flags));
+        const reply = await withRestoredReply(
+          await sendMessage(client, sessionId, text, flags.id ? { messageId: flags.id } : {}),
+        );
+        printReply(reply, flags.json ?? false);
+        process.exitCode = reply.outcome === 'answered' ? 0 : 1;
+      },
+    );
+  cs.command('show')
+    .description('Show a session: its state, summary, recent turns and totals')
+    .argument('<session>', 'the session id')
+    .option('--json', 'print as JSON')
+    .action(async (sessionId: string, flags: { json?: boolean } & ConnectionOptionValues) => {
+      const [{ connectClient }, { sessionState }] = await Promise.all([
+        import('../llmos-client.js'),
+        import('../customer-service.js'),
+      ]);
+      const state = await sessionState(await connectClient(connectionFlags(flags)), sessionId);
+      if (flags.json) return console.log(JSON.stringify(state, null, 2));
+      printState(sessionId, state);
+    });
+  cs.command('close')
+    .description('Close a session once its turns under way are answered')
+    .argument('<session>', 'the session id')
+    .addOption(new Option('--reason <text>', 'why, for the record'))
+    .action(async (sessionId: string, flags: { reason?: string } & ConnectionOptionValues) => {
+      const [{ connectClient }, { closeSession }] = await Promise.all([
+        import('../llmos-client.js'),
+        import('../customer-service.js'),
+      ]);
+      const state = await closeSession(await connectClient(connectionFlags(flags)), sessionId, flags.reason);
+      printState(sessionId, state);
+    });
+}
+
+/** Reads messages from standard input until it ends; returns the exit code. */
+async function chat(client: Client, sessionId: string, flags: ChatFlags): Promise<number> {
+  const [{ createInterface }, { sendMessage, withRestoredReply, closeSession, MessageRefusedError }] =
+    await Promise.all([import('node:readline'), import('../customer-service.js')]);
+  const lines = createInterface({
+    input: process.stdin,
+    ...(process.stdin.isTTY ? { output: process.stdout, prompt: 'you> ' } : {}),
+  });
+  let exitCode = 0;
+  lines.prompt();
+  for await (const line of lines) {
+    const text = line.trim();
+    if (text === '') break;
+    try {
+      const reply = await withRestoredReply(await sendMessage(client, sessionId, text));
+      printReply(reply, flags.json ?? false);
+      if (reply.outcome !== 'answered') exitCode = 1;
+    } catch (error) {
+      if (!(error instanceof MessageRefusedError)) throw error;
+      console.error(error.message);
+      exitCode = 1;
+      break;
+    }
+    lines.prompt();
+  }
+  lines.close();
+  if (flags.close) {
+    const state = await closeSession(client, sessionId, 'the customer left');
+    if (!flags.json) printState(sessionId, state);
+  } else if (!flags.json)
+    console.log(
+      `Session ${sessionId} stays open until it is idle; go on with: llmos chat --session ${sessionId}`,
+    );
+  return exitCode;
+}
+
+function printReply(reply: TurnReply, json: boolean): void {
+  if (json) return console.log(JSON.stringify(reply));
+  console.log(`agent> ${reply.reply}`);
+  if (reply.outcome !== 'answered') console.log(`       (${reply.outcome}: ${reply.detail})`);
+}
+
+function printState(sessionId: string, state: SessionState): void {
+  const closed = state.status === 'closed' ? `closed (${state.closedBy}: ${state.closedDetail})` : 'open';
+  console.log(
+    `Session ${sessionId}: ${closed}; ${state.config.name} v${state.config.version}; customer ${state.customer.id}`,
+  );
+  console.log(
+    `${state.turns} turns in ${state.execution} execution(s); ${state.totals.modelCalls} model calls, ${state.totals.totalTokens} tokens, $${state.totals.costUsd.toFixed(4)}`,
+  );
+  if (state.summary) console.log(`Summary: ${state.summary}`);
+  for (const turn of state.recent)
+    console.log(`  [${turn.turn}] customer: ${turn.message}\n      agent: ${turn.reply}`);
+}
