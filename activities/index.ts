@@ -19,6 +19,7 @@ import type { Embedder } from './llm/embeddings/embed-texts.js';
 import { createKnowledgeActivities } from './knowledge/knowledge-activities.js';
 import { createLanguageActivities } from './language/language-activities.js';
 import { createServiceConfigActivities } from './customer-service/service-config.js';
+import { createAssessActivities } from './customer-service/assess-message.js';
 import type { CustomerServiceConfig } from '../common/customer-service.js';
 import { createCitationActivities } from './knowledge/citation-activities.js';
 import type { KnowledgeStore } from './knowledge/knowledge-store.js';
@@ -106,6 +107,11 @@ export function createActivities(dependencies: ActivityDependencies) {
     ...createKnowledgeActivities({ store: dependencies.knowledge, embed }),
     ...createLanguageActivities(),
     ...createServiceConfigActivities(dependencies.customerService),
+    ...createAssessActivities({
+      callChatModel,
+      prompts: dependencies.prompts,
+      catalog: dependencies.models.catalog,
+    }),
     ...createCitationActivities(conversations, { callChatModel, prompts: dependencies.prompts }),
     ...createTraceActivities(dependencies.blobs),
     ...createBlobActivities(dependencies.blobs),

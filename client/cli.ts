@@ -69,6 +69,9 @@ const connectingCommands = new Set([
   'cs send',
   'cs show',
   'cs close',
+  'cs handoffs',
+  'cs reply',
+  'cs return',
 ]);
 
 function addConnectionOptionsTo(command: Command, words: string[] = []): void {

@@ -1,11 +1,24 @@
 /**
  * Customer-service sessions from the client's side: start one, send it the customer's messages
- * (each an Update that returns the reply), read its state, close it. Part of the client library;
+ * (each an Update that returns the reply), read its state, close it; and for the people who take
+ * sessions over: find them, reply, give them back to the agent. Part of the client library;
  * `llmos chat` and `llmos cs` are built on it.
  */
 import { WorkflowUpdateFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
-import type { CustomerServiceRequest, SessionState, TurnReply } from '../common/customer-service.js';
-import { closeSessionUpdate, sendMessageUpdate, sessionStateQuery } from '../common/messages.js';
+import type {
+  CustomerServiceRequest,
+  PersonReply,
+  SessionState,
+  SessionTurn,
+  TurnReply,
+} from '../common/customer-service.js';
+import {
+  closeSessionUpdate,
+  replyAsPersonUpdate,
+  returnToAgentUpdate,
+  sendMessageUpdate,
+  sessionStateQuery,
+} from '../common/messages.js';
 import type { customerServiceWorkflow } from '../workflows/index.js';
 import { startRun, type StartRunOptions } from './start-run.js';
 
@@ -30,24 +43,31 @@ export class MessageRefusedError extends Error {
  * same reply, never a second turn. The reply may hold placeholders for personal data
  * (`<EMAIL_1>`): `withRestoredReply` puts the values back for the customer's eyes.
  */
-export async function sendMessage(
+export function sendMessage(
   client: Client,
   sessionId: string,
   text: string,
   options: { messageId?: string } = {},
 ): Promise<TurnReply> {
+  return refusedAs(
+    `session ${sessionId} refused the message`,
+    session(client, sessionId).executeUpdate(sendMessageUpdate, {
+      args: [{ text }],
+      updateId: options.messageId ?? crypto.randomUUID(),
+    }),
+  );
+}
+
+const session = (client: Client, sessionId: string): SessionHandle =>
+  client.workflow.getHandle<typeof customerServiceWorkflow>(sessionId);
+
+/** An update the session's validator refused, as a `MessageRefusedError` that says why. */
+async function refusedAs<T>(what: string, update: Promise<T>): Promise<T> {
   try {
-    return await client.workflow
-      .getHandle<typeof customerServiceWorkflow>(sessionId)
-      .executeUpdate(sendMessageUpdate, {
-        args: [{ text }],
-        updateId: options.messageId ?? crypto.randomUUID(),
-      });
+    return await update;
   } catch (error) {
     if (error instanceof WorkflowUpdateFailedError)
-      throw new MessageRefusedError(
-        `session ${sessionId} refused the message: ${error.cause?.message ?? error.message}`,
-      );
+      throw new MessageRefusedError(`${what}: ${error.cause?.message ?? error.message}`);
     throw error;
   }
 }
@@ -61,14 +81,68 @@ export async function withRestoredReply(reply: TurnReply): Promise<TurnReply> {
 
 /** Closes a session once the turns under way are answered; returns its last state. */
 export function closeSession(client: Client, sessionId: string, reason?: string): Promise<SessionState> {
-  return client.workflow
-    .getHandle<typeof customerServiceWorkflow>(sessionId)
-    .executeUpdate(closeSessionUpdate, { args: [reason ? { reason } : {}] });
+  return refusedAs(
+    `session ${sessionId} refused to close`,
+    session(client, sessionId).executeUpdate(closeSessionUpdate, { args: [reason ? { reason } : {}] }),
+  );
 }
 
 /** A session's state: its memory, counts and totals; a closed session's comes from its result. */
 export async function sessionState(client: Client, sessionId: string): Promise<SessionState> {
-  const handle = client.workflow.getHandle<typeof customerServiceWorkflow>(sessionId);
+  const handle = session(client, sessionId);
   const { status } = await handle.describe();
   return status.name === 'RUNNING' ? handle.query(sessionStateQuery) : handle.result();
+}
+
+/** A session a person has, as `llmos cs handoffs` lists it. */
+export interface HandoffEntry {
+  sessionId: string;
+  state: SessionState;
+}
+
+/**
+ * The sessions people have taken over, most urgent and oldest first: found by their
+ * `LlmosHandoff` search attribute (a visibility query, a moment behind the sessions themselves).
+ */
+export async function listHandoffs(client: Client): Promise<HandoffEntry[]> {
+  const ids: string[] = [];
+  for await (const execution of client.workflow.list({
+    query: "ExecutionStatus = 'Running' AND LlmosHandoff IS NOT NULL",
+  }))
+    ids.push(execution.workflowId);
+  const entries = await Promise.all(
+    ids.map(async (sessionId) => {
+      try {
+        const state = await session(client, sessionId).query(sessionStateQuery);
+        return state.handoff ? [{ sessionId, state }] : [];
+      } catch {
+        // The session ended between the search and the query.
+        return [];
+      }
+    }),
+  );
+  const rank = { urgent: 0, high: 1, normal: 2, low: 3 } as const;
+  return entries
+    .flat()
+    .sort(
+      (a, b) =>
+        rank[a.state.handoff!.priority] - rank[b.state.handoff!.priority] ||
+        a.state.handoff!.since - b.state.handoff!.since,
+    );
+}
+
+/** A person's reply to a session handed to people; refused when no person has it. */
+export function replyAsPerson(client: Client, sessionId: string, reply: PersonReply): Promise<SessionTurn> {
+  return refusedAs(
+    `session ${sessionId} refused the reply`,
+    session(client, sessionId).executeUpdate(replyAsPersonUpdate, { args: [reply] }),
+  );
+}
+
+/** Gives a handed-off session back to the agent. */
+export function giveBackToAgent(client: Client, sessionId: string, by: string): Promise<SessionState> {
+  return refusedAs(
+    `session ${sessionId} refused`,
+    session(client, sessionId).executeUpdate(returnToAgentUpdate, { args: [{ by }] }),
+  );
 }

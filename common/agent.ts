@@ -67,6 +67,8 @@ export const AgentContinuationSchema = z.object({
   guards: z.array(GuardStepSchema).optional(),
   /** The canary tokens of the run's system prompt, which its answer must not repeat. */
   canaries: z.array(z.string()).optional(),
+  /** The model asked for a person (`escalate_to_human`) in an earlier execution, and why. */
+  escalation: z.object({ reason: z.string() }).optional(),
 });
 export type AgentContinuation = z.infer<typeof AgentContinuationSchema>;
 
@@ -150,6 +152,8 @@ export interface AgentResult extends GuardedResult {
   error?: RunError;
   /** With the `retrieve` tool: each claim of the answer checked against the passages it cites. */
   citations?: CitationReport;
+  /** The model called `escalate_to_human`: a person should take over after this answer, and why. */
+  escalation?: { reason: string };
 }
 
 export type AgentStatus = 'running' | 'waiting_for_caps' | 'finished';

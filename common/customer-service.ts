@@ -15,6 +15,7 @@ import {
   type RunTotals,
 } from './run-contract.js';
 import { PromptRefSchema } from './prompt-template.js';
+import { defineOutput } from './structured-output.js';
 
 /** Caps of one turn: what answering one message may take. */
 export const TurnCapsSchema = runCapsSchema({
@@ -47,7 +48,17 @@ export const CustomerServiceConfigSchema = z.object({
   constraints: z.array(z.string().trim().min(1)).default([]),
   /** The knowledge base the agent's `retrieve` searches. */
   knowledgeBase: KnowledgeBaseNameSchema,
+  /** The language of its documents (ISO 639-1): a message in another is translated into it for the agent. */
+  knowledgeLanguage: z
+    .string()
+    .regex(/^[a-z]{2}$/, 'an ISO 639-1 code such as en')
+    .default('en'),
   tools: z.array(z.string().min(1)).default(['retrieve']),
+  /**
+   * The products the knowledge base's documents are filed under (their `product`), each with words
+   * that name it in a message: a turn's assessment picks one, and the words are the fallback's.
+   */
+  products: z.record(z.string().min(1), z.array(z.string().trim().min(1)).min(1)).default({}),
   /** Tool calls that wait for a person, beyond the tools marked `requireApproval`. */
   approval: ApprovalSettingsSchema.default(ApprovalSettingsSchema.parse({})),
   /** What the customer reads when a turn could not answer (a failure, a cap, a blocked message). */
@@ -56,6 +67,27 @@ export const CustomerServiceConfigSchema = z.object({
     .trim()
     .min(1)
     .default('I am sorry, I cannot answer that right now. A member of our team will follow up with you.'),
+  /**
+   * When a person takes the conversation over, besides the model's own `escalate_to_human`: a
+   * message whose sentiment is below `sentimentBelow`, or (`whenAsked`) one that asks for a person.
+   * `reply` tells the customer so; `waitingReply` answers the messages that come before a person does.
+   */
+  escalation: z
+    .object({
+      sentimentBelow: z.number().min(-1).max(1).default(-0.5),
+      whenAsked: z.boolean().default(true),
+      reply: z
+        .string()
+        .trim()
+        .min(1)
+        .default('I am passing our conversation to a member of our team, who will answer you here.'),
+      waitingReply: z
+        .string()
+        .trim()
+        .min(1)
+        .default('Thank you, your message is with our team; a person will answer you here.'),
+    })
+    .prefault({}),
   /** The reply to a message the guards blocked. */
   blockedReply: z
     .string()
@@ -66,8 +98,13 @@ export const CustomerServiceConfigSchema = z.object({
     .object({
       turn: PromptRefSchema.default({ id: 'cs.turn', version: 'v1' }),
       summary: PromptRefSchema.default({ id: 'cs.summary', version: 'v1' }),
+      assessment: PromptRefSchema.default({ id: 'cs.assess', version: 'v1' }),
     })
-    .default({ turn: { id: 'cs.turn', version: 'v1' }, summary: { id: 'cs.summary', version: 'v1' } }),
+    .default({
+      turn: { id: 'cs.turn', version: 'v1' },
+      summary: { id: 'cs.summary', version: 'v1' },
+      assessment: { id: 'cs.assess', version: 'v1' },
+    }),
   turn: z.object({ caps: TurnCapsSchema.default(TurnCapsSchema.parse({})) }).default({
     caps: TurnCapsSchema.parse({}),
   }),
@@ -90,6 +127,42 @@ export const CustomerServiceConfigSchema = z.object({
 });
 export type CustomerServiceConfig = z.output<typeof CustomerServiceConfigSchema>;
 
+/** How urgent a message is, for the queue a person works from. */
+export const PrioritySchema = z.enum(['low', 'normal', 'high', 'urgent']);
+export type Priority = z.infer<typeof PrioritySchema>;
+
+/** What the model reads of a message before the turn: mood, urgency, product, and whether a person is asked for. */
+export const messageAssessmentOutput = defineOutput(
+  'message_assessment',
+  "A customer message's sentiment, priority and product",
+  z.object({
+    /** From -1 (furious) through 0 (neutral) to 1 (delighted). */
+    sentiment: z.number().min(-1).max(1),
+    priority: PrioritySchema,
+    /** One of the configured products, or null when the message is about none of them. */
+    product: z.string().min(1).nullable(),
+    /** Whether the customer asks to talk to a person. */
+    wantsHuman: z.boolean(),
+    /** The message in the knowledge base's language, when it is written in another; else null. */
+    translation: z.string().trim().min(1).nullable().default(null),
+  }),
+);
+
+/**
+ * A message's assessment, as the turn used it: the model's (`source: model`), or the lexicon's
+ * when the model could not give one (`lexicon`, with `fallbackReason`).
+ */
+export interface MessageAssessment {
+  sentiment: number;
+  priority: Priority;
+  product: string | null;
+  wantsHuman: boolean;
+  /** The message in the knowledge base's language, when the model translated it. */
+  translation: string | null;
+  source: 'model' | 'lexicon';
+  fallbackReason?: string;
+}
+
 /** Who the session serves, as the page or the CLI that opened it knows them. */
 export const CustomerSchema = z.object({
   id: z.string().trim().min(1),
@@ -101,11 +174,34 @@ export type Customer = z.infer<typeof CustomerSchema>;
 export const SessionTurnSchema = z.object({
   turn: z.number().int().positive(),
   messageId: z.string().min(1),
+  /** The customer's message; empty for a person's reply, which answers the messages before it. */
   message: z.string(),
   reply: z.string(),
-  outcome: z.enum(['answered', 'fallback', 'blocked']),
+  /**
+   * `answered`, `fallback`, `blocked`: as `TurnReply` says. `handed-off`: the message went to a
+   * person (the reply only says so). `person`: a person's reply, written by `by`.
+   */
+  outcome: z.enum(['answered', 'fallback', 'blocked', 'handed-off', 'person']),
+  by: z.string().optional(),
+  sentiment: z.number().optional(),
 });
 export type SessionTurn = z.infer<typeof SessionTurnSchema>;
+
+/** A session a person has taken over: since when, why, how urgent, and the ticket it opened. */
+export const HandoffSchema = z.object({
+  since: z.number().int().nonnegative(),
+  reason: z.string(),
+  priority: PrioritySchema,
+  /** The sentiment of the message that handed it off, when it was assessed. */
+  sentiment: z.number().nullable(),
+  product: z.string().nullable(),
+  /** The ticket opened for the person, e.g. `T-1001`; none when it could not be opened (`ticketProblem`). */
+  ticket: z.string().optional(),
+  ticketProblem: z.string().optional(),
+  /** Customer messages since the hand-off that no person has answered yet. */
+  waiting: z.number().int().nonnegative(),
+});
+export type Handoff = z.infer<typeof HandoffSchema>;
 
 /**
  * What a session carries into its next execution: its memory (a summary of the turns it no
@@ -121,6 +217,7 @@ export const SessionContinuationSchema = z.object({
   summarised: z.number().int().nonnegative(),
   recent: z.array(SessionTurnSchema),
   totals: RunTotalsSchema,
+  handoff: HandoffSchema.optional(),
 });
 export type SessionContinuation = z.infer<typeof SessionContinuationSchema>;
 
@@ -161,11 +258,17 @@ export interface TurnReply {
   language: string;
   /** The child run that answered, for its trace. */
   workflowId?: string;
+  /** How the message was read before the turn: sentiment, priority, product. */
+  assessment?: MessageAssessment;
+  /** Set when a person has the conversation (since this turn, or before it). */
+  handoff?: Handoff;
   totals: RunTotals;
   piiVault?: string;
 }
 
 export type SessionStatus = 'open' | 'closed';
+/** What the customer-facing reply of a turn was. */
+export type TurnOutcome = SessionTurn['outcome'];
 /** Why a session closed: nobody wrote for the idle timeout, someone closed it, or a cap ended it. */
 export type SessionClosedBy = 'idle' | 'closed' | 'cap';
 
@@ -182,6 +285,26 @@ export interface SessionState {
   recent: SessionTurn[];
   totals: RunTotals;
   caps: SessionCaps;
+  /** Present while a person has the conversation. */
+  handoff?: Handoff;
+  /** The last hand-off that ended: when, and who gave the session back to the agent. */
+  lastHandoff?: Handoff & { returnedAt: number; returnedBy: string };
+}
+
+/** A person's reply to a handed-off session, the argument of `replyAsPersonUpdate`. */
+export const PersonReplySchema = z.object({
+  text: z
+    .string()
+    .trim()
+    .min(1, 'the reply is empty')
+    .max(4_000, 'the reply is longer than 4,000 characters'),
+  by: z.string().trim().min(1, 'say who replies').max(100),
+});
+export type PersonReply = z.infer<typeof PersonReplySchema>;
+
+/** The argument of `returnToAgentUpdate`: who gives the conversation back to the agent. */
+export interface ReturnToAgentRequest {
+  by: string;
 }
 
 /** The argument of `closeSessionUpdate`: why it is closed, for the record. */

@@ -8,7 +8,15 @@ import type { AgentProgress } from './agent.js';
 import type { PendingApproval, ToolCallDecisionRequest } from './approvals.js';
 import type { AnalysisProgress, DocumentProgress } from './analysis.js';
 import type { PsvProgress } from './psv.js';
-import type { CloseSessionRequest, CustomerMessage, SessionState, TurnReply } from './customer-service.js';
+import type {
+  CloseSessionRequest,
+  CustomerMessage,
+  PersonReply,
+  ReturnToAgentRequest,
+  SessionState,
+  SessionTurn,
+  TurnReply,
+} from './customer-service.js';
 import type { CapsRaise, RunCaps } from './run-contract.js';
 import type {
   BudgetGrant,
@@ -84,6 +92,15 @@ export const sendMessageUpdate = defineUpdate<TurnReply, [CustomerMessage]>('sen
 
 /** Closes a session once the turns under way are answered; rejected when it is closed already. */
 export const closeSessionUpdate = defineUpdate<SessionState, [CloseSessionRequest]>('closeSession');
+
+/**
+ * A person's reply in a session handed to people: the customer reads it as the next turn.
+ * Rejected by the validator (nothing in history) when no person has the session.
+ */
+export const replyAsPersonUpdate = defineUpdate<SessionTurn, [PersonReply]>('replyAsPerson');
+
+/** Gives a handed-off session back to the agent, which answers the next message with all that was said. */
+export const returnToAgentUpdate = defineUpdate<SessionState, [ReturnToAgentRequest]>('returnToAgent');
 
 /** A session's memory, counts and totals. */
 export const sessionStateQuery = defineQuery<SessionState>('sessionState');

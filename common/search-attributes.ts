@@ -12,6 +12,9 @@ export const LlmosPendingApprovals = defineSearchAttributeKey(
   SearchAttributeType.KEYWORD_LIST,
 );
 
+/** The priority of a customer-service session a person has taken over: `llmos cs handoffs` finds them by it. */
+export const LlmosHandoff = defineSearchAttributeKey('LlmosHandoff', SearchAttributeType.KEYWORD);
+
 /** Every llmos search attribute: what a namespace must have registered for llmos to set them. */
 export const llmosSearchAttributeKeys = [
   LlmosKind,
@@ -20,4 +23,5 @@ export const llmosSearchAttributeKeys = [
   LlmosCostUsd,
   LlmosTotalTokens,
   LlmosPendingApprovals,
+  LlmosHandoff,
 ];

@@ -7,4 +7,5 @@ export const builtInToolNames = [
   'send_email',
   'order_status',
   'check_warranty',
+  'escalate_to_human',
 ] as const;

@@ -489,6 +489,10 @@ const closedAfter = (turns: number) => (result: unknown) => {
 const supportScript: FakeLlmScript = {
   rules: [
     {
+      match: { responseFormat: '^message_assessment$' },
+      reply: { json: { sentiment: 0, priority: 'normal', product: null, wantsHuman: false }, usage },
+    },
+    {
       match: { lastUserMessage: 'Turns to add' },
       reply: { text: 'The customer asked two questions.', usage },
     },

@@ -14,6 +14,7 @@ import { openSqliteEmailOutbox, type EmailOutbox } from '../activities/email/ema
 import { createSendEmailTool } from '../activities/tools/send-email.js';
 import { openOrdersDatabase, type OrdersDatabase } from '../activities/orders/orders-database.js';
 import { createOrderTools } from '../activities/tools/order-tools.js';
+import { escalateToHuman } from '../activities/tools/escalate-to-human.js';
 import { createModelResolver, type ModelResolver } from '../activities/llm/model-resolver.js';
 import { loadPromptLibrary, type PromptLibrary } from '../activities/prompts/prompt-library.js';
 import { calculator } from '../activities/tools/calculator.js';
@@ -103,6 +104,7 @@ export function createActivitiesFromConfig(config: WorkerConfig, made: Partial<W
     createTicketTool(tickets),
     createSendEmailTool({ smtpUrl: config.LLMOS_SMTP_URL, from: config.LLMOS_EMAIL_FROM, outbox }),
     ...createOrderTools(orders),
+    escalateToHuman,
   ]);
   return createActivities({
     resolveModel,

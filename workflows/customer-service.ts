@@ -10,12 +10,22 @@ import {
   CustomerMessageSchema,
   CustomerServiceInputSchema,
   type CloseSessionRequest,
+  PersonReplySchema,
+  type PersonReply,
+  type ReturnToAgentRequest,
   type CustomerServiceRequest,
   type SessionState,
   type TurnReply,
 } from '../common/customer-service.js';
 import { describeIssues } from '../common/describe-issues.js';
-import { closeSessionUpdate, sendMessageUpdate, sessionStateQuery } from '../common/messages.js';
+import {
+  closeSessionUpdate,
+  replyAsPersonUpdate,
+  returnToAgentUpdate,
+  sendMessageUpdate,
+  sessionStateQuery,
+} from '../common/messages.js';
+import { personReplied, returnToAgent } from './customer-service/session-handoff.js';
 import { emptyTotals } from '../common/run-totals.js';
 import { CustomerSession } from './customer-service/customer-session.js';
 import { foldIntoSummary } from './customer-service/session-summary.js';
@@ -116,6 +126,49 @@ function handleMessages(current: () => CustomerSession | undefined): void {
           (typeof request.reason !== 'string' || request.reason.length > 1_000)
         )
           throw new Error('the reason must be a text of at most 1,000 characters');
+      },
+    },
+  );
+  setHandler(
+    replyAsPersonUpdate,
+    async (reply: PersonReply) => {
+      const updateId = currentUpdateInfo()?.id;
+      const session = await ready();
+      // In the queue: after the customer's messages accepted before it, before those after it.
+      return session.queue.run(() =>
+        Promise.resolve(
+          personReplied(session, PersonReplySchema.parse(reply), updateId ?? `reply-${session.turns + 1}`),
+        ),
+      );
+    },
+    {
+      validator: (reply: PersonReply) => {
+        const session = current();
+        if (session && !session.open) throw new Error(`the session is closed (${session.closedBy})`);
+        if (session && !session.handoff)
+          throw new Error(
+            'no person has this session: the agent answers it (a person replies after a hand-off)',
+          );
+        const parsed = PersonReplySchema.safeParse(reply);
+        if (!parsed.success) throw new Error(describeIssues(parsed.error.issues).join('; '));
+      },
+    },
+  );
+  setHandler(
+    returnToAgentUpdate,
+    async (request: ReturnToAgentRequest) => {
+      const session = await ready();
+      return session.queue.run(() => {
+        returnToAgent(session, request.by.trim());
+        return Promise.resolve(session.state);
+      });
+    },
+    {
+      validator: (request: ReturnToAgentRequest) => {
+        const session = current();
+        if (session && !session.handoff) throw new Error('the agent has this session already');
+        if (typeof request?.by !== 'string' || request.by.trim() === '')
+          throw new Error('say who gives it back (by)');
       },
     },
   );

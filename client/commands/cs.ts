@@ -112,6 +112,59 @@ export function registerCustomerServiceCommands(program: Command): void {
       const state = await closeSession(await connectClient(connectionFlags(flags)), sessionId, flags.reason);
       printState(sessionId, state);
     });
+  registerHandoffCommands(cs);
+}
+
+function registerHandoffCommands(cs: Command): void {
+  cs.command('handoffs')
+    .description('List the sessions people have taken over, most urgent and oldest first')
+    .option('--json', 'print as JSON')
+    .action(async (flags: { json?: boolean } & ConnectionOptionValues) => {
+      const [{ connectClient }, { listHandoffs }] = await Promise.all([
+        import('../llmos-client.js'),
+        import('../customer-service.js'),
+      ]);
+      const entries = await listHandoffs(await connectClient(connectionFlags(flags)));
+      if (flags.json) return console.log(JSON.stringify(entries, null, 2));
+      if (entries.length === 0) return console.log('No session waits for a person.');
+      for (const { sessionId, state } of entries) {
+        const handoff = state.handoff!;
+        console.log(
+          `${sessionId}  ${handoff.priority.padEnd(6)} ${new Date(handoff.since).toISOString()}  customer ${state.customer.id}, ${handoff.waiting} waiting${handoff.ticket ? `, ticket ${handoff.ticket}` : ''}`,
+        );
+        console.log(`    ${handoff.reason}`);
+      }
+    });
+  cs.command('reply')
+    .description('Reply to a customer as a person, in a session handed to people')
+    .argument('<session>', 'the session id')
+    .argument('<text>', 'the reply')
+    .requiredOption('--by <name>', 'who replies')
+    .action(async (sessionId: string, text: string, flags: { by: string } & ConnectionOptionValues) => {
+      const [{ connectClient }, { replyAsPerson }] = await Promise.all([
+        import('../llmos-client.js'),
+        import('../customer-service.js'),
+      ]);
+      const turn = await replyAsPerson(await connectClient(connectionFlags(flags)), sessionId, {
+        text,
+        by: flags.by,
+      });
+      console.log(`Turn ${turn.turn}: ${turn.by} replied.`);
+    });
+  cs.command('return')
+    .description('Give a handed-off session back to the agent')
+    .argument('<session>', 'the session id')
+    .requiredOption('--by <name>', 'who gives it back')
+    .action(async (sessionId: string, flags: { by: string } & ConnectionOptionValues) => {
+      const [{ connectClient }, { giveBackToAgent }] = await Promise.all([
+        import('../llmos-client.js'),
+        import('../customer-service.js'),
+      ]);
+      printState(
+        sessionId,
+        await giveBackToAgent(await connectClient(connectionFlags(flags)), sessionId, flags.by),
+      );
+    });
 }
 
 /** Reads messages from standard input until it ends; returns the exit code. */
@@ -164,7 +217,15 @@ function printState(sessionId: string, state: SessionState): void {
   console.log(
     `${state.turns} turns in ${state.execution} execution(s); ${state.totals.modelCalls} model calls, ${state.totals.totalTokens} tokens, $${state.totals.costUsd.toFixed(4)}`,
   );
+  if (state.handoff)
+    console.log(
+      `With a person since ${new Date(state.handoff.since).toISOString()} (${state.handoff.priority}): ${state.handoff.reason}${state.handoff.ticket ? `; ticket ${state.handoff.ticket}` : ''}`,
+    );
   if (state.summary) console.log(`Summary: ${state.summary}`);
   for (const turn of state.recent)
-    console.log(`  [${turn.turn}] customer: ${turn.message}\n      agent: ${turn.reply}`);
+    console.log(
+      turn.outcome === 'person'
+        ? `  [${turn.turn}] ${turn.by}: ${turn.reply}`
+        : `  [${turn.turn}] customer: ${turn.message}\n      agent: ${turn.reply}`,
+    );
 }

@@ -33,6 +33,10 @@ void describe('a customer-service session whose worker is killed mid-turn', { ti
       script: {
         rules: [
           {
+            match: { responseFormat: '^message_assessment$' },
+            reply: { json: { sentiment: -0.2, priority: 'normal', product: null, wantsHuman: false } },
+          },
+          {
             match: { lastUserMessage: 'Message: .*ticket', step: 0 },
             reply: {
               toolCalls: [
@@ -125,7 +129,9 @@ void describe('a customer-service session whose worker is killed mid-turn', { ti
     }
     // The model call that opened the ticket was sent once; the one in flight at the kill twice.
     assert.deepEqual(
-      fake.requests.map((request) => request.step),
+      fake.requests
+        .filter((request) => request.chatRequest?.responseFormat === undefined)
+        .map((request) => request.step),
       [0, 1, 1],
     );
 

@@ -226,8 +226,12 @@ const expectedContents: Record<
   },
   'customer-service': {
     workflowType: 'customerServiceWorkflow',
-    // The worker's configuration, then each message: its language, its guards, a child agent run.
-    activities: ['serviceConfig', 'detectLanguage', 'applyGuards', 'detectLanguage', 'applyGuards'],
+    // The worker's configuration, then each message: its language, its guards, its assessment, a child agent run.
+    activities: [
+      'serviceConfig',
+      ...['detectLanguage', 'applyGuards', 'assessMessage'],
+      ...['detectLanguage', 'applyGuards', 'assessMessage'],
+    ],
     eventTypes: [
       'EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED',
       'EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_COMPLETED',
@@ -239,7 +243,10 @@ const expectedContents: Record<
     workflowType: 'customerServiceWorkflow',
     workflowId: 'replay-customer-service-memory',
     // Two turns (three child runs with the summary), then continued as new with the memory.
-    activities: ['detectLanguage', 'applyGuards', 'detectLanguage', 'applyGuards'],
+    activities: [
+      ...['detectLanguage', 'applyGuards', 'assessMessage'],
+      ...['detectLanguage', 'applyGuards', 'assessMessage'],
+    ],
     eventTypes: [
       'EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_INITIATED',
       'EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW',
@@ -248,7 +255,7 @@ const expectedContents: Record<
   'customer-service-memory': {
     workflowType: 'customerServiceWorkflow',
     // The second execution: no configuration read again, the third turn, the close.
-    activities: ['detectLanguage', 'applyGuards'],
+    activities: ['detectLanguage', 'applyGuards', 'assessMessage'],
     eventTypes: ['EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_COMPLETED', 'EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED'],
   },
   'budget-ledger': {

@@ -1,11 +1,17 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import type { CustomerServiceRequest } from '../../common/customer-service.js';
-import { sendMessageUpdate, sessionStateQuery } from '../../common/messages.js';
+import { closeSessionUpdate, sendMessageUpdate, sessionStateQuery } from '../../common/messages.js';
 import type { customerServiceWorkflow } from '../../workflows/index.js';
+import { giveBackToAgent, listHandoffs, replyAsPerson } from '../../client/customer-service.js';
+import { openSqliteTicketStore } from '../../activities/tickets/sqlite-ticket-store.js';
 import { useAgentTestbed } from '../helpers/agent-testbed.js';
+import { eventually } from '../helpers/eventually.js';
 import { messagesOf, quickRetry } from './agent-harness.js';
 
 const config = {
@@ -19,14 +25,24 @@ const config = {
   session: { recentTurns: 2, continueAsNewAfterTurns: 3, idleTimeout: '10m' },
 } satisfies CustomerServiceRequest['config'];
 
+/** The assessment of every message: calm, about nothing in particular. */
+const neutral = {
+  match: { responseFormat: '^message_assessment$' },
+  reply: { json: { sentiment: 0.1, priority: 'normal', product: null, wantsHuman: false } },
+};
 const guardsFile = fileURLToPath(new URL('../fixtures/guards/observe.yaml', import.meta.url));
+const folder = mkdtempSync(path.join(tmpdir(), 'llmos-sessions-'));
+const ticketsFile = path.join(folder, 'tickets.sqlite');
+after(() => rmSync(folder, { recursive: true, force: true }));
 const numbers = ['one', 'two', 'three', 'four', 'five'];
 const question = (n: string) => `Question ${n}: why does my router keep restarting at night?`;
 /** The customer's message of a turn's request: the last line of its task. */
 const messageOf = (text: string) => /Message: (.*)$/.exec(text)?.[1];
 
 void describe('customerServiceWorkflow: a session per conversation', () => {
-  const testbed = useAgentTestbed({ workerEnv: () => ({ LLMOS_GUARDS_FILE: guardsFile }) });
+  const testbed = useAgentTestbed({
+    workerEnv: () => ({ LLMOS_GUARDS_FILE: guardsFile, LLMOS_TICKETS_FILE: ticketsFile }),
+  });
   const start = (name: string, request: Partial<CustomerServiceRequest> = {}) =>
     testbed.temporal.env.client.workflow.start<typeof customerServiceWorkflow>('customerServiceWorkflow', {
       args: [
@@ -48,6 +64,7 @@ void describe('customerServiceWorkflow: a session per conversation', () => {
   const echo = () =>
     testbed.fake.setScript({
       rules: [
+        neutral,
         {
           match: { lastUserMessage: 'Turns to add' },
           reply: { text: 'The customer said hello several times.' },
@@ -73,6 +90,18 @@ void describe('customerServiceWorkflow: a session per conversation', () => {
       numbers.map(question),
     );
     assert.equal(replies[0]!.language, 'en');
+    assert.deepEqual(replies[0]!.assessment, {
+      sentiment: 0.1,
+      priority: 'normal',
+      product: null,
+      wantsHuman: false,
+      translation: null,
+      source: 'model',
+    });
+    assert.match(
+      messagesOf(turnRequests()[0]).at(-1)!.content,
+      /language: \(the same: it is written in en\)/,
+    );
     assert.ok(replies[0]!.totals.modelCalls >= 1);
 
     // The second turn's prompt quotes the first turn; the configured role and rules frame it.
@@ -116,6 +145,7 @@ void describe('customerServiceWorkflow: a session per conversation', () => {
   void it('replies with the blocked reply to an injection, with the fallback to a failed turn, and stays open', async () => {
     testbed.fake.setScript({
       rules: [
+        neutral,
         { match: { lastUserMessage: 'Message: ' }, reply: { status: 400, errorMessage: 'bad request' } },
       ],
     });
@@ -157,7 +187,6 @@ void describe('customerServiceWorkflow: a session per conversation', () => {
 
     const closing = await start('close');
     await send(closing, 'hello');
-    const { closeSessionUpdate } = await import('../../common/messages.js');
     const closed = await closing.executeUpdate(closeSessionUpdate, { args: [{ reason: 'solved' }] });
     assert.equal(closed.closedBy, 'closed');
     assert.equal(closed.closedDetail, 'solved');
@@ -169,5 +198,160 @@ void describe('customerServiceWorkflow: a session per conversation', () => {
       assert.match(error.cause?.message ?? '', /the message is empty/);
       return true;
     });
+  });
+
+  void it('hands an angry customer to a person with a ticket; the person replies, then gives the session back', async () => {
+    testbed.fake.setScript({
+      rules: [
+        {
+          match: { responseFormat: '^message_assessment$', lastUserMessage: 'third time' },
+          reply: { json: { sentiment: -0.9, priority: 'high', product: 'router', wantsHuman: false } },
+        },
+        neutral,
+        {
+          match: { lastUserMessage: 'Turns to add' },
+          reply: { text: 'An angry customer was handed to Ann.' },
+        },
+        { match: { lastUserMessage: 'Message: ' }, reply: { text: 'The agent again, at your service.' } },
+      ],
+    });
+    const handle = await start('handoff', {
+      recordSearchAttributes: true,
+      config: { ...config, products: { router: ['router'] } },
+    });
+    const angry = await send(handle, 'This is the third time my router died this month. I have had enough!');
+    assert.equal(angry.outcome, 'handed-off');
+    assert.match(angry.reply, /passing our conversation to a member of our team/);
+    assert.match(angry.detail, /sentiment -0\.9 is below -0\.5/);
+    assert.equal(angry.handoff?.priority, 'high');
+    assert.match(angry.handoff?.ticket ?? '', /^T-\d+$/);
+    const store = openSqliteTicketStore(ticketsFile);
+    try {
+      const ticket = await store.get(angry.handoff.ticket!);
+      assert.equal(ticket?.customer, 'C-1001');
+      assert.match(ticket?.description ?? '', /third time my router died/);
+    } finally {
+      await store.close();
+    }
+    // The people's list finds it by its search attribute.
+    const listed = await eventually('the hand-off is listed', async () =>
+      (await listHandoffs(testbed.temporal.env.client)).find(
+        (entry) => entry.sessionId === handle.workflowId,
+      ),
+    );
+    assert.equal(listed.state.handoff?.reason, angry.handoff?.reason);
+
+    const waiting = await send(handle, 'Hello? Is anyone there?');
+    assert.equal(waiting.outcome, 'handed-off');
+    assert.match(waiting.reply, /a person will answer you here/);
+    assert.equal(waiting.handoff?.waiting, 2);
+    assert.equal(turnRequests().length, 0, 'no agent answers a handed-off session');
+
+    const person = await replyAsPerson(testbed.temporal.env.client, handle.workflowId, {
+      text: 'I am sorry. I am sending you a new router today.',
+      by: 'Ann',
+    });
+    assert.deepEqual([person.turn, person.outcome, person.by], [3, 'person', 'Ann']);
+    await assert.rejects(
+      giveBackToAgent(testbed.temporal.env.client, handle.workflowId, ' '),
+      /say who gives it back/,
+    );
+    const back = await giveBackToAgent(testbed.temporal.env.client, handle.workflowId, 'Ann');
+    assert.equal(back.handoff, undefined);
+    assert.equal(back.lastHandoff?.returnedBy, 'Ann');
+    await assert.rejects(
+      replyAsPerson(testbed.temporal.env.client, handle.workflowId, { text: 'Me again.', by: 'Ann' }),
+      /no person has this session/,
+    );
+
+    const again = await send(handle, 'Thank you, when will it arrive?');
+    assert.equal(again.outcome, 'answered');
+    const task = messagesOf(turnRequests().at(-1)).at(-1)!.content;
+    assert.match(task, /Agent \(a person, Ann\): I am sorry\. I am sending you a new router today\./);
+    // Closed in the queue, behind the summary the last turn started: nothing of it outlives the test.
+    await handle.executeUpdate(closeSessionUpdate, { args: [{}] });
+  });
+
+  void it("hands off after the agent's own reply when the model calls escalate_to_human", async () => {
+    testbed.fake.setScript({
+      rules: [
+        neutral,
+        {
+          match: { lastUserMessage: 'Message: ', step: 0 },
+          reply: {
+            toolCalls: [{ name: 'escalate_to_human', arguments: { reason: 'asks for an exception' } }],
+          },
+        },
+        {
+          match: { lastUserMessage: 'Message: ', step: 1 },
+          reply: { text: 'A colleague will take this over here.' },
+        },
+      ],
+    });
+    const handle = await start('escalate', { config: { ...config, tools: ['escalate_to_human'] } });
+    const reply = await send(handle, 'Can you make an exception to the return window for me?');
+    assert.equal(reply.outcome, 'handed-off');
+    assert.equal(reply.reply, 'A colleague will take this over here.');
+    assert.equal(reply.handoff?.reason, 'the agent asked for a person: asks for an exception');
+  });
+
+  void it('assesses by the lexicon when the model cannot, and says so', async () => {
+    testbed.fake.setScript({
+      rules: [
+        {
+          match: { responseFormat: '^message_assessment$' },
+          reply: { status: 503, errorMessage: 'overloaded' },
+        },
+        { match: { lastUserMessage: 'Message: ' }, reply: { text: 'Noted.' } },
+      ],
+    });
+    const handle = await start('lexicon');
+    const calm = await send(handle, 'Thanks, the new router works great.');
+    assert.equal(calm.outcome, 'answered');
+    assert.equal(calm.assessment?.source, 'lexicon');
+    assert.match(calm.assessment?.fallbackReason ?? '', /the model failed/);
+    assert.ok(calm.assessment.sentiment > 0);
+    const furious = await send(handle, 'This is terrible, useless and unacceptable. I am furious!');
+    assert.equal(furious.outcome, 'handed-off');
+    assert.ok(furious.assessment!.sentiment < -0.5);
+  });
+
+  void it('gives the agent the translation of a message in another language, and asks for a reply in it', async () => {
+    testbed.fake.setScript({
+      rules: [
+        {
+          match: { responseFormat: '^message_assessment$' },
+          reply: {
+            json: {
+              sentiment: -0.2,
+              priority: 'normal',
+              product: null,
+              wantsHuman: false,
+              translation: 'My router has been blinking orange since this morning, what should I do?',
+            },
+          },
+        },
+        {
+          match: { lastUserMessage: 'Message: ' },
+          reply: { text: 'Débranchez le routeur pendant trente secondes.' },
+        },
+      ],
+    });
+    const handle = await start('translation');
+    const reply = await send(handle, 'Mon routeur clignote en orange depuis ce matin, que dois-je faire ?');
+    assert.equal(reply.language, 'fr');
+    const turnMessages = messagesOf(turnRequests()[0]);
+    assert.match(turnMessages[0]!.content, /Reply in the language of the customer's message \(fr\)/);
+    const lastTask = turnMessages.at(-1)!.content;
+    assert.match(lastTask, /language: My router has been blinking orange since this morning/);
+    assert.match(lastTask, /Message: Mon routeur clignote en orange/);
+    // The assessment was asked with the detector's reading and the knowledge base's language.
+    const assessed = testbed.fake.requests.find(
+      (request) => request.chatRequest?.responseFormat !== undefined,
+    );
+    assert.match(
+      messagesOf(assessed)[0]!.content,
+      /into the language en when it is written in another \(a detector read it as fr/,
+    );
   });
 });

@@ -46,6 +46,7 @@ export async function continueAsNewIfDue(
     approvalTools: [...run.approvals.tools],
     traceSegments: run.trace.segments,
     ...(run.guards ? { guards: run.guards.steps, canaries: run.guards.canaries } : {}),
+    ...(run.escalation ? { escalation: run.escalation } : {}),
   };
   await continueAsNew<typeof reactAgentWorkflow>({
     ...input,

@@ -186,5 +186,17 @@ export async function runToolCall(run: AgentRun, call: ToolCall): Promise<Append
   }
   run.trace.push(toolStep(iteration, call, result, Date.now() - started, approval));
   run.meter.addToolCall();
+  if (call.name === 'escalate_to_human' && result.ok) run.escalation = { reason: escalationReason(call) };
   return toolResultMessage(call, result);
+}
+
+/** The reason an `escalate_to_human` call gave (its arguments passed the tool's schema). */
+function escalationReason(call: ToolCall): string {
+  try {
+    const { reason } = JSON.parse(call.arguments) as { reason?: unknown };
+    if (typeof reason === 'string') return reason;
+  } catch {
+    // The tool ran, so the arguments parsed there; nothing else to say.
+  }
+  return 'the agent asked for a person';
 }

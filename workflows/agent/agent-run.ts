@@ -43,6 +43,8 @@ export class AgentRun {
   guards: RunGuards | undefined;
   /** Tool calls that wait for a person; set once the run knows its tools. */
   approvals: RunApprovals;
+  /** Set when the model called `escalate_to_human`: the run's result asks for a person. */
+  escalation: { reason: string } | undefined;
   private stop: Stop | undefined;
   private answer: string | null = null;
 
@@ -55,6 +57,7 @@ export class AgentRun {
     this.trace = new RunTrace(continued?.traceSegments ?? [], this.longRuns);
     this.approvals = new RunApprovals(input.approval, input.tools, input.recordSearchAttributes);
     this.approvals.mark(continued?.approvalTools ?? []);
+    this.escalation = continued?.escalation;
   }
 
   /** Answers progress queries, and takes raises (never a lowering, never after the end). */
@@ -120,6 +123,7 @@ export class AgentRun {
       ...this.guards?.outcome,
       ...(extra.error ? { error: extra.error } : {}),
       ...(extra.citations ? { citations: extra.citations } : {}),
+      ...(this.escalation ? { escalation: this.escalation } : {}),
     };
   }
 

@@ -2,6 +2,7 @@ import { workflowInfo } from '@temporalio/workflow';
 import type {
   CustomerServiceConfig,
   CustomerServiceInput,
+  Handoff,
   SessionClosedBy,
   SessionContinuation,
   SessionState,
@@ -30,6 +31,10 @@ export class CustomerSession {
   turnsHere = 0;
   totals: RunTotals;
   closedBy: SessionClosedBy | undefined;
+  /** Set while a person has the conversation. */
+  handoff: Handoff | undefined;
+  /** The last hand-off that ended, and who gave the session back (this execution only). */
+  lastHandoff: SessionState['lastHandoff'];
   closedDetail: string | undefined;
 
   constructor(
@@ -44,6 +49,7 @@ export class CustomerSession {
     this.startedAt = continued?.startedAt ?? workflowInfo().startTime.getTime();
     this.turns = continued?.turns ?? 0;
     this.totals = continued?.totals ?? emptyTotals;
+    this.handoff = continued?.handoff;
   }
 
   get open(): boolean {
@@ -101,6 +107,7 @@ export class CustomerSession {
       summarised: this.memory.summarised,
       recent: this.memory.recent,
       totals: this.totals,
+      ...(this.handoff ? { handoff: this.handoff } : {}),
     };
   }
 
@@ -116,6 +123,8 @@ export class CustomerSession {
       recent: this.memory.recent,
       totals: this.totals,
       caps: this.config.session.caps,
+      ...(this.handoff ? { handoff: this.handoff } : {}),
+      ...(this.lastHandoff ? { lastHandoff: this.lastHandoff } : {}),
     };
   }
 }

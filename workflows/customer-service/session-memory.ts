@@ -86,9 +86,15 @@ export class SessionMemory {
   }
 }
 
-/** Turns as the prompts quote them: the customer's message, then the reply. */
+/** Turns as the prompts quote them: the customer's message, then the reply; a person's reply alone. */
 export function transcript(turns: readonly SessionTurn[]): string {
-  return turns.map((turn) => `Customer: ${quoted(turn.message)}\nAgent: ${quoted(turn.reply)}`).join('\n\n');
+  return turns
+    .map((turn) =>
+      turn.outcome === 'person'
+        ? `Agent (a person, ${turn.by ?? 'unnamed'}): ${quoted(turn.reply)}`
+        : `Customer: ${quoted(turn.message)}\nAgent: ${quoted(turn.reply)}`,
+    )
+    .join('\n\n');
 }
 
 const quoted = (text: string) =>

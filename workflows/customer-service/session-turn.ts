@@ -1,7 +1,13 @@
 import { executeChild, isCancellation, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../../activities/index.js';
 import type { AgentResult } from '../../common/agent.js';
-import type { CustomerMessage, SessionTurn, TurnReply } from '../../common/customer-service.js';
+import type {
+  CustomerMessage,
+  MessageAssessment,
+  SessionTurn,
+  TurnReply,
+} from '../../common/customer-service.js';
+import type { RunTotals } from '../../common/run-contract.js';
 import { emptyTotals } from '../../common/run-totals.js';
 import { reactAgentWorkflow } from '../agent.js';
 import { localActivityOptions } from '../lib/activity-options.js';
@@ -9,16 +15,37 @@ import { describeFailure } from '../lib/failures.js';
 import { judge } from '../lib/run-guards.js';
 import { childRunAttributes, recordRunOutcome } from '../lib/run-search-attributes.js';
 import type { CustomerSession } from './customer-session.js';
+import { escalationByRule, handOff } from './session-handoff.js';
 
 const { detectLanguage } = proxyActivities<Activities>(localActivityOptions);
+/** One model call at most, with the lexicon behind it: a failure is answered inside, not retried. */
+const { assessMessage } = proxyActivities<Activities>({
+  startToCloseTimeout: '2 minutes',
+  retry: { maximumAttempts: 2, initialInterval: '1 second' },
+});
+
+/** What a turn knows of its message once it is judged and read. */
+interface TurnContext {
+  session: CustomerSession;
+  turn: number;
+  messageId: string;
+  /** The message as the guards left it (masked). */
+  message: string;
+  language: string;
+  assessment?: MessageAssessment;
+}
 
 /**
- * Answers one customer message: the input guards judge (and mask) it, its language is detected,
- * and a child agent run answers it with the session's tools, knowledge base, rules and memory,
- * within the turn's caps and what is left of the session's. The reply is the agent's answer, or
- * the configured fallback (with why) when the run did not answer; a blocked message gets the
- * blocked reply. Every step is an activity or a child run, so a crash mid-turn repeats none that
- * finished. The child's id is the session's plus the turn number: unique across continue-as-new.
+ * Answers one customer message. The input guards judge (and mask) it, eld names its language, and
+ * the session's model assesses its sentiment, priority and product (the lexicon when the model
+ * cannot). Then, in order: a session a person has gets the waiting reply; a message the escalation
+ * rule catches (sentiment below the threshold, a request for a person) hands the session off with
+ * the escalation reply; any other is answered by a child agent run with the session's tools,
+ * knowledge base, rules and memory, within the turn's caps and what is left of the session's, and
+ * hands off after its reply when the model called `escalate_to_human`. A run that does not answer
+ * gives the configured fallback (with why); a blocked message the blocked reply. Every step is an
+ * activity or a child run, so a crash mid-turn repeats none that finished. The child's id is the
+ * session's plus the turn number: unique across continue-as-new.
  */
 export async function answerMessage(
   session: CustomerSession,
@@ -27,18 +54,50 @@ export async function answerMessage(
 ): Promise<TurnReply> {
   const { config } = session;
   const turn = session.turns + 1;
-  const language = await detectLanguage({ text: message.text });
+  const { language } = await detectLanguage({ text: message.text });
   const guarded = await judge(session.guards, 'input', `message ${turn}`, message.text);
+  const context: TurnContext = {
+    session,
+    turn,
+    messageId,
+    message: 'text' in guarded ? guarded.text : '(blocked)',
+    language,
+  };
   if ('blocked' in guarded)
-    return finishTurn(
-      session,
-      { turn, messageId, message: '(blocked)', reply: config.blockedReply, outcome: 'blocked' },
-      {
-        detail: guarded.blocked,
-        language: language.language,
-      },
-    );
+    return finishTurn(context, config.blockedReply, 'blocked', { detail: guarded.blocked });
 
+  const { assessment, totals: assessed } = await assessMessage({
+    text: guarded.text,
+    model: session.input.model,
+    products: config.products,
+    language,
+    knowledgeLanguage: config.knowledgeLanguage,
+    prompt: config.prompts.assessment,
+    runId: workflowInfo().runId,
+  });
+  session.spent(assessed);
+  context.assessment = assessment;
+
+  if (session.handoff) {
+    session.handoff = { ...session.handoff, waiting: session.handoff.waiting + 1 };
+    return finishTurn(context, config.escalation.waitingReply, 'handed-off', {
+      detail: `waiting for a person since the hand-off (${session.handoff.reason})`,
+    });
+  }
+  const rule = escalationByRule(session, assessment);
+  if (rule) {
+    await handOff(session, rule, guarded.text, assessment);
+    return finishTurn(context, config.escalation.reply, 'handed-off', {
+      detail: `handed to a person: ${rule}`,
+    });
+  }
+  return answerByAgent(context);
+}
+
+/** The child agent run's answer, or the fallback; a hand-off after it when the model asked for one. */
+async function answerByAgent(context: TurnContext): Promise<TurnReply> {
+  const { session, turn } = context;
+  const { config } = session;
   const workflowId = `${workflowInfo().workflowId}/turn-${turn}`;
   let result: AgentResult;
   try {
@@ -46,7 +105,7 @@ export async function answerMessage(
       workflowId,
       args: [
         {
-          question: guarded.text,
+          question: context.message,
           model: session.input.model,
           temperature: session.input.temperature,
           retry: session.input.retry,
@@ -64,7 +123,9 @@ export async function answerMessage(
                 ? config.constraints.map((rule) => `- ${rule}`).join('\n')
                 : '- (none)',
             knowledgeBase: config.knowledgeBase,
-            language: language.reliable ? language.language : 'the language the customer writes in',
+            product: context.assessment?.product ?? '(no product in particular)',
+            translation: translationNote(context, config.knowledgeLanguage),
+            language: context.language === 'und' ? 'the language the customer writes in' : context.language,
             ...session.memory.promptVariables(session.input.customer),
           },
           caps: session.turnCaps(),
@@ -79,57 +140,81 @@ export async function answerMessage(
   } catch (error) {
     if (isCancellation(error)) throw error;
     const failure = describeFailure(error);
-    return finishTurn(
-      session,
-      { turn, messageId, message: guarded.text, reply: config.fallbackReply, outcome: 'fallback' },
-      { detail: `the turn's run failed: ${failure.message}`, language: language.language, workflowId },
-    );
+    return finishTurn(context, config.fallbackReply, 'fallback', {
+      detail: `the turn's run failed: ${failure.message}`,
+      workflowId,
+    });
   }
   session.spent(result.totals);
+  const about = {
+    workflowId,
+    totals: result.totals,
+    piiVault: result.piiVault ?? session.guards?.outcome.piiVault,
+  };
   const answered = result.stopReason === 'answer' && result.answer !== null && result.answer.trim() !== '';
-  const outcome: SessionTurn['outcome'] = answered
-    ? 'answered'
-    : result.stopReason === 'blocked'
-      ? 'blocked'
-      : 'fallback';
-  const reply = answered
-    ? result.answer!
-    : outcome === 'blocked'
-      ? config.blockedReply
-      : config.fallbackReply;
-  return finishTurn(
-    session,
-    { turn, messageId, message: guarded.text, reply, outcome },
-    {
-      detail: answered ? result.stopDetail : `${result.stopReason}: ${result.stopDetail}`,
-      language: language.language,
-      workflowId,
-      totals: result.totals,
-      piiVault: result.piiVault ?? session.guards?.outcome.piiVault,
-    },
-  );
+  if (!answered) {
+    const blocked = result.stopReason === 'blocked';
+    return finishTurn(
+      context,
+      blocked ? config.blockedReply : config.fallbackReply,
+      blocked ? 'blocked' : 'fallback',
+      {
+        ...about,
+        detail: `${result.stopReason}: ${result.stopDetail}`,
+      },
+    );
+  }
+  if (result.escalation) {
+    const reason = `the agent asked for a person: ${result.escalation.reason}`;
+    await handOff(session, reason, context.message, context.assessment);
+    return finishTurn(context, result.answer!, 'handed-off', {
+      ...about,
+      detail: `handed to a person: ${reason}`,
+    });
+  }
+  return finishTurn(context, result.answer!, 'answered', { ...about, detail: result.stopDetail });
 }
 
 /** The turn is counted and remembered, the session's listed cost brought up to date, the reply made. */
 function finishTurn(
-  session: CustomerSession,
-  turn: SessionTurn,
-  about: Pick<TurnReply, 'detail' | 'language'> &
-    Partial<Pick<TurnReply, 'workflowId' | 'totals' | 'piiVault'>>,
+  context: TurnContext,
+  reply: string,
+  outcome: SessionTurn['outcome'],
+  about: { detail: string; workflowId?: string; totals?: RunTotals; piiVault?: string | undefined },
 ): TurnReply {
-  session.turns = turn.turn;
+  const { session, turn, messageId, assessment } = context;
+  session.turns = turn;
   session.turnsHere += 1;
-  session.memory.remember(turn);
+  session.memory.remember({
+    turn,
+    messageId,
+    message: context.message,
+    reply,
+    outcome,
+    ...(assessment ? { sentiment: assessment.sentiment } : {}),
+  });
   recordRunOutcome(session.input.recordSearchAttributes, session.totals);
   return {
-    turn: turn.turn,
-    messageId: turn.messageId,
-    reply: turn.reply,
-    outcome: turn.outcome,
+    turn,
+    messageId,
+    reply,
+    outcome,
     detail: about.detail,
-    language: about.language,
+    language: context.language,
     ...(about.workflowId ? { workflowId: about.workflowId } : {}),
+    ...(assessment ? { assessment } : {}),
+    ...(session.handoff ? { handoff: session.handoff } : {}),
     totals: about.totals ?? emptyTotals,
     ...(about.piiVault ? { piiVault: about.piiVault } : {}),
   };
+}
+
+/** What the agent reads of the message in the knowledge base's language: the translation, or why there is none. */
+function translationNote(context: TurnContext, knowledgeLanguage: string): string {
+  const translation = context.assessment?.translation;
+  if (translation) return translation;
+  if (context.language === knowledgeLanguage) return `(the same: it is written in ${knowledgeLanguage})`;
+  return context.assessment?.source === 'lexicon'
+    ? '(not translated: the model could not assess the message)'
+    : `(none given: read as ${knowledgeLanguage} by the model)`;
 }

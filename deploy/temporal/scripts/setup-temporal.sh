@@ -22,6 +22,7 @@ LlmosStopReason Keyword
 LlmosCostUsd Double
 LlmosTotalTokens Int
 LlmosPendingApprovals KeywordList
+LlmosHandoff Keyword
 '
 
 MAX_TRIES=${SETUP_MAX_TRIES:-60}
