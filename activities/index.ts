@@ -20,6 +20,7 @@ import { createKnowledgeActivities } from './knowledge/knowledge-activities.js';
 import { createLanguageActivities } from './language/language-activities.js';
 import { createServiceConfigActivities } from './customer-service/service-config.js';
 import { createAssessActivities } from './customer-service/assess-message.js';
+import { createReviewActivities } from './customer-service/review-reply.js';
 import type { CustomerServiceConfig } from '../common/customer-service.js';
 import { createCitationActivities } from './knowledge/citation-activities.js';
 import type { KnowledgeStore } from './knowledge/knowledge-store.js';
@@ -83,6 +84,11 @@ export function createActivities(dependencies: ActivityDependencies) {
     createRemoteJudges(dependencies.guards.judgeConfig, { callChatModel, prompts: dependencies.prompts }),
   );
   const { embed } = dependencies;
+  const structuredAsks = {
+    callChatModel,
+    prompts: dependencies.prompts,
+    catalog: dependencies.models.catalog,
+  };
   return {
     callChatModel,
     resolveModelChain: createResolveModelChain(
@@ -107,11 +113,8 @@ export function createActivities(dependencies: ActivityDependencies) {
     ...createKnowledgeActivities({ store: dependencies.knowledge, embed }),
     ...createLanguageActivities(),
     ...createServiceConfigActivities(dependencies.customerService),
-    ...createAssessActivities({
-      callChatModel,
-      prompts: dependencies.prompts,
-      catalog: dependencies.models.catalog,
-    }),
+    ...createAssessActivities(structuredAsks),
+    ...createReviewActivities(structuredAsks),
     ...createCitationActivities(conversations, { callChatModel, prompts: dependencies.prompts }),
     ...createTraceActivities(dependencies.blobs),
     ...createBlobActivities(dependencies.blobs),

@@ -17,6 +17,22 @@ import {
 import { PromptRefSchema } from './prompt-template.js';
 import { defineOutput } from './structured-output.js';
 
+/** A pattern a reply must not hold (a promise the agent may not make), as a rule of the configuration. */
+export const ForbiddenPhraseSchema = z.object({
+  id: z.string().min(1),
+  pattern: z.string().min(1).refine(isRegExp, 'not a valid regular expression'),
+  message: z.string().min(1),
+});
+
+function isRegExp(pattern: string): boolean {
+  try {
+    new RegExp(pattern, 'i');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Caps of one turn: what answering one message may take. */
 export const TurnCapsSchema = runCapsSchema({
   maxIterations: 8,
@@ -88,6 +104,20 @@ export const CustomerServiceConfigSchema = z.object({
         .default('Thank you, your message is with our team; a person will answer you here.'),
     })
     .prefault({}),
+  /**
+   * The review of every reply the agent writes, before the customer reads it: the rules in code
+   * (`forbidden` phrases; a reply that matches `citeWhen` must cite a passage), then the model's
+   * score against `threshold`. A reply that fails is replaced by the fallback reply, or (`onFail:
+   * handoff`) the session is handed to a person.
+   */
+  review: z
+    .object({
+      threshold: z.number().min(0).max(1).default(0.6),
+      onFail: z.enum(['fallback', 'handoff']).default('handoff'),
+      forbidden: z.array(ForbiddenPhraseSchema).default([]),
+      citeWhen: z.string().min(1).refine(isRegExp, 'not a valid regular expression').optional(),
+    })
+    .prefault({}),
   /** The reply to a message the guards blocked. */
   blockedReply: z
     .string()
@@ -99,12 +129,9 @@ export const CustomerServiceConfigSchema = z.object({
       turn: PromptRefSchema.default({ id: 'cs.turn', version: 'v1' }),
       summary: PromptRefSchema.default({ id: 'cs.summary', version: 'v1' }),
       assessment: PromptRefSchema.default({ id: 'cs.assess', version: 'v1' }),
+      review: PromptRefSchema.default({ id: 'cs.review', version: 'v1' }),
     })
-    .default({
-      turn: { id: 'cs.turn', version: 'v1' },
-      summary: { id: 'cs.summary', version: 'v1' },
-      assessment: { id: 'cs.assess', version: 'v1' },
-    }),
+    .prefault({}),
   turn: z.object({ caps: TurnCapsSchema.default(TurnCapsSchema.parse({})) }).default({
     caps: TurnCapsSchema.parse({}),
   }),
@@ -161,6 +188,30 @@ export interface MessageAssessment {
   translation: string | null;
   source: 'model' | 'lexicon';
   fallbackReason?: string;
+}
+
+/** The model's review of a reply before the customer reads it. */
+export const replyReviewOutput = defineOutput(
+  'reply_review',
+  'How well a support reply answers the customer and keeps the service rules',
+  z.object({
+    /** From 0 (harmful or useless) to 1 (right, helpful, within every rule). */
+    score: z.number().min(0).max(1),
+    /** What is wrong with it, one short sentence each; empty when nothing is. */
+    problems: z.array(z.string().trim().min(1)).default([]),
+  }),
+);
+
+/**
+ * What the review found of a reply: `rules` (a forbidden phrase, a policy stated without a
+ * citation: checked in code, no model asked), `model` (its score against the threshold), or
+ * `unchecked` (the model could not review it; the reply went out, and `problems` says why).
+ */
+export interface ReplyReview {
+  passed: boolean;
+  by: 'rules' | 'model' | 'unchecked';
+  score: number | null;
+  problems: string[];
 }
 
 /** Who the session serves, as the page or the CLI that opened it knows them. */
@@ -260,6 +311,8 @@ export interface TurnReply {
   workflowId?: string;
   /** How the message was read before the turn: sentiment, priority, product. */
   assessment?: MessageAssessment;
+  /** The review of the agent's reply, when the agent wrote one. */
+  review?: ReplyReview;
   /** Set when a person has the conversation (since this turn, or before it). */
   handoff?: Handoff;
   totals: RunTotals;

@@ -492,6 +492,7 @@ const supportScript: FakeLlmScript = {
       match: { responseFormat: '^message_assessment$' },
       reply: { json: { sentiment: 0, priority: 'normal', product: null, wantsHuman: false }, usage },
     },
+    { match: { responseFormat: '^reply_review$' }, reply: { json: { score: 0.9, problems: [] }, usage } },
     {
       match: { lastUserMessage: 'Turns to add' },
       reply: { text: 'The customer asked two questions.', usage },

@@ -1,13 +1,8 @@
-import { renderPrompt } from '../../common/render-prompt.js';
 import { messageAssessmentOutput, type MessageAssessment } from '../../common/customer-service.js';
 import type { PromptRef } from '../../common/prompt-template.js';
-import { resolveChain, type ModelCatalog } from '../../common/model-catalog.js';
 import type { RunTotals } from '../../common/run-contract.js';
-import { addModelCall, emptyTotals } from '../../common/run-totals.js';
 import { spotlight, spotlightBoundary } from '../../common/spotlight.js';
-import { parseStructuredOutput, toResponseFormat } from '../../common/structured-output.js';
-import type { CallChatModelOutput, WholeRequestInput } from '../llm/call-chat-model.js';
-import type { PromptLibrary } from '../prompts/prompt-library.js';
+import { askStructured, type StructuredAskServices } from './ask-structured.js';
 import { assessByLexicon } from './lexicon-assessment.js';
 
 export interface AssessMessageInput {
@@ -29,12 +24,6 @@ export interface AssessMessageOutput {
   totals: RunTotals;
 }
 
-export interface AssessServices {
-  callChatModel: (input: WholeRequestInput) => Promise<CallChatModelOutput>;
-  prompts: PromptLibrary;
-  catalog: ModelCatalog;
-}
-
 /**
  * A customer message's sentiment, priority and product, before the turn answers it: one
  * structured call of the session's model at temperature 0 (a retry is answered by the response
@@ -44,56 +33,37 @@ export interface AssessServices {
  * model's. Not retried by Temporal on a model failure: the fallback is the answer to that. The
  * call's cost comes back in `totals`.
  */
-export function createAssessActivities(services: AssessServices) {
+export function createAssessActivities(services: StructuredAskServices) {
   return {
     async assessMessage(input: AssessMessageInput): Promise<AssessMessageOutput> {
-      let model: string;
-      try {
-        model = resolveChain(services.catalog, input.model)[0]!;
-      } catch {
-        // `auto` is routed call by call, on the conversation the turn has not built yet.
-        const reason = `${input.model} names no model to ask before the turn`;
-        return { assessment: assessByLexicon(input.text, input.products, reason), totals: emptyTotals };
-      }
       const productNames = Object.keys(input.products);
-      const { messages } = renderPrompt(services.prompts.get(input.prompt), {
-        products:
-          productNames.length > 0 ? productNames.map((name) => `"${name}"`).join(', ') : '(none configured)',
-        language: input.language === 'und' ? 'not known' : input.language,
-        knowledgeLanguage: input.knowledgeLanguage,
-        message: spotlight(input.text, {
-          source: 'customer message',
-          boundary: spotlightBoundary(input.runId),
-        }),
+      const answer = await askStructured(services, {
+        model: input.model,
+        prompt: input.prompt,
+        output: messageAssessmentOutput,
+        variables: {
+          products:
+            productNames.length > 0
+              ? productNames.map((name) => `"${name}"`).join(', ')
+              : '(none configured)',
+          language: input.language === 'und' ? 'not known' : input.language,
+          knowledgeLanguage: input.knowledgeLanguage,
+          message: spotlight(input.text, {
+            source: 'customer message',
+            boundary: spotlightBoundary(input.runId),
+          }),
+        },
       });
-      let call: CallChatModelOutput;
-      try {
-        call = await services.callChatModel({
-          model,
-          prompt: input.prompt,
-          request: {
-            messages,
-            tools: [],
-            temperature: 0,
-            responseFormat: toResponseFormat(messageAssessmentOutput),
-          },
-        });
-      } catch (error) {
-        const reason = `the model failed: ${(error as Error).message}`;
-        return { assessment: assessByLexicon(input.text, input.products, reason), totals: emptyTotals };
-      }
-      const totals = addModelCall(emptyTotals, call.response.usage, call.costUsd, call.cacheHit);
-      const parsed = parseStructuredOutput(messageAssessmentOutput, call.response.message.content);
-      if (!parsed.ok) {
-        const reason = `its answer is no assessment: ${parsed.problems.join('; ')}`;
-        return { assessment: assessByLexicon(input.text, input.products, reason), totals };
-      }
-      const value = messageAssessmentOutput.schema.parse(parsed.value);
-      if (value.product !== null && !productNames.includes(value.product)) {
-        const reason = `it named the product "${value.product}", which is not configured`;
-        return { assessment: assessByLexicon(input.text, input.products, reason), totals };
-      }
-      return { assessment: { ...value, source: 'model' }, totals };
+      const { totals } = answer;
+      const problem =
+        'problem' in answer
+          ? answer.problem
+          : answer.value.product !== null && !productNames.includes(answer.value.product)
+            ? `it named the product "${answer.value.product}", which is not configured`
+            : undefined;
+      if (problem !== undefined || !('value' in answer))
+        return { assessment: assessByLexicon(input.text, input.products, problem!), totals };
+      return { assessment: { ...answer.value, source: 'model' }, totals };
     },
   };
 }

@@ -48,6 +48,9 @@ const psvFlatReplan = {
   ],
 };
 
+/** A customer-service turn's activities around its child agent run. */
+const turn = ['detectLanguage', 'applyGuards', 'assessMessage', 'reviewReply'];
+
 /** What each committed history must contain, so a re-recording cannot quietly lose its point. */
 const expectedContents: Record<
   string,
@@ -226,12 +229,9 @@ const expectedContents: Record<
   },
   'customer-service': {
     workflowType: 'customerServiceWorkflow',
-    // The worker's configuration, then each message: its language, its guards, its assessment, a child agent run.
-    activities: [
-      'serviceConfig',
-      ...['detectLanguage', 'applyGuards', 'assessMessage'],
-      ...['detectLanguage', 'applyGuards', 'assessMessage'],
-    ],
+    // The worker's configuration, then each message: its language, its guards, its assessment, a
+    // child agent run and the review of its reply.
+    activities: ['serviceConfig', ...turn, ...turn],
     eventTypes: [
       'EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED',
       'EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_COMPLETED',
@@ -243,10 +243,7 @@ const expectedContents: Record<
     workflowType: 'customerServiceWorkflow',
     workflowId: 'replay-customer-service-memory',
     // Two turns (three child runs with the summary), then continued as new with the memory.
-    activities: [
-      ...['detectLanguage', 'applyGuards', 'assessMessage'],
-      ...['detectLanguage', 'applyGuards', 'assessMessage'],
-    ],
+    activities: [...turn, ...turn],
     eventTypes: [
       'EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_INITIATED',
       'EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW',
@@ -255,7 +252,7 @@ const expectedContents: Record<
   'customer-service-memory': {
     workflowType: 'customerServiceWorkflow',
     // The second execution: no configuration read again, the third turn, the close.
-    activities: ['detectLanguage', 'applyGuards', 'assessMessage'],
+    activities: turn,
     eventTypes: ['EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_COMPLETED', 'EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED'],
   },
   'budget-ledger': {

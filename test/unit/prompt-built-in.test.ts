@@ -20,6 +20,7 @@ const expectedVariables: Record<string, string[]> = {
   'analysis.output@v1': ['analysis', 'results', 'sections'],
   'analysis.reconcile@v1': ['analysis', 'candidates', 'document', 'field'],
   'agent.system@v2': ['question'],
+  'cs.review@v1': ['message', 'reply', 'rules'],
   'cs.summary@v1': ['customer', 'question', 'summary'],
   'cs.assess@v1': ['knowledgeLanguage', 'language', 'message', 'products'],
   'cs.turn@v1': [

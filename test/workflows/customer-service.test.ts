@@ -354,4 +354,60 @@ void describe('customerServiceWorkflow: a session per conversation', () => {
       /into the language en when it is written in another \(a detector read it as fr/,
     );
   });
+
+  void it('reviews every reply: a forbidden promise goes to a person, a low score or an uncited policy to the fallback', async () => {
+    const review = (score: number, problems: string[] = []) => ({
+      match: { responseFormat: '^reply_review$' },
+      times: 1,
+      reply: { json: { score, problems } },
+    });
+    testbed.fake.setScript({
+      rules: [
+        neutral,
+        review(0.2, ['it is rude']),
+        review(0.9),
+        {
+          match: { lastUserMessage: 'Message: .*money back' },
+          reply: { text: 'Sure, we will refund you today.' },
+        },
+        { match: { lastUserMessage: 'Message: .*how long' }, reply: { text: 'Refunds take 14 days.' } },
+        { match: { lastUserMessage: 'Message: ' }, reply: { text: 'Whatever.' } },
+      ],
+    });
+    const rules = {
+      forbidden: [{ id: 'refund-promise', pattern: '\\bwe will refund\\b', message: 'no refund promises' }],
+      citeWhen: '\\brefunds?\\b',
+    };
+    const promising = await start('review-handoff', { config: { ...config, review: rules } });
+    const promised = await send(promising, 'I want my money back for the router.');
+    assert.equal(promised.outcome, 'handed-off');
+    assert.match(promised.reply, /passing our conversation to a member of our team/);
+    assert.deepEqual(promised.review, {
+      passed: false,
+      by: 'rules',
+      score: null,
+      problems: [
+        'refund-promise: no refund promises',
+        'it states a policy without citing the passage it rests on',
+      ],
+    });
+    assert.ok(
+      !testbed.fake.requests.some((request) => request.chatRequest?.responseFormat?.name === 'reply_review'),
+    );
+
+    const handle = await start('review-fallback', {
+      config: { ...config, review: { ...rules, onFail: 'fallback' } },
+    });
+    const rude = await send(handle, 'Can you help me with my router?');
+    assert.equal(rude.outcome, 'fallback');
+    assert.match(rude.reply, /A member of our team will follow up/);
+    assert.deepEqual([rude.review?.by, rude.review?.score], ['model', 0.2]);
+    assert.match(rude.detail, /failed its review \(model\): it is rude/);
+    const fine = await send(handle, 'Is anyone there?');
+    assert.deepEqual([fine.outcome, fine.reply, fine.review?.passed], ['answered', 'Whatever.', true]);
+    const uncited = await send(handle, 'And how long does a refund take?');
+    assert.equal(uncited.outcome, 'fallback');
+    assert.deepEqual(uncited.review?.problems, ['it states a policy without citing the passage it rests on']);
+    assert.equal((await handle.query(sessionStateQuery)).status, 'open');
+  });
 });

@@ -1,13 +1,10 @@
-import { proxyActivities, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
-import type { Activities } from '../../activities/index.js';
+import { upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { Handoff, MessageAssessment, PersonReply, SessionTurn } from '../../common/customer-service.js';
 import { LlmosHandoff } from '../../common/search-attributes.js';
-import { localActivityOptions } from '../lib/activity-options.js';
 import { describeFailure } from '../lib/failures.js';
 import type { CustomerSession } from './customer-session.js';
 import { transcript } from './session-memory.js';
-
-const { runTool } = proxyActivities<Activities>(localActivityOptions);
+import { runTool } from './turn-activities.js';
 
 /** Why a message hands the session to a person by the configured rule, if it does. */
 export function escalationByRule(

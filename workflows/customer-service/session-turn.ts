@@ -1,28 +1,22 @@
-import { executeChild, isCancellation, proxyActivities, workflowInfo } from '@temporalio/workflow';
-import type { Activities } from '../../activities/index.js';
+import { executeChild, isCancellation, workflowInfo } from '@temporalio/workflow';
 import type { AgentResult } from '../../common/agent.js';
 import type {
   CustomerMessage,
   MessageAssessment,
+  ReplyReview,
   SessionTurn,
   TurnReply,
 } from '../../common/customer-service.js';
 import type { RunTotals } from '../../common/run-contract.js';
 import { emptyTotals } from '../../common/run-totals.js';
 import { reactAgentWorkflow } from '../agent.js';
-import { localActivityOptions } from '../lib/activity-options.js';
 import { describeFailure } from '../lib/failures.js';
 import { judge } from '../lib/run-guards.js';
 import { childRunAttributes, recordRunOutcome } from '../lib/run-search-attributes.js';
 import type { CustomerSession } from './customer-session.js';
+import { reviewAgentReply } from './reply-review.js';
 import { escalationByRule, handOff } from './session-handoff.js';
-
-const { detectLanguage } = proxyActivities<Activities>(localActivityOptions);
-/** One model call at most, with the lexicon behind it: a failure is answered inside, not retried. */
-const { assessMessage } = proxyActivities<Activities>({
-  startToCloseTimeout: '2 minutes',
-  retry: { maximumAttempts: 2, initialInterval: '1 second' },
-});
+import { assessMessage, detectLanguage } from './turn-activities.js';
 
 /** What a turn knows of its message once it is judged and read. */
 interface TurnContext {
@@ -164,15 +158,29 @@ async function answerByAgent(context: TurnContext): Promise<TurnReply> {
       },
     );
   }
-  if (result.escalation) {
-    const reason = `the agent asked for a person: ${result.escalation.reason}`;
+  const review = await reviewAgentReply(session, context.message, result.answer!);
+  const asked = result.escalation && `the agent asked for a person: ${result.escalation.reason}`;
+  if (!review.passed) {
+    const failed = `the reply failed its review (${review.by}): ${review.problems.join('; ')}`;
+    if (!asked && config.review.onFail === 'fallback')
+      return finishTurn(context, config.fallbackReply, 'fallback', { ...about, review, detail: failed });
+    const reason = asked ? `${asked}; ${failed}` : failed;
     await handOff(session, reason, context.message, context.assessment);
-    return finishTurn(context, result.answer!, 'handed-off', {
+    return finishTurn(context, config.escalation.reply, 'handed-off', {
       ...about,
+      review,
       detail: `handed to a person: ${reason}`,
     });
   }
-  return finishTurn(context, result.answer!, 'answered', { ...about, detail: result.stopDetail });
+  if (asked) {
+    await handOff(session, asked, context.message, context.assessment);
+    return finishTurn(context, result.answer!, 'handed-off', {
+      ...about,
+      review,
+      detail: `handed to a person: ${asked}`,
+    });
+  }
+  return finishTurn(context, result.answer!, 'answered', { ...about, review, detail: result.stopDetail });
 }
 
 /** The turn is counted and remembered, the session's listed cost brought up to date, the reply made. */
@@ -180,7 +188,13 @@ function finishTurn(
   context: TurnContext,
   reply: string,
   outcome: SessionTurn['outcome'],
-  about: { detail: string; workflowId?: string; totals?: RunTotals; piiVault?: string | undefined },
+  about: {
+    detail: string;
+    workflowId?: string;
+    totals?: RunTotals;
+    piiVault?: string | undefined;
+    review?: ReplyReview;
+  },
 ): TurnReply {
   const { session, turn, messageId, assessment } = context;
   session.turns = turn;
@@ -203,6 +217,7 @@ function finishTurn(
     language: context.language,
     ...(about.workflowId ? { workflowId: about.workflowId } : {}),
     ...(assessment ? { assessment } : {}),
+    ...(about.review ? { review: about.review } : {}),
     ...(session.handoff ? { handoff: session.handoff } : {}),
     totals: about.totals ?? emptyTotals,
     ...(about.piiVault ? { piiVault: about.piiVault } : {}),
