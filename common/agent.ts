@@ -85,6 +85,8 @@ export const AgentInputSchema = z.object({
   /** With `models`: the policy the parent resolved for its tenant; every call is checked against it. */
   policy: TenantPolicySchema.optional(),
   tools: z.array(z.string().min(1)).default(['calculator']),
+  /** The customer the run acts for: tools over customers' data (orders) keep to theirs. */
+  customer: z.string().trim().min(1).optional(),
   /** Tool calls that wait for a person: the tools beyond those marked `requireApproval`, and how long. */
   approval: ApprovalSettingsSchema.default(ApprovalSettingsSchema.parse({})),
   /**

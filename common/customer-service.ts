@@ -46,6 +46,8 @@ export const SessionCapsSchema = z.object({
   maxTotalTokens: z.number().int().positive().default(1_000_000),
   maxCostUsd: z.number().positive().default(5),
   maxTurns: z.number().int().positive().default(500),
+  /** How long the session may last from its start, idle or not (ms, or e.g. `30d`). */
+  maxWallTime: DurationMsSchema.default(30 * 86_400_000),
 });
 export type SessionCaps = z.output<typeof SessionCapsSchema>;
 

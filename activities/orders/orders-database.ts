@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 
 export interface OrderRecord {
   id: string;
+  customerId: string;
   product: string;
   sku: string;
   quantity: number;
@@ -39,7 +40,7 @@ export function openOrdersDatabase(file: string): OrdersDatabase {
     : new Database(file, { readonly: true, fileMustExist: true });
   if (file.endsWith('.sql')) db.exec(readFileSync(file, 'utf8'));
   const select = db.prepare<[string], OrderRecord>(
-    `SELECT o.id, p.name AS product, o.sku, o.quantity, o.ordered_on AS orderedOn, o.status,
+    `SELECT o.id, o.customer_id AS customerId, p.name AS product, o.sku, o.quantity, o.ordered_on AS orderedOn, o.status,
             o.shipped_on AS shippedOn, o.delivered_on AS deliveredOn, o.carrier, o.tracking,
             p.warranty_months AS warrantyMonths
        FROM orders o JOIN products p ON p.sku = o.sku WHERE o.id = ? COLLATE NOCASE`,

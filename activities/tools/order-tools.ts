@@ -7,16 +7,21 @@ const OrderIdSchema = z.string().trim().min(3).max(40).describe('The order numbe
 
 /**
  * `order_status` and `check_warranty` over the company's orders database (LLMOS_ORDERS_DATABASE).
- * Read only, so a retry is free; an unknown order number is the model's to correct. `today`
+ * Read only, so a retry is free; an unknown order number is the model's to correct, and so is
+ * another customer's, for a run that acts for a customer (`ToolContext.customer`). `today`
  * gives the day the warranty is judged on (the activity's clock, recorded with its result).
  */
 export function createOrderTools(
   orders: OrdersDatabase,
   today: () => string = () => new Date().toISOString().slice(0, 10),
 ) {
-  const find = (id: string) => {
+  // For a run that acts for a customer, another customer's order is no order at all.
+  const find = (id: string, customer: string | undefined) => {
     const order = orders.order(id);
-    if (!order) throw new ToolInputError(`no order ${id}: order numbers look like BL-26040`);
+    if (!order || (customer !== undefined && order.customerId !== customer))
+      throw new ToolInputError(
+        `no order ${id}${customer === undefined ? '' : ` for customer ${customer}`}: order numbers look like BL-26040`,
+      );
     return order;
   };
   const orderStatus = defineTool({
@@ -24,9 +29,9 @@ export function createOrderTools(
     description:
       'Looks up an order: what was ordered, its status, when it shipped and arrived, and its tracking number.',
     inputSchema: z.object({ orderId: OrderIdSchema }),
-    execute: ({ orderId }) =>
+    execute: ({ orderId }, context) =>
       settled(() => {
-        const order = find(orderId);
+        const order = find(orderId, context.customer);
         const lines = [
           `Order ${order.id}: ${order.quantity} x ${order.product}, ordered ${order.orderedOn}, ${order.status}.`,
           ...(order.shippedOn
@@ -41,9 +46,9 @@ export function createOrderTools(
     name: 'check_warranty',
     description: 'Says whether an order is under warranty today, and until when.',
     inputSchema: z.object({ orderId: OrderIdSchema }),
-    execute: ({ orderId }) =>
+    execute: ({ orderId }, context) =>
       settled(() => {
-        const order = find(orderId);
+        const order = find(orderId, context.customer);
         const warranty = warrantyOf(order, today());
         return `${order.product} of order ${order.id}: ${warranty.covered ? `under warranty until ${warranty.until}` : 'not under warranty'} (${warranty.reason}).`;
       }),

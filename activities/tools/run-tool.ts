@@ -32,6 +32,8 @@ export interface RunToolInput {
   guard?: GuardRun | undefined;
   /** The model the run is calling: a tool that asks a model (`ToolContext.callModel`) asks this one. */
   model?: string | undefined;
+  /** The customer the run acts for (`ToolContext.customer`). */
+  customer?: string | undefined;
 }
 
 /** `ok: false` means the model's call was unusable; `observation` then says why, for the model. */
@@ -139,6 +141,7 @@ export function createRunTool(
         signal: context.cancellationSignal,
         idempotencyKey: `${workflowId}/${activityId}`,
         workflowId,
+        customer: input.customer,
         boundary,
         spend,
         callModel:

@@ -9,6 +9,11 @@ export interface ToolContext {
   idempotencyKey: string;
   /** The run that made the call; absent outside one. */
   workflowId?: string | undefined;
+  /**
+   * The customer the run acts for (a customer-service session's): a tool over customers' data
+   * keeps to this one's and answers for no other. Absent: the run acts for the operator.
+   */
+  customer?: string | undefined;
   /** The run's spotlighting boundary: a tool that returns outside text wraps it with `spotlight`. */
   boundary: string;
   /**

@@ -49,4 +49,20 @@ void describe('the example company orders, through order_status and check_warran
     assert.equal(warrantyOf(delivered, '2026-09-24').covered, true, 'the last day is covered');
     assert.equal(warrantyOf(delivered, '2026-09-25').covered, false);
   });
+
+  void it("answers a run acting for a customer about that customer's orders only", async () => {
+    const forJane = { ...context, customer: 'C-1001' };
+    assert.match(
+      await orderStatus!.execute({ orderId: 'BL-25061' }, forJane),
+      /^Order BL-25061: 1 x Brightline M1/,
+    );
+    // Mia's order does not exist for Jane: she learns nothing of it, not even that it exists.
+    for (const tool of [orderStatus!, checkWarranty!])
+      await assert.rejects(
+        tool.execute({ orderId: 'BL-26040' }, forJane),
+        (error: Error) =>
+          error instanceof ToolInputError &&
+          error.message.startsWith('no order BL-26040 for customer C-1001'),
+      );
+  });
 });

@@ -176,6 +176,15 @@ void describe('customerServiceWorkflow: a session per conversation', () => {
     assert.equal(cappedResult.closedBy, 'cap');
     assert.equal(cappedResult.turns, 1);
 
+    const old = await start('old', {
+      config: { ...config, session: { ...config.session, caps: { maxWallTime: '1s' } } },
+    });
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    const late = await send(old, 'hello');
+    assert.equal(late.outcome, 'fallback');
+    assert.match(late.detail, /reached its wall time of 1000 ms/);
+    assert.equal((await old.result()).closedBy, 'cap');
+
     const idle = await start('idle', {
       config: { ...config, session: { ...config.session, idleTimeout: '1s' } },
     });

@@ -174,7 +174,8 @@ export async function runToolCall(run: AgentRun, call: ToolCall): Promise<Append
       const guard = !pure && run.guards ? { guard: run.guards.run } : {};
       // A tool that asks a model (retrieve's summary) asks the run's current one.
       const model = run.models ? { model: run.models.current } : {};
-      const args = { name: call.name, arguments: call.arguments, ...guard, ...model };
+      const customer = run.input.customer ? { customer: run.input.customer } : {};
+      const args = { name: call.name, arguments: call.arguments, ...guard, ...model, ...customer };
       result = pure
         ? await runPureTool.executeWithOptions({ summary: `${call.name} (iteration ${iteration})` }, [args])
         : await runTool.executeWithOptions({ summary: `${call.name} (iteration ${iteration})` }, [args]);

@@ -73,6 +73,8 @@ export class CustomerSession {
     if (this.totals.totalTokens >= caps.maxTotalTokens)
       return `the session used its ${caps.maxTotalTokens} tokens`;
     if (this.totals.costUsd >= caps.maxCostUsd) return `the session spent its $${caps.maxCostUsd}`;
+    if (Date.now() - this.startedAt >= caps.maxWallTime)
+      return `the session reached its wall time of ${caps.maxWallTime} ms`;
     return undefined;
   }
 
@@ -87,6 +89,10 @@ export class CustomerSession {
         Math.min(turn.maxTotalTokens, session.maxTotalTokens - this.totals.totalTokens),
       ),
       maxCostUsd: Math.max(1e-6, Math.min(turn.maxCostUsd, session.maxCostUsd - this.totals.costUsd)),
+      maxWallTimeMs: Math.max(
+        1,
+        Math.min(turn.maxWallTimeMs, this.startedAt + session.maxWallTime - Date.now()),
+      ),
     };
   }
 

@@ -107,6 +107,8 @@ async function answerByAgent(context: TurnContext): Promise<TurnReply> {
           ...(session.guards ? { piiVault: session.guards.run.vaultId } : {}),
           ...(session.input.tenant ? { tenant: session.input.tenant } : {}),
           tools: config.tools,
+          // The order tools answer for this customer's orders only.
+          customer: session.input.customer.id,
           approval: config.approval,
           prompt: config.prompts.turn,
           promptVariables: {
