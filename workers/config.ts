@@ -99,6 +99,13 @@ export const WorkerConfigSchema = z.object({
   LLMOS_TICKETS_FILE: z.string().default(path.join(projectRoot, '.llmos', 'tickets.sqlite')),
   /** Tickets in PostgreSQL instead, shared by workers on several machines. */
   LLMOS_TICKETS_POSTGRES_URL: optionalUrl,
+  /**
+   * A helpdesk with a Zendesk-style REST API (e.g. https://acme.zendesk.com) to open tickets in,
+   * instead of llmos's own store; its API token, and the agent's e-mail for Basic auth.
+   */
+  LLMOS_TICKETS_API_URL: optionalUrl,
+  LLMOS_TICKETS_API_TOKEN: optionalText,
+  LLMOS_TICKETS_API_USER: optionalText,
   /** The orders `order_status` and `check_warranty` read: a SQLite file, or a `.sql` script loaded into memory. */
   LLMOS_ORDERS_DATABASE: z.string().default(path.join(projectRoot, 'examples', 'company', 'orders.sql')),
   /** The SMTP server `send_email` sends through, e.g. `smtp://mail.example.com:587`; unset: it refuses. */

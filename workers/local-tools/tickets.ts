@@ -10,6 +10,9 @@ export function openWorkerTickets(env: NodeJS.ProcessEnv = process.env) {
   const settings = WorkerConfigSchema.pick({
     LLMOS_TICKETS_FILE: true,
     LLMOS_TICKETS_POSTGRES_URL: true,
+    LLMOS_TICKETS_API_URL: true,
+    LLMOS_TICKETS_API_TOKEN: true,
+    LLMOS_TICKETS_API_USER: true,
   }).parse(env);
   return openTicketStore(settings);
 }
