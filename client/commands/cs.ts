@@ -7,6 +7,7 @@ import {
   checkModelAlias,
   connectionFlags,
   modelOptionDescription,
+  positiveInteger,
   tenantFromFlags,
   type ConnectionOptionValues,
   type TenantFlags,
@@ -113,6 +114,34 @@ export function registerCustomerServiceCommands(program: Command): void {
       printState(sessionId, state);
     });
   registerHandoffCommands(cs);
+  cs.command('demo')
+    .description(
+      "Build the example company's knowledge base and run a customer conversation, offline, on a local server and worker",
+    )
+    .option('--port <port>', 'Temporal gRPC port', positiveInteger, 7233)
+    .option('--ui-port <port>', 'Temporal UI port', positiveInteger, 8233)
+    .action(async (flags: { port: number; uiPort: number }) => {
+      const [{ withLocalWorker }, { runCustomerServiceDemo }, { announceModel }, { ensureLocalModels }] =
+        await Promise.all([
+          import('../local-worker.js'),
+          import('../cs-demo.js'),
+          import('./demo.js'),
+          import('../local-models.js'),
+        ]);
+      const { model, scripted } = chooseDefaultModel(process.env, 'demo-support');
+      announceModel(model, scripted, 'demo-support');
+      await ensureLocalModels();
+      await withLocalWorker(flags, async ({ client, taskQueue, uiLink }) => {
+        const { sessionId, unexpected } = await runCustomerServiceDemo(client, {
+          taskQueue,
+          model,
+          print: (line) => console.log(line),
+        });
+        console.log(`See the session in the Temporal UI: ${uiLink(sessionId)}`);
+        for (const problem of unexpected) console.error(`unexpected: ${problem}`);
+        process.exitCode = unexpected.length === 0 ? 0 : 1;
+      });
+    });
 }
 
 function registerHandoffCommands(cs: Command): void {
