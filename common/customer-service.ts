@@ -358,13 +358,15 @@ export const PersonReplySchema = z.object({
 export type PersonReply = z.infer<typeof PersonReplySchema>;
 
 /** The argument of `returnToAgentUpdate`: who gives the conversation back to the agent. */
-export interface ReturnToAgentRequest {
-  by: string;
-}
+export const ReturnToAgentRequestSchema = z.object({
+  by: z.string().trim().min(1, 'say who gives it back (by)').max(100),
+});
+export type ReturnToAgentRequest = z.infer<typeof ReturnToAgentRequestSchema>;
 
 /** The argument of `closeSessionUpdate`: why it is closed, for the record. */
-export interface CloseSessionRequest {
-  reason?: string;
-}
+export const CloseSessionRequestSchema = z.object({
+  reason: z.string().trim().max(1_000, 'the reason is longer than 1,000 characters').optional(),
+});
+export type CloseSessionRequest = z.infer<typeof CloseSessionRequestSchema>;
 
 export type { RunCaps };

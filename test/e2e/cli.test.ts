@@ -268,7 +268,7 @@ void describe('the llmos CLI, end to end', { timeout: 600_000 }, () => {
     [
       'an unknown tool',
       ['agent', question, '--model', model, '--tools', 'calculator,teleport'],
-      /unknown tool teleport; the tools are calculator, http_get, retrieve, create_ticket, send_email, order_status, check_warranty\./,
+      /unknown tool teleport; the tools are calculator, http_get, retrieve, create_ticket, send_email, order_status, check_warranty, escalate_to_human\./,
     ],
   ] as const) {
     void it(`agent with ${label} fails with a clear message and starts nothing`, async () => {
