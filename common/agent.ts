@@ -69,6 +69,17 @@ export const AgentContinuationSchema = z.object({
   canaries: z.array(z.string()).optional(),
   /** The model asked for a person (`escalate_to_human`) in an earlier execution, and why. */
   escalation: z.object({ reason: z.string() }).optional(),
+  /** Calls of earlier executions that waited for a person and did not run. */
+  unapproved: z
+    .array(
+      z.object({
+        tool: z.string(),
+        decision: z.enum(['declined', 'timed_out']),
+        by: z.string().optional(),
+        reason: z.string().optional(),
+      }),
+    )
+    .optional(),
 });
 export type AgentContinuation = z.infer<typeof AgentContinuationSchema>;
 
@@ -156,6 +167,15 @@ export interface AgentResult extends GuardedResult {
   citations?: CitationReport;
   /** The model called `escalate_to_human`: a person should take over after this answer, and why. */
   escalation?: { reason: string };
+  /** Calls that waited for a person and did not run: declined, or nobody decided in time. */
+  unapproved?: UnapprovedCall[];
+}
+
+export interface UnapprovedCall {
+  tool: string;
+  decision: 'declined' | 'timed_out';
+  by?: string;
+  reason?: string;
 }
 
 export type AgentStatus = 'running' | 'waiting_for_caps' | 'finished';

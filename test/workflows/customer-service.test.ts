@@ -419,4 +419,35 @@ void describe('customerServiceWorkflow: a session per conversation', () => {
     assert.deepEqual(uncited.review?.problems, ['it states a policy without citing the passage it rests on']);
     assert.equal((await handle.query(sessionStateQuery)).status, 'open');
   });
+
+  void it('declines a call nobody approved in time and hands the session to a person', async () => {
+    testbed.fake.setScript({
+      rules: [
+        neutral,
+        { match: { responseFormat: '^reply_review$' }, reply: { json: { score: 0.9, problems: [] } } },
+        {
+          match: { lastUserMessage: 'Message: ', step: 0 },
+          reply: {
+            toolCalls: [
+              {
+                name: 'send_email',
+                arguments: { to: 'jane.roe@example.com', subject: 'Label', body: 'Here it is.' },
+              },
+            ],
+          },
+        },
+        {
+          match: { lastUserMessage: 'Message: ', step: 1 },
+          reply: { text: 'I could not send the e-mail yet.' },
+        },
+      ],
+    });
+    const handle = await start('approval-timeout', {
+      config: { ...config, tools: ['send_email'], approval: { tools: [], timeoutMs: 1_000 } },
+    });
+    const reply = await send(handle, 'Please e-mail me the return label.');
+    assert.equal(reply.outcome, 'handed-off');
+    assert.equal(reply.reply, 'I could not send the e-mail yet.');
+    assert.equal(reply.handoff?.reason, 'nobody approved send_email in time');
+  });
 });

@@ -47,6 +47,7 @@ export async function continueAsNewIfDue(
     traceSegments: run.trace.segments,
     ...(run.guards ? { guards: run.guards.steps, canaries: run.guards.canaries } : {}),
     ...(run.escalation ? { escalation: run.escalation } : {}),
+    ...(run.unapproved.length > 0 ? { unapproved: run.unapproved } : {}),
   };
   await continueAsNew<typeof reactAgentWorkflow>({
     ...input,

@@ -167,6 +167,12 @@ export async function runToolCall(run: AgentRun, call: ToolCall): Promise<Append
     result = { ok: false, observation: `${ErrorType.UnknownTool}: no tool "${call.name}"; tools: ${names}` };
   } else if (approval && approval.decision !== 'approved') {
     result = { ok: false, observation: declinedObservation(approval, ErrorType.ToolCallDeclined) };
+    run.unapproved.push({
+      tool: call.name,
+      decision: approval.decision,
+      ...(approval.by ? { by: approval.by } : {}),
+      ...(approval.reason ? { reason: approval.reason } : {}),
+    });
   } else {
     try {
       const pure = run.leanSteps && run.pureTools.includes(call.name);

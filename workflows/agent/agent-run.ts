@@ -1,6 +1,12 @@
 import type { CitationReport } from '../../common/citations.js';
 import { patched, setHandler } from '@temporalio/workflow';
-import type { AgentInput, AgentProgress, AgentResult, AgentStatus } from '../../common/agent.js';
+import type {
+  AgentInput,
+  AgentProgress,
+  AgentResult,
+  AgentStatus,
+  UnapprovedCall,
+} from '../../common/agent.js';
 import { agentProgressQuery, raiseCapsUpdate } from '../../common/messages.js';
 import { CapsRaiseSchema, type RunError, type StopReason } from '../../common/run-contract.js';
 import { CapsMeter } from '../lib/caps-meter.js';
@@ -45,6 +51,8 @@ export class AgentRun {
   approvals: RunApprovals;
   /** Set when the model called `escalate_to_human`: the run's result asks for a person. */
   escalation: { reason: string } | undefined;
+  /** Calls that waited for a person and did not run. */
+  readonly unapproved: UnapprovedCall[];
   private stop: Stop | undefined;
   private answer: string | null = null;
 
@@ -58,6 +66,7 @@ export class AgentRun {
     this.approvals = new RunApprovals(input.approval, input.tools, input.recordSearchAttributes);
     this.approvals.mark(continued?.approvalTools ?? []);
     this.escalation = continued?.escalation;
+    this.unapproved = [...(continued?.unapproved ?? [])];
   }
 
   /** Answers progress queries, and takes raises (never a lowering, never after the end). */
@@ -124,6 +133,7 @@ export class AgentRun {
       ...(extra.error ? { error: extra.error } : {}),
       ...(extra.citations ? { citations: extra.citations } : {}),
       ...(this.escalation ? { escalation: this.escalation } : {}),
+      ...(this.unapproved.length > 0 ? { unapproved: this.unapproved } : {}),
     };
   }
 

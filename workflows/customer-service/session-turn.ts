@@ -161,7 +161,7 @@ async function answerByAgent(context: TurnContext): Promise<TurnReply> {
     );
   }
   const review = await reviewAgentReply(session, context.message, result.answer!);
-  const asked = result.escalation && `the agent asked for a person: ${result.escalation.reason}`;
+  const asked = personAskedFor(result);
   if (!review.passed) {
     const failed = `the reply failed its review (${review.by}): ${review.problems.join('; ')}`;
     if (!asked && config.review.onFail === 'fallback')
@@ -234,4 +234,16 @@ function translationNote(context: TurnContext, knowledgeLanguage: string): strin
   return context.assessment?.source === 'lexicon'
     ? '(not translated: the model could not assess the message)'
     : `(none given: read as ${knowledgeLanguage} by the model)`;
+}
+
+/**
+ * Why the run's answer calls for a person, if it does: the model called `escalate_to_human`, or a
+ * call that waited for approval ran out of time (the default of an approval nobody gives is to
+ * decline and hand off; a call a person declined was decided, and needs nobody more).
+ */
+function personAskedFor(result: AgentResult): string | undefined {
+  if (result.escalation) return `the agent asked for a person: ${result.escalation.reason}`;
+  const expired = result.unapproved?.filter((call) => call.decision === 'timed_out') ?? [];
+  if (expired.length > 0) return `nobody approved ${expired.map((call) => call.tool).join(', ')} in time`;
+  return undefined;
 }
