@@ -1,6 +1,7 @@
 import type { Client } from '@temporalio/client';
 import { Option, type Command } from 'commander';
 import type { CustomerServiceRequest, SessionState, TurnReply } from '../../common/customer-service.js';
+import { sessionStateQuery } from '../../common/messages.js';
 import { chooseDefaultModel } from '../default-model.js';
 import {
   addTenantOptions,
@@ -85,7 +86,7 @@ export function registerCustomerServiceCommands(program: Command): void {
           await sendMessage(client, sessionId, text, flags.id ? { messageId: flags.id } : {}),
         );
         printReply(reply, flags.json ?? false);
-        process.exitCode = reply.outcome === 'answered' ? 0 : 1;
+        process.exitCode = reply.outcome === 'fallback' ? 1 : 0;
       },
     );
   cs.command('show')
@@ -205,6 +206,8 @@ async function chat(client: Client, sessionId: string, flags: ChatFlags): Promis
     ...(process.stdin.isTTY ? { output: process.stdout, prompt: 'you> ' } : {}),
   });
   let exitCode = 0;
+  // While a person has the session, their replies are shown as they come.
+  const people = watchPersonReplies(client, sessionId, flags.json ?? false);
   lines.prompt();
   for await (const line of lines) {
     const text = line.trim();
@@ -212,7 +215,9 @@ async function chat(client: Client, sessionId: string, flags: ChatFlags): Promis
     try {
       const reply = await withRestoredReply(await sendMessage(client, sessionId, text));
       printReply(reply, flags.json ?? false);
-      if (reply.outcome !== 'answered') exitCode = 1;
+      people.after(reply.turn, reply.handoff !== undefined);
+      // A turn that could not answer is a failure; a hand-off or a blocked message is the service working.
+      if (reply.outcome === 'fallback') exitCode = 1;
     } catch (error) {
       if (!(error instanceof MessageRefusedError)) throw error;
       console.error(error.message);
@@ -222,6 +227,7 @@ async function chat(client: Client, sessionId: string, flags: ChatFlags): Promis
     lines.prompt();
   }
   lines.close();
+  people.stop();
   if (flags.close) {
     const state = await closeSession(client, sessionId, 'the customer left');
     if (!flags.json) printState(sessionId, state);
@@ -230,6 +236,33 @@ async function chat(client: Client, sessionId: string, flags: ChatFlags): Promis
       `Session ${sessionId} stays open until it is idle; go on with: llmos chat --session ${sessionId}`,
     );
   return exitCode;
+}
+
+/** Polls a handed-off session every two seconds and prints the people's replies after the last turn seen. */
+function watchPersonReplies(client: Client, sessionId: string, json: boolean) {
+  let seen = 0;
+  let handedOff = false;
+  const timer = setInterval(() => {
+    if (!handedOff) return;
+    client.workflow
+      .getHandle(sessionId)
+      .query(sessionStateQuery)
+      .then((state) => {
+        for (const turn of state.recent.filter((turn) => turn.outcome === 'person' && turn.turn > seen)) {
+          console.log(json ? JSON.stringify(turn) : `${turn.by}> ${turn.reply}`);
+          seen = turn.turn;
+        }
+        handedOff = state.handoff !== undefined;
+      })
+      .catch(() => undefined);
+  }, 2_000);
+  return {
+    after(turn: number, isHandedOff: boolean) {
+      seen = Math.max(seen, turn);
+      handedOff = isHandedOff;
+    },
+    stop: () => clearInterval(timer),
+  };
 }
 
 function printReply(reply: TurnReply, json: boolean): void {

@@ -1,10 +1,23 @@
 /** `llmos chat` and `llmos cs` as a user runs them, on the offline customer-service demo model. */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { SessionState } from '../../common/customer-service.js';
 import { connectTemporal } from '../helpers/temporal.js';
-import { describeRun, runLlmos, startWorkerProcess, type WorkerProcess } from '../helpers/worker-process.js';
+import {
+  describeRun,
+  runLlmos,
+  spawnLlmosCommand,
+  startWorkerProcess,
+  type WorkerProcess,
+} from '../helpers/worker-process.js';
+import { eventually } from '../helpers/eventually.js';
+import { replyAsPerson } from '../../client/customer-service.js';
+
+const scratch = mkdtempSync(path.join(tmpdir(), 'llmos-chat-cli-'));
 
 void describe('llmos chat and llmos cs, end to end', { timeout: 300_000 }, () => {
   let temporal: Awaited<ReturnType<typeof connectTemporal>>;
@@ -13,12 +26,20 @@ void describe('llmos chat and llmos cs, end to end', { timeout: 300_000 }, () =>
   before(async () => {
     temporal = await connectTemporal();
     const taskQueue = `chat-${randomUUID()}`;
-    worker = await startWorkerProcess({ address: temporal.address, taskQueue, env: {} });
+    worker = await startWorkerProcess({
+      address: temporal.address,
+      taskQueue,
+      env: {
+        LLMOS_TICKETS_FILE: path.join(scratch, 'tickets.sqlite'),
+        LLMOS_AUDIT_FILE: path.join(scratch, 'audit.sqlite'),
+      },
+    });
     cliEnv = { TEMPORAL_ADDRESS: temporal.address, LLMOS_TASK_QUEUE: taskQueue };
   });
   after(async () => {
     await worker?.stop();
     await temporal?.close();
+    rmSync(scratch, { recursive: true, force: true });
   });
 
   void it('chat: answers each line, looks up an order, closes at the end of input; cs shows and refuses', async () => {
@@ -60,5 +81,29 @@ void describe('llmos chat and llmos cs, end to end', { timeout: 300_000 }, () =>
     const late = await runLlmos(['cs', 'send', sessionId, 'Are you still there?'], cliEnv);
     assert.equal(late.code, 1, describeRun(late));
     assert.match(late.stderr, /closed|completed/);
+  });
+
+  void it("chat: shows a person's reply while people have the session", async () => {
+    const chat = spawnLlmosCommand(
+      ['chat', '--model', 'scripted:demo-support', '--customer', 'C-1001'],
+      cliEnv,
+      {
+        stdin: true,
+      },
+    );
+    chat.child.stdin!.write('This is ridiculous, I want a real person!\n');
+    const sessionId = await eventually('the hand-off', () =>
+      /\(handed-off: /.test(chat.output()) ? /^Session (\S+) on/m.exec(chat.output())?.[1] : undefined,
+    );
+    await replyAsPerson(temporal.env.client, sessionId, {
+      text: 'Hello, I am Sam. How can I help?',
+      by: 'Sam',
+    });
+    await eventually('the reply shown', () =>
+      chat.output().includes('Sam> Hello, I am Sam.') ? true : undefined,
+    );
+    chat.child.stdin!.end();
+    const exit = await chat.exited;
+    assert.equal(exit.code, 0, chat.output());
   });
 });

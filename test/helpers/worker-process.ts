@@ -59,16 +59,17 @@ function track(child: ChildProcess): void {
 function spawnLlmos(
   args: string[],
   env: Record<string, string>,
+  options: { stdin?: boolean } = {},
 ): { child: ChildProcess; exited: Promise<ChildExit>; output: () => string } {
   const child = spawn(process.execPath, [llmosBin, ...args], {
     cwd: projectRoot,
     env: llmosChildEnv(env),
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: [options.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'],
   });
   track(child);
   const chunks: string[] = [];
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => chunks.push(chunk));
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => chunks.push(chunk));
+  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => chunks.push(chunk));
+  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => chunks.push(chunk));
   const exited = new Promise<ChildExit>((resolve, reject) => {
     child.once('error', reject);
     // 'close' (not 'exit'): the pipes are drained, so `output()` holds everything.
@@ -203,6 +204,10 @@ export async function runLlmos(
 }
 
 /** Starts `llmos <args>` without waiting for it to end: for long-running commands such as `fake-llm`. */
-export function spawnLlmosCommand(args: string[], env: Record<string, string>) {
-  return spawnLlmos(args, env);
+export function spawnLlmosCommand(
+  args: string[],
+  env: Record<string, string>,
+  options: { stdin?: boolean } = {},
+) {
+  return spawnLlmos(args, env, options);
 }
