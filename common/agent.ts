@@ -98,6 +98,11 @@ export const AgentInputSchema = z.object({
   tools: z.array(z.string().min(1)).default(['calculator']),
   /** The customer the run acts for: tools over customers' data (orders) keep to theirs. */
   customer: z.string().trim().min(1).optional(),
+  /**
+   * Arguments the run fixes, by tool: they replace what the model wrote under the same names
+   * (a customer-service turn keeps `retrieve` to its knowledge base and the message's product).
+   */
+  toolArguments: z.record(z.string(), z.record(z.string(), z.json())).optional(),
   /** Tool calls that wait for a person: the tools beyond those marked `requireApproval`, and how long. */
   approval: ApprovalSettingsSchema.default(ApprovalSettingsSchema.parse({})),
   /**

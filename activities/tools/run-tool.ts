@@ -34,6 +34,8 @@ export interface RunToolInput {
   model?: string | undefined;
   /** The customer the run acts for (`ToolContext.customer`). */
   customer?: string | undefined;
+  /** Arguments the run fixes: they replace what the model wrote under the same names. */
+  fixed?: Record<string, unknown> | undefined;
 }
 
 /** `ok: false` means the model's call was unusable; `observation` then says why, for the model. */
@@ -116,6 +118,8 @@ export function createRunTool(
       };
     }
     if (input.stepResults) raw = await withStepResults(raw, input.stepResults);
+    if (input.fixed && raw !== null && typeof raw === 'object' && !Array.isArray(raw))
+      raw = { ...raw, ...input.fixed };
     // A tool that acts on the customer's data gets the values behind the run's placeholders.
     if (tool.personalData && input.guard && guards)
       raw = unmaskDeep(raw, await guards.vaultEntries(input.guard.vaultId));

@@ -91,6 +91,18 @@ void describe('reactAgentWorkflow: tool calls', () => {
     assert.equal(toolMessagesOf(testbed.fake.requests[2])[1]?.content, '2');
   });
 
+  void it('replaces what the model wrote with the arguments the run fixes', async () => {
+    testbed.fake.setScript({
+      turns: [
+        { toolCalls: [{ name: 'calculator', arguments: { expression: '1 + 1' } }] },
+        { text: 'It is {{lastToolResult}}.' },
+      ],
+    });
+    const handle = await start('fixed', { toolArguments: { calculator: { expression: '2 + 2' } } });
+    const result = await handle.result();
+    assert.equal(result.answer, 'It is 4.');
+  });
+
   void it('gives arguments that are not JSON back to the model', async () => {
     testbed.fake.setScript({
       turns: [{ toolCalls: [{ name: 'calculator', arguments: '{not json' }] }, { text: 'Sorry.' }],

@@ -450,4 +450,26 @@ void describe('customerServiceWorkflow: a session per conversation', () => {
     assert.equal(reply.reply, 'I could not send the e-mail yet.');
     assert.equal(reply.handoff?.reason, 'nobody approved send_email in time');
   });
+
+  void it("keeps the turn's retrieve to the session's knowledge base and the message's product", async () => {
+    testbed.fake.setScript({
+      rules: [
+        {
+          match: { responseFormat: '^message_assessment$' },
+          reply: { json: { sentiment: 0, priority: 'normal', product: 'router', wantsHuman: false } },
+        },
+        { match: { lastUserMessage: 'Message: ' }, reply: { text: 'Restart it.' } },
+      ],
+    });
+    const handle = await start('product', { config: { ...config, products: { router: ['router'] } } });
+    const reply = await send(handle, 'My router blinks orange.');
+    const { events } = await testbed.temporal.env.client.workflow.getHandle(reply.workflowId!).fetchHistory();
+    const payload = events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0]?.data;
+    const input = JSON.parse(Buffer.from(payload!).toString('utf8')) as {
+      toolArguments?: unknown;
+      customer?: string;
+    };
+    assert.deepEqual(input.toolArguments, { retrieve: { base: 'help', product: 'router' } });
+    assert.equal(input.customer, 'C-1001');
+  });
 });

@@ -181,7 +181,15 @@ export async function runToolCall(run: AgentRun, call: ToolCall): Promise<Append
       // A tool that asks a model (retrieve's summary) asks the run's current one.
       const model = run.models ? { model: run.models.current } : {};
       const customer = run.input.customer ? { customer: run.input.customer } : {};
-      const args = { name: call.name, arguments: call.arguments, ...guard, ...model, ...customer };
+      const fixed = run.input.toolArguments?.[call.name];
+      const args = {
+        name: call.name,
+        arguments: call.arguments,
+        ...guard,
+        ...model,
+        ...customer,
+        ...(fixed ? { fixed } : {}),
+      };
       result = pure
         ? await runPureTool.executeWithOptions({ summary: `${call.name} (iteration ${iteration})` }, [args])
         : await runTool.executeWithOptions({ summary: `${call.name} (iteration ${iteration})` }, [args]);

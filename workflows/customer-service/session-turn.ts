@@ -109,6 +109,13 @@ async function answerByAgent(context: TurnContext): Promise<TurnReply> {
           tools: config.tools,
           // The order tools answer for this customer's orders only.
           customer: session.input.customer.id,
+          // Retrieval keeps to the session's knowledge base, and to the product the message is about.
+          toolArguments: {
+            retrieve: {
+              base: config.knowledgeBase,
+              ...(context.assessment?.product ? { product: context.assessment.product } : {}),
+            },
+          },
           approval: config.approval,
           prompt: config.prompts.turn,
           promptVariables: {
