@@ -20,6 +20,7 @@ import {
   sessionStateQuery,
 } from '../common/messages.js';
 import type { customerServiceWorkflow } from '../workflows/index.js';
+import { withRestoredAnswer } from './restore-answer.js';
 import { startRun, type StartRunOptions } from './start-run.js';
 
 export type SessionHandle = WorkflowHandle<typeof customerServiceWorkflow>;
@@ -74,9 +75,8 @@ async function refusedAs<T>(what: string, update: Promise<T>): Promise<T> {
 
 /** The reply as the customer should read it, with the values behind its placeholders. */
 export async function withRestoredReply(reply: TurnReply): Promise<TurnReply> {
-  if (!reply.piiVault) return reply;
-  const { restoreFromVault } = await import('../workers/local-tools/audit.js');
-  return { ...reply, reply: await restoreFromVault(reply.reply, reply.piiVault) };
+  const { answer: restored } = await withRestoredAnswer({ answer: reply.reply, piiVault: reply.piiVault });
+  return { ...reply, reply: restored ?? reply.reply };
 }
 
 /** Closes a session once the turns under way are answered; returns its last state. */
