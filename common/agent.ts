@@ -5,6 +5,7 @@ import { BlobKeySchema } from './blob-ref.js';
 import { GuardStepSchema, type GuardedResult } from './guards.js';
 import { AppendedMessageSchema, ConversationRefSchema } from './conversation.js';
 import { PromptRefSchema, type PromptRef } from './prompt-template.js';
+import { StreamTargetSchema } from './reply-stream.js';
 import { RouteDecisionSchema, RoutePlanSchema, type RouteDecision } from './route-request.js';
 import {
   ModelFallbackSchema,
@@ -96,6 +97,8 @@ export const AgentInputSchema = z.object({
   /** With `models`: the policy the parent resolved for its tenant; every call is checked against it. */
   policy: TenantPolicySchema.optional(),
   tools: z.array(z.string().min(1)).default(['calculator']),
+  /** Streams the model's text to this workflow's reply stream as it is written (see `common/reply-stream.ts`). */
+  stream: StreamTargetSchema.optional(),
   /** The customer the run acts for: tools over customers' data (orders) keep to theirs. */
   customer: z.string().trim().min(1).optional(),
   /**

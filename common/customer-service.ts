@@ -15,6 +15,7 @@ import {
   type RunTotals,
 } from './run-contract.js';
 import { PromptRefSchema } from './prompt-template.js';
+import { ReplyStreamStateSchema } from './reply-stream.js';
 import { defineOutput } from './structured-output.js';
 
 /** A pattern a reply must not hold (a promise the agent may not make), as a rule of the configuration. */
@@ -79,6 +80,12 @@ export const CustomerServiceConfigSchema = z.object({
   products: z.record(z.string().min(1), z.array(z.string().trim().min(1)).min(1)).default({}),
   /** Tool calls that wait for a person, beyond the tools marked `requireApproval`. */
   approval: ApprovalSettingsSchema.default(ApprovalSettingsSchema.parse({})),
+  /**
+   * Whether the agent's reply is streamed to the customer as the model writes it (drafts on the
+   * session's reply stream). A draft is shown as one: the reviewed reply (or the fallback, or the
+   * hand-off's) replaces it when the turn ends. Off, the customer reads only reviewed replies.
+   */
+  streamDrafts: z.boolean().default(true),
   /** What the customer reads when a turn could not answer (a failure, a cap, a blocked message). */
   fallbackReply: z
     .string()
@@ -271,6 +278,8 @@ export const SessionContinuationSchema = z.object({
   recent: z.array(SessionTurnSchema),
   totals: RunTotalsSchema,
   handoff: HandoffSchema.optional(),
+  /** The reply stream's state: readers following it carry on in the next execution. */
+  stream: ReplyStreamStateSchema.optional(),
 });
 export type SessionContinuation = z.infer<typeof SessionContinuationSchema>;
 

@@ -9,6 +9,7 @@ import {
 import { parseJsonObject } from '../common/parse-json-object.js';
 import { describeZodIssues } from '../common/describe-issues.js';
 import { anthropicErrorBody } from './anthropic-error-body.js';
+import { anthropicStreamEvents } from './stream-events.js';
 import type { ScriptReply } from '../activities/llm/scripted/script-engine.js';
 import type { ReplyContext, WireParseResult, WireProtocolAdapter } from './wire-protocol.js';
 
@@ -250,5 +251,6 @@ export const anthropicProtocol: WireProtocolAdapter = {
   requestId: (requestNumber) => `req_fake_${requestNumber}`,
   parseRequest: parseAnthropicRequest,
   successBody: anthropicMessageBody,
+  streamEvents: (body) => anthropicStreamEvents(body),
   errorBody: anthropicErrorBody,
 };

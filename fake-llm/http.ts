@@ -1,4 +1,5 @@
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
+import type { StreamEvent } from './stream-events.js';
 
 /** HTTP plumbing of the fake LLM server: reading bodies, writing JSON, waiting out faults. */
 const secretHeaders = new Set(['authorization', 'x-api-key', 'api-key', 'proxy-authorization']);
@@ -52,4 +53,39 @@ export function waitWhileConnected(response: ServerResponse, ms: number | undefi
           }, ms);
     response.once('close', onClose);
   });
+}
+
+/**
+ * Answers 200 with `events` as server-sent events, `delayMs` apart. With `cutAfter`, the
+ * connection is dropped after that many events, as when a proxy dies mid-reply. Resolves once the
+ * last event is written, or the client has gone.
+ */
+export async function sendEventStream(
+  response: ServerResponse,
+  events: readonly StreamEvent[],
+  options: {
+    headers?: Record<string, string>;
+    delayMs?: number | undefined;
+    cutAfter?: number | undefined;
+  } = {},
+): Promise<void> {
+  response.writeHead(200, {
+    'content-type': 'text/event-stream',
+    'cache-control': 'no-cache',
+    connection: 'keep-alive',
+    ...options.headers,
+  });
+  for (const [index, event] of events.entries()) {
+    if (index === options.cutAfter) {
+      // What was written reaches the client first; then the connection drops without the end.
+      response.socket?.destroySoon();
+      return;
+    }
+    if (index > 0 && options.delayMs && !(await waitWhileConnected(response, options.delayMs))) return;
+    const data = typeof event.data === 'string' ? event.data : JSON.stringify(event.data);
+    await new Promise<void>((resolve) => {
+      response.write(`${event.event ? `event: ${event.event}\n` : ''}data: ${data}\n\n`, () => resolve());
+    });
+  }
+  response.end();
 }

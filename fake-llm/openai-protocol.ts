@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ChatRequestSchema, type ChatMessage, type ResponseFormat } from '../common/chat.js';
 import { describeZodIssues } from '../common/describe-issues.js';
+import { openAiStreamEvents } from './stream-events.js';
 import { contextLengthExceededCode, type ScriptReply } from '../activities/llm/scripted/script-engine.js';
 import {
   fakeContextWindow,
@@ -262,5 +263,10 @@ export const openAiProtocol: WireProtocolAdapter = {
   requestId: (requestNumber) => `req_fake_${requestNumber}`,
   parseRequest: parseOpenAiRequest,
   successBody: (reply, meta) => openAiCompletionBody(reply, meta),
+  streamEvents: (body, request) =>
+    openAiStreamEvents(body, {
+      includeUsage:
+        (request.stream_options as { include_usage?: unknown } | undefined)?.include_usage === true,
+    }),
   errorBody: openAiErrorBody,
 };

@@ -1,5 +1,5 @@
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
-import { readBody, redactHeaders, sendJsonText, waitWhileConnected } from './http.js';
+import { readBody, redactHeaders, sendEventStream, sendJsonText, waitWhileConnected } from './http.js';
 import type { AddressInfo } from 'node:net';
 import type { ChatRequest } from '../common/chat.js';
 import { anthropicProtocol } from './anthropic-protocol.js';
@@ -14,6 +14,7 @@ import {
 } from '../activities/llm/scripted/script-engine.js';
 import type { FakeLlmScript, ParsedFakeLlmScript } from '../activities/llm/scripted/script-schema.js';
 import type { WireProtocolAdapter } from './wire-protocol.js';
+import type { StreamEvent } from './stream-events.js';
 
 /** One request the fake server received, as recorded in `requests` and served by `GET /_fake/requests`. */
 export interface RecordedRequest {
@@ -36,7 +37,7 @@ export interface RecordedRequest {
   readonly receivedAt: number;
   /**
    * Which rule or turn answered (`rule 0` is `rules[0]`), `exhausted`, or `rejected` when the
-   * request was refused before reaching the script (not JSON, streaming, invalid shape).
+   * request was refused before reaching the script (not JSON, invalid shape).
    */
   answeredBy: AnsweredBy | 'rejected' | null;
   /** The HTTP status sent; null while no response has been sent (a delay or a hang). */
@@ -68,6 +69,12 @@ export interface FakeLlmServer {
   /** Stops listening and ends every open connection, hanging ones included. */
   close(): Promise<void>;
 }
+
+type JsonSender = (status: number, text: string, headers?: Record<string, string>) => void;
+type StreamSender = (
+  events: readonly StreamEvent[],
+  options: { delayMs?: number | undefined; cutAfter?: number | undefined },
+) => Promise<void>;
 
 const embeddingRoutes: ReadonlySet<string> = new Set(['/v1/embeddings', '/embeddings']);
 
@@ -218,6 +225,13 @@ class FakeLlmHttpServer implements FakeLlmServer {
       record.status = status;
       sendJsonText(response, status, text, { [adapter.requestIdHeader]: requestId, ...headers });
     };
+    const stream: StreamSender = (events, options) => {
+      record.status = 200;
+      return sendEventStream(response, events, {
+        ...options,
+        headers: { [adapter.requestIdHeader]: requestId },
+      });
+    };
     const reject = (message: string): void => {
       record.answeredBy = 'rejected';
       send(
@@ -228,7 +242,7 @@ class FakeLlmHttpServer implements FakeLlmServer {
       );
     };
     try {
-      await this.answer(adapter, request, record, response, send, reject);
+      await this.answer(adapter, request, record, response, { send, stream, reject });
     } finally {
       this.logLine?.(
         `${request.method} ${path} ${record.model ?? '-'} step ${record.step ?? '-'} -> ` +
@@ -242,8 +256,7 @@ class FakeLlmHttpServer implements FakeLlmServer {
     request: IncomingMessage,
     record: RecordedRequest,
     response: ServerResponse,
-    send: (status: number, text: string, headers?: Record<string, string>) => void,
-    reject: (message: string) => void,
+    { send, stream, reject }: { send: JsonSender; stream: StreamSender; reject: (message: string) => void },
   ): Promise<void> {
     const text = await readBody(request);
     let body: unknown;
@@ -258,11 +271,6 @@ class FakeLlmHttpServer implements FakeLlmServer {
     record.body = body;
     const fields = body !== null && typeof body === 'object' ? (body as Record<string, unknown>) : {};
     if (typeof fields.model === 'string') record.model = fields.model;
-    if (fields.stream === true) {
-      return reject(
-        'fake-llm does not support streaming ("stream": true); send the request without streaming.',
-      );
-    }
     const parsed = adapter.parseRequest(body);
     if (!parsed.ok) return reject(parsed.message);
     const { model, chatRequest, responseFormat } = parsed.value;
@@ -304,13 +312,19 @@ class FakeLlmHttpServer implements FakeLlmServer {
         '<html><body><h1>502 Bad Gateway</h1> (fake-llm scripted malformed response)</body></html>',
       );
     }
-    const json = JSON.stringify(
-      adapter.successBody(reply, {
-        requestNumber: outcome.requestNumber,
-        model,
-        responseFormat: chatRequest.responseFormat,
-      }),
-    );
+    const answer = adapter.successBody(reply, {
+      requestNumber: outcome.requestNumber,
+      model,
+      responseFormat: chatRequest.responseFormat,
+    });
+    if (fields.stream === true) {
+      const events = adapter.streamEvents(answer, fields);
+      return stream(events, {
+        delayMs: fault.chunkDelayMs,
+        cutAfter: fault.truncated ? Math.floor(events.length / 2) : undefined,
+      });
+    }
+    const json = JSON.stringify(answer);
     // Half of a JSON object never parses: its braces cannot balance.
     send(200, fault.truncated ? json.slice(0, Math.floor(json.length / 2)) : json);
   }

@@ -1,5 +1,6 @@
 import type { ChatRequest, ResponseFormat } from '../common/chat.js';
 import type { ScriptReply, WireProtocol } from '../activities/llm/scripted/script-engine.js';
+import type { StreamEvent } from './stream-events.js';
 
 /** A provider request turned into the neutral shape the script engine reads. */
 export interface ParsedWireRequest {
@@ -43,6 +44,8 @@ export interface WireProtocolAdapter {
   requestId(requestNumber: number): string;
   parseRequest(body: unknown): WireParseResult;
   successBody(reply: ScriptReply, context: ReplyContext): unknown;
+  /** The success body in the protocol's streamed form, for a request that asked for a stream. */
+  streamEvents(body: unknown, request: Record<string, unknown>): StreamEvent[];
   errorBody(error: WireError): unknown;
 }
 

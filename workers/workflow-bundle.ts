@@ -14,6 +14,8 @@ export const workflowBundleCacheDirectory = path.join(tmpdir(), 'llmos-workflow-
 const allowedPackages = new Set([
   '@temporalio/common',
   '@temporalio/workflow',
+  // Temporal's own: its workflow side is the stream's log and handlers, nothing else.
+  '@temporalio/workflow-streams',
   'long',
   'ms',
   'nexus-rpc',

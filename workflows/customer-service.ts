@@ -7,6 +7,7 @@ import {
 } from '../common/customer-service.js';
 import { CustomerSession } from './customer-service/customer-session.js';
 import { handleSessionMessages } from './customer-service/session-handlers.js';
+import { SessionStream } from './customer-service/session-stream.js';
 import { localActivityOptions } from './lib/activity-options.js';
 import { parseWorkflowInput } from './lib/parse-input.js';
 import { recordRunOutcome } from './lib/run-search-attributes.js';
@@ -27,10 +28,11 @@ export async function customerServiceWorkflow(request: CustomerServiceRequest): 
   const input = parseWorkflowInput(CustomerServiceInputSchema, request);
   // Handlers first: a message sent with the start must find one. It waits for the session.
   const started: { session?: CustomerSession } = {};
-  handleSessionMessages(() => started.session);
+  const handlers = handleSessionMessages(() => started.session);
+  const stream = new SessionStream(input.continued?.stream);
   // The configuration is recorded in history once, and carried across continue-as-new.
   const config = input.config ?? (await serviceConfig());
-  const session = new CustomerSession({ ...input, config }, config);
+  const session = new CustomerSession({ ...input, config }, config, stream);
   started.session = session;
   for (;;) {
     const woke = await condition(
@@ -38,16 +40,23 @@ export async function customerServiceWorkflow(request: CustomerServiceRequest): 
       session.config.session.idleTimeout,
     );
     if (!woke) session.close('idle', `no message for ${session.config.session.idleTimeout} ms`);
-    // Let the turns under way, and the summaries after them, finish; then close, or go on.
-    await condition(() => !session.queue.busy && allHandlersFinished());
+    // Let the turns under way, and the summaries after them, finish; then close, or go on. The
+    // stream's readers are not waited for: they wait on the session.
+    await condition(() => !session.queue.busy && handlers.finished());
     if (!session.open) break;
-    if (session.dueToContinue)
+    if (session.dueToContinue) {
+      stream.detachReaders();
+      await condition(allHandlersFinished);
       await continueAsNew<typeof customerServiceWorkflow>({
         ...input,
         config,
         continued: session.continuation(),
       });
+    }
   }
+  // Readers get what is left and are let go before the session returns.
+  stream.detachReaders();
+  await condition(allHandlersFinished);
   recordRunOutcome(input.recordSearchAttributes, session.totals, session.closedBy);
   return session.state;
 }

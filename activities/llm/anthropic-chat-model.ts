@@ -2,7 +2,7 @@ import Anthropic from '@anthropic-ai/sdk';
 import type { ChatRequest, ChatResponse } from '../../common/chat.js';
 import { fromAnthropicResponse } from './anthropic/anthropic-response.js';
 import { toAnthropicRequest } from './anthropic/anthropic-request.js';
-import type { ChatModel } from './chat-model.js';
+import type { ChatModel, GenerateOptions } from './chat-model.js';
 import { defaultModelTimeoutMs } from './default-model-timeout.js';
 
 export interface AnthropicChatModelOptions {
@@ -17,7 +17,7 @@ export interface AnthropicChatModelOptions {
 }
 
 /**
- * A `ChatModel` over the Anthropic Messages API (non-streaming). Makes exactly one HTTP request
+ * A `ChatModel` over the Anthropic Messages API, streamed when asked (`onText`). Makes exactly one HTTP request
  * per `generate` (the SDK's retries are off: Temporal is the only retry layer) and throws the
  * SDK's errors unmapped, or a `ModelResponseMalformed` failure when the body is not a message.
  * Structured output goes through a forced tool; its input comes back as the message's content.
@@ -39,9 +39,16 @@ export class AnthropicChatModel implements ChatModel {
     });
   }
 
-  async generate(request: ChatRequest, options: { signal?: AbortSignal } = {}): Promise<ChatResponse> {
+  async generate(request: ChatRequest, options: GenerateOptions = {}): Promise<ChatResponse> {
     const body = toAnthropicRequest(this.model, request, this.#maxOutputTokens);
-    const message: unknown = await this.#client.messages.create(body, { signal: options.signal });
-    return fromAnthropicResponse(message, request.responseFormat?.name);
+    const { onText, signal } = options;
+    if (!onText || request.responseFormat) {
+      const message: unknown = await this.#client.messages.create(body, { signal });
+      return fromAnthropicResponse(message, request.responseFormat?.name);
+    }
+    // The SDK's helper puts the events back together into the message a whole request returns.
+    const stream = this.#client.messages.stream(body, { signal });
+    stream.on('text', (delta) => onText(delta));
+    return fromAnthropicResponse(await stream.finalMessage(), undefined);
   }
 }

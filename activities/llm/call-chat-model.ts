@@ -4,6 +4,8 @@ import { ErrorType } from '../../common/errors.js';
 import { ModelRefSchema } from '../../common/model-ref.js';
 import { computeCostUsd, type ModelPrice } from '../../common/pricing.js';
 import type { PromptRef } from '../../common/prompt-template.js';
+import type { StreamTarget } from '../../common/reply-stream.js';
+import { openDraftStream } from './draft-stream.js';
 import type { CircuitBreaker } from './circuit-breaker.js';
 import type { ModelResolver } from './model-resolver.js';
 import { cacheKey, shouldUseCache } from './response-cache/cache-key.js';
@@ -33,6 +35,12 @@ interface CallChatModelOptions {
    * requests above it (the same sample comes back every time), `off` never.
    */
   cache?: 'auto' | 'sampled' | 'off' | undefined;
+  /**
+   * Streams the answer's text to this workflow's reply stream as the model writes it (drafts,
+   * tagged with the call and attempt); the answer is returned whole all the same. Structured
+   * output and cache hits are not streamed.
+   */
+  stream?: StreamTarget | undefined;
 }
 
 /**
@@ -119,7 +127,8 @@ function conversationStore(store: ConversationStore | undefined): ConversationSt
  * means nearly the same as a stored one (cosine similarity of their embeddings at or above the
  * setting, same context otherwise) takes the stored answer and says how alike they were. A model
  * whose breaker is open fails at once with the
- * non-retryable `ModelCircuitOpen`, so a workflow moves to the next model of its chain.
+ * non-retryable `ModelCircuitOpen`, so a workflow moves to the next model of its chain. With a
+ * `stream` target the text also goes out as it is written, each piece tagged with this attempt.
  */
 export function createCallChatModel(
   resolveModel: ModelResolver,
@@ -219,6 +228,8 @@ export function createCallChatModel(
       });
 
     const model = await resolveModel(ref);
+    const drafts =
+      input.stream && !request.responseFormat ? openDraftStream(context, input.stream) : undefined;
     const heartbeat = setInterval(() => context.heartbeat(), heartbeatIntervalMs);
     let response: ChatResponse;
     let grant: TokenGrant | undefined;
@@ -246,7 +257,10 @@ export function createCallChatModel(
         });
       sentAt = performance.now();
       try {
-        response = await model.generate(request, { signal: context.cancellationSignal });
+        response = await model.generate(request, {
+          signal: context.cancellationSignal,
+          ...(drafts ? { onText: (text: string) => drafts.push(text) } : {}),
+        });
       } catch (error) {
         // The provider counts a request's input against its limit whether or not it answers.
         await grant?.settle(estimate!.inputTokens);
@@ -258,6 +272,7 @@ export function createCallChatModel(
       }
     } finally {
       clearInterval(heartbeat);
+      await drafts?.close();
     }
     await grant?.settle(response.usage.inputTokens + response.usage.outputTokens);
     breaker?.recordSuccess(input.model);

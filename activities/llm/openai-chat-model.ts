@@ -1,6 +1,6 @@
 import OpenAI from 'openai';
 import type { ChatRequest, ChatResponse } from '../../common/chat.js';
-import type { ChatModel } from './chat-model.js';
+import type { ChatModel, GenerateOptions } from './chat-model.js';
 import { ApplicationFailure } from '@temporalio/common';
 import { OpenAiEmbeddingsResponseSchema, type EmbedResult } from '../../common/embedding.js';
 import { ErrorType } from '../../common/errors.js';
@@ -21,8 +21,8 @@ export interface OpenAiChatModelOptions {
 }
 
 /**
- * A `ChatModel` over OpenAI Chat Completions (non-streaming), for OpenAI itself and for
- * OpenAI-compatible servers. Makes exactly one HTTP request per `generate` (the SDK's retries are
+ * A `ChatModel` over OpenAI Chat Completions, for OpenAI itself and for OpenAI-compatible servers,
+ * streamed when asked (`onText`). Makes exactly one HTTP request per `generate` (the SDK's retries are
  * off: Temporal is the only retry layer) and throws the SDK's errors unmapped, or a
  * `ModelResponseMalformed` failure when the body is not a chat completion.
  */
@@ -42,10 +42,21 @@ export class OpenAiChatModel implements ChatModel {
     });
   }
 
-  async generate(request: ChatRequest, options: { signal?: AbortSignal } = {}): Promise<ChatResponse> {
+  async generate(request: ChatRequest, options: GenerateOptions = {}): Promise<ChatResponse> {
     const body = toOpenAiRequest(this.model, request, this.provider);
-    const completion: unknown = await this.#client.chat.completions.create(body, { signal: options.signal });
-    return fromOpenAiResponse(completion);
+    const { onText, signal } = options;
+    if (!onText || request.responseFormat) {
+      const completion: unknown = await this.#client.chat.completions.create(body, { signal });
+      return fromOpenAiResponse(completion);
+    }
+    // The SDK's helper puts the chunks back together into the completion a whole request returns;
+    // usage comes in a last chunk only when asked for.
+    const stream = this.#client.chat.completions.stream(
+      { ...body, stream: true, stream_options: { include_usage: true } },
+      { signal },
+    );
+    stream.on('content', (delta) => onText(delta));
+    return fromOpenAiResponse(await stream.finalChatCompletion());
   }
 
   async embed(texts: readonly string[], options: { signal?: AbortSignal } = {}): Promise<EmbedResult> {

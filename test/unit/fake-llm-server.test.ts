@@ -435,15 +435,6 @@ void describe('fake LLM server: faults', () => {
 });
 
 void describe('fake LLM server: bad requests', () => {
-  void it('refuses streaming with a clear 400', async () => {
-    server.setScript({ turns: [{ text: 'unused' }] });
-    const response = await post('/v1/chat/completions', openAiBody('hi', { stream: true }));
-    assert.equal(response.status, 400);
-    const body = (await response.json()) as { error: { message: string } };
-    assert.match(body.error.message, /streaming/);
-    assert.equal(onlyRequest().answeredBy, 'rejected');
-  });
-
   void it('refuses a body that is not JSON, and a body of the wrong shape naming the field', async () => {
     server.setScript({ turns: [{ text: 'unused' }] });
     const notJson = await post('/v1/messages', '{ nope');

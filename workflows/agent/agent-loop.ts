@@ -88,7 +88,11 @@ export async function callModel(
       invoke: async ({ name, activities, route }, { request }) => {
         const summary = `${name} (iteration ${iteration})`;
         // The prompt ref is in the run's input and each model step of its trace: not in every call.
-        const call = { model: name, conversation: request };
+        const call = {
+          model: name,
+          conversation: request,
+          ...(input.stream ? { stream: input.stream } : {}),
+        };
         // Cut off at the deadline: in a lean run by the call's own schedule-to-close timeout,
         // which writes no timer to history.
         const made = await (run.leanSteps

@@ -12,6 +12,7 @@ import { addTotals, emptyTotals } from '../../common/run-totals.js';
 import { RunGuards } from '../lib/run-guards.js';
 import { SerialQueue } from '../lib/serial-queue.js';
 import { SessionMemory } from './session-memory.js';
+import type { SessionStream } from './session-stream.js';
 
 /**
  * A session's state, workflow side: its memory, totals and counts, the queue its turns wait in,
@@ -40,6 +41,8 @@ export class CustomerSession {
   constructor(
     readonly input: CustomerServiceInput,
     config: CustomerServiceConfig,
+    /** Where drafts, decided replies and people's replies go out to readers. */
+    readonly stream: SessionStream,
   ) {
     const { continued } = input;
     this.config = config;
@@ -114,6 +117,7 @@ export class CustomerSession {
       recent: this.memory.recent,
       totals: this.totals,
       ...(this.handoff ? { handoff: this.handoff } : {}),
+      stream: this.stream.state,
     };
   }
 

@@ -30,14 +30,29 @@ import { answerMessage } from './session-turn.js';
  * a malformed argument, anything sent to a closed session, a person's reply to a session no person
  * has, and a return of one the agent has.
  */
-export function handleSessionMessages(current: () => CustomerSession | undefined): void {
+export function handleSessionMessages(current: () => CustomerSession | undefined): {
+  /** Whether every session update taken has finished (the reply stream's readers are not counted). */
+  finished(): boolean;
+} {
+  let running = 0;
   const ready = async () => {
     await condition(() => current() !== undefined);
     return current()!;
   };
+  /** The handler, counted while it runs. */
+  const counted =
+    <Args extends unknown[], Result>(handler: (...args: Args) => Promise<Result>) =>
+    async (...args: Args): Promise<Result> => {
+      running += 1;
+      try {
+        return await handler(...args);
+      } finally {
+        running -= 1;
+      }
+    };
   setHandler(
     sendMessageUpdate,
-    async (message) => {
+    counted(async (message) => {
       const updateId = currentUpdateInfo()?.id;
       const session = await ready();
       const messageId = updateId ?? `turn-${session.turns + 1}`;
@@ -49,24 +64,24 @@ export function handleSessionMessages(current: () => CustomerSession | undefined
       );
       void session.queue.run(() => foldIntoSummary(session));
       return reply;
-    },
+    }),
     { validator: (message) => refuse(current(), { schema: CustomerMessageSchema, value: message }) },
   );
   setHandler(
     closeSessionUpdate,
-    async (request) => {
+    counted(async (request) => {
       const session = await ready();
       const { reason } = CloseSessionRequestSchema.parse(request);
       return session.queue.run(() => {
         session.close('closed', reason || 'closed on request');
         return Promise.resolve(session.state);
       });
-    },
+    }),
     { validator: (request) => refuse(current(), { schema: CloseSessionRequestSchema, value: request }) },
   );
   setHandler(
     replyAsPersonUpdate,
-    async (reply) => {
+    counted(async (reply) => {
       const updateId = currentUpdateInfo()?.id;
       const session = await ready();
       return session.queue.run(() =>
@@ -74,7 +89,7 @@ export function handleSessionMessages(current: () => CustomerSession | undefined
           personReplied(session, PersonReplySchema.parse(reply), updateId ?? `reply-${session.turns + 1}`),
         ),
       );
-    },
+    }),
     {
       validator: (reply) =>
         refuse(current(), {
@@ -89,14 +104,14 @@ export function handleSessionMessages(current: () => CustomerSession | undefined
   );
   setHandler(
     returnToAgentUpdate,
-    async (request) => {
+    counted(async (request) => {
       const session = await ready();
       const { by } = ReturnToAgentRequestSchema.parse(request);
       return session.queue.run(() => {
         returnToAgent(session, by);
         return Promise.resolve(session.state);
       });
-    },
+    }),
     {
       validator: (request) =>
         refuse(current(), {
@@ -111,6 +126,7 @@ export function handleSessionMessages(current: () => CustomerSession | undefined
     if (!session) throw new Error('the session is starting: ask again in a moment');
     return session.state;
   });
+  return { finished: () => running === 0 };
 }
 
 /**

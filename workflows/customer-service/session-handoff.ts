@@ -88,6 +88,7 @@ export function personReplied(session: CustomerSession, reply: PersonReply, mess
   session.turns = turn.turn;
   session.memory.remember(turn);
   if (session.handoff) session.handoff = { ...session.handoff, waiting: 0 };
+  session.stream.publish({ type: 'person', key: messageId, text: reply.text, by: reply.by });
   return turn;
 }
 

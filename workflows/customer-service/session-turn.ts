@@ -48,6 +48,7 @@ export async function answerMessage(
 ): Promise<TurnReply> {
   const { config } = session;
   const turn = session.turns + 1;
+  session.stream.startTurn();
   const { language } = await detectLanguage({ text: message.text });
   const guarded = await judge(session.guards, 'input', `message ${turn}`, message.text);
   const context: TurnContext = {
@@ -107,6 +108,10 @@ async function answerByAgent(context: TurnContext): Promise<TurnReply> {
           ...(session.guards ? { piiVault: session.guards.run.vaultId } : {}),
           ...(session.input.tenant ? { tenant: session.input.tenant } : {}),
           tools: config.tools,
+          // The model's text goes to the session's readers as it is written, under the message's id.
+          ...(config.streamDrafts
+            ? { stream: { workflowId: workflowInfo().workflowId, key: context.messageId } }
+            : {}),
           // The order tools answer for this customer's orders only.
           customer: session.input.customer.id,
           // Retrieval keeps to the session's knowledge base, and to the product the message is about.
@@ -217,6 +222,13 @@ function finishTurn(
     ...(assessment ? { sentiment: assessment.sentiment } : {}),
   });
   recordRunOutcome(session.input.recordSearchAttributes, session.totals);
+  session.stream.publish({
+    type: 'reply',
+    key: messageId,
+    text: reply,
+    outcome,
+    ...(about.piiVault ? { piiVault: about.piiVault } : {}),
+  });
   return {
     turn,
     messageId,

@@ -15,8 +15,13 @@ export const FaultSchema = z.object({
   hang: z.boolean().optional(),
   /** Answer 200 with a body that is not JSON. */
   malformed: z.boolean().optional(),
-  /** Answer 200 with a valid response cut off in the middle. */
+  /**
+   * Answer 200 with a valid response cut off in the middle; a streamed answer sends half its
+   * events and then drops the connection, as a proxy that dies mid-reply does.
+   */
   truncated: z.boolean().optional(),
+  /** When the answer is streamed (to a request that asks for a stream), wait this long between chunks. */
+  chunkDelayMs: z.number().int().nonnegative().optional(),
 });
 
 export const ScriptedToolCallSchema = z.object({

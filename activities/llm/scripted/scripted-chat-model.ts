@@ -5,7 +5,8 @@ import { ErrorType } from '../../../common/errors.js';
 import { estimateTokens, faultStatus, ScriptEngine } from './script-engine.js';
 import { hashedEmbedding, type EmbedResult } from '../../../common/embedding.js';
 import type { FakeLlmScript, ParsedFakeLlmScript } from './script-schema.js';
-import type { ChatModel } from '../chat-model.js';
+import type { ChatModel, GenerateOptions } from '../chat-model.js';
+import { streamPieces } from './stream-pieces.js';
 import { malformedResponseFailure } from '../malformed-response.js';
 import { failureFromHttpStatus } from '../to-model-failure.js';
 
@@ -36,8 +37,8 @@ export class ScriptedChatModel implements ChatModel {
     this.engine = new ScriptEngine(script);
   }
 
-  async generate(request: ChatRequest, options: { signal?: AbortSignal } = {}): Promise<ChatResponse> {
-    const { signal } = options;
+  async generate(request: ChatRequest, options: GenerateOptions = {}): Promise<ChatResponse> {
+    const { signal, onText } = options;
     signal?.throwIfAborted();
     const outcome = this.engine.respond(request, { model: this.model });
     if (outcome.kind === 'exhausted') {
@@ -60,6 +61,14 @@ export class ScriptedChatModel implements ChatModel {
         code: fault.errorCode,
         retryAfterMs: fault.retryAfterSeconds !== undefined ? fault.retryAfterSeconds * 1000 : undefined,
       });
+    }
+    const streamed = onText && !request.responseFormat ? streamPieces(reply.text) : [];
+    // A stream cut off after half its pieces, as the fake server cuts its event stream.
+    const sent = fault.truncated ? streamed.slice(0, Math.floor(streamed.length / 2)) : streamed;
+    for (const [index, piece] of sent.entries()) {
+      if (index > 0 && fault.chunkDelayMs)
+        await sleep(fault.chunkDelayMs, undefined, signal ? { signal } : {});
+      onText!(piece);
     }
     if (fault.malformed || fault.truncated) {
       // The same failure the HTTP adapters throw for a body that does not parse.
