@@ -8,6 +8,7 @@ import { registerBudgetCommand } from './commands/budget.js';
 import { registerCodecServerCommand } from './commands/codec-server.js';
 import { registerCostCommand } from './commands/cost.js';
 import { registerCustomerServiceCommands } from './commands/cs.js';
+import { registerServeCommand } from './commands/serve.js';
 import { registerDemoCommand } from './commands/demo.js';
 import { registerEvalCommand } from './commands/eval.js';
 import { registerFakeLlmCommand } from './commands/fake-llm.js';
@@ -37,6 +38,7 @@ export function createProgram(): Command {
   registerStatusCommands(program);
   registerTicketCommands(program);
   registerCustomerServiceCommands(program);
+  registerServeCommand(program);
   registerEvalCommand(program);
   registerCostCommand(program);
   registerBudgetCommand(program);
@@ -72,6 +74,7 @@ const connectingCommands = new Set([
   'cs handoffs',
   'cs reply',
   'cs return',
+  'serve',
 ]);
 
 function addConnectionOptionsTo(command: Command, words: string[] = []): void {

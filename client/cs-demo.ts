@@ -42,11 +42,12 @@ export interface DemoOutcome {
   unexpected: string[];
 }
 
-export async function runCustomerServiceDemo(
+/** Builds (or brings up to date) the example company's knowledge base: a knowledge run per product. */
+export async function buildDemoKnowledgeBase(
   client: Client,
-  options: { taskQueue: string; model: string; print: (line: string) => void },
-): Promise<DemoOutcome> {
-  const { taskQueue, model, print } = options;
+  options: { taskQueue: string; print: (line: string) => void },
+): Promise<void> {
+  const { taskQueue, print } = options;
   print(`Knowledge base ${demoKnowledgeBase} from examples/company/knowledge:`);
   for (const product of products) {
     const handle = await startRun(
@@ -67,6 +68,14 @@ export async function runCustomerServiceDemo(
     );
     print(`  ${product}: ${counts.join(', ')}`);
   }
+}
+
+export async function runCustomerServiceDemo(
+  client: Client,
+  options: { taskQueue: string; model: string; print: (line: string) => void },
+): Promise<DemoOutcome> {
+  const { taskQueue, model, print } = options;
+  await buildDemoKnowledgeBase(client, { taskQueue, print });
 
   const session = await startSession(
     client,

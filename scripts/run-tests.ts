@@ -109,6 +109,19 @@ if (nginx) {
   );
 }
 
+console.log('\n== Chromium (the browser tests)');
+let chromium = process.env.LLMOS_TEST_CHROMIUM;
+if (chromium) {
+  console.log(`using LLMOS_TEST_CHROMIUM=${chromium}`);
+} else if (existsSync('/usr/lib/chromium/chromium')) {
+  chromium = '/usr/lib/chromium/chromium';
+  console.log(`using ${chromium}`);
+} else {
+  console.log(
+    'Chromium is not installed: the browser tests will be SKIPPED. Run scripts/chromium/install-chromium.sh to install it.',
+  );
+}
+
 console.log('\n== the local embedding model');
 let localModels = process.env.LLMOS_TEST_LOCAL_MODELS_DIR;
 if (localModels) {
@@ -155,6 +168,7 @@ try {
       ...(postgresUrl ? { LLMOS_TEST_POSTGRES_URL: postgresUrl } : {}),
       ...(redisUrl ? { LLMOS_TEST_REDIS_URL: redisUrl } : {}),
       ...(nginx ? { LLMOS_TEST_NGINX: nginx } : {}),
+      ...(chromium ? { LLMOS_TEST_CHROMIUM: chromium } : {}),
       ...(localModels ? { LLMOS_TEST_LOCAL_MODELS_DIR: localModels } : {}),
     },
   );
