@@ -224,6 +224,9 @@ export interface ReplyReview {
 }
 
 /** Who the session serves, as the page or the CLI that opened it knows them. */
+/** How a turn ended: answered by the agent, the fallback, blocked, handed to a person, or a person's reply. */
+export const TurnOutcomeSchema = z.enum(['answered', 'fallback', 'blocked', 'handed-off', 'person']);
+
 export const CustomerSchema = z.object({
   id: z.string().trim().min(1),
   name: z.string().trim().min(1).optional(),
@@ -241,7 +244,7 @@ export const SessionTurnSchema = z.object({
    * `answered`, `fallback`, `blocked`: as `TurnReply` says. `handed-off`: the message went to a
    * person (the reply only says so). `person`: a person's reply, written by `by`.
    */
-  outcome: z.enum(['answered', 'fallback', 'blocked', 'handed-off', 'person']),
+  outcome: TurnOutcomeSchema,
   by: z.string().optional(),
   sentiment: z.number().optional(),
 });

@@ -12,7 +12,7 @@ import {
 
 interface EvalFlags extends CapFlags {
   /** `react` is the agent's earlier name, still accepted. */
-  workflow: 'agent' | 'psv' | 'react';
+  workflow: 'agent' | 'psv' | 'react' | 'customer-service';
   model?: string;
   tools: string[];
   samples: number;
@@ -45,11 +45,14 @@ export function registerEvalCommand(program: Command): void {
     )
     .argument(
       '<dataset.jsonl>',
-      'rows of {"question", "answer": "... #### 42"} (GSM8K) or {"question", "expected"}',
+      'rows of {"question", "answer": "... #### 42"} (GSM8K) or {"question", "expected"}; for customer-service, {"id", "category", "language", "message", "expect"} (examples/eval)',
     )
     .addOption(
-      new Option('--workflow <name>', 'the workflow each item runs (react: the same as agent)')
-        .choices(['agent', 'psv', 'react'])
+      new Option(
+        '--workflow <name>',
+        'the workflow each item runs (react: the same as agent; customer-service: a session per case)',
+      )
+        .choices(['agent', 'psv', 'react', 'customer-service'])
         .default('agent'),
     )
     .option('--model <provider:model>', 'the model (default: from the environment, else the scripted model)')
@@ -77,6 +80,7 @@ export function registerEvalCommand(program: Command): void {
     .option('--no-require-tool', 'do not require a tool call')
     .option('--json', 'print the reports as JSON')
     .action(async (file: string, flags: EvalFlags & ConnectionOptionValues) => {
+      if (flags.workflow === 'customer-service') return evaluateSessions(file, flags);
       const [{ loadEvalDataset }, { runEval }, { formatMisses, formatReports }, { connectClient }] =
         await Promise.all([
           import('../eval/dataset.js'),
@@ -131,4 +135,49 @@ export function registerEvalCommand(program: Command): void {
       const misses = reports.flatMap(formatMisses);
       if (misses.length > 0) console.log(`\nNot correct:\n${misses.join('\n')}`);
     });
+}
+
+/** `llmos eval --workflow customer-service`: each case in a new session; the share handled correctly. */
+async function evaluateSessions(file: string, flags: EvalFlags & ConnectionOptionValues): Promise<void> {
+  const [
+    { loadSessionCases },
+    { runSessionEval },
+    { formatSessionReport },
+    { connectClient },
+    { traceSegmentReader },
+  ] = await Promise.all([
+    import('../eval/session-cases.js'),
+    import('../eval/run-session-eval.js'),
+    import('../eval/format-session-report.js'),
+    import('../llmos-client.js'),
+    import('../../workers/local-tools/trace-segments.js'),
+  ]);
+  const all = await loadSessionCases(file);
+  const cases = all.slice(
+    flags.offset ?? 0,
+    flags.limit === undefined ? undefined : (flags.offset ?? 0) + flags.limit,
+  );
+  const model = flags.model ?? chooseDefaultModel(process.env, 'demo-support').model;
+  const client = await connectClient(connectionFlags(flags));
+  const reader = traceSegmentReader();
+  try {
+    if (!flags.json) console.log(`Evaluating ${cases.length} customer messages on ${model}, a session each`);
+    const report = await runSessionEval(
+      client,
+      cases,
+      { session: { model }, concurrency: flags.concurrency, readSegment: reader.read },
+      (outcome, done) => {
+        if (!flags.json)
+          console.log(
+            `  ${done}/${cases.length} ${outcome.id} ${outcome.correct ? 'correct' : 'not correct'}`,
+          );
+      },
+    );
+    console.log(flags.json ? JSON.stringify(report, null, 2) : `\n${formatSessionReport(report)}`);
+    // A case that could not run is not a measurement: the evaluation did not finish.
+    if (report.cases.some((outcome) => outcome.outcome === 'error')) process.exitCode = 1;
+  } finally {
+    await reader.close();
+    await client.connection.close();
+  }
 }

@@ -1,3 +1,4 @@
+import { mapWithConcurrency } from './concurrency.js';
 import type { Client } from '@temporalio/client';
 import type { RunCaps, RunTotals } from '../../common/run-contract.js';
 import { answersMatch } from '../../common/answer-vote.js';
@@ -129,25 +130,6 @@ async function runItem(
     stopReason: result.stopReason,
     totals: result.totals,
   };
-}
-
-/** Runs `task` over `items` with at most `limit` in flight, keeping the results in item order. */
-async function mapWithConcurrency<T, R>(
-  items: readonly T[],
-  limit: number,
-  task: (item: T, index: number) => Promise<R>,
-): Promise<R[]> {
-  const results: R[] = new Array<R>(items.length);
-  let next = 0;
-  const lane = async (): Promise<void> => {
-    while (next < items.length) {
-      const index = next;
-      next += 1;
-      results[index] = await task(items[index] as T, index);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
-  return results;
 }
 
 /**

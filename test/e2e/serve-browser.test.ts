@@ -147,7 +147,8 @@ void describe('llmos serve in a headless Chromium', { timeout: 300_000, skip }, 
     assert.match(answer!.text, /policy BL-RT-1/);
     // Streamed: the customer saw the answer grow, each draft the start of the answer.
     const drafts = (await seen(chat)).filter((item) => item.state === 'draft' && item.text !== '…');
-    assert.ok(drafts.length >= 5, `the answer was seen in ${drafts.length} drafts`);
+    // Drafts come in batches (150 ms apart) and are polled: how many depends on the machine's load.
+    assert.ok(drafts.length >= 2, `the answer was seen growing: ${JSON.stringify(drafts)}`);
     for (const draft of drafts) assert.ok(answer!.text.startsWith(draft.text), `draft: ${draft.text}`);
     await snap(chat, 'chat-answered');
 
