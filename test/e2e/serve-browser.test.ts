@@ -178,6 +178,8 @@ void describe('llmos serve in a headless Chromium', { timeout: 300_000, skip }, 
     assert.equal(await personMessage.locator('small').textContent(), 'Sam');
     await snap(chat, 'chat-person-replied');
 
+    // The card shows the reply once the inbox polls again; from then on it stays as it is.
+    await card.getByText(answerText).waitFor({ timeout: 30_000 });
     await card.getByRole('button', { name: 'Give back to the agent' }).click();
     await inbox.getByText('No conversation waits for a person.').waitFor({ timeout: 30_000 });
     await chat.getByLabel('Message').fill('Thank you, that is all.');
