@@ -28,6 +28,7 @@ import type { SqlRequest } from '../common/sql.js';
 import type { KnowledgeIngestRequest, KnowledgeIngestResult } from '../common/knowledge.js';
 import type { CustomerServiceRequest, SessionState } from '../common/customer-service.js';
 import { projectRoot } from '../client/project-paths.js';
+import { followReplies } from '../client/reply-stream.js';
 import { startFakeLlmServer } from '../fake-llm/server.js';
 import type { FakeLlmScript } from '../activities/llm/scripted/script-schema.js';
 import { connectTemporal } from '../test/helpers/temporal.js';
@@ -83,7 +84,7 @@ type Scenario = {
       workflowType: 'customerServiceWorkflow';
       request: CustomerServiceRequest;
       /** The customer's side: the messages, then the close. */
-      drive: (handle: WorkflowHandle) => Promise<void>;
+      drive: (handle: WorkflowHandle, client: Client) => Promise<void>;
     }
 );
 
@@ -543,6 +544,52 @@ scenarios['customer-service-memory'] = {
   expect: closedAfter(3),
 };
 
+scenarios['customer-service-stream'] = {
+  description:
+    'a session whose replies are streamed to a reader (drafts by signal, polls by update) while it continues as new after two turns, carrying its stream; the third turn in its second execution (the first is customer-service-stream-first)',
+  workflowType: 'customerServiceWorkflow',
+  script: {
+    rules: supportScript.rules!.map((rule) =>
+      rule.match?.lastUserMessage === 'Message: '
+        ? { ...rule, reply: { ...rule.reply, chunkDelayMs: 40 } }
+        : rule,
+    ),
+  },
+  request: {
+    model: 'openai:gpt-4o-mini',
+    customer: { id: 'C-1003' },
+    config: {
+      name: 'replay',
+      version: 1,
+      role: 'You are a support agent.',
+      tone: 'Brief.',
+      knowledgeBase: 'help',
+      tools: [],
+      session: { recentTurns: 1, continueAsNewAfterTurns: 2 },
+    },
+  },
+  drive: async (handle, client) => {
+    // A reader follows the replies from the start to the close, across the continuation.
+    const reading = (async () => {
+      let replies = 0;
+      for await (const { event } of followReplies(client, handle.workflowId))
+        if (event.type === 'reply') replies += 1;
+      return replies;
+    })();
+    await customerWrites(
+      [
+        'Hello, my router keeps restarting at night.',
+        'It is the R2 model, bought last year.',
+        'Can you open a ticket for me, please?',
+      ],
+      { message: 2, execution: 2 },
+    )(handle);
+    const replies = await reading;
+    if (replies !== 3) throw new Error(`the reader saw ${replies} replies, not 3`);
+  },
+  expect: closedAfter(3),
+};
+
 async function waitUntil(what: string, probe: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await probe())) {
@@ -568,7 +615,7 @@ async function record(client: Client, taskQueue: string, name: string, scenario:
     scenario.workflowType ?? 'reactAgentWorkflow',
     { ...start, args: [{ ...scenario.request, recordSearchAttributes: true }] },
   );
-  await scenario.drive?.(handle as AgentHandle & WorkflowHandle);
+  await scenario.drive?.(handle as AgentHandle & WorkflowHandle, client);
   const problem = mismatch(scenario.expect, await handle.result());
   if (problem !== undefined) throw new Error(`scenario ${name} ended unexpectedly: ${problem}`);
   for (const [other, workflowIdOf] of Object.entries(scenario.alsoRecord ?? {}))

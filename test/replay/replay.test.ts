@@ -255,6 +255,28 @@ const expectedContents: Record<
     activities: turn,
     eventTypes: ['EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_COMPLETED', 'EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED'],
   },
+  'customer-service-stream-first': {
+    workflowType: 'customerServiceWorkflow',
+    workflowId: 'replay-customer-service-stream',
+    // Two turns whose drafts came in as signals while a reader polled by update; then continued
+    // as new with the stream's state.
+    activities: [...turn, ...turn],
+    eventTypes: [
+      'EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED',
+      'EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_COMPLETED',
+      'EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW',
+    ],
+  },
+  'customer-service-stream': {
+    workflowType: 'customerServiceWorkflow',
+    // The second execution: the reader carried on, the third turn streamed, the close.
+    activities: turn,
+    eventTypes: [
+      'EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED',
+      'EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_COMPLETED',
+      'EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED',
+    ],
+  },
   'budget-ledger': {
     workflowType: 'budgetLedgerWorkflow',
     workflowId: 'budget-ledger:replay:ledger',
