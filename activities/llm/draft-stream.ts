@@ -2,14 +2,17 @@ import type { Context } from '@temporalio/activity';
 import { WorkflowStreamClient } from '@temporalio/workflow-streams/client';
 import { replyStreamTopic, type ReplyStreamEvent, type StreamTarget } from '../../common/reply-stream.js';
 
-/** Pieces are sent in batches this often: a reader sees text move, history gets one signal per batch. */
+/**
+ * The pieces that come within this time go out as one draft, in one signal: a reader sees the
+ * text move, and history gets one small event per interval, not one item per token.
+ */
 const batchIntervalMs = 150;
 /** How long the last batch may take once the call is over: drafts are never worth holding a call up. */
 const closeTimeoutMs = 2_000;
 
 /** A model call's drafts on their way to a workflow's reply stream. */
 export interface DraftStream {
-  /** Publishes one piece of text. Never throws. */
+  /** Adds a piece of text to the next draft. Never throws. */
   push(text: string): void;
   /** Sends what is left, for at most two seconds; failures are logged, not thrown. */
   close(): Promise<void>;
@@ -24,7 +27,7 @@ export interface DraftStream {
 export function openDraftStream(context: Context, target: StreamTarget): DraftStream {
   const { info } = context;
   const publisher = WorkflowStreamClient.create(context.client, target.workflowId, {
-    batchInterval: batchIntervalMs,
+    batchInterval: 1_000,
     maxRetryDuration: closeTimeoutMs,
   });
   const topic = publisher.topic<ReplyStreamEvent>(replyStreamTopic);
@@ -32,25 +35,39 @@ export function openDraftStream(context: Context, target: StreamTarget): DraftSt
   const warn = (error: unknown) => {
     context.log.warn(`reply stream of ${target.workflowId}: ${(error as Error).message}`);
   };
+  let pending = '';
+  let timer: NodeJS.Timeout | undefined;
+  const publish = () => {
+    timer = undefined;
+    if (pending === '') return;
+    const text = pending;
+    pending = '';
+    try {
+      topic.publish(
+        { type: 'draft', key: target.key, call, attempt: info.attempt, text },
+        { forceFlush: true },
+      );
+    } catch (error) {
+      warn(error);
+    }
+  };
   return {
     push(text) {
-      if (text === '') return;
-      try {
-        topic.publish({ type: 'draft', key: target.key, call, attempt: info.attempt, text });
-      } catch (error) {
-        warn(error);
-      }
+      pending += text;
+      timer ??= setTimeout(publish, batchIntervalMs);
     },
     async close() {
-      let timer: NodeJS.Timeout | undefined;
+      clearTimeout(timer);
+      publish();
+      let giveUp: NodeJS.Timeout | undefined;
       const timeout = new Promise<void>((resolve) => {
-        timer = setTimeout(() => {
+        giveUp = setTimeout(() => {
           warn(new Error(`the last drafts were not sent within ${closeTimeoutMs} ms`));
           resolve();
         }, closeTimeoutMs);
       });
       await Promise.race([publisher[Symbol.asyncDispose]().catch(warn), timeout]);
-      clearTimeout(timer);
+      clearTimeout(giveUp);
     },
   };
 }

@@ -37,7 +37,7 @@ const script: FakeLlmScript = {
       reply: { text: 'A first attempt that the connection cuts in the middle of its text.', truncated: true },
       times: 1,
     },
-    { match: { lastUserMessage: 'Message: ' }, reply: { text: answer, chunkDelayMs: 20 } },
+    { match: { lastUserMessage: 'Message: ' }, reply: { text: answer, chunkDelayMs: 30 } },
   ],
 };
 
@@ -77,11 +77,11 @@ void describe('reply streams: a turn reaches its reader as the model writes it',
       assert.equal(reply.reply, answer);
       assert.deepEqual(final, { key: messageId, text: answer, state: 'final', outcome: 'answered' });
 
-      // Both attempts streamed: the broken one's half, then the retry's pieces, word by word.
+      // Both attempts streamed: the broken one's half, then the retry's pieces, 150 ms of them a draft.
       const drafts = events.filter((event) => event.type === 'draft');
       const attempts = new Set(drafts.map((event) => event.attempt));
       assert.deepEqual([...attempts], [1, 2]);
-      assert.ok(drafts.filter((event) => event.attempt === 2).length > 5, 'the answer came in pieces');
+      assert.ok(drafts.filter((event) => event.attempt === 2).length >= 2, 'the answer came in pieces');
       assert.equal(
         drafts
           .filter((event) => event.attempt === 2)
