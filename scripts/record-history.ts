@@ -515,6 +515,17 @@ scenarios['customer-service'] = {
   expect: closedAfter(2),
 };
 
+/** A session that remembers one turn word for word and continues as new after two. */
+const shortMemory: CustomerServiceRequest['config'] = {
+  name: 'replay',
+  version: 1,
+  role: 'You are a support agent.',
+  tone: 'Brief.',
+  knowledgeBase: 'help',
+  tools: [],
+  session: { recentTurns: 1, continueAsNewAfterTurns: 2 },
+};
+
 scenarios['customer-service-memory'] = {
   description:
     'a session that folds its first turn into a summary (a child run) and continues as new after two turns; the third turn in its second execution (the first is customer-service-memory-first)',
@@ -523,15 +534,7 @@ scenarios['customer-service-memory'] = {
   request: {
     model: 'openai:gpt-4o-mini',
     customer: { id: 'C-1002', name: 'Mia Rossi' },
-    config: {
-      name: 'replay',
-      version: 1,
-      role: 'You are a support agent.',
-      tone: 'Brief.',
-      knowledgeBase: 'help',
-      tools: [],
-      session: { recentTurns: 1, continueAsNewAfterTurns: 2 },
-    },
+    config: shortMemory,
   },
   drive: customerWrites(
     [
@@ -558,15 +561,7 @@ scenarios['customer-service-stream'] = {
   request: {
     model: 'openai:gpt-4o-mini',
     customer: { id: 'C-1003' },
-    config: {
-      name: 'replay',
-      version: 1,
-      role: 'You are a support agent.',
-      tone: 'Brief.',
-      knowledgeBase: 'help',
-      tools: [],
-      session: { recentTurns: 1, continueAsNewAfterTurns: 2 },
-    },
+    config: shortMemory,
   },
   drive: async (handle, client) => {
     // A reader follows the replies from the start to the close, across the continuation.

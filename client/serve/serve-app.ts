@@ -42,6 +42,7 @@ export function createServeApp(client: Client, options: ServeOptions): Hono {
   const app = new Hono();
   const chatPage = page('chat.html');
   const inboxPage = page('inbox.html');
+  const commonStyle = page('common.css');
   app.onError((error, c) => {
     if (error instanceof HTTPException) return c.json({ error: error.message }, error.status);
     if (error instanceof MessageRefusedError) return c.json({ error: error.message }, 409);
@@ -51,6 +52,7 @@ export function createServeApp(client: Client, options: ServeOptions): Hono {
   });
   app.get('/', (c) => c.html(chatPage));
   app.get('/inbox', (c) => c.html(inboxPage));
+  app.get('/common.css', (c) => c.body(commonStyle, 200, { 'content-type': 'text/css; charset=utf-8' }));
 
   app.post('/api/sessions', async (c) => {
     const { customer } = await bodyOf(c, z.object({ customer: CustomerSchema.partial().default({}) }));

@@ -8,25 +8,21 @@
  * With LLMOS_TEST_SCREENSHOTS set, the pages' screenshots are written to that folder.
  */
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { buildDemoKnowledgeBase } from '../../client/cs-demo.js';
 import { eventually } from '../helpers/eventually.js';
 import { freePort } from '../helpers/free-port.js';
+import { demoWorkerSkip, startDemoWorker } from '../helpers/demo-worker.js';
 import { connectTemporal } from '../helpers/temporal.js';
-import { spawnLlmosCommand, startWorkerProcess, type WorkerProcess } from '../helpers/worker-process.js';
+import { spawnLlmosCommand, type WorkerProcess } from '../helpers/worker-process.js';
 
 const chromiumPath = process.env.LLMOS_TEST_CHROMIUM;
-const modelsDirectory = process.env.LLMOS_TEST_LOCAL_MODELS_DIR;
-const skip = !chromiumPath
-  ? 'LLMOS_TEST_CHROMIUM is not set: run scripts/chromium/install-chromium.sh'
-  : !modelsDirectory || !existsSync(path.join(modelsDirectory, 'all-minilm-l6-v2'))
-    ? 'LLMOS_TEST_LOCAL_MODELS_DIR names no installed model: run scripts/models/setup-local-models.sh'
-    : false;
+const skip = chromiumPath
+  ? demoWorkerSkip
+  : 'LLMOS_TEST_CHROMIUM is not set: run scripts/chromium/install-chromium.sh';
 const screenshots = process.env.LLMOS_TEST_SCREENSHOTS;
 
 /** Every text and state the page's agent messages took, recorded in the page as they change. */
@@ -45,25 +41,10 @@ void describe('llmos serve in a headless Chromium', { timeout: 300_000, skip }, 
   const scratch = mkdtempSync(path.join(tmpdir(), 'llmos-serve-'));
   before(async () => {
     temporal = await connectTemporal();
-    const taskQueue = `serve-${randomUUID()}`;
-    const stores = {
-      LLMOS_KNOWLEDGE_FILE: path.join(scratch, 'knowledge.sqlite'),
-      LLMOS_TICKETS_FILE: path.join(scratch, 'tickets.sqlite'),
-      LLMOS_AUDIT_FILE: path.join(scratch, 'audit.sqlite'),
-      LLMOS_CACHE_FILE: path.join(scratch, 'cache.sqlite'),
-    };
-    worker = await startWorkerProcess({
-      address: temporal.address,
-      taskQueue,
-      env: { ...stores, LLMOS_LOCAL_MODELS_DIR: modelsDirectory! },
-    });
-    await buildDemoKnowledgeBase(temporal.env.client, { taskQueue, print: () => undefined });
+    let env: Record<string, string>;
+    ({ worker, env } = await startDemoWorker(temporal, scratch));
     const port = await freePort();
-    server = spawnLlmosCommand(['serve', '--port', String(port), '--model', 'scripted:demo-support'], {
-      ...stores,
-      TEMPORAL_ADDRESS: temporal.address,
-      LLMOS_TASK_QUEUE: taskQueue,
-    });
+    server = spawnLlmosCommand(['serve', '--port', String(port), '--model', 'scripted:demo-support'], env);
     base = `http://127.0.0.1:${port}`;
     await eventually(
       'the serve start line',

@@ -6,23 +6,16 @@
  * product, citations, tools, approvals, tickets and the review.
  */
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { buildDemoKnowledgeBase } from '../../client/cs-demo.js';
 import type { SessionEvalReport } from '../../client/eval/run-session-eval.js';
 import { check } from '../../client/eval/run-session-eval.js';
 import { formatSessionReport } from '../../client/eval/format-session-report.js';
+import { demoWorkerSkip, startDemoWorker } from '../helpers/demo-worker.js';
 import { connectTemporal } from '../helpers/temporal.js';
-import { describeRun, runLlmos, startWorkerProcess, type WorkerProcess } from '../helpers/worker-process.js';
-
-const modelsDirectory = process.env.LLMOS_TEST_LOCAL_MODELS_DIR;
-const skip =
-  modelsDirectory && existsSync(path.join(modelsDirectory, 'all-minilm-l6-v2'))
-    ? false
-    : 'LLMOS_TEST_LOCAL_MODELS_DIR names no installed model: run scripts/models/setup-local-models.sh';
+import { describeRun, runLlmos, type WorkerProcess } from '../helpers/worker-process.js';
 
 void describe('the customer-service evaluation', () => {
   void it('checks each expectation and names what a reply missed', () => {
@@ -62,28 +55,14 @@ void describe('the customer-service evaluation', () => {
     );
   });
 
-  void describe('over 60 messages, end to end', { timeout: 600_000, skip }, () => {
+  void describe('over 60 messages, end to end', { timeout: 600_000, skip: demoWorkerSkip }, () => {
     let temporal: Awaited<ReturnType<typeof connectTemporal>>;
     let worker: WorkerProcess;
     let env: Record<string, string>;
     const scratch = mkdtempSync(path.join(tmpdir(), 'llmos-session-eval-'));
     before(async () => {
       temporal = await connectTemporal();
-      const taskQueue = `session-eval-${randomUUID()}`;
-      const stores = {
-        LLMOS_KNOWLEDGE_FILE: path.join(scratch, 'knowledge.sqlite'),
-        LLMOS_TICKETS_FILE: path.join(scratch, 'tickets.sqlite'),
-        LLMOS_AUDIT_FILE: path.join(scratch, 'audit.sqlite'),
-        LLMOS_CACHE_FILE: path.join(scratch, 'cache.sqlite'),
-        LLMOS_BLOB_DIRECTORY: path.join(scratch, 'blobs'),
-      };
-      worker = await startWorkerProcess({
-        address: temporal.address,
-        taskQueue,
-        env: { ...stores, LLMOS_LOCAL_MODELS_DIR: modelsDirectory! },
-      });
-      await buildDemoKnowledgeBase(temporal.env.client, { taskQueue, print: () => undefined });
-      env = { ...stores, TEMPORAL_ADDRESS: temporal.address, LLMOS_TASK_QUEUE: taskQueue };
+      ({ worker, env } = await startDemoWorker(temporal, scratch));
     });
     after(async () => {
       await worker?.stop();
