@@ -11,7 +11,13 @@ import { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { z } from 'zod';
 import { CustomerSchema, type CustomerServiceRequest } from '../../common/customer-service.js';
-import { MessageRefusedError, sendMessage, startSession, withRestoredReply } from '../customer-service.js';
+import {
+  MessageRefusedError,
+  sendMessage,
+  sessionState,
+  startSession,
+  withRestoredReply,
+} from '../customer-service.js';
 import { NoSuchApprovalError } from '../approvals.js';
 import { registerInboxRoutes } from './inbox-routes.js';
 import { bodyOf } from './json-body.js';
@@ -70,6 +76,16 @@ export function createServeApp(client: Client, options: ServeOptions): Hono {
     );
     return c.json({ sessionId: handle.workflowId }, 201);
   });
+  // Behind a sign-in proxy, a customer reaches only their own sessions.
+  if (options.customerHeader) {
+    const header = options.customerHeader;
+    app.use('/api/sessions/:id/*', async (c, next) => {
+      const state = await sessionState(client, c.req.param('id')).catch(() => undefined);
+      if (!state || state.customer.id !== c.req.header(header))
+        throw new HTTPException(404, { message: `no session ${c.req.param('id')} of yours` });
+      await next();
+    });
+  }
   app.post('/api/sessions/:id/messages', async (c) => {
     const { text, messageId } = await bodyOf(c, MessageBodySchema);
     const reply = await sendMessage(client, c.req.param('id'), text, messageId ? { messageId } : {});
