@@ -122,6 +122,19 @@ if (chromium) {
   );
 }
 
+console.log('\n== Prometheus (the metrics test)');
+let prometheus = process.env.LLMOS_TEST_PROMETHEUS;
+if (prometheus) {
+  console.log(`using LLMOS_TEST_PROMETHEUS=${prometheus}`);
+} else if (onPath('prometheus')) {
+  prometheus = 'prometheus';
+  console.log(`using ${prometheus}`);
+} else {
+  console.log(
+    'Prometheus is not installed: its scrape test will be SKIPPED. Run scripts/prometheus/install-prometheus.sh to install it.',
+  );
+}
+
 console.log('\n== the local embedding model');
 let localModels = process.env.LLMOS_TEST_LOCAL_MODELS_DIR;
 if (localModels) {
@@ -169,6 +182,7 @@ try {
       ...(redisUrl ? { LLMOS_TEST_REDIS_URL: redisUrl } : {}),
       ...(nginx ? { LLMOS_TEST_NGINX: nginx } : {}),
       ...(chromium ? { LLMOS_TEST_CHROMIUM: chromium } : {}),
+      ...(prometheus ? { LLMOS_TEST_PROMETHEUS: prometheus } : {}),
       ...(localModels ? { LLMOS_TEST_LOCAL_MODELS_DIR: localModels } : {}),
     },
   );

@@ -79,6 +79,17 @@ export const WorkerConfigSchema = z.object({
   /** The address the health endpoint listens on: every interface, so a probe from outside the container reaches it. */
   LLMOS_HEALTH_HOST: z.string().min(1).default('0.0.0.0'),
   /**
+   * When set (`host:port`, e.g. `0.0.0.0:9464`), the worker serves Prometheus metrics at
+   * `/metrics` there: the Temporal SDK's own (task slots, latencies, polls) and llmos's (tokens,
+   * model call durations, outcomes, cost, cache savings). Read by `installRuntime`, once per process.
+   */
+  LLMOS_METRICS_ADDRESS: optionalText.pipe(
+    z
+      .string()
+      .regex(/^(?:[^\s:[\]]+|\[[0-9a-fA-F:]+\]):\d{1,5}$/, 'host:port, e.g. 0.0.0.0:9464')
+      .optional(),
+  ),
+  /**
    * Worker Versioning: when set, the worker joins this Worker Deployment as version
    * LLMOS_BUILD_ID, and takes new runs only once that version is made current
    * (`temporal worker deployment set-current-version`). Unset: an unversioned worker, and a

@@ -6,6 +6,7 @@ import { computeCostUsd, type ModelPrice } from '../../common/pricing.js';
 import type { PromptRef } from '../../common/prompt-template.js';
 import type { StreamTarget } from '../../common/reply-stream.js';
 import { openDraftStream } from './draft-stream.js';
+import { recordModelCall } from './model-metrics.js';
 import type { CircuitBreaker } from './circuit-breaker.js';
 import type { ModelResolver } from './model-resolver.js';
 import { cacheKey, shouldUseCache } from './response-cache/cache-key.js';
@@ -181,7 +182,8 @@ export function createCallChatModel(
         context.log.warn(`response cache read failed: ${(error as Error).message}`);
         return undefined;
       });
-      if (hit)
+      if (hit) {
+        recordModelCall(context.metricMeter, { ref, outcome: 'cache-hit', savedUsd: hit.costUsd });
         return {
           response: hit.response,
           costUsd: 0,
@@ -190,6 +192,7 @@ export function createCallChatModel(
           ...(await withAnswer(hit.response)),
           ...contextFit,
         };
+      }
     }
     // The semantic cache follows the exact cache's policy (temperature 0 unless sampled answers
     // may be shared); what embedding the question cost is part of this call's cost.
@@ -205,7 +208,8 @@ export function createCallChatModel(
         : undefined;
     const question = semanticAnswer?.question;
     const near = semanticAnswer?.hit;
-    if (near)
+    if (near) {
+      recordModelCall(context.metricMeter, { ref, outcome: 'cache-hit', savedUsd: near.entry.costUsd });
       return {
         response: near.entry.response,
         costUsd: question!.costUsd,
@@ -218,6 +222,7 @@ export function createCallChatModel(
         ...(await withAnswer(near.entry.response)),
         ...contextFit,
       };
+    }
 
     const decision = breaker?.allow(input.model);
     if (decision && !decision.allowed)
@@ -268,6 +273,11 @@ export function createCallChatModel(
         if (context.cancellationSignal.aborted) throw context.cancellationSignal.reason;
         const failure = toModelFailure(error);
         if (healthFailures.has(failure.type ?? '')) breaker?.recordFailure(input.model);
+        recordModelCall(context.metricMeter, {
+          ref,
+          outcome: failure.type ?? 'ModelFailed',
+          seconds: (performance.now() - sentAt) / 1000,
+        });
         throw failure;
       }
     } finally {
@@ -278,6 +288,13 @@ export function createCallChatModel(
     breaker?.recordSuccess(input.model);
     const latencyMs = Math.round(performance.now() - sentAt);
     const callCostUsd = computeCostUsd(response.usage, priceOf(input.model)) ?? null;
+    recordModelCall(context.metricMeter, {
+      ref,
+      outcome: 'answered',
+      usage: response.usage,
+      seconds: latencyMs / 1000,
+      costUsd: callCostUsd,
+    });
     if (key !== undefined)
       await cache!.store
         .set(key, { model: input.model, response, costUsd: callCostUsd }, { ttlMs: cache!.ttlMs })

@@ -1,0 +1,138 @@
+/**
+ * `llmos worker` with LLMOS_METRICS_ADDRESS: its Prometheus endpoint serves the Temporal SDK's
+ * metrics and llmos's model-call metrics, and a real Prometheus server (Debian's, installed by
+ * scripts/prometheus/install-prometheus.sh) scrapes it during a run and answers a PromQL query.
+ */
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { startFakeLlmServer, type FakeLlmServer } from '../../fake-llm/server.js';
+import type { reactAgentWorkflow } from '../../workflows/index.js';
+import { eventually } from '../helpers/eventually.js';
+import { freePort } from '../helpers/free-port.js';
+import { connectTemporal } from '../helpers/temporal.js';
+import { fakeProviderEnv } from '../helpers/test-worker.js';
+import { startWorkerProcess, type WorkerProcess } from '../helpers/worker-process.js';
+
+const prometheusPath = process.env.LLMOS_TEST_PROMETHEUS;
+
+/** The value of the first sample line of `name` whose labels include every one of `labels`. */
+function sample(text: string, name: string, labels: Record<string, string>): number | undefined {
+  for (const line of text.split('\n')) {
+    if (!line.startsWith(`${name}{`)) continue;
+    if (Object.entries(labels).every(([key, value]) => line.includes(`${key}="${value}"`)))
+      return Number(line.slice(line.lastIndexOf(' ') + 1));
+  }
+  return undefined;
+}
+
+void describe('llmos worker: Prometheus metrics', { timeout: 180_000 }, () => {
+  let temporal: Awaited<ReturnType<typeof connectTemporal>>;
+  let fake: FakeLlmServer;
+  let worker: WorkerProcess;
+  let metricsAddress: string;
+  const scratch = mkdtempSync(path.join(tmpdir(), 'llmos-metrics-'));
+  before(async () => {
+    temporal = await connectTemporal();
+    fake = await startFakeLlmServer({
+      script: {
+        rules: [
+          {
+            match: { model: 'gpt-4o-mini' },
+            reply: { text: 'Forty-two.', usage: { inputTokens: 100, outputTokens: 20 } },
+          },
+        ],
+      },
+    });
+    metricsAddress = `127.0.0.1:${await freePort()}`;
+    worker = await startWorkerProcess({
+      address: temporal.address,
+      taskQueue: `metrics-${randomUUID()}`,
+      env: { ...fakeProviderEnv(fake.url), LLMOS_METRICS_ADDRESS: metricsAddress },
+    });
+  });
+  after(async () => {
+    await worker?.stop();
+    await fake?.close();
+    await temporal?.close();
+    rmSync(scratch, { recursive: true, force: true });
+  });
+
+  const scrape = async () => (await fetch(`http://${metricsAddress}/metrics`)).text();
+
+  void it('counts model calls, their tokens and durations by provider and model, beside the SDK metrics', async () => {
+    for (let run = 0; run < 3; run += 1) {
+      const handle = await temporal.env.client.workflow.start<typeof reactAgentWorkflow>(
+        'reactAgentWorkflow',
+        {
+          args: [{ question: `What is six times seven? (${run})`, model: 'openai:gpt-4o-mini', tools: [] }],
+          taskQueue: worker.taskQueue,
+          workflowId: `metrics-${randomUUID()}`,
+        },
+      );
+      assert.equal((await handle.result()).answer, 'Forty-two.');
+    }
+    const tags = { gen_ai_provider_name: 'openai', gen_ai_request_model: 'gpt-4o-mini' };
+    const text = await eventually('the three calls in the metrics', async () => {
+      const scraped = await scrape();
+      return sample(scraped, 'llmos_model_calls_total', { ...tags, outcome: 'answered' }) === 3
+        ? scraped
+        : undefined;
+    });
+    assert.equal(sample(text, 'gen_ai_client_token_usage_sum', { ...tags, gen_ai_token_type: 'input' }), 300);
+    assert.equal(sample(text, 'gen_ai_client_token_usage_sum', { ...tags, gen_ai_token_type: 'output' }), 60);
+    assert.equal(sample(text, 'gen_ai_client_operation_duration_count', tags), 3);
+    // gpt-4o-mini has a price in the catalog: the calls cost something, in micro-dollars.
+    assert.ok((sample(text, 'llmos_model_cost_microusd_total', tags) ?? 0) > 0);
+    // The SDK's own metrics come from the same endpoint.
+    assert.match(text, /^temporal_activity_execution_latency_count\{/m);
+  });
+
+  void it(
+    'is scraped by a real Prometheus, which answers a PromQL query with the count',
+    {
+      skip: prometheusPath
+        ? false
+        : 'LLMOS_TEST_PROMETHEUS is not set: run scripts/prometheus/install-prometheus.sh',
+    },
+    async () => {
+      const port = await freePort();
+      const config = path.join(scratch, 'prometheus.yml');
+      writeFileSync(
+        config,
+        `global:\n  scrape_interval: 1s\nscrape_configs:\n  - job_name: llmos-worker\n    static_configs:\n      - targets: ['${metricsAddress}']\n`,
+      );
+      const prometheus: ChildProcess = spawn(
+        prometheusPath!,
+        [
+          `--config.file=${config}`,
+          `--storage.tsdb.path=${path.join(scratch, 'data')}`,
+          `--web.listen-address=127.0.0.1:${port}`,
+        ],
+        { stdio: 'ignore' },
+      );
+      try {
+        const query = 'sum(llmos_model_calls_total{outcome="answered", gen_ai_request_model="gpt-4o-mini"})';
+        const answer = await eventually(
+          'Prometheus to answer with three calls',
+          async () => {
+            const response = await fetch(
+              `http://127.0.0.1:${port}/api/v1/query?query=${encodeURIComponent(query)}`,
+            );
+            const body = (await response.json()) as { data: { result: { value: [number, string] }[] } };
+            const value = body.data.result[0]?.value[1];
+            return value === '3' ? body : undefined;
+          },
+          60_000,
+        );
+        assert.equal(answer.data.result.length, 1);
+      } finally {
+        prometheus.kill('SIGTERM');
+      }
+    },
+  );
+});
