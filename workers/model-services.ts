@@ -1,3 +1,4 @@
+import { Runtime } from '@temporalio/worker';
 import { Client, type Connection } from '@temporalio/client';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
@@ -113,6 +114,8 @@ export function createModelServices(config: WorkerConfig): WorkerModelServices {
     rateLimitedProviders: Object.keys(config.LLMOS_RATE_LIMITS),
     temporalClient: async () => (await connectTemporal()).client,
     priceOf: (model) => priceOf(catalog, model),
+    // The process's runtime (installRuntime made it, with the Prometheus exporter when asked).
+    meter: Runtime.instance().metricMeter,
     contextWindowOf: (model) => catalog.models[model]?.contextWindow,
     cache: store ? { store, ttlMs: config.LLMOS_CACHE_TTL_MS } : undefined,
     breaker: new CircuitBreaker({

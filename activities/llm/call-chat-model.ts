@@ -1,4 +1,5 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
+import type { MetricMeter } from '@temporalio/common';
 import { ChatRequestSchema, type ChatRequest, type ChatResponse } from '../../common/chat.js';
 import { ErrorType } from '../../common/errors.js';
 import { ModelRefSchema } from '../../common/model-ref.js';
@@ -91,6 +92,11 @@ export interface ModelCallServices {
   embeddingCache?: EmbeddingCache | undefined;
   /** Answers by the meaning of a one-question request (`semanticLookup`); absent unless turned on. */
   semanticCache?: SemanticCacheSettings | undefined;
+  /**
+   * Where model calls are counted: the worker's meter (the Temporal runtime's), whose instruments
+   * are made once per model. Without it, each activity's own meter, which makes them per call.
+   */
+  meter?: MetricMeter | undefined;
 }
 
 /** Heartbeats this often while the provider thinks, so a dead worker is noticed within the heartbeat timeout. */
@@ -144,6 +150,7 @@ export function createCallChatModel(
   const semantic = services.embed && services.semanticCache;
   return async function callChatModel(input: CallChatModelInput): Promise<CallChatModelOutput> {
     const context = Context.current();
+    const meter = services.meter ?? context.metricMeter;
     const ref = ModelRefSchema.parse(input.model);
     const started = performance.now();
     const store = input.conversation ? conversationStore(conversations) : undefined;
@@ -183,7 +190,7 @@ export function createCallChatModel(
         return undefined;
       });
       if (hit) {
-        recordModelCall(context.metricMeter, { ref, outcome: 'cache-hit', savedUsd: hit.costUsd });
+        recordModelCall(meter, { ref, outcome: 'cache-hit', savedUsd: hit.costUsd });
         return {
           response: hit.response,
           costUsd: 0,
@@ -209,7 +216,7 @@ export function createCallChatModel(
     const question = semanticAnswer?.question;
     const near = semanticAnswer?.hit;
     if (near) {
-      recordModelCall(context.metricMeter, { ref, outcome: 'cache-hit', savedUsd: near.entry.costUsd });
+      recordModelCall(meter, { ref, outcome: 'cache-hit', savedUsd: near.entry.costUsd });
       return {
         response: near.entry.response,
         costUsd: question!.costUsd,
@@ -273,7 +280,7 @@ export function createCallChatModel(
         if (context.cancellationSignal.aborted) throw context.cancellationSignal.reason;
         const failure = toModelFailure(error);
         if (healthFailures.has(failure.type ?? '')) breaker?.recordFailure(input.model);
-        recordModelCall(context.metricMeter, {
+        recordModelCall(meter, {
           ref,
           outcome: failure.type ?? 'ModelFailed',
           seconds: (performance.now() - sentAt) / 1000,
@@ -288,7 +295,7 @@ export function createCallChatModel(
     breaker?.recordSuccess(input.model);
     const latencyMs = Math.round(performance.now() - sentAt);
     const callCostUsd = computeCostUsd(response.usage, priceOf(input.model)) ?? null;
-    recordModelCall(context.metricMeter, {
+    recordModelCall(meter, {
       ref,
       outcome: 'answered',
       usage: response.usage,

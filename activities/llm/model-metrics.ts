@@ -21,33 +21,53 @@ export interface ModelCallMetrics {
   savedUsd?: number | null | undefined;
 }
 
-interface Instruments {
-  tokens: ReturnType<MetricMeter['createHistogram']>;
-  duration: ReturnType<MetricMeter['createHistogram']>;
-  calls: ReturnType<MetricMeter['createCounter']>;
-  cost: ReturnType<MetricMeter['createCounter']>;
-  saved: ReturnType<MetricMeter['createCounter']>;
+type Histogram = ReturnType<MetricMeter['createHistogram']>;
+type Counter = ReturnType<MetricMeter['createCounter']>;
+
+/** One model's instruments, its tags bound once: a record is then one call into the runtime. */
+interface ModelInstruments {
+  inputTokens: Histogram;
+  outputTokens: Histogram;
+  duration: Histogram;
+  calls: Counter;
+  cost: Counter;
+  saved: Counter;
 }
 
-const instrumentsOf = new WeakMap<MetricMeter, Instruments>();
+const instrumentsOf = new WeakMap<MetricMeter, Map<string, ModelInstruments>>();
 
-function instruments(meter: MetricMeter): Instruments {
-  let made = instrumentsOf.get(meter);
+function instruments(meter: MetricMeter, ref: ModelRef): ModelInstruments {
+  let byModel = instrumentsOf.get(meter);
+  if (!byModel) instrumentsOf.set(meter, (byModel = new Map<string, ModelInstruments>()));
+  const key = `${ref.provider}:${ref.model}`;
+  let made = byModel.get(key);
   if (!made) {
+    const tagged = meter.withTags({
+      gen_ai_operation_name: 'chat',
+      gen_ai_provider_name: ref.provider,
+      gen_ai_request_model: ref.model,
+    });
+    const tokens = tagged.createHistogram(
+      'gen_ai_client_token_usage',
+      'int',
+      '{token}',
+      'Tokens per model call',
+    );
     made = {
-      tokens: meter.createHistogram('gen_ai_client_token_usage', 'int', '{token}', 'Tokens per model call'),
-      duration: meter.createHistogram(
+      inputTokens: tokens.withTags({ gen_ai_token_type: 'input' }),
+      outputTokens: tokens.withTags({ gen_ai_token_type: 'output' }),
+      duration: tagged.createHistogram(
         'gen_ai_client_operation_duration',
         'float',
         's',
         'The provider time of a model call',
       ),
-      calls: meter.createCounter('llmos_model_calls', '{call}', 'Model calls by outcome'),
+      calls: tagged.createCounter('llmos_model_calls', '{call}', 'Model calls by outcome'),
       // Counters count whole units: dollars would round to nothing.
-      cost: meter.createCounter('llmos_model_cost_microusd', 'µUSD', 'What model calls cost'),
-      saved: meter.createCounter('llmos_cache_saved_microusd', 'µUSD', 'What cache hits saved'),
+      cost: tagged.createCounter('llmos_model_cost_microusd', 'µUSD', 'What model calls cost'),
+      saved: tagged.createCounter('llmos_cache_saved_microusd', 'µUSD', 'What cache hits saved'),
     };
-    instrumentsOf.set(meter, made);
+    byModel.set(key, made);
   }
   return made;
 }
@@ -57,24 +77,16 @@ const microUsd = (usd: number | null | undefined) => Math.round((usd ?? 0) * 1_0
 /** Records one model call. Never throws: metrics must not fail the call they describe. */
 export function recordModelCall(meter: MetricMeter, call: ModelCallMetrics): void {
   try {
-    const { tokens, duration, calls, cost, saved } = instruments(meter);
-    const tags = {
-      gen_ai_operation_name: 'chat',
-      gen_ai_provider_name: call.ref.provider,
-      gen_ai_request_model: call.ref.model,
-    };
-    calls.add(1, { ...tags, outcome: call.outcome });
+    const { inputTokens, outputTokens, duration, calls, cost, saved } = instruments(meter, call.ref);
+    calls.add(1, { outcome: call.outcome });
     if (call.usage) {
-      tokens.record(call.usage.inputTokens, { ...tags, gen_ai_token_type: 'input' });
-      tokens.record(call.usage.outputTokens, { ...tags, gen_ai_token_type: 'output' });
+      inputTokens.record(call.usage.inputTokens);
+      outputTokens.record(call.usage.outputTokens);
     }
     if (call.seconds !== undefined)
-      duration.record(call.seconds, {
-        ...tags,
-        ...(call.outcome === 'answered' ? {} : { error_type: call.outcome }),
-      });
-    if (microUsd(call.costUsd) > 0) cost.add(microUsd(call.costUsd), tags);
-    if (microUsd(call.savedUsd) > 0) saved.add(microUsd(call.savedUsd), tags);
+      duration.record(call.seconds, call.outcome === 'answered' ? {} : { error_type: call.outcome });
+    if (microUsd(call.costUsd) > 0) cost.add(microUsd(call.costUsd));
+    if (microUsd(call.savedUsd) > 0) saved.add(microUsd(call.savedUsd));
   } catch {
     // A metric the exporter refuses is lost; the model call is not.
   }
