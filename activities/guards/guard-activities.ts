@@ -1,3 +1,6 @@
+import { Context } from '@temporalio/activity';
+import type { MetricMeter } from '@temporalio/common';
+import { recordGuardVerdict } from './guard-metrics.js';
 import type { ApprovalOutcome } from '../../common/approvals.js';
 import type { GuardRun, GuardStage, GuardStep } from '../../common/guards.js';
 import { currentGuardPlace, type GuardService } from './guard-service.js';
@@ -26,7 +29,11 @@ export interface RecordApprovalInput {
 }
 
 /** The guard pipeline's own activities, on the workflow's queue. */
-export function createGuardActivities(guards: GuardService) {
+export function createGuardActivities(
+  guards: GuardService,
+  /** Where verdicts are counted (the worker's meter); without it, the activity's own. */
+  meter?: MetricMeter,
+) {
   return {
     /**
      * Runs one stage of the run's guard profile on a text the workflow holds (the question, the
@@ -43,6 +50,7 @@ export function createGuardActivities(guards: GuardService) {
         input.run,
         currentGuardPlace(),
       );
+      recordGuardVerdict(meter ?? Context.current().metricMeter, input.stage, outcome.step.verdict);
       return { step: outcome.step, ...(outcome.text !== input.text ? { masked: outcome.text } : {}) };
     },
 

@@ -1,6 +1,7 @@
 import type { MetricMeter } from '@temporalio/common';
 import type { Usage } from '../../common/chat.js';
 import type { ModelRef } from '../../common/model-ref.js';
+import { instrumentsFor, safely } from '../metrics/instruments.js';
 
 /**
  * What each model call adds to the worker's metrics, through the activity's `metricMeter`: the
@@ -34,14 +35,8 @@ interface ModelInstruments {
   saved: Counter;
 }
 
-const instrumentsOf = new WeakMap<MetricMeter, Map<string, ModelInstruments>>();
-
 function instruments(meter: MetricMeter, ref: ModelRef): ModelInstruments {
-  let byModel = instrumentsOf.get(meter);
-  if (!byModel) instrumentsOf.set(meter, (byModel = new Map<string, ModelInstruments>()));
-  const key = `${ref.provider}:${ref.model}`;
-  let made = byModel.get(key);
-  if (!made) {
+  return instrumentsFor(meter, `model ${ref.provider}:${ref.model}`, () => {
     const tagged = meter.withTags({
       gen_ai_operation_name: 'chat',
       gen_ai_provider_name: ref.provider,
@@ -53,7 +48,7 @@ function instruments(meter: MetricMeter, ref: ModelRef): ModelInstruments {
       '{token}',
       'Tokens per model call',
     );
-    made = {
+    return {
       inputTokens: tokens.withTags({ gen_ai_token_type: 'input' }),
       outputTokens: tokens.withTags({ gen_ai_token_type: 'output' }),
       duration: tagged.createHistogram(
@@ -67,16 +62,14 @@ function instruments(meter: MetricMeter, ref: ModelRef): ModelInstruments {
       cost: tagged.createCounter('llmos_model_cost_microusd', 'µUSD', 'What model calls cost'),
       saved: tagged.createCounter('llmos_cache_saved_microusd', 'µUSD', 'What cache hits saved'),
     };
-    byModel.set(key, made);
-  }
-  return made;
+  });
 }
 
 const microUsd = (usd: number | null | undefined) => Math.round((usd ?? 0) * 1_000_000);
 
 /** Records one model call. Never throws: metrics must not fail the call they describe. */
 export function recordModelCall(meter: MetricMeter, call: ModelCallMetrics): void {
-  try {
+  safely(() => {
     const { inputTokens, outputTokens, duration, calls, cost, saved } = instruments(meter, call.ref);
     calls.add(1, { outcome: call.outcome });
     if (call.usage) {
@@ -87,7 +80,5 @@ export function recordModelCall(meter: MetricMeter, call: ModelCallMetrics): voi
       duration.record(call.seconds, call.outcome === 'answered' ? {} : { error_type: call.outcome });
     if (microUsd(call.costUsd) > 0) cost.add(microUsd(call.costUsd));
     if (microUsd(call.savedUsd) > 0) saved.add(microUsd(call.savedUsd));
-  } catch {
-    // A metric the exporter refuses is lost; the model call is not.
-  }
+  });
 }

@@ -1,5 +1,5 @@
 import { Context } from '@temporalio/activity';
-import { ApplicationFailure } from '@temporalio/common';
+import { ApplicationFailure, type MetricMeter } from '@temporalio/common';
 import { describeIssues } from '../../common/describe-issues.js';
 import { substituteStepResults } from '../../common/plan.js';
 import { ErrorType } from '../../common/errors.js';
@@ -15,6 +15,8 @@ import type { CallChatModelOutput, WholeRequestInput } from '../llm/call-chat-mo
 import { unmaskDeep } from '../guards/pii/mask-pii.js';
 import { ToolInputError } from './tool.js';
 import { getTool, type ToolRegistry } from './tool-registry.js';
+import { outcomeOf, recordToolCall } from './tool-metrics.js';
+import { recordGuardVerdict } from '../guards/guard-metrics.js';
 
 export interface RunToolInput {
   name: string;
@@ -78,6 +80,8 @@ export function createRunTool(
   blobs?: BlobStore,
   guards?: GuardService,
   callChatModel?: (input: WholeRequestInput) => Promise<CallChatModelOutput>,
+  /** Where tool calls are counted (the worker's meter); without it, the activity's own. */
+  meter?: MetricMeter,
 ) {
   const observed = async (observation: string, latencyMs: number): Promise<RunToolOutput> => {
     if (!blobs || observation.length <= inlineObservationChars) return { ok: true, observation, latencyMs };
@@ -106,7 +110,7 @@ export function createRunTool(
     );
     return substituteStepResults(raw, new Map(texts));
   };
-  return async function runTool(input: RunToolInput): Promise<RunToolOutput> {
+  const run = async (input: RunToolInput): Promise<RunToolOutput> => {
     const tool = getTool(registry, input.name);
     let raw: unknown;
     try {
@@ -175,6 +179,7 @@ export function createRunTool(
         place,
         boundary,
       );
+      recordGuardVerdict(meter ?? context.metricMeter, 'untrusted', step.verdict);
       if (step.verdict === 'block')
         return withSpent({
           ok: false,
@@ -192,6 +197,24 @@ export function createRunTool(
         type: ErrorType.ToolFailed,
         message: `${input.name}: ${(error as Error).message}`,
       });
+    }
+  };
+  return async function runTool(input: RunToolInput): Promise<RunToolOutput> {
+    const started = performance.now();
+    const counted = (outcome: string) =>
+      recordToolCall(
+        meter ?? Context.current().metricMeter,
+        input.name,
+        outcome,
+        (performance.now() - started) / 1000,
+      );
+    try {
+      const output = await run(input);
+      counted(outcomeOf(output));
+      return output;
+    } catch (error) {
+      counted(error instanceof ApplicationFailure ? (error.type ?? 'ToolFailed') : 'ToolFailed');
+      throw error;
     }
   };
 }

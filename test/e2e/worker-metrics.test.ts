@@ -42,7 +42,14 @@ void describe('llmos worker: Prometheus metrics', { timeout: 180_000 }, () => {
       script: {
         rules: [
           {
-            match: { model: 'gpt-4o-mini' },
+            match: { step: 0 },
+            reply: {
+              toolCalls: [{ name: 'calculator', arguments: { expression: '6 * 7' } }],
+              usage: { inputTokens: 100, outputTokens: 20 },
+            },
+          },
+          {
+            match: { step: 1 },
             reply: { text: 'Forty-two.', usage: { inputTokens: 100, outputTokens: 20 } },
           },
         ],
@@ -64,12 +71,18 @@ void describe('llmos worker: Prometheus metrics', { timeout: 180_000 }, () => {
 
   const scrape = async () => (await fetch(`http://${metricsAddress}/metrics`)).text();
 
-  void it('counts model calls, their tokens and durations by provider and model, beside the SDK metrics', async () => {
+  void it('counts model and tool calls, tokens, durations and guard verdicts, beside the SDK metrics', async () => {
     for (let run = 0; run < 3; run += 1) {
       const handle = await temporal.env.client.workflow.start<typeof reactAgentWorkflow>(
         'reactAgentWorkflow',
         {
-          args: [{ question: `What is six times seven? (${run})`, model: 'openai:gpt-4o-mini', tools: [] }],
+          args: [
+            {
+              question: `What is six times seven? (${run})`,
+              model: 'openai:gpt-4o-mini',
+              tools: ['calculator'],
+            },
+          ],
           taskQueue: worker.taskQueue,
           workflowId: `metrics-${randomUUID()}`,
         },
@@ -77,17 +90,24 @@ void describe('llmos worker: Prometheus metrics', { timeout: 180_000 }, () => {
       assert.equal((await handle.result()).answer, 'Forty-two.');
     }
     const tags = { gen_ai_provider_name: 'openai', gen_ai_request_model: 'gpt-4o-mini' };
-    const text = await eventually('the three calls in the metrics', async () => {
+    const text = await eventually('the six model calls in the metrics', async () => {
       const scraped = await scrape();
-      return sample(scraped, 'llmos_model_calls_total', { ...tags, outcome: 'answered' }) === 3
+      return sample(scraped, 'llmos_model_calls_total', { ...tags, outcome: 'answered' }) === 6
         ? scraped
         : undefined;
     });
-    assert.equal(sample(text, 'gen_ai_client_token_usage_sum', { ...tags, gen_ai_token_type: 'input' }), 300);
-    assert.equal(sample(text, 'gen_ai_client_token_usage_sum', { ...tags, gen_ai_token_type: 'output' }), 60);
-    assert.equal(sample(text, 'gen_ai_client_operation_duration_count', tags), 3);
+    assert.equal(sample(text, 'gen_ai_client_token_usage_sum', { ...tags, gen_ai_token_type: 'input' }), 600);
+    assert.equal(
+      sample(text, 'gen_ai_client_token_usage_sum', { ...tags, gen_ai_token_type: 'output' }),
+      120,
+    );
+    assert.equal(sample(text, 'gen_ai_client_operation_duration_count', tags), 6);
+    assert.equal(sample(text, 'llmos_tool_calls_total', { tool: 'calculator', outcome: 'ok' }), 3);
+    assert.equal(sample(text, 'llmos_tool_duration_count', { tool: 'calculator' }), 3);
     // gpt-4o-mini has a price in the catalog: the calls cost something, in micro-dollars.
     assert.ok((sample(text, 'llmos_model_cost_microusd_total', tags) ?? 0) > 0);
+    // The runs' guard stages (the question, the answer) are counted by verdict.
+    assert.ok((sample(text, 'llmos_guard_verdicts_total', { stage: 'input' }) ?? 0) >= 3);
     // The SDK's own metrics come from the same endpoint.
     assert.match(text, /^temporal_activity_execution_latency_count\{/m);
   });
@@ -118,14 +138,14 @@ void describe('llmos worker: Prometheus metrics', { timeout: 180_000 }, () => {
       try {
         const query = 'sum(llmos_model_calls_total{outcome="answered", gen_ai_request_model="gpt-4o-mini"})';
         const answer = await eventually(
-          'Prometheus to answer with three calls',
+          'Prometheus to answer with six calls',
           async () => {
             const response = await fetch(
               `http://127.0.0.1:${port}/api/v1/query?query=${encodeURIComponent(query)}`,
             );
             const body = (await response.json()) as { data: { result: { value: [number, string] }[] } };
             const value = body.data.result[0]?.value[1];
-            return value === '3' ? body : undefined;
+            return value === '6' ? body : undefined;
           },
           60_000,
         );
