@@ -7,7 +7,7 @@ import { computeCostUsd, type ModelPrice } from '../../common/pricing.js';
 import type { PromptRef } from '../../common/prompt-template.js';
 import type { StreamTarget } from '../../common/reply-stream.js';
 import { openDraftStream } from './draft-stream.js';
-import { recordModelCall } from './model-metrics.js';
+import { recordBreakerState, recordModelCall } from './model-metrics.js';
 import type { CircuitBreaker } from './circuit-breaker.js';
 import type { ModelResolver } from './model-resolver.js';
 import { cacheKey, shouldUseCache } from './response-cache/cache-key.js';
@@ -280,6 +280,7 @@ export function createCallChatModel(
         if (context.cancellationSignal.aborted) throw context.cancellationSignal.reason;
         const failure = toModelFailure(error);
         if (healthFailures.has(failure.type ?? '')) breaker?.recordFailure(input.model);
+        if (breaker) recordBreakerState(meter, ref, breaker.state(input.model));
         recordModelCall(meter, {
           ref,
           outcome: failure.type ?? 'ModelFailed',
@@ -293,6 +294,7 @@ export function createCallChatModel(
     }
     await grant?.settle(response.usage.inputTokens + response.usage.outputTokens);
     breaker?.recordSuccess(input.model);
+    if (breaker) recordBreakerState(meter, ref, breaker.state(input.model));
     const latencyMs = Math.round(performance.now() - sentAt);
     const callCostUsd = computeCostUsd(response.usage, priceOf(input.model)) ?? null;
     recordModelCall(meter, {

@@ -82,3 +82,16 @@ export function recordModelCall(meter: MetricMeter, call: ModelCallMetrics): voi
     if (microUsd(call.savedUsd) > 0) saved.add(microUsd(call.savedUsd));
   });
 }
+
+/** The model's breaker after a call: `llmos_breaker_open` is 1 while it turns calls away, else 0. */
+export function recordBreakerState(meter: MetricMeter, ref: ModelRef, state: string): void {
+  safely(() => {
+    const gauge = instrumentsFor(meter, 'breaker', () =>
+      meter.createGauge('llmos_breaker_open', 'int', '1', "Whether a model's circuit breaker is open"),
+    );
+    gauge.set(state === 'open' ? 1 : 0, {
+      gen_ai_provider_name: ref.provider,
+      gen_ai_request_model: ref.model,
+    });
+  });
+}

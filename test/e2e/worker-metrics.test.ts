@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startFakeLlmServer, type FakeLlmServer } from '../../fake-llm/server.js';
+import { projectRoot } from '../../client/project-paths.js';
 import type { reactAgentWorkflow } from '../../workflows/index.js';
 import { eventually } from '../helpers/eventually.js';
 import { freePort } from '../helpers/free-port.js';
@@ -59,7 +60,12 @@ void describe('llmos worker: Prometheus metrics', { timeout: 180_000 }, () => {
     worker = await startWorkerProcess({
       address: temporal.address,
       taskQueue: `metrics-${randomUUID()}`,
-      env: { ...fakeProviderEnv(fake.url), LLMOS_METRICS_ADDRESS: metricsAddress },
+      env: {
+        ...fakeProviderEnv(fake.url),
+        LLMOS_METRICS_ADDRESS: metricsAddress,
+        LLMOS_MODELS_FILE: path.join(projectRoot, 'test', 'fixtures', 'models', 'test-catalog.yaml'),
+        LLMOS_BREAKER_FAILURES: '2',
+      },
     });
   });
   after(async () => {
@@ -155,4 +161,48 @@ void describe('llmos worker: Prometheus metrics', { timeout: 180_000 }, () => {
       }
     },
   );
+
+  void it('counts a failed call by its error type, the move to the next model, and the open breaker', async () => {
+    fake.setScript({
+      rules: [
+        { match: { protocol: 'openai' }, reply: { status: 500 } },
+        { match: { protocol: 'anthropic' }, reply: { text: 'Backup answer.' } },
+      ],
+    });
+    const result = await temporal.env.client.workflow.execute<typeof reactAgentWorkflow>(
+      'reactAgentWorkflow',
+      {
+        args: [
+          {
+            question: 'Say something.',
+            model: 'primary-then-backup',
+            tools: [],
+            retry: { initialIntervalMs: 10, maximumAttempts: 2 },
+          },
+        ],
+        taskQueue: worker.taskQueue,
+        workflowId: `metrics-fallback-${randomUUID()}`,
+      },
+    );
+    assert.equal(result.answer, 'Backup answer.');
+    const text = await eventually('the fallback in the metrics', async () => {
+      const scraped = await scrape();
+      return sample(scraped, 'llmos_model_fallbacks_total', {
+        from: 'openai:gpt-4o-mini',
+        to: 'anthropic:claude-haiku-4-5',
+      }) === 1
+        ? scraped
+        : undefined;
+    });
+    const primary = { gen_ai_provider_name: 'openai', gen_ai_request_model: 'gpt-4o-mini' };
+    assert.equal(sample(text, 'llmos_model_calls_total', { ...primary, outcome: 'ModelUnavailable' }), 2);
+    assert.equal(sample(text, 'llmos_breaker_open', primary), 1);
+    assert.equal(
+      sample(text, 'llmos_breaker_open', {
+        gen_ai_provider_name: 'anthropic',
+        gen_ai_request_model: 'claude-haiku-4-5',
+      }),
+      0,
+    );
+  });
 });

@@ -1,3 +1,4 @@
+import { inWorkflowContext, metricMeter } from '@temporalio/workflow';
 import type { ModelFallback } from '../../common/run-contract.js';
 import { ErrorType } from '../../common/errors.js';
 
@@ -41,7 +42,7 @@ export class ModelChain {
 
   /** Switches to one model for the rest of the run (a cheaper one past a budget's soft limit), recorded like a fallback. */
   switchTo(model: string, reason: string, iteration: number): void {
-    this.fallbacks.push({ from: this.current, to: model, reason, iteration });
+    this.moved({ from: this.current, to: model, reason, iteration });
     this.models = [model];
     this.index = 0;
   }
@@ -60,7 +61,7 @@ export class ModelChain {
     if (!isFallbackFailure(failure) || this.index + 1 >= this.models.length) return false;
     const from = this.current;
     this.index += 1;
-    this.fallbacks.push({ from, to: this.current, reason: `${failure.type}: ${failure.message}`, iteration });
+    this.moved({ from, to: this.current, reason: `${failure.type}: ${failure.message}`, iteration });
     return true;
   }
 
@@ -72,7 +73,19 @@ export class ModelChain {
   follow(fallback: ModelFallback, iteration: number): void {
     const at = this.models.indexOf(fallback.to);
     if (at <= this.index) return;
-    this.fallbacks.push({ from: this.current, to: fallback.to, reason: fallback.reason, iteration });
+    this.moved({ from: this.current, to: fallback.to, reason: fallback.reason, iteration });
     this.index = at;
+  }
+
+  /**
+   * Records a move, and counts it in the worker's metrics (`llmos_model_fallbacks_total` by the
+   * models left and taken). Workflow metrics are not emitted on replay: a move counts once.
+   */
+  private moved(fallback: ModelFallback): void {
+    this.fallbacks.push(fallback);
+    if (inWorkflowContext())
+      metricMeter
+        .createCounter('llmos_model_fallbacks', '{move}', 'Moves to another model of a run')
+        .add(1, { from: fallback.from, to: fallback.to });
   }
 }
