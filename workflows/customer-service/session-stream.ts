@@ -4,9 +4,9 @@ import { replyStreamTopic, type ReplyStreamEvent } from '../../common/reply-stre
 /**
  * The session's reply stream (`@temporalio/workflow-streams`): the agent's model calls publish
  * their drafts to it by signal, the session adds each decided reply and each person's reply, and
- * readers (`llmos serve`, `llmos chat`) poll it by update. It keeps only the turn under way and the
- * one before, so what it carries across continue-as-new stays small. Deterministic: it changes
- * only on the session's own steps and the signals in history.
+ * readers (`llmos serve`, through the client library's `followReplies`) poll it by update. It
+ * keeps only the turn under way and the one before, so what it carries across continue-as-new
+ * stays small. Deterministic: it changes only on the session's own steps and the signals in history.
  */
 export class SessionStream {
   readonly #stream: WorkflowStream;
