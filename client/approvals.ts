@@ -6,6 +6,7 @@
 import { WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import type { PendingApproval, ToolCallDecisionRequest } from '../common/approvals.js';
 import { approveToolCallUpdate, declineToolCallUpdate, pendingApprovalsQuery } from '../common/messages.js';
+import { queryBriefly } from './query-briefly.js';
 
 /** One waiting call, with the run it belongs to. */
 export interface InboxEntry extends PendingApproval {
@@ -35,10 +36,13 @@ export async function listPendingApprovals(
   const entries = await Promise.all(
     runs.map(async (workflowId) => {
       try {
-        const pending = await client.workflow.getHandle(workflowId).query(pendingApprovalsQuery);
+        const pending = await queryBriefly(client, () =>
+          client.workflow.getHandle(workflowId).query(pendingApprovalsQuery),
+        );
         return pending.map((approval) => ({ ...approval, workflowId }));
       } catch {
-        // The run ended between the search and the query: nothing of it waits.
+        // The run ended between the search and the query (nothing of it waits), or its workers do
+        // not answer (it is left out of this listing).
         return [];
       }
     }),

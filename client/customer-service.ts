@@ -20,6 +20,7 @@ import {
   sessionStateQuery,
 } from '../common/messages.js';
 import type { customerServiceWorkflow } from '../workflows/index.js';
+import { queryBriefly } from './query-briefly.js';
 import { withRestoredAnswer } from './restore-answer.js';
 import { startRun, type StartRunOptions } from './start-run.js';
 
@@ -113,10 +114,10 @@ export async function listHandoffs(client: Client): Promise<HandoffEntry[]> {
   const entries = await Promise.all(
     ids.map(async (sessionId) => {
       try {
-        const state = await session(client, sessionId).query(sessionStateQuery);
+        const state = await queryBriefly(client, () => session(client, sessionId).query(sessionStateQuery));
         return state.handoff ? [{ sessionId, state }] : [];
       } catch {
-        // The session ended between the search and the query.
+        // The session ended between the search and the query, or its workers do not answer.
         return [];
       }
     }),
