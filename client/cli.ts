@@ -1,5 +1,7 @@
 import { Command, CommanderError } from 'commander';
+import { flushTracing, installTracing } from '../workers/tracing.js';
 import { addConnectionOptions } from './cli-options.js';
+import { withCommandSpan } from './command-span.js';
 import { registerAgentCommand } from './commands/agent.js';
 import { registerApprovalCommands } from './commands/approvals.js';
 import { registerAnalyzeCommand } from './commands/analyze.js';
@@ -85,10 +87,16 @@ function addConnectionOptionsTo(command: Command, words: string[] = []): void {
   }
 }
 
-/** Runs the CLI; errors are printed as one clear message, not a stack trace. */
+/**
+ * Runs the CLI; errors are printed as one clear message, not a stack trace. With an OTLP endpoint
+ * in the environment (`installTracing`), the command is traced, and its last spans are sent before
+ * it returns.
+ */
 export async function main(argv: string[]): Promise<void> {
+  await installTracing('llmos');
+  const program = createProgram();
   try {
-    await createProgram().parseAsync(argv);
+    await withCommandSpan(program, argv, () => program.parseAsync(argv));
   } catch (error) {
     if (error instanceof CommanderError) {
       process.exitCode = error.exitCode;
@@ -97,5 +105,7 @@ export async function main(argv: string[]): Promise<void> {
     console.error(`llmos: ${error instanceof Error ? error.message : String(error)}`);
     if (process.env.LLMOS_DEBUG) console.error(error);
     process.exitCode = 1;
+  } finally {
+    await flushTracing();
   }
 }

@@ -22,6 +22,7 @@ import {
   type TemporalConnectionSettings,
 } from '../workers/temporal-connection.js';
 import { dataConverterFor, payloadKeysFromEnv, type PayloadKey } from '../workers/payload-encryption.js';
+import { tracingPlugins } from '../workers/tracing.js';
 
 export {
   resultTraceSince,
@@ -78,6 +79,7 @@ export async function connectClientTo(
   return new Client({
     connection,
     namespace: settings.namespace,
+    plugins: tracingPlugins(),
     ...(dataConverter ? { dataConverter } : {}),
   });
 }

@@ -135,6 +135,20 @@ if (prometheus) {
   );
 }
 
+console.log('\n== OpenTelemetry Collector (the tracing test)');
+let otelcol = process.env.LLMOS_TEST_OTELCOL;
+if (otelcol) {
+  console.log(`using LLMOS_TEST_OTELCOL=${otelcol}`);
+} else if (onPath('go')) {
+  // Built from the Go module proxy the first time (a few minutes), then reused from .tools/bin.
+  otelcol = await urlFromScript('scripts/otel-collector/build-collector.sh', /^(\/\S+)$/m);
+  console.log(`using ${otelcol}`);
+} else {
+  console.log(
+    'Go is not installed, so neither is the test collector: the tracing test will be SKIPPED. Run scripts/otel-collector/build-collector.sh once Go is there.',
+  );
+}
+
 console.log('\n== the local embedding model');
 let localModels = process.env.LLMOS_TEST_LOCAL_MODELS_DIR;
 if (localModels) {
@@ -183,6 +197,7 @@ try {
       ...(nginx ? { LLMOS_TEST_NGINX: nginx } : {}),
       ...(chromium ? { LLMOS_TEST_CHROMIUM: chromium } : {}),
       ...(prometheus ? { LLMOS_TEST_PROMETHEUS: prometheus } : {}),
+      ...(otelcol ? { LLMOS_TEST_OTELCOL: otelcol } : {}),
       ...(localModels ? { LLMOS_TEST_LOCAL_MODELS_DIR: localModels } : {}),
     },
   );

@@ -90,6 +90,15 @@ export const WorkerConfigSchema = z.object({
       .optional(),
   ),
   /**
+   * With tracing on (an OTLP endpoint in OTEL_EXPORTER_OTLP_ENDPOINT, see `installTracing`): whether
+   * model calls' spans carry their prompts and completions. Off by default, as they may hold
+   * personal data; the OpenTelemetry GenAI instrumentations' own switch.
+   */
+  OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT: z
+    .enum(['true', 'false', ''])
+    .default('false')
+    .transform((value) => value === 'true'),
+  /**
    * Worker Versioning: when set, the worker joins this Worker Deployment as version
    * LLMOS_BUILD_ID, and takes new runs only once that version is made current
    * (`temporal worker deployment set-current-version`). Unset: an unversioned worker, and a

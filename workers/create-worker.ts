@@ -31,6 +31,7 @@ import { bundleWorkflows } from './workflow-bundle.js';
 import { versionOptions, workerVersionOf } from './worker-version.js';
 import { dataConverterFor } from './payload-encryption.js';
 import { connectTemporalNative } from './temporal-connection.js';
+import { tracingPlugins } from './tracing.js';
 import { WorkerGroup } from './worker-group.js';
 
 /** The settings `modelResolverFromConfig` reads. */
@@ -128,7 +129,9 @@ export function createActivitiesFromConfig(config: WorkerConfig, made: Partial<W
 
 /**
  * The composition root: one worker polling the llmos task queue for workflow and activity tasks.
- * `workflowBundle` lets tests and benchmarks reuse one webpack bundle across workers.
+ * `workflowBundle` lets tests and benchmarks reuse one webpack bundle across workers; with tracing
+ * on (`installTracing`), it must be one bundled with `tracingPlugins()`, which adds the workflow
+ * interceptors.
  */
 export async function createWorker(
   config: WorkerConfig,
@@ -171,7 +174,10 @@ export async function createWorker(
   const dataConverter = dataConverterFor(config.payloadKeys);
   const workflowBundle =
     options.workflowBundle ??
-    (await bundleWorkflows({ failureConverterPath: dataConverter?.failureConverterPath }));
+    (await bundleWorkflows({
+      failureConverterPath: dataConverter?.failureConverterPath,
+      plugins: tracingPlugins(),
+    }));
   const version = workerVersionOf(config, workflowBundle);
   const main = await Worker.create({
     connection,
@@ -179,6 +185,7 @@ export async function createWorker(
     taskQueue: config.LLMOS_TASK_QUEUE,
     workflowBundle,
     ...versionOptions(version),
+    plugins: tracingPlugins(),
     activities,
     maxConcurrentActivityTaskExecutions: config.LLMOS_MAX_CONCURRENT_ACTIVITIES,
     shutdownGraceTime: config.LLMOS_SHUTDOWN_GRACE_MS,
@@ -194,6 +201,7 @@ export async function createWorker(
         namespace: config.temporal.namespace,
         taskQueue: providerTaskQueue(config.LLMOS_TASK_QUEUE, provider),
         ...versionOptions(version),
+        plugins: tracingPlugins(),
         activities,
         maxConcurrentActivityTaskExecutions: config.LLMOS_MAX_CONCURRENT_ACTIVITIES,
         shutdownGraceTime: config.LLMOS_SHUTDOWN_GRACE_MS,

@@ -1,3 +1,4 @@
+import { tracingPlugins } from './tracing.js';
 import { Runtime } from '@temporalio/worker';
 import { Client, type Connection } from '@temporalio/client';
 import { mkdirSync } from 'node:fs';
@@ -106,6 +107,7 @@ export function createModelServices(config: WorkerConfig): WorkerModelServices {
       client: new Client({
         connection,
         namespace: config.temporal.namespace,
+        plugins: tracingPlugins(),
         ...(config.payloadKeys ? { dataConverter: dataConverterFor(config.payloadKeys) } : {}),
       }),
     })));
@@ -116,6 +118,7 @@ export function createModelServices(config: WorkerConfig): WorkerModelServices {
     priceOf: (model) => priceOf(catalog, model),
     // The process's runtime (installRuntime made it, with the Prometheus exporter when asked).
     meter: Runtime.instance().metricMeter,
+    traceContent: config.OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT,
     contextWindowOf: (model) => catalog.models[model]?.contextWindow,
     cache: store ? { store, ttlMs: config.LLMOS_CACHE_TTL_MS } : undefined,
     breaker: new CircuitBreaker({

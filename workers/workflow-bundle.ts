@@ -1,4 +1,4 @@
-import { bundleWorkflowCode } from '@temporalio/worker';
+import { bundleWorkflowCode, type BundlerPlugin } from '@temporalio/worker';
 import { createHash } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -16,6 +16,15 @@ const allowedPackages = new Set([
   '@temporalio/workflow',
   // Temporal's own: its workflow side is the stream's log and handlers, nothing else.
   '@temporalio/workflow-streams',
+  // With tracing on: Temporal's OpenTelemetry interceptors and the parts of the OpenTelemetry
+  // SDK they run inside the workflow sandbox (spans leave through a sink, never by I/O).
+  '@opentelemetry/api',
+  '@opentelemetry/core',
+  '@opentelemetry/resources',
+  '@opentelemetry/sdk-trace-base',
+  '@opentelemetry/semantic-conventions',
+  '@temporalio/interceptors-opentelemetry',
+  '@temporalio/plugin',
   'long',
   'ms',
   'nexus-rpc',
@@ -46,14 +55,16 @@ function bundledPackages(code: string): string[] {
  * must not: a Node built-in (the bundler itself refuses those, even transitively, which tsc
  * cannot see) or any package outside the allow-list, such as a provider SDK that does its I/O
  * through `fetch` and so bundles without complaint. `failureConverterPath`: the failure converter
- * the workflows use (`encodedFailuresPath` when payloads are encrypted).
+ * the workflows use (`encodedFailuresPath` when payloads are encrypted); `plugins`: those that add
+ * workflow interceptors (`tracingPlugins`).
  */
 export async function bundleWorkflows(
-  options: { failureConverterPath?: string | undefined } = {},
+  options: { failureConverterPath?: string | undefined; plugins?: BundlerPlugin[] } = {},
 ): Promise<WorkflowBundle> {
   const { code } = await bundleWorkflowCode({
     workflowsPath,
     ...(options.failureConverterPath ? { failureConverterPath: options.failureConverterPath } : {}),
+    ...(options.plugins ? { plugins: options.plugins } : {}),
     logger: { trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error, log() {} },
   });
   const forbidden = bundledPackages(code).filter((name) => !allowedPackages.has(name));

@@ -2,11 +2,12 @@ import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { MetricMeter } from '@temporalio/common';
 import { ChatRequestSchema, type ChatRequest, type ChatResponse } from '../../common/chat.js';
 import { ErrorType } from '../../common/errors.js';
-import { ModelRefSchema } from '../../common/model-ref.js';
+import { ModelRefSchema, type ModelRef } from '../../common/model-ref.js';
 import { computeCostUsd, type ModelPrice } from '../../common/pricing.js';
 import type { PromptRef } from '../../common/prompt-template.js';
 import type { StreamTarget } from '../../common/reply-stream.js';
 import { openDraftStream } from './draft-stream.js';
+import { withModelCallSpan } from './model-call-span.js';
 import { recordBreakerState, recordModelCall } from './model-metrics.js';
 import type { CircuitBreaker } from './circuit-breaker.js';
 import type { ModelResolver } from './model-resolver.js';
@@ -43,6 +44,11 @@ interface CallChatModelOptions {
    * output and cache hits are not streamed.
    */
   stream?: StreamTarget | undefined;
+  /**
+   * The model the run used before it moved down its chain to this one: set only on such calls,
+   * and only told to the call's trace span (`llmos.fallback.from`).
+   */
+  fallbackFrom?: string | undefined;
 }
 
 /**
@@ -97,6 +103,11 @@ export interface ModelCallServices {
    * are made once per model. Without it, each activity's own meter, which makes them per call.
    */
   meter?: MetricMeter | undefined;
+  /**
+   * Whether a model call's trace span carries its prompt and completion (off by default: they may
+   * hold personal data). OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT turns it on.
+   */
+  traceContent?: boolean | undefined;
 }
 
 /** Heartbeats this often while the provider thinks, so a dead worker is noticed within the heartbeat timeout. */
@@ -148,10 +159,13 @@ export function createCallChatModel(
 ) {
   const { priceOf, cache, breaker, tokenLimiter, conversations } = services;
   const semantic = services.embed && services.semanticCache;
-  return async function callChatModel(input: CallChatModelInput): Promise<CallChatModelOutput> {
+  const answer = async (
+    input: CallChatModelInput,
+    ref: ModelRef,
+    describeRequest: (request: ChatRequest) => void,
+  ): Promise<CallChatModelOutput> => {
     const context = Context.current();
     const meter = services.meter ?? context.metricMeter;
-    const ref = ModelRefSchema.parse(input.model);
     const started = performance.now();
     const store = input.conversation ? conversationStore(conversations) : undefined;
     const stored =
@@ -172,6 +186,7 @@ export function createCallChatModel(
         `${input.model}: conversation fitted to the context window, ${fitted.fit.fromTokens} -> ${fitted.fit.toTokens} tokens`,
       );
     }
+    describeRequest(request);
     const contextFit = fitted ? { contextFit: fitted.fit } : {};
     // The conversation with the answer added: the next call's base.
     const withAnswer = async (response: ChatResponse) =>
@@ -323,5 +338,17 @@ export function createCallChatModel(
         ? callCostUsd + question.costUsd
         : callCostUsd;
     return { response, costUsd, latencyMs, ...(await withAnswer(response)), ...contextFit };
+  };
+  return function callChatModel(input: CallChatModelInput): Promise<CallChatModelOutput> {
+    const ref = ModelRefSchema.parse(input.model);
+    return withModelCallSpan(
+      {
+        ref,
+        prompt: input.prompt,
+        fallbackFrom: input.fallbackFrom,
+        captureContent: services.traceContent ?? false,
+      },
+      (describeRequest) => answer(input, ref, describeRequest),
+    );
   };
 }

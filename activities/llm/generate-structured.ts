@@ -36,6 +36,8 @@ export interface GenerateStructuredInput {
   canary?: string | undefined;
   temperature?: number | undefined;
   maxOutputTokens?: number | undefined;
+  /** The model the run left for this one, told to the call's trace span. */
+  fallbackFrom?: string | undefined;
 }
 
 export interface GenerateStructuredOutput extends CallChatModelOutput {
@@ -138,6 +140,7 @@ export interface StructuredCall {
   output: OutputDefinition;
   temperature?: number | undefined;
   maxOutputTokens?: number | undefined;
+  fallbackFrom?: string | undefined;
 }
 
 /**
@@ -152,6 +155,7 @@ export async function callStructured(
   const call = await callChatModel({
     model: request.model,
     prompt: request.prompt,
+    ...(request.fallbackFrom ? { fallbackFrom: request.fallbackFrom } : {}),
     request: {
       messages: request.messages,
       tools: [],

@@ -85,11 +85,12 @@ export async function callModel(
         inputTokens: conversation.routingTokens(),
         needsTools: input.tools.length > 0 && meter.totals.toolCalls === 0,
       }),
-      invoke: async ({ name, activities, route }, { request }) => {
+      invoke: async ({ name, activities, route, fallbackFrom }, { request }) => {
         const summary = `${name} (iteration ${iteration})`;
         // The prompt ref is in the run's input and each model step of its trace: not in every call.
         const call = {
           model: name,
+          ...(fallbackFrom ? { fallbackFrom } : {}),
           conversation: request,
           ...(input.stream ? { stream: input.stream } : {}),
         };

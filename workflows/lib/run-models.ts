@@ -42,9 +42,12 @@ export interface ModelCallOptions<Prepared, Result> {
    * to choose tools). The run's first call goes where the run's start routed it.
    */
   routeSignals?: () => { inputTokens: number; needsTools: boolean };
-  /** Makes the call on `model`, through that model's activities; `route` is the call's own route, when it has one. */
+  /**
+   * Makes the call on `model`, through that model's activities; `route` is the call's own route,
+   * when it has one; `fallbackFrom`, the model the run left for this one (for the call's trace span).
+   */
   invoke: (
-    model: { name: string; activities: ModelActivities; route?: RouteDecision },
+    model: { name: string; activities: ModelActivities; route?: RouteDecision; fallbackFrom?: string },
     prepared: Prepared,
   ) => Promise<Result>;
   /** What the call cost (null: no known price, and the reservation is kept as the cost). */
@@ -325,8 +328,14 @@ export class RunModels {
 
       let result: Result;
       try {
+        const fallbackFrom = chain.fallbacks.filter((fallback) => fallback.to === model).at(-1)?.from;
         result = await options.invoke(
-          { name: model, activities: this.activitiesFor(model), ...(route ? { route } : {}) },
+          {
+            name: model,
+            activities: this.activitiesFor(model),
+            ...(route ? { route } : {}),
+            ...(fallbackFrom ? { fallbackFrom } : {}),
+          },
           prepared,
         );
       } catch (error) {

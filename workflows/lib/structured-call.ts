@@ -93,8 +93,15 @@ async function repairUntilValid<T>(models: RunModels, options: StructuredCallOpt
                 maxOutputTokens,
               },
             },
-      invoke: ({ name, activities }, maxOutputTokens) => {
-        const common = { model: name, output: output.name, prompt, temperature, maxOutputTokens };
+      invoke: ({ name, activities, fallbackFrom }, maxOutputTokens) => {
+        const common = {
+          model: name,
+          ...(fallbackFrom ? { fallbackFrom } : {}),
+          output: output.name,
+          prompt,
+          temperature,
+          maxOutputTokens,
+        };
         return 'variables' in request
           ? activities.generateStructured.executeWithOptions({ scheduleToCloseTimeout: meter.timeLeftMs() }, [
               {

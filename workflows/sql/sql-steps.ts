@@ -126,8 +126,13 @@ export async function writeAnswer(
       maxOutputTokens: run.meter.nextCallAllowance(),
     }),
     reservation: (request) => ({ request }),
-    invoke: ({ name, activities }, request) =>
-      activities.callChatModel({ model: name, prompt: input.prompts.answer, request }),
+    invoke: ({ name, activities, fallbackFrom }, request) =>
+      activities.callChatModel({
+        model: name,
+        ...(fallbackFrom ? { fallbackFrom } : {}),
+        prompt: input.prompts.answer,
+        request,
+      }),
     costOf: (answered) => answered.costUsd,
   });
   recordModelCall(run.meter, run.trace, call, input.prompts.answer);
