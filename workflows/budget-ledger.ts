@@ -8,6 +8,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import { admitQueued, ledgerSnapshot, reserve, settle } from './budget-ledger/ledger-book.js';
+import { recordLedgerMetrics } from './budget-ledger/ledger-metrics.js';
 import {
   budgetGrantSignal,
   budgetLedgerQuery,
@@ -67,7 +68,9 @@ export async function budgetLedgerWorkflow(initial: LedgerState): Promise<void> 
     reserveBudgetUpdate,
     (request): ReserveResult => {
       updates += 1;
-      return reserve(state, request, Date.now());
+      const result = reserve(state, request, Date.now());
+      recordLedgerMetrics(state);
+      return result;
     },
     { validator: checkReservation },
   );
@@ -79,6 +82,7 @@ export async function budgetLedgerWorkflow(initial: LedgerState): Promise<void> 
       updates += 1;
       const snapshot = settle(state, request, Date.now());
       outbox.push(...admitQueued(state, Date.now()));
+      recordLedgerMetrics(state);
       return snapshot;
     },
     { validator: checkSettlement },
@@ -93,7 +97,9 @@ export async function budgetLedgerWorkflow(initial: LedgerState): Promise<void> 
       // Settlements first: the room they free goes to the queue, then to this batch's reservations.
       const settles = batch.settles.map((request) => settle(state, request, now));
       outbox.push(...admitQueued(state, now));
-      return { settles, reserves: batch.reserves.map((request) => reserve(state, request, now)) };
+      const reserves = batch.reserves.map((request) => reserve(state, request, now));
+      recordLedgerMetrics(state);
+      return { settles, reserves };
     },
     {
       validator: (batch: LedgerBatch) => {
@@ -142,6 +148,7 @@ async function sendAnswers(
       if (!grant?.granted) continue;
       settle(state, { reservationId: grant.reservationId, actualUsd: 0 }, Date.now());
       outbox.push(...admitQueued(state, Date.now()));
+      recordLedgerMetrics(state);
     }
   }
 }

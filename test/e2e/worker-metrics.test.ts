@@ -77,7 +77,8 @@ void describe('llmos worker: Prometheus metrics', { timeout: 180_000 }, () => {
 
   const scrape = async () => (await fetch(`http://${metricsAddress}/metrics`)).text();
 
-  void it('counts model and tool calls, tokens, durations and guard verdicts, beside the SDK metrics', async () => {
+  void it('counts model and tool calls, tokens, durations, budget spend and guard verdicts, beside the SDK metrics', async () => {
+    const budgetScope = `metrics-${randomUUID()}`;
     for (let run = 0; run < 3; run += 1) {
       const handle = await temporal.env.client.workflow.start<typeof reactAgentWorkflow>(
         'reactAgentWorkflow',
@@ -87,6 +88,7 @@ void describe('llmos worker: Prometheus metrics', { timeout: 180_000 }, () => {
               question: `What is six times seven? (${run})`,
               model: 'openai:gpt-4o-mini',
               tools: ['calculator'],
+              budget: { scope: budgetScope, limitUsd: 1 },
             },
           ],
           taskQueue: worker.taskQueue,
@@ -112,6 +114,13 @@ void describe('llmos worker: Prometheus metrics', { timeout: 180_000 }, () => {
     assert.equal(sample(text, 'llmos_tool_duration_count', { tool: 'calculator' }), 3);
     // gpt-4o-mini has a price in the catalog: the calls cost something, in micro-dollars.
     assert.ok((sample(text, 'llmos_model_cost_microusd_total', tags) ?? 0) > 0);
+    // Their shared budget's ledger tells what they spent and what is left.
+    const spent = sample(text, 'llmos_budget_spent_usd', { scope: budgetScope }) ?? 0;
+    const remaining = sample(text, 'llmos_budget_remaining_usd', { scope: budgetScope }) ?? 0;
+    const cost = sample(text, 'llmos_model_cost_microusd_total', tags) ?? 0;
+    assert.ok(Math.abs(spent * 1_000_000 - cost) < 6, `spent ${spent}, cost ${cost} µUSD`);
+    assert.ok(Math.abs(spent + remaining - 1) < 1e-9, `spent ${spent} + remaining ${remaining}`);
+    assert.equal(sample(text, 'llmos_budget_reserved_usd', { scope: budgetScope }), 0);
     // The runs' guard stages (the question, the answer) are counted by verdict.
     assert.ok((sample(text, 'llmos_guard_verdicts_total', { stage: 'input' }) ?? 0) >= 3);
     // The SDK's own metrics come from the same endpoint.
