@@ -1,13 +1,16 @@
 /**
- * What the model calls' metrics cost, measured side by side in one run: the model activity
- * (`callChatModel`, over a zero-latency scripted model, cache off) called the same number of
- * times with a meter that records nothing, and with the Temporal runtime's meter exporting to
- * Prometheus (as a worker with LLMOS_METRICS_ADDRESS has it). Alternating rounds, so a busy
- * machine weighs on both alike. Then the process's memory after all the recorded calls.
+ * What the model calls' metrics and traces cost, measured side by side in one run: the model
+ * activity (`callChatModel`, over a zero-latency scripted model, cache off) called the same number
+ * of times with telemetry off (a meter that records nothing, spans not sampled), with the Temporal
+ * runtime's meter exporting to Prometheus (as a worker with LLMOS_METRICS_ADDRESS has it), and
+ * with both metrics and each call's span (batched to an exporter that only counts them, so the
+ * network is not measured). Alternating rounds, so a busy machine weighs on all alike. Then the
+ * process's memory after all the recorded calls.
  *
  *   npm run bench:telemetry -- [--calls 10000] [--rounds 5]
  *
- * Tracing is not measured yet: llmos has no spans so far.
+ * The activity runs outside a worker, so the spans Temporal's interceptors add per activity and
+ * per workflow are not in the figure, nor the HTTP span of a real provider call.
  */
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { Runtime } from '@temporalio/worker';
@@ -16,7 +19,15 @@ import { parseArgs } from 'node:util';
 import { createCallChatModel, type CallChatModelInput } from '../activities/llm/call-chat-model.js';
 import { ScriptedChatModel } from '../activities/llm/scripted/scripted-chat-model.js';
 import { ChatRequestSchema } from '../common/chat.js';
+import { ExportResultCode } from '@opentelemetry/core';
+import {
+  BatchSpanProcessor,
+  SamplingDecision,
+  type Sampler,
+  type SpanExporter,
+} from '@opentelemetry/sdk-trace-base';
 import { installRuntime } from '../workers/install-runtime.js';
+import { registerTracing } from '../workers/tracing-provider.js';
 import { freePort } from '../test/helpers/free-port.js';
 
 const { values } = parseArgs({
@@ -29,6 +40,24 @@ if (!Number.isInteger(calls) || calls < 1 || !Number.isInteger(rounds) || rounds
 
 process.env.LLMOS_METRICS_ADDRESS = `127.0.0.1:${await freePort()}`;
 installRuntime('WARN');
+
+/** Spans are sampled only while `sampling.on`: the same tracer serves both kinds of round. */
+const sampling = { on: false };
+const sampler: Sampler = {
+  shouldSample: () => ({
+    decision: sampling.on ? SamplingDecision.RECORD_AND_SAMPLED : SamplingDecision.NOT_RECORD,
+  }),
+  toString: () => 'bench toggle',
+};
+let exportedSpans = 0;
+const countingExporter: SpanExporter = {
+  export: (spans, done) => {
+    exportedSpans += spans.length;
+    done({ code: ExportResultCode.SUCCESS });
+  },
+  shutdown: () => Promise.resolve(),
+};
+const tracing = registerTracing('llmos-bench', new BatchSpanProcessor(countingExporter), sampler);
 
 const model = new ScriptedChatModel('bench', {
   rules: [{ match: {}, reply: { text: 'Forty-two.', usage: { inputTokens: 120, outputTokens: 8 } } }],
@@ -53,15 +82,27 @@ async function perCall(meter: MetricMeter, count: number): Promise<number> {
 }
 
 const exported = Runtime.instance().metricMeter;
+const traced = async (count: number) => {
+  sampling.on = true;
+  try {
+    return await perCall(exported, count);
+  } finally {
+    sampling.on = false;
+  }
+};
 await perCall(noopMetricMeter, 500);
 await perCall(exported, 500);
+await traced(500);
 const off: number[] = [];
 const on: number[] = [];
+const tracedOn: number[] = [];
 const perRound = Math.ceil(calls / rounds);
 for (let round = 0; round < rounds; round += 1) {
   off.push(await perCall(noopMetricMeter, perRound));
   on.push(await perCall(exported, perRound));
+  tracedOn.push(await traced(perRound));
 }
+await tracing.provider.forceFlush();
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 global.gc?.();
 const rssMb = process.memoryUsage().rss / 1024 / 1024;
@@ -71,15 +112,17 @@ const recorded = /^llmos_model_calls_total\{[^}]*outcome="answered"[^}]*\} (\d+)
 console.log(
   `callChatModel over a zero-latency model, ${rounds} alternating rounds of ${perRound} calls each`,
 );
-console.log('| metrics | µs per call (median of rounds) | rounds |');
+console.log('| telemetry | µs per call (median of rounds) | rounds |');
 console.log('|---|---|---|');
+const row = (name: string, values: number[]) =>
+  console.log(
+    `| ${name} | ${median(values).toFixed(1)} | ${values.map((value) => value.toFixed(1)).join(', ')} |`,
+  );
+row('off (no-op meter, spans not sampled)', off);
+row('metrics (Prometheus)', on);
+row('metrics and traces (batched spans)', tracedOn);
+console.log(`ratio metrics/off: ${(median(on) / median(off)).toFixed(3)}`);
+console.log(`ratio metrics and traces/off: ${(median(tracedOn) / median(off)).toFixed(3)}`);
 console.log(
-  `| off (no-op meter) | ${median(off).toFixed(1)} | ${off.map((value) => value.toFixed(1)).join(', ')} |`,
-);
-console.log(
-  `| on (Prometheus) | ${median(on).toFixed(1)} | ${on.map((value) => value.toFixed(1)).join(', ')} |`,
-);
-console.log(`ratio on/off: ${(median(on) / median(off)).toFixed(3)}`);
-console.log(
-  `after ${on.length * perRound + 500} recorded calls (the exporter counted ${recorded ?? 'none'}): RSS ${rssMb.toFixed(0)} MB`,
+  `after ${2 * (on.length * perRound + 500)} recorded calls (Prometheus counted ${recorded ?? 'none'}, ${exportedSpans} spans exported): RSS ${rssMb.toFixed(0)} MB`,
 );
