@@ -21,6 +21,7 @@ import { registerPsvCommand } from './commands/psv.js';
 import { registerPromptsCommands } from './commands/prompts.js';
 import { registerServerCommands } from './commands/server.js';
 import { registerSqlCommands } from './commands/sql.js';
+import { registerStatsCommand } from './commands/stats.js';
 import { registerStatusCommands } from './commands/status.js';
 import { registerTicketCommands } from './commands/tickets.js';
 import { registerWorkerCommand } from './commands/worker.js';
@@ -43,6 +44,7 @@ export function createProgram(): Command {
   registerServeCommand(program);
   registerEvalCommand(program);
   registerCostCommand(program);
+  registerStatsCommand(program);
   registerBudgetCommand(program);
   registerWorkerCommand(program);
   registerServerCommands(program);
@@ -67,6 +69,7 @@ const connectingCommands = new Set([
   'raise',
   'eval',
   'cost',
+  'stats',
   'budget',
   'worker',
   'chat',

@@ -1,16 +1,9 @@
-import type { RunTotals } from '../common/run-contract.js';
+import type { RecordedCall, RecordedRun, RecordedTotals } from './recorded-runs.js';
 
-/** One finished top-level run, as `llmos cost` reads it from Temporal. */
-export interface RecordedRun {
-  /** UTC day the run started, `YYYY-MM-DD`. */
-  day: string;
-  workflowType: string;
-  /** The model the run was started with (an alias stays an alias); `(not recorded)` when unknown. */
-  model: string;
-  totals: RunTotals;
-  /** Per-call spend where the run kept a trace of its model calls (agent runs): split by the model that answered. */
-  calls?: Array<{ model: string; costUsd: number; tokens: number; cacheSavedUsd: number; cached: boolean }>;
-}
+/** What the cost summary reads of a run. */
+export type CostedRun = Pick<RecordedRun, 'day' | 'workflowType' | 'model' | 'totals'> & {
+  calls?: Pick<RecordedCall, 'model' | 'costUsd' | 'tokens' | 'cached' | 'cacheSavedUsd'>[] | undefined;
+};
 
 export interface CostRow {
   key: string;
@@ -52,7 +45,7 @@ function add(rows: Map<string, CostRow>, key: string, part: Omit<CostRow, 'key'>
   });
 }
 
-const partOf = (totals: RunTotals): Omit<CostRow, 'key'> => ({
+const partOf = (totals: RecordedTotals): Omit<CostRow, 'key'> => ({
   runs: 1,
   modelCalls: totals.modelCalls,
   tokens: totals.totalTokens,
@@ -67,7 +60,7 @@ const partOf = (totals: RunTotals): Omit<CostRow, 'key'> => ({
  * calls are traced (agent runs) is split over the models that answered (a fallback moves spend
  * to the next model); other runs count under the model they were started with.
  */
-export function summarizeCosts(runs: readonly RecordedRun[]): CostSummary {
+export function summarizeCosts(runs: readonly CostedRun[]): CostSummary {
   const total = new Map<string, CostRow>();
   const byDay = new Map<string, CostRow>();
   const byType = new Map<string, CostRow>();

@@ -1,0 +1,147 @@
+import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
+import type { AgentResult, AgentStep } from '../common/agent.js';
+import type { RunTotals } from '../common/run-contract.js';
+import {
+  LlmosCostUsd,
+  LlmosKind,
+  LlmosModel,
+  LlmosStopReason,
+  LlmosTotalTokens,
+} from '../common/search-attributes.js';
+import { withWholeTrace, type ReadTraceSegment } from './agent-trace.js';
+
+/** The workflow types of llmos's jobs, with their kind; ledgers and the like are left out. */
+const jobKindsByType: Record<string, string> = {
+  reactAgentWorkflow: 'agent',
+  planSolveVerifyWorkflow: 'psv',
+  selfConsistencyWorkflow: 'self-consistency',
+  nl2sqlWorkflow: 'sql',
+  analyzeCorpusWorkflow: 'analysis',
+  analyzeDocumentWorkflow: 'analysis',
+  knowledgeIngestWorkflow: 'knowledge',
+  customerServiceWorkflow: 'customer-service',
+};
+
+/** One model call a run's trace kept (agent and PSV runs). */
+export interface RecordedCall {
+  model: string;
+  costUsd: number;
+  tokens: number;
+  cached: boolean;
+  cacheSavedUsd: number;
+  latencyMs: number;
+  /** `id@version` of the template the call's conversation was rendered from. */
+  prompt?: string;
+}
+
+/** What a run spent: its result's totals when it completed, else what its search attributes kept. */
+export type RecordedTotals = Pick<
+  RunTotals,
+  'totalTokens' | 'costUsd' | 'modelCalls' | 'cacheHits' | 'cacheSavedUsd'
+>;
+
+/** One top-level run, as Temporal recorded it. */
+export interface RecordedRun {
+  workflowId: string;
+  /** UTC day the run started, `YYYY-MM-DD`. */
+  day: string;
+  workflowType: string;
+  kind: string;
+  /** The model the run was started with (an alias stays an alias); `(not recorded)` when unknown. */
+  model: string;
+  /** Temporal's execution status: `COMPLETED`, `FAILED`, `TERMINATED`, `TIMED_OUT`, `CANCELLED`, `RUNNING`. */
+  status: string;
+  stopReason?: string;
+  /** From start to close, for a closed run. */
+  durationMs?: number;
+  totals: RecordedTotals;
+  /** Whether `totals` come from the run's result (complete) or its search attributes (spend and tokens only). */
+  fromResult: boolean;
+  /** Per-call spend where the run kept a trace of its model calls. */
+  calls?: RecordedCall[];
+}
+
+function callsOf(trace: AgentStep[] | undefined): RecordedCall[] | undefined {
+  return trace?.flatMap((step) =>
+    step.kind === 'model'
+      ? [
+          {
+            model: step.model,
+            costUsd: step.costUsd ?? 0,
+            tokens: step.usage.inputTokens + step.usage.outputTokens,
+            cached: step.cacheHit !== undefined,
+            cacheSavedUsd: step.cacheHit?.savedUsd ?? 0,
+            latencyMs: step.latencyMs,
+            ...(step.prompt ? { prompt: `${step.prompt.id}@${step.prompt.version}` } : {}),
+          },
+        ]
+      : [],
+  );
+}
+
+/** A run's spend as its search attributes kept it while it ran (failed and stopped runs keep theirs). */
+function totalsFromAttributes(info: WorkflowExecutionInfo): RecordedTotals {
+  return {
+    costUsd: info.typedSearchAttributes.get(LlmosCostUsd) ?? 0,
+    totalTokens: info.typedSearchAttributes.get(LlmosTotalTokens) ?? 0,
+    modelCalls: 0,
+    cacheHits: 0,
+    cacheSavedUsd: 0,
+  };
+}
+
+/**
+ * The top-level job runs started since `since` (a child's spend is in its parent's), newest
+ * first: each with its status, duration and spend, and for a completed run its result's totals
+ * and traced model calls (a long run's earlier steps read with `read`). An execution that
+ * continued as new is left out: the run it became carries its totals. `completedOnly`: only runs
+ * that completed; `taskQueue`: only runs on that queue (a name without quotes). A completed run whose result cannot be read counts in `unreadable`.
+ */
+export async function readRecordedRuns(
+  client: Client,
+  options: { since: Date; completedOnly?: boolean; taskQueue?: string | undefined; read: ReadTraceSegment },
+): Promise<{ runs: RecordedRun[]; unreadable: number }> {
+  const status = options.completedOnly
+    ? ` AND ExecutionStatus = 'Completed'`
+    : ` AND ExecutionStatus != 'ContinuedAsNew'`;
+  const runs: RecordedRun[] = [];
+  let unreadable = 0;
+  for await (const info of client.workflow.list({
+    query: `StartTime >= '${options.since.toISOString()}'${status}${options.taskQueue ? ` AND TaskQueue = '${options.taskQueue}'` : ''}`,
+  })) {
+    const kind = info.typedSearchAttributes.get(LlmosKind) ?? jobKindsByType[info.type];
+    if (kind === undefined || info.parentExecution) continue;
+    const stopReason = info.typedSearchAttributes.get(LlmosStopReason);
+    const run: RecordedRun = {
+      workflowId: info.workflowId,
+      day: info.startTime.toISOString().slice(0, 10),
+      workflowType: info.type,
+      kind,
+      model: info.typedSearchAttributes.get(LlmosModel) ?? '(not recorded)',
+      status: info.status.name,
+      ...(stopReason ? { stopReason } : {}),
+      ...(info.closeTime ? { durationMs: info.closeTime.getTime() - info.startTime.getTime() } : {}),
+      totals: totalsFromAttributes(info),
+      fromResult: false,
+    };
+    if (info.status.name === 'COMPLETED') {
+      let result: { totals?: RunTotals; trace?: AgentStep[]; traceSegments?: unknown[] } | undefined;
+      try {
+        result = (await client.workflow.getHandle(info.workflowId, info.runId).result()) as typeof result;
+        // A long agent run's earlier steps, a PSV run's whole trace, are in the blob store.
+        if (result?.traceSegments) result = await withWholeTrace(result as AgentResult, options.read);
+      } catch {
+        unreadable += 1;
+        continue;
+      }
+      if (result?.totals) {
+        run.totals = result.totals;
+        run.fromResult = true;
+      }
+      const calls = callsOf(result?.trace);
+      if (calls) run.calls = calls;
+    }
+    runs.push(run);
+  }
+  return { runs, unreadable };
+}
