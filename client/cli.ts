@@ -14,6 +14,7 @@ import { registerServeCommand } from './commands/serve.js';
 import { registerDemoCommand } from './commands/demo.js';
 import { registerEvalCommand } from './commands/eval.js';
 import { registerFakeLlmCommand } from './commands/fake-llm.js';
+import { registerFeedbackCommand } from './commands/feedback.js';
 import { registerGuardCommands } from './commands/guard.js';
 import { registerKnowledgeCommands } from './commands/kb.js';
 import { registerPiiCommands } from './commands/pii.js';
@@ -45,6 +46,7 @@ export function createProgram(): Command {
   registerEvalCommand(program);
   registerCostCommand(program);
   registerStatsCommand(program);
+  registerFeedbackCommand(program);
   registerBudgetCommand(program);
   registerWorkerCommand(program);
   registerServerCommands(program);
@@ -70,6 +72,7 @@ const connectingCommands = new Set([
   'eval',
   'cost',
   'stats',
+  'feedback',
   'budget',
   'worker',
   'chat',

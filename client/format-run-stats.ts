@@ -21,6 +21,12 @@ const columns: [title: string, width: number, cell: (row: StatsRow) => string][]
   ['$/run', 9, (row) => usd(row.costPerRunUsd, 4)],
   ['$/call', 9, (row) => usd(row.costPerCallUsd, 5)],
   ['cache', 7, (row) => share(row.cacheHitRate)],
+  [
+    'feedback',
+    12,
+    (row) =>
+      row.feedback.meanScore === null ? '-' : `${row.feedback.meanScore.toFixed(2)} (${row.feedback.count})`,
+  ],
 ];
 
 function table(title: string, rows: readonly StatsRow[]): string[] {

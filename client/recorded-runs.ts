@@ -9,6 +9,7 @@ import {
   LlmosTotalTokens,
 } from '../common/search-attributes.js';
 import { withWholeTrace, type ReadTraceSegment } from './agent-trace.js';
+import { feedbackSince } from './feedback.js';
 
 /** The workflow types of llmos's jobs, with their kind; ledgers and the like are left out. */
 const jobKindsByType: Record<string, string> = {
@@ -59,6 +60,8 @@ export interface RecordedRun {
   fromResult: boolean;
   /** Per-call spend where the run kept a trace of its model calls. */
   calls?: RecordedCall[];
+  /** The scores people gave the run (`llmos feedback`). */
+  feedbackScores?: number[];
 }
 
 function callsOf(trace: AgentStep[] | undefined): RecordedCall[] | undefined {
@@ -93,7 +96,7 @@ function totalsFromAttributes(info: WorkflowExecutionInfo): RecordedTotals {
 /**
  * The top-level job runs started since `since` (a child's spend is in its parent's), newest
  * first: each with its status, duration and spend, and for a completed run its result's totals
- * and traced model calls (a long run's earlier steps read with `read`). An execution that
+ * and traced model calls (a long run's earlier steps read with `read`), and the feedback given. An execution that
  * continued as new is left out: the run it became carries its totals. `completedOnly`: only runs
  * that completed; `taskQueue`: only runs on that queue (a name without quotes). A completed run whose result cannot be read counts in `unreadable`.
  */
@@ -106,6 +109,8 @@ export async function readRecordedRuns(
     : ` AND ExecutionStatus != 'ContinuedAsNew'`;
   const runs: RecordedRun[] = [];
   let unreadable = 0;
+  // Feedback comes after its run started: what was given since the window opened covers its runs.
+  const feedback = await feedbackSince(client, options.since);
   for await (const info of client.workflow.list({
     query: `StartTime >= '${options.since.toISOString()}'${status}${options.taskQueue ? ` AND TaskQueue = '${options.taskQueue}'` : ''}`,
   })) {
@@ -124,6 +129,8 @@ export async function readRecordedRuns(
       totals: totalsFromAttributes(info),
       fromResult: false,
     };
+    const scores = feedback.get(info.workflowId)?.map((given) => given.score);
+    if (scores) run.feedbackScores = scores;
     if (info.status.name === 'COMPLETED') {
       let result: { totals?: RunTotals; trace?: AgentStep[]; traceSegments?: unknown[] } | undefined;
       try {

@@ -22,6 +22,8 @@ export interface StatsRow {
   cacheHits: number;
   /** Cache hits over model calls; null with no calls counted. */
   cacheHitRate: number | null;
+  /** The feedback people gave these runs: how many scores, and their mean (null with none). */
+  feedback: { count: number; meanScore: number | null };
 }
 
 export interface RunStats {
@@ -45,6 +47,7 @@ interface Tally {
   tokens: number;
   costUsd: number;
   cacheHits: number;
+  feedbackScores: number[];
 }
 
 const closedFailures = new Set(['FAILED', 'TERMINATED', 'TIMED_OUT', 'CANCELLED']);
@@ -69,6 +72,7 @@ class Tallies {
     if (run.status !== 'RUNNING') row.closed.add(run.workflowId);
     if (closedFailures.has(run.status)) row.failed.add(run.workflowId);
     if (run.durationMs !== undefined) row.runLatencies.push(run.durationMs);
+    row.feedbackScores.push(...(run.feedbackScores ?? []));
   }
 
   /** The run's spend as a whole (an untraced run). */
@@ -118,6 +122,13 @@ function statsRow(key: string, row: Tally): StatsRow {
     costPerCallUsd: row.modelCalls === 0 ? null : row.costUsd / row.modelCalls,
     cacheHits: row.cacheHits,
     cacheHitRate: row.modelCalls === 0 ? null : row.cacheHits / row.modelCalls,
+    feedback: {
+      count: row.feedbackScores.length,
+      meanScore:
+        row.feedbackScores.length === 0
+          ? null
+          : row.feedbackScores.reduce((sum, score) => sum + score, 0) / row.feedbackScores.length,
+    },
   };
 }
 
@@ -181,5 +192,6 @@ function emptyTally(): Tally {
     tokens: 0,
     costUsd: 0,
     cacheHits: 0,
+    feedbackScores: [],
   };
 }

@@ -15,6 +15,9 @@ export const LlmosPendingApprovals = defineSearchAttributeKey(
 /** The priority of a customer-service session a person has taken over: `llmos cs handoffs` finds them by it. */
 export const LlmosHandoff = defineSearchAttributeKey('LlmosHandoff', SearchAttributeType.KEYWORD);
 
+/** The score of a piece of feedback (`runFeedbackWorkflow`): `LlmosFeedbackScore <= 2` finds the bad ones. */
+export const LlmosFeedbackScore = defineSearchAttributeKey('LlmosFeedbackScore', SearchAttributeType.DOUBLE);
+
 /** Every llmos search attribute: what a namespace must have registered for llmos to set them. */
 export const llmosSearchAttributeKeys = [
   LlmosKind,
@@ -24,4 +27,5 @@ export const llmosSearchAttributeKeys = [
   LlmosTotalTokens,
   LlmosPendingApprovals,
   LlmosHandoff,
+  LlmosFeedbackScore,
 ];

@@ -14,6 +14,7 @@
  * | budget ledger    | `budget-ledger.ts`     | `budgetLedgerWorkflow`    | auto-upgrade            |
  * | knowledge        | `knowledge.ts`         | `knowledgeIngestWorkflow` | auto-upgrade            |
  * | customer-service | `customer-service.ts`  | `customerServiceWorkflow` | auto-upgrade            |
+ * | feedback         | `feedback.ts`          | `runFeedbackWorkflow`     | auto-upgrade            |
  *
  * The last column applies only to a worker in a Worker Deployment (LLMOS_DEPLOYMENT_NAME). A run
  * of minutes is pinned: it finishes on the version that started it, so a change to its code needs
@@ -49,3 +50,4 @@ export { analyzeCorpusWorkflow } from './analysis.js';
 export { budgetLedgerWorkflow } from './budget-ledger.js';
 export { knowledgeIngestWorkflow } from './knowledge.js';
 export { customerServiceWorkflow } from './customer-service.js';
+export { runFeedbackWorkflow } from './feedback.js';

@@ -1,6 +1,7 @@
 /**
  * `llmos stats` as a user types it, over the runs of one task queue: two agent runs that answer
- * and one terminated half-way, read back from Temporal's visibility and the runs' results.
+ * and one terminated half-way, two of them rated with `llmos feedback`, read back from Temporal's
+ * visibility and the runs' results.
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
@@ -54,9 +55,23 @@ void describe('llmos stats', { timeout: 240_000 }, () => {
   const llmos = (...args: string[]) => runLlmos(args, cliEnv);
 
   void it('sums runs by kind, model and prompt version, with failures, latencies, tokens and cost', async () => {
+    const answered: string[] = [];
     for (const n of [1, 2]) {
       const run = await llmos('agent', `What is six times seven? (${n})`, '--model', 'openai:gpt-4o-mini');
       assert.equal(run.code, 0, describeRun(run));
+      answered.push(/^Run (agent-\S+) on /m.exec(run.stdout)![1]!);
+    }
+    // People rate the closed runs.
+    for (const [workflowId, score] of [
+      [answered[0]!, '5'],
+      [answered[1]!, '2'],
+    ] as const) {
+      const given = await llmos('feedback', workflowId, '--score', score, '--comment', 'test rating');
+      assert.equal(given.code, 0, describeRun(given));
+      assert.match(
+        given.stdout,
+        new RegExp(`^Feedback ${score} on ${workflowId} recorded as feedback-${workflowId}-`, 'm'),
+      );
     }
     const detached = await llmos(
       'agent',
@@ -92,6 +107,7 @@ void describe('llmos stats', { timeout: 240_000 }, () => {
     assert.ok(Math.abs(total.costPerRunUsd! - 0.000028) < 1e-9);
     assert.equal(total.cacheHitRate, 0);
     assert.equal(total.callLatency.count, 4);
+    assert.deepEqual(total.feedback, { count: 2, meanScore: 3.5 });
     assert.deepEqual(
       stats.byKind.map((row) => [row.key, row.runs, row.failed]),
       [['agent', 3, 1]],
@@ -111,8 +127,15 @@ void describe('llmos stats', { timeout: 240_000 }, () => {
     const table = await llmos('stats', '--since', '1h', '--task-queue', cliEnv.LLMOS_TASK_QUEUE!);
     assert.equal(table.code, 0, describeRun(table));
     assert.match(table.stdout, /^Outcomes: completed 2, terminated 1$/m);
-    assert.match(table.stdout, /^ {2}agent +3 +33\.3%/m);
+    assert.match(table.stdout, /^ {2}agent +3 +33\.3%.* 3\.50 \(2\)$/m);
     assert.match(table.stdout, /^By prompt version$/m);
+
+    const unknownRun = await llmos('feedback', 'agent-nobody', '--score', '4');
+    assert.equal(unknownRun.code, 1);
+    assert.match(unknownRun.stderr, /no run has the workflow id agent-nobody/);
+    const outOfRange = await llmos('feedback', answered[0]!, '--score', '9');
+    assert.equal(outOfRange.code, 1);
+    assert.match(outOfRange.stderr, /invalid feedback: score: a score is at most 5/);
 
     const bad = await llmos('stats', '--task-queue', "x' OR 1=1");
     assert.equal(bad.code, 1);

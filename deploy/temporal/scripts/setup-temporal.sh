@@ -23,6 +23,7 @@ LlmosCostUsd Double
 LlmosTotalTokens Int
 LlmosPendingApprovals KeywordList
 LlmosHandoff Keyword
+LlmosFeedbackScore Double
 '
 
 MAX_TRIES=${SETUP_MAX_TRIES:-60}

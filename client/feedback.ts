@@ -1,0 +1,60 @@
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { describeIssues } from '../common/describe-issues.js';
+import {
+  feedbackIdPrefix,
+  feedbackWorkflowType,
+  RunFeedbackSchema,
+  type RunFeedback,
+} from '../common/feedback.js';
+import { LlmosFeedbackScore } from '../common/search-attributes.js';
+import { defaultTaskQueue } from '../common/task-queues.js';
+import { hasLlmosSearchAttributes } from './start-run.js';
+
+/**
+ * Records a person's feedback on a run, open or long closed: a `runFeedbackWorkflow` execution
+ * whose memo holds it and whose `LlmosFeedbackScore` search attribute (where the namespace has
+ * it) lets the UI and visibility queries find it. Returns the feedback's workflow id.
+ *
+ * @throws Error naming the problem: a score out of range, a run that does not exist.
+ */
+export async function recordFeedback(
+  client: Client,
+  feedback: RunFeedback,
+  options: { taskQueue?: string | undefined } = {},
+): Promise<string> {
+  const parsed = RunFeedbackSchema.safeParse(feedback);
+  if (!parsed.success) throw new Error(`invalid feedback: ${describeIssues(parsed.error.issues).join('; ')}`);
+  try {
+    await client.workflow.getHandle(parsed.data.workflowId).describe();
+  } catch (error) {
+    if (error instanceof WorkflowNotFoundError)
+      throw new Error(`no run has the workflow id ${parsed.data.workflowId}`);
+    throw error;
+  }
+  const workflowId = `${feedbackIdPrefix(parsed.data.workflowId)}${crypto.randomUUID()}`;
+  await client.workflow.start(feedbackWorkflowType, {
+    args: [parsed.data],
+    workflowId,
+    taskQueue: options.taskQueue ?? process.env.LLMOS_TASK_QUEUE ?? defaultTaskQueue,
+    memo: { feedback: parsed.data },
+    ...((await hasLlmosSearchAttributes(client))
+      ? { typedSearchAttributes: [{ key: LlmosFeedbackScore, value: parsed.data.score }] }
+      : {}),
+  });
+  return workflowId;
+}
+
+/** The feedback given since `since`, by the run's workflow id (from the executions' memos). */
+export async function feedbackSince(client: Client, since: Date): Promise<Map<string, RunFeedback[]>> {
+  const byRun = new Map<string, RunFeedback[]>();
+  for await (const info of client.workflow.list({
+    query: `WorkflowType = '${feedbackWorkflowType}' AND StartTime >= '${since.toISOString()}'`,
+  })) {
+    const parsed = RunFeedbackSchema.safeParse(info.memo?.feedback);
+    if (!parsed.success) continue;
+    const given = byRun.get(parsed.data.workflowId) ?? [];
+    given.push(parsed.data);
+    byRun.set(parsed.data.workflowId, given);
+  }
+  return byRun;
+}

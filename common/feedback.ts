@@ -1,0 +1,27 @@
+import { z } from 'zod';
+
+/** The scores feedback takes: 1 (bad) to 5 (good), as a person rates an answer. */
+export const feedbackScores = { min: 1, max: 5 } as const;
+
+/**
+ * A person's feedback on one run (`llmos feedback`): kept as a `runFeedbackWorkflow` execution of
+ * its own, in its memo and the `LlmosFeedbackScore` search attribute, so it is recorded for runs
+ * long closed, and `llmos stats` and the monitors read it from visibility alone.
+ */
+export const RunFeedbackSchema = z.object({
+  /** The run's workflow id. */
+  workflowId: z.string().min(1),
+  score: z
+    .number()
+    .int(`a score is a whole number from ${feedbackScores.min} to ${feedbackScores.max}`)
+    .min(feedbackScores.min, `a score is at least ${feedbackScores.min}`)
+    .max(feedbackScores.max, `a score is at most ${feedbackScores.max}`),
+  comment: z.string().max(2_000, 'a comment is at most 2,000 characters').optional(),
+});
+export type RunFeedback = z.infer<typeof RunFeedbackSchema>;
+
+/** The workflow type feedback is kept as. */
+export const feedbackWorkflowType = 'runFeedbackWorkflow';
+
+/** Feedback executions' ids: `feedback-<run's workflow id>-<uuid>`, so a run's are found by prefix. */
+export const feedbackIdPrefix = (workflowId: string): string => `feedback-${workflowId}-`;
