@@ -11,6 +11,9 @@ import { ConversationStore } from './conversation/conversation-store.js';
 import { createConversationActivities } from './conversation/conversation-activities.js';
 import { createBudgetActivities } from './budget/budget-activities.js';
 import { createCallChatModel, type ModelCallServices } from './llm/call-chat-model.js';
+import { createMonitorActions } from './monitors/monitor-actions.js';
+import { createModelOverrides } from './monitors/model-overrides.js';
+import { createMonitorReadings } from './monitors/monitor-readings.js';
 import { createGenerateStructured, createOutputRegistry } from './llm/generate-structured.js';
 import type { ModelResolver } from './llm/model-resolver.js';
 import { createResolveModelChain } from './llm/resolve-model-chain.js';
@@ -44,8 +47,11 @@ export interface ActivityDependencies {
    * task queue), and the prices, response cache and circuit breaker every model call goes through.
    */
   models: ModelCallServices & { catalog: ModelCatalog; rateLimitedProviders: readonly string[] };
-  /** Shared budgets: a Temporal client for the ledger workflows, and the queue they run on. */
-  budgets: { client: () => Promise<Client>; taskQueue: string };
+  /**
+   * A Temporal client of the worker's namespace, and the queue its entity workflows run on: the
+   * shared budgets' ledgers and the monitors' state.
+   */
+  temporal: { client: () => Promise<Client>; taskQueue: string };
   tools: ToolRegistry;
   prompts: PromptLibrary;
   sql: SqlActivitiesConfig;
@@ -95,14 +101,17 @@ export function createActivities(dependencies: ActivityDependencies) {
       dependencies.models.catalog,
       dependencies.models.rateLimitedProviders,
       dependencies,
+      createModelOverrides(dependencies.temporal.client),
     ),
+    readMonitorReadings: createMonitorReadings(dependencies.temporal.client),
+    ...createMonitorActions(dependencies.temporal),
     routeModel: createRouteModel(dependencies.models.catalog),
     planRoutes: createPlanRoutes(
       dependencies.models.catalog,
       dependencies.models.rateLimitedProviders,
       dependencies,
     ),
-    ...createBudgetActivities({ ...dependencies.budgets, priceOf: dependencies.models.priceOf }),
+    ...createBudgetActivities({ ...dependencies.temporal, priceOf: dependencies.models.priceOf }),
     generateStructured: createGenerateStructured(callChatModel, outputs, dependencies),
     describeTools: createDescribeTools(dependencies.tools),
     loadPrompts: createLoadPrompts(dependencies.prompts),

@@ -15,6 +15,7 @@ import { registerDemoCommand } from './commands/demo.js';
 import { registerEvalCommand } from './commands/eval.js';
 import { registerFakeLlmCommand } from './commands/fake-llm.js';
 import { registerFeedbackCommand } from './commands/feedback.js';
+import { registerMonitorsCommands } from './commands/monitors.js';
 import { registerGuardCommands } from './commands/guard.js';
 import { registerKnowledgeCommands } from './commands/kb.js';
 import { registerPiiCommands } from './commands/pii.js';
@@ -47,6 +48,7 @@ export function createProgram(): Command {
   registerCostCommand(program);
   registerStatsCommand(program);
   registerFeedbackCommand(program);
+  registerMonitorsCommands(program);
   registerBudgetCommand(program);
   registerWorkerCommand(program);
   registerServerCommands(program);
@@ -73,6 +75,11 @@ const connectingCommands = new Set([
   'cost',
   'stats',
   'feedback',
+  'monitors install',
+  'monitors run',
+  'monitors status',
+  'monitors revert',
+  'monitors remove',
   'budget',
   'worker',
   'chat',

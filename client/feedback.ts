@@ -2,6 +2,8 @@ import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { describeIssues } from '../common/describe-issues.js';
 import {
   feedbackIdPrefix,
+  feedbackOfMemo,
+  feedbackSinceQuery,
   feedbackWorkflowType,
   RunFeedbackSchema,
   type RunFeedback,
@@ -47,14 +49,10 @@ export async function recordFeedback(
 /** The feedback given since `since`, by the run's workflow id (from the executions' memos). */
 export async function feedbackSince(client: Client, since: Date): Promise<Map<string, RunFeedback[]>> {
   const byRun = new Map<string, RunFeedback[]>();
-  for await (const info of client.workflow.list({
-    query: `WorkflowType = '${feedbackWorkflowType}' AND StartTime >= '${since.toISOString()}'`,
-  })) {
-    const parsed = RunFeedbackSchema.safeParse(info.memo?.feedback);
-    if (!parsed.success) continue;
-    const given = byRun.get(parsed.data.workflowId) ?? [];
-    given.push(parsed.data);
-    byRun.set(parsed.data.workflowId, given);
+  for await (const info of client.workflow.list({ query: feedbackSinceQuery(since) })) {
+    const feedback = feedbackOfMemo(info.memo);
+    if (!feedback) continue;
+    byRun.set(feedback.workflowId, [...(byRun.get(feedback.workflowId) ?? []), feedback]);
   }
   return byRun;
 }

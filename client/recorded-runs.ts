@@ -1,5 +1,6 @@
 import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
 import type { AgentResult, AgentStep } from '../common/agent.js';
+import { jobKindOfWorkflowType } from '../common/job-kinds.js';
 import type { RunTotals } from '../common/run-contract.js';
 import {
   LlmosCostUsd,
@@ -10,18 +11,6 @@ import {
 } from '../common/search-attributes.js';
 import { withWholeTrace, type ReadTraceSegment } from './agent-trace.js';
 import { feedbackSince } from './feedback.js';
-
-/** The workflow types of llmos's jobs, with their kind; ledgers and the like are left out. */
-const jobKindsByType: Record<string, string> = {
-  reactAgentWorkflow: 'agent',
-  planSolveVerifyWorkflow: 'psv',
-  selfConsistencyWorkflow: 'self-consistency',
-  nl2sqlWorkflow: 'sql',
-  analyzeCorpusWorkflow: 'analysis',
-  analyzeDocumentWorkflow: 'analysis',
-  knowledgeIngestWorkflow: 'knowledge',
-  customerServiceWorkflow: 'customer-service',
-};
 
 /** One model call a run's trace kept (agent and PSV runs). */
 export interface RecordedCall {
@@ -114,7 +103,7 @@ export async function readRecordedRuns(
   for await (const info of client.workflow.list({
     query: `StartTime >= '${options.since.toISOString()}'${status}${options.taskQueue ? ` AND TaskQueue = '${options.taskQueue}'` : ''}`,
   })) {
-    const kind = info.typedSearchAttributes.get(LlmosKind) ?? jobKindsByType[info.type];
+    const kind = info.typedSearchAttributes.get(LlmosKind) ?? jobKindOfWorkflowType[info.type];
     if (kind === undefined || info.parentExecution) continue;
     const stopReason = info.typedSearchAttributes.get(LlmosStopReason);
     const run: RecordedRun = {

@@ -38,6 +38,8 @@ export const ErrorType = {
   ToolCallDeclined: 'ToolCallDeclined',
   /** A guard's `block` rule fired on a text of the run: the text goes no further (an outcome, never thrown). */
   Blocked: 'Blocked',
+  /** A monitor's alert webhook did not take the alert (down, or answered with an error). */
+  AlertNotDelivered: 'AlertNotDelivered',
 } as const;
 
 export type ErrorType = (typeof ErrorType)[keyof typeof ErrorType];

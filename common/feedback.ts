@@ -25,3 +25,13 @@ export const feedbackWorkflowType = 'runFeedbackWorkflow';
 
 /** Feedback executions' ids: `feedback-<run's workflow id>-<uuid>`, so a run's are found by prefix. */
 export const feedbackIdPrefix = (workflowId: string): string => `feedback-${workflowId}-`;
+
+/** The visibility query of the feedback given since `since`. */
+export const feedbackSinceQuery = (since: Date): string =>
+  `WorkflowType = '${feedbackWorkflowType}' AND StartTime >= '${since.toISOString()}'`;
+
+/** The feedback a feedback execution's memo holds; undefined for a memo that holds none. */
+export function feedbackOfMemo(memo: Record<string, unknown> | undefined): RunFeedback | undefined {
+  const parsed = RunFeedbackSchema.safeParse(memo?.feedback);
+  return parsed.success ? parsed.data : undefined;
+}

@@ -13,3 +13,19 @@ export const jobKinds = [
   'customer-service',
 ] as const;
 export type JobKind = (typeof jobKinds)[number];
+
+/**
+ * The kind of a top-level run by its workflow type, for runs listed from visibility (the
+ * `LlmosKind` search attribute says it where the namespace has it); undefined for what is no job
+ * (budget ledgers, feedback, the monitors). Analysis documents are children, counted in their corpus.
+ */
+export const jobKindOfWorkflowType: Readonly<Record<string, JobKind>> = {
+  reactAgentWorkflow: 'agent',
+  planSolveVerifyWorkflow: 'psv',
+  selfConsistencyWorkflow: 'self-consistency',
+  nl2sqlWorkflow: 'sql',
+  analyzeCorpusWorkflow: 'analysis',
+  analyzeDocumentWorkflow: 'analysis',
+  knowledgeIngestWorkflow: 'knowledge',
+  customerServiceWorkflow: 'customer-service',
+};

@@ -18,6 +18,7 @@ import type {
   TurnReply,
 } from './customer-service.js';
 import type { CapsRaise, RunCaps } from './run-contract.js';
+import type { MonitorEvaluation, MonitorState, MonitorTransitions } from './monitors.js';
 import type {
   BudgetGrant,
   LedgerBatch,
@@ -104,3 +105,14 @@ export const returnToAgentUpdate = defineUpdate<SessionState, [ReturnToAgentRequ
 
 /** A session's memory, counts and totals. */
 export const sessionStateQuery = defineQuery<SessionState>('sessionState');
+
+/** Hands one evaluation of the monitors to their state; answers which monitors started and stopped firing. */
+export const recordMonitorEvaluationUpdate = defineUpdate<MonitorTransitions, [MonitorEvaluation]>(
+  'recordMonitorEvaluation',
+);
+
+/** Ends a monitor's model switch of an alias before its time; answers whether there was one. */
+export const revertModelOverrideUpdate = defineUpdate<boolean, [string]>('revertModelOverride');
+
+/** The monitors' state: which fire, the aliases switched, the scale-up flag. */
+export const monitorStateQuery = defineQuery<MonitorState>('monitorState');

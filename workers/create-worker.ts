@@ -110,7 +110,7 @@ export function createActivitiesFromConfig(config: WorkerConfig, made: Partial<W
   return createActivities({
     resolveModel,
     models,
-    budgets: { client: models.temporalClient, taskQueue: config.LLMOS_TASK_QUEUE },
+    temporal: { client: models.temporalClient, taskQueue: config.LLMOS_TASK_QUEUE },
     tools,
     prompts,
     blobs,

@@ -15,6 +15,8 @@
  * | knowledge        | `knowledge.ts`         | `knowledgeIngestWorkflow` | auto-upgrade            |
  * | customer-service | `customer-service.ts`  | `customerServiceWorkflow` | auto-upgrade            |
  * | feedback         | `feedback.ts`          | `runFeedbackWorkflow`     | auto-upgrade            |
+ * | monitors         | `monitors.ts`          | `monitorWorkflow`         | auto-upgrade            |
+ * |                  | `monitor-state.ts`     | `monitorStateWorkflow`    | auto-upgrade            |
  *
  * The last column applies only to a worker in a Worker Deployment (LLMOS_DEPLOYMENT_NAME). A run
  * of minutes is pinned: it finishes on the version that started it, so a change to its code needs
@@ -51,3 +53,5 @@ export { budgetLedgerWorkflow } from './budget-ledger.js';
 export { knowledgeIngestWorkflow } from './knowledge.js';
 export { customerServiceWorkflow } from './customer-service.js';
 export { runFeedbackWorkflow } from './feedback.js';
+export { monitorWorkflow } from './monitors.js';
+export { monitorStateWorkflow } from './monitor-state.js';

@@ -21,12 +21,14 @@ export function registerStatsCommand(program: Command): void {
         { readRecordedRuns },
         { summarizeRuns },
         { formatRunStats },
+        { formatMonitorState, monitorState },
       ] = await Promise.all([
         import('../llmos-client.js'),
         import('../follow-agent.js'),
         import('../recorded-runs.js'),
         import('../run-stats.js'),
         import('../format-run-stats.js'),
+        import('../monitors.js'),
       ]);
       const client = await connectClient(connectionFlags(flags));
       const since = new Date(Date.now() - flags.since);
@@ -34,9 +36,17 @@ export function registerStatsCommand(program: Command): void {
         readRecordedRuns(client, { since, taskQueue: flags.taskQueue, read }),
       );
       const stats = summarizeRuns(runs);
+      // What the monitors did (models switched, the scale-up flag): the runs above ran under it.
+      const monitors = await monitorState(client).catch((error: unknown) => ({
+        unreadable: (error as Error).message,
+      }));
       if (flags.json) {
         console.log(
-          JSON.stringify({ since: since.toISOString(), runs: runs.length, unreadable, ...stats }, null, 2),
+          JSON.stringify(
+            { since: since.toISOString(), runs: runs.length, unreadable, ...stats, monitors },
+            null,
+            2,
+          ),
         );
         return;
       }
@@ -44,5 +54,10 @@ export function registerStatsCommand(program: Command): void {
         `Runs since ${since.toISOString()}: ${runs.length}${unreadable ? ` (${unreadable} completed runs unreadable)` : ''}`,
       );
       console.log(formatRunStats(stats));
+      console.log('Monitors');
+      for (const line of 'unreadable' in monitors
+        ? [`the monitors' state cannot be read: ${monitors.unreadable}`]
+        : formatMonitorState(monitors))
+        console.log(`  ${line}`);
     });
 }

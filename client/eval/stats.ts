@@ -1,4 +1,7 @@
 /** Summary statistics for `llmos eval` reports. Pure. */
+import { percentile } from '../../common/percentile.js';
+
+export { percentile };
 
 export interface LatencySummary {
   /** How many latencies were summarized; every other field is 0 when this is 0. */
@@ -8,21 +11,6 @@ export interface LatencySummary {
   readonly p99: number;
   readonly mean: number;
   readonly max: number;
-}
-
-/**
- * The nearest-rank percentile: the smallest value with at least `p`% of the values at or below
- * it. Always an observed value, never an interpolated one, which is what a latency report should
- * quote (p99 of 10 runs is the slowest run). `p` 0 gives the minimum.
- *
- * @throws RangeError when `values` is empty or `p` is outside [0, 100].
- */
-export function percentile(values: readonly number[], p: number): number {
-  if (values.length === 0) throw new RangeError('percentile of no values');
-  if (!(p >= 0 && p <= 100)) throw new RangeError(`percentile ${p} is outside [0, 100]`);
-  const sorted = [...values].sort((first, second) => first - second);
-  const rank = Math.max(1, Math.ceil((p / 100) * sorted.length));
-  return sorted[rank - 1] ?? Number.NaN;
 }
 
 export function mean(values: readonly number[]): number {
