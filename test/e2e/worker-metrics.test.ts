@@ -1,7 +1,8 @@
 /**
  * `llmos worker` with LLMOS_METRICS_ADDRESS: its Prometheus endpoint serves the Temporal SDK's
  * metrics and llmos's model-call metrics, and a real Prometheus server (Debian's, installed by
- * scripts/prometheus/install-prometheus.sh) scrapes it during a run and answers a PromQL query.
+ * scripts/prometheus/install-prometheus.sh) scrapes it during a run and answers a PromQL query, and
+ * every query of the Grafana dashboard.
  */
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -12,6 +13,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startFakeLlmServer, type FakeLlmServer } from '../../fake-llm/server.js';
 import { projectRoot } from '../../client/project-paths.js';
+import { dashboardQueries } from '../../scripts/grafana/llmos-dashboard.js';
 import type { reactAgentWorkflow } from '../../workflows/index.js';
 import { eventually } from '../helpers/eventually.js';
 import { freePort } from '../helpers/free-port.js';
@@ -165,6 +167,43 @@ void describe('llmos worker: Prometheus metrics', { timeout: 180_000 }, () => {
           60_000,
         );
         assert.equal(answer.data.result.length, 1);
+
+        // Every query of the Grafana dashboard is valid PromQL, and those of what these runs did
+        // have data once two scrapes are in their window (Grafana's rate window is its own
+        // variable: a minute here).
+        const ask = async (query: string) => {
+          const expr = query.replaceAll('$__rate_interval', '1m');
+          const response = await fetch(
+            `http://127.0.0.1:${port}/api/v1/query?query=${encodeURIComponent(expr)}`,
+          );
+          const body = (await response.json()) as {
+            status: string;
+            error?: string;
+            data?: { result: unknown[] };
+          };
+          assert.equal(body.status, 'success', `${expr}: ${body.error}`);
+          return body.data!.result.length;
+        };
+        const expected = [
+          'gen_ai_client_token_usage_sum',
+          'llmos_model_cost_microusd_total',
+          'gen_ai_client_operation_duration_bucket',
+          'llmos_model_calls_total',
+          'llmos_budget_spent_usd',
+          'llmos_tool_calls_total',
+          'llmos_tool_duration_bucket',
+          'llmos_guard_verdicts_total',
+          'temporal_worker_task_slots_available',
+        ];
+        await eventually(
+          "data for the dashboard's queries of what the runs did",
+          async () => {
+            const withData: string[] = [];
+            for (const query of dashboardQueries()) if ((await ask(query)) > 0) withData.push(query);
+            return expected.every((metric) => withData.some((query) => query.includes(metric))) || undefined;
+          },
+          30_000,
+        );
       } finally {
         prometheus.kill('SIGTERM');
       }
