@@ -12,7 +12,7 @@ import type { AgentResult } from '../../common/agent.js';
 import type { reactAgentWorkflow } from '../../workflows/agent.js';
 import { connectTemporal } from '../helpers/temporal.js';
 import { eventually } from '../helpers/eventually.js';
-import { fakeProviderEnv } from '../helpers/test-worker.js';
+import { calculatorThenAnswer, fakeProviderEnv } from '../helpers/test-worker.js';
 import {
   runLlmos,
   spawnLlmosCommand,
@@ -47,22 +47,7 @@ void describe('the llmos CLI, end to end', { timeout: 600_000 }, () => {
     temporal = await connectTemporal();
     fake = await startFakeLlmServer({
       script: {
-        rules: [
-          {
-            match: { step: 0 },
-            reply: {
-              toolCalls: [{ name: 'calculator', arguments: { expression: '0.03 * 18250' } }],
-              usage: { inputTokens: 100, outputTokens: 10 },
-            },
-          },
-          {
-            match: { step: 1 },
-            reply: {
-              text: 'The answer is {{lastToolResult}}.',
-              usage: { inputTokens: 100, outputTokens: 10 },
-            },
-          },
-        ],
+        rules: calculatorThenAnswer('0.03 * 18250', 'The answer is {{lastToolResult}}.'),
       },
     });
     const taskQueue = `e2e-${randomUUID()}`;

@@ -10,7 +10,7 @@ import { startFakeLlmServer, type FakeLlmServer } from '../../fake-llm/server.js
 import type { RunStats } from '../../client/run-stats.js';
 import { eventually } from '../helpers/eventually.js';
 import { connectTemporal } from '../helpers/temporal.js';
-import { fakeProviderEnv } from '../helpers/test-worker.js';
+import { calculatorThenAnswer, fakeProviderEnv } from '../helpers/test-worker.js';
 import { describeRun, runLlmos, startWorkerProcess, type WorkerProcess } from '../helpers/worker-process.js';
 
 void describe('llmos stats', { timeout: 240_000 }, () => {
@@ -24,17 +24,7 @@ void describe('llmos stats', { timeout: 240_000 }, () => {
       script: {
         rules: [
           { match: { lastUserMessage: 'slowly' }, reply: { text: 'Late.', delayMs: 120_000 } },
-          {
-            match: { step: 0 },
-            reply: {
-              toolCalls: [{ name: 'calculator', arguments: { expression: '6 * 7' } }],
-              usage: { inputTokens: 100, outputTokens: 10 },
-            },
-          },
-          {
-            match: { step: 1 },
-            reply: { text: 'Forty-two.', usage: { inputTokens: 100, outputTokens: 10 } },
-          },
+          ...calculatorThenAnswer('6 * 7', 'Forty-two.'),
         ],
       },
     });

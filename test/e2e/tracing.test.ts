@@ -17,7 +17,7 @@ import { startFakeLlmServer, type FakeLlmServer } from '../../fake-llm/server.js
 import { eventually } from '../helpers/eventually.js';
 import { freePort } from '../helpers/free-port.js';
 import { connectTemporal } from '../helpers/temporal.js';
-import { fakeProviderEnv } from '../helpers/test-worker.js';
+import { calculatorThenAnswer, fakeProviderEnv } from '../helpers/test-worker.js';
 import { describeRun, runLlmos, startWorkerProcess, type WorkerProcess } from '../helpers/worker-process.js';
 
 const collectorPath = process.env.LLMOS_TEST_OTELCOL;
@@ -129,19 +129,7 @@ void describe(
       temporal = await connectTemporal();
       fake = await startFakeLlmServer({
         script: {
-          rules: [
-            {
-              match: { step: 0 },
-              reply: {
-                toolCalls: [{ name: 'calculator', arguments: { expression: '6 * 7' } }],
-                usage: { inputTokens: 100, outputTokens: 20 },
-              },
-            },
-            {
-              match: { step: 1 },
-              reply: { text: 'Forty-two.', usage: { inputTokens: 120, outputTokens: 5 } },
-            },
-          ],
+          rules: calculatorThenAnswer('6 * 7', 'Forty-two.', { inputTokens: 100, outputTokens: 20 }),
         },
       });
       worker = await startWorkerProcess({
@@ -215,11 +203,10 @@ void describe(
       assert.ok(tool, `a tool activity span among ${spans.map((span) => span.name).join(', ')}`);
 
       // The model calls carry the GenAI conventions' attributes and llmos's own.
-      const [first, second] = [...chats].sort(
-        (a, b) =>
-          Number(a.attributes['gen_ai.usage.input_tokens']) -
-          Number(b.attributes['gen_ai.usage.input_tokens']),
-      );
+      // The call that asked for the tool, and the one that answered.
+      const finishOf = (span: ExportedSpan) => String(span.attributes['gen_ai.response.finish_reasons']);
+      const first = chats.find((span) => finishOf(span) === 'tool_calls');
+      const second = chats.find((span) => finishOf(span) === 'stop');
       const runWorkflowId = first!.attributes['llmos.workflow.id'];
       assert.match(String(runWorkflowId), /^agent-/);
       assert.deepEqual(

@@ -18,7 +18,7 @@ import type { reactAgentWorkflow } from '../../workflows/index.js';
 import { eventually } from '../helpers/eventually.js';
 import { freePort } from '../helpers/free-port.js';
 import { connectTemporal } from '../helpers/temporal.js';
-import { fakeProviderEnv } from '../helpers/test-worker.js';
+import { calculatorThenAnswer, fakeProviderEnv } from '../helpers/test-worker.js';
 import { startWorkerProcess, type WorkerProcess } from '../helpers/worker-process.js';
 
 const prometheusPath = process.env.LLMOS_TEST_PROMETHEUS;
@@ -43,19 +43,7 @@ void describe('llmos worker: Prometheus metrics', { timeout: 180_000 }, () => {
     temporal = await connectTemporal();
     fake = await startFakeLlmServer({
       script: {
-        rules: [
-          {
-            match: { step: 0 },
-            reply: {
-              toolCalls: [{ name: 'calculator', arguments: { expression: '6 * 7' } }],
-              usage: { inputTokens: 100, outputTokens: 20 },
-            },
-          },
-          {
-            match: { step: 1 },
-            reply: { text: 'Forty-two.', usage: { inputTokens: 100, outputTokens: 20 } },
-          },
-        ],
+        rules: calculatorThenAnswer('6 * 7', 'Forty-two.', { inputTokens: 100, outputTokens: 20 }),
       },
     });
     metricsAddress = `127.0.0.1:${await freePort()}`;

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseWorkerConfig } from '../../workers/config.js';
 import { createWorker } from '../../workers/create-worker.js';
+import type { FakeLlmScript } from '../../activities/llm/scripted/script-schema.js';
 import { getWorkflowBundle } from './workflow-bundle.js';
 
 export interface TestWorker {
@@ -68,4 +69,22 @@ export function fakeProviderEnv(fakeUrl: string): Record<string, string> {
     ANTHROPIC_BASE_URL: fakeUrl,
     LLMOS_MODEL_TIMEOUT_MS: '10000',
   };
+}
+
+/**
+ * The rules of a fake model that asks the calculator once (`expression`), then answers `answer`
+ * (`{{lastToolResult}}` is the tool's result): two model calls, `usage` each.
+ */
+export function calculatorThenAnswer(
+  expression: string,
+  answer: string,
+  usage = { inputTokens: 100, outputTokens: 10 },
+): NonNullable<FakeLlmScript['rules']> {
+  return [
+    {
+      match: { step: 0 },
+      reply: { toolCalls: [{ name: 'calculator', arguments: { expression } }], usage },
+    },
+    { match: { step: 1 }, reply: { text: answer, usage } },
+  ];
 }
