@@ -17,9 +17,10 @@ const columns: [title: string, width: number, cell: (row: StatsRow) => string][]
   ['p95', 8, (row) => seconds(row.callLatency, 'p95')],
   ['p99', 8, (row) => seconds(row.callLatency, 'p99')],
   ['tokens', 11, (row) => row.tokens.toLocaleString('en-US')],
-  ['cost $', 10, (row) => usd(row.costUsd, 4)],
-  ['$/run', 9, (row) => usd(row.costPerRunUsd, 4)],
-  ['$/call', 9, (row) => usd(row.costPerCallUsd, 5)],
+  ['cost $', 10, (row) => usd(row.costUsd, 6)],
+  // Six places: a call to a small model costs tens of micro-dollars.
+  ['$/run', 10, (row) => usd(row.costPerRunUsd, 6)],
+  ['$/call', 10, (row) => usd(row.costPerCallUsd, 6)],
   ['cache', 7, (row) => share(row.cacheHitRate)],
   [
     'feedback',
