@@ -6,39 +6,44 @@ import {
   feedbackSinceQuery,
   feedbackWorkflowType,
   RunFeedbackSchema,
+  summarizeScores,
   type RunFeedback,
 } from '../common/feedback.js';
-import { LlmosFeedbackScore } from '../common/search-attributes.js';
+import { jobKindOfWorkflowType } from '../common/job-kinds.js';
+import { LlmosFeedbackScore, LlmosKind } from '../common/search-attributes.js';
 import { defaultTaskQueue } from '../common/task-queues.js';
 import { hasLlmosSearchAttributes } from './start-run.js';
 
 /**
  * Records a person's feedback on a run, open or long closed: a `runFeedbackWorkflow` execution
- * whose memo holds it and whose `LlmosFeedbackScore` search attribute (where the namespace has
+ * whose memo holds it with the run's kind and whose `LlmosFeedbackScore` search attribute (where the namespace has
  * it) lets the UI and visibility queries find it. Returns the feedback's workflow id.
  *
  * @throws Error naming the problem: a score out of range, a run that does not exist.
  */
 export async function recordFeedback(
   client: Client,
-  feedback: RunFeedback,
+  given: Omit<RunFeedback, 'kind'>,
   options: { taskQueue?: string | undefined } = {},
 ): Promise<string> {
-  const parsed = RunFeedbackSchema.safeParse(feedback);
+  const parsed = RunFeedbackSchema.safeParse(given);
   if (!parsed.success) throw new Error(`invalid feedback: ${describeIssues(parsed.error.issues).join('; ')}`);
+  let kind: string | undefined;
   try {
-    await client.workflow.getHandle(parsed.data.workflowId).describe();
+    const run = await client.workflow.getHandle(parsed.data.workflowId).describe();
+    kind = run.typedSearchAttributes.get(LlmosKind) ?? jobKindOfWorkflowType[run.type];
   } catch (error) {
     if (error instanceof WorkflowNotFoundError)
       throw new Error(`no run has the workflow id ${parsed.data.workflowId}`);
     throw error;
   }
+  const feedback: RunFeedback = { ...parsed.data, ...(kind ? { kind } : {}) };
   const workflowId = `${feedbackIdPrefix(parsed.data.workflowId)}${crypto.randomUUID()}`;
   await client.workflow.start(feedbackWorkflowType, {
-    args: [parsed.data],
+    args: [feedback],
     workflowId,
     taskQueue: options.taskQueue ?? process.env.LLMOS_TASK_QUEUE ?? defaultTaskQueue,
-    memo: { feedback: parsed.data },
+    memo: { feedback },
     ...((await hasLlmosSearchAttributes(client))
       ? { typedSearchAttributes: [{ key: LlmosFeedbackScore, value: parsed.data.score }] }
       : {}),
@@ -55,4 +60,23 @@ export async function feedbackSince(client: Client, since: Date): Promise<Map<st
     byRun.set(feedback.workflowId, [...(byRun.get(feedback.workflowId) ?? []), feedback]);
   }
   return byRun;
+}
+
+/**
+ * The feedback given since `since` on runs of one kind, on one task queue (where the feedback
+ * was recorded: a deployment's): how many scores and their mean. What `llmos eval` shows beside
+ * a dataset's accuracy.
+ */
+export async function feedbackOfKind(
+  client: Client,
+  options: { kind: string; since: Date; taskQueue: string },
+): Promise<{ count: number; meanScore: number | null }> {
+  const scores: number[] = [];
+  for await (const info of client.workflow.list({
+    query: `${feedbackSinceQuery(options.since)} AND TaskQueue = '${options.taskQueue}'`,
+  })) {
+    const feedback = feedbackOfMemo(info.memo);
+    if (feedback?.kind === options.kind) scores.push(feedback.score);
+  }
+  return summarizeScores(scores);
 }

@@ -1,4 +1,5 @@
 /** `llmos stats`: the runs of a time window summed by workflow kind, model and prompt version. Pure. */
+import { summarizeScores } from '../common/feedback.js';
 import { summarizeLatencies, type LatencySummary } from './eval/stats.js';
 import type { RecordedCall, RecordedRun } from './recorded-runs.js';
 
@@ -122,13 +123,7 @@ function statsRow(key: string, row: Tally): StatsRow {
     costPerCallUsd: row.modelCalls === 0 ? null : row.costUsd / row.modelCalls,
     cacheHits: row.cacheHits,
     cacheHitRate: row.modelCalls === 0 ? null : row.cacheHits / row.modelCalls,
-    feedback: {
-      count: row.feedbackScores.length,
-      meanScore:
-        row.feedbackScores.length === 0
-          ? null
-          : row.feedbackScores.reduce((sum, score) => sum + score, 0) / row.feedbackScores.length,
-    },
+    feedback: summarizeScores(row.feedbackScores),
   };
 }
 

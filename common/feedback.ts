@@ -17,6 +17,8 @@ export const RunFeedbackSchema = z.object({
     .min(feedbackScores.min, `a score is at least ${feedbackScores.min}`)
     .max(feedbackScores.max, `a score is at most ${feedbackScores.max}`),
   comment: z.string().max(2_000, 'a comment is at most 2,000 characters').optional(),
+  /** The run's kind (`agent`, `sql`, ...), recorded with the feedback so it can be summed by kind. */
+  kind: z.string().optional(),
 });
 export type RunFeedback = z.infer<typeof RunFeedbackSchema>;
 
@@ -29,6 +31,14 @@ export const feedbackIdPrefix = (workflowId: string): string => `feedback-${work
 /** The visibility query of the feedback given since `since`. */
 export const feedbackSinceQuery = (since: Date): string =>
   `WorkflowType = '${feedbackWorkflowType}' AND StartTime >= '${since.toISOString()}'`;
+
+/** How many scores, and their mean (null with none). */
+export function summarizeScores(scores: readonly number[]): { count: number; meanScore: number | null } {
+  return {
+    count: scores.length,
+    meanScore: scores.length === 0 ? null : scores.reduce((sum, score) => sum + score, 0) / scores.length,
+  };
+}
 
 /** The feedback a feedback execution's memo holds; undefined for a memo that holds none. */
 export function feedbackOfMemo(memo: Record<string, unknown> | undefined): RunFeedback | undefined {

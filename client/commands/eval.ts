@@ -4,6 +4,7 @@ import {
   addCapOptions,
   capsFromFlags,
   connectionFlags,
+  duration,
   list,
   positiveInteger,
   type CapFlags,
@@ -22,6 +23,7 @@ interface EvalFlags extends CapFlags {
   limit?: number;
   offset?: number;
   requireTool?: string | false;
+  feedbackWindow: number;
   json?: boolean;
 }
 
@@ -78,16 +80,30 @@ export function registerEvalCommand(program: Command): void {
       'count an answer as correct only if the run called a tool (default for number datasets: calculator)',
     )
     .option('--no-require-tool', 'do not require a tool call')
+    .option(
+      '--feedback-window <duration>',
+      "how far back the people's feedback on this kind of run (llmos feedback) shown beside the dataset's figures goes",
+      duration,
+      7 * 24 * 3_600_000,
+    )
     .option('--json', 'print the reports as JSON')
     .action(async (file: string, flags: EvalFlags & ConnectionOptionValues) => {
       if (flags.workflow === 'customer-service') return evaluateSessions(file, flags);
-      const [{ loadEvalDataset }, { runEval }, { formatMisses, formatReports }, { connectClient }] =
-        await Promise.all([
-          import('../eval/dataset.js'),
-          import('../eval/run-eval.js'),
-          import('../eval/format-report.js'),
-          import('../llmos-client.js'),
-        ]);
+      const [
+        { loadEvalDataset },
+        { runEval },
+        { formatMisses, formatReports },
+        { connectClient },
+        { feedbackOfKind },
+        { defaultTaskQueue },
+      ] = await Promise.all([
+        import('../eval/dataset.js'),
+        import('../eval/run-eval.js'),
+        import('../eval/format-report.js'),
+        import('../llmos-client.js'),
+        import('../feedback.js'),
+        import('../../common/task-queues.js'),
+      ]);
       const dataset = await loadEvalDataset(file, { limit: flags.limit, offset: flags.offset });
       const model = flags.model ?? chooseDefaultModel(process.env).model;
       const versions = flags.promptVersion.length > 0 ? flags.promptVersion : ['v1'];
@@ -127,11 +143,30 @@ export function registerEvalCommand(program: Command): void {
         );
         reports.push(report);
       }
+      // What people said of this kind of run in production, beside what the dataset says.
+      const taskQueue = process.env.LLMOS_TASK_QUEUE ?? defaultTaskQueue;
+      const feedback = await feedbackOfKind(client, {
+        kind: workflow,
+        since: new Date(Date.now() - flags.feedbackWindow),
+        taskQueue,
+      });
       if (flags.json) {
-        console.log(JSON.stringify(reports, null, 2));
+        console.log(
+          JSON.stringify(
+            reports.map((report) => ({ ...report, productionFeedback: feedback })),
+            null,
+            2,
+          ),
+        );
         return;
       }
       console.log(`\n${formatReports(reports)}`);
+      const window = `${Math.round(flags.feedbackWindow / 3_600_000)} h`;
+      console.log(
+        feedback.meanScore === null
+          ? `\nFeedback on ${workflow} runs of ${taskQueue} in the last ${window}: none given`
+          : `\nFeedback on ${workflow} runs of ${taskQueue} in the last ${window}: mean ${feedback.meanScore.toFixed(2)} of ${feedback.count} (1 to 5)`,
+      );
       const misses = reports.flatMap(formatMisses);
       if (misses.length > 0) console.log(`\nNot correct:\n${misses.join('\n')}`);
     });

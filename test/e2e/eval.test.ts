@@ -123,6 +123,33 @@ void describe('llmos eval and llmos psv, end to end', { timeout: 600_000 }, () =
     assert.match(run.stdout, /^Stop reason: answer \(verified after 1 plan\)$/m);
   });
 
+  void it("shows the people's feedback on this kind of run beside the dataset's figures", async () => {
+    const answered = await runLlmos(
+      [
+        'agent',
+        'A robe takes 2 bolts of blue fiber and half that much white fiber.  How many bolts in total does it take?',
+        '--model',
+        'scripted:gsm8k-react',
+      ],
+      cliEnv,
+    );
+    assert.equal(answered.code, 0, describeRun(answered));
+    const workflowId = /^Run (agent-\S+) on /m.exec(answered.stdout)![1]!;
+    for (const score of ['5', '2'])
+      assert.equal((await runLlmos(['feedback', workflowId, '--score', score], cliEnv)).code, 0);
+    const run = await llmos('--model', 'scripted:gsm8k-react', '--limit', '1', '--json');
+    assert.equal(run.code, 0, describeRun(run));
+    const [report] = JSON.parse(run.stdout) as Array<{
+      productionFeedback: { count: number; meanScore: number };
+    }>;
+    assert.deepEqual(report?.productionFeedback, { count: 2, meanScore: 3.5 });
+    const table = await llmos('--model', 'scripted:gsm8k-react', '--limit', '1');
+    assert.match(
+      table.stdout,
+      /^Feedback on agent runs of eval-\S+ in the last 168 h: mean 3\.50 of 2 \(1 to 5\)$/m,
+    );
+  });
+
   void it('refuses a dataset row it cannot read, naming the line', async () => {
     const run = await runLlmos(['eval', 'package.json'], cliEnv);
     assert.equal(run.code, 1, describeRun(run));
