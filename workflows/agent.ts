@@ -18,6 +18,7 @@ import { AgentRun } from './agent/agent-run.js';
 import { describedTools } from './lib/described-tools.js';
 import { localActivityOptions } from './lib/activity-options.js';
 import { describeFailure } from './lib/failures.js';
+import { describeRunSpan } from './lib/run-span.js';
 import { parseWorkflowInput } from './lib/parse-input.js';
 import { PromptSet } from './lib/prompts.js';
 import { judge, RunGuards } from './lib/run-guards.js';
@@ -40,6 +41,11 @@ const searchAttributeEvery = 10;
  */
 export async function reactAgentWorkflow(request: AgentRequest): Promise<AgentResult> {
   const input: AgentInput = parseWorkflowInput(AgentInputSchema, request);
+  describeRunSpan({
+    'llmos.prompt.id': input.prompt.id,
+    'llmos.prompt.version': input.prompt.version,
+    'llmos.run.model': input.model,
+  });
   const run = new AgentRun(input);
   run.handleMessages();
   run.guards = RunGuards.start(

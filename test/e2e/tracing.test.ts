@@ -233,6 +233,11 @@ void describe(
       );
       assert.deepEqual(second!.attributes['gen_ai.response.finish_reasons'], ['stop']);
       assert.equal(typeof first!.attributes['llmos.cost_usd'], 'number');
+      // The agent's prompt template is on its run's span, which every model call's descends from.
+      const runSpan = spans.find((span) => span.name === 'RunWorkflow:reactAgentWorkflow')!;
+      assert.equal(runSpan.attributes['llmos.prompt.id'], 'agent.system');
+      assert.match(String(runSpan.attributes['llmos.prompt.version']), /^v\d+$/);
+      assert.equal(runSpan.attributes['llmos.run.model'], 'openai:gpt-4o-mini');
       // Prompts and completions stay out unless asked for.
       assert.equal(first!.attributes['gen_ai.input.messages'], undefined);
       assert.equal(second!.attributes['gen_ai.output.messages'], undefined);
