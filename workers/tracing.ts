@@ -1,4 +1,3 @@
-import type { SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { OpenTelemetryPlugin } from '@temporalio/interceptors-opentelemetry';
 import { z } from 'zod';
 
@@ -28,18 +27,15 @@ let installed: { provider: { forceFlush(): Promise<void> }; plugin: OpenTelemetr
  * Turns tracing on for this process when the environment asks for it (`tracingRequested`), once
  * (`registerTracing` says what it sets up). Call it before the first client or worker is made:
  * they take Temporal's OpenTelemetry plugin from `tracingPlugins`. `serviceName` is the default
- * `service.name` (OTEL_SERVICE_NAME wins); `spanProcessor` replaces the OTLP export (benchmarks).
+ * `service.name` (OTEL_SERVICE_NAME wins).
  *
  * @returns whether tracing is on.
  */
-export async function installTracing(
-  serviceName: string,
-  options: { env?: NodeJS.ProcessEnv; spanProcessor?: SpanProcessor } = {},
-): Promise<boolean> {
+export async function installTracing(serviceName: string): Promise<boolean> {
   if (installed) return true;
-  if (!options.spanProcessor && !tracingRequested(options.env)) return false;
+  if (!tracingRequested()) return false;
   const { registerTracing } = await import('./tracing-provider.js');
-  installed = registerTracing(serviceName, options.spanProcessor);
+  installed = registerTracing(serviceName);
   return true;
 }
 

@@ -8,17 +8,18 @@ const cacheMs = 10_000;
 /** How long a run's start waits for the answer. */
 const queryDeadlineMs = 2_000;
 
+/** The switch in force for an alias, if any; `warn` hears why none could be read. */
+export type ModelOverrideLookup = (
+  alias: string,
+  warn: (message: string) => void,
+) => Promise<ModelOverride | undefined>;
+
 /**
  * The aliases the monitors have switched to a smaller model, as a worker sees them: the monitor
  * state workflow's answer, read at most once per 10 s. No state workflow (monitors never ran) is
  * no switch; a state that cannot be read now is none either, with `warn` told: a run never fails
  * because the monitors are unwell.
  */
-export type ModelOverrideLookup = (
-  alias: string,
-  warn: (message: string) => void,
-) => Promise<ModelOverride | undefined>;
-
 export function createModelOverrides(client: () => Promise<Client>): ModelOverrideLookup {
   let cached: { at: number; overrides: Promise<ModelOverride[]> } | undefined;
   const read = async (): Promise<ModelOverride[]> => {
