@@ -12,7 +12,7 @@ import {
 import { jobKindOfWorkflowType } from '../common/job-kinds.js';
 import { LlmosFeedbackScore, LlmosKind } from '../common/search-attributes.js';
 import { defaultTaskQueue } from '../common/task-queues.js';
-import { hasLlmosSearchAttributes } from './start-run.js';
+import { hasFeedbackSearchAttribute } from './start-run.js';
 
 /**
  * Records a person's feedback on a run, open or long closed: a `runFeedbackWorkflow` execution
@@ -44,7 +44,7 @@ export async function recordFeedback(
     workflowId,
     taskQueue: options.taskQueue ?? process.env.LLMOS_TASK_QUEUE ?? defaultTaskQueue,
     memo: { feedback },
-    ...((await hasLlmosSearchAttributes(client))
+    ...((await hasFeedbackSearchAttribute(client))
       ? { typedSearchAttributes: [{ key: LlmosFeedbackScore, value: parsed.data.score }] }
       : {}),
   });

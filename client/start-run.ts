@@ -8,7 +8,12 @@ import { KnowledgeIngestInputSchema } from '../common/knowledge.js';
 import { describeIssues } from '../common/describe-issues.js';
 import type { JobKind } from '../common/job-kinds.js';
 import { PsvInputSchema } from '../common/psv.js';
-import { LlmosKind, LlmosModel, llmosSearchAttributeKeys } from '../common/search-attributes.js';
+import {
+  LlmosFeedbackScore,
+  LlmosKind,
+  LlmosModel,
+  runSearchAttributeKeys,
+} from '../common/search-attributes.js';
 import { SelfConsistencyInputSchema } from '../common/self-consistency.js';
 import { SqlInputSchema } from '../common/sql.js';
 import { defaultTaskQueue } from '../common/task-queues.js';
@@ -106,23 +111,33 @@ export function validateRequest<Kind extends JobKind>(
   throw new Error(`invalid ${kind} request:\n  ${describeIssues(parsed.error.issues).join('\n  ')}`);
 }
 
-const searchAttributesChecks = new WeakMap<Client, Promise<boolean>>();
+const registeredAttributes = new WeakMap<Client, Promise<Set<string>>>();
+
+/** The custom search attributes the client's namespace has registered, asked once per client. */
+function registeredSearchAttributes(client: Client): Promise<Set<string>> {
+  let names = registeredAttributes.get(client);
+  if (!names) {
+    names = client.connection.operatorService
+      .listSearchAttributes({ namespace: client.options.namespace })
+      .then(({ customAttributes }) => new Set(Object.keys(customAttributes ?? {})));
+    registeredAttributes.set(client, names);
+  }
+  return names;
+}
 
 /**
- * Whether the client's namespace has every llmos search attribute registered (`llmos server`
- * and docker-compose register them; other clusters may not). Asked once per client.
+ * Whether the client's namespace has every search attribute llmos's runs set registered
+ * (`llmos server` and docker-compose register them; other clusters may not). Feedback's own
+ * attribute is not among them: a namespace registered before it keeps its runs' attributes.
  */
-export function hasLlmosSearchAttributes(client: Client): Promise<boolean> {
-  let check = searchAttributesChecks.get(client);
-  if (!check) {
-    check = client.connection.operatorService
-      .listSearchAttributes({ namespace: client.options.namespace })
-      .then(({ customAttributes }) =>
-        llmosSearchAttributeKeys.every(({ name }) => name in (customAttributes ?? {})),
-      );
-    searchAttributesChecks.set(client, check);
-  }
-  return check;
+export async function hasLlmosSearchAttributes(client: Client): Promise<boolean> {
+  const names = await registeredSearchAttributes(client);
+  return runSearchAttributeKeys.every(({ name }) => names.has(name));
+}
+
+/** Whether the client's namespace has `LlmosFeedbackScore`, which `llmos feedback` sets where it can. */
+export async function hasFeedbackSearchAttribute(client: Client): Promise<boolean> {
+  return (await registeredSearchAttributes(client)).has(LlmosFeedbackScore.name);
 }
 
 export interface StartRunOptions {

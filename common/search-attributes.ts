@@ -18,8 +18,8 @@ export const LlmosHandoff = defineSearchAttributeKey('LlmosHandoff', SearchAttri
 /** The score of a piece of feedback (`runFeedbackWorkflow`): `LlmosFeedbackScore <= 2` finds the bad ones. */
 export const LlmosFeedbackScore = defineSearchAttributeKey('LlmosFeedbackScore', SearchAttributeType.DOUBLE);
 
-/** Every llmos search attribute: what a namespace must have registered for llmos to set them. */
-export const llmosSearchAttributeKeys = [
+/** The search attributes runs set: a namespace must have them all for llmos to set any on its runs. */
+export const runSearchAttributeKeys = [
   LlmosKind,
   LlmosModel,
   LlmosStopReason,
@@ -27,5 +27,7 @@ export const llmosSearchAttributeKeys = [
   LlmosTotalTokens,
   LlmosPendingApprovals,
   LlmosHandoff,
-  LlmosFeedbackScore,
 ];
+
+/** Every llmos search attribute: what `llmos server` and the deployment's setup register. */
+export const llmosSearchAttributeKeys = [...runSearchAttributeKeys, LlmosFeedbackScore];

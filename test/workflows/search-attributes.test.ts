@@ -1,14 +1,18 @@
 import { Client } from '@temporalio/client';
+import { encodeSearchAttributeIndexedValueType } from '@temporalio/common/lib/search-attributes.js';
 import { msToTs } from '@temporalio/common/lib/time.js';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { recordFeedback } from '../../client/feedback.js';
 import { hasLlmosSearchAttributes, startRun } from '../../client/llmos-client.js';
 import {
   LlmosCostUsd,
+  LlmosFeedbackScore,
   LlmosKind,
   LlmosModel,
   LlmosStopReason,
   LlmosTotalTokens,
+  runSearchAttributeKeys,
 } from '../../common/search-attributes.js';
 import { startFakeLlmServer, type FakeLlmServer } from '../../fake-llm/server.js';
 import { connectTemporal } from '../helpers/temporal.js';
@@ -45,6 +49,24 @@ void describe('llmos search attributes', () => {
     await temporal?.close();
   });
 
+  /** A namespace of its own, with no custom search attribute, once every service of the server knows it. */
+  async function newNamespace(): Promise<string> {
+    const namespace = `bare-${crypto.randomUUID()}`;
+    await temporal.env.connection.workflowService.registerNamespace({
+      namespace,
+      workflowExecutionRetentionPeriod: msToTs('1 day'),
+    });
+    for (let attempt = 0; ; attempt += 1) {
+      try {
+        await temporal.env.connection.workflowService.describeNamespace({ namespace });
+        return namespace;
+      } catch (error) {
+        if (attempt > 50) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+    }
+  }
+
   void it('are set at the start and kept up to date where the namespace has them', async () => {
     const worker = await startTestWorker(temporal.address, fakeProviderEnv(fake.url));
     workers.push(worker);
@@ -68,22 +90,8 @@ void describe('llmos search attributes', () => {
   });
 
   void it('are left alone where the namespace lacks them, and the run still completes', async () => {
-    const namespace = `bare-${crypto.randomUUID()}`;
-    await temporal.env.connection.workflowService.registerNamespace({
-      namespace,
-      workflowExecutionRetentionPeriod: msToTs('1 day'),
-    });
-    // A new namespace takes a moment to reach every service of the server.
+    const namespace = await newNamespace();
     const client = new Client({ connection: temporal.env.connection, namespace });
-    for (let attempt = 0; ; attempt += 1) {
-      try {
-        await client.workflowService.describeNamespace({ namespace });
-        break;
-      } catch (error) {
-        if (attempt > 50) throw error;
-        await new Promise((resolve) => setTimeout(resolve, 200));
-      }
-    }
     const worker = await startTestWorker(temporal.address, {
       ...fakeProviderEnv(fake.url),
       TEMPORAL_NAMESPACE: namespace,
@@ -110,5 +118,39 @@ void describe('llmos search attributes', () => {
       [],
       'no llmos search attribute upserts',
     );
+  });
+
+  void it("are set in a namespace registered before feedback's own attribute, and feedback is kept there", async () => {
+    const namespace = await newNamespace();
+    // What a namespace set up before feedback came has: every run attribute, not LlmosFeedbackScore.
+    await temporal.env.connection.operatorService.addSearchAttributes({
+      namespace,
+      searchAttributes: Object.fromEntries(
+        runSearchAttributeKeys.map(({ name, type }) => [name, encodeSearchAttributeIndexedValueType(type)!]),
+      ),
+    });
+    const client = new Client({ connection: temporal.env.connection, namespace });
+    assert.equal(await hasLlmosSearchAttributes(client), true);
+    const worker = await startTestWorker(temporal.address, {
+      ...fakeProviderEnv(fake.url),
+      TEMPORAL_NAMESPACE: namespace,
+    });
+    workers.push(worker);
+    const handle = await startRun(
+      client,
+      'agent',
+      { question: 'What is 6 * 7?', model: 'openai:gpt-4o-mini' },
+      { taskQueue: worker.taskQueue },
+    );
+    await handle.result();
+    assert.equal((await handle.describe()).typedSearchAttributes.get(LlmosKind), 'agent');
+    const feedbackId = await recordFeedback(
+      client,
+      { workflowId: handle.workflowId, score: 4 },
+      { taskQueue: worker.taskQueue },
+    );
+    const feedback = await client.workflow.getHandle(feedbackId).describe();
+    assert.deepEqual(feedback.memo?.feedback, { workflowId: handle.workflowId, score: 4, kind: 'agent' });
+    assert.equal(feedback.typedSearchAttributes.get(LlmosFeedbackScore), undefined);
   });
 });
