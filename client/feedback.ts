@@ -9,8 +9,8 @@ import {
   summarizeScores,
   type RunFeedback,
 } from '../common/feedback.js';
-import { jobKindOfWorkflowType } from '../common/job-kinds.js';
-import { LlmosFeedbackScore, LlmosKind } from '../common/search-attributes.js';
+import { jobKindOfRun } from '../common/run-window.js';
+import { LlmosFeedbackScore } from '../common/search-attributes.js';
 import { defaultTaskQueue } from '../common/task-queues.js';
 import { hasFeedbackSearchAttribute } from './start-run.js';
 
@@ -31,7 +31,7 @@ export async function recordFeedback(
   let kind: string | undefined;
   try {
     const run = await client.workflow.getHandle(parsed.data.workflowId).describe();
-    kind = run.typedSearchAttributes.get(LlmosKind) ?? jobKindOfWorkflowType[run.type];
+    kind = jobKindOfRun(run);
   } catch (error) {
     if (error instanceof WorkflowNotFoundError)
       throw new Error(`no run has the workflow id ${parsed.data.workflowId}`);

@@ -1,14 +1,8 @@
 import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
 import type { AgentResult, AgentStep } from '../common/agent.js';
-import { jobKindOfWorkflowType } from '../common/job-kinds.js';
 import type { RunTotals } from '../common/run-contract.js';
-import {
-  LlmosCostUsd,
-  LlmosKind,
-  LlmosModel,
-  LlmosStopReason,
-  LlmosTotalTokens,
-} from '../common/search-attributes.js';
+import { runDurationMs, runsSinceQuery, topLevelJobKind } from '../common/run-window.js';
+import { LlmosCostUsd, LlmosModel, LlmosStopReason, LlmosTotalTokens } from '../common/search-attributes.js';
 import { withWholeTrace, type ReadTraceSegment } from './agent-trace.js';
 import { feedbackSince } from './feedback.js';
 
@@ -85,26 +79,30 @@ function totalsFromAttributes(info: WorkflowExecutionInfo): RecordedTotals {
 /**
  * The top-level job runs started since `since` (a child's spend is in its parent's), newest
  * first: each with its status, duration and spend, and for a completed run its result's totals
- * and traced model calls (a long run's earlier steps read with `read`), and the feedback given. An execution that
+ * and traced model calls (a long run's earlier steps read with `read`). An execution that
  * continued as new is left out: the run it became carries its totals. `completedOnly`: only runs
- * that completed; `taskQueue`: only runs on that queue (a name without quotes). A completed run whose result cannot be read counts in `unreadable`.
+ * that completed; `taskQueue`: only runs on that queue (a name without quotes); `feedback`: with
+ * the scores people gave each run (one more listing). A completed run whose result cannot be read
+ * counts in `unreadable`.
  */
 export async function readRecordedRuns(
   client: Client,
-  options: { since: Date; completedOnly?: boolean; taskQueue?: string | undefined; read: ReadTraceSegment },
+  options: {
+    since: Date;
+    completedOnly?: boolean;
+    taskQueue?: string | undefined;
+    feedback?: boolean;
+    read: ReadTraceSegment;
+  },
 ): Promise<{ runs: RecordedRun[]; unreadable: number }> {
-  const status = options.completedOnly
-    ? ` AND ExecutionStatus = 'Completed'`
-    : ` AND ExecutionStatus != 'ContinuedAsNew'`;
   const runs: RecordedRun[] = [];
   let unreadable = 0;
   // Feedback comes after its run started: what was given since the window opened covers its runs.
-  const feedback = await feedbackSince(client, options.since);
-  for await (const info of client.workflow.list({
-    query: `StartTime >= '${options.since.toISOString()}'${status}${options.taskQueue ? ` AND TaskQueue = '${options.taskQueue}'` : ''}`,
-  })) {
-    const kind = info.typedSearchAttributes.get(LlmosKind) ?? jobKindOfWorkflowType[info.type];
-    if (kind === undefined || info.parentExecution) continue;
+  const feedback = options.feedback ? await feedbackSince(client, options.since) : new Map<string, never>();
+  for await (const info of client.workflow.list({ query: runsSinceQuery(options) })) {
+    const kind = topLevelJobKind(info);
+    if (kind === undefined) continue;
+    const durationMs = runDurationMs(info);
     const stopReason = info.typedSearchAttributes.get(LlmosStopReason);
     const run: RecordedRun = {
       workflowId: info.workflowId,
@@ -114,7 +112,7 @@ export async function readRecordedRuns(
       model: info.typedSearchAttributes.get(LlmosModel) ?? '(not recorded)',
       status: info.status.name,
       ...(stopReason ? { stopReason } : {}),
-      ...(info.closeTime ? { durationMs: info.closeTime.getTime() - info.startTime.getTime() } : {}),
+      ...(durationMs !== undefined ? { durationMs } : {}),
       totals: totalsFromAttributes(info),
       fromResult: false,
     };

@@ -1,5 +1,6 @@
 /** `llmos stats`: the runs of a time window summed by workflow kind, model and prompt version. Pure. */
 import { summarizeScores } from '../common/feedback.js';
+import { failedRunStatuses } from '../common/run-window.js';
 import { summarizeLatencies, type LatencySummary } from './eval/stats.js';
 import type { RecordedCall, RecordedRun } from './recorded-runs.js';
 
@@ -51,8 +52,6 @@ interface Tally {
   feedbackScores: number[];
 }
 
-const closedFailures = new Set(['FAILED', 'TERMINATED', 'TIMED_OUT', 'CANCELLED']);
-
 class Tallies {
   private readonly rows = new Map<string, Tally>();
 
@@ -71,7 +70,7 @@ class Tallies {
     if (row.runs.has(run.workflowId)) return;
     row.runs.add(run.workflowId);
     if (run.status !== 'RUNNING') row.closed.add(run.workflowId);
-    if (closedFailures.has(run.status)) row.failed.add(run.workflowId);
+    if (failedRunStatuses.has(run.status)) row.failed.add(run.workflowId);
     if (run.durationMs !== undefined) row.runLatencies.push(run.durationMs);
     row.feedbackScores.push(...(run.feedbackScores ?? []));
   }

@@ -10,7 +10,7 @@ import { format, resolveConfig } from 'prettier';
 import { projectRoot } from '../client/project-paths.js';
 import { llmosDashboard } from './grafana/llmos-dashboard.js';
 
-export const dashboardFile = path.join(projectRoot, 'deploy', 'grafana', 'dashboards', 'llmos.json');
+const dashboardFile = path.join(projectRoot, 'deploy', 'grafana', 'dashboards', 'llmos.json');
 
 // Formatted as the repository formats JSON, so the written file passes `npm run format:check`.
 const options = (await resolveConfig(dashboardFile)) ?? {};

@@ -1,9 +1,14 @@
 import type { Client } from '@temporalio/client';
-import { feedbackOfMemo, feedbackSinceQuery } from '../../common/feedback.js';
-import { jobKindOfWorkflowType } from '../../common/job-kinds.js';
+import { feedbackOfMemo, feedbackSinceQuery, summarizeScores } from '../../common/feedback.js';
 import type { MonitorMetric, MonitorReading } from '../../common/monitors.js';
 import { percentile } from '../../common/percentile.js';
-import { LlmosCostUsd, LlmosKind } from '../../common/search-attributes.js';
+import {
+  failedRunStatuses,
+  runDurationMs,
+  runsSinceQuery,
+  topLevelJobKind,
+} from '../../common/run-window.js';
+import { LlmosCostUsd } from '../../common/search-attributes.js';
 
 /** What the monitors read of one top-level run. */
 interface WindowRun {
@@ -12,8 +17,6 @@ interface WindowRun {
   durationMs?: number;
   costUsd: number;
 }
-
-const failedStatuses = new Set(['FAILED', 'TERMINATED', 'TIMED_OUT', 'CANCELLED']);
 
 /** The value of `metric` over `runs` (and `scores`) of a window `windowMs` long; null with nothing to judge. */
 function readingOf(
@@ -24,11 +27,10 @@ function readingOf(
 ): { value: number | null; samples: number } {
   const closed = runs.filter((run) => run.status !== 'RUNNING');
   switch (metric) {
-    case 'response_quality':
-      return {
-        value: scores.length === 0 ? null : scores.reduce((sum, score) => sum + score, 0) / scores.length,
-        samples: scores.length,
-      };
+    case 'response_quality': {
+      const { count, meanScore } = summarizeScores(scores);
+      return { value: meanScore, samples: count };
+    }
     case 'token_cost_per_hour':
       return {
         value: runs.reduce((sum, run) => sum + run.costUsd, 0) / (windowMs / 3_600_000),
@@ -43,7 +45,7 @@ function readingOf(
         value:
           closed.length === 0
             ? null
-            : closed.filter((run) => failedStatuses.has(run.status)).length / closed.length,
+            : closed.filter((run) => failedRunStatuses.has(run.status)).length / closed.length,
         samples: closed.length,
       };
   }
@@ -64,17 +66,16 @@ export function createMonitorReadings(client: () => Promise<Client>) {
     const temporal = await client();
     const now = Date.now();
     const since = new Date(now - Math.max(...input.monitors.map((monitor) => monitor.windowMs)));
-    const queue = input.taskQueue ? ` AND TaskQueue = '${input.taskQueue}'` : '';
     const runs = new Map<string, WindowRun>();
     for await (const info of temporal.workflow.list({
-      query: `StartTime >= '${since.toISOString()}' AND ExecutionStatus != 'ContinuedAsNew'${queue}`,
+      query: runsSinceQuery({ since, taskQueue: input.taskQueue }),
     })) {
-      const kind = info.typedSearchAttributes.get(LlmosKind) ?? jobKindOfWorkflowType[info.type];
-      if (kind === undefined || info.parentExecution) continue;
+      if (topLevelJobKind(info) === undefined) continue;
+      const durationMs = runDurationMs(info);
       runs.set(info.workflowId, {
         startedAt: info.startTime.getTime(),
         status: info.status.name,
-        ...(info.closeTime ? { durationMs: info.closeTime.getTime() - info.startTime.getTime() } : {}),
+        ...(durationMs !== undefined ? { durationMs } : {}),
         costUsd: info.typedSearchAttributes.get(LlmosCostUsd) ?? 0,
       });
     }

@@ -33,7 +33,7 @@ export function registerStatsCommand(program: Command): void {
       const client = await connectClient(connectionFlags(flags));
       const since = new Date(Date.now() - flags.since);
       const { runs, unreadable } = await withTraceReader((read) =>
-        readRecordedRuns(client, { since, taskQueue: flags.taskQueue, read }),
+        readRecordedRuns(client, { since, taskQueue: flags.taskQueue, feedback: true, read }),
       );
       const stats = summarizeRuns(runs);
       // What the monitors did (models switched, the scale-up flag): the runs above ran under it.

@@ -10,6 +10,14 @@ import { MonitorsConfigSchema } from '../../common/monitors.js';
 import { z } from 'zod';
 import { projectRoot } from '../project-root.js';
 
+/** The file's value as written, with the monitors schema's problems reported as its own. */
+const checkedAsWritten = z.unknown().superRefine((raw, context) => {
+  const parsed = MonitorsConfigSchema.safeParse(raw);
+  if (!parsed.success)
+    for (const { path: at, message } of parsed.error.issues)
+      context.addIssue({ code: 'custom', path: at, message });
+});
+
 export const defaultMonitorsFile = path.join(projectRoot, 'config', 'monitors.yaml');
 
 /**
@@ -19,8 +27,9 @@ export const defaultMonitorsFile = path.join(projectRoot, 'config', 'monitors.ya
  * @throws ConfigFileError naming the file and each problem.
  */
 export function readMonitorsFile(file: string, catalog: ModelCatalog): unknown {
-  const raw = readYamlConfig(file, z.unknown(), 'monitors file');
-  const config = readYamlConfig(file, MonitorsConfigSchema, 'monitors file');
+  const raw = readYamlConfig(file, checkedAsWritten, 'monitors file');
+  // Parsed again in memory: the check above has passed it.
+  const config = MonitorsConfigSchema.parse(raw);
   // A switch of an alias the catalog lacks would never apply: said now, not discovered later.
   const unknown = config.monitors.flatMap((monitor) =>
     monitor.actions.flatMap((action) =>
