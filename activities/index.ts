@@ -39,6 +39,7 @@ import { createRemoteJudges } from './guards/remote/remote-judges.js';
 import type { PolicyConfig } from '../common/policies.js';
 import { createTraceActivities } from './trace/trace-segments.js';
 import type { ToolRegistry } from './tools/tool-registry.js';
+import type { McpConnections } from './mcp/mcp-connections.js';
 
 export interface ActivityDependencies {
   resolveModel: ModelResolver;
@@ -53,6 +54,8 @@ export interface ActivityDependencies {
    */
   temporal: { client: () => Promise<Client>; taskQueue: string };
   tools: ToolRegistry;
+  /** The MCP servers whose tools runs may offer (`llmos.config` `mcpServers`); none when absent. */
+  mcp?: McpConnections;
   prompts: PromptLibrary;
   sql: SqlActivitiesConfig;
   /** Where document texts, chunks and conversations are kept, so workflow history carries only references. */
@@ -113,15 +116,15 @@ export function createActivities(dependencies: ActivityDependencies) {
     ),
     ...createBudgetActivities({ ...dependencies.temporal, priceOf: dependencies.models.priceOf }),
     generateStructured: createGenerateStructured(callChatModel, outputs, dependencies),
-    describeTools: createDescribeTools(dependencies.tools),
+    describeTools: createDescribeTools(dependencies.tools, dependencies.mcp),
     loadPrompts: createLoadPrompts(dependencies.prompts),
-    runTool: createRunTool(
-      dependencies.tools,
-      dependencies.blobs,
+    runTool: createRunTool(dependencies.tools, {
+      blobs: dependencies.blobs,
       guards,
       callChatModel,
-      dependencies.models.meter,
-    ),
+      meter: dependencies.models.meter,
+      mcp: dependencies.mcp,
+    }),
     ...createGuardActivities(guards, dependencies.models.meter),
     ...createConversationActivities(conversations),
     ...createEmbedActivities({ embed, blobs: dependencies.blobs }),

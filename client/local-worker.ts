@@ -22,12 +22,14 @@ export async function withLocalWorker<T>(
     { installRuntime },
     { ensureBackgroundServer },
     { connectClientTo, localServerConnection },
+    { loadProjectConfig },
   ] = await Promise.all([
     import('../workers/config.js'),
     import('../workers/create-worker.js'),
     import('../workers/install-runtime.js'),
     import('./dev-server/background-server.js'),
     import('./llmos-client.js'),
+    import('../workers/project-config.js'),
   ]);
   installRuntime('WARN');
   const { address, started } = await ensureBackgroundServer({
@@ -39,7 +41,9 @@ export async function withLocalWorker<T>(
   // The dev server just started: plain TCP and no credentials, whatever the environment says.
   const server = localServerConnection(address);
   const config = parseWorkerConfig(process.env, server);
-  const { worker, close } = await createWorker(config);
+  const { worker, close } = await createWorker(config, {
+    extensions: await loadProjectConfig(config.LLMOS_CONFIG_FILE),
+  });
   const running = worker.run();
   try {
     const client = await connectClientTo(server, config.payloadKeys);

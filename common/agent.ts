@@ -2,6 +2,7 @@ import type { CitationReport } from './citations.js';
 import { z } from 'zod';
 import { ApprovalSettingsSchema, type PendingApproval } from './approvals.js';
 import { BlobKeySchema } from './blob-ref.js';
+import { ToolCallOptionsSchema, ToolNameSchema } from './chat.js';
 import { GuardStepSchema, type GuardedResult } from './guards.js';
 import { AppendedMessageSchema, ConversationRefSchema } from './conversation.js';
 import { PromptRefSchema, type PromptRef } from './prompt-template.js';
@@ -62,6 +63,10 @@ export const AgentContinuationSchema = z.object({
   pureTools: z.array(z.string()),
   /** The tools marked `requireApproval` among the run's, whose calls wait for a person. */
   approvalTools: z.array(z.string()).optional(),
+  /** The tools the run offers by the names the model calls them (an MCP server's, one by one). */
+  offeredTools: z.array(z.string()).optional(),
+  /** The run's tools whose calls run with their own timeout or retries (`ToolCallOptions`). */
+  toolCalls: z.record(z.string(), ToolCallOptionsSchema).optional(),
   /** The trace so far, in the blob store. */
   traceSegments: z.array(TraceSegmentSchema),
   /** The guard verdicts so far that did more than let a text pass. */
@@ -96,7 +101,8 @@ export const AgentInputSchema = z.object({
   providerQueues: z.array(z.string()).optional(),
   /** With `models`: the policy the parent resolved for its tenant; every call is checked against it. */
   policy: TenantPolicySchema.optional(),
-  tools: z.array(z.string().min(1)).default(['calculator']),
+  /** The worker's tools, MCP servers (all their tools) or MCP tools (`files__read_file`); an unknown one fails the run at start. */
+  tools: z.array(ToolNameSchema).default(['calculator']),
   /** Streams the model's text to this workflow's reply stream as it is written (see `common/reply-stream.ts`). */
   stream: StreamTargetSchema.optional(),
   /** The customer the run acts for: tools over customers' data (orders) keep to theirs. */

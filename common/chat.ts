@@ -34,8 +34,13 @@ export type AssistantMessage = z.infer<typeof AssistantMessageSchema>;
 export type ToolResultMessage = z.infer<typeof ToolResultMessageSchema>;
 
 /** A tool as the model sees it: `parameters` is a JSON Schema object derived from the tool's zod schema. */
+/** A tool's name as providers accept it; an MCP server's name (all its tools) is one too. */
+export const ToolNameSchema = z
+  .string()
+  .regex(/^[a-zA-Z0-9_-]{1,64}$/, 'tool names are 1-64 letters, digits, _ or -');
+
 export const ToolSpecSchema = z.object({
-  name: z.string().regex(/^[a-zA-Z0-9_-]{1,64}$/, 'tool names are 1-64 letters, digits, _ or -'),
+  name: ToolNameSchema,
   description: z.string(),
   parameters: z.record(z.string(), z.unknown()),
 });
@@ -47,7 +52,21 @@ export interface DescribedTools {
   pure: string[];
   /** Tools whose every call waits for a person to approve it (`requireApproval`); absent in runs recorded before. */
   approval?: string[];
+  /**
+   * How a tool's calls run when not as every tool's do (`ToolCallOptions`), by tool name; absent
+   * for a run whose tools all run the default way, and in runs recorded before.
+   */
+  calls?: Record<string, ToolCallOptions>;
 }
+
+/** One tool's activity options, recorded with the run's tools so replay never asks the worker. */
+export const ToolCallOptionsSchema = z.object({
+  timeoutMs: z.number().int().positive().optional(),
+  maximumAttempts: z.number().int().positive().optional(),
+  initialIntervalMs: z.number().int().positive().optional(),
+  maximumIntervalMs: z.number().int().positive().optional(),
+});
+export type ToolCallOptions = z.infer<typeof ToolCallOptionsSchema>;
 
 /**
  * Token counts normalized across providers. `inputTokens` includes `cachedInputTokens` (read

@@ -38,6 +38,12 @@ export const ErrorType = {
   ToolCallDeclined: 'ToolCallDeclined',
   /** A guard's `block` rule fired on a text of the run: the text goes no further (an outcome, never thrown). */
   Blocked: 'Blocked',
+  /** An MCP server could not be reached, or its connection closed mid-call (it crashed): retryable. */
+  McpUnavailable: 'McpUnavailable',
+  /** An MCP tool call took longer than its server's `timeoutMs`: retried only where the tool is safe to repeat. */
+  McpTimeout: 'McpTimeout',
+  /** An MCP server answered with something that is not a result of the protocol: the same call will fail again. */
+  McpResultMalformed: 'McpResultMalformed',
   /** A monitor's alert webhook did not take the alert (down, or answered with an error). */
   AlertNotDelivered: 'AlertNotDelivered',
 } as const;
@@ -57,4 +63,5 @@ export const nonRetryableErrorTypes: readonly ErrorType[] = [
   ErrorType.InvalidToolInput,
   ErrorType.BudgetExceeded,
   ErrorType.UnsafeSql,
+  ErrorType.McpResultMalformed,
 ];

@@ -2,6 +2,7 @@ import type { TraceSegment } from './agent.js';
 import type { BlobRef } from './blob-ref.js';
 import { z } from 'zod';
 import { ApprovalSettingsSchema } from './approvals.js';
+import { ToolNameSchema } from './chat.js';
 import type { GuardedResult } from './guards.js';
 import type { Plan } from './plan.js';
 import { PromptRefSchema } from './prompt-template.js';
@@ -29,7 +30,8 @@ export const PsvInputSchema = z.object({
   /** Sub-agents continue on the run's model chain and reserve against its budget. */
   ...runInputFields,
   /** Tools the plan may call directly and sub-agents may use. */
-  tools: z.array(z.string().min(1)).default(['calculator']),
+  /** The worker's tools, MCP servers (all their tools) or MCP tools (`files__read_file`); an unknown one fails the run at start. */
+  tools: z.array(ToolNameSchema).default(['calculator']),
   /** Tool calls of the plan's steps that wait for a person: the tools beyond those marked `requireApproval`, and how long. */
   approval: ApprovalSettingsSchema.default(ApprovalSettingsSchema.parse({})),
   /** Caps for the whole run, sub-agents included: `maxIterations` bounds all model calls. */

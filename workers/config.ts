@@ -140,6 +140,8 @@ export const WorkerConfigSchema = z.object({
   LLMOS_POLICIES_FILE: optionalText,
   /** How customer-service sessions behave when they bring no configuration (`config/customer_service.yaml` by default). */
   LLMOS_CUSTOMER_SERVICE_FILE: optionalText,
+  /** The project's tools and MCP servers (`llmos.config.ts`); unset: an `llmos.config.*` in the working folder, if any. */
+  LLMOS_CONFIG_FILE: optionalText,
   /** Comma-separated hosts the `http_get` tool may fetch from. */
   LLMOS_HTTP_ALLOWED_HOSTS: z
     .string()

@@ -23,6 +23,9 @@ import { createRetrieveTool } from '../activities/tools/retrieve.js';
 import { createKnowledgeActivities } from '../activities/knowledge/knowledge-activities.js';
 import { createEmbedder } from '../activities/llm/embeddings/embed-texts.js';
 import { createToolRegistry } from '../activities/tools/tool-registry.js';
+import type { Tool } from '../activities/tools/tool.js';
+import { McpConnections } from '../activities/mcp/mcp-connections.js';
+import { checkWorkerExtensions, type LlmosConfig } from './project-config.js';
 import { ProviderSchema } from '../common/model-ref.js';
 import { providerTaskQueue } from '../common/task-queues.js';
 import { promptDirectories, type WorkerConfig } from './config.js';
@@ -84,7 +87,12 @@ export interface WorkerResources {
  * unless given (`createWorker` makes them first, to log warnings and wait for the cache); an
  * invalid prompt library or model catalog throws.
  */
-export function createActivitiesFromConfig(config: WorkerConfig, made: Partial<WorkerResources> = {}) {
+export function createActivitiesFromConfig(
+  config: WorkerConfig,
+  made: Partial<WorkerResources> = {},
+  /** The project's tools and MCP servers, checked (`checkWorkerExtensions`), and the connections to those servers. */
+  extensions: { tools?: readonly Tool[]; mcp?: McpConnections } = {},
+) {
   const {
     prompts = loadPromptLibrary(promptDirectories(config)),
     models = createModelServices(config),
@@ -106,12 +114,14 @@ export function createActivitiesFromConfig(config: WorkerConfig, made: Partial<W
     createSendEmailTool({ smtpUrl: config.LLMOS_SMTP_URL, from: config.LLMOS_EMAIL_FROM, outbox }),
     ...createOrderTools(orders),
     escalateToHuman,
+    ...(extensions.tools ?? []),
   ]);
   return createActivities({
     resolveModel,
     models,
     temporal: { client: models.temporalClient, taskQueue: config.LLMOS_TASK_QUEUE },
     tools,
+    ...(extensions.mcp ? { mcp: extensions.mcp } : {}),
     prompts,
     blobs,
     guards: governance.guards,
@@ -135,8 +145,15 @@ export function createActivitiesFromConfig(config: WorkerConfig, made: Partial<W
  */
 export async function createWorker(
   config: WorkerConfig,
-  options: { workflowBundle?: { code: string } } = {},
+  options: {
+    workflowBundle?: { code: string };
+    /** The project's own tools and MCP servers (`llmos.config.ts`, or given in code). */
+    extensions?: LlmosConfig;
+  } = {},
 ) {
+  // Before anything opens: a bad tool definition or server setting stops the worker, named.
+  const extensions = checkWorkerExtensions(options.extensions ?? {});
+  const mcp = new McpConnections(extensions.mcpServers);
   // Before connecting: a broken template folder stops the worker at once, with every bad file named.
   const prompts = loadPromptLibrary(promptDirectories(config));
   for (const warning of prompts.warnings) Runtime.instance().logger.warn(`prompt library: ${warning}`);
@@ -160,16 +177,11 @@ export async function createWorker(
   const { store: tickets } = openTicketStore(config);
   const outbox = openSqliteEmailOutbox(config.LLMOS_EMAIL_OUTBOX_FILE);
   const orders = openOrdersDatabase(config.LLMOS_ORDERS_DATABASE);
-  const activities = createActivitiesFromConfig(config, {
-    prompts,
-    models,
-    blobs: blobs.blobs,
-    governance,
-    knowledge,
-    tickets,
-    outbox,
-    orders,
-  });
+  const activities = createActivitiesFromConfig(
+    config,
+    { prompts, models, blobs: blobs.blobs, governance, knowledge, tickets, outbox, orders },
+    { tools: extensions.tools, mcp },
+  );
   // Bundled here rather than by the worker, so the build id can be derived from the bundle.
   const dataConverter = dataConverterFor(config.payloadKeys);
   const workflowBundle =
@@ -216,6 +228,7 @@ export async function createWorker(
   /** After the workers have stopped: the Temporal connection and the cache's. */
   const close = async (): Promise<void> => {
     await connection.close();
+    await mcp.close();
     await models.close();
     await blobs.close();
     await governance.close();

@@ -4,6 +4,7 @@ import { createWorker } from './create-worker.js';
 import { startHealthServer } from './health-server.js';
 import { installRuntime } from './install-runtime.js';
 import { describeVersion } from './worker-version.js';
+import { describeExtensions, loadProjectConfig } from './project-config.js';
 import {
   describeConnection,
   temporalConnectionSettings,
@@ -16,11 +17,16 @@ import {
  * until SIGINT or SIGTERM (the activities in flight finish first, for up to
  * LLMOS_SHUTDOWN_GRACE_MS), then releases what the activities kept open.
  */
-export async function runWorkerProcess(connectionFlags: TemporalConnectionFlags = {}): Promise<void> {
+export async function runWorkerProcess(
+  connectionFlags: TemporalConnectionFlags = {},
+  /** The project's `llmos.config` file (`--config`), over LLMOS_CONFIG_FILE. */
+  configFile?: string,
+): Promise<void> {
   // Before the first connection: the Temporal runtime takes its log level (LLMOS_LOG_LEVEL) once.
   installRuntime('INFO');
   const config = parseWorkerConfig(process.env, temporalConnectionSettings(process.env, connectionFlags));
-  const { worker, connection, close, version } = await createWorker(config);
+  const project = await loadProjectConfig(configFile ?? config.LLMOS_CONFIG_FILE);
+  const { worker, connection, close, version } = await createWorker(config, { extensions: project });
   const providers = [
     config.OPENAI_API_KEY && 'openai',
     config.ANTHROPIC_API_KEY && 'anthropic',
@@ -36,6 +42,7 @@ export async function runWorkerProcess(connectionFlags: TemporalConnectionFlags 
     `llmos worker on ${describeConnection(config.temporal)}, task queue ${config.LLMOS_TASK_QUEUE}; models: ${providers.join(', ')}${encryption}`,
   );
   console.log(describeVersion(version));
+  if (project.file) console.log(describeExtensions(project));
   const health =
     config.LLMOS_HEALTH_PORT === undefined
       ? undefined

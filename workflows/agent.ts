@@ -86,8 +86,10 @@ async function startConversation(
     describeTools({ names: input.tools }),
     loadPrompts({ refs: [input.prompt] }),
   ]);
-  const { specs: tools, pure, approval } = describedTools(described);
+  const { specs: tools, pure, approval, calls } = describedTools(described);
   run.pureTools = pure;
+  run.offeredTools = tools.map((tool) => tool.name);
+  run.toolCalls = calls ?? {};
   run.approvals.mark(approval ?? []);
   const rendered = new PromptSet(templates).render(
     input.prompt,

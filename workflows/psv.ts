@@ -94,8 +94,9 @@ async function startPlanner(run: PsvRun): Promise<Planner> {
     describeTools({ names: input.tools }),
     loadPrompts({ refs: [input.prompts.plan, input.prompts.verify, input.prompts.solve] }),
   ]);
-  const { specs: tools, pure, approval } = describedTools(described);
+  const { specs: tools, pure, approval, calls } = describedTools(described);
   run.pureTools = pure;
+  run.toolCalls = calls ?? {};
   run.approvals.mark(approval ?? []);
   const prompts = new PromptSet(templates);
   const planVariables = (feedback: string) => ({

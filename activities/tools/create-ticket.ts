@@ -11,6 +11,9 @@ import { defineTool } from './tool.js';
 export function createTicketTool(store: TicketStore) {
   return defineTool({
     name: 'create_ticket',
+    // Repeats of a call carry the same idempotency key, and the store drops them: retrying is safe.
+    sideEffects: true,
+    retry: { maximumAttempts: 3 },
     description:
       'Opens a support ticket for a person to follow up, and returns its id (e.g. T-1001) to tell the customer. Open one per problem.',
     // The person who follows up needs the customer's real contact, not the run's placeholder.

@@ -15,6 +15,7 @@ import type { CallChatModelOutput, WholeRequestInput } from '../llm/call-chat-mo
 import { unmaskDeep } from '../guards/pii/mask-pii.js';
 import { ToolInputError } from './tool.js';
 import { getTool, type ToolRegistry } from './tool-registry.js';
+import type { McpConnections } from '../mcp/mcp-connections.js';
 import { outcomeOf, recordToolCall } from './tool-metrics.js';
 import { recordGuardVerdict } from '../guards/guard-metrics.js';
 
@@ -58,6 +59,20 @@ export interface RunToolOutput {
   spent?: RunTotals | undefined;
 }
 
+/** What tool calls use beyond the tools: each optional, for tests of the tools alone. */
+export interface RunToolServices {
+  /** Where long observations and stored step results are kept. */
+  blobs?: BlobStore | undefined;
+  /** The untrusted stage results go through, the PII vault and the audit trail. */
+  guards?: GuardService | undefined;
+  /** The model layer a tool's `callModel` goes through. */
+  callChatModel?: ((input: WholeRequestInput) => Promise<CallChatModelOutput>) | undefined;
+  /** Where tool calls are counted (the worker's meter); without it, the activity's own. */
+  meter?: MetricMeter | undefined;
+  /** The worker's MCP servers, whose tools are called by their full names (`files__read_file`). */
+  mcp?: McpConnections | undefined;
+}
+
 /**
  * Observations longer than this are stored in the blob store, and only their reference and
  * beginning travel through history: every character of a result otherwise lands in history twice
@@ -75,14 +90,8 @@ const previewChars = 200;
  * are `ToolFailed` failures that Temporal retries. Storing a long observation is idempotent (the
  * blob store is content-addressed).
  */
-export function createRunTool(
-  registry: ToolRegistry,
-  blobs?: BlobStore,
-  guards?: GuardService,
-  callChatModel?: (input: WholeRequestInput) => Promise<CallChatModelOutput>,
-  /** Where tool calls are counted (the worker's meter); without it, the activity's own. */
-  meter?: MetricMeter,
-) {
+export function createRunTool(registry: ToolRegistry, services: RunToolServices = {}) {
+  const { blobs, guards, callChatModel, meter, mcp } = services;
   const observed = async (observation: string, latencyMs: number): Promise<RunToolOutput> => {
     if (!blobs || observation.length <= inlineObservationChars) return { ok: true, observation, latencyMs };
     const stored = await blobs.put(observation);
@@ -111,7 +120,7 @@ export function createRunTool(
     return substituteStepResults(raw, new Map(texts));
   };
   const run = async (input: RunToolInput): Promise<RunToolOutput> => {
-    const tool = getTool(registry, input.name);
+    const tool = getTool(registry, input.name, mcp);
     let raw: unknown;
     try {
       raw = input.arguments.trim() === '' ? {} : JSON.parse(input.arguments);

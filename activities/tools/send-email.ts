@@ -26,6 +26,9 @@ export function createSendEmailTool(settings: SendEmailSettings) {
   const domain = /@([^>\s]+)>?\s*$/.exec(settings.from)?.[1] ?? 'llmos.invalid';
   return defineTool({
     name: 'send_email',
+    // Repeats of a call carry the same idempotency key, and the store drops them: retrying is safe.
+    sideEffects: true,
+    retry: { maximumAttempts: 3 },
     description:
       'Sends an e-mail, after a person approves it. Use it to confirm something to a customer in writing; say what was sent.',
     requireApproval: true,

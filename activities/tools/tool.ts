@@ -57,7 +57,30 @@ export interface Tool<Schema extends z.ZodType = z.ZodType> {
    * just before it runs. The model, history and the trace still hold only the placeholders.
    */
   readonly personalData?: boolean;
+  /**
+   * The call changes something outside (sends, files, pays): it gets `context.idempotencyKey` to
+   * pass on, and a failed call is not repeated unless `retry` says how often (a tool that passes
+   * the key on to a service that drops repeats may allow that). Never `pure`.
+   */
+  readonly sideEffects?: boolean;
+  /** How long one attempt may take before Temporal times it out; 60 s when unset. */
+  readonly timeoutMs?: number;
+  /**
+   * How Temporal retries a failed call: 3 attempts, a second apart, when unset (1 attempt for a
+   * tool with `sideEffects`). A call whose input the tool rejects (`ToolInputError`) is never retried.
+   */
+  readonly retry?: ToolRetry;
   execute(input: z.output<Schema>, context: ToolContext): Promise<string>;
+}
+
+/** Every tool call's activity options unless its tool says otherwise (`localActivityOptions`). */
+export const defaultToolCall = { timeoutMs: 60_000, maximumAttempts: 3 } as const;
+
+export interface ToolRetry {
+  /** Attempts in all, the first one included. */
+  maximumAttempts?: number;
+  initialIntervalMs?: number;
+  maximumIntervalMs?: number;
 }
 
 /** The model asked for something the tool cannot do; told back to the model, never retried. */

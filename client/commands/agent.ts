@@ -1,6 +1,7 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import type { AgentRequest } from '../../common/agent.js';
 import { chooseDefaultModel } from '../default-model.js';
+import { ToolNameSchema } from '../../common/chat.js';
 import { builtInToolNames } from '../../common/tool-names.js';
 import {
   addCapOptions,
@@ -32,14 +33,14 @@ interface AgentFlags extends CapFlags, TenantFlags {
   json?: boolean;
 }
 
+/** Names only: which tools there are is the worker's to say (its own, the project's, MCP servers'). */
 function toolList(value: string): string[] {
   const names = list(value);
-  const unknown = names.filter((name) => !(builtInToolNames as readonly string[]).includes(name));
-  if (unknown.length > 0) {
+  const bad = names.filter((name) => !ToolNameSchema.safeParse(name).success);
+  if (bad.length > 0)
     throw new InvalidArgumentError(
-      `unknown tool ${unknown.join(', ')}; the tools are ${builtInToolNames.join(', ')}.`,
+      `${bad.map((name) => `"${name}"`).join(', ')} is not a tool name (letters, digits, _ or -).`,
     );
-  }
   return names;
 }
 
@@ -50,9 +51,12 @@ export function registerAgentCommand(program: Command): void {
       .argument('<question>', 'the question')
       .option('--model <provider:model>', modelOptionDescription),
   )
-    .option('--tools <names>', `comma-separated tools: ${builtInToolNames.join(', ')}`, toolList, [
-      'calculator',
-    ])
+    .option(
+      '--tools <names>',
+      `comma-separated tools: ${builtInToolNames.join(', ')}, the project's own, or MCP servers`,
+      toolList,
+      ['calculator'],
+    )
     .addOption(
       new Option('--hold-on-cap <duration>', 'how long a run stopped by a cap waits for `llmos raise`')
         .argParser(duration)

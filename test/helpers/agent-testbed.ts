@@ -1,5 +1,6 @@
 import { after, before, beforeEach } from 'node:test';
 import { startFakeLlmServer, type FakeLlmServer } from '../../fake-llm/server.js';
+import type { LlmosConfig } from '../../workers/project-config.js';
 import { connectTemporal } from './temporal.js';
 import { fakeProviderEnv, startTestWorker, type TestWorker } from './test-worker.js';
 
@@ -12,6 +13,8 @@ export interface AgentTestbed {
 export interface AgentTestbedOptions {
   /** Extra worker environment, read when the worker starts (after `before` hooks registered earlier). */
   workerEnv?: () => Record<string, string>;
+  /** The worker's own tools and MCP servers, read when it starts. */
+  extensions?: () => LlmosConfig;
   /** Gets the fake LLM server's one-line request log. */
   fakeLog?: (line: string) => void;
 }
@@ -28,10 +31,11 @@ export function useAgentTestbed(options: AgentTestbedOptions = {}): AgentTestbed
       script: {},
       ...(options.fakeLog ? { log: options.fakeLog } : {}),
     });
-    testbed.worker = await startTestWorker(testbed.temporal.address, {
-      ...fakeProviderEnv(testbed.fake.url),
-      ...options.workerEnv?.(),
-    });
+    testbed.worker = await startTestWorker(
+      testbed.temporal.address,
+      { ...fakeProviderEnv(testbed.fake.url), ...options.workerEnv?.() },
+      options.extensions?.(),
+    );
   });
   after(async () => {
     await testbed.worker?.stop();

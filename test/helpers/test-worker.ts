@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseWorkerConfig } from '../../workers/config.js';
 import { createWorker } from '../../workers/create-worker.js';
+import type { LlmosConfig } from '../../workers/project-config.js';
 import type { FakeLlmScript } from '../../activities/llm/scripted/script-schema.js';
 import { getWorkflowBundle } from './workflow-bundle.js';
 
@@ -19,6 +20,8 @@ export interface TestWorker {
 export async function startTestWorker(
   address: string,
   env: Record<string, string> = {},
+  /** The project's own tools and MCP servers, as `llmos.config.ts` would give them. */
+  extensions?: LlmosConfig,
 ): Promise<TestWorker> {
   const taskQueue = env.LLMOS_TASK_QUEUE ?? `test-${randomUUID()}`;
   // No response cache unless a test asks: tests count the requests a model receives.
@@ -48,7 +51,10 @@ export async function startTestWorker(
     ...env,
     LLMOS_TASK_QUEUE: taskQueue,
   });
-  const { worker, close } = await createWorker(config, { workflowBundle: await getWorkflowBundle() });
+  const { worker, close } = await createWorker(config, {
+    workflowBundle: await getWorkflowBundle(),
+    ...(extensions ? { extensions } : {}),
+  });
   const running = worker.run();
   return {
     taskQueue,

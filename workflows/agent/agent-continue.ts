@@ -44,6 +44,8 @@ export async function continueAsNewIfDue(
     ...carried,
     pureTools: [...run.pureTools],
     approvalTools: [...run.approvals.tools],
+    ...(run.offeredTools !== input.tools ? { offeredTools: [...run.offeredTools] } : {}),
+    ...(Object.keys(run.toolCalls).length > 0 ? { toolCalls: run.toolCalls } : {}),
     traceSegments: run.trace.segments,
     ...(run.guards ? { guards: run.guards.steps, canaries: run.guards.canaries } : {}),
     ...(run.escalation ? { escalation: run.escalation } : {}),

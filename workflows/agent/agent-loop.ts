@@ -13,13 +13,13 @@ import type { ToolCall } from '../../common/chat.js';
 import type { AppendedMessage } from '../../common/conversation.js';
 import { ErrorType } from '../../common/errors.js';
 import type { RouteDecision } from '../../common/route-request.js';
-import { localActivityOptions } from '../lib/activity-options.js';
+import { localActivityOptions, toolActivityOptions } from '../lib/activity-options.js';
 import { toolResultMessage, toolStep } from '../lib/trace-steps.js';
 import { outputAllowance } from '../lib/caps.js';
 import type { AgentConversation } from './agent-conversation.js';
 import { CapReached } from '../lib/caps-meter.js';
 import type { CapStop } from '../lib/caps.js';
-import { describeFailure, isScheduleToCloseTimeout } from '../lib/failures.js';
+import { describeFailure, failedToolObservation, isScheduleToCloseTimeout } from '../lib/failures.js';
 import type { RunModels } from '../lib/run-models.js';
 import type { AgentRun } from './agent-run.js';
 
@@ -159,7 +159,7 @@ async function compact(conversation: AgentConversation): Promise<boolean> {
  */
 export async function runToolCall(run: AgentRun, call: ToolCall): Promise<AppendedMessage> {
   const { iteration } = run;
-  const tools = run.input.tools;
+  const tools = run.offeredTools;
   const started = Date.now();
   let result: RunToolOutput;
   // A call that needs a person's approval waits for it first; a declined one never runs.
@@ -195,13 +195,17 @@ export async function runToolCall(run: AgentRun, call: ToolCall): Promise<Append
         ...customer,
         ...(fixed ? { fixed } : {}),
       };
+      const options = {
+        summary: `${call.name} (iteration ${iteration})`,
+        ...toolActivityOptions(run.toolCalls[call.name]),
+      };
       result = pure
-        ? await runPureTool.executeWithOptions({ summary: `${call.name} (iteration ${iteration})` }, [args])
-        : await runTool.executeWithOptions({ summary: `${call.name} (iteration ${iteration})` }, [args]);
+        ? await runPureTool.executeWithOptions(options, [args])
+        : await runTool.executeWithOptions(options, [args]);
       run.guards?.record(result.guard);
       if (result.spent) run.meter.addRun(result.spent);
     } catch (error) {
-      result = { ok: false, observation: `${ErrorType.ToolFailed}: ${describeFailure(error).message}` };
+      result = { ok: false, observation: failedToolObservation(error) };
     }
   }
   run.trace.push(toolStep(iteration, call, result, Date.now() - started, approval));

@@ -1,4 +1,5 @@
 import type { CitationReport } from '../../common/citations.js';
+import type { ToolCallOptions } from '../../common/chat.js';
 import { patched, setHandler } from '@temporalio/workflow';
 import type {
   AgentInput,
@@ -34,6 +35,10 @@ export class AgentRun {
   models: RunModels | undefined;
   /** The tools that run as local activities (pure ones), in a lean run. */
   pureTools: readonly string[] = [];
+  /** The tools the run offers, by the names the model calls them; set once the run knows its tools. */
+  offeredTools: readonly string[];
+  /** Tools whose calls run with their own timeout or retries, by name. */
+  toolCalls: Readonly<Record<string, ToolCallOptions>>;
   /**
    * Steps that write less history: no timer per model call (the deadline is the call's
    * schedule-to-close timeout), pure tools as local activities, search attributes every few
@@ -62,6 +67,8 @@ export class AgentRun {
     this.iteration = continued?.iteration ?? 0;
     this.firstIteration = this.iteration;
     this.pureTools = continued?.pureTools ?? [];
+    this.offeredTools = continued?.offeredTools ?? input.tools;
+    this.toolCalls = continued?.toolCalls ?? {};
     this.trace = new RunTrace(continued?.traceSegments ?? [], this.longRuns);
     this.approvals = new RunApprovals(input.approval, input.tools, input.recordSearchAttributes);
     this.approvals.mark(continued?.approvalTools ?? []);

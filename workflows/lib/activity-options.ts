@@ -1,4 +1,5 @@
 import { workflowInfo, type ActivityOptions } from '@temporalio/workflow';
+import type { ToolCallOptions } from '../../common/chat.js';
 import type { ModelRetry } from '../../common/run-contract.js';
 import { nonRetryableErrorTypes } from '../../common/errors.js';
 import { modelTaskQueue } from '../../common/task-queues.js';
@@ -12,6 +13,23 @@ export const localActivityOptions: ActivityOptions = {
     nonRetryableErrorTypes: [...nonRetryableErrorTypes],
   },
 };
+
+/**
+ * One tool's calls: `localActivityOptions` with what its definition changes (recorded by
+ * `describeTools`, so the same on every replay). Merged into the call's options by
+ * `executeWithOptions`.
+ */
+export function toolActivityOptions(options: ToolCallOptions | undefined): ActivityOptions {
+  if (!options) return {};
+  return {
+    ...(options.timeoutMs !== undefined ? { startToCloseTimeout: options.timeoutMs } : {}),
+    retry: {
+      ...(options.maximumAttempts !== undefined ? { maximumAttempts: options.maximumAttempts } : {}),
+      ...(options.initialIntervalMs !== undefined ? { initialInterval: options.initialIntervalMs } : {}),
+      ...(options.maximumIntervalMs !== undefined ? { maximumInterval: options.maximumIntervalMs } : {}),
+    },
+  };
+}
 
 /**
  * Model calls: the run's retry policy as data; heartbeats notice a dead worker mid-call. They run

@@ -1,3 +1,4 @@
+import { ErrorType } from '../../common/errors.js';
 import { ActivityFailure, ApplicationFailure, TemporalFailure, TimeoutFailure } from '@temporalio/workflow';
 
 /**
@@ -24,4 +25,15 @@ export function isScheduleToCloseTimeout(error: unknown): boolean {
     error.cause instanceof TimeoutFailure &&
     error.cause.timeoutType === 'SCHEDULE_TO_CLOSE'
   );
+}
+
+/**
+ * What the model reads when a tool call failed for good: `ToolFailed:`, the failure's own type
+ * when it says more (`McpTimeout`, `McpUnavailable`), and its message, so the model can choose
+ * what to do next (another tool, another argument, an answer that says what failed).
+ */
+export function failedToolObservation(error: unknown): string {
+  const { type, message } = describeFailure(error);
+  const kind = type === ErrorType.ToolFailed || type === 'Error' ? '' : `${type}: `;
+  return `${ErrorType.ToolFailed}: ${kind}${message}`;
 }

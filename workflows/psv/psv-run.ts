@@ -1,3 +1,4 @@
+import type { ToolCallOptions } from '../../common/chat.js';
 import {
   isCancellation,
   patched,
@@ -39,6 +40,8 @@ export class PsvRun {
   models: RunModels | undefined;
   /** The tools that run as local activities (pure ones), in a run with flat steps. */
   pureTools: readonly string[] = [];
+  /** Tools whose calls run with their own timeout or retries, by name. */
+  toolCalls: Readonly<Record<string, ToolCallOptions>> = {};
   /**
    * Steps that write less history: the activity renders each structured call's prompt from its
    * variables, the budget reserves a token bound rather than the request, no timer per call

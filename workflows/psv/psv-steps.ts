@@ -12,7 +12,7 @@ import { ErrorType } from '../../common/errors.js';
 import { referencedSteps, substituteStepResults, verdictOutput, type PlanStep } from '../../common/plan.js';
 import type { StepResult, StepVerification } from '../../common/psv.js';
 import type { PromptSet } from '../lib/prompts.js';
-import { localActivityOptions } from '../lib/activity-options.js';
+import { localActivityOptions, toolActivityOptions } from '../lib/activity-options.js';
 import { describeFailure } from '../lib/failures.js';
 import { describeStepResults } from './plan-steps.js';
 import type { RunModels } from '../lib/run-models.js';
@@ -92,7 +92,7 @@ export async function solveWithTool(
       const guard = !pure && run.guards ? { guard: run.guards.run } : {};
       const model = run.models ? { model: run.models.current } : {};
       outcome = await (pure ? runPureTool : runTool).executeWithOptions(
-        { summary: `${tool.name} (step ${step.id})` },
+        { summary: `${tool.name} (step ${step.id})`, ...toolActivityOptions(run.toolCalls[tool.name]) },
         [
           {
             name: call.name,

@@ -1,0 +1,111 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { z } from 'zod';
+import { describeZodIssues } from '../common/describe-issues.js';
+import { McpServersSchema, type McpServerInput, type McpServers } from '../common/mcp-servers.js';
+import { builtInToolNames } from '../common/tool-names.js';
+import type { Tool } from '../activities/tools/tool.js';
+import { createToolRegistry, ToolDefinitionError } from '../activities/tools/tool-registry.js';
+
+/**
+ * What a project adds to llmos's workers, in `llmos.config.ts` (or `.mts`, `.js`, `.mjs`) or in
+ * the worker's options: its own tools (`defineTool`) and the MCP servers whose tools runs may use.
+ */
+export interface LlmosConfig {
+  tools?: readonly Tool[];
+  /** By name: a run offers all of a server's tools by naming it (`--tools files`). */
+  mcpServers?: Readonly<Record<string, McpServerInput>>;
+}
+
+/** The project's additions, checked: every tool definition sound, every server's settings valid. */
+export interface WorkerExtensions {
+  tools: readonly Tool[];
+  mcpServers: McpServers;
+}
+
+/** Types a project's `llmos.config.ts`; returns it as it is. */
+export function defineConfig(config: LlmosConfig): LlmosConfig {
+  return config;
+}
+
+/** The file names `llmos worker` looks for in its working folder when LLMOS_CONFIG_FILE is unset. */
+export const projectConfigFileNames = [
+  'llmos.config.ts',
+  'llmos.config.mts',
+  'llmos.config.js',
+  'llmos.config.mjs',
+];
+
+const LlmosConfigSchema = z
+  .object({
+    tools: z
+      .array(
+        z.custom<Tool>((value) => typeof value === 'object' && value !== null, 'not a tool (use defineTool)'),
+      )
+      .default([]),
+    mcpServers: McpServersSchema.default({}),
+  })
+  .strict();
+
+/**
+ * The project's additions checked, so a worker with a bad one never starts: tool definitions as
+ * `createToolRegistry` checks them, no tool or server named like a built-in tool or like each
+ * other, and each MCP server's settings by `McpServersSchema`. `source` names where they came from
+ * in the error. Throws `ToolDefinitionError` or an `Error` that names the setting.
+ */
+export function checkWorkerExtensions(config: LlmosConfig, source = 'the worker options'): WorkerExtensions {
+  const parsed = LlmosConfigSchema.safeParse(config);
+  if (!parsed.success) throw new Error(`${source}: ${describeZodIssues(parsed.error.issues).join('; ')}`);
+  const { tools, mcpServers } = parsed.data;
+  createToolRegistry(tools);
+  const builtIn = new Set<string>(builtInToolNames);
+  for (const tool of tools)
+    if (builtIn.has(tool.name))
+      throw new ToolDefinitionError(`tool "${tool.name}": the name is taken by an llmos built-in tool`);
+  const toolNames = new Set([...builtIn, ...tools.map((tool) => tool.name)]);
+  for (const server of Object.keys(mcpServers))
+    if (toolNames.has(server))
+      throw new Error(
+        `${source}: MCP server "${server}" has the name of a tool; a run could not tell them apart`,
+      );
+  return { tools, mcpServers };
+}
+
+/**
+ * The project's `llmos.config` file: `file` when given (LLMOS_CONFIG_FILE), else the first of
+ * `projectConfigFileNames` in `folder`; nothing to add when there is none. The file's default
+ * export (or its named `tools` and `mcpServers`) is checked by `checkWorkerExtensions`. A `.ts`
+ * file needs a loader for TypeScript (the `llmos` command has one).
+ */
+export async function loadProjectConfig(
+  file: string | undefined,
+  folder = process.cwd(),
+): Promise<WorkerExtensions & { file?: string }> {
+  const found = file ?? projectConfigFileNames.map((name) => path.join(folder, name)).find(existsSync);
+  if (!found) return { tools: [], mcpServers: {} };
+  const resolved = path.resolve(folder, found);
+  if (!existsSync(resolved)) throw new Error(`the llmos config file ${found} does not exist`);
+  let module: { default?: unknown; tools?: unknown; mcpServers?: unknown };
+  try {
+    module = (await import(pathToFileURL(resolved).href)) as typeof module;
+  } catch (error) {
+    throw new Error(`cannot load the llmos config file ${found}: ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
+  const exported =
+    module.default ?? Object.fromEntries(Object.entries(module).filter(([key]) => key !== 'default'));
+  if (typeof exported !== 'object' || exported === null)
+    throw new Error(
+      `${found}: export the configuration as default (export default defineConfig({ tools, mcpServers }))`,
+    );
+  return { ...checkWorkerExtensions(exported, found), file: resolved };
+}
+
+/** One line for the worker's start-up log: which tools and MCP servers the project added, from where. */
+export function describeExtensions(project: WorkerExtensions & { file?: string }): string {
+  const tools = project.tools.map((tool) => tool.name).join(', ') || 'none';
+  const servers = Object.keys(project.mcpServers).join(', ') || 'none';
+  return `project ${project.file ?? '(options)'}: tools ${tools}; MCP servers ${servers}`;
+}
