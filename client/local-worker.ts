@@ -41,9 +41,8 @@ export async function withLocalWorker<T>(
   // The dev server just started: plain TCP and no credentials, whatever the environment says.
   const server = localServerConnection(address);
   const config = parseWorkerConfig(process.env, server);
-  const { worker, close } = await createWorker(config, {
-    extensions: await loadProjectConfig(config.LLMOS_CONFIG_FILE),
-  });
+  const { tools, mcpServers } = await loadProjectConfig(config.LLMOS_CONFIG_FILE);
+  const { worker, close } = await createWorker(config, { extensions: { tools, mcpServers } });
   const running = worker.run();
   try {
     const client = await connectClientTo(server, config.payloadKeys);

@@ -26,7 +26,9 @@ export async function runWorkerProcess(
   installRuntime('INFO');
   const config = parseWorkerConfig(process.env, temporalConnectionSettings(process.env, connectionFlags));
   const project = await loadProjectConfig(configFile ?? config.LLMOS_CONFIG_FILE);
-  const { worker, connection, close, version } = await createWorker(config, { extensions: project });
+  const { worker, connection, close, version } = await createWorker(config, {
+    extensions: { tools: project.tools, mcpServers: project.mcpServers },
+  });
   const providers = [
     config.OPENAI_API_KEY && 'openai',
     config.ANTHROPIC_API_KEY && 'anthropic',
