@@ -65,6 +65,11 @@ const roomZones = [
       'The client uses the client library, common/ and workers/ (workers/local-tools/ for worker code run here), not activity internals.',
   },
   {
+    target: './api',
+    from: ['./fake-llm', './scripts', './test'],
+    message: 'api/ is the package surface: it re-exports the rooms, never the test server or scripts.',
+  },
+  {
     target: './fake-llm',
     from: ['./workflows', './workers', './client', './activities'],
     except: ['./llm/scripted'],
@@ -81,6 +86,9 @@ export default tseslint.config(
       '.tools/**',
       '.llmos/**',
       'dist/**',
+      // Example projects compile against the packed package, with their own tsconfig (the test builds them).
+      'examples/*/src/**',
+      'examples/*/dist/**',
       'coverage/**',
       '**/__room-probe-*__/**',
     ],
@@ -123,7 +131,7 @@ export default tseslint.config(
   },
   {
     // The import boundary: workflows/ and common/ stay deterministic and sandbox-safe.
-    files: ['workflows/**/*.ts', 'common/**/*.ts'],
+    files: ['workflows/**/*.ts', 'common/**/*.ts', 'api/workflow.ts'],
     rules: {
       '@typescript-eslint/no-restricted-imports': [
         'error',

@@ -4,7 +4,7 @@ import { defaultSemanticCacheThreshold } from '../activities/llm/response-cache/
 import { localEmbeddingModel } from '../common/embedding.js';
 import { ModelRefSchema, ProviderSchema } from '../common/model-ref.js';
 import { defaultTaskQueue } from '../common/task-queues.js';
-import { projectRoot } from './project-root.js';
+import { projectRoot, stateRoot } from './project-root.js';
 import { payloadKeysFromEnv, type PayloadKey } from './payload-encryption.js';
 import { temporalConnectionSettings, type TemporalConnectionSettings } from './temporal-connection.js';
 
@@ -59,9 +59,9 @@ export const WorkerConfigSchema = z.object({
    * `redis` keeps them in the Redis at REDIS_URL, for workers on different machines.
    */
   LLMOS_BLOB_STORE: z.enum(['file', 'redis']).default('file'),
-  LLMOS_BLOB_DIRECTORY: z.string().default(path.join(projectRoot, '.llmos', 'blobs')),
+  LLMOS_BLOB_DIRECTORY: z.string().default(path.join(stateRoot, 'blobs')),
   /** Where analysis reports go when a run names no output folder. */
-  LLMOS_REPORTS_DIRECTORY: z.string().default(path.join(projectRoot, '.llmos', 'reports')),
+  LLMOS_REPORTS_DIRECTORY: z.string().default(path.join(stateRoot, 'reports')),
   LLMOS_MODEL_TIMEOUT_MS: z.coerce.number().int().positive().default(120_000),
   /**
    * On SIGTERM or SIGINT the worker takes no new task and lets the activities in flight (a model
@@ -108,15 +108,15 @@ export const WorkerConfigSchema = z.object({
   /** The version's build id, e.g. an image tag or commit; by default `llmos+` and a hash of the workflow code. */
   LLMOS_BUILD_ID: optionalText,
   /** The audit trail: an append-only, hash-chained SQLite file (`llmos audit` reads and verifies it). */
-  LLMOS_AUDIT_FILE: z.string().default(path.join(projectRoot, '.llmos', 'audit.sqlite')),
+  LLMOS_AUDIT_FILE: z.string().default(path.join(stateRoot, 'audit.sqlite')),
   /** The audit trail in PostgreSQL instead, shared by workers on several machines. */
   LLMOS_AUDIT_POSTGRES_URL: optionalText,
   /** The knowledge bases: a SQLite file (FTS5 and sqlite-vec), for the workers of one machine. */
-  LLMOS_KNOWLEDGE_FILE: z.string().default(path.join(projectRoot, '.llmos', 'knowledge.sqlite')),
+  LLMOS_KNOWLEDGE_FILE: z.string().default(path.join(stateRoot, 'knowledge.sqlite')),
   /** The knowledge bases in PostgreSQL instead, shared by workers on several machines. */
   LLMOS_KNOWLEDGE_POSTGRES_URL: optionalUrl,
   /** Support tickets (`create_ticket`, `llmos tickets`): a SQLite file, for the workers of one machine. */
-  LLMOS_TICKETS_FILE: z.string().default(path.join(projectRoot, '.llmos', 'tickets.sqlite')),
+  LLMOS_TICKETS_FILE: z.string().default(path.join(stateRoot, 'tickets.sqlite')),
   /** Tickets in PostgreSQL instead, shared by workers on several machines. */
   LLMOS_TICKETS_POSTGRES_URL: optionalUrl,
   /**
@@ -133,7 +133,7 @@ export const WorkerConfigSchema = z.object({
   /** The sender of `send_email`'s messages; its domain names their Message-IDs. */
   LLMOS_EMAIL_FROM: z.string().min(3).default('llmos <llmos@localhost>'),
   /** What `send_email` sent, by tool call: a retried call never sends twice. */
-  LLMOS_EMAIL_OUTBOX_FILE: z.string().default(path.join(projectRoot, '.llmos', 'outbox.sqlite')),
+  LLMOS_EMAIL_OUTBOX_FILE: z.string().default(path.join(stateRoot, 'outbox.sqlite')),
   /** The guard pipeline (`config/guards.yaml` by default): the scanners of each stage, per tenant. */
   LLMOS_GUARDS_FILE: optionalText,
   /** Which providers and models may receive each tenant's data (`config/policies.yaml` by default). */
@@ -157,7 +157,7 @@ export const WorkerConfigSchema = z.object({
   LLMOS_MODELS_FILE: optionalText,
   /** The exact response cache: a SQLite file by default, Redis when REDIS_URL is set, or off. */
   LLMOS_CACHE: z.enum(['on', 'off']).default('on'),
-  LLMOS_CACHE_FILE: z.string().default(path.join(projectRoot, '.llmos', 'response-cache.sqlite')),
+  LLMOS_CACHE_FILE: z.string().default(path.join(stateRoot, 'response-cache.sqlite')),
   REDIS_URL: optionalText,
   /** How long a cached answer is served, in milliseconds (a day by default). */
   LLMOS_CACHE_TTL_MS: z.coerce
@@ -194,7 +194,7 @@ export const WorkerConfigSchema = z.object({
     (key) => ProviderSchema.safeParse(key).success || ModelRefSchema.safeParse(key).success,
     'provider=tokens-per-minute or provider:model=tokens-per-minute',
   ),
-  LLMOS_TOKEN_WINDOW_FILE: z.string().default(path.join(projectRoot, '.llmos', 'token-window.sqlite')),
+  LLMOS_TOKEN_WINDOW_FILE: z.string().default(path.join(stateRoot, 'token-window.sqlite')),
   /** Comma-separated folders of `<id>/<version>.yaml` prompt templates, loaded after the built-in `prompts/`. */
   LLMOS_PROMPTS_DIRECTORIES: z
     .string()

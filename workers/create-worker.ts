@@ -1,35 +1,31 @@
 import type { NativeConnection } from '@temporalio/worker';
-import { Runtime, Worker } from '@temporalio/worker';
+import { Worker } from '@temporalio/worker';
 import { createActivities } from '../activities/index.js';
-import type { BlobStore } from '../activities/blobs/blob-store.js';
 import { blobStoreFromConfig } from './blob-store-from-config.js';
 import { governanceFromConfig } from './governance-from-config.js';
 import { loadServiceConfig } from '../activities/customer-service/service-config.js';
-import type { KnowledgeStore } from '../activities/knowledge/knowledge-store.js';
 import { openKnowledgeStore } from '../activities/knowledge/open-knowledge-store.js';
 import { openTicketStore } from '../activities/tickets/open-ticket-store.js';
-import type { TicketStore } from '../activities/tickets/ticket-store.js';
 import { createTicketTool } from '../activities/tools/create-ticket.js';
-import { openSqliteEmailOutbox, type EmailOutbox } from '../activities/email/email-outbox.js';
+import { openSqliteEmailOutbox } from '../activities/email/email-outbox.js';
 import { createSendEmailTool } from '../activities/tools/send-email.js';
-import { openOrdersDatabase, type OrdersDatabase } from '../activities/orders/orders-database.js';
+import { openOrdersDatabase } from '../activities/orders/orders-database.js';
 import { createOrderTools } from '../activities/tools/order-tools.js';
 import { escalateToHuman } from '../activities/tools/escalate-to-human.js';
 import { createModelResolver, type ModelResolver } from '../activities/llm/model-resolver.js';
-import { loadPromptLibrary, type PromptLibrary } from '../activities/prompts/prompt-library.js';
+import { loadPromptLibrary } from '../activities/prompts/prompt-library.js';
 import { calculator } from '../activities/tools/calculator.js';
 import { createHttpGetTool } from '../activities/tools/http-get.js';
 import { createRetrieveTool } from '../activities/tools/retrieve.js';
 import { createKnowledgeActivities } from '../activities/knowledge/knowledge-activities.js';
 import { createEmbedder } from '../activities/llm/embeddings/embed-texts.js';
 import { createToolRegistry } from '../activities/tools/tool-registry.js';
-import type { Tool } from '../activities/tools/tool.js';
-import { McpConnections } from '../activities/mcp/mcp-connections.js';
-import { checkWorkerExtensions, type LlmosConfig } from './project-config.js';
+import { openWorkerResources, type OpenedExtensions, type WorkerResources } from './worker-resources.js';
+import type { LlmosConfig } from './define-config.js';
 import { ProviderSchema } from '../common/model-ref.js';
 import { providerTaskQueue } from '../common/task-queues.js';
 import { promptDirectories, type WorkerConfig } from './config.js';
-import { createModelServices, type WorkerModelServices } from './model-services.js';
+import { createModelServices } from './model-services.js';
 import { bundleWorkflows } from './workflow-bundle.js';
 import { versionOptions, workerVersionOf } from './worker-version.js';
 import { dataConverterFor } from './payload-encryption.js';
@@ -69,18 +65,6 @@ export function modelResolverFromConfig(config: ModelProviderSettings): ModelRes
   });
 }
 
-/** What a worker's activities are made of: each made from the configuration unless given. */
-export interface WorkerResources {
-  prompts: PromptLibrary;
-  models: WorkerModelServices;
-  blobs: BlobStore;
-  governance: Pick<ReturnType<typeof governanceFromConfig>, 'guards' | 'policies'>;
-  knowledge: KnowledgeStore;
-  tickets: TicketStore;
-  outbox: EmailOutbox;
-  orders: OrdersDatabase;
-}
-
 /**
  * The activities a worker with this configuration runs: model providers, tools and prompt
  * templates, prices, cache and breaker. The prompt library and model services are made here
@@ -91,7 +75,7 @@ export function createActivitiesFromConfig(
   config: WorkerConfig,
   made: Partial<WorkerResources> = {},
   /** The project's tools and MCP servers, checked (`checkWorkerExtensions`), and the connections to those servers. */
-  extensions: { tools?: readonly Tool[]; mcp?: McpConnections } = {},
+  extensions: Partial<OpenedExtensions> = {},
 ) {
   const {
     prompts = loadPromptLibrary(promptDirectories(config)),
@@ -151,37 +135,15 @@ export async function createWorker(
     extensions?: LlmosConfig;
   } = {},
 ) {
-  // Before anything opens: a bad tool definition or server setting stops the worker, named.
-  const extensions = checkWorkerExtensions(options.extensions ?? {});
-  const mcp = new McpConnections(extensions.mcpServers);
-  // Before connecting: a broken template folder stops the worker at once, with every bad file named.
-  const prompts = loadPromptLibrary(promptDirectories(config));
-  for (const warning of prompts.warnings) Runtime.instance().logger.warn(`prompt library: ${warning}`);
-  const governance = governanceFromConfig(config);
-  const models = createModelServices(config);
-  const blobs = blobStoreFromConfig(config);
-  try {
-    await Promise.all([models.ready, blobs.ready]);
-  } catch (error) {
-    await Promise.allSettled([models.close(), blobs.close(), governance.close()]);
-    throw error;
-  }
+  const opened = await openWorkerResources(config, options.extensions);
   let connection: NativeConnection;
   try {
     connection = await connectTemporalNative(config.temporal);
   } catch (error) {
-    await Promise.allSettled([models.close(), blobs.close(), governance.close()]);
+    await opened.close();
     throw error;
   }
-  const { store: knowledge } = openKnowledgeStore(config);
-  const { store: tickets } = openTicketStore(config);
-  const outbox = openSqliteEmailOutbox(config.LLMOS_EMAIL_OUTBOX_FILE);
-  const orders = openOrdersDatabase(config.LLMOS_ORDERS_DATABASE);
-  const activities = createActivitiesFromConfig(
-    config,
-    { prompts, models, blobs: blobs.blobs, governance, knowledge, tickets, outbox, orders },
-    { tools: extensions.tools, mcp },
-  );
+  const activities = createActivitiesFromConfig(config, opened.resources, opened.extensions);
   // Bundled here rather than by the worker, so the build id can be derived from the bundle.
   const dataConverter = dataConverterFor(config.payloadKeys);
   const workflowBundle =
@@ -228,14 +190,7 @@ export async function createWorker(
   /** After the workers have stopped: the Temporal connection and the cache's. */
   const close = async (): Promise<void> => {
     await connection.close();
-    await mcp.close();
-    await models.close();
-    await blobs.close();
-    await governance.close();
-    await knowledge.close();
-    await tickets.close();
-    await outbox.close();
-    orders.close();
+    await opened.close();
   };
   return { worker, connection, close, version };
 }

@@ -5,7 +5,7 @@
  */
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { modulePath } from './project-root.js';
 import type { DataConverter, Payload, PayloadCodec } from '@temporalio/common';
 import proto from '@temporalio/proto';
 
@@ -152,7 +152,7 @@ export class EncryptionCodec implements PayloadCodec {
  * encoded payload, where the codec encrypts them too (they would otherwise stay in the clear).
  * The workflow bundle and the client load it by path.
  */
-export const encodedFailuresPath = fileURLToPath(new URL('./encoded-failures.ts', import.meta.url));
+export const encodedFailuresPath = modulePath('workers', 'encoded-failures');
 
 /** The data converter of a worker or client with `keys`; without keys, the SDK's default. */
 export function dataConverterFor(keys: readonly PayloadKey[] | undefined): DataConverter | undefined {

@@ -3,30 +3,16 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { z } from 'zod';
 import { describeZodIssues } from '../common/describe-issues.js';
-import { McpServersSchema, type McpServerInput, type McpServers } from '../common/mcp-servers.js';
+import { McpServersSchema, type McpServers } from '../common/mcp-servers.js';
+import type { LlmosConfig } from './define-config.js';
 import { builtInToolNames } from '../common/tool-names.js';
 import type { Tool } from '../activities/tools/tool.js';
 import { createToolRegistry, ToolDefinitionError } from '../activities/tools/tool-registry.js';
-
-/**
- * What a project adds to llmos's workers, in `llmos.config.ts` (or `.mts`, `.js`, `.mjs`) or in
- * the worker's options: its own tools (`defineTool`) and the MCP servers whose tools runs may use.
- */
-export interface LlmosConfig {
-  tools?: readonly Tool[];
-  /** By name: a run offers all of a server's tools by naming it (`--tools files`). */
-  mcpServers?: Readonly<Record<string, McpServerInput>>;
-}
 
 /** The project's additions, checked: every tool definition sound, every server's settings valid. */
 export interface WorkerExtensions {
   tools: readonly Tool[];
   mcpServers: McpServers;
-}
-
-/** Types a project's `llmos.config.ts`; returns it as it is. */
-export function defineConfig(config: LlmosConfig): LlmosConfig {
-  return config;
 }
 
 /** The file names `llmos worker` looks for in its working folder when LLMOS_CONFIG_FILE is unset. */

@@ -3,9 +3,10 @@ import { createHash } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { projectRoot } from './project-root.js';
+import { modulePath, projectRoot } from './project-root.js';
 
-export const workflowsPath = path.join(projectRoot, 'workflows', 'index.ts');
+/** The module that exports every llmos workflow: a worker's `workflowsPath`, or re-exported from a project's own. */
+export const workflowsPath = modulePath('workflows', 'index');
 
 /** Where `npm run check:workflow-bundle` stores the bundle it checked, and the tests read it. */
 export const workflowBundleCacheDirectory = path.join(tmpdir(), 'llmos-workflow-bundles');

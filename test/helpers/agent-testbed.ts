@@ -1,6 +1,6 @@
 import { after, before, beforeEach } from 'node:test';
 import { startFakeLlmServer, type FakeLlmServer } from '../../fake-llm/server.js';
-import type { LlmosConfig } from '../../workers/project-config.js';
+import type { LlmosConfig } from '../../workers/define-config.js';
 import { connectTemporal } from './temporal.js';
 import { fakeProviderEnv, startTestWorker, type TestWorker } from './test-worker.js';
 

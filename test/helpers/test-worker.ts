@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseWorkerConfig } from '../../workers/config.js';
 import { createWorker } from '../../workers/create-worker.js';
-import type { LlmosConfig } from '../../workers/project-config.js';
+import type { LlmosConfig } from '../../workers/define-config.js';
 import type { FakeLlmScript } from '../../activities/llm/scripted/script-schema.js';
 import { getWorkflowBundle } from './workflow-bundle.js';
 

@@ -129,7 +129,7 @@ void describe('a project’s additions', () => {
       [
         `import { z } from '${import.meta.resolve('zod')}';`,
         `import { defineTool } from '${here('../../activities/tools/tool.ts')}';`,
-        `import { defineConfig } from '${here('../../workers/project-config.ts')}';`,
+        `import { defineConfig } from '${here('../../workers/define-config.ts')}';`,
         'export default defineConfig({',
         "  tools: [defineTool({ name: 'shout', description: 'Shouts.', inputSchema: z.object({ text: z.string() }),",
         '    execute: ({ text }) => Promise.resolve(text.toUpperCase()) })],',
