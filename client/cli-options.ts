@@ -9,6 +9,14 @@ export function positiveInteger(value: string): number {
   return number;
 }
 
+/** A TCP port to listen on; 0 asks the system for any free one. */
+export function portNumber(value: string): number {
+  const number = Number(value);
+  if (!Number.isInteger(number) || number < 0 || number > 65_535)
+    throw new InvalidArgumentError(`"${value}" is not a port (0 to 65535).`);
+  return number;
+}
+
 export function positiveNumber(value: string): number {
   const number = Number(value);
   if (!Number.isFinite(number) || number <= 0)

@@ -26,6 +26,7 @@ import { registerSqlCommands } from './commands/sql.js';
 import { registerStatsCommand } from './commands/stats.js';
 import { registerStatusCommands } from './commands/status.js';
 import { registerTicketCommands } from './commands/tickets.js';
+import { registerMcpCommand } from './commands/mcp.js';
 import { registerWorkerCommand } from './commands/worker.js';
 
 export function createProgram(): Command {
@@ -51,6 +52,7 @@ export function createProgram(): Command {
   registerMonitorsCommands(program);
   registerBudgetCommand(program);
   registerWorkerCommand(program);
+  registerMcpCommand(program);
   registerServerCommands(program);
   registerFakeLlmCommand(program);
   registerCodecServerCommand(program);
@@ -90,6 +92,7 @@ const connectingCommands = new Set([
   'cs reply',
   'cs return',
   'serve',
+  'mcp',
 ]);
 
 function addConnectionOptionsTo(command: Command, words: string[] = []): void {

@@ -5,7 +5,7 @@ import { tracingInstalled } from '../workers/tracing.js';
 const tracer = trace.getTracer('llmos');
 
 /** Commands that serve until stopped: each request or run they handle is its own trace, not one of theirs. */
-const servingCommands = new Set(['worker', 'serve', 'server', 'codec-server', 'fake-llm']);
+const servingCommands = new Set(['worker', 'serve', 'server', 'codec-server', 'fake-llm', 'mcp']);
 
 /**
  * Runs one CLI command inside a root span, `llmos <command>`, so the runs it starts, the queries

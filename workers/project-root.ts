@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -25,4 +26,13 @@ export const stateRoot = isBuilt ? path.join(process.cwd(), '.llmos') : path.joi
 /** The file a module of llmos is at, by its path from the root without extension: `.ts` or `.js`. */
 export function modulePath(...segments: string[]): string {
   return `${path.join(projectRoot, ...segments)}${isBuilt ? '.js' : '.ts'}`;
+}
+
+/** The folder of llmos's package.json: the source tree, or the installed package (dist/'s parent). */
+export const packageRoot = isBuilt ? path.dirname(projectRoot) : projectRoot;
+
+/** llmos's version, from its package.json: what it tells MCP servers and clients it is. */
+export function llmosVersion(): string {
+  return (JSON.parse(readFileSync(path.join(packageRoot, 'package.json'), 'utf8')) as { version: string })
+    .version;
 }

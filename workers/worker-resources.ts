@@ -15,6 +15,7 @@ import type { LlmosConfig } from './define-config.js';
 import { governanceFromConfig } from './governance-from-config.js';
 import { createModelServices, type WorkerModelServices } from './model-services.js';
 import { checkWorkerExtensions } from './project-config.js';
+import { llmosVersion } from './project-root.js';
 
 /** What a worker's activities are made of: each made from the configuration unless given. */
 export interface WorkerResources {
@@ -56,7 +57,7 @@ export async function openWorkerResources(
     await Promise.allSettled([models.close(), blobs.close(), governance.close()]);
     throw error;
   }
-  const mcp = new McpConnections(checked.mcpServers);
+  const mcp = new McpConnections(checked.mcpServers, { name: 'llmos', version: llmosVersion() });
   const { store: knowledge } = openKnowledgeStore(config);
   const { store: tickets } = openTicketStore(config);
   const outbox = openSqliteEmailOutbox(config.LLMOS_EMAIL_OUTBOX_FILE);

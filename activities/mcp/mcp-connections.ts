@@ -22,7 +22,11 @@ export class McpConnections {
   /** Each stdio server's last words on stderr, kept past its connection: a crash's reason. */
   private readonly stderrTails = new Map<string, string>();
 
-  constructor(readonly servers: McpServers) {}
+  constructor(
+    readonly servers: McpServers,
+    /** How llmos introduces itself to the servers. */
+    private readonly clientInfo = { name: 'llmos', version: '0.0.0' },
+  ) {}
 
   has(server: string): boolean {
     return Object.hasOwn(this.servers, server);
@@ -75,7 +79,7 @@ export class McpConnections {
         requestInit: { headers: config.headers },
       });
     }
-    const client = new Client({ name: 'llmos', version: '0.1.0' });
+    const client = new Client(this.clientInfo);
     client.onclose = () => {
       // Only this connection: a newer one may already stand in its place.
       void this.open.get(server)?.then(
