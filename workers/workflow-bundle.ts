@@ -30,6 +30,8 @@ const allowedPackages = new Set([
   'ms',
   'nexus-rpc',
   'zod',
+  // llmos's own workflows, where a project installed the package.
+  'llmos',
 ]);
 
 export interface WorkflowBundle {

@@ -14,7 +14,9 @@ import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync } from
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { projectRoot, stateDirectory } from '../../client/project-paths.js';
+import type { AgentResult } from '../../common/agent.js';
 import { connectTemporal } from '../helpers/temporal.js';
+import { llmosChildEnv } from '../helpers/worker-process.js';
 
 const example = path.join(stateDirectory, `example-own-worker-${process.pid}`);
 
@@ -23,6 +25,33 @@ function run(command: string, args: string[], cwd: string): string {
   const result = spawnSync(command, args, { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
   assert.equal(result.status, 0, `${command} ${args.join(' ')} failed:\n${result.stdout}\n${result.stderr}`);
   return result.stdout;
+}
+
+/**
+ * A long-running process of the example (a worker), started in its folder; `started` resolves
+ * once it has written `line`, and fails at once, with what it wrote, if it ends first.
+ */
+function startProcess(args: string[], env: NodeJS.ProcessEnv, line: string | RegExp) {
+  const child = spawn(process.execPath, args, { cwd: example, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
+  const started = new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${args.join(' ')} did not start:\n${output}`)), 120_000);
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      if (typeof line === 'string' ? output.includes(line) : line.test(output)) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    void exited.then(() => {
+      clearTimeout(timer);
+      reject(new Error(`${args.join(' ')} ended before it started:\n${output}`));
+    });
+  });
+  return { started, exited, output: () => output, stop: () => child.kill('SIGTERM') };
 }
 
 void describe('examples/own-worker, on the packed package', { timeout: 600_000 }, () => {
@@ -113,32 +142,15 @@ void describe('examples/own-worker, on the packed package', { timeout: 600_000 }
       REFUNDS_FILE: path.join(example, 'refunds.jsonl'),
       LLMOS_CACHE: 'off',
     };
-    const worker = spawn(process.execPath, ['dist/worker.js'], {
-      cwd: example,
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    worker.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    worker.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    const exited = new Promise<number | null>((resolve) => worker.once('close', (code) => resolve(code)));
+    const worker = startProcess(['dist/worker.js'], env, `refund desk worker on task queue ${taskQueue}`);
     try {
-      await new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`the worker did not start:\n${output}`)), 120_000);
-        worker.stdout.on('data', () => {
-          if (output.includes(`refund desk worker on task queue ${taskQueue}`)) {
-            clearTimeout(timer);
-            resolve();
-          }
-        });
-        void exited.then(() => reject(new Error(`the worker ended:\n${output}`)));
-      });
+      await worker.started;
 
       const started = spawnSync(process.execPath, ['dist/start.js'], { cwd: example, env, encoding: 'utf8' });
       assert.equal(
         started.status,
         0,
-        `start failed:\n${started.stdout}\n${started.stderr}\nworker:\n${output}`,
+        `start failed:\n${started.stdout}\n${started.stderr}\nworker:\n${worker.output()}`,
       );
       const result = JSON.parse(started.stdout) as {
         refundDesk: { answer: string; toolCalls: number; costUsd: number };
@@ -159,8 +171,49 @@ void describe('examples/own-worker, on the packed package', { timeout: 600_000 }
       assert.ok(!existsSync(path.join(example, 'node_modules', 'llmos', 'dist', '.llmos')));
       console.log(`example output: ${started.stdout.trim()}`);
     } finally {
-      worker.kill('SIGTERM');
+      worker.stop();
     }
-    assert.equal(await exited, 0, `the worker stops cleanly on SIGTERM:\n${output}`);
+    assert.equal(await worker.exited, 0, `the worker stops cleanly on SIGTERM:\n${worker.output()}`);
+  });
+
+  void it('runs `llmos worker` with its llmos.config.ts: its tools and an MCP server, no code of llmos changed', async () => {
+    const llmos = path.join('node_modules', 'llmos', 'bin', 'llmos.js');
+    const env = llmosChildEnv({
+      TEMPORAL_ADDRESS: temporal.address,
+      LLMOS_TASK_QUEUE: `own-worker-cli-${process.pid}`,
+      LLMOS_SCRIPTS_DIRECTORY: path.join(example, 'scripts'),
+      LLMOS_LOG_LEVEL: 'WARN',
+    });
+    const worker = startProcess(
+      [llmos, 'worker', '--config', 'llmos.config.ts'],
+      env,
+      /project .*llmos\.config\.ts: tools lookup_order, issue_refund; MCP servers policies/,
+    );
+    try {
+      await worker.started;
+      const asked = spawnSync(
+        process.execPath,
+        [
+          llmos,
+          'agent',
+          'Can I still get a refund 40 days after delivery?',
+          '--tools',
+          'lookup_order,policies',
+          '--model',
+          'scripted:refund-desk',
+          '--json',
+        ],
+        { cwd: example, env, encoding: 'utf8' },
+      );
+      assert.equal(asked.status, 0, `${asked.stdout}\n${asked.stderr}\nworker:\n${worker.output()}`);
+      const result = JSON.parse(asked.stdout) as AgentResult;
+      assert.match(result.answer ?? '', /^Policy BL-RF-1 says a refund is paid within 14 days/);
+      const read = result.trace.find((step) => step.kind === 'tool');
+      assert.equal(read?.kind === 'tool' && read.toolName, 'policies__read_text_file');
+      assert.match(read?.kind === 'tool' ? read.observation : '', /Refunds \(policy BL-RF-1\)/);
+    } finally {
+      worker.stop();
+    }
+    assert.equal(await worker.exited, 0, worker.output());
   });
 });
