@@ -88,6 +88,7 @@ export default tseslint.config(
       'dist/**',
       // Example projects compile against the packed package, with their own tsconfig (the test builds them).
       'examples/*/src/**',
+      'examples/*/llmos.config.ts',
       'examples/*/dist/**',
       'coverage/**',
       '**/__room-probe-*__/**',
