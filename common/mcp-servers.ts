@@ -14,6 +14,8 @@ export const McpServerNameSchema = z
   });
 
 const common = {
+  /** The server's tools (by its names for them) whose every call waits for a person to approve it. */
+  requireApproval: z.array(z.string().min(1)).default([]),
   /** How long one tool call may take before it fails with `McpTimeout`. */
   timeoutMs: z.number().int().positive().default(60_000),
   /** How long connecting (starting the process, the MCP handshake) may take. */

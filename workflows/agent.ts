@@ -90,6 +90,7 @@ async function startConversation(
   run.pureTools = pure;
   run.offeredTools = tools.map((tool) => tool.name);
   run.toolCalls = calls ?? {};
+  run.approvals.offer(run.offeredTools);
   run.approvals.mark(approval ?? []);
   const rendered = new PromptSet(templates).render(
     input.prompt,

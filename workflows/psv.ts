@@ -97,6 +97,7 @@ async function startPlanner(run: PsvRun): Promise<Planner> {
   const { specs: tools, pure, approval, calls } = describedTools(described);
   run.pureTools = pure;
   run.toolCalls = calls ?? {};
+  run.approvals.offer(tools.map((tool) => tool.name));
   run.approvals.mark(approval ?? []);
   const prompts = new PromptSet(templates);
   const planVariables = (feedback: string) => ({

@@ -23,7 +23,11 @@ import type { McpConnections } from './mcp-connections.js';
 const maxListPages = 50;
 
 /** What a run offers of one MCP server: all its tools, or the one its full name names. */
-export type McpDescribed = Pick<DescribedTools, 'specs'> & { calls: Record<string, ToolCallOptions> };
+export type McpDescribed = Pick<DescribedTools, 'specs'> & {
+  calls: Record<string, ToolCallOptions>;
+  /** The tools the server's settings say wait for a person (`requireApproval`). */
+  approval: string[];
+};
 
 /**
  * The tools the MCP server `name` (or the one tool `server__tool`) offers, as specs a model is
@@ -48,11 +52,12 @@ export async function describeMcpTools(
       nonRetryable: true,
     });
   const config = connections.servers[server]!;
-  const described: McpDescribed = { specs: [], calls: {} };
+  const described: McpDescribed = { specs: [], calls: {}, approval: [] };
   for (const tool of chosen) {
     const spec = toSpec(server, tool);
     if (!spec) continue;
     described.specs.push(spec);
+    if (config.requireApproval.includes(tool.name)) described.approval.push(spec.name);
     const safeToRepeat = tool.annotations?.readOnlyHint === true || tool.annotations?.idempotentHint === true;
     described.calls[spec.name] = {
       // The server's own timeout ends a call first, with a typed failure; this one backs it up.
@@ -189,9 +194,12 @@ async function withMcpFailures<T>(
         message: `${where}: the answer is not a valid MCP result: ${describeZodIssues((error as z.ZodError).issues).join('; ')}`,
         nonRetryable: true,
       });
+    // `fetch failed` says little; its cause says what (ECONNREFUSED, a DNS failure).
+    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+    const why = cause ? ` (${cause.code ?? cause.message ?? 'no reason given'})` : '';
     throw ApplicationFailure.create({
       type: ErrorType.McpUnavailable,
-      message: `${where}: ${(error as Error).message}${said}`,
+      message: `${where}: ${(error as Error).message}${why}${said}`,
     });
   }
 }

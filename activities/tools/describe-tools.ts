@@ -31,6 +31,7 @@ export function createDescribeTools(registry: ToolRegistry, mcp?: McpConnections
       const fromServer = mcp ? await describeMcpTools(mcp, name) : undefined;
       if (!fromServer) throw unknownTool(name, registry, mcp);
       described.specs.push(...fromServer.specs);
+      described.approval.push(...fromServer.approval);
       Object.assign(described.calls, fromServer.calls);
     }
     const { calls, ...rest } = described;

@@ -147,6 +147,7 @@ void describe('a project’s additions', () => {
       command: 'node',
       args: ['server.js'],
       env: {},
+      requireApproval: [],
       timeoutMs: 60_000,
       connectTimeoutMs: 15_000,
     });

@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -92,6 +92,13 @@ void describe('reactAgentWorkflow: MCP servers as tool sources', { timeout: 300_
           timeoutMs: 1_500,
         },
         down: { url: `http://127.0.0.1:${closedPort}/mcp`, connectTimeoutMs: 2_000 },
+        // The same server, whose settings make every `record` call wait for a person.
+        guarded: {
+          command: process.execPath,
+          args: ['--import', import.meta.resolve('tsx'), probeServer],
+          env: { PROBE_LOG: probeLog },
+          requireApproval: ['record'],
+        },
       },
     }),
   });
@@ -230,11 +237,42 @@ void describe('reactAgentWorkflow: MCP servers as tool sources', { timeout: 300_
     assert.deepEqual(retry, [1]);
   });
 
+  for (const [label, request] of [
+    ["the server's settings", { tools: ['guarded'] }],
+    [
+      "the run's approval settings, by the tool's full name",
+      { tools: ['probe'], approval: { tools: ['probe__record'] } },
+    ],
+  ] as const)
+    void it(`holds an MCP tool's calls for a person, as ${label} say`, async () => {
+      rmSync(probeLog, { force: true });
+      const server = request.tools[0];
+      testbed.fake.setScript({
+        turns: [
+          { toolCalls: [{ name: `${server}__record`, arguments: { text: 'unapproved' } }] },
+          { text: 'Nobody approved it.' },
+        ],
+      });
+      const result = await (
+        await start(`approval-${server}`, {
+          tools: [...request.tools],
+          approval: { tools: [...(request.approval?.tools ?? [])], timeoutMs: 1_000 },
+        })
+      ).result();
+      assert.equal(result.stopReason, 'answer');
+      const [step] = toolSteps(result.trace);
+      assert.equal(step?.ok, false);
+      assert.equal(step?.approval?.decision, 'timed_out');
+      assert.match(step?.observation ?? '', /^ToolCallDeclined: /);
+      // The call never reached the server.
+      assert.ok(!existsSync(probeLog) || !readFileSync(probeLog, 'utf8').includes('unapproved'));
+    });
+
   void it('ends the run at start with McpUnavailable when a server is down', async () => {
     const result = await (await start('down', { tools: ['calculator', 'down'] })).result();
     assert.equal(result.stopReason, 'error');
     assert.equal(result.error?.type, 'McpUnavailable');
-    assert.match(result.error?.message ?? '', /MCP server "down", tools\/list: /);
+    assert.match(result.error?.message ?? '', /MCP server "down", tools\/list: fetch failed \(ECONNREFUSED\)/);
     assert.equal(testbed.fake.requests.length, 0, 'no model call');
   });
 

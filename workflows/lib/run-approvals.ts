@@ -40,15 +40,27 @@ export class RunApprovals {
   /** The tools whose calls wait. */
   readonly tools = new Set<string>();
   private readonly timeoutMs: number;
+  /** The tools the run's own settings name. */
+  private readonly named: readonly string[];
 
   constructor(
     settings: ApprovalSettings,
     /** The run's tools: only these can wait. */
-    private readonly offered: readonly string[],
+    private offered: readonly string[],
     private readonly recordSearchAttributes: boolean,
   ) {
     this.timeoutMs = settings.timeoutMs;
+    this.named = settings.tools;
     this.mark(settings.tools);
+  }
+
+  /**
+   * The run's tools as described when it started: an MCP server's tools by their full names
+   * (`files__write_file`), which the run's settings may name, beside the names the run was given.
+   */
+  offer(tools: readonly string[]): void {
+    this.offered = [...new Set([...this.offered, ...tools])];
+    this.mark(this.named);
   }
 
   /** Makes the calls of `tools` (those the run offers) wait: the run's own list, or tools marked `requireApproval`. */
