@@ -40,8 +40,8 @@ export async function withLocalWorker<T>(
   console.log(`${started ? 'Started' : 'Reusing'} the Temporal dev server on ${address}.`);
   // The dev server just started: plain TCP and no credentials, whatever the environment says.
   const server = localServerConnection(address);
-  const config = parseWorkerConfig(process.env, server);
-  const { tools, mcpServers } = await loadProjectConfig(config.LLMOS_CONFIG_FILE);
+  const { tools, mcpServers, settings } = await loadProjectConfig(process.env.LLMOS_CONFIG_FILE);
+  const config = parseWorkerConfig({ ...settings, ...process.env }, server);
   const { worker, close } = await createWorker(config, { extensions: { tools, mcpServers } });
   const running = worker.run();
   try {

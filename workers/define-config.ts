@@ -10,6 +10,12 @@ export interface LlmosConfig {
   tools?: readonly Tool[];
   /** By name: a run offers all of a server's tools by naming it (`--tools files`), or one as `files__read_file`. */
   mcpServers?: Readonly<Record<string, McpServerInput>>;
+  /**
+   * Worker settings by their environment names, for what a project keeps with its code: its
+   * model catalog (`LLMOS_MODELS_FILE`), rate and token limits (`LLMOS_RATE_LIMITS`,
+   * `LLMOS_TOKEN_LIMITS`), prompt folders. The environment overrides them; keep secrets there.
+   */
+  settings?: Readonly<Record<string, string>>;
 }
 
 /** Types a project's `llmos.config.ts`; returns it as it is. */

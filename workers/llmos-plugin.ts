@@ -29,7 +29,7 @@ export interface LlmosPluginOptions extends LlmosConfig {
  * the tool) and the model services and blob store are ready.
  */
 export async function createLlmosPlugin(options: LlmosPluginOptions = {}): Promise<SimplePlugin> {
-  const env = options.env ?? process.env;
+  const env = { ...options.settings, ...(options.env ?? process.env) };
   const config = parseWorkerConfig(env, temporalConnectionSettings(env));
   const opened = await openWorkerResources(config, {
     ...(options.tools ? { tools: options.tools } : {}),

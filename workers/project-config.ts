@@ -4,6 +4,7 @@ import { pathToFileURL } from 'node:url';
 import { z } from 'zod';
 import { describeZodIssues } from '../common/describe-issues.js';
 import { McpServersSchema, type McpServers } from '../common/mcp-servers.js';
+import { WorkerConfigSchema } from './config.js';
 import type { LlmosConfig } from './define-config.js';
 import { builtInToolNames } from '../common/tool-names.js';
 import type { Tool } from '../activities/tools/tool.js';
@@ -13,6 +14,8 @@ import { createToolRegistry, ToolDefinitionError } from '../activities/tools/too
 export interface WorkerExtensions {
   tools: readonly Tool[];
   mcpServers: McpServers;
+  /** Worker settings (environment names) the environment has not set; see `LlmosConfig.settings`. */
+  settings: Readonly<Record<string, string>>;
 }
 
 /** The file names `llmos worker` looks for in its working folder when LLMOS_CONFIG_FILE is unset. */
@@ -31,6 +34,14 @@ const LlmosConfigSchema = z
       )
       .default([]),
     mcpServers: McpServersSchema.default({}),
+    settings: z
+      .record(z.string(), z.string())
+      .superRefine((settings, context) => {
+        for (const name of Object.keys(settings))
+          if (!Object.hasOwn(WorkerConfigSchema.shape, name))
+            context.addIssue({ code: 'custom', path: [name], message: 'not a worker setting' });
+      })
+      .default({}),
   })
   .strict();
 
@@ -43,7 +54,7 @@ const LlmosConfigSchema = z
 export function checkWorkerExtensions(config: LlmosConfig, source = 'the worker options'): WorkerExtensions {
   const parsed = LlmosConfigSchema.safeParse(config);
   if (!parsed.success) throw new Error(`${source}: ${describeZodIssues(parsed.error.issues).join('; ')}`);
-  const { tools, mcpServers } = parsed.data;
+  const { tools, mcpServers, settings } = parsed.data;
   createToolRegistry(tools);
   const builtIn = new Set<string>(builtInToolNames);
   for (const tool of tools)
@@ -55,7 +66,7 @@ export function checkWorkerExtensions(config: LlmosConfig, source = 'the worker 
       throw new Error(
         `${source}: MCP server "${server}" has the name of a tool; a run could not tell them apart`,
       );
-  return { tools, mcpServers };
+  return { tools, mcpServers, settings };
 }
 
 /**
@@ -69,7 +80,7 @@ export async function loadProjectConfig(
   folder = process.cwd(),
 ): Promise<WorkerExtensions & { file?: string }> {
   const found = file ?? projectConfigFileNames.map((name) => path.join(folder, name)).find(existsSync);
-  if (!found) return { tools: [], mcpServers: {} };
+  if (!found) return { tools: [], mcpServers: {}, settings: {} };
   const resolved = path.resolve(folder, found);
   if (!existsSync(resolved)) throw new Error(`the llmos config file ${found} does not exist`);
   let module: { default?: unknown; tools?: unknown; mcpServers?: unknown };
@@ -93,5 +104,6 @@ export async function loadProjectConfig(
 export function describeExtensions(project: WorkerExtensions & { file?: string }): string {
   const tools = project.tools.map((tool) => tool.name).join(', ') || 'none';
   const servers = Object.keys(project.mcpServers).join(', ') || 'none';
-  return `project ${project.file ?? '(options)'}: tools ${tools}; MCP servers ${servers}`;
+  const settings = Object.keys(project.settings);
+  return `project ${project.file ?? '(options)'}: tools ${tools}; MCP servers ${servers}${settings.length > 0 ? `; settings ${settings.join(', ')}` : ''}`;
 }

@@ -24,8 +24,9 @@ export async function runWorkerProcess(
 ): Promise<void> {
   // Before the first connection: the Temporal runtime takes its log level (LLMOS_LOG_LEVEL) once.
   installRuntime('INFO');
-  const config = parseWorkerConfig(process.env, temporalConnectionSettings(process.env, connectionFlags));
-  const project = await loadProjectConfig(configFile ?? config.LLMOS_CONFIG_FILE);
+  const project = await loadProjectConfig(configFile ?? process.env.LLMOS_CONFIG_FILE);
+  const env = { ...project.settings, ...process.env };
+  const config = parseWorkerConfig(env, temporalConnectionSettings(env, connectionFlags));
   const { worker, connection, close, version } = await createWorker(config, {
     extensions: { tools: project.tools, mcpServers: project.mcpServers },
   });

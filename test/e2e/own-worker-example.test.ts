@@ -181,13 +181,12 @@ void describe('examples/own-worker, on the packed package', { timeout: 600_000 }
     const env = llmosChildEnv({
       TEMPORAL_ADDRESS: temporal.address,
       LLMOS_TASK_QUEUE: `own-worker-cli-${process.pid}`,
-      LLMOS_SCRIPTS_DIRECTORY: path.join(example, 'scripts'),
       LLMOS_LOG_LEVEL: 'WARN',
     });
     const worker = startProcess(
       [llmos, 'worker', '--config', 'llmos.config.ts'],
       env,
-      /project .*llmos\.config\.ts: tools lookup_order, issue_refund; MCP servers policies/,
+      /project .*llmos\.config\.ts: tools lookup_order, issue_refund; MCP servers policies; settings LLMOS_SCRIPTS_DIRECTORY/,
     );
     try {
       await worker.started;

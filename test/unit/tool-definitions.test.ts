@@ -103,6 +103,16 @@ void describe('a project’s additions', () => {
     );
   });
 
+  void it('takes worker settings by their environment names, and refuses a name that is none', () => {
+    assert.deepEqual(checkWorkerExtensions({ settings: { LLMOS_RATE_LIMITS: 'openai=5' } }).settings, {
+      LLMOS_RATE_LIMITS: 'openai=5',
+    });
+    assert.throws(
+      () => checkWorkerExtensions({ settings: { LLMOS_RATE_LIMIT: 'openai=5' } }, 'llmos.config.ts'),
+      /^Error: llmos.config.ts: settings.LLMOS_RATE_LIMIT: not a worker setting$/,
+    );
+  });
+
   void it('names the setting of an MCP server that is wrong', () => {
     assert.throws(
       () =>
@@ -168,6 +178,7 @@ void describe('a project’s additions', () => {
     assert.deepEqual(await loadProjectConfig(undefined, path.join(folder, '..')), {
       tools: [],
       mcpServers: {},
+      settings: {},
     });
   });
 

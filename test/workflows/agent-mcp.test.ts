@@ -272,7 +272,10 @@ void describe('reactAgentWorkflow: MCP servers as tool sources', { timeout: 300_
     const result = await (await start('down', { tools: ['calculator', 'down'] })).result();
     assert.equal(result.stopReason, 'error');
     assert.equal(result.error?.type, 'McpUnavailable');
-    assert.match(result.error?.message ?? '', /MCP server "down", tools\/list: fetch failed \(ECONNREFUSED\)/);
+    assert.match(
+      result.error?.message ?? '',
+      /MCP server "down", tools\/list: fetch failed \(ECONNREFUSED\)/,
+    );
     assert.equal(testbed.fake.requests.length, 0, 'no model call');
   });
 
