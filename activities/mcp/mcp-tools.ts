@@ -16,7 +16,7 @@ import { describeZodIssues } from '../../common/describe-issues.js';
 import { ErrorType } from '../../common/errors.js';
 import { mcpToolName, splitMcpToolName } from '../../common/mcp-servers.js';
 import { spotlight } from '../../common/spotlight.js';
-import { defaultToolCall, defineTool, ToolInputError, type Tool } from '../tools/tool.js';
+import { defineTool, ToolInputError, type Tool } from '../tools/tool.js';
 import type { McpConnections } from './mcp-connections.js';
 
 /** Pages of `tools/list` read at most: a server that keeps paging is not listing tools. */
@@ -55,6 +55,14 @@ export async function describeMcpTools(
   const described: McpDescribed = { specs: [], calls: {}, approval: [] };
   for (const tool of chosen) {
     const spec = toSpec(server, tool);
+    // A server's tool whose full name providers refuse is left out of a whole server's list;
+    // named on its own, it fails the run, which could not offer it.
+    if (!spec && one)
+      throw ApplicationFailure.create({
+        type: ErrorType.UnknownTool,
+        message: `MCP tool "${mcpToolName(server, tool.name)}" has a name providers refuse (letters, digits, _ or -, up to 64)`,
+        nonRetryable: true,
+      });
     if (!spec) continue;
     described.specs.push(spec);
     if (config.requireApproval.includes(tool.name)) described.approval.push(spec.name);
@@ -64,8 +72,6 @@ export async function describeMcpTools(
       timeoutMs: config.timeoutMs + config.connectTimeoutMs + 5_000,
       ...(safeToRepeat ? {} : { maximumAttempts: 1 }),
     };
-    if (safeToRepeat && described.calls[spec.name]!.timeoutMs === defaultToolCall.timeoutMs)
-      delete described.calls[spec.name];
   }
   return described;
 }
@@ -80,18 +86,24 @@ function toSpec(server: string, tool: McpTool): ToolSpec | undefined {
 
 async function listTools(connections: McpConnections, server: string): Promise<McpTool[]> {
   const config = connections.servers[server]!;
-  return withMcpFailures(connections, server, 'tools/list', async () => {
-    const { client } = await connections.connect(server);
-    const tools: McpTool[] = [];
-    let cursor: string | undefined;
-    for (let page = 0; page < maxListPages; page += 1) {
-      const listed = await client.listTools(cursor ? { cursor } : undefined, { timeout: config.timeoutMs });
-      tools.push(...listed.tools);
-      cursor = listed.nextCursor;
-      if (!cursor) return tools;
-    }
-    throw new Error(`tools/list still had more pages after ${maxListPages}`);
-  });
+  return withMcpFailures(
+    connections,
+    server,
+    'tools/list',
+    (text) => text,
+    async () => {
+      const { client } = await connections.connect(server);
+      const tools: McpTool[] = [];
+      let cursor: string | undefined;
+      for (let page = 0; page < maxListPages; page += 1) {
+        const listed = await client.listTools(cursor ? { cursor } : undefined, { timeout: config.timeoutMs });
+        tools.push(...listed.tools);
+        cursor = listed.nextCursor;
+        if (!cursor) return tools;
+      }
+      throw new Error(`tools/list still had more pages after ${maxListPages}`);
+    },
+  );
 }
 
 /**
@@ -112,16 +124,19 @@ export function mcpToolFor(connections: McpConnections, name: string): Tool | un
     description: `${tool} of MCP server ${server}`,
     inputSchema: z.looseObject({}),
     async execute(input, context) {
-      const result = await withMcpFailures(connections, server, tool, async () => {
+      // The server's words, errors included, reach the model marked as outside text.
+      const marked = (text: string) =>
+        spotlight(text, { source: `mcp:${server}/${tool}`, boundary: context.boundary });
+      const result = await withMcpFailures(connections, server, tool, marked, async () => {
         const { client } = await connections.connect(server);
         return (await client.callTool({ name: tool, arguments: input }, undefined, {
           timeout: config.timeoutMs,
           signal: context.signal,
         })) as CallToolResult;
       });
-      const text = resultText(result);
+      const text = marked(resultText(result));
       if (result.isError) throw new ToolInputError(`${name} reported an error: ${text}`);
-      return spotlight(text, { source: `mcp:${server}/${tool}`, boundary: context.boundary });
+      return text;
     },
   });
 }
@@ -160,6 +175,8 @@ async function withMcpFailures<T>(
   connections: McpConnections,
   server: string,
   what: string,
+  /** Marks the server's own words in what the model will read (a refusal of its arguments). */
+  marked: (text: string) => string,
   request: () => Promise<T>,
 ): Promise<T> {
   try {
@@ -182,7 +199,7 @@ async function withMcpFailures<T>(
           message: `${where}: the connection closed before the answer${said}`,
         });
       if (code === ErrorCode.InvalidParams || code === ErrorCode.MethodNotFound)
-        throw new ToolInputError(`${where}: ${error.message}`);
+        throw new ToolInputError(`${where}: ${marked(error.message)}`);
       throw ApplicationFailure.create({
         type: ErrorType.ToolFailed,
         message: `${where}: ${error.message}`,
