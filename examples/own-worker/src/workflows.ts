@@ -1,10 +1,10 @@
 /**
  * The application's workflows, with llmos's beside them: the worker runs both, so this workflow
- * can start an llmos agent as a child workflow. The agent's run is durable and bounded on its
- * own (caps, a trace, its cost), and shows in the Temporal UI under this one.
+ * can run an llmos agent, which `runAgent` starts as a child workflow. The agent's run is durable
+ * and bounded on its own (caps, a trace, its cost), and shows in the Temporal UI under this one.
  */
-import { ApplicationFailure, executeChild, workflowInfo } from '@temporalio/workflow';
-import { reactAgentWorkflow } from 'llmos/workflow';
+import { ApplicationFailure } from '@temporalio/workflow';
+import { runAgent } from 'llmos/workflow';
 
 export * from 'llmos/workflow';
 
@@ -16,16 +16,11 @@ export interface RefundDeskResult {
 
 /** Answers a customer's complaint with an agent that may look orders up and refund them. */
 export async function refundDeskWorkflow(complaint: string, model: string): Promise<RefundDeskResult> {
-  const result = await executeChild(reactAgentWorkflow, {
-    args: [
-      {
-        question: complaint,
-        model,
-        tools: ['lookup_order', 'issue_refund'],
-        caps: { maxIterations: 5, maxCostUsd: 0.5 },
-      },
-    ],
-    workflowId: `${workflowInfo().workflowId}-agent`,
+  const result = await runAgent({
+    question: complaint,
+    model,
+    tools: ['lookup_order', 'issue_refund'],
+    caps: { maxIterations: 5, maxCostUsd: 0.5 },
   });
   if (result.stopReason !== 'answer' || !result.answer)
     throw ApplicationFailure.nonRetryable(
