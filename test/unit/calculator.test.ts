@@ -28,8 +28,25 @@ void describe('calculator tool', () => {
     assert.equal(await evaluate('10 % 3'), '1');
     assert.equal(await evaluate('(1 + 2) * 3 - 4 / 8'), '8.5');
     assert.equal(await evaluate('round(pi, 4)'), '3.1416');
-    // Formatted to 14 significant digits: no binary floating point noise.
+    // Decimal arithmetic, not binary floating point: no noise to round away.
     assert.equal(await evaluate('0.1 + 0.2'), '0.3');
+  });
+
+  void it('is exact for big integers and decimals, in plain decimal notation', async () => {
+    // Binary floating point gave 1.2193263111264e+17 (off by 4,730) and 7.006743e+6.
+    assert.equal(await evaluate('123456789 * 987654321 + 1'), '121932631112635270');
+    assert.equal(await evaluate('1234 * 5678 + 91'), '7006743');
+    assert.equal(await evaluate('2^100'), '1267650600228229401496703205376');
+    assert.equal(await evaluate('0.000001 * 3'), '0.000003');
+    assert.equal(await evaluate('19.99 * 3 - 0.01'), '59.96');
+    assert.equal(await evaluate('17.5% * 2340'), '409.5');
+  });
+
+  void it('rounds only what does not end, and says when a number is beyond its digits', async () => {
+    assert.equal(await evaluate('1/3'), '0.333333333333333');
+    assert.equal(await evaluate('sqrt(2)'), '1.4142135623731');
+    assert.equal(await evaluate('sin(30 deg)'), '0.5');
+    assert.equal(await evaluate('100!'), '9.33262154439442e+157');
   });
 
   void it('converts units', async () => {
