@@ -12,6 +12,8 @@ export const ErrorType = {
   ModelUnavailable: 'ModelUnavailable',
   /** The provider answered with a body that is not a valid response of its protocol: retryable. */
   ModelResponseMalformed: 'ModelResponseMalformed',
+  /** The model replied with no text and no tool calls: never an answer; retryable, as a one-off usually is. */
+  ModelReplyEmpty: 'ModelReplyEmpty',
   /** The prompt does not fit the model's context window: the workflow must shrink it, not retry. */
   ContextTooLong: 'ContextTooLong',
   /** Structured output that does not match its schema after the repair loop. */

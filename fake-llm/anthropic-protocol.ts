@@ -244,6 +244,15 @@ export function anthropicMessageBody(reply: ScriptReply, context: ReplyContext):
   };
 }
 
+/** A message that says nothing, as Anthropic has sent one: no content blocks at all, `stop_reason: "tool_use"`. */
+export function anthropicEmptyBody(context: ReplyContext & { usage: ScriptReply['usage'] }): unknown {
+  const body = anthropicMessageBody(
+    { text: '', toolCalls: [], usage: context.usage, finishReason: 'tool_calls' },
+    { ...context, responseFormat: undefined },
+  ) as Record<string, unknown>;
+  return { ...body, content: [], stop_reason: 'tool_use' };
+}
+
 /** The Anthropic Messages protocol, for the fake server. */
 export const anthropicProtocol: WireProtocolAdapter = {
   protocol: 'anthropic',
@@ -251,6 +260,7 @@ export const anthropicProtocol: WireProtocolAdapter = {
   requestId: (requestNumber) => `req_fake_${requestNumber}`,
   parseRequest: parseAnthropicRequest,
   successBody: anthropicMessageBody,
+  emptyBody: anthropicEmptyBody,
   streamEvents: (body) => anthropicStreamEvents(body),
   errorBody: anthropicErrorBody,
 };

@@ -204,6 +204,18 @@ export function openAiCompletionBody(
   };
 }
 
+/** A completion that says nothing: empty content, no tool calls, `finish_reason: "stop"`. */
+export function openAiEmptyBody(context: {
+  requestNumber: number;
+  model: string;
+  usage: ScriptReply['usage'];
+}): unknown {
+  return openAiCompletionBody(
+    { text: '', toolCalls: [], usage: context.usage, finishReason: 'stop' },
+    { requestNumber: context.requestNumber, model: context.model },
+  );
+}
+
 function errorTypeFor(status: number): string {
   if (status === 429) return 'requests';
   if (status >= 500) return 'server_error';
@@ -263,6 +275,7 @@ export const openAiProtocol: WireProtocolAdapter = {
   requestId: (requestNumber) => `req_fake_${requestNumber}`,
   parseRequest: parseOpenAiRequest,
   successBody: (reply, meta) => openAiCompletionBody(reply, meta),
+  emptyBody: openAiEmptyBody,
   streamEvents: (body, request) =>
     openAiStreamEvents(body, {
       includeUsage:

@@ -312,11 +312,14 @@ class FakeLlmHttpServer implements FakeLlmServer {
         '<html><body><h1>502 Bad Gateway</h1> (fake-llm scripted malformed response)</body></html>',
       );
     }
-    const answer = adapter.successBody(reply, {
+    const replyContext = {
       requestNumber: outcome.requestNumber,
       model,
       responseFormat: chatRequest.responseFormat,
-    });
+    };
+    const answer = fault.empty
+      ? adapter.emptyBody({ ...replyContext, usage: reply.usage })
+      : adapter.successBody(reply, replyContext);
     if (fields.stream === true) {
       const events = adapter.streamEvents(answer, fields);
       return stream(events, {

@@ -44,6 +44,8 @@ export interface WireProtocolAdapter {
   requestId(requestNumber: number): string;
   parseRequest(body: unknown): WireParseResult;
   successBody(reply: ScriptReply, context: ReplyContext): unknown;
+  /** A success body that says nothing (the `empty` fault), as the protocol's providers have sent it. */
+  emptyBody(context: ReplyContext & { usage: ScriptReply['usage'] }): unknown;
   /** The success body in the protocol's streamed form, for a request that asked for a stream. */
   streamEvents(body: unknown, request: Record<string, unknown>): StreamEvent[];
   errorBody(error: WireError): unknown;

@@ -1,3 +1,4 @@
+import { emptyReplyFailure, isEmptyReply } from './malformed-response.js';
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { MetricMeter } from '@temporalio/common';
 import { ChatRequestSchema, type ChatRequest, type ChatResponse } from '../../common/chat.js';
@@ -288,6 +289,8 @@ export function createCallChatModel(
           signal: context.cancellationSignal,
           ...(drafts ? { onText: (text: string) => drafts.push(text) } : {}),
         });
+        // Every provider has sent replies that say nothing; none is ever an answer.
+        if (isEmptyReply(response)) throw emptyReplyFailure(response);
       } catch (error) {
         // The provider counts a request's input against its limit whether or not it answers.
         await grant?.settle(estimate!.inputTokens);

@@ -1,5 +1,6 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { z } from 'zod';
+import type { ChatResponse } from '../../common/chat.js';
 import { ErrorType } from '../../common/errors.js';
 
 /**
@@ -14,6 +15,22 @@ export function malformedResponseFailure(protocol: string, reason: string): Appl
     type: ErrorType.ModelResponseMalformed,
     message: `${protocol} response malformed: ${reason}`,
   });
+}
+
+/**
+ * The failure for a reply that says nothing: no text (or only white space) and no tool calls,
+ * whatever its finish reason. An empty reply is never an answer; a retry usually gets one.
+ */
+export function emptyReplyFailure(response: ChatResponse): ApplicationFailure {
+  return ApplicationFailure.create({
+    type: ErrorType.ModelReplyEmpty,
+    message: `the model replied with no text and no tool calls (finish reason ${response.finishReason}, ${response.usage.outputTokens} output tokens)`,
+  });
+}
+
+/** Whether a reply says nothing a run could use: no text and no tool calls. */
+export function isEmptyReply(response: ChatResponse): boolean {
+  return response.message.content.trim() === '' && response.message.toolCalls.length === 0;
 }
 
 /**

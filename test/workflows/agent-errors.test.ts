@@ -105,6 +105,28 @@ void describe('reactAgentWorkflow: failures', () => {
     );
   });
 
+  for (const model of ['openai:gpt-4o-mini', 'anthropic:claude-haiku-4-5'])
+    void it(`never takes a reply with no text and no tool calls as the answer (${model})`, async () => {
+      // Anthropic's shape: `content: []`, `stop_reason: "tool_use"`; OpenAI's: "" and `finish_reason: "stop"`.
+      testbed.fake.setScript({ turns: [{ empty: true }, { text: 'Four.' }] });
+      const answered = await run('empty-then-answer', { model });
+      assert.equal(answered.stopReason, 'answer');
+      assert.equal(answered.answer, 'Four.');
+      assert.equal(testbed.fake.requests.length, 2);
+
+      testbed.fake.reset();
+      testbed.fake.setScript({ rules: [{ reply: { empty: true } }] });
+      const result = await run('always-empty', { model, retry: { ...quickRetry, maximumAttempts: 2 } });
+      assert.equal(result.stopReason, 'error');
+      assert.equal(result.answer, null);
+      assert.equal(result.error?.type, 'ModelReplyEmpty');
+      assert.match(
+        result.error?.message ?? '',
+        /^the model replied with no text and no tool calls \(finish reason/,
+      );
+      assert.equal(testbed.fake.requests.length, 2);
+    });
+
   void it('ends with error once the model call keeps failing past maximumAttempts', async () => {
     testbed.fake.setScript({ rules: [{ reply: { status: 503 } }] });
     const result = await run('503', { retry: { ...quickRetry, maximumAttempts: 3 } });

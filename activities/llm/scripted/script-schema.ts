@@ -16,6 +16,12 @@ export const FaultSchema = z.object({
   /** Answer 200 with a body that is not JSON. */
   malformed: z.boolean().optional(),
   /**
+   * Answer 200 with a reply that says nothing: no text and no tool calls, in each protocol's
+   * shape of it (Anthropic: `content: []` with `stop_reason: "tool_use"`; OpenAI: empty content,
+   * no tool calls, `finish_reason: "stop"`).
+   */
+  empty: z.boolean().optional(),
+  /**
    * Answer 200 with a valid response cut off in the middle; a streamed answer sends half its
    * events and then drops the connection, as a proxy that dies mid-reply does.
    */

@@ -75,6 +75,13 @@ export class ScriptedChatModel implements ChatModel {
       const what = fault.malformed ? 'body is not JSON' : 'body is truncated';
       throw malformedResponseFailure('scripted', `${what} (fault from ${answeredBy})`);
     }
+    if (fault.empty)
+      return {
+        message: { role: 'assistant', content: '', toolCalls: [] },
+        usage: reply.usage,
+        finishReason: 'tool_calls',
+        responseModel: this.model,
+      };
     return {
       message: { role: 'assistant', content: reply.text, toolCalls: reply.toolCalls },
       usage: reply.usage,
