@@ -104,6 +104,17 @@ function providerErrorCode(error: SdkApiErrorShape): string | undefined {
 }
 
 /**
+ * The provider's own words for the failure. The Anthropic SDK's message is the raw JSON body
+ * (`401 {"type":"error","error":{...,"message":"invalid x-api-key"}}`); its `message` field is
+ * what a person should read. The OpenAI SDK's message already is that.
+ */
+function providerMessage(error: SdkApiErrorShape): string {
+  const body = error.error as { error?: { message?: unknown } } | undefined;
+  const message = body?.error?.message;
+  return typeof message === 'string' && message !== '' ? `${error.status} ${message}` : error.message;
+}
+
+/**
  * Maps anything a model adapter throws (OpenAI or Anthropic SDK errors, network errors, bodies
  * that do not parse) to a typed `ApplicationFailure`. Unknown errors are treated as transient.
  */
@@ -112,7 +123,7 @@ export function toModelFailure(error: unknown): ApplicationFailure {
   if (isSdkApiError(error)) {
     return failureFromHttpStatus({
       status: error.status,
-      message: error.message,
+      message: providerMessage(error),
       code: providerErrorCode(error),
       retryAfterMs: parseRetryAfterMs(error.headers),
     });

@@ -62,7 +62,15 @@ export function itMapsProviderFailures(cases: ProviderFailureCases): void {
     const failure = await failureOf(model().generate(request));
     assert.equal(failure.type, ErrorType.ModelRequestRejected);
     assert.equal(failure.nonRetryable, true);
-    assert.match(failure.message, /^401 /);
+    // The provider's message, not its JSON body (the Anthropic SDK's own message is the body).
+    assert.match(failure.message, /^401 [^{]*\(fake-llm scripted fault\)\.?$/);
+  });
+
+  void it("400 says the provider's message", async () => {
+    script([{ status: 400, errorMessage: 'max_tokens: must be at least 1' }]);
+    const failure = await failureOf(model().generate(request));
+    assert.equal(failure.type, ErrorType.ModelRequestRejected);
+    assert.equal(failure.message, '400 max_tokens: must be at least 1');
   });
 
   void it('a prompt that is too long is ContextTooLong and not retryable', async () => {
