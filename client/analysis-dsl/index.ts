@@ -30,6 +30,18 @@ export function parseAnalysisSpec(text: string, _file?: string): ParseAnalysisSp
       hint: 'names are letters, digits and `_`; descriptions go in double quotes; comments start with `#` or `--`',
     });
   }
+  if (lexed.tokens.length === 0 && errors.length === 0)
+    return {
+      ok: false,
+      errors: [
+        {
+          line: 1,
+          column: 1,
+          message: 'the spec is empty',
+          hint: 'write `ANALYZE <name> { EXTRACT: <field>, ... }`, e.g. `ANALYZE contracts { EXTRACT: parties }`',
+        },
+      ],
+    };
   analysisParser.input = lexed.tokens;
   // Undefined when recovery could not save even the top rule.
   const raw = analysisParser.spec() as RawSpec | undefined;

@@ -22,10 +22,17 @@ function encode(
   afterPrevious = false,
 ): string {
   const atEnd = afterPrevious || at.tokenType === EOF || Number.isNaN(at.startLine ?? Number.NaN);
-  const line = atEnd ? (previous?.endLine ?? 1) : (at.startLine ?? 1);
-  const column = atEnd ? (previous?.endColumn ?? 0) + 1 : (at.startColumn ?? 1);
+  // Before the first token (an empty spec) there is no previous one: chevrotain's stand-in has
+  // NaN positions, which would reach the message as `null`. The start of the file, then.
+  const line = atEnd ? position(previous?.endLine, 1) : position(at.startLine, 1);
+  const column = atEnd ? position(previous?.endColumn, 0) + 1 : position(at.startColumn, 1);
   const error: SpecError = hint === undefined ? { line, column, message } : { line, column, message, hint };
   return JSON.stringify(error);
+}
+
+/** A token's position, or `fallback` where it has none (undefined or NaN). */
+function position(value: number | undefined, fallback: number): number {
+  return value !== undefined && Number.isFinite(value) ? value : fallback;
 }
 
 export function decodeSyntaxError(message: string): SpecError {

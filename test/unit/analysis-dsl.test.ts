@@ -148,6 +148,16 @@ void describe('parseAnalysisSpec: errors', () => {
     );
   });
 
+  void it('says an empty spec is empty, at its first line (not null:null)', () => {
+    for (const text of ['', '  \n\n', '# only a comment\n-- and another\n'])
+      assert.equal(
+        onlyError(text),
+        '1:1 the spec is empty | write `ANALYZE <name> { EXTRACT: <field>, ... }`, e.g. `ANALYZE contracts { EXTRACT: parties }`',
+      );
+    // Text that is no spec at all still has a position.
+    assert.match(onlyError('contracts'), /^1:\d+ expected /);
+  });
+
   void it('reports a missing opening brace just after the name', () => {
     assert.equal(
       onlyError('ANALYZE c\n  EXTRACT: a\n}'),
