@@ -98,8 +98,15 @@ export function registerAgentCommand(program: Command): void {
         ...tenantFromFlags(flags),
       };
 
-      const [{ connectClient, hasLlmosSearchAttributes, startRun, validateRequest }, { followAndPrint }] =
-        await Promise.all([import('../llmos-client.js'), import('../follow-agent.js')]);
+      const [
+        { connectClient, hasLlmosSearchAttributes, startRun, validateRequest },
+        { followAndPrint },
+        { warnWhenUnpolled },
+      ] = await Promise.all([
+        import('../llmos-client.js'),
+        import('../follow-agent.js'),
+        import('../unpolled-queue.js'),
+      ]);
       // Before connecting, so bad input is reported even when Temporal is down; startRun
       // checks again for library callers.
       validateRequest('agent', request);
@@ -111,6 +118,7 @@ export function registerAgentCommand(program: Command): void {
         return;
       }
       if (!flags.json) console.log(`Run ${handle.workflowId} on ${model}`);
+      warnWhenUnpolled(client, handle);
       if (!flags.json && !(await hasLlmosSearchAttributes(client))) {
         console.log(
           '(The namespace lacks the llmos search attributes, so the run is not searchable by cost; see the README.)',

@@ -141,6 +141,7 @@ export function registerAnalyzeCommand(program: Command): void {
       const handle = await startRun(client, 'analysis', request, flags.id ? { workflowId: flags.id } : {});
       const counted = documents === undefined ? '' : `${plural(documents, 'document')}, `;
       console.error(`Run ${handle.workflowId}: ${counted}spec ${spec.name}, ${request.model}`);
+      (await import('../unpolled-queue.js')).warnWhenUnpolled(client, handle);
       const result = await followAnalysis(client, handle);
       console.log(flags.json ? JSON.stringify(result, null, 2) : formatAnalysisResult(result));
       process.exitCode = exitCodeOf(result);

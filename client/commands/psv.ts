@@ -66,6 +66,7 @@ export function registerPsvCommand(program: Command): void {
       const client = await connectClient(connectionFlags(flags));
       const handle = await startRun(client, 'psv', request, flags.id ? { workflowId: flags.id } : {});
       if (!flags.json) console.log(`Run ${handle.workflowId} on ${request.model}`);
+      (await import('../unpolled-queue.js')).warnWhenUnpolled(client, handle);
       // The trace and the attempts are in the blob store: read back to be printed.
       const result = await withTraceReader(async (read, readText) =>
         withWholePsvResult(await withRestoredAnswer(await handle.result()), read, readText),

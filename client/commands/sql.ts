@@ -80,6 +80,7 @@ function registerAskCommand(sql: Command): void {
       const client = await connectClient(connectionFlags(flags));
       const handle = await startRun(client, 'sql', request, flags.id ? { workflowId: flags.id } : {});
       if (flags.format === 'table') console.error(`Run ${handle.workflowId} on ${request.model}`);
+      (await import('../unpolled-queue.js')).warnWhenUnpolled(client, handle);
       const result = await withRestoredAnswer(await handle.result());
       console.log(formatSqlResult(result, flags.format));
       process.exitCode =

@@ -72,6 +72,36 @@ void describe('the llmos CLI, end to end', { timeout: 600_000 }, () => {
     assert.match(run.stdout, /^Stop reason: answer \(answered after 2 model calls\)$/m);
   };
 
+  void it('agent: says when no worker polls its task queue, and keeps following', async () => {
+    const workflowId = `e2e-unpolled-${randomUUID()}`;
+    const taskQueue = `nobody-polls-${randomUUID()}`;
+    const follower = spawnLlmosCommand(['agent', question, '--model', model, '--id', workflowId], {
+      ...cliEnv,
+      LLMOS_TASK_QUEUE: taskQueue,
+    });
+    try {
+      await eventually(
+        'the warning',
+        () => (/No worker polls task queue/.test(follower.output()) ? true : undefined),
+        30_000,
+      );
+      assert.ok(
+        follower
+          .output()
+          .includes(
+            `No worker polls task queue "${taskQueue}": the run waits until one does. Start one with \`LLMOS_TASK_QUEUE=${taskQueue} npx llmos worker\``,
+          ),
+        follower.output(),
+      );
+      // Still following: the command has not ended.
+      assert.equal(follower.child.exitCode, null);
+    } finally {
+      follower.child.kill('SIGTERM');
+      await follower.exited;
+      await temporal.env.client.workflow.getHandle(workflowId).terminate('test over');
+    }
+  });
+
   void it('agent: follows a run to the answer and prints stop reason, tokens and cost', async () => {
     const requestsBefore = fake.requests.length;
     const run = await llmos('agent', question, '--model', model);
