@@ -45,6 +45,36 @@ export function documentFormat(file: string): DocumentFormat | undefined {
   return formatByExtension[path.extname(file).toLowerCase()];
 }
 
+/** Whether a character is one no text has: what undecodable bytes become, or a control character but white space. */
+function isGarbled(code: number): boolean {
+  return code === 0xfffd || code === 0x7f || (code < 0x20 && !(code >= 0x09 && code <= 0x0d));
+}
+
+function garbledShare(text: string): number {
+  if (text.length === 0) return 0;
+  let garbled = 0;
+  for (let index = 0; index < text.length; index += 1) if (isGarbled(text.charCodeAt(index))) garbled += 1;
+  return garbled / text.length;
+}
+
+/**
+ * The file's text: UTF-8, or Windows-1252 for a legacy 8-bit text (which UTF-8 garbles a little
+ * at every accent). Throws, saying why and that the file is skipped, for what is not text at all:
+ * a NUL byte (no text format has one), or a tenth of it garbled either way (random bytes, an
+ * image, a .docx renamed .txt).
+ */
+function decodeText(data: Buffer, file: string): string {
+  const notText = (why: string) => new Error(`document ${file} is not text (${why}): skipped`);
+  if (data.includes(0)) throw notText('it holds NUL bytes');
+  const utf8 = new TextDecoder('utf-8').decode(data);
+  const share = garbledShare(utf8);
+  if (share <= 0.01) return utf8;
+  const legacy = new TextDecoder('windows-1252').decode(data);
+  if (garbledShare(legacy) <= 0.01) return legacy;
+  if (share <= 0.1) return utf8;
+  throw notText(`${Math.round(share * 100)}% of it is neither UTF-8 nor Windows-1252 text`);
+}
+
 /** Reads one document and returns its normalized text. Fails with the file's name on any problem. */
 export async function ingestDocument(
   file: string,
@@ -74,7 +104,7 @@ export async function ingestDocument(
     if (text.length === 0) throw new Error(`PDF ${file} has no text layer (a scan needs OCR first)`);
     return { id, name, format, text, pages: extracted.pages };
   }
-  const decoded = new TextDecoder('utf-8').decode(data);
+  const decoded = decodeText(data, file);
   const text = normalizeText(format === 'html' ? convert(decoded, htmlToTextOptions) : decoded);
   if (text.length === 0) throw new Error(`document ${file} is empty`);
   return { id, name, format, text };

@@ -41,10 +41,18 @@ const wholeNumber = (value: string): number => {
 
 const defaultOut = 'llmos-reports';
 
-/** Exit codes: 0 when everything was analyzed, 3 when a cap stopped the run early. */
-/** As the other jobs: 4 when a guard blocked the report's prose, 3 when a cap stopped the run early. */
+/**
+ * As the other jobs: 4 when a guard blocked the report's prose, 3 when a cap stopped the run
+ * early, 1 when no document was analyzed (a report of nothing is no success), else 0.
+ */
 const exitCodeOf = (result: AnalysisResult): number =>
-  result.stop?.stopReason === 'blocked' ? 4 : result.stop ? 3 : 0;
+  result.stop?.stopReason === 'blocked'
+    ? 4
+    : result.stop
+      ? 3
+      : result.documents.some((document) => document.chunksAnalyzed > 0)
+        ? 0
+        : 1;
 
 /** The spec, parsed here so a mistake is shown at its line and column before anything starts. */
 async function readSpec(file: string) {
@@ -145,5 +153,6 @@ export function registerAnalyzeCommand(program: Command): void {
       const result = await followAnalysis(client, handle);
       console.log(flags.json ? JSON.stringify(result, null, 2) : formatAnalysisResult(result));
       process.exitCode = exitCodeOf(result);
+      if (process.exitCode === 1) console.error('No document was analyzed: see why in the report.');
     });
 }

@@ -3,8 +3,9 @@
  * scripted demo model, and the report written to a folder whose path is printed.
  */
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import type { AnalysisResult } from '../../common/analysis.js';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -59,6 +60,39 @@ void describe('llmos analyze, end to end', { timeout: 300_000 }, () => {
     assert.match(run.stdout, /^Documents: 3 \(3 analyzed, 0 partly, 0 failed, 0 skipped\); chunks 9\/9$/m);
     assert.match(run.stdout, /^Findings: 4; invented quotes dropped: 0$/m);
     assert.match(readFileSync(path.join(folder, 'report.md'), 'utf8'), /Three agreements were reviewed/);
+  });
+
+  void it('skips a file that is not text, makes no model call, and exits 1 when nothing was analyzed', async () => {
+    const folder = path.join(scratch, 'not-text');
+    mkdirSync(folder);
+    writeFileSync(path.join(folder, 'random.txt'), randomBytes(100_000));
+    const run = await runLlmos(
+      [
+        'analyze',
+        folder,
+        '--spec',
+        'examples/analysis/contracts.spec',
+        '--out',
+        path.join(scratch, 'not-text-reports'),
+        '--json',
+      ],
+      cliEnv,
+    );
+    assert.equal(run.code, 1, describeRun(run));
+    assert.match(run.stderr, /^No document was analyzed: see why in the report\.$/m);
+    const result = JSON.parse(run.stdout) as AnalysisResult;
+    assert.deepEqual(
+      result.documents.map((document) => [document.status, document.chunks]),
+      [['failed', 0]],
+    );
+    assert.ok(
+      result.notAnalyzed.some((entry) =>
+        /random\.txt is not text \(it holds NUL bytes\): skipped/.test(entry.reason),
+      ),
+      JSON.stringify(result.notAnalyzed),
+    );
+    // No extraction, no identification, no summary of nothing.
+    assert.equal(result.totals.modelCalls, 0);
   });
 
   void it('shows a spec error at its line and column, with a hint, and starts nothing', async () => {

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -92,6 +93,24 @@ void describe('ingestDocument', () => {
     const broken = path.join(scratch, 'broken.pdf');
     await writeFile(broken, 'this is not a PDF');
     await assert.rejects(ingestDocument(broken), (error: Error) => error.message.includes(broken));
+  });
+
+  void it('skips what is not text, saying why, and reads a legacy 8-bit text', async () => {
+    const random = path.join(scratch, 'random.txt');
+    await writeFile(random, randomBytes(100_000));
+    await assert.rejects(ingestDocument(random), {
+      message: `document ${random} is not text (it holds NUL bytes): skipped`,
+    });
+    // Without a NUL byte, random bytes are still mostly neither UTF-8 nor Windows-1252 text.
+    const noNul = path.join(scratch, 'no-nul.txt');
+    await writeFile(noNul, Buffer.from(randomBytes(20_000).filter((byte) => byte !== 0)));
+    await assert.rejects(
+      ingestDocument(noNul),
+      /^Error: document .*no-nul\.txt is not text \(\d+% of it is neither UTF-8 nor Windows-1252 text\): skipped$/,
+    );
+    const legacy = path.join(scratch, 'legacy.txt');
+    await writeFile(legacy, Buffer.from('Le café était très épicé, à côté de la forêt.\n', 'latin1'));
+    assert.equal((await ingestDocument(legacy)).text, 'Le café était très épicé, à côté de la forêt.');
   });
 
   void it('agrees with CUAD’s own text export on a PDF', async () => {

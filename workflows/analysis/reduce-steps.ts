@@ -1,4 +1,4 @@
-import { proxyActivities } from '@temporalio/workflow';
+import { patched, proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../../activities/index.js';
 import type { Finding } from '../../common/analysis-report.js';
 import type { NotAnalyzed } from '../../common/analysis.js';
@@ -79,6 +79,14 @@ export async function writeSections(
   const { input } = run;
   run.phase = 'writing';
   if (input.spec.output.length === 0) return {};
+  // Nothing was read: a summary of nothing would only cost a call. Runs recorded before made it.
+  if (!documents.some((document) => document.chunksAnalyzed > 0) && patched('analysis-no-empty-summary')) {
+    notAnalyzed.push({
+      document: `OUTPUT (${input.spec.output.join(', ')})`,
+      reason: 'no document was analyzed',
+    });
+    return {};
+  }
   const outcome = await callWithRepairs(run.reduceMeter, models, input.maxRepairs, {
     request: (call) => ({
       ...call,
