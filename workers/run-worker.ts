@@ -41,11 +41,12 @@ export async function runWorkerProcess(
   const encryption = config.payloadKeys
     ? `; payloads encrypted with key ${config.payloadKeys.at(-1)!.id} (${config.payloadKeys.length} keys)`
     : '';
+  // The project's line first: whoever waits for the start line (a supervisor, a test) has it then.
+  if (project.file) console.log(describeExtensions(project));
   console.log(
     `llmos worker on ${describeConnection(config.temporal)}, task queue ${config.LLMOS_TASK_QUEUE}; models: ${providers.join(', ')}${encryption}`,
   );
   console.log(describeVersion(version));
-  if (project.file) console.log(describeExtensions(project));
   const health =
     config.LLMOS_HEALTH_PORT === undefined
       ? undefined
