@@ -50,19 +50,25 @@ export function registerServerCommands(program: Command): void {
     .description('Stop the dev server started by `llmos server start` or `llmos demo`')
     .action(async () => {
       const { stopBackgroundServer } = await import('../dev-server/background-server.js');
+      const stopped = await stopBackgroundServer();
       console.log(
-        (await stopBackgroundServer())
-          ? 'Stopped the Temporal dev server.'
-          : 'No background dev server was recorded.',
+        stopped
+          ? `Stopped the Temporal dev server on ${stopped.address} (pid ${stopped.pid}).`
+          : 'No dev server runs on this state folder.',
       );
     });
 
   server
     .command('status')
-    .description('Say whether a Temporal server answers')
+    .description("Show this folder's dev server, and whether a Temporal server answers")
     .option('--address <host:port>', 'server address', process.env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233')
     .action(async (flags: { address: string }) => {
-      const { isServerUp } = await import('../dev-server/background-server.js');
+      const { isServerUp, recordedServer } = await import('../dev-server/background-server.js');
+      const running = await recordedServer();
+      if (running)
+        console.log(
+          `Dev server (pid ${running.pid}) on ${running.address}, UI http://localhost:${running.uiPort}, state ${running.db}.`,
+        );
       const up = await isServerUp(flags.address);
       console.log(up ? `Temporal answers on ${flags.address}.` : `Nothing answers on ${flags.address}.`);
       process.exitCode = up ? 0 : 1;
