@@ -1,4 +1,4 @@
-import type { AgentResult } from '../common/agent.js';
+import type { AgentProgress, AgentResult } from '../common/agent.js';
 import type { traceSegmentReader } from '../workers/local-tools/trace-segments.js';
 import { withWholeTrace, type ReadStoredText, type ReadTraceSegment } from './agent-trace.js';
 import { formatAwaitingApproval, formatResult, formatStep, formatWaiting } from './format-agent.js';
@@ -26,6 +26,43 @@ export async function withTraceReader<T>(
   }
 }
 
+/** How long a run may show nothing new before the follower says what it waits for, and again after. */
+const silenceNoticeMs = 15_000;
+
+/**
+ * A sign of life while a run shows nothing new (a slow or hung model call can take minutes, up
+ * to its attempt timeout): after `silenceNoticeMs` without a new step, and every as long again,
+ * one line saying what the run waits for and since when.
+ */
+export class SilenceNotice {
+  private lastStepCount = -1;
+  private quietSince: number;
+  private noticedAt: number;
+
+  constructor(
+    private readonly write: (line: string) => void,
+    private readonly clock: () => number = Date.now,
+  ) {
+    this.quietSince = this.noticedAt = clock();
+  }
+
+  observe(progress: AgentProgress): void {
+    const now = this.clock();
+    if (progress.stepCount !== this.lastStepCount || progress.status !== 'running') {
+      this.lastStepCount = progress.stepCount;
+      this.quietSince = now;
+      this.noticedAt = now;
+      return;
+    }
+    if ((progress.awaitingApproval ?? []).length > 0 || now - this.noticedAt < silenceNoticeMs) return;
+    this.noticedAt = now;
+    const seconds = Math.round((now - this.quietSince) / 1000);
+    this.write(
+      `… still on iteration ${progress.iteration} (${progress.model}): nothing new for ${seconds} s`,
+    );
+  }
+}
+
 /** Exit codes of `agent` and `raise`: scripts can tell an answer from a stop without one. */
 export const exitCodes = { answer: 0, error: 1, stoppedOnCap: 3, blocked: 4 } as const;
 
@@ -42,6 +79,7 @@ export async function followAndPrint(
   process.once('SIGINT', onInterrupt);
   try {
     const announced = new Set<string>();
+    const silence = new SilenceNotice((line) => console.error(line));
     return await withTraceReader(async (readSegment) => {
       const outcome = await followAgentRun(
         handle,
@@ -52,6 +90,7 @@ export async function followAndPrint(
           readSegment,
           ...(options.sinceStep !== undefined ? { sinceStep: options.sinceStep } : {}),
           // Each waiting call once: what it is, and how to decide on it.
+          onProgress: (progress) => silence.observe(progress),
           onAwaitingApproval: (pending) => {
             for (const call of pending)
               if (!options.json && !announced.has(call.toolCallId)) {

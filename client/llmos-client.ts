@@ -116,6 +116,8 @@ export async function followAgentRun(
     readSegment?: ReadTraceSegment;
     /** Called on each poll with the tool calls that wait for a person (often none). */
     onAwaitingApproval?: (pending: PendingApproval[]) => void;
+    /** Called on each poll with the run's progress (for a sign of life while nothing new happens). */
+    onProgress?: (progress: AgentProgress) => void;
   } = {},
 ): Promise<FollowOutcome> {
   let sinceStep = options.sinceStep ?? 0;
@@ -141,6 +143,7 @@ export async function followAgentRun(
     }
     onSteps(await stepsSince(progress, sinceStep, options.readSegment));
     options.onAwaitingApproval?.(progress.awaitingApproval ?? []);
+    options.onProgress?.(progress);
     sinceStep = progress.stepCount;
     if (progress.status === 'finished') return finished();
     if (progress.status === 'waiting_for_caps') return { kind: 'waiting_for_caps', progress };
