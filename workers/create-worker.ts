@@ -66,10 +66,11 @@ export function modelResolverFromConfig(config: ModelProviderSettings): ModelRes
 }
 
 /**
- * The activities a worker with this configuration runs: model providers, tools and prompt
- * templates, prices, cache and breaker. The prompt library and model services are made here
- * unless given (`createWorker` makes them first, to log warnings and wait for the cache); an
- * invalid prompt library or model catalog throws.
+ * The activities a worker with this configuration runs: model providers, the built-in and the
+ * project's tools, MCP servers, prompt templates, prices, cache and breaker. What they are made
+ * of is made here unless given (`openWorkerResources` makes it first, for `createWorker` and the
+ * plugin: it logs warnings and waits for the cache); an invalid prompt library, model catalog or
+ * tool definition throws.
  */
 export function createActivitiesFromConfig(
   config: WorkerConfig,
