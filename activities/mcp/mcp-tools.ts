@@ -7,7 +7,7 @@ import {
 } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import {
-  ToolSpecSchema,
+  ToolNameSchema,
   type DescribedTools,
   type ToolCallOptions,
   type ToolSpec,
@@ -79,7 +79,7 @@ export async function describeMcpTools(
 /** The MCP tool as a model sees it, or undefined when its full name is one providers refuse. */
 function toSpec(server: string, tool: McpTool): ToolSpec | undefined {
   const name = mcpToolName(server, tool.name);
-  if (!ToolSpecSchema.shape.name.safeParse(name).success) return undefined;
+  if (!ToolNameSchema.safeParse(name).success) return undefined;
   const { $schema: _ignored, ...parameters } = tool.inputSchema as Record<string, unknown>;
   return { name, description: tool.description ?? tool.title ?? tool.name, parameters };
 }

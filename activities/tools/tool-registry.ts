@@ -1,6 +1,6 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { z } from 'zod';
-import { ToolSpecSchema, type ToolCallOptions, type ToolSpec } from '../../common/chat.js';
+import { ToolNameSchema, type ToolCallOptions, type ToolSpec } from '../../common/chat.js';
 import { ErrorType } from '../../common/errors.js';
 import { mcpToolSeparator } from '../../common/tool-names.js';
 import type { McpConnections } from '../mcp/mcp-connections.js';
@@ -38,7 +38,7 @@ function checkToolDefinition(tool: Tool, index: number): void {
   const fail = (problem: string): never => {
     throw new ToolDefinitionError(`${label}: ${problem}`);
   };
-  const named = ToolSpecSchema.shape.name.safeParse(name);
+  const named = ToolNameSchema.safeParse(name);
   if (!named.success) fail(`bad name: ${named.error.issues[0]?.message ?? 'not a string'}`);
   if ((name as string).includes(mcpToolSeparator))
     fail(`names may not contain "${mcpToolSeparator}", which marks an MCP server's tools`);

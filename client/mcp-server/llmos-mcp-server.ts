@@ -62,6 +62,12 @@ function capsOf(caps: Caps): Caps | undefined {
   return Object.keys(named).length > 0 ? named : undefined;
 }
 
+/** `{ caps }` with the caps a call named, or nothing when it named none (the run's defaults apply). */
+function capsField(caps: Caps): { caps?: Caps } {
+  const named = capsOf(caps);
+  return named ? { caps: named } : {};
+}
+
 /** A new MCP server over `options.client`: one per connection (stdio) or per request (HTTP). */
 export function createLlmosMcpServer(options: LlmosMcpServerOptions): McpServer {
   const server = new McpServer({ name: 'llmos', version: options.version });
@@ -112,7 +118,7 @@ export function createLlmosMcpServer(options: LlmosMcpServerOptions): McpServer 
           question,
           model: model ?? options.defaultModel,
           ...(tools ? { tools } : {}),
-          ...(capsOf(caps) ? { caps: capsOf(caps) } : {}),
+          ...capsField(caps),
           ...(holdOnCapSeconds !== undefined ? { holdOnCapMs: holdOnCapSeconds * 1_000 } : {}),
         },
         { wait, waitSeconds },
@@ -140,7 +146,7 @@ export function createLlmosMcpServer(options: LlmosMcpServerOptions): McpServer 
           task,
           model: model ?? options.defaultModel,
           ...(tools ? { tools } : {}),
-          ...(capsOf(caps) ? { caps: capsOf(caps) } : {}),
+          ...capsField(caps),
         },
         { wait, waitSeconds },
       ),
@@ -172,7 +178,7 @@ export function createLlmosMcpServer(options: LlmosMcpServerOptions): McpServer 
           database,
           answer,
           model: model ?? options.defaultModel,
-          ...(capsOf(caps) ? { caps: capsOf(caps) } : {}),
+          ...capsField(caps),
         },
         { wait, waitSeconds },
       ),
