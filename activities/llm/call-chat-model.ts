@@ -114,12 +114,22 @@ export interface ModelCallServices {
 /** Heartbeats this often while the provider thinks, so a dead worker is noticed within the heartbeat timeout. */
 const heartbeatIntervalMs = 1_000;
 
-/** Failures that say the provider is unwell (not that this request is wrong): they open the breaker. */
+/**
+ * Failures that say the provider is unwell: they open the breaker. Not a rate limit (the provider
+ * is well, and asks this caller to slow down) nor a request it refused.
+ */
 const healthFailures: ReadonlySet<string> = new Set([
   ErrorType.ModelUnavailable,
-  ErrorType.ModelRateLimited,
   ErrorType.ModelResponseMalformed,
 ]);
+
+/** The same for every attempt of one activity, and different for every other call. */
+function callId(context: Context): string {
+  const { workflowExecution, activityId } = context.info;
+  return workflowExecution
+    ? `${workflowExecution.workflowId}/${workflowExecution.runId}/${activityId}`
+    : activityId;
+}
 
 function conversationStore(store: ConversationStore | undefined): ConversationStore {
   if (!store)
@@ -145,8 +155,10 @@ function conversationStore(store: ConversationStore | undefined): ConversationSt
  * cost, and says what it saved. With the semantic cache on, a one-question request whose question
  * means nearly the same as a stored one (cosine similarity of their embeddings at or above the
  * setting, same context otherwise) takes the stored answer and says how alike they were. A model
- * whose breaker is open fails at once with the
- * non-retryable `ModelCircuitOpen`, so a workflow moves to the next model of its chain. With a
+ * whose breaker is open fails at once with the non-retryable `ModelCircuitOpen`, whose details say
+ * when to ask again (`{ retryInMs }`), so a workflow moves to the next model of its chain or waits
+ * for the breaker's trial. Failed calls count toward the breaker once each, however many attempts
+ * they make. With a
  * `stream` target the text also goes out as it is written, each piece tagged with this attempt.
  */
 export function createCallChatModel(
@@ -253,6 +265,7 @@ export function createCallChatModel(
         type: ErrorType.ModelCircuitOpen,
         message: `${input.model} failed repeatedly; its circuit breaker lets calls through again in ${Math.ceil(decision.retryInMs / 1_000)} s`,
         nonRetryable: true,
+        details: [{ retryInMs: decision.retryInMs }],
       });
 
     const model = await resolveModel(ref);
@@ -297,7 +310,7 @@ export function createCallChatModel(
         // A cancelled activity must end with the cancellation itself, not a provider error.
         if (context.cancellationSignal.aborted) throw context.cancellationSignal.reason;
         const failure = toModelFailure(error);
-        if (healthFailures.has(failure.type ?? '')) breaker?.recordFailure(input.model);
+        if (healthFailures.has(failure.type ?? '')) breaker?.recordFailure(input.model, callId(context));
         if (breaker) recordBreakerState(meter, ref, breaker.state(input.model));
         recordModelCall(meter, {
           ref,

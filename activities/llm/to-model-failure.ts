@@ -18,8 +18,15 @@ const contextTooLongPattern =
   /context[_ ](length|limit|size)|context window|prompt is too long|maximum context|too many tokens/i;
 
 /**
- * The one place an HTTP status becomes a Temporal failure: 429 retryable after `retry-after`;
- * 408, 409 and 5xx retryable; other 4xx not; context-length errors their own type so the
+ * Provider codes that come with a 429 but are no rate limit: the account is out of credit, and
+ * waiting will not change it (OpenAI's `insufficient_quota`).
+ */
+const notRateLimitCodes: ReadonlySet<string> = new Set(['insufficient_quota']);
+
+/**
+ * The one place an HTTP status becomes a Temporal failure: 429 retryable after `retry-after`
+ * (which its details also carry, `retryAfterMs`, for the workflow to wait when the attempts run
+ * out); 408, 409 and 5xx retryable; other 4xx not; context-length errors their own type so the
  * workflow can shrink the prompt instead of retrying it.
  */
 export function failureFromHttpStatus(details: HttpFailureDetails): ApplicationFailure {
@@ -37,11 +44,11 @@ export function failureFromHttpStatus(details: HttpFailureDetails): ApplicationF
       details: [{ status, code }],
     });
   }
-  if (status === 429) {
+  if (status === 429 && !notRateLimitCodes.has(code ?? '')) {
     return ApplicationFailure.create({
       type: ErrorType.ModelRateLimited,
       message: text,
-      details: [{ status, code }],
+      details: [{ status, code, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) }],
       ...(retryAfterMs !== undefined ? { nextRetryDelay: retryAfterMs } : {}),
     });
   }

@@ -54,7 +54,8 @@ void describe('llmos worker: Prometheus metrics', { timeout: 180_000 }, () => {
         ...fakeProviderEnv(fake.url),
         LLMOS_METRICS_ADDRESS: metricsAddress,
         LLMOS_MODELS_FILE: path.join(projectRoot, 'test', 'fixtures', 'models', 'test-catalog.yaml'),
-        LLMOS_BREAKER_FAILURES: '2',
+        // One failing call (however many attempts it makes) opens a model's breaker here.
+        LLMOS_BREAKER_FAILURES: '1',
       },
     });
   });
@@ -231,7 +232,8 @@ void describe('llmos worker: Prometheus metrics', { timeout: 180_000 }, () => {
         : undefined;
     });
     const primary = { gen_ai_provider_name: 'openai', gen_ai_request_model: 'gpt-4o-mini' };
-    assert.equal(sample(text, 'llmos_model_calls_total', { ...primary, outcome: 'ModelUnavailable' }), 2);
+    // The first attempt failed and opened the breaker: the second moved on without a request.
+    assert.equal(sample(text, 'llmos_model_calls_total', { ...primary, outcome: 'ModelUnavailable' }), 1);
     assert.equal(sample(text, 'llmos_breaker_open', primary), 1);
     assert.equal(
       sample(text, 'llmos_breaker_open', {

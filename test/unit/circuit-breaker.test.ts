@@ -14,8 +14,10 @@ function breakerAt(options: Omit<CircuitBreakerOptions, 'now'>) {
   };
 }
 
+/** `times` distinct calls to `model` fail. */
+let calls = 0;
 const failTimes = (breaker: CircuitBreaker, model: string, times: number) => {
-  for (let i = 0; i < times; i += 1) breaker.recordFailure(model);
+  for (let i = 0; i < times; i += 1) breaker.recordFailure(model, `call-${(calls += 1)}`);
 };
 
 void describe('CircuitBreaker', () => {
@@ -24,9 +26,17 @@ void describe('CircuitBreaker', () => {
     failTimes(breaker, 'openai:gpt-4o', 2);
     assert.equal(breaker.state('openai:gpt-4o'), 'closed');
     assert.deepEqual(breaker.allow('openai:gpt-4o'), { allowed: true });
-    breaker.recordFailure('openai:gpt-4o');
+    failTimes(breaker, 'openai:gpt-4o', 1);
     assert.equal(breaker.state('openai:gpt-4o'), 'open');
     assert.deepEqual(breaker.allow('openai:gpt-4o'), { allowed: false, retryInMs: 10_000 });
+  });
+
+  void it("counts calls, not attempts: one call's retries never open it", () => {
+    const { breaker } = breakerAt({ failureThreshold: 2, cooldownMs: 10_000 });
+    for (let attempt = 0; attempt < 5; attempt += 1) breaker.recordFailure('m:a', 'run-1/call-1');
+    assert.equal(breaker.state('m:a'), 'closed');
+    breaker.recordFailure('m:a', 'run-2/call-1');
+    assert.equal(breaker.state('m:a'), 'open');
   });
 
   void it('counts consecutive failures only: a success in between starts the count again', () => {
@@ -35,13 +45,13 @@ void describe('CircuitBreaker', () => {
     breaker.recordSuccess('m:a');
     failTimes(breaker, 'm:a', 2);
     assert.equal(breaker.state('m:a'), 'closed');
-    breaker.recordFailure('m:a');
+    failTimes(breaker, 'm:a', 1);
     assert.equal(breaker.state('m:a'), 'open');
   });
 
   void it('keeps one circuit per model', () => {
     const { breaker } = breakerAt({ failureThreshold: 1, cooldownMs: 10_000 });
-    breaker.recordFailure('openai:gpt-4o');
+    failTimes(breaker, 'openai:gpt-4o', 1);
     assert.equal(breaker.state('openai:gpt-4o'), 'open');
     assert.equal(breaker.state('anthropic:claude-haiku-4-5'), 'closed');
     assert.deepEqual(breaker.allow('anthropic:claude-haiku-4-5'), { allowed: true });
@@ -55,10 +65,10 @@ void describe('CircuitBreaker', () => {
     advance(6_000);
     assert.equal(breaker.state('m:a'), 'half_open');
     assert.deepEqual(breaker.allow('m:a'), { allowed: true });
-    // The trial is in flight: everyone else waits (at most the trial timeout, the cooldown by default).
-    assert.deepEqual(breaker.allow('m:a'), { allowed: false, retryInMs: 10_000 });
+    // The trial is in flight: everyone else asks again soon (within a second, by default).
+    assert.deepEqual(breaker.allow('m:a'), { allowed: false, retryInMs: 1_000 });
     advance(1);
-    assert.deepEqual(breaker.allow('m:a'), { allowed: false, retryInMs: 9_999 });
+    assert.deepEqual(breaker.allow('m:a'), { allowed: false, retryInMs: 1_000 });
   });
 
   void it('closes when the trial succeeds', () => {
@@ -70,7 +80,7 @@ void describe('CircuitBreaker', () => {
     assert.equal(breaker.state('m:a'), 'closed');
     assert.deepEqual(breaker.allow('m:a'), { allowed: true });
     // Closed again means the full threshold again, not one failure.
-    breaker.recordFailure('m:a');
+    failTimes(breaker, 'm:a', 1);
     assert.equal(breaker.state('m:a'), 'closed');
   });
 
@@ -80,7 +90,7 @@ void describe('CircuitBreaker', () => {
     advance(10_000);
     assert.deepEqual(breaker.allow('m:a'), { allowed: true });
     advance(500);
-    breaker.recordFailure('m:a');
+    breaker.recordFailure('m:a', 'the trial');
     assert.equal(breaker.state('m:a'), 'open');
     assert.deepEqual(breaker.allow('m:a'), { allowed: false, retryInMs: 10_000 });
     advance(10_000);
@@ -92,8 +102,9 @@ void describe('CircuitBreaker', () => {
       failureThreshold: 1,
       cooldownMs: 10_000,
       trialTimeoutMs: 2_000,
+      trialPollMs: 5_000,
     });
-    breaker.recordFailure('m:a');
+    failTimes(breaker, 'm:a', 1);
     advance(10_000);
     assert.deepEqual(breaker.allow('m:a'), { allowed: true });
     advance(1_999);
@@ -108,13 +119,13 @@ void describe('CircuitBreaker', () => {
     advance(3_000);
     breaker.recordSuccess('m:a');
     assert.equal(breaker.state('m:a'), 'open');
-    breaker.recordFailure('m:a');
+    failTimes(breaker, 'm:a', 1);
     assert.deepEqual(breaker.allow('m:a'), { allowed: false, retryInMs: 7_000 });
   });
 
   void it('reading the state does not use up the trial', () => {
     const { breaker, advance } = breakerAt({ failureThreshold: 1, cooldownMs: 5_000 });
-    breaker.recordFailure('m:a');
+    failTimes(breaker, 'm:a', 1);
     advance(5_000);
     assert.equal(breaker.state('m:a'), 'half_open');
     assert.equal(breaker.state('m:a'), 'half_open');
@@ -129,11 +140,15 @@ void describe('CircuitBreaker', () => {
       () => new CircuitBreaker({ failureThreshold: 1, cooldownMs: 1, trialTimeoutMs: Number.NaN }),
       /trialTimeoutMs/,
     );
+    assert.throws(
+      () => new CircuitBreaker({ failureThreshold: 1, cooldownMs: 1, trialPollMs: 0 }),
+      /trialPollMs/,
+    );
   });
 
   void it('uses the real clock by default', () => {
     const breaker = new CircuitBreaker({ failureThreshold: 1, cooldownMs: 60_000 });
-    breaker.recordFailure('m:a');
+    failTimes(breaker, 'm:a', 1);
     const decision = breaker.allow('m:a');
     assert.equal(decision.allowed, false);
     assert.ok(!decision.allowed && decision.retryInMs > 59_000 && decision.retryInMs <= 60_000);

@@ -71,7 +71,18 @@ void describe('toModelFailure: HTTP status classes', () => {
       assert.equal(failure.type, ErrorType.ModelRateLimited);
       assert.equal(failure.nonRetryable, false);
       assert.equal(nextRetryDelayMs(failure), 2000);
+      // The workflow reads the wait from the details: a failure's next delay does not reach it.
+      assert.equal((failure.details?.[0] as { retryAfterMs?: number }).retryAfterMs, 2000);
     }
+  });
+
+  void it('429 insufficient_quota is ModelRequestRejected: no wait will bring credit back', () => {
+    const failure = toModelFailure(
+      openAiError(429, { message: 'You exceeded your current quota', code: 'insufficient_quota' }),
+    );
+    assert.equal(failure.type, ErrorType.ModelRequestRejected);
+    assert.equal(failure.nonRetryable, true);
+    assert.match(failure.message, /^429 You exceeded your current quota/);
   });
 
   void it('429 with retry-after as an HTTP date waits until that date', () => {

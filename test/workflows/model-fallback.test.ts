@@ -65,11 +65,18 @@ void describe('fallback chains and circuit breakers', () => {
     assert.equal(sentTo('openai'), 2, 'both attempts of the retry policy');
     assert.match(first.fallbacks?.[0]?.reason ?? '', /^ModelUnavailable/);
 
-    // Two failures in a row opened the breaker: the next run skips the model without a request.
+    // One call's two attempts are one failing call: the breaker is still closed. A second
+    // failing call opens it, and that call's next attempt moves on at once.
     const second = await run();
     assert.equal(second.answer, 'Backup answer.');
-    assert.equal(sentTo('openai'), 2, 'no request while the breaker is open');
+    assert.equal(sentTo('openai'), 3, "the second call's first attempt went out, its second did not");
     assert.match(second.fallbacks?.[0]?.reason ?? '', /^ModelCircuitOpen/);
+
+    // Open: the next run skips the model without a request.
+    const skipped = await run();
+    assert.equal(skipped.answer, 'Backup answer.');
+    assert.equal(sentTo('openai'), 3, 'no request while the breaker is open');
+    assert.match(skipped.fallbacks?.[0]?.reason ?? '', /^ModelCircuitOpen/);
 
     // After the cooldown one trial goes through; the model has recovered, so the breaker closes.
     testbed.fake.setScript({
@@ -81,6 +88,44 @@ void describe('fallback chains and circuit breakers', () => {
     assert.deepEqual(third.fallbacks ?? [], []);
     const fourth = await run();
     assert.equal(fourth.answer, 'Primary answer.', 'closed again: every call goes to the first model');
+  });
+
+  void it('waits out a rate limit: 429 x 5 then ok answers, and opens no breaker', async () => {
+    testbed.fake.setScript({
+      rules: [
+        { match: { protocol: 'openai' }, reply: { status: 429, retryAfterSeconds: 0.5 }, times: 5 },
+        { match: { protocol: 'openai' }, reply: { text: 'Answer after the rate limit.' } },
+      ],
+    });
+    // Two attempts per activity: the rate limit outlasts them twice, and the run still answers.
+    const limited = await run({ model: 'openai:gpt-4o-mini' });
+    assert.equal(limited.stopReason, 'answer', limited.stopDetail);
+    assert.equal(limited.answer, 'Answer after the rate limit.');
+    assert.equal(sentTo('openai'), 6);
+    // Five rate-limited requests of one call left the breaker closed: the next run goes straight through.
+    const next = await run({ model: 'openai:gpt-4o-mini' });
+    assert.equal(next.answer, 'Answer after the rate limit.');
+    assert.equal(sentTo('openai'), 7);
+  });
+
+  void it('a run started while the breaker is open and no model is left waits for the trial, then answers', async () => {
+    testbed.fake.setScript({
+      rules: [{ match: { protocol: 'openai' }, reply: { status: 500 } }, ...backupAnswers],
+    });
+    // Two failing calls open the breaker (their runs answer through the backup).
+    await run();
+    await run();
+    assert.equal(sentTo('openai'), 3);
+    testbed.fake.setScript({
+      rules: [{ match: { protocol: 'openai' }, reply: { text: 'Primary recovered.' } }],
+    });
+    const startedAt = Date.now();
+    const waited = await run({ model: 'openai:gpt-4o-mini' });
+    assert.equal(waited.stopReason, 'answer', waited.stopDetail);
+    assert.equal(waited.answer, 'Primary recovered.');
+    assert.equal(sentTo('openai'), 4, 'one request: the trial, after the cooldown');
+    assert.ok(Date.now() - startedAt >= cooldownMs - 500, 'it waited for the cooldown');
+    assert.deepEqual(waited.fallbacks ?? [], []);
   });
 
   void it('routes `auto` to the simple or the complex model, and records why', async () => {

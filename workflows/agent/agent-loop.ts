@@ -107,6 +107,7 @@ export async function callModel(
         return route ? { ...made, route } : made;
       },
       costOf: (made) => made.costUsd,
+      timeLeftMs: () => meter.timeLeftMs(),
     });
   } catch (error) {
     return await afterFailedCall(run, conversation, error);

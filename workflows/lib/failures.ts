@@ -16,6 +16,24 @@ export function describeFailure(error: unknown): { type: string; message: string
 }
 
 /**
+ * How long a model call that failed with `error` should wait before it is made again, or
+ * undefined when waiting would not help: a rate limit (the provider's `retry-after`, else
+ * `defaultMs`) or an open breaker (until its trial). Both activities put the wait in the failure's
+ * details; the failure's own next-retry delay does not reach the workflow.
+ */
+export function waitAskedFor(error: unknown, defaultMs: number): number | undefined {
+  let current: unknown = error;
+  while (current instanceof ActivityFailure && current.cause) current = current.cause;
+  if (!(current instanceof ApplicationFailure)) return undefined;
+  const details = current.details?.[0] as { retryAfterMs?: unknown; retryInMs?: unknown } | undefined;
+  let asked: unknown;
+  if (current.type === ErrorType.ModelRateLimited) asked = details?.retryAfterMs;
+  else if (current.type === ErrorType.ModelCircuitOpen) asked = details?.retryInMs;
+  else return undefined;
+  return typeof asked === 'number' && Number.isFinite(asked) && asked >= 0 ? Math.max(asked, 1) : defaultMs;
+}
+
+/**
  * Whether an activity ran out of its schedule-to-close time: a run's deadline, when the run gives
  * a call the time it has left (no timer of its own), not a failure of the model.
  */

@@ -57,6 +57,7 @@ export async function callWithRepairs<Request, Result>(
         invoke: ({ name, activities }, maxOutputTokens) =>
           step.attempt(activities, step.request({ model: name, repairs: [...repairs], maxOutputTokens })),
         costOf: (call) => call.costUsd,
+        timeLeftMs: () => meter.timeLeftMs(),
       });
     } catch (error) {
       if (error instanceof CapReached)

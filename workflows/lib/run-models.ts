@@ -1,8 +1,10 @@
 import {
   ApplicationFailure,
   isCancellation,
+  log,
   patched,
   proxyActivities,
+  sleep,
   type ActivityInterfaceFor,
 } from '@temporalio/workflow';
 import type { Activities } from '../../activities/index.js';
@@ -15,7 +17,7 @@ import { ProviderSchema } from '../../common/model-ref.js';
 import { policyRefusal, type TenantPolicy } from '../../common/policies.js';
 import type { ResolvedModels } from '../../common/task-queues.js';
 import { localActivityOptions, modelActivityOptions } from './activity-options.js';
-import { describeFailure, isScheduleToCloseTimeout } from './failures.js';
+import { describeFailure, isScheduleToCloseTimeout, waitAskedFor } from './failures.js';
 import { isFallbackFailure, ModelChain } from './model-chain.js';
 import { BudgetReservations, type Granted, type Reservation } from './budget-reservations.js';
 
@@ -52,6 +54,11 @@ export interface ModelCallOptions<Prepared, Result> {
   ) => Promise<Result>;
   /** What the call cost (null: no known price, and the reservation is kept as the cost). */
   costOf: (result: Result) => number | null;
+  /**
+   * The time the call has left (the run's deadline): a call on a model that is rate-limited or
+   * has its breaker open, with no model left to move to, waits for it while this allows.
+   */
+  timeLeftMs: () => number;
 }
 
 export interface RunModelsOptions {
@@ -98,7 +105,8 @@ export interface RunModelsOptions {
  * against the shared budget (waiting while calls in flight hold it, switching to the budget's
  * cheaper model past its soft limit, refusing with `BudgetExceeded`), call the current model on
  * its provider's queue, settle what the call really cost, and on a failure another model may
- * not have, try again on the next model. Deterministic; safe for calls made in parallel.
+ * not have, try again on the next model; with none left, wait out a rate limit or an open breaker
+ * while the deadline allows. Deterministic; safe for calls made in parallel.
  */
 export class RunModels {
   private readonly proxies = new Map<string, ModelActivities>();
@@ -347,6 +355,14 @@ export class RunModels {
         if (isFallbackFailure(failure) && chain.current !== model) continue;
         // The failed call did no work: the next model makes it.
         if (chain.fallBack(failure, options.iteration)) continue;
+        // No model left: a provider asking to slow down, or a breaker waiting for its trial, is
+        // waited for (a durable timer) while the deadline allows, instead of failing the run.
+        const waitMs = waitAskedFor(error, this.options.retry.maximumIntervalMs);
+        if (waitMs !== undefined && waitMs < options.timeLeftMs() && patched('model-back-pressure')) {
+          log.info(`${model}: ${failure.type}, calling again in ${waitMs} ms`);
+          await sleep(waitMs);
+          continue;
+        }
         throw error;
       }
       await reservations?.settle(reservation?.id, options.costOf(result) ?? reservation?.amountUsd ?? 0);

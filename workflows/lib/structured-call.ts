@@ -117,6 +117,7 @@ async function repairUntilValid<T>(models: RunModels, options: StructuredCallOpt
             });
       },
       costOf: (call) => call.costUsd,
+      timeLeftMs: () => meter.timeLeftMs(),
     });
     recordModelCall(meter, options.trace, call, prompt);
     // The activity validated the answer with this same definition: parsing its text here gives

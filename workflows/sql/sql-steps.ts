@@ -134,6 +134,7 @@ export async function writeAnswer(
         request,
       }),
     costOf: (answered) => answered.costUsd,
+    timeLeftMs: () => run.meter.timeLeftMs(),
   });
   recordModelCall(run.meter, run.trace, call, input.prompts.answer);
   const answer = call.response.message.content;
