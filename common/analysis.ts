@@ -95,6 +95,8 @@ export interface AnalysisDocumentResult extends Omit<DocumentResult, 'fields'>, 
   fallbacks: ModelFallback[];
   /** Why the shared budget refused a call, when it did: the document's remaining calls were not made. */
   budgetRefusal?: string;
+  /** The cap of the document's share that left chunks unanalyzed, when one did. */
+  capStop?: { stopReason: 'iteration_limit' | 'budget_exhausted' | 'deadline'; detail: string };
   totals: RunTotals;
 }
 

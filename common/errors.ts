@@ -27,6 +27,8 @@ export const ErrorType = {
   InvalidToolInput: 'InvalidToolInput',
   ToolFailed: 'ToolFailed',
   BudgetExceeded: 'BudgetExceeded',
+  /** The call does not fit what the run's caps leave it (`CallAllowance`): it was not sent. */
+  ModelCallOverCaps: 'ModelCallOverCaps',
   UnsafeSql: 'UnsafeSql',
   /** The tenant's policy (`config/policies.yaml`) refuses to send its data to the model: the next one of the chain is tried. */
   PolicyViolation: 'PolicyViolation',
@@ -64,6 +66,7 @@ export const nonRetryableErrorTypes: readonly ErrorType[] = [
   ErrorType.UnknownPrompt,
   ErrorType.InvalidToolInput,
   ErrorType.BudgetExceeded,
+  ErrorType.ModelCallOverCaps,
   ErrorType.UnsafeSql,
   ErrorType.McpResultMalformed,
 ];

@@ -112,6 +112,7 @@ export async function analyzeDocumentWorkflow(
     notAnalyzed,
     fallbacks: models.fallbacks,
     ...(models.budgetRefusal !== undefined ? { budgetRefusal: models.budgetRefusal } : {}),
+    ...(extraction.capStop ? { capStop: extraction.capStop } : {}),
     // A few steps however many chunks: the parent holds every document's.
     ...(guards && guards.steps.length > 0
       ? { ...guards.outcome, guards: summarizeSteps(guards.steps, input.id) }

@@ -85,7 +85,7 @@ export async function analyzeCorpusWorkflow(request: AnalysisRequest): Promise<A
     sections,
     notAnalyzed,
     hallucinatedQuotes,
-    stop: mapStop ?? (blocked ? { stopReason: 'blocked', detail: blocked } : undefined),
+    stop: mapStop ?? run.reduceStop ?? (blocked ? { stopReason: 'blocked', detail: blocked } : undefined),
   });
 }
 

@@ -1,3 +1,4 @@
+import type { CallAllowance } from '../../common/call-allowance.js';
 import { ApplicationFailure } from '@temporalio/common';
 import type { z } from 'zod';
 import {
@@ -73,6 +74,8 @@ export interface ExtractChunkInput {
   repairs?: RepairTurn[];
   temperature?: number;
   maxOutputTokens?: number;
+  /** What the run's caps leave the call. */
+  allowance?: CallAllowance;
 }
 
 export interface ExtractedField {
@@ -170,6 +173,7 @@ export function createAnalysisActivities(dependencies: {
       schema,
       temperature: input.temperature,
       maxOutputTokens: input.maxOutputTokens,
+      allowance: input.allowance,
     };
     return { text, call };
   };

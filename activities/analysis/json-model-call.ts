@@ -1,3 +1,4 @@
+import type { CallAllowance } from '../../common/call-allowance.js';
 import type { ChatMessage, ResponseFormat } from '../../common/chat.js';
 import type { PromptRef } from '../../common/prompt-template.js';
 import { withRepairTurns, type RepairTurn } from '../../common/structured-output.js';
@@ -25,6 +26,8 @@ export interface JsonModelCall<T> {
   schema: z.ZodType<T>;
   temperature?: number | undefined;
   maxOutputTokens?: number | undefined;
+  /** What the run's caps leave the call (see `CallChatModelOptions.allowance`). */
+  allowance?: CallAllowance | undefined;
 }
 
 /**
@@ -69,6 +72,7 @@ export async function callForJson<T>(
     },
     temperature: call.temperature,
     maxOutputTokens: call.maxOutputTokens,
+    allowance: call.allowance,
   });
   return {
     base: { ...accounting, usage: response.usage, output: response.message.content },

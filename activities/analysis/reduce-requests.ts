@@ -1,3 +1,4 @@
+import type { CallAllowance } from '../../common/call-allowance.js';
 import type { DocumentResult, FieldValue, Finding } from '../../common/analysis-report.js';
 import { AnalysisSpecSchema, type AnalysisSpec } from '../../common/analysis-spec.js';
 import type { BlobRef } from '../../common/blob-ref.js';
@@ -23,6 +24,8 @@ interface ModelStepInput {
   repairs?: RepairTurn[];
   temperature?: number;
   maxOutputTokens?: number;
+  /** What the run's caps leave the call. */
+  allowance?: CallAllowance;
 }
 
 export interface ReconcileFieldInput extends ModelStepInput {
@@ -90,6 +93,7 @@ export function createReduceRequests(dependencies: { blobs: BlobStore; prompts: 
     schema: output.schema,
     temperature: input.temperature,
     maxOutputTokens: input.maxOutputTokens,
+    allowance: input.allowance,
   });
 
   const reconcileCall = (input: ReconcileFieldInput) => {

@@ -21,6 +21,8 @@ import { requestFromConversation } from '../conversation/conversation-request.js
 import type { TokenGrant, TokenLimiter } from './rate-limits/token-limiter.js';
 import { toModelFailure } from './to-model-failure.js';
 import { fitToContext, type ContextFit } from './fit-to-context.js';
+import { fitToAllowance } from './fit-to-allowance.js';
+import type { CallAllowance } from '../../common/call-allowance.js';
 import type { EmbeddingCache } from './embeddings/embedding-cache.js';
 import type { Embedder } from './embeddings/embed-texts.js';
 import {
@@ -50,6 +52,11 @@ interface CallChatModelOptions {
    * and only told to the call's trace span (`llmos.fallback.from`).
    */
   fallbackFrom?: string | undefined;
+  /**
+   * What the run's caps leave this call: its output allowance is lowered to fit, or the call is
+   * refused (`ModelCallOverCaps`) without being sent when even its input does not fit.
+   */
+  allowance?: CallAllowance | undefined;
 }
 
 /**
@@ -199,6 +206,8 @@ export function createCallChatModel(
         `${input.model}: conversation fitted to the context window, ${fitted.fit.fromTokens} -> ${fitted.fit.toTokens} tokens`,
       );
     }
+    if (input.allowance)
+      request = fitToAllowance(input.model, request, input.allowance, priceOf(input.model));
     describeRequest(request);
     const contextFit = fitted ? { contextFit: fitted.fit } : {};
     // The conversation with the answer added: the next call's base.

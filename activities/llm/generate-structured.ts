@@ -1,3 +1,4 @@
+import type { CallAllowance } from '../../common/call-allowance.js';
 import { ApplicationFailure } from '@temporalio/common';
 import type { ChatMessage, ResponseFormat } from '../../common/chat.js';
 import { ErrorType } from '../../common/errors.js';
@@ -141,6 +142,8 @@ export interface StructuredCall {
   temperature?: number | undefined;
   maxOutputTokens?: number | undefined;
   fallbackFrom?: string | undefined;
+  /** What the run's caps leave the call (see `CallChatModelOptions.allowance`). */
+  allowance?: CallAllowance | undefined;
 }
 
 /**
@@ -156,6 +159,7 @@ export async function callStructured(
     model: request.model,
     prompt: request.prompt,
     ...(request.fallbackFrom ? { fallbackFrom: request.fallbackFrom } : {}),
+    ...(request.allowance ? { allowance: request.allowance } : {}),
     request: {
       messages: request.messages,
       tools: [],

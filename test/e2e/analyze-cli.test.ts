@@ -4,7 +4,15 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import type { AnalysisResult } from '../../common/analysis.js';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -93,6 +101,41 @@ void describe('llmos analyze, end to end', { timeout: 300_000 }, () => {
     );
     // No extraction, no identification, no summary of nothing.
     assert.equal(result.totals.modelCalls, 0);
+  });
+
+  void it('stops on a token cap without going over it, with chunks in parallel, and exits 3', async () => {
+    // One long document of real contracts: far more chunks than the cap pays for.
+    const held = path.join('test', 'fixtures', 'cuad', 'held-out');
+    const contracts = readdirSync(held).map((name) => readFileSync(path.join(held, name), 'utf8'));
+    const folder = path.join(scratch, 'long');
+    mkdirSync(folder);
+    writeFileSync(path.join(folder, 'long.txt'), contracts.join('\n\n'));
+    const maxTokens = 40_000;
+    const run = await runLlmos(
+      [
+        'analyze',
+        folder,
+        '--spec',
+        'examples/analysis/contracts.spec',
+        '--out',
+        path.join(scratch, 'long-reports'),
+        '--max-tokens',
+        String(maxTokens),
+        '--concurrency',
+        '4',
+        '--json',
+      ],
+      cliEnv,
+    );
+    assert.equal(run.code, 3, describeRun(run));
+    const result = JSON.parse(run.stdout) as AnalysisResult;
+    assert.equal(result.stop?.stopReason, 'budget_exhausted', JSON.stringify(result.stop));
+    const [document] = result.documents;
+    assert.ok(document && document.chunksAnalyzed > 0 && document.chunksAnalyzed < document.chunks);
+    assert.ok(
+      result.totals.totalTokens <= maxTokens,
+      `${result.totals.totalTokens} tokens spent of a ${maxTokens} cap`,
+    );
   });
 
   void it('shows a spec error at its line and column, with a hint, and starts nothing', async () => {

@@ -3,6 +3,7 @@ import type { AnalysisDocumentResult, AnalysisInput, AnalysisPhase } from '../..
 import { analysisProgressQuery } from '../../common/messages.js';
 import { CapShares } from './cap-shares.js';
 import { CapsMeter } from '../lib/caps-meter.js';
+import type { CapStop } from '../lib/caps.js';
 import { RunGuards } from '../lib/run-guards.js';
 
 /** A document's outcome as the corpus run keeps it: counts and blob references, no text. */
@@ -23,6 +24,8 @@ export class AnalysisRun {
    * with the chunk lanes each holds: its own, and those handed on to it.
    */
   readonly running = new Map<string, number>();
+  /** The cap that kept a reduce step (IDENTIFY, OUTPUT) from being done, when one did. */
+  reduceStop: CapStop | undefined;
   /** One entry per document, filled in as each ends. */
   outcomes: Array<DocumentOutcome | undefined> = [];
 

@@ -3,6 +3,7 @@ import type { Activities } from '../../activities/index.js';
 import type { DocumentResult } from '../../common/analysis-report.js';
 import type { AnalysisDocumentInput, FieldCandidate, NotAnalyzed } from '../../common/analysis.js';
 import type { CapsMeter } from '../lib/caps-meter.js';
+import type { CapStop } from '../lib/caps.js';
 import { localActivityOptions } from '../lib/activity-options.js';
 import type { Lanes } from '../lib/lanes.js';
 import { chooseValue, mergeFields } from './merge-fields.js';
@@ -28,6 +29,8 @@ export interface Extraction {
   notAnalyzed: NotAnalyzed[];
   hallucinatedQuotes: number;
   analyzed: number;
+  /** The cap that stopped chunks from being analyzed, when one did. */
+  capStop?: CapStop;
 }
 
 /**
@@ -64,6 +67,7 @@ export async function extractChunks(
           { summary: `${input.id} chunk ${chunk.index + 1}/${chunks.length}` },
           [request],
         ),
+      concurrency: () => lanes.width,
     });
     if (outcome.ok) {
       extraction.candidates.push(...outcome.value.fields);
@@ -71,6 +75,7 @@ export async function extractChunks(
       extraction.analyzed += 1;
     } else {
       extraction.notAnalyzed.push({ document: input.id, chunk: chunk.index, reason: outcome.reason });
+      extraction.capStop ??= outcome.stop;
     }
     onChunkDone(extraction.analyzed);
     setCurrentDetails(`${extraction.analyzed}/${chunks.length} chunks analyzed`);

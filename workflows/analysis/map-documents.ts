@@ -66,6 +66,8 @@ export async function mapDocuments(
       models.follow(outcome.fallbacks, shares.totals.modelCalls);
       shares.settle(share.caps, totals);
       run.outcomes[index] = outcome;
+      // A cap of the document's share left chunks out: the run stopped short of its work.
+      if (outcome.capStop) mapStop ??= outcome.capStop;
       if (outcome.budgetRefusal !== undefined) {
         budgetRefusal ??= outcome.budgetRefusal;
         mapStop ??= { stopReason: 'budget_exhausted', detail: outcome.budgetRefusal };

@@ -52,6 +52,7 @@ export async function identifyFindings(
       }),
       estimate: (request) => estimateReduceStep({ kind: 'identify', input: request }),
       attempt: (activities, request) => activities.identifyFindings(request),
+      concurrency: () => input.concurrency,
     });
     if (outcome.ok) {
       batchFindings[index] = outcome.value.findings;
@@ -60,6 +61,7 @@ export async function identifyFindings(
       const first = index * input.identifyBatchSize + 1;
       const range = `documents ${first}-${first + batch.length - 1}`;
       notAnalyzed.push({ document: `IDENTIFY (${range})`, reason: outcome.reason });
+      run.reduceStop ??= outcome.stop;
     }
   });
   return { findings: batchFindings.flat(), quotesDropped };
@@ -107,6 +109,7 @@ export async function writeSections(
   });
   if (outcome.ok) return outcome.value.sections;
   notAnalyzed.push({ document: `OUTPUT (${input.spec.output.join(', ')})`, reason: outcome.reason });
+  run.reduceStop ??= outcome.stop;
   return {};
 }
 

@@ -4,6 +4,7 @@ import { isScheduleToCloseTimeout } from './failures.js';
 import { applyRaise, checkRaise, findExhaustedCap, outputAllowance, type CapStop } from './caps.js';
 import { addModelCall, addTotals, emptyTotals } from '../../common/run-totals.js';
 import type { CallChatModelOutput } from '../../activities/index.js';
+import type { CallAllowance, CallNeed } from '../../common/call-allowance.js';
 
 /** Thrown inside a run when the next model call would break a cap; the run ends with its stop. */
 export class CapReached extends Error {
@@ -18,6 +19,11 @@ export class CapReached extends Error {
  * model calls, sub-agents' included. Deterministic (workflow time); lives in the workflow.
  */
 export class CapsMeter {
+  /** What calls in flight were granted (`grant`) and have not ended: as good as spent until they end. */
+  private granted = { totalTokens: 0, costUsd: 0, calls: 0 };
+  /** A stop the run came to short of its caps' numbers: no call fits what they leave (`stopWith`). */
+  private stopped: CapStop | undefined;
+
   constructor(
     private current: RunCaps,
     /** When the run started (epoch ms, workflow time): the wall-time cap counts from it. */
@@ -39,6 +45,7 @@ export class CapsMeter {
    * default those made) and `elapsedMs` the time to judge the deadline at (by default now).
    */
   exhausted(use: { iterations?: number; elapsedMs?: number } = {}): CapStop | undefined {
+    if (this.stopped) return this.stopped;
     return findExhaustedCap(this.current, {
       iterations: use.iterations ?? this.totals.modelCalls,
       totals: this.totals,
@@ -58,6 +65,7 @@ export class CapsMeter {
 
   raise(raise: CapsRaise): RunCaps {
     this.current = applyRaise(this.current, raise);
+    this.stopped = undefined;
     return this.current;
   }
 
@@ -93,6 +101,64 @@ export class CapsMeter {
       maxTotalTokens: Math.max(1, this.current.maxTotalTokens - this.totals.totalTokens),
       maxCostUsd: Math.max(Number.MIN_VALUE, this.current.maxCostUsd - this.totals.costUsd),
       maxWallTimeMs: this.timeLeftMs(),
+    };
+  }
+
+  /** Calls in flight that hold a grant. */
+  get callsInFlight(): number {
+    return this.granted.calls;
+  }
+
+  /**
+   * Grants one more call a `share`th of the tokens and dollars the caps leave, neither used nor
+   * granted to calls in flight. The call is fitted into it (or refused) before it is sent, so
+   * calls made in parallel never take the run past its caps together. Give it back with
+   * `release` when the call ends, once its use is counted.
+   */
+  grant(share: number, minOutputTokens: number, atLeast?: CallNeed): CallAllowance {
+    const parts = Math.max(1, share);
+    const left = this.left();
+    const allowance = {
+      totalTokens: Math.max(
+        Math.floor(left.totalTokens / parts),
+        Math.min(left.totalTokens, atLeast?.totalTokens ?? 0),
+      ),
+      costUsd: Math.max(left.costUsd / parts, Math.min(left.costUsd, atLeast?.costUsd ?? 0)),
+      minOutputTokens,
+    };
+    this.granted = {
+      totalTokens: this.granted.totalTokens + allowance.totalTokens,
+      costUsd: this.granted.costUsd + allowance.costUsd,
+      calls: this.granted.calls + 1,
+    };
+    return allowance;
+  }
+
+  /** What the caps leave, neither used nor granted to calls in flight. */
+  left(): CallNeed {
+    const { maxTotalTokens, maxCostUsd } = this.current;
+    return {
+      totalTokens: Math.max(0, maxTotalTokens - this.totals.totalTokens - this.granted.totalTokens),
+      costUsd: Math.max(0, maxCostUsd - this.totals.costUsd - this.granted.costUsd),
+    };
+  }
+
+  /** Whether what the caps leave covers a call that needs `need`. */
+  covers(need: CallNeed): boolean {
+    const left = this.left();
+    return left.totalTokens >= need.totalTokens && left.costUsd >= need.costUsd;
+  }
+
+  /** Stops the run short of its caps' numbers: every later call is refused with `stop`. */
+  stopWith(stop: CapStop): void {
+    this.stopped = stop;
+  }
+
+  release(allowance: CallAllowance): void {
+    this.granted = {
+      totalTokens: this.granted.totalTokens - allowance.totalTokens,
+      costUsd: this.granted.costUsd - allowance.costUsd,
+      calls: this.granted.calls - 1,
     };
   }
 

@@ -16,19 +16,31 @@ export function describeFailure(error: unknown): { type: string; message: string
 }
 
 /**
+ * The type and first detail of the application failure under `error` (an activity failure is
+ * unwrapped to its cause); the detail is what the activity put there, unchecked.
+ */
+export function failureDetails<Details>(error: unknown): { type?: string; details?: Partial<Details> } {
+  let current: unknown = error;
+  while (current instanceof ActivityFailure && current.cause) current = current.cause;
+  if (!(current instanceof ApplicationFailure)) return {};
+  const details = current.details?.[0];
+  return {
+    ...(current.type ? { type: current.type } : {}),
+    ...(details && typeof details === 'object' ? { details } : {}),
+  };
+}
+
+/**
  * How long a model call that failed with `error` should wait before it is made again, or
  * undefined when waiting would not help: a rate limit (the provider's `retry-after`, else
  * `defaultMs`) or an open breaker (until its trial). Both activities put the wait in the failure's
  * details; the failure's own next-retry delay does not reach the workflow.
  */
 export function waitAskedFor(error: unknown, defaultMs: number): number | undefined {
-  let current: unknown = error;
-  while (current instanceof ActivityFailure && current.cause) current = current.cause;
-  if (!(current instanceof ApplicationFailure)) return undefined;
-  const details = current.details?.[0] as { retryAfterMs?: unknown; retryInMs?: unknown } | undefined;
+  const { type, details } = failureDetails<{ retryAfterMs?: unknown; retryInMs?: unknown }>(error);
   let asked: unknown;
-  if (current.type === ErrorType.ModelRateLimited) asked = details?.retryAfterMs;
-  else if (current.type === ErrorType.ModelCircuitOpen) asked = details?.retryInMs;
+  if (type === ErrorType.ModelRateLimited) asked = details?.retryAfterMs;
+  else if (type === ErrorType.ModelCircuitOpen) asked = details?.retryInMs;
   else return undefined;
   return typeof asked === 'number' && Number.isFinite(asked) && asked >= 0 ? Math.max(asked, 1) : defaultMs;
 }

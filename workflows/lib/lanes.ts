@@ -9,6 +9,11 @@ export class Lanes {
 
   constructor(private count: number) {}
 
+  /** How many lanes there are: at most that many items in progress at once. */
+  get width(): number {
+    return this.count;
+  }
+
   /** Adds lanes: to the work running now, or to the next `run`. */
   add(count: number): void {
     this.count += count;
