@@ -53,8 +53,8 @@ export interface AnalysisStep<Request, Result> {
  * never overshoot the token or cost cap together: an attempt that does not fit its part waits
  * until what it needs at the least is free (calls in flight end), and when no call holds a part
  * and it still does not fit, the step stops on the cap, and every later one with it
- * (`CapsMeter.stopWith`). Never throws for a step that cannot be done: the reason comes back, for the report's
- * "not analyzed" list.
+ * (`CapsMeter.stopWith`). Never throws for a step that cannot be done: the reason comes back,
+ * for the report's "not analyzed" list.
  */
 export async function callWithRepairs<Request, Result>(
   meter: CapsMeter,
@@ -79,32 +79,11 @@ export async function callWithRepairs<Request, Result>(
           ),
         }),
         invoke: async ({ name, activities }, maxOutputTokens) => {
-          if (!granting)
-            return step.attempt(
-              activities,
-              step.request({ model: name, repairs: [...repairs], maxOutputTokens }),
-            );
-          const allowance = meter.grant(step.concurrency?.() ?? 1, minOutputTokens, need);
-          try {
-            // Too little for any answer: refused here, without an activity.
-            const least = Math.min(maxOutputTokens, minOutputTokens);
-            if (allowance.totalTokens < least)
-              throw ApplicationFailure.create({
-                type: ErrorType.ModelCallOverCaps,
-                message: `the run's caps leave this call ${allowance.totalTokens} tokens, less than ${least} of output`,
-                nonRetryable: true,
-                details: [{ totalTokens: least, costUsd: 0 } satisfies CallNeed],
-              });
-            const made = await step.attempt(
-              activities,
-              step.request({ model: name, repairs: [...repairs], maxOutputTokens, allowance }),
-            );
-            // Counted before the grant is given back, so no call in parallel sees the tokens twice free.
-            meter.addRun(addModelCall(emptyTotals, made.usage, made.costUsd, made.cacheHit));
-            return made;
-          } finally {
-            meter.release(allowance);
-          }
+          const call = { model: name, repairs: [...repairs], maxOutputTokens };
+          if (!granting) return step.attempt(activities, step.request(call));
+          return withinGrant(meter, step.concurrency?.() ?? 1, need, maxOutputTokens, (allowance) =>
+            step.attempt(activities, step.request({ ...call, allowance })),
+          );
         },
         costOf: (call) => call.costUsd,
         timeLeftMs: () => meter.timeLeftMs(),
@@ -114,18 +93,10 @@ export async function callWithRepairs<Request, Result>(
         return { ok: false, reason: `${error.stop.stopReason}: ${error.stop.detail}`, stop: error.stop };
       const failure = describeFailure(error);
       if (failure.type === ErrorType.ModelCallOverCaps) {
-        // Calls in flight hold parts of what is left: wait until enough is free, or until none
-        // holds any and it still is not, when no call of the run fits what its caps leave.
         const needed = failureDetails<CallNeed>(error).details;
         need = { totalTokens: needed?.totalTokens ?? Infinity, costUsd: needed?.costUsd ?? 0 };
-        const enough = need;
-        const fits = () => meter.covers(enough);
-        // Several waiting steps may wake at once: one that finds the part taken again waits again.
-        do await condition(() => fits() || meter.callsInFlight === 0);
-        while (!fits() && meter.callsInFlight > 0);
-        if (fits()) continue;
-        const stop: CapStop = { stopReason: 'budget_exhausted', detail: noCallFits(enough, meter.left()) };
-        meter.stopWith(stop);
+        const stop = await waitForRoom(meter, need);
+        if (!stop) continue;
         return { ok: false, reason: `budget_exhausted: ${failure.message}`, stop };
       }
       if (failure.type === ErrorType.BudgetExceeded) {
@@ -145,6 +116,52 @@ export async function callWithRepairs<Request, Result>(
       };
     repairs.push({ output: output.output, problems: output.result.problems });
   }
+}
+
+/**
+ * Makes one attempt within its part of what the meter's caps leave (at least `need`, when that
+ * is left), counted in the meter before the part is given back, so no call in parallel sees
+ * those tokens free twice. A part too small for any answer is refused here, without an activity.
+ */
+async function withinGrant<Made extends AnalysisCallOutput<unknown>>(
+  meter: CapsMeter,
+  share: number,
+  need: CallNeed | undefined,
+  maxOutputTokens: number,
+  attempt: (allowance: CallAllowance) => Promise<Made>,
+): Promise<Made> {
+  const allowance = meter.grant(share, minOutputTokens, need);
+  try {
+    const least = Math.min(maxOutputTokens, minOutputTokens);
+    if (allowance.totalTokens < least)
+      throw ApplicationFailure.create({
+        type: ErrorType.ModelCallOverCaps,
+        message: `the run's caps leave this call ${allowance.totalTokens} tokens, less than ${least} of output`,
+        nonRetryable: true,
+        details: [{ totalTokens: least, costUsd: 0 } satisfies CallNeed],
+      });
+    const made = await attempt(allowance);
+    meter.addRun(addModelCall(emptyTotals, made.usage, made.costUsd, made.cacheHit));
+    return made;
+  } finally {
+    meter.release(allowance);
+  }
+}
+
+/**
+ * After a refused attempt: waits until what it needs is free (calls in flight end and give their
+ * parts back). When no call holds a part and it still is not, no call of the run fits what its
+ * caps leave: the meter stops there, and the stop comes back.
+ */
+async function waitForRoom(meter: CapsMeter, need: CallNeed): Promise<CapStop | undefined> {
+  const fits = () => meter.covers(need);
+  // Several waiting steps may wake at once: one that finds the room taken again waits again.
+  do await condition(() => fits() || meter.callsInFlight === 0);
+  while (!fits() && meter.callsInFlight > 0);
+  if (fits()) return undefined;
+  const stop: CapStop = { stopReason: 'budget_exhausted', detail: noCallFits(need, meter.left()) };
+  meter.stopWith(stop);
+  return stop;
 }
 
 /** Why a run stopped short of its caps' numbers: the least a call needs, and what they leave. */
