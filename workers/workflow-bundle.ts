@@ -85,13 +85,17 @@ async function sourceFiles(directory: string): Promise<string[]> {
     .sort();
 }
 
-/** Where the bundle of today's workflows/ and common/ sources is cached in `cacheDirectory`. */
+/**
+ * Where the bundle of today's workflows/ and common/ sources, with today's installed packages
+ * (the lock file), is cached in `cacheDirectory`.
+ */
 async function bundleCacheFile(cacheDirectory: string): Promise<string> {
   const hash = createHash('sha256');
   for (const directory of ['workflows', 'common']) {
     for (const file of await sourceFiles(path.join(projectRoot, directory)))
       hash.update(file).update(await readFile(file));
   }
+  hash.update(await readFile(path.join(projectRoot, 'package-lock.json')).catch(() => ''));
   return path.join(cacheDirectory, `${hash.digest('hex').slice(0, 16)}.js`);
 }
 

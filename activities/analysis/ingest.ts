@@ -1,4 +1,3 @@
-import { convert } from 'html-to-text';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { normalizeText } from './normalize-text.js';
@@ -105,7 +104,9 @@ export async function ingestDocument(
     return { id, name, format, text, pages: extracted.pages };
   }
   const decoded = decodeText(data, file);
-  const text = normalizeText(format === 'html' ? convert(decoded, htmlToTextOptions) : decoded);
+  // html-to-text is loaded on the first HTML document, not when the worker starts.
+  const html = format === 'html' ? await import('html-to-text') : undefined;
+  const text = normalizeText(html ? html.convert(decoded, htmlToTextOptions) : decoded);
   if (text.length === 0) throw new Error(`document ${file} is empty`);
   return { id, name, format, text };
 }

@@ -1,6 +1,5 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { getDocument } from 'pdfjs-dist/legacy/build/pdf.mjs';
 import type { TextItem } from 'pdfjs-dist/types/src/display/api.js';
 
 /** pdf.js's character maps, for fonts that need them (CJK); read from disk, never fetched. */
@@ -15,9 +14,10 @@ export type PdfText = { text: string; pages: number };
  * into lines by their baseline (within half the font size, so a superscript "th" stays on its
  * line), ordered left to right, and joined with a space where the gap between them is wider than a
  * fifth of the font size. Pages are separated by a blank line. Scanned pages without a text layer
- * give no text (there is no OCR here).
+ * give no text (there is no OCR here). pdf.js is loaded on the first PDF, not when the worker starts.
  */
 export async function extractPdfText(data: Uint8Array): Promise<PdfText> {
+  const { getDocument } = await import('pdfjs-dist/legacy/build/pdf.mjs');
   const loading = getDocument({
     data,
     cMapUrl,

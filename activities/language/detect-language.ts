@@ -1,5 +1,3 @@
-import { eld } from 'eld/medium';
-
 /** What `detectLanguage` found: an ISO 639-1 code, or `und` when the text says too little. */
 export interface DetectedLanguage {
   language: string;
@@ -12,9 +10,11 @@ export interface DetectedLanguage {
  * on 3,060 short help texts in 17 languages it named 90.9% of those up to 30 characters right
  * and 99.2% of those up to 80 (franc 59.7% and 82.5%, tinyld 76.7% and 94.6%), at some 20,000
  * texts a second. Its medium database takes 61 MB of heap against 139 MB for the large one,
- * which gains 1.9 points on the shortest texts only. Pure and deterministic.
+ * which gains 1.9 points on the shortest texts only, and is loaded on the first detection, not
+ * when the worker starts. Pure and deterministic.
  */
-export function detectLanguage(text: string): DetectedLanguage {
+export async function detectLanguage(text: string): Promise<DetectedLanguage> {
+  const { eld } = await import('eld/medium');
   const result = eld.detect(text);
   const language = result.language === '' ? 'und' : result.language;
   return { language, reliable: language !== 'und' && result.isReliable() };

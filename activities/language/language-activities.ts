@@ -11,7 +11,7 @@ export interface DetectLanguageInput {
 export function createLanguageActivities() {
   return {
     detectLanguage(input: DetectLanguageInput): Promise<DetectedLanguage> {
-      return Promise.resolve(detectLanguage(input.text));
+      return detectLanguage(input.text);
     },
   };
 }
