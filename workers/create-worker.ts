@@ -26,8 +26,7 @@ import { ProviderSchema } from '../common/model-ref.js';
 import { providerTaskQueue } from '../common/task-queues.js';
 import { promptDirectories, type WorkerConfig } from './config.js';
 import { createModelServices } from './model-services.js';
-import { bundleWorkflows, cachedWorkflowBundle, workflowBundleCacheDirectory } from './workflow-bundle.js';
-import { isBuilt } from './project-root.js';
+import { bundleWorkflows } from './workflow-bundle.js';
 import { versionOptions, workerVersionOf } from './worker-version.js';
 import { dataConverterFor } from './payload-encryption.js';
 import { connectTemporalNative } from './temporal-connection.js';
@@ -148,18 +147,12 @@ export async function createWorker(
   const activities = createActivitiesFromConfig(config, opened.resources, opened.extensions);
   // Bundled here rather than by the worker, so the build id can be derived from the bundle.
   const dataConverter = dataConverterFor(config.payloadKeys);
-  // The plain bundle of a checkout's sources is built once and reused at every start: webpack
-  // takes seconds and leaves some 140 MB behind in the worker. Encryption and tracing change the
-  // bundle, and an installed package has no sources to key it on: those are bundled here.
-  const plain = !isBuilt && !dataConverter && tracingPlugins().length === 0;
   const workflowBundle =
     options.workflowBundle ??
-    (plain
-      ? await cachedWorkflowBundle(workflowBundleCacheDirectory)
-      : await bundleWorkflows({
-          failureConverterPath: dataConverter?.failureConverterPath,
-          plugins: tracingPlugins(),
-        }));
+    (await bundleWorkflows({
+      failureConverterPath: dataConverter?.failureConverterPath,
+      plugins: tracingPlugins(),
+    }));
   const version = workerVersionOf(config, workflowBundle);
   const main = await Worker.create({
     connection,
