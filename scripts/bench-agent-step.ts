@@ -39,18 +39,12 @@ import {
   checkRun,
   median,
   percentile,
+  positiveInt,
   writeAgentStepScript,
 } from './bench/agent-fixture.js';
 import { runAgentInProcess } from './bench/in-process-agent.js';
 import { createLangGraphAgent } from './bench/langgraph-agent.js';
 import { stepLatenciesFromHistory } from './bench/step-latencies.js';
-
-function positiveInt(name: string, text: string): number {
-  const value = Number(text);
-  if (!Number.isInteger(value) || value < 1)
-    throw new Error(`--${name} must be a positive integer (got "${text}")`);
-  return value;
-}
 
 const runTimeoutMs = 10 * 60_000;
 

@@ -30,18 +30,12 @@ import {
   checkRun,
   median,
   percentile,
+  positiveInt,
   writeAgentStepScript,
 } from './bench/agent-fixture.js';
 import { createLangGraphAgent } from './bench/langgraph-agent.js';
 import { childProcessNamed, processCpuSeconds } from './bench/process-cpu.js';
 import { stepLatenciesFromHistory } from './bench/step-latencies.js';
-
-function positiveInt(name: string, text: string): number {
-  const value = Number(text);
-  if (!Number.isInteger(value) || value < 1)
-    throw new Error(`--${name} must be a positive integer (got "${text}")`);
-  return value;
-}
 
 /** Resident memory of process `pid` in bytes, from /proc; undefined without it. */
 async function residentBytes(pid: number): Promise<number | undefined> {

@@ -83,3 +83,11 @@ export function percentile(values: readonly number[], p: number): number {
   if (value === undefined) throw new Error('percentile of no values');
   return value;
 }
+
+/** A command-line number that must be a whole number of 1 or more, or an error that names the flag. */
+export function positiveInt(name: string, text: string): number {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 1)
+    throw new Error(`--${name} must be a positive integer (got "${text}")`);
+  return value;
+}

@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import proto from '@temporalio/proto';
 import type { reactAgentWorkflow } from '../../workflows/agent.js';
 import { useAgentTestbed } from '../helpers/agent-testbed.js';
+import { agentStepScript } from '../../scripts/bench/agent-fixture.js';
 
 const { EventType } = proto.temporal.api.enums.v1;
 
@@ -18,15 +19,7 @@ void describe('reactAgentWorkflow: events per step', () => {
 
   /** The history of a run of exactly `steps` model calls, each but the last asking for one calculation. */
   async function historyOf(steps: number) {
-    testbed.fake.setScript({
-      rules: [
-        ...Array.from({ length: steps - 1 }, (_, step) => ({
-          match: { step },
-          reply: { toolCalls: [{ name: 'calculator', arguments: { expression: `${step} + 1` } }] },
-        })),
-        { match: { step: steps - 1 }, reply: { text: 'Counted to {{lastToolResult}}.' } },
-      ],
-    });
+    testbed.fake.setScript(agentStepScript(steps));
     const handle = await testbed.temporal.env.client.workflow.start<typeof reactAgentWorkflow>(
       'reactAgentWorkflow',
       {
