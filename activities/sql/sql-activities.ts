@@ -6,10 +6,18 @@ import type { SqlDialect, SqlExecution, SqlVerdict } from '../../common/database
 import { loadExamples, selectExamples, type SqlExample } from './few-shot.js';
 import { describeDatabase, introspectDatabase, openDatabase, type SqlBackend } from './open-database.js';
 import { formatSchemaForPrompt, linkSchema } from './schema-linking.js';
-import { checkSql } from './sql-guard.js';
+import type { checkSql as CheckSql } from './sql-guard.js';
 import type { GuardRun } from '../../common/guards.js';
 import { currentGuardPlace, type GuardService } from '../guards/guard-service.js';
 import { restoreSqlLiterals } from './restore-literals.js';
+
+/**
+ * The SQL guard, loaded on the first SQL step: its parser (node-sql-parser's grammars) holds some
+ * 75 MB, which a worker that never runs SQL should not carry.
+ */
+async function sqlGuard(): Promise<typeof CheckSql> {
+  return (await import('./sql-guard.js')).checkSql;
+}
 
 export interface SqlActivitiesConfig {
   /** Where `<database name>.examples.jsonl` few-shot files are looked up (besides the SQLite file's own folder). */
@@ -117,7 +125,10 @@ export function createSqlActivities(config: SqlActivitiesConfig) {
     },
 
     async checkSql(input: CheckSqlInput): Promise<SqlVerdict> {
-      const verdict = checkSql(input.sql, { dialect: input.dialect, allowedTables: input.allowedTables });
+      const verdict = (await sqlGuard())(input.sql, {
+        dialect: input.dialect,
+        allowedTables: input.allowedTables,
+      });
       if (input.guard && config.guards)
         await config.guards.record(
           'sql',
@@ -135,7 +146,10 @@ export function createSqlActivities(config: SqlActivitiesConfig) {
         throw badDatabase(input.database, error);
       }
       try {
-        const verdict = checkSql(input.sql, { dialect: backend.dialect, allowedTables: input.allowedTables });
+        const verdict = (await sqlGuard())(input.sql, {
+          dialect: backend.dialect,
+          allowedTables: input.allowedTables,
+        });
         if (!verdict.safe) {
           throw ApplicationFailure.create({
             type: ErrorType.UnsafeSql,
