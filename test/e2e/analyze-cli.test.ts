@@ -38,6 +38,22 @@ void describe('llmos analyze, end to end', { timeout: 300_000 }, () => {
     rmSync(scratch, { recursive: true, force: true });
   });
 
+  /** `llmos analyze <folder>` on the example spec, its result as JSON, its report under `reports`. */
+  const analyzeAsJson = (folder: string, reports: string, flags: string[] = []) =>
+    runLlmos(
+      [
+        'analyze',
+        folder,
+        '--spec',
+        'examples/analysis/contracts.spec',
+        '--out',
+        path.join(scratch, reports),
+        ...flags,
+        '--json',
+      ],
+      cliEnv,
+    );
+
   void it('analyzes the example contracts, shows progress and prints where the report is', async () => {
     const out = path.join(scratch, 'reports');
     const run = await runLlmos(
@@ -74,18 +90,7 @@ void describe('llmos analyze, end to end', { timeout: 300_000 }, () => {
     const folder = path.join(scratch, 'not-text');
     mkdirSync(folder);
     writeFileSync(path.join(folder, 'random.txt'), randomBytes(100_000));
-    const run = await runLlmos(
-      [
-        'analyze',
-        folder,
-        '--spec',
-        'examples/analysis/contracts.spec',
-        '--out',
-        path.join(scratch, 'not-text-reports'),
-        '--json',
-      ],
-      cliEnv,
-    );
+    const run = await analyzeAsJson(folder, 'not-text-reports');
     assert.equal(run.code, 1, describeRun(run));
     assert.match(run.stderr, /^No document was analyzed: see why in the report\.$/m);
     const result = JSON.parse(run.stdout) as AnalysisResult;
@@ -111,22 +116,12 @@ void describe('llmos analyze, end to end', { timeout: 300_000 }, () => {
     mkdirSync(folder);
     writeFileSync(path.join(folder, 'long.txt'), contracts.join('\n\n'));
     const maxTokens = 40_000;
-    const run = await runLlmos(
-      [
-        'analyze',
-        folder,
-        '--spec',
-        'examples/analysis/contracts.spec',
-        '--out',
-        path.join(scratch, 'long-reports'),
-        '--max-tokens',
-        String(maxTokens),
-        '--concurrency',
-        '4',
-        '--json',
-      ],
-      cliEnv,
-    );
+    const run = await analyzeAsJson(folder, 'long-reports', [
+      '--max-tokens',
+      String(maxTokens),
+      '--concurrency',
+      '4',
+    ]);
     assert.equal(run.code, 3, describeRun(run));
     const result = JSON.parse(run.stdout) as AnalysisResult;
     assert.equal(result.stop?.stopReason, 'budget_exhausted', JSON.stringify(result.stop));

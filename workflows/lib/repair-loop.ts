@@ -89,20 +89,17 @@ export async function callWithRepairs<Request, Result>(
         timeLeftMs: () => meter.timeLeftMs(),
       });
     } catch (error) {
-      if (error instanceof CapReached)
-        return { ok: false, reason: `${error.stop.stopReason}: ${error.stop.detail}`, stop: error.stop };
+      if (error instanceof CapReached) return stoppedOn(error.stop);
       const failure = describeFailure(error);
       if (failure.type === ErrorType.ModelCallOverCaps) {
         const needed = failureDetails<CallNeed>(error).details;
         need = { totalTokens: needed?.totalTokens ?? Infinity, costUsd: needed?.costUsd ?? 0 };
         const stop = await waitForRoom(meter, need);
         if (!stop) continue;
-        return { ok: false, reason: `budget_exhausted: ${failure.message}`, stop };
+        return stoppedOn(stop, failure.message);
       }
-      if (failure.type === ErrorType.BudgetExceeded) {
-        const stop: CapStop = { stopReason: 'budget_exhausted', detail: failure.message };
-        return { ok: false, reason: `budget_exhausted: ${failure.message}`, stop };
-      }
+      if (failure.type === ErrorType.BudgetExceeded)
+        return stoppedOn({ stopReason: 'budget_exhausted', detail: failure.message });
       return { ok: false, reason: failure.message };
     }
     if (!granting) meter.addRun(addModelCall(emptyTotals, output.usage, output.costUsd, output.cacheHit));
@@ -116,6 +113,11 @@ export async function callWithRepairs<Request, Result>(
       };
     repairs.push({ output: output.output, problems: output.result.problems });
   }
+}
+
+/** A step a cap (or the shared budget) stopped: the reason names the cap, then `why`. */
+function stoppedOn(stop: CapStop, why: string = stop.detail): { ok: false; reason: string; stop: CapStop } {
+  return { ok: false, reason: `${stop.stopReason}: ${why}`, stop };
 }
 
 /**
