@@ -1,4 +1,5 @@
-import nlp from 'compromise';
+import type nlpType from 'compromise';
+import { createRequire } from 'node:module';
 import type { PiiEntity, PiiType } from '../../../common/pii.js';
 import type { PiiRecognizer } from './recognizer.js';
 
@@ -11,9 +12,20 @@ import type { PiiRecognizer } from './recognizer.js';
  */
 const score = 0.6;
 
+type Nlp = typeof nlpType;
+type Doc = ReturnType<Nlp>;
+
+/**
+ * compromise, loaded on the first scan for names or places (its lexicon takes half a second to
+ * load), so a worker whose guards never ask for them does not pay it. Its CommonJS build, so the
+ * recognizers stay synchronous.
+ */
+let nlp: Nlp | undefined;
+
 /** The last text parsed, so the two recognizers of one scan parse it once. */
-let parsed: { text: string; doc: ReturnType<typeof nlp> } | undefined;
-function parse(text: string): ReturnType<typeof nlp> {
+let parsed: { text: string; doc: Doc } | undefined;
+function parse(text: string): Doc {
+  nlp ??= createRequire(import.meta.url)('compromise') as Nlp;
   if (parsed?.text !== text) parsed = { text, doc: nlp(text) };
   return parsed.doc;
 }
@@ -25,7 +37,7 @@ interface Match {
 /** What a selection of compromise's gives back with offsets. */
 type Selection = { json(options: { offset: true }): unknown };
 
-function recognizer(type: PiiType, select: (doc: ReturnType<typeof nlp>) => Selection): PiiRecognizer {
+function recognizer(type: PiiType, select: (doc: Doc) => Selection): PiiRecognizer {
   return {
     type,
     find(text: string): PiiEntity[] {
