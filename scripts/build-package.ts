@@ -2,14 +2,18 @@
  * `npm run build` (and `npm pack`, through `prepack`): compiles the library and the command to
  * dist/ with declarations, copies what the compiled code reads beside it (non-TypeScript files
  * of the source folders, and prompts/, config/ and examples/, which `projectRoot` finds in
- * dist/), then checks that every package the compiled code imports is a dependency: one only a
- * developer has (a devDependency) would break every project that installs llmos.
+ * dist/), bundles the compiled workflows for the worker (one bundle per `bundleVariants` entry,
+ * in dist/workflow-bundles/), then checks that every package the compiled code imports is a
+ * dependency: one only a developer has (a devDependency) would break every project that installs
+ * llmos.
  */
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { builtinModules } from 'node:module';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { builtinModules, createRequire } from 'node:module';
 import path from 'node:path';
 import { projectRoot } from '../workers/project-root.js';
+import { bundleVariants, bundleWorkflows, prebuiltBundleFile } from '../workers/workflow-bundle.js';
 
 const dist = path.join(projectRoot, 'dist');
 const sourceFolders = ['api', 'common', 'activities', 'workflows', 'workers', 'client', 'fake-llm'];
@@ -40,13 +44,30 @@ for (const folder of assetFolders)
     filter: (source) => !existsSync(path.join(source, 'package.json')),
   });
 
+// The module Temporal's OpenTelemetry plugin adds to a bundle (its `workflowModules`): a bundle
+// made ahead of time has no plugin to add it.
+const tracingInterceptors = createRequire(import.meta.url).resolve(
+  '@temporalio/interceptors-opentelemetry/lib/workflow-interceptors',
+);
+await mkdir(path.dirname(prebuiltBundleFile(dist, bundleVariants[0]!)), { recursive: true });
+for (const variant of bundleVariants) {
+  const bundle = await bundleWorkflows({
+    workflowsPath: path.join(dist, 'workflows', 'index.js'),
+    ...(variant.encrypted ? { failureConverterPath: path.join(dist, 'workers', 'encoded-failures.js') } : {}),
+    ...(variant.traced ? { workflowInterceptorModules: [tracingInterceptors] } : {}),
+  });
+  await writeFile(prebuiltBundleFile(dist, variant), bundle.code);
+}
+
 const manifest = JSON.parse(readFileSync(path.join(projectRoot, 'package.json'), 'utf8')) as {
   name: string;
   dependencies: Record<string, string>;
 };
 const builtins = new Set(builtinModules);
 const imported = new Map<string, string>();
-for (const file of filesUnder(dist).filter((name) => name.endsWith('.js'))) {
+// The workflow bundles are whole: what they hold was checked against the bundle's allow-list.
+const bundles = path.dirname(prebuiltBundleFile(dist, bundleVariants[0]!));
+for (const file of filesUnder(dist).filter((name) => name.endsWith('.js') && !name.startsWith(bundles))) {
   const code = readFileSync(file, 'utf8');
   // `from '...'`, a bare `import '...'` and `import('...')`: every way compiled ESM names a module.
   for (const match of code.matchAll(/\bfrom\s+['"]([^'"]+)['"]|\bimport\s*\(?\s*['"]([^'"]+)['"]/g)) {

@@ -26,11 +26,11 @@ import { ProviderSchema } from '../common/model-ref.js';
 import { providerTaskQueue } from '../common/task-queues.js';
 import { promptDirectories, type WorkerConfig } from './config.js';
 import { createModelServices } from './model-services.js';
-import { bundleWorkflows } from './workflow-bundle.js';
+import { bundleWorkflows, prebuiltWorkflowBundle } from './workflow-bundle.js';
 import { versionOptions, workerVersionOf } from './worker-version.js';
 import { dataConverterFor } from './payload-encryption.js';
 import { connectTemporalNative } from './temporal-connection.js';
-import { tracingPlugins } from './tracing.js';
+import { tracingInstalled, tracingPlugins } from './tracing.js';
 import { WorkerGroup } from './worker-group.js';
 
 /** The settings `modelResolverFromConfig` reads. */
@@ -145,10 +145,12 @@ export async function createWorker(
     throw error;
   }
   const activities = createActivitiesFromConfig(config, opened.resources, opened.extensions);
-  // Bundled here rather than by the worker, so the build id can be derived from the bundle.
+  // Bundled here rather than by the worker, so the build id can be derived from the bundle; the
+  // built package has its bundles made at build time.
   const dataConverter = dataConverterFor(config.payloadKeys);
   const workflowBundle =
     options.workflowBundle ??
+    (await prebuiltWorkflowBundle({ encrypted: dataConverter !== undefined, traced: tracingInstalled() })) ??
     (await bundleWorkflows({
       failureConverterPath: dataConverter?.failureConverterPath,
       plugins: tracingPlugins(),
@@ -166,11 +168,14 @@ export async function createWorker(
     shutdownGraceTime: config.LLMOS_SHUTDOWN_GRACE_MS,
     ...(dataConverter ? { dataConverter } : {}),
   });
-  // A provider's own queue, where its request rate limit applies: the calls of a rate-limited
-  // provider go there, and every model call of runs that started before calls without a limit
-  // moved to the workflow's queue.
+  // A rate-limited provider's own queue, where the server holds its calls to the limit; every
+  // other model call runs on the main queue. A worker per provider besides would cost each
+  // process its pollers and tens of megabytes for queues that get no task.
+  const rateLimited = ProviderSchema.options.filter(
+    (provider) => config.LLMOS_RATE_LIMITS[provider] !== undefined,
+  );
   const providerWorkers = await Promise.all(
-    ProviderSchema.options.map((provider) =>
+    rateLimited.map((provider) =>
       Worker.create({
         connection,
         namespace: config.temporal.namespace,
@@ -181,9 +186,7 @@ export async function createWorker(
         maxConcurrentActivityTaskExecutions: config.LLMOS_MAX_CONCURRENT_ACTIVITIES,
         shutdownGraceTime: config.LLMOS_SHUTDOWN_GRACE_MS,
         ...(dataConverter ? { dataConverter } : {}),
-        ...(config.LLMOS_RATE_LIMITS[provider] !== undefined
-          ? { maxTaskQueueActivitiesPerSecond: config.LLMOS_RATE_LIMITS[provider] }
-          : {}),
+        maxTaskQueueActivitiesPerSecond: config.LLMOS_RATE_LIMITS[provider],
       }),
     ),
   );

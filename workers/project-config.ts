@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { describeZodIssues } from '../common/describe-issues.js';
 import { McpServersSchema, type McpServers } from '../common/mcp-servers.js';
 import { WorkerConfigSchema } from './config.js';
+import { isBuilt } from './project-root.js';
 import type { LlmosConfig } from './define-config.js';
 import { builtInToolNames } from '../common/tool-names.js';
 import type { Tool } from '../activities/tools/tool.js';
@@ -69,11 +70,25 @@ export function checkWorkerExtensions(config: LlmosConfig, source = 'the worker 
   return { tools, mcpServers, settings };
 }
 
+let typeScriptRegistered = !isBuilt;
+
+/**
+ * Lets `import()` load TypeScript, once. The sources run through tsx already; the built package
+ * runs on plain Node (tsx's loader costs its start-up a second and 90 MB) and registers it only
+ * for a project whose config is TypeScript.
+ */
+async function registerTypeScript(): Promise<void> {
+  if (typeScriptRegistered) return;
+  const { register } = await import('tsx/esm/api');
+  register();
+  typeScriptRegistered = true;
+}
+
 /**
  * The project's `llmos.config` file: `file` when given (LLMOS_CONFIG_FILE), else the first of
  * `projectConfigFileNames` in `folder`; nothing to add when there is none. The file's default
  * export (or its named `tools` and `mcpServers`) is checked by `checkWorkerExtensions`. A `.ts`
- * file needs a loader for TypeScript (the `llmos` command has one).
+ * file is loaded through tsx (`registerTypeScript`).
  */
 export async function loadProjectConfig(
   file: string | undefined,
@@ -85,6 +100,7 @@ export async function loadProjectConfig(
   if (!existsSync(resolved)) throw new Error(`the llmos config file ${found} does not exist`);
   let module: { default?: unknown; tools?: unknown; mcpServers?: unknown };
   try {
+    if (/\.[cm]?ts$/.test(resolved)) await registerTypeScript();
     module = (await import(pathToFileURL(resolved).href)) as typeof module;
   } catch (error) {
     throw new Error(`cannot load the llmos config file ${found}: ${(error as Error).message}`, {

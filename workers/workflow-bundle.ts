@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { modulePath, projectRoot } from './project-root.js';
+import { isBuilt, modulePath, projectRoot } from './project-root.js';
 
 /** The module that exports every llmos workflow: a worker's `workflowsPath`, or re-exported from a project's own. */
 export const workflowsPath = modulePath('workflows', 'index');
@@ -62,12 +62,22 @@ function bundledPackages(code: string): string[] {
  * workflow interceptors (`tracingPlugins`).
  */
 export async function bundleWorkflows(
-  options: { failureConverterPath?: string | undefined; plugins?: BundlerPlugin[] } = {},
+  options: {
+    failureConverterPath?: string | undefined;
+    plugins?: BundlerPlugin[];
+    /** Another build of the workflows (the package build bundles its compiled dist/). */
+    workflowsPath?: string;
+    /** Interceptor modules the plugins would add, for a bundle built without them (ahead of time). */
+    workflowInterceptorModules?: string[];
+  } = {},
 ): Promise<WorkflowBundle> {
   const { code } = await bundleWorkflowCode({
-    workflowsPath,
+    workflowsPath: options.workflowsPath ?? workflowsPath,
     ...(options.failureConverterPath ? { failureConverterPath: options.failureConverterPath } : {}),
     ...(options.plugins ? { plugins: options.plugins } : {}),
+    ...(options.workflowInterceptorModules
+      ? { workflowInterceptorModules: options.workflowInterceptorModules }
+      : {}),
     logger: { trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error, log() {} },
   });
   const forbidden = bundledPackages(code).filter((name) => !allowedPackages.has(name));
@@ -116,5 +126,40 @@ export async function cachedWorkflowBundle(cacheDirectory: string): Promise<Work
     const bundle = await bundleWorkflows();
     await storeWorkflowBundle(cacheDirectory, bundle);
     return bundle;
+  }
+}
+
+/**
+ * What a worker's workflow bundle is built with besides the workflows: the failure converter of
+ * encrypted payloads (`encodedFailuresPath`) and Temporal's tracing interceptors.
+ */
+export interface BundleVariant {
+  encrypted: boolean;
+  traced: boolean;
+}
+
+export const bundleVariants: readonly BundleVariant[] = [false, true].flatMap((encrypted) =>
+  [false, true].map((traced) => ({ encrypted, traced })),
+);
+
+/** Where the package build puts the bundle of `variant`, under `root` (the built package's dist/). */
+export function prebuiltBundleFile(root: string, variant: BundleVariant): string {
+  const name = `${variant.encrypted ? 'encrypted' : 'plain'}${variant.traced ? '-traced' : ''}.js`;
+  return path.join(root, 'workflow-bundles', name);
+}
+
+/**
+ * The bundle `npm run build` made of the built package's workflows, for a worker of the built
+ * package: it starts without webpack's seconds and hundreds of megabytes (the SDK's production
+ * guidance). Undefined when running from the sources, whose bundle is built at start: a bundle
+ * made ahead of time could be older than them.
+ */
+export async function prebuiltWorkflowBundle(variant: BundleVariant): Promise<WorkflowBundle | undefined> {
+  if (!isBuilt) return undefined;
+  try {
+    return { code: await readFile(prebuiltBundleFile(projectRoot, variant), 'utf8') };
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
   }
 }

@@ -16,7 +16,9 @@ import { after, before, describe, it } from 'node:test';
 import { projectRoot, stateDirectory } from '../../client/project-paths.js';
 import type { AgentResult } from '../../common/agent.js';
 import { connectTemporal } from '../helpers/temporal.js';
+import { eventually } from '../helpers/eventually.js';
 import { llmosChildEnv } from '../helpers/worker-process.js';
+import { bundleVariants, prebuiltBundleFile, workerBuildId } from '../../workers/workflow-bundle.js';
 
 const example = path.join(stateDirectory, `example-own-worker-${process.pid}`);
 
@@ -100,6 +102,11 @@ void describe('examples/own-worker, on the packed package', { timeout: 600_000 }
         files.some((file) => file.startsWith('dist/prompts/')),
     );
     assert.ok(files.includes('bin/llmos.js') && files.includes('CHANGELOG.md'));
+    for (const variant of bundleVariants)
+      assert.ok(
+        files.includes(prebuiltBundleFile('dist', variant)),
+        `${prebuiltBundleFile('dist', variant)} packed`,
+      );
     assert.deepEqual(
       files.filter((file) => file.endsWith('.ts') && !file.endsWith('.d.ts')),
       [],
@@ -190,6 +197,19 @@ void describe('examples/own-worker, on the packed package', { timeout: 600_000 }
     );
     try {
       await worker.started;
+      // It runs the workflow bundle made when the package was built, not one of its own.
+      const bundled = readFileSync(
+        prebuiltBundleFile(path.join(example, 'node_modules', 'llmos', 'dist'), {
+          encrypted: false,
+          traced: false,
+        }),
+        'utf8',
+      );
+      const buildId = await eventually(
+        'the build id line',
+        () => /build id (\S+)/.exec(worker.output())?.[1],
+      );
+      assert.equal(buildId, workerBuildId({ code: bundled }));
       const asked = spawnSync(
         process.execPath,
         [

@@ -2,7 +2,6 @@
  * `llmos worker` with LLMOS_HEALTH_PORT: the liveness and readiness a container healthcheck or a
  * Kubernetes probe reads, against a real worker process whose way to Temporal the test can cut.
  */
-import { ProviderSchema } from '../../common/model-ref.js';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { connect, createServer, type Server, type Socket } from 'node:net';
@@ -45,6 +44,7 @@ void describe('llmos worker: liveness and readiness over HTTP', { timeout: 180_0
   let relay: Awaited<ReturnType<typeof startRelay>>;
   let worker: WorkerProcess | undefined;
   let health: string;
+  const taskQueue = `health-${randomUUID()}`;
 
   before(async () => {
     temporal = await connectTemporal();
@@ -53,8 +53,12 @@ void describe('llmos worker: liveness and readiness over HTTP', { timeout: 180_0
     health = `http://127.0.0.1:${port}`;
     worker = await startWorkerProcess({
       address: relay.address,
-      taskQueue: `health-${randomUUID()}`,
-      env: { LLMOS_HEALTH_PORT: String(port), LLMOS_HEALTH_HOST: '127.0.0.1' },
+      taskQueue,
+      env: {
+        LLMOS_HEALTH_PORT: String(port),
+        LLMOS_HEALTH_HOST: '127.0.0.1',
+        LLMOS_RATE_LIMITS: 'openai=5,anthropic=2',
+      },
     });
   });
   after(async () => {
@@ -76,10 +80,10 @@ void describe('llmos worker: liveness and readiness over HTTP', { timeout: 180_0
     assert.equal(ready.body.ready, true);
     assert.equal(ready.body.temporal, 'serving');
     assert.deepEqual(ready.body.problems, []);
-    assert.equal(
-      ready.body.workers.length,
-      1 + ProviderSchema.options.length,
-      'the main worker and one per provider queue',
+    assert.deepEqual(
+      ready.body.workers.map((entry) => entry.taskQueue),
+      [taskQueue, `${taskQueue}-models-openai`, `${taskQueue}-models-anthropic`],
+      'the main worker and one per rate-limited provider, none for the others',
     );
     assert.ok(
       ready.body.workers.every((entry) => entry.runState === 'RUNNING' && entry.activityPoller === 'POLLING'),
