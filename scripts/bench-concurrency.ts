@@ -5,14 +5,22 @@
  * LangGraph.js ReAct graph with its SQLite checkpointer in this process. Each side is measured
  * `--rounds` times, alternating, and the figures of every round are printed:
  *
- *   npm run bench:concurrency -- [--runs 100] [--steps 10] [--rounds 2]
+ *   npm run bench:concurrency -- [--runs 100] [--steps 10] [--rounds 2] [--sources]
+ *     [--set LLMOS_MAX_CONCURRENT_WORKFLOW_TASKS=20 ...] [--llmos-only]
+ *
+ * The worker is the built package's, as deployed (the script runs `npm run build` first), or with
+ * `--sources` the TypeScript sources through tsx. `--set` gives the worker a setting (its tuning
+ * knobs, say); `--llmos-only` leaves LangGraph out, for comparing settings. `--address` runs
+ * against another Temporal server (the server's CPU is then not measured) instead of a dev server.
  *
  * Steps per second (all runs' steps over the wall time from the first start to the last result),
  * the single steps' latency p50/p95 (from one model call to the next, read from the histories),
  * CPU per step split into the worker's and the Temporal server's (from /proc), and the worker's
- * resident memory idle (before the first round) and at its peak (sampled every 100 ms). The
+ * resident memory idle (12 s after it started, when the SDK has let go of the copy of the bundle
+ * it keeps for a debugger for 10 s) and at its peak (sampled every 100 ms). The
  * LangGraph side is one process: its CPU and memory are this process's.
  */
+import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -20,7 +28,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { startDevServer, type DevServer } from '../client/dev-server/dev-server.js';
 import { connectClientTo, localServerConnection, startRun } from '../client/llmos-client.js';
-import { toolsDirectory } from '../client/project-paths.js';
+import { projectRoot, toolsDirectory } from '../client/project-paths.js';
 import { parseWorkerConfig } from '../workers/config.js';
 import { createActivitiesFromConfig } from '../workers/create-worker.js';
 import { installRuntime } from '../workers/install-runtime.js';
@@ -68,6 +76,9 @@ interface Round {
   side: 'llmos' | 'LangGraph.js';
   stepsPerSecond: number;
   stepMs: number[];
+  /** History events per run, and the workflow tasks that timed out or failed (llmos only). */
+  eventsPerRun?: number;
+  troubledTasks?: number;
   /** CPU milliseconds per step: the worker's (or this process's) and the server's. */
   workerCpuMs: number | undefined;
   serverCpuMs: number | undefined;
@@ -79,8 +90,19 @@ const { values } = parseArgs({
     runs: { type: 'string', default: '100' },
     steps: { type: 'string', default: '10' },
     rounds: { type: 'string', default: '2' },
+    sources: { type: 'boolean', default: false },
+    set: { type: 'string', multiple: true, default: [] },
+    'llmos-only': { type: 'boolean', default: false },
+    address: { type: 'string' },
   },
 });
+const workerSettings = Object.fromEntries(
+  values.set.map((setting) => {
+    const match = /^([A-Z][A-Z0-9_]*)=(.*)$/.exec(setting);
+    if (!match) throw new Error(`--set ${setting}: expected NAME=value`);
+    return [match[1]!, match[2]!];
+  }),
+);
 const runs = positiveInt('runs', values.runs);
 const steps = positiveInt('steps', values.steps);
 const rounds = positiveInt('rounds', values.rounds);
@@ -92,23 +114,38 @@ let worker: WorkerProcess | undefined;
 let closeLangGraph: (() => void) | undefined;
 try {
   const request = agentStepRequest(await writeAgentStepScript(scriptDirectory, steps), steps);
-  server = await startDevServer({ toolsDirectory, log: (line) => console.error(line) });
-  const serverPid = await childProcessNamed('temporal');
+  if (!values.sources) {
+    const build = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/build-package.ts'], {
+      cwd: projectRoot,
+      stdio: 'inherit',
+    });
+    if (build.status !== 0) throw new Error('npm run build failed');
+  }
+  const serverAddress =
+    values.address ??
+    (server = await startDevServer({ toolsDirectory, log: (line) => console.error(line) })).address;
+  const serverNamespace = server?.namespace ?? 'default';
+  const serverPid = server ? await childProcessNamed('temporal') : undefined;
   const taskQueue = `bench-concurrency-${randomUUID()}`;
   const blobs = path.join(scriptDirectory, 'blobs');
   const startedAt = performance.now();
   worker = await startWorkerProcess({
-    address: server.address,
+    address: serverAddress,
     taskQueue,
-    env: { LLMOS_SCRIPTS_DIRECTORY: scriptDirectory, LLMOS_BLOB_DIRECTORY: blobs },
+    env: {
+      LLMOS_SCRIPTS_DIRECTORY: scriptDirectory,
+      LLMOS_BLOB_DIRECTORY: blobs,
+      ...(values.sources ? {} : { LLMOS_RUN_BUILT: '1' }),
+      ...workerSettings,
+    },
   });
   const startUpMs = performance.now() - startedAt;
   const workerPid = worker.pid;
-  await new Promise((resolve) => setTimeout(resolve, 3_000));
+  await new Promise((resolve) => setTimeout(resolve, 12_000));
   const idleRss = await residentBytes(workerPid);
-  const client = await connectClientTo(localServerConnection(server.address, server.namespace));
+  const client = await connectClientTo(localServerConnection(serverAddress, serverNamespace));
   const config = parseWorkerConfig({
-    TEMPORAL_ADDRESS: server.address,
+    TEMPORAL_ADDRESS: serverAddress,
     LLMOS_TASK_QUEUE: taskQueue,
     LLMOS_CACHE: 'off',
     LLMOS_BLOB_DIRECTORY: blobs,
@@ -127,7 +164,12 @@ try {
     const handles = await Promise.all(
       Array.from({ length: runs }, () => startRun(client, 'agent', request, { taskQueue })),
     );
-    const results = await Promise.all(handles.map((handle) => handle.result()));
+    // A worker that dies mid-round (out of memory, say) would leave the runs waiting for ever.
+    const workerDied = worker!.exited.then(({ code, signal }) => {
+      throw new Error(`the worker exited (${code ?? signal}) mid-round:\n${worker!.output().slice(-3_000)}`);
+    });
+    workerDied.catch(() => undefined); // the race reports it; after the round it is no news
+    const results = await Promise.race([Promise.all(handles.map((handle) => handle.result())), workerDied]);
     const seconds = (performance.now() - started) / 1_000;
     const cpuAfter = await Promise.all([processCpuSeconds(workerPid), serverCpu()]);
     results.forEach((result, index) => checkRun(`run ${handles[index]!.workflowId}`, steps, result));
@@ -136,6 +178,12 @@ try {
       side: 'llmos',
       stepsPerSecond: (runs * steps) / seconds,
       stepMs: histories.flatMap((history) => stepLatenciesFromHistory(history.events ?? [])),
+      eventsPerRun: histories.reduce((sum, history) => sum + (history.events?.length ?? 0), 0) / runs,
+      troubledTasks: histories
+        .flatMap((history) => history.events ?? [])
+        .filter(
+          (event) => event.workflowTaskTimedOutEventAttributes || event.workflowTaskFailedEventAttributes,
+        ).length,
       workerCpuMs: perStep(cpuBefore[0], cpuAfter[0]),
       serverCpuMs: perStep(cpuBefore[1], cpuAfter[1]),
       peakRssBytes: await peak(),
@@ -169,34 +217,40 @@ try {
   const measured: Round[] = [];
   for (let round = 0; round < rounds; round += 1) {
     measured.push(await llmosRound());
-    measured.push(await langGraphRound());
+    if (!values['llmos-only']) measured.push(await langGraphRound());
   }
 
   const fixed = (value: number | undefined, digits = 1) =>
     value === undefined ? 'n/a' : value.toFixed(digits);
+  const ms = (value: number | undefined) => (value === undefined ? 'n/a' : `${value.toFixed(1)} ms`);
   const mb = (bytes: number | undefined) =>
     bytes === undefined ? 'n/a' : `${Math.round(bytes / 2 ** 20)} MB`;
+  const settings = Object.entries(workerSettings).map(([name, value]) => `${name}=${value}`);
   console.log(
-    `\n${runs} runs x ${steps} steps at once, one worker; worker start-up ${Math.round(startUpMs)} ms, ` +
+    `\n${runs} runs x ${steps} steps at once, one worker (${values.sources ? 'sources, tsx' : 'built package'}` +
+      `${settings.length > 0 ? `; ${settings.join(' ')}` : ''}); worker start-up ${Math.round(startUpMs)} ms, ` +
       `idle RSS ${mb(idleRss)}\n`,
   );
   console.log(
-    '| round | side | steps/s | step p50 | step p95 | CPU/step worker | CPU/step server | peak RSS |',
+    '| round | side | steps/s | step p50 | step p95 | CPU/step worker | CPU/step server | peak RSS | events/run | tasks timed out or failed |',
   );
-  console.log('| --- | --- | --- | --- | --- | --- | --- | --- |');
+  console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+  const sides = values['llmos-only'] ? 1 : 2;
   measured.forEach((round, index) =>
     console.log(
-      `| ${Math.floor(index / 2) + 1} | ${round.side} | ${round.stepsPerSecond.toFixed(1)} | ` +
+      `| ${Math.floor(index / sides) + 1} | ${round.side} | ${round.stepsPerSecond.toFixed(1)} | ` +
         `${Math.round(median(round.stepMs))} ms | ${Math.round(percentile(round.stepMs, 95))} ms | ` +
-        `${fixed(round.workerCpuMs)} ms | ${fixed(round.serverCpuMs)} ms | ${mb(round.peakRssBytes)} |`,
+        `${ms(round.workerCpuMs)} | ${ms(round.serverCpuMs)} | ${mb(round.peakRssBytes)} | ` +
+        `${fixed(round.eventsPerRun)} | ${round.troubledTasks ?? 'n/a'} |`,
     ),
   );
   const bySide = (side: Round['side']) =>
     median(measured.filter((round) => round.side === side).map((round) => round.stepsPerSecond));
-  console.log(
-    `\nLangGraph.js / llmos steps per second (medians of the rounds): ` +
-      `${(bySide('LangGraph.js') / bySide('llmos')).toFixed(1)}x`,
-  );
+  if (!values['llmos-only'])
+    console.log(
+      `\nLangGraph.js / llmos steps per second (medians of the rounds): ` +
+        `${(bySide('LangGraph.js') / bySide('llmos')).toFixed(1)}x`,
+    );
 } finally {
   closeLangGraph?.();
   await worker?.stop();

@@ -152,7 +152,21 @@ export const WorkerConfigSchema = z.object({
         .map((host) => host.trim())
         .filter(Boolean),
     ),
+  /** Activity slots: activities one worker runs at once (model calls wait on I/O, so many fit). */
   LLMOS_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().positive().default(50),
+  /**
+   * Workflow-task slots: workflow tasks one worker runs at once. They run on one JavaScript
+   * thread, so more slots only queue them inside the worker instead of at the server.
+   */
+  LLMOS_MAX_CONCURRENT_WORKFLOW_TASKS: z.coerce.number().int().min(2).default(40),
+  /**
+   * Runs kept in the worker's sticky cache, so their next task needs no replay of the history;
+   * the SDK's default grows with the heap limit (some 2,000 at 4 GB).
+   */
+  LLMOS_MAX_CACHED_WORKFLOWS: z.coerce.number().int().nonnegative().optional(),
+  /** Long polls for workflow and for activity tasks the worker keeps open on each queue. */
+  LLMOS_WORKFLOW_TASK_POLLERS: z.coerce.number().int().positive().default(10),
+  LLMOS_ACTIVITY_TASK_POLLERS: z.coerce.number().int().positive().default(10),
   /** The model catalog (models, prices, aliases); the built-in config/models.yaml when unset. */
   LLMOS_MODELS_FILE: optionalText,
   /** The exact response cache: a SQLite file by default, Redis when REDIS_URL is set, or off. */

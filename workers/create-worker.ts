@@ -1,4 +1,4 @@
-import type { NativeConnection } from '@temporalio/worker';
+import type { NativeConnection, WorkerOptions } from '@temporalio/worker';
 import { Worker } from '@temporalio/worker';
 import { createActivities } from '../activities/index.js';
 import { blobStoreFromConfig } from './blob-store-from-config.js';
@@ -122,6 +122,19 @@ export function createActivitiesFromConfig(
   });
 }
 
+/** The worker options of `LLMOS_MAX_CONCURRENT_*`, `LLMOS_MAX_CACHED_WORKFLOWS` and `LLMOS_*_POLLERS`. */
+export function workerTuning(config: WorkerConfig): Partial<WorkerOptions> {
+  return {
+    maxConcurrentActivityTaskExecutions: config.LLMOS_MAX_CONCURRENT_ACTIVITIES,
+    maxConcurrentWorkflowTaskExecutions: config.LLMOS_MAX_CONCURRENT_WORKFLOW_TASKS,
+    ...(config.LLMOS_MAX_CACHED_WORKFLOWS === undefined
+      ? {}
+      : { maxCachedWorkflows: config.LLMOS_MAX_CACHED_WORKFLOWS }),
+    workflowTaskPollerBehavior: { type: 'simple-maximum', maximum: config.LLMOS_WORKFLOW_TASK_POLLERS },
+    activityTaskPollerBehavior: { type: 'simple-maximum', maximum: config.LLMOS_ACTIVITY_TASK_POLLERS },
+  };
+}
+
 /**
  * The composition root: one worker polling the llmos task queue for workflow and activity tasks.
  * `workflowBundle` lets tests and benchmarks reuse one webpack bundle across workers; with tracing
@@ -164,7 +177,7 @@ export async function createWorker(
     ...versionOptions(version),
     plugins: tracingPlugins(),
     activities,
-    maxConcurrentActivityTaskExecutions: config.LLMOS_MAX_CONCURRENT_ACTIVITIES,
+    ...workerTuning(config),
     shutdownGraceTime: config.LLMOS_SHUTDOWN_GRACE_MS,
     ...(dataConverter ? { dataConverter } : {}),
   });
@@ -183,7 +196,7 @@ export async function createWorker(
         ...versionOptions(version),
         plugins: tracingPlugins(),
         activities,
-        maxConcurrentActivityTaskExecutions: config.LLMOS_MAX_CONCURRENT_ACTIVITIES,
+        ...workerTuning(config),
         shutdownGraceTime: config.LLMOS_SHUTDOWN_GRACE_MS,
         ...(dataConverter ? { dataConverter } : {}),
         maxTaskQueueActivitiesPerSecond: config.LLMOS_RATE_LIMITS[provider],

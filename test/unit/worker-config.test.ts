@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { defaultTaskQueue } from '../../common/task-queues.js';
 import { builtInToolNames } from '../../common/tool-names.js';
 import { parseWorkerConfig } from '../../workers/config.js';
-import { createActivitiesFromConfig } from '../../workers/create-worker.js';
+import { createActivitiesFromConfig, workerTuning } from '../../workers/create-worker.js';
 
 void describe('parseWorkerConfig', () => {
   void it('fills in defaults for an empty environment', () => {
@@ -61,6 +61,32 @@ void describe('parseWorkerConfig', () => {
     assert.throws(
       () => parseWorkerConfig({ LLMOS_COMPATIBLE_BASE_URL: 'localhost 11434' }),
       /LLMOS_COMPATIBLE_BASE_URL/,
+    );
+  });
+
+  void it('gives the worker its tuning: task slots, sticky cache and pollers', () => {
+    assert.deepEqual(workerTuning(parseWorkerConfig({})), {
+      maxConcurrentActivityTaskExecutions: 50,
+      maxConcurrentWorkflowTaskExecutions: 40,
+      workflowTaskPollerBehavior: { type: 'simple-maximum', maximum: 10 },
+      activityTaskPollerBehavior: { type: 'simple-maximum', maximum: 10 },
+    });
+    const tuned = workerTuning(
+      parseWorkerConfig({
+        LLMOS_MAX_CONCURRENT_WORKFLOW_TASKS: '8',
+        LLMOS_MAX_CACHED_WORKFLOWS: '300',
+        LLMOS_WORKFLOW_TASK_POLLERS: '2',
+        LLMOS_ACTIVITY_TASK_POLLERS: '4',
+      }),
+    );
+    assert.equal(tuned.maxConcurrentWorkflowTaskExecutions, 8);
+    assert.equal(tuned.maxCachedWorkflows, 300);
+    assert.deepEqual(tuned.workflowTaskPollerBehavior, { type: 'simple-maximum', maximum: 2 });
+    assert.deepEqual(tuned.activityTaskPollerBehavior, { type: 'simple-maximum', maximum: 4 });
+    // The SDK needs two workflow-task slots at the least while its cache is on.
+    assert.throws(
+      () => parseWorkerConfig({ LLMOS_MAX_CONCURRENT_WORKFLOW_TASKS: '1' }),
+      /LLMOS_MAX_CONCURRENT_WORKFLOW_TASKS/,
     );
   });
 
