@@ -11,7 +11,8 @@
  * The worker is the built package's, as deployed (the script runs `npm run build` first), or with
  * `--sources` the TypeScript sources through tsx. `--set` gives the worker a setting (its tuning
  * knobs, say); `--llmos-only` leaves LangGraph out, for comparing settings. `--address` runs
- * against another Temporal server (the server's CPU is then not measured) instead of a dev server.
+ * against another Temporal server instead of a dev server, its CPU measured when `--server-pid`
+ * names its process (`npm run test:cluster -- --bench` does both, on PostgreSQL).
  *
  * Steps per second (all runs' steps over the wall time from the first start to the last result),
  * the single steps' latency p50/p95 (from one model call to the next, read from the histories),
@@ -94,6 +95,7 @@ const { values } = parseArgs({
     set: { type: 'string', multiple: true, default: [] },
     'llmos-only': { type: 'boolean', default: false },
     address: { type: 'string' },
+    'server-pid': { type: 'string' },
   },
 });
 const workerSettings = Object.fromEntries(
@@ -125,7 +127,11 @@ try {
     values.address ??
     (server = await startDevServer({ toolsDirectory, log: (line) => console.error(line) })).address;
   const serverNamespace = server?.namespace ?? 'default';
-  const serverPid = server ? await childProcessNamed('temporal') : undefined;
+  const serverPid = server
+    ? await childProcessNamed('temporal')
+    : values['server-pid'] === undefined
+      ? undefined
+      : positiveInt('server-pid', values['server-pid']);
   const taskQueue = `bench-concurrency-${randomUUID()}`;
   const blobs = path.join(scriptDirectory, 'blobs');
   const startedAt = performance.now();

@@ -9,6 +9,8 @@
  *
  *   npm run test:cluster                  the default test files
  *   npm run test:cluster -- crash         only test files whose path contains `crash`
+ *   npm run test:cluster -- --bench ...   instead of tests, `npm run bench:concurrency -- ...`
+ *                                         against this server, its CPU measured too
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
@@ -22,6 +24,7 @@ import { findTemporalCli } from '../client/dev-server/find-temporal-cli.js';
 
 /** The agent workflows end to end, the crash tests, and Worker Versioning. */
 const defaultFilters = ['test/workflows/agent-', 'test/crash/', 'test/e2e/worker-versioning'];
+const bench = process.argv[2] === '--bench' ? process.argv.slice(3) : undefined;
 const filters = process.argv.slice(2).length > 0 ? process.argv.slice(2) : defaultFilters;
 
 const started = Date.now();
@@ -157,12 +160,18 @@ const installed = await phase('Temporal server (built from the Go module proxy)'
 const bin = lineValue(installed, 'TEMPORAL_SERVER_BIN');
 const schemaDirectory = lineValue(installed, 'TEMPORAL_SCHEMA_DIR');
 
-const postgresUrl = await phase('PostgreSQL', async () => {
-  const url = lineValue(await run('bash', ['scripts/postgres/setup-postgres.sh']), 'LLMOS_TEST_POSTGRES_URL');
-  await freshDatabases(Number(new URL(url).port));
-  return url;
+// Two PostgreSQL servers: the tests' own (with pgvector and Chinook), and Debian's for the
+// Temporal server, whose schema needs the contrib extension btree_gin.
+const postgresUrl = await phase('PostgreSQL for the tests', async () =>
+  lineValue(await run('bash', ['scripts/postgres/setup-postgres.sh']), 'LLMOS_TEST_POSTGRES_URL'),
+);
+const postgresPort = await phase('PostgreSQL for Temporal', async () => {
+  const port = Number(
+    lineValue(await run('bash', ['scripts/cluster/setup-temporal-postgres.sh']), 'TEMPORAL_POSTGRES_PORT'),
+  );
+  await freshDatabases(port);
+  return port;
 });
-const postgresPort = Number(new URL(postgresUrl).port);
 
 await phase('schema (deploy/temporal/scripts/setup-postgres.sh)', () =>
   run('sh', ['deploy/temporal/scripts/setup-postgres.sh'], {
@@ -194,9 +203,16 @@ try {
       DEFAULT_NAMESPACE: 'default',
     }),
   );
-  code = await phase(`tests: ${filters.join(' ')}`, async () => {
+  const [what, script, args] = bench
+    ? [
+        `bench:concurrency ${bench.join(' ')}`,
+        'scripts/bench-concurrency.ts',
+        ['--address', server.address, '--server-pid', String(server.process.pid), ...bench],
+      ]
+    : [`tests: ${filters.join(' ')}`, 'scripts/run-tests.ts', filters];
+  code = await phase(what, async () => {
     try {
-      await run(process.execPath, ['--import', 'tsx', 'scripts/run-tests.ts', ...filters], {
+      await run(process.execPath, ['--import', 'tsx', script, ...args], {
         ...process.env,
         LLMOS_TEST_TEMPORAL_ADDRESS: server.address,
         LLMOS_TEST_POSTGRES_URL: postgresUrl,
