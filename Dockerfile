@@ -6,7 +6,7 @@
 # Two stages: the first compiles the package (`npm run build`: JavaScript in dist/ and the
 # workflow bundles made ahead of time); the image is the production dependencies and dist/. The
 # worker then runs on plain Node and loads its workflow bundle rather than webpacking one: it
-# starts in about 2 s instead of 6, in some 300 MB less.
+# starts in about 2 s instead of 5-6, in some 250 MB less.
 #
 # Debian (glibc), not Alpine: the Temporal SDK's native core bridge ships prebuilt binaries for
 # glibc Linux only.
