@@ -2,8 +2,8 @@ import type { State, Worker, WorkerStatus } from '@temporalio/worker';
 
 /**
  * The workers of one llmos process, run and stopped together: the main one (workflows and
- * activities on the llmos queue) and one per rate-limited provider's queue. Stopping one (a signal, a
- * fatal error) stops the others, so the process never keeps half its queues.
+ * activities on the llmos queue) and one per rate-limited provider's queue. Stopping one (a
+ * signal, a fatal error) stops the others, so the process never keeps half its queues.
  */
 export class WorkerGroup {
   constructor(private readonly workers: readonly Worker[]) {}
