@@ -74,6 +74,7 @@ function watchPeak(read: () => Promise<number | undefined>): () => Promise<numbe
 
 /** What one round of one side measured. */
 interface Round {
+  round: number;
   side: 'llmos' | 'LangGraph.js';
   stepsPerSecond: number;
   stepMs: number[];
@@ -163,7 +164,7 @@ try {
   );
   closeLangGraph = langGraph.close;
 
-  const llmosRound = async (): Promise<Round> => {
+  const llmosRound = async (round: number): Promise<Round> => {
     const cpuBefore = await Promise.all([processCpuSeconds(workerPid), serverCpu()]);
     const peak = watchPeak(() => residentBytes(workerPid));
     const started = performance.now();
@@ -181,6 +182,7 @@ try {
     results.forEach((result, index) => checkRun(`run ${handles[index]!.workflowId}`, steps, result));
     const histories = await Promise.all(handles.map((handle) => handle.fetchHistory()));
     return {
+      round,
       side: 'llmos',
       stepsPerSecond: (runs * steps) / seconds,
       stepMs: histories.flatMap((history) => stepLatenciesFromHistory(history.events ?? [])),
@@ -196,7 +198,7 @@ try {
     };
   };
   let langGraphRuns = 0;
-  const langGraphRound = async (): Promise<Round> => {
+  const langGraphRound = async (round: number): Promise<Round> => {
     const cpuBefore = process.cpuUsage();
     const peak = watchPeak(() => Promise.resolve(process.memoryUsage.rss()));
     const started = performance.now();
@@ -207,6 +209,7 @@ try {
     const cpu = process.cpuUsage(cpuBefore);
     results.forEach((result, index) => checkRun(`LangGraph run ${index + 1}`, steps, result));
     return {
+      round,
       side: 'LangGraph.js',
       stepsPerSecond: (runs * steps) / seconds,
       stepMs: results.flatMap((result) => result.stepLatenciesMs),
@@ -221,9 +224,9 @@ try {
     before === undefined || after === undefined ? undefined : ((after - before) * 1_000) / (runs * steps);
 
   const measured: Round[] = [];
-  for (let round = 0; round < rounds; round += 1) {
-    measured.push(await llmosRound());
-    if (!values['llmos-only']) measured.push(await langGraphRound());
+  for (let round = 1; round <= rounds; round += 1) {
+    measured.push(await llmosRound(round));
+    if (!values['llmos-only']) measured.push(await langGraphRound(round));
   }
 
   const fixed = (value: number | undefined, digits = 1) =>
@@ -241,10 +244,9 @@ try {
     '| round | side | steps/s | step p50 | step p95 | CPU/step worker | CPU/step server | peak RSS | events/run | tasks timed out or failed |',
   );
   console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
-  const sides = values['llmos-only'] ? 1 : 2;
-  measured.forEach((round, index) =>
+  measured.forEach((round) =>
     console.log(
-      `| ${Math.floor(index / sides) + 1} | ${round.side} | ${round.stepsPerSecond.toFixed(1)} | ` +
+      `| ${round.round} | ${round.side} | ${round.stepsPerSecond.toFixed(1)} | ` +
         `${Math.round(median(round.stepMs))} ms | ${Math.round(percentile(round.stepMs, 95))} ms | ` +
         `${ms(round.workerCpuMs)} | ${ms(round.serverCpuMs)} | ${mb(round.peakRssBytes)} | ` +
         `${fixed(round.eventsPerRun)} | ${round.troubledTasks ?? 'n/a'} |`,

@@ -13,7 +13,12 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { builtinModules, createRequire } from 'node:module';
 import path from 'node:path';
 import { projectRoot } from '../workers/project-root.js';
-import { bundleVariants, bundleWorkflows, prebuiltBundleFile } from '../workers/workflow-bundle.js';
+import {
+  bundleVariants,
+  bundleWorkflows,
+  prebuiltBundleDirectory,
+  prebuiltBundleFile,
+} from '../workers/workflow-bundle.js';
 
 const dist = path.join(projectRoot, 'dist');
 const sourceFolders = ['api', 'common', 'activities', 'workflows', 'workers', 'client', 'fake-llm'];
@@ -49,7 +54,8 @@ for (const folder of assetFolders)
 const tracingInterceptors = createRequire(import.meta.url).resolve(
   '@temporalio/interceptors-opentelemetry/lib/workflow-interceptors',
 );
-await mkdir(path.dirname(prebuiltBundleFile(dist, bundleVariants[0]!)), { recursive: true });
+const bundles = prebuiltBundleDirectory(dist);
+await mkdir(bundles, { recursive: true });
 for (const variant of bundleVariants) {
   const bundle = await bundleWorkflows({
     workflowsPath: path.join(dist, 'workflows', 'index.js'),
@@ -66,7 +72,6 @@ const manifest = JSON.parse(readFileSync(path.join(projectRoot, 'package.json'),
 const builtins = new Set(builtinModules);
 const imported = new Map<string, string>();
 // The workflow bundles are whole: what they hold was checked against the bundle's allow-list.
-const bundles = path.dirname(prebuiltBundleFile(dist, bundleVariants[0]!));
 for (const file of filesUnder(dist).filter((name) => name.endsWith('.js') && !name.startsWith(bundles))) {
   const code = readFileSync(file, 'utf8');
   // `from '...'`, a bare `import '...'` and `import('...')`: every way compiled ESM names a module.

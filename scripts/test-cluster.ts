@@ -25,7 +25,7 @@ import { findTemporalCli } from '../client/dev-server/find-temporal-cli.js';
 /** The agent workflows end to end, the crash tests, and Worker Versioning. */
 const defaultFilters = ['test/workflows/agent-', 'test/crash/', 'test/e2e/worker-versioning'];
 const bench = process.argv[2] === '--bench' ? process.argv.slice(3) : undefined;
-const filters = process.argv.slice(2).length > 0 ? process.argv.slice(2) : defaultFilters;
+const filters = bench || process.argv.length <= 2 ? defaultFilters : process.argv.slice(2);
 
 const started = Date.now();
 const elapsed = (since: number): string => `${((Date.now() - since) / 1000).toFixed(1)} s`;

@@ -142,10 +142,15 @@ export const bundleVariants: readonly BundleVariant[] = [false, true].flatMap((e
   [false, true].map((traced) => ({ encrypted, traced })),
 );
 
-/** Where the package build puts the bundle of `variant`, under `root` (the built package's dist/). */
+/** The folder of the bundles the package build makes, under `root` (the built package's dist/). */
+export function prebuiltBundleDirectory(root: string): string {
+  return path.join(root, 'workflow-bundles');
+}
+
+/** Where the package build puts the bundle of `variant`, under `root`. */
 export function prebuiltBundleFile(root: string, variant: BundleVariant): string {
   const name = `${variant.encrypted ? 'encrypted' : 'plain'}${variant.traced ? '-traced' : ''}.js`;
-  return path.join(root, 'workflow-bundles', name);
+  return path.join(prebuiltBundleDirectory(root), name);
 }
 
 /**
